@@ -1,0 +1,41 @@
+"""nlpzero: unsupervised Chinese NLP from raw text.
+
+From unlabeled text to n-gram statistics, a lexicon, a segmenter and structure, with a
+compiled core. Public names are loaded on first use, so ``import nlpzero`` stays fast::
+
+    >>> import nlpzero
+    >>> counts = nlpzero.count_ngrams(["今天天气不错", "天气很好"], max_n=2)
+    >>> counts["天气"]
+    2
+
+See README.md for the command line (``nlpzero --help``).
+"""
+from importlib import import_module as _import_module
+
+from . import _check_build
+from ._version import __version__
+
+_check_build.check()
+
+# public name -> module that defines it (imported lazily, on first attribute access)
+_EXPORTS = {
+    # text model and n-grams (SPEC §0, §1)
+    "Corpus": "nlpzero.corpus",
+    "count_ngrams": "nlpzero.ngrams",
+    "NgramCounts": "nlpzero.ngrams",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nlpzero' has no attribute {name!r}")
+    value = getattr(_import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
