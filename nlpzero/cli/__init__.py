@@ -17,7 +17,7 @@ from ..errors import NlpzeroError
 
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
-    "ngrams": ("ngrams", "Count character n-grams (orders 1..K) of a corpus."),
+    "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
 }
 
 

@@ -33,3 +33,30 @@ def text_input_options(f):
         "--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030, big5)."
     )(f)
     return f
+
+
+class ByteSize(click.ParamType):
+    """A size such as ``512M``, ``2G`` or ``1048576`` (bytes)."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        unit = text[-1:] if text[-1:] in self._UNITS else ""
+        try:
+            number = float(text[: len(text) - len(unit)])
+        except ValueError:
+            self.fail(f"{value!r} is not a size like 512M or 2G", param, ctx)
+        if number <= 0:
+            self.fail(f"{value!r} must be positive", param, ctx)
+        return int(number * self._UNITS[unit])
+
+
+def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool):
+    """Open CORPUS as given on the command line (``-`` is standard input)."""
+    from ..corpus import Corpus
+
+    return Corpus(path, encoding=encoding, errors=errors, normalize=not no_normalize)

@@ -1,0 +1,43 @@
+"""``nlpzero ngrams``: count character n-grams."""
+from __future__ import annotations
+
+import click
+
+from ._common import ByteSize, corpus_from_cli, output_option, quiet_option, text_input_options
+
+
+@click.command("ngrams")
+@click.argument("corpus", type=click.Path(allow_dash=True, dir_okay=True))
+@click.option("-n", "--max-n", "max_n", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="Count orders 1..N.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Keep n-grams seen at least this often.")
+@click.option("--order", type=click.IntRange(min=1), default=None,
+              help="Write only n-grams of this length (default: all orders).")
+@click.option("--max-memory", type=ByteSize(), default="1G", show_default=True,
+              help="Cap on the counting table; past it, counting is redone in hash partitions.")
+@click.option("--no-header", is_flag=True, help="Omit the '#ngram<TAB>count' header line.")
+@text_input_options
+@output_option
+@quiet_option
+def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, errors, no_normalize,
+            output, quiet):
+    """Count the character n-grams of CORPUS (orders 1..N, within runs of word characters).
+
+    Writes `ngram<TAB>count` lines in frequency order. CORPUS may be `-` for standard input.
+
+    \b
+    Example:
+      nlpzero ngrams corpus.txt -n 4 --min-count 5 -o ngrams.tsv
+    """
+    from .._io import open_output
+    from ..ngrams import count_ngrams
+
+    if order is not None and order > max_n:
+        raise click.BadParameter(f"--order {order} is larger than -n {max_n}", param_hint="--order")
+    source = corpus_from_cli(corpus, encoding, errors, no_normalize)
+    counts = count_ngrams(source, max_n, min_count, max_memory=max_memory, progress=not quiet)
+    with open_output(output) as out:
+        rows = counts.write_tsv(out, order=order, header=not no_header)
+    if not quiet and output not in (None, "-"):
+        click.echo(f"{rows} n-grams ({counts.N} characters) -> {output}", err=True)

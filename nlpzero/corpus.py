@@ -1,0 +1,339 @@
+"""The text model (SPEC §0): streaming, re-iterable corpora and text as integer arrays.
+
+A :class:`Corpus` wraps a path, an open file, standard input (``"-"``) or an iterable of
+strings, and can be read several times (discovery needs more than one pass) when the source
+allows it. It hands text out in three shapes:
+
+- :meth:`Corpus.lines` — the original lines, for segmentation output;
+- :meth:`Corpus.texts` — decoded text in chunks of bounded size (chunk ends are arbitrary);
+- :meth:`Corpus.codes` — the same chunks as ``uint32`` code-point arrays for the kernels.
+
+Normalisation (full-width ASCII → ASCII, U+3000 → space) maps one character to one
+character, so it is a *view* for statistics: kernels apply it on the fly and spans found on the
+normalised text index the original text unchanged. Runs (maximal stretches of CJK ideographs,
+ASCII letters and digits) are the units that n-grams, words and templates never cross.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import sys
+from typing import IO, Iterable, Iterator, Optional, Tuple, Union
+
+import numpy as np
+
+from ._validate import check_choice, check_int
+from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError
+
+__all__ = ["Corpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
+
+Source = Union[str, "os.PathLike[str]", IO, Iterable[str], "Corpus"]
+
+#: Bytes read per chunk. Small enough that a chunk's working arrays stay in cache.
+DEFAULT_CHUNK_BYTES = 1 << 20
+#: Bytes inspected for NUL bytes to tell a binary file from text.
+SNIFF_BYTES = 1 << 16
+_WIDE_ENCODINGS = ("utf-16", "utf-32", "utf_16", "utf_32", "utf16", "utf32")
+
+
+def _is_wide(encoding: str) -> bool:
+    return codecs.lookup(encoding).name.replace("_", "-").startswith(_WIDE_ENCODINGS[:2])
+
+
+class Corpus:
+    """A streaming text source that can be read more than once when its source allows.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, file object, iterable of str, or Corpus
+        A path (``"-"`` is standard input), an open binary or text file, or an iterable of
+        strings (each item is one line). A ``str`` is always a path: wrap in-memory text in a
+        list, e.g. ``Corpus(["今天天气不错"])``.
+    encoding : str, default "utf-8"
+        Encoding of byte sources.
+    errors : {"strict", "replace"}, default "strict"
+        ``"strict"`` raises :class:`~nlpzero.errors.DecodeError` naming the file, byte offset and
+        encoding; ``"replace"`` substitutes U+FFFD (a boundary character) for bad bytes.
+    normalize : bool, default True
+        Whether statistics see full-width ASCII as ASCII (see module docstring).
+    chunk_bytes : int
+        Size of the chunks read from byte sources.
+
+    Raises
+    ------
+    nlpzero.errors.InputError
+        The path does not exist, is a directory, or cannot be read.
+
+    Examples
+    --------
+    >>> corpus = Corpus(["今天天气不错。", "ＡＢＣ很好"])
+    >>> list(corpus.lines())
+    ['今天天气不错。', 'ＡＢＣ很好']
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        encoding: str = "utf-8",
+        errors: str = "strict",
+        normalize: bool = True,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    ):
+        if isinstance(source, Corpus):
+            self.__dict__.update(source.__dict__)
+            return
+        check_choice("errors", errors, ("strict", "replace"))
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding {encoding!r}") from None
+        self.encoding = encoding
+        self.errors = errors
+        self.normalize = bool(normalize)
+        self.chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=16)
+        self._source = source
+        self._consumed = False
+        self.path: Optional[str] = None
+        self.size: Optional[int] = None
+        if isinstance(source, (str, os.PathLike)):
+            path = os.fspath(source)
+            if path == "-":
+                self.path = "<stdin>"
+                self._kind = "stdin"
+            else:
+                self.path = path
+                self._kind = "path"
+                if not os.path.exists(path):
+                    raise InputError(f"{path}: no such file", path)
+                if os.path.isdir(path):
+                    raise InputError(f"{path}: is a directory, not a file", path)
+                if not os.access(path, os.R_OK):
+                    raise InputError(f"{path}: permission denied", path)
+                self.size = os.path.getsize(path)
+        elif hasattr(source, "read"):
+            self.path = getattr(source, "name", None)
+            if not isinstance(self.path, str):
+                self.path = "<file>"
+            self._kind = "textfile" if isinstance(source, io.TextIOBase) else "binfile"
+            self._start = source.tell() if _seekable(source) else None
+        elif isinstance(source, (bytes, bytearray)):
+            raise TypeError("Corpus takes a path, a file or an iterable of str, not bytes; decode first")
+        else:
+            try:
+                iter(source)
+            except TypeError:
+                raise TypeError(
+                    f"Corpus source must be a path, a file object or an iterable of str, got {type(source).__name__}"
+                ) from None
+            self._kind = "iterable"
+
+    # -------------------------------------------------------------- properties
+    @property
+    def reiterable(self) -> bool:
+        """True when the corpus can be read again (paths, seekable files, re-iterable iterables)."""
+        if self._kind == "path":
+            return True
+        if self._kind == "stdin":
+            return False
+        if self._kind in ("textfile", "binfile"):
+            return self._start is not None
+        return iter(self._source) is not self._source
+
+    def __repr__(self) -> str:
+        where = self.path if self.path else type(self._source).__name__
+        return f"Corpus({where!r}, encoding={self.encoding!r}, normalize={self.normalize})"
+
+    # -------------------------------------------------------------- reading
+    def _begin(self) -> None:
+        if self._consumed and not self.reiterable:
+            raise NotReiterableError(
+                f"{self.path or 'the corpus'} can be read only once (a stream or iterator) and a "
+                "second pass was needed; pass a file path or a list instead"
+            )
+        self._consumed = True
+
+    def texts(self, progress=None) -> Iterator[str]:
+        """Decoded text in chunks of about ``chunk_bytes`` (chunk ends fall anywhere).
+
+        Parameters
+        ----------
+        progress : nlpzero._progress.Progress, optional
+            Receives ``update(nbytes)`` as bytes are consumed.
+        """
+        self._begin()
+        kind = self._kind
+        if kind == "iterable":
+            yield from self._iterable_texts(progress)
+        elif kind == "textfile":
+            f = self._source
+            if self._start is not None:
+                f.seek(self._start)
+            while True:
+                text = f.read(self.chunk_bytes)
+                if not text:
+                    break
+                if progress is not None:
+                    progress.update(len(text))
+                yield text
+        else:
+            yield from self._byte_texts(progress)
+
+    def _iterable_texts(self, progress) -> Iterator[str]:
+        parts, size = [], 0
+        for item in self._source:
+            if not isinstance(item, str):
+                raise TypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
+            parts.append(item)
+            parts.append("\n")
+            size += len(item) + 1
+            if size >= self.chunk_bytes:
+                if progress is not None:
+                    progress.update(size)
+                yield "".join(parts)
+                parts, size = [], 0
+        if parts:
+            if progress is not None:
+                progress.update(size)
+            yield "".join(parts)
+
+    def _byte_texts(self, progress) -> Iterator[str]:
+        if self._kind == "path":
+            f = open(self.path, "rb")
+            close = True
+        elif self._kind == "stdin":
+            f, close = sys.stdin.buffer, False
+        else:
+            f, close = self._source, False
+            if self._start is not None:
+                f.seek(self._start)
+        try:
+            decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+            sniff = not _is_wide(self.encoding)
+            offset = 0          # bytes consumed before the current block
+            while True:
+                block = f.read(self.chunk_bytes)
+                final = not block
+                if sniff and offset < SNIFF_BYTES and block:
+                    nul = block.find(b"\x00", 0, SNIFF_BYTES - offset)
+                    if nul >= 0:
+                        raise BinaryInputError(
+                            f"{self.path}: looks like a binary file, not text (NUL byte at offset {offset + nul})",
+                            self.path,
+                        )
+                pending = len(decoder.getstate()[0])
+                try:
+                    text = decoder.decode(block, final)
+                except UnicodeDecodeError as exc:
+                    raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason) from None
+                offset += len(block)
+                if progress is not None and block:
+                    progress.update(len(block))
+                if text:
+                    yield text
+                if final:
+                    break
+        finally:
+            if close:
+                f.close()
+
+    def codes(self, progress=None) -> Iterator[np.ndarray]:
+        """The chunks of :meth:`texts` as ``uint32`` code-point arrays (not normalised: kernels
+        normalise on the fly when ``self.normalize``)."""
+        for text in self.texts(progress):
+            yield to_codes(text, normalize=False)
+
+    def lines(self, progress=None) -> Iterator[str]:
+        """The original lines, without their terminators (lines end at ``\\n``; one ``\\r`` before
+        it is dropped too). A final line without a terminator is yielded; an empty input yields
+        nothing."""
+        if self._kind == "iterable":
+            self._begin()
+            for item in self._source:
+                if not isinstance(item, str):
+                    raise TypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
+                if progress is not None:
+                    progress.update(len(item) + 1, 1)
+                yield item.rstrip("\r\n")
+            return
+        pending = []        # pieces of a line that spans chunks (no quadratic re-joining)
+        for text in self.texts(progress):
+            nl = text.find("\n")
+            if nl < 0:
+                pending.append(text)
+                continue
+            pending.append(text[:nl])
+            pieces = text[nl + 1 :].split("\n")
+            first = "".join(pending)
+            pending = [pieces.pop()]
+            yield first[:-1] if first.endswith("\r") else first
+            for line in pieces:
+                yield line[:-1] if line.endswith("\r") else line
+        last = "".join(pending)
+        if last:
+            yield last[:-1] if last.endswith("\r") else last
+
+    __iter__ = lines
+
+
+def _seekable(f) -> bool:
+    try:
+        return bool(f.seekable())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def as_corpus(source: Source, **kwargs) -> Corpus:
+    """Return ``source`` if it is a :class:`Corpus`, else ``Corpus(source, **kwargs)``."""
+    if isinstance(source, Corpus):
+        return source
+    return Corpus(source, **kwargs)
+
+
+# ---------------------------------------------------------------------- arrays
+def to_codes(text: str, normalize: bool = True) -> np.ndarray:
+    """Code points of ``text`` as a writable ``uint32`` array (normalised if asked).
+
+    >>> to_codes("Ａ中").tolist()
+    [65, 20013]
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    if normalize:
+        from ._ngram import normalize_codes
+
+        normalize_codes(codes)
+    return codes
+
+
+def normalize(text: str) -> str:
+    """The normalised view of ``text`` (same length; full-width ASCII → ASCII, U+3000 → space).
+
+    >>> normalize("ＡＢＣ　１２")
+    'ABC 12'
+    """
+    return to_codes(text).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def word_mask(codes: np.ndarray, normalize: bool = True) -> np.ndarray:
+    """Boolean array: True where ``codes`` holds a word character (CJK ideograph, ASCII letter
+    or digit; full-width ones too when ``normalize``)."""
+    from ._ngram import word_mask as _mask
+
+    return _mask(np.ascontiguousarray(codes, dtype=np.uint32), normalize).view(bool)
+
+
+def is_word_char(ch: str, normalize: bool = True) -> bool:
+    """Whether the single character ``ch`` is a word character."""
+    return bool(word_mask(to_codes(ch, normalize=False), normalize)[0])
+
+
+def runs(text_or_codes: Union[str, np.ndarray], normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets (``int64``) of the runs of word characters.
+
+    >>> runs("今天，天气good!")
+    (array([0, 3]), array([2, 9]))
+    """
+    codes = to_codes(text_or_codes, False) if isinstance(text_or_codes, str) else text_or_codes
+    mask = word_mask(codes, normalize).astype(np.int8)
+    edges = np.diff(np.concatenate(([0], mask, [0])))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

@@ -1,0 +1,364 @@
+"""Character n-gram counts (SPEC §1), streamed over corpora of any size.
+
+For every run of word characters r, every start i and every order k ≤ max_n with
+i + k ≤ |r|, the n-gram r[i:i+k] is counted. Counting streams the corpus in chunks of about
+1 MB into a compiled hash-table trie (``nlpzero._ngram``); the table's size is capped by
+``max_memory``. When the distinct n-grams do not fit, counting restarts with the n-grams split
+into P hash partitions by their first character (P = 2, 4, 8, ...), one pass over the corpus
+per partition: the result stays exact and the table never exceeds ``max_memory``.
+
+Partial counts merge exactly (:meth:`NgramCounts.merge`): count shards anywhere, save them with
+:meth:`NgramCounts.save`, and add them up — the same merge a distributed engine runs.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import IO, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _ngram
+from ._io import atomic_write
+from ._progress import ProgressArg, make_progress
+from ._validate import check_int
+from .corpus import Corpus, Source, as_corpus, to_codes
+from .errors import InputError, MemoryBudgetError
+
+__all__ = ["count_ngrams", "NgramCounts", "MAX_ORDER"]
+
+#: Highest order the kernel supports.
+MAX_ORDER = 32
+#: Default cap on the n-gram table, in bytes (16 bytes per slot, load factor ≤ 0.625).
+DEFAULT_MAX_MEMORY = 1 << 30
+
+
+def count_ngrams(
+    corpus: Source,
+    max_n: int = 4,
+    min_count: int = 1,
+    *,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    progress: ProgressArg = False,
+) -> "NgramCounts":
+    """Count all character n-grams of orders 1..``max_n`` within runs (SPEC §1).
+
+    Parameters
+    ----------
+    corpus : path, file, iterable of str, or Corpus
+        The text (see :class:`nlpzero.Corpus`). ``"-"`` reads standard input.
+    max_n : int, default 4
+        Highest order, 1..32.
+    min_count : int, default 1
+        Keep n-grams seen at least this often. Pruning happens after exact counting, and since a
+        prefix is never rarer than its extensions the kept set is closed under prefixes.
+    encoding, errors, normalize
+        Passed to :class:`~nlpzero.Corpus` when ``corpus`` is not one already.
+    max_memory : int, default 1 GiB
+        Cap on the counting table in bytes (it briefly needs 1.5x this while it grows). When the
+        distinct n-grams do not fit, counting is redone in hash partitions, one pass each; that
+        needs a re-readable corpus (a path, a list), otherwise MemoryBudgetError is raised.
+    progress : bool or callable
+        True shows progress on stderr for large inputs; a callable receives bytes read.
+
+    Returns
+    -------
+    NgramCounts
+
+    Raises
+    ------
+    nlpzero.errors.InputError, DecodeError, BinaryInputError
+        Unreadable, undecodable or binary input.
+    nlpzero.errors.MemoryBudgetError
+        The n-grams do not fit in ``max_memory`` and the corpus cannot be re-read.
+
+    Examples
+    --------
+    >>> counts = count_ngrams(["今天天气不错", "天气很好"], max_n=2)
+    >>> counts["天气"], counts.total(1), counts.total(2)
+    (2, 10, 8)
+    >>> counts.most_common(2)
+    [('天', 3), ('气', 2)]
+    """
+    max_n = check_int("max_n", max_n, minimum=1, maximum=MAX_ORDER)
+    min_count = check_int("min_count", min_count, minimum=1)
+    max_memory = check_int("max_memory", max_memory, minimum=1 << 16)
+    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+    meter = make_progress(progress, corpus.size, "counting n-grams")
+    n_parts = 1
+    try:
+        while True:
+            result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter)
+            if result is not None:
+                return result
+            if not corpus.reiterable:
+                raise MemoryBudgetError(
+                    f"the distinct n-grams of {corpus.path or 'the corpus'} do not fit in max_memory="
+                    f"{max_memory} bytes and the input cannot be re-read to count it in partitions; "
+                    "pass a file path or a larger max_memory"
+                )
+            n_parts *= 4
+            meter.desc = f"counting n-grams ({n_parts} partitions)"
+    finally:
+        meter.close()
+
+
+def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: int, meter) -> int:
+    max_n = table.max_n
+    tail = np.zeros(0, dtype=np.uint32)
+    for chunk in corpus.codes(meter):
+        codes = np.concatenate((tail, chunk)) if tail.size else chunk
+        stop = max(codes.size - (max_n - 1), 0)
+        status = table.count_chunk(codes, stop, corpus.normalize, n_parts, part, part == 0)
+        if status != _ngram.OK:
+            return status
+        tail = codes[stop:]
+    if tail.size:
+        return table.count_chunk(tail, tail.size, corpus.normalize, n_parts, part, part == 0)
+    return _ngram.OK
+
+
+def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter) -> Optional["NgramCounts"]:
+    if n_parts == 1:
+        table = _ngram.NgramTable(max_n, max_memory)
+        if _count_pass(corpus, table, 1, 0, meter) != _ngram.OK:
+            return None
+        counts = NgramCounts(table, corpus.normalize, 1)
+        return counts.prune(min_count) if min_count > 1 else counts
+    final = _ngram.NgramTable(max_n, max_memory)
+    for part in range(n_parts):
+        table = _ngram.NgramTable(max_n, max_memory)
+        if _count_pass(corpus, table, n_parts, part, meter) != _ngram.OK:
+            return None
+        if part == 0:
+            final.add_totals(table.totals)
+        codes, lengths, counts, _ = table.export(min_count)
+        del table
+        if final.add(codes, lengths, counts) != _ngram.OK:
+            raise MemoryBudgetError(
+                f"even the n-grams kept by min_count={min_count} do not fit in max_memory={max_memory} "
+                "bytes; raise min_count or max_memory"
+            )
+    return NgramCounts(final, corpus.normalize, min_count)
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    codes: np.ndarray     # (n, max_n) uint32, zero-padded
+    lengths: np.ndarray   # (n,) uint8
+    counts: np.ndarray    # (n,) uint64
+    parent: np.ndarray    # (n,) int64, row of the prefix or -1
+
+
+class NgramCounts:
+    """Counts of character n-grams of orders 1..max_n; usually made by :func:`count_ngrams`.
+
+    Lookups take the n-gram as a string (``counts["中国"]``, 0 when absent, like
+    ``collections.Counter``) or in bulk (:meth:`counts_of`). Listings are in frequency order:
+    count descending, then shorter first, then by code point.
+
+    Attributes
+    ----------
+    max_n : int
+        Highest order counted.
+    min_count : int
+        N-grams rarer than this were pruned (1: nothing pruned).
+    normalize : bool
+        Whether the counts were taken on normalised text (lookups normalise their keys too).
+    """
+
+    def __init__(self, table: "_ngram.NgramTable", normalize: bool = True, min_count: int = 1):
+        self._table = table
+        self.max_n = table.max_n
+        self.normalize = bool(normalize)
+        self.min_count = int(min_count)
+        self._arrays: Optional[_Arrays] = None
+
+    # ------------------------------------------------------------- summary
+    @property
+    def totals(self) -> np.ndarray:
+        """``uint64`` array of length max_n + 1: ``totals[k]`` n-gram occurrences of order k
+        (before pruning); ``totals[1]`` is N, the number of characters in runs."""
+        return self._table.totals
+
+    @property
+    def N(self) -> int:
+        """Number of characters in runs (the number of 1-gram occurrences)."""
+        return int(self._table.totals[1])
+
+    def total(self, n: int) -> int:
+        """Number of n-gram occurrences of order ``n`` (before pruning)."""
+        check_int("n", n, minimum=1, maximum=self.max_n)
+        return int(self._table.totals[n])
+
+    def __len__(self) -> int:
+        """Number of distinct n-grams kept."""
+        return int(self._table.size)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the lookup table."""
+        return int(self._table.nbytes)
+
+    def __repr__(self) -> str:
+        return f"NgramCounts(max_n={self.max_n}, distinct={len(self)}, N={self.N}, min_count={self.min_count})"
+
+    # ------------------------------------------------------------- lookups
+    def counts_of(self, ngrams: Sequence[str]) -> np.ndarray:
+        """Counts of many n-grams at once (``uint64`` array; 0 for absent or longer than max_n)."""
+        ngrams = list(ngrams)
+        if not ngrams:
+            return np.zeros(0, dtype=np.uint64)
+        lengths = np.fromiter((len(s) for s in ngrams), dtype=np.int64, count=len(ngrams))
+        ok = (lengths >= 1) & (lengths <= self.max_n)
+        padded = np.array([s if good else "" for s, good in zip(ngrams, ok)], dtype=f"<U{self.max_n}")
+        codes = np.ascontiguousarray(padded.view(np.uint32).reshape(len(ngrams), self.max_n))
+        if self.normalize:
+            codes = codes.copy()
+            _ngram.normalize_codes(codes.reshape(-1))
+        return self._table.lookup(codes, np.where(ok, lengths, 0).astype(np.uint8))
+
+    def __getitem__(self, ngram: str) -> int:
+        if not isinstance(ngram, str):
+            raise TypeError(f"n-grams are looked up by str, got {type(ngram).__name__}")
+        return int(self.counts_of([ngram])[0])
+
+    def get(self, ngram: str, default: int = 0) -> int:
+        """The count of ``ngram``, or ``default`` when it is absent."""
+        count = self[ngram]
+        return count if count else default
+
+    def __contains__(self, ngram: object) -> bool:
+        return isinstance(ngram, str) and self[ngram] > 0
+
+    # ------------------------------------------------------------- listings
+    def _export(self) -> _Arrays:
+        if self._arrays is None:
+            self._arrays = _Arrays(*self._table.export(1))
+        return self._arrays
+
+    def arrays(self, order: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """N-grams and counts as arrays, in frequency order.
+
+        Parameters
+        ----------
+        order : int, optional
+            Only n-grams of this length.
+
+        Returns
+        -------
+        ngrams : ndarray of str (dtype ``<U{max_n}``), shape (n,)
+        counts : ndarray of uint64, shape (n,)
+        """
+        a = self._export()
+        rows = np.arange(a.lengths.size)
+        if order is not None:
+            check_int("order", order, minimum=1, maximum=self.max_n)
+            rows = np.flatnonzero(a.lengths == order)
+        codes = a.codes[rows]
+        counts = a.counts[rows]
+        keys = [codes[:, j] for j in range(self.max_n - 1, -1, -1)]
+        keys.append(a.lengths[rows])
+        keys.append(-counts.astype(np.int64))
+        order_idx = np.lexsort(keys)
+        codes = np.ascontiguousarray(codes[order_idx])
+        return codes.view(f"<U{self.max_n}").reshape(-1), counts[order_idx]
+
+    def items(self, order: Optional[int] = None) -> Iterator[Tuple[str, int]]:
+        """(n-gram, count) pairs in frequency order."""
+        ngrams, counts = self.arrays(order)
+        for start in range(0, ngrams.size, 1 << 16):
+            yield from zip(ngrams[start : start + (1 << 16)].tolist(), counts[start : start + (1 << 16)].tolist())
+
+    def most_common(self, n: Optional[int] = None, order: Optional[int] = None) -> List[Tuple[str, int]]:
+        """The ``n`` most frequent n-grams (all when None) as (n-gram, count) pairs."""
+        ngrams, counts = self.arrays(order)
+        if n is not None:
+            n = check_int("n", n, minimum=0)
+            ngrams, counts = ngrams[:n], counts[:n]
+        return list(zip(ngrams.tolist(), counts.tolist()))
+
+    def to_dict(self) -> dict:
+        """``{ngram: count}`` for every kept n-gram (convenient for small tables only)."""
+        ngrams, counts = self.arrays()
+        return dict(zip(ngrams.tolist(), counts.tolist()))
+
+    def write_tsv(self, out: Union[str, "os.PathLike[str]", IO[str]], order: Optional[int] = None,
+                  header: bool = True) -> int:
+        """Write ``ngram<TAB>count`` lines in frequency order (path: atomically). Returns the row count.
+
+        The optional header line starts with ``#``.
+        """
+        if isinstance(out, (str, os.PathLike)):
+            with atomic_write(out) as f:
+                return self.write_tsv(f, order, header)
+        if header:
+            out.write("#ngram\tcount\n")
+        ngrams, counts = self.arrays(order)
+        step = 1 << 16
+        for start in range(0, ngrams.size, step):
+            rows = zip(ngrams[start : start + step].tolist(), counts[start : start + step].tolist())
+            out.write("".join(f"{g}\t{c}\n" for g, c in rows))
+        return int(ngrams.size)
+
+    # ------------------------------------------------------------- algebra
+    def prune(self, min_count: int) -> "NgramCounts":
+        """A copy without the n-grams seen fewer than ``min_count`` times (totals unchanged)."""
+        min_count = check_int("min_count", min_count, minimum=1)
+        codes, lengths, counts, _ = self._table.export(min_count)
+        table = _ngram.NgramTable(self.max_n, 0, max(1024, int(counts.size * 1.7)))
+        table.add(codes, lengths, counts)
+        table.add_totals(self._table.totals)
+        return NgramCounts(table, self.normalize, max(min_count, self.min_count))
+
+    def merge(self, *others: "NgramCounts") -> "NgramCounts":
+        """Exact sum of these counts and ``others`` (a new object; inputs unchanged).
+
+        All must have the same ``max_n`` and ``normalize`` and be unpruned (``min_count=1``):
+        adding pruned tables would silently undercount. Prune the merged result instead.
+        """
+        parts = (self, *others)
+        for p in parts:
+            if not isinstance(p, NgramCounts):
+                raise TypeError(f"can only merge NgramCounts, got {type(p).__name__}")
+            if p.max_n != self.max_n or p.normalize != self.normalize:
+                raise ValueError("merged counts must have the same max_n and normalize setting")
+            if p.min_count > 1:
+                raise ValueError(
+                    "merging pruned counts would undercount; count the parts with min_count=1 and "
+                    "prune the merged result"
+                )
+        size = sum(len(p) for p in parts)
+        table = _ngram.NgramTable(self.max_n, 0, max(1024, int(size * 1.7)))
+        for p in parts:
+            a = p._export()
+            table.add(a.codes, a.lengths, a.counts)
+            table.add_totals(p._table.totals)
+        return NgramCounts(table, self.normalize, 1)
+
+    # ------------------------------------------------------------- persistence
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Save exactly (``.npz``), for merging later with :meth:`load` + :meth:`merge`."""
+        a = self._export()
+        with atomic_write(path, "wb") as f:
+            np.savez_compressed(
+                f, codes=a.codes, lengths=a.lengths, counts=a.counts, totals=self._table.totals,
+                meta=np.array([self.max_n, int(self.normalize), self.min_count], dtype=np.int64),
+            )
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "NgramCounts":
+        """Load counts written by :meth:`save`."""
+        try:
+            with np.load(path) as z:
+                max_n, normalize, min_count = (int(x) for x in z["meta"])
+                codes, lengths, counts, totals = z["codes"], z["lengths"], z["counts"], z["totals"]
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputError(f"{path}: not an n-gram file written by NgramCounts.save ({exc})", str(path)) from None
+        table = _ngram.NgramTable(max_n, 0, max(1024, int(counts.size * 1.7)))
+        table.add(np.ascontiguousarray(codes), lengths, counts)
+        table.add_totals(totals)
+        return cls(table, bool(normalize), min_count)
