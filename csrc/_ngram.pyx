@@ -33,7 +33,7 @@ cdef enum:
     DEPTH_SHIFT = 58
     MAX_ORDER = 32
     PREFETCH = 32          # probes in flight
-    BLOCK = 1 << 16       # positions between growth checks
+    BLOCK = 1 << 12       # positions between growth checks (bounds over-reservation)
 
 cdef uint64_t CHAR_MASK = (<uint64_t>1 << CHAR_BITS) - 1
 cdef uint64_t PARENT_MASK = (<uint64_t>1 << (DEPTH_SHIFT - CHAR_BITS)) - 1
@@ -99,7 +99,7 @@ cdef class NgramTable:
         if self._totals == NULL:
             raise MemoryError()
         cdef uint64_t cap = 1 << 10
-        while cap < capacity:
+        while cap < capacity and (max_bytes == 0 or 2 * cap * sizeof(Slot) <= max_bytes):
             cap <<= 1
         self._alloc(cap)
 

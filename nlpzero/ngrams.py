@@ -29,6 +29,8 @@ __all__ = ["count_ngrams", "NgramCounts", "MAX_ORDER"]
 
 #: Highest order the kernel supports.
 MAX_ORDER = 32
+#: Most hash partitions tried before giving up on a memory budget.
+MAX_PARTITIONS = 4096
 #: Default cap on the n-gram table, in bytes (16 bytes per slot, load factor ≤ 0.625).
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -61,6 +63,8 @@ def count_ngrams(
         Cap on the counting table in bytes (it briefly needs 1.5x this while it grows). When the
         distinct n-grams do not fit, counting is redone in hash partitions, one pass each; that
         needs a re-readable corpus (a path, a list), otherwise MemoryBudgetError is raised.
+        Peak memory is about ``max_memory`` plus the result after ``min_count`` pruning (which
+        is what bounds the result: raise ``min_count`` for huge corpora) plus a few chunk buffers.
     progress : bool or callable
         True shows progress on stderr for large inputs; a callable receives bytes read.
 
@@ -101,6 +105,11 @@ def count_ngrams(
                     "pass a file path or a larger max_memory"
                 )
             n_parts *= 4
+            if n_parts > MAX_PARTITIONS:
+                raise MemoryBudgetError(
+                    f"max_memory={max_memory} bytes is too small to count {corpus.path or 'the corpus'} "
+                    f"even in {MAX_PARTITIONS // 4} partitions; raise it"
+                )
             meter.desc = f"counting n-grams ({n_parts} partitions)"
     finally:
         meter.close()
@@ -128,7 +137,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter) -> 
             return None
         counts = NgramCounts(table, corpus.normalize, 1)
         return counts.prune(min_count) if min_count > 1 else counts
-    final = _ngram.NgramTable(max_n, max_memory)
+    final = _ngram.NgramTable(max_n)        # the (pruned) result: its size is min_count's business
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
         if _count_pass(corpus, table, n_parts, part, meter) != _ngram.OK:
@@ -137,11 +146,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter) -> 
             final.add_totals(table.totals)
         codes, lengths, counts, _ = table.export(min_count)
         del table
-        if final.add(codes, lengths, counts) != _ngram.OK:
-            raise MemoryBudgetError(
-                f"even the n-grams kept by min_count={min_count} do not fit in max_memory={max_memory} "
-                "bytes; raise min_count or max_memory"
-            )
+        final.add(codes, lengths, counts)
     return NgramCounts(final, corpus.normalize, min_count)
 
 

@@ -1,0 +1,124 @@
+"""The text model (SPEC §0): reading, decoding, errors, normalisation, runs."""
+import io
+import random
+
+import numpy as np
+import pytest
+
+from nlpzero.corpus import Corpus, is_word_char, normalize, runs, to_codes, word_mask
+from nlpzero.errors import BinaryInputError, DecodeError, InputError, NotReiterableError
+
+from conftest import random_text
+import reference
+
+
+@pytest.mark.parametrize("chunk_bytes", [16, 23, 64, 1 << 20])
+def test_lines_from_path_across_chunks(tmp_path, chunk_bytes):
+    text = "第一行，中文\r\n第二行\n\n最后一行没有换行" + "长" * 50
+    path = tmp_path / "t.txt"
+    path.write_bytes(text.encode("utf-8"))
+    corpus = Corpus(path, chunk_bytes=chunk_bytes)
+    expected = ["第一行，中文", "第二行", "", "最后一行没有换行" + "长" * 50]
+    assert list(corpus.lines()) == expected
+    assert list(corpus) == expected                       # re-iterable
+    assert "".join(corpus.texts()) == text
+    assert corpus.size == len(text.encode()) and corpus.reiterable
+
+
+def test_sources_of_every_kind(tmp_path):
+    data = "甲乙\n丙丁\n"
+    path = tmp_path / "t.txt"
+    path.write_text(data, encoding="utf-8")
+    with open(path, "rb") as fb, open(path, encoding="utf-8") as ft:
+        for source in (str(path), path, fb, ft, ["甲乙", "丙丁"], ("甲乙\n", "丙丁\n")):
+            corpus = Corpus(source)
+            assert list(corpus.lines()) == ["甲乙", "丙丁"]
+            assert list(corpus.lines()) == ["甲乙", "丙丁"]   # seekable files and lists re-read
+    once = Corpus(line for line in ["甲乙", "丙丁"])
+    assert not once.reiterable
+    assert list(once.lines()) == ["甲乙", "丙丁"]
+    with pytest.raises(NotReiterableError, match="only once"):
+        list(once.lines())
+    with pytest.raises(TypeError, match="str"):
+        list(Corpus([b"bytes"]).lines())
+    with pytest.raises(TypeError):
+        Corpus(b"raw bytes")
+    with pytest.raises(TypeError):
+        Corpus(42)
+
+
+def test_codes_are_code_points_in_chunks(tmp_path):
+    rng = random.Random(5)
+    text = random_text(rng, 3000)
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8", newline="")
+    chunks = list(Corpus(path, chunk_bytes=100).codes())
+    assert len(chunks) > 10
+    assert np.concatenate(chunks).tolist() == [ord(c) for c in text]
+
+
+def test_decode_error_names_file_offset_and_encoding(tmp_path):
+    path = tmp_path / "bad.txt"
+    prefix = "中文" * 20                                    # 120 bytes of valid UTF-8
+    path.write_bytes(prefix.encode() + b"\xff\xfe" + "后".encode())
+    for chunk_bytes in (16, 17, 1 << 20):
+        with pytest.raises(DecodeError) as err:
+            list(Corpus(path, chunk_bytes=chunk_bytes).texts())
+        assert err.value.offset == 120 and err.value.encoding == "utf-8"
+        assert str(path) in str(err.value) and "120" in str(err.value) and "utf-8" in str(err.value)
+    # a multi-byte character cut off by end of file
+    path.write_bytes("中文".encode() + "中".encode()[:2])
+    with pytest.raises(DecodeError) as err:
+        list(Corpus(path).texts())
+    assert err.value.offset == 6
+    # errors="replace" keeps going with U+FFFD
+    assert list(Corpus(path, errors="replace").lines()) == ["中文\ufffd"]
+
+
+def test_other_encodings(tmp_path):
+    path = tmp_path / "gb.txt"
+    path.write_bytes("简体中文，繁體中文\n".encode("gb18030"))
+    assert list(Corpus(path, encoding="gb18030").lines()) == ["简体中文，繁體中文"]
+    with pytest.raises(DecodeError, match="utf-8"):
+        list(Corpus(path).lines())
+    path16 = tmp_path / "u16.txt"
+    path16.write_bytes("中文\n".encode("utf-16"))          # NUL bytes are normal in UTF-16
+    assert list(Corpus(path16, encoding="utf-16").lines()) == ["中文"]
+    with pytest.raises(ValueError, match="unknown encoding"):
+        Corpus(path, encoding="no-such-codec")
+
+
+def test_bad_paths_and_binary_files(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        Corpus(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="directory"):
+        Corpus(tmp_path)
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)))
+    with pytest.raises(BinaryInputError, match="binary"):
+        list(Corpus(binary).lines())
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert list(Corpus(empty).lines()) == [] and list(Corpus(empty).codes()) == []
+
+
+def test_normalisation_and_runs():
+    rng = random.Random(11)
+    for _ in range(20):
+        text = random_text(rng, 200)
+        assert normalize(text) == reference.normalize(text)
+        assert len(normalize(text)) == len(text)           # one character to one character
+        starts, ends = runs(text)
+        normalized = reference.normalize(text)
+        assert [normalized[s:e] for s, e in zip(starts, ends)] == reference.runs(text)
+    assert to_codes("Ａ中", normalize=False).tolist() == [0xFF21, 0x4E2D]
+    raw = to_codes("中,a１", normalize=False)
+    assert word_mask(raw).tolist() == [True, False, True, True]
+    assert word_mask(raw, normalize=False).tolist() == [True, False, True, False]
+    assert is_word_char("𠀀") and is_word_char("㐀") and not is_word_char("。") and not is_word_char("ア")
+
+
+def test_text_file_object_is_read_as_is():
+    stream = io.StringIO("一\n二\n")
+    corpus = Corpus(stream)
+    assert list(corpus.lines()) == ["一", "二"] and list(corpus.lines()) == ["一", "二"]
