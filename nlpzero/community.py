@@ -464,7 +464,10 @@ def infomap(
     one_level = float(-_plogp(net.flow).sum())
     best_module = None
     best_length = math.inf
-    if net.oidx.shape[0] > 0:
+    if net.oidx.shape[0] == 0:
+        # no links between distinct nodes (only self-loops, or none): every node alone codes in 0 bits
+        best_module, best_length = np.arange(n, dtype=np.int64), 0.0
+    else:
         for s in _trial_seeds(seed, num_trials):
             module, length = core.trial(net.n, net.flow, net.optr, net.oidx, net.oflow, net.iptr, net.iidx,
                                         net.iflow, net.directed, s, _CORE_LOOP_LIMIT, _TUNE_ITERATION_LIMIT,
