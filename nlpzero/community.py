@@ -452,7 +452,11 @@ def infomap(
     num_trials = check_int("num_trials", num_trials, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     teleportation = _check_common(directed, teleportation)
-    edges = _as_edges(graph, directed, weight)
+    return _run(_as_edges(graph, directed, weight), num_trials, seed, teleportation)
+
+
+def _run(edges: _Edges, num_trials: int, seed: int, teleportation: float) -> InfomapResult:
+    """The optimisation behind :func:`infomap`, on validated edges."""
     n = len(edges.nodes)
     if n == 0:
         empty = np.zeros(0)
