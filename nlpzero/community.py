@@ -296,7 +296,7 @@ def codelength(
     >>> import networkx as nx
     >>> G = nx.barbell_graph(5, 0)
     >>> round(codelength(G, {v: v < 5 for v in G}), 4)
-    2.9125
+    2.6428
 
     References
     ----------
@@ -440,7 +440,7 @@ def infomap(
     >>> sorted(sorted(c) for c in r.communities)
     [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
     >>> round(r.codelength, 4)
-    2.9125
+    2.6428
 
     References
     ----------

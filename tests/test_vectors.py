@@ -237,3 +237,15 @@ def test_cli_cluster(tmp_path):
     res = CliRunner().invoke(main, ["cluster", str(path), "--min-count", "100000"])
     assert res.exit_code == 1 and "min_count" in res.output and "Traceback" not in res.output
     assert "segmented" in CliRunner().invoke(main, ["cluster", "--help"]).output
+
+
+def test_csr_matmul_matches_dense():
+    from nlpzero import _vectors_core as core
+
+    rng = np.random.default_rng(0)
+    dense = np.where(rng.random((30, 20)) < 0.2, rng.standard_normal((30, 20)), 0.0)
+    rows, cols = np.nonzero(dense)
+    ptr = np.zeros(31, np.int64)
+    np.cumsum(np.bincount(rows, minlength=30), out=ptr[1:])
+    x = rng.standard_normal((20, 4))
+    assert core.csr_matmul(ptr, cols.astype(np.int64), dense[rows, cols], x) == pytest.approx(dense @ x, abs=1e-12)
