@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -97,10 +98,9 @@ class _Corpus:
 
 
 def _vocabulary(corpus: _Corpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
-    counts: Dict[str, int] = {}
+    counts: Counter = Counter()
     for sent in corpus:
-        for tok in sent:
-            counts[tok] = counts.get(tok, 0) + 1
+        counts.update(sent)
     items = [(w, c) for w, c in counts.items() if c >= min_count]
     items.sort(key=lambda wc: (-wc[1], wc[0]))
     if max_vocab is not None:
