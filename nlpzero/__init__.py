@@ -23,6 +23,13 @@ _EXPORTS = {
     "Corpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
+    # communities and word vectors (SPEC §6, §7)
+    "infomap": "nlpzero.community",
+    "codelength": "nlpzero.community",
+    "InfomapResult": "nlpzero.community",
+    "word_vectors": "nlpzero.vectors",
+    "WordVectors": "nlpzero.vectors",
+    "cluster_words": "nlpzero.vectors",
 }
 
 __all__ = ["__version__", *_EXPORTS]

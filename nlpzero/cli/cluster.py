@@ -1,0 +1,50 @@
+"""``nlpzero cluster CORPUS``: word classes from PMI word vectors, a kNN graph and InfoMap."""
+from __future__ import annotations
+
+import click
+
+from ._common import output_option, quiet_option
+
+
+@click.command(
+    "cluster",
+    help=(
+        "Cluster the words of a corpus into classes: PMI word vectors (SPEC §6), each word linked "
+        "to its K most cosine-similar words, the graph partitioned by InfoMap (SPEC §7).\n\n"
+        "CORPUS must be already segmented: one sentence per line, words separated by spaces "
+        "(`-` is not accepted: the corpus is read twice). Writes TSV 'word, class, flow' "
+        "(classes numbered from 1, largest first)."
+    ),
+)
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("-k", "k", type=int, default=10, show_default=True, help="Nearest neighbours per word.")
+@click.option("--dim", type=int, default=None, help="Vector dimension [default: about 8.33·ln(vocabulary)].")
+@click.option("--window", type=int, default=5, show_default=True, help="Co-occurrence window (tokens each side).")
+@click.option("--min-count", type=int, default=5, show_default=True, help="Ignore rarer words.")
+@click.option("--max-vocab", type=int, default=None, help="Keep only the most frequent words.")
+@click.option("--trials", "num_trials", type=int, default=10, show_default=True, help="InfoMap trials.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (deterministic).")
+@click.option("--vectors", "vectors_out", type=click.Path(dir_okay=False), default=None,
+              help="Also save the word vectors here (.npz with 'words' and 'vectors').")
+@click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
+@output_option
+@quiet_option
+def command(corpus, k, dim, window, min_count, max_vocab, num_trials, seed, vectors_out, encoding, output, quiet):
+    from .._io import open_output
+    from ..vectors import cluster_words, word_vectors
+
+    wv = word_vectors(corpus, dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
+                      encoding=encoding)
+    if vectors_out:
+        wv.save(vectors_out)
+    result = cluster_words(wv, k, num_trials=num_trials, seed=seed)
+    with open_output(output) as out:
+        out.write("word\tclass\tflow\n")
+        for word, cls, flow in result.to_rows():
+            out.write(f"{word}\t{cls + 1}\t{flow:.12g}\n")
+    if not quiet:
+        click.echo(
+            f"{len(wv)} words, {wv.dim} dimensions, {result.num_modules} classes, "
+            f"codelength {result.codelength:.6f} bits (one class: {result.one_level_codelength:.6f})",
+            err=True,
+        )

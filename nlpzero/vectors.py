@@ -1,0 +1,479 @@
+"""Word vectors from PMI (SPEC §6) and word classes from them (kNN graph + InfoMap, SPEC §7).
+
+Co-occurrence counts within a window of a segmented corpus -> shifted positive PMI with
+context-distribution smoothing -> truncated SVD -> one vector per word (Levy, Goldberg & Dagan
+2015). No scipy: the sparse products run in a small Numba kernel, the SVD is randomized
+(Halko, Martinsson & Tropp 2011) with ``numpy.linalg`` on the small projected matrices.
+
+:func:`cluster_words` links every word to its ``k`` most cosine-similar words and partitions
+that graph with :func:`nlpzero.infomap`: the minimum-description-length path from a raw corpus
+to word classes.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ._io import atomic_write
+from ._validate import check_float, check_int
+from .errors import CorpusTooSmallError, DecodeError, InputError, NotReiterableError
+
+__all__ = ["word_vectors", "WordVectors", "cluster_words", "read_segmented"]
+
+#: Below this vocabulary size the SVD is exact (numpy.linalg.svd of the dense matrix).
+_DENSE_SVD_MAX = 1200
+#: Pair keys buffered before they are merged into the running counts (bounds memory).
+_PAIR_BUFFER = 1 << 23
+#: Token ids buffered before their pairs are formed.
+_ID_BUFFER = 1 << 16
+
+
+# ----------------------------------------------------------------------------------------------
+# corpus
+
+
+def read_segmented(path: Union[str, "os.PathLike[str]"], encoding: str = "utf-8") -> Iterator[List[str]]:
+    """Yield the tokens of each line of a segmented file (tokens separated by whitespace).
+
+    Undecodable bytes raise :class:`nlpzero.errors.DecodeError` with the byte offset.
+    """
+    name = os.fspath(path)
+    offset = 0
+    with open(name, "rb") as f:
+        for raw in f:
+            try:
+                line = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(name, offset + exc.start, encoding, exc.reason) from None
+            offset += len(raw)
+            tokens = line.split()
+            if tokens:
+                yield tokens
+
+
+class _Corpus:
+    """A re-iterable view of a segmented corpus: a path, or an iterable of token lists / lines."""
+
+    def __init__(self, corpus: Any, encoding: str):
+        self.path = None
+        if isinstance(corpus, (str, os.PathLike)):
+            self.path = os.fspath(corpus)
+            if not os.path.exists(self.path):
+                raise InputError(f"{self.path}: no such file", self.path)
+        elif isinstance(corpus, (bytes, bytearray)) or not isinstance(corpus, Iterable):
+            raise TypeError(
+                "`corpus` must be a path to a segmented file or an iterable of token lists, "
+                f"got {type(corpus).__name__}"
+            )
+        self.corpus = corpus
+        self.encoding = encoding
+        self.passes = 0
+
+    def __iter__(self) -> Iterator[List[str]]:
+        self.passes += 1
+        if self.path is not None:
+            yield from read_segmented(self.path, self.encoding)
+            return
+        if self.passes > 1 and iter(self.corpus) is self.corpus:
+            raise NotReiterableError(
+                "word_vectors reads the corpus twice (vocabulary, then co-occurrences); pass a list, "
+                "a re-iterable object or a file path instead of a one-shot iterator"
+            )
+        for sent in self.corpus:
+            if isinstance(sent, str):
+                yield sent.split()
+            elif isinstance(sent, (list, tuple)):
+                yield [str(t) for t in sent]
+            else:
+                raise TypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
+
+
+# ----------------------------------------------------------------------------------------------
+# counts and PMI
+
+
+def _vocabulary(corpus: _Corpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
+    counts: Counter = Counter()
+    for sent in corpus:
+        counts.update(sent)
+    items = [(w, c) for w, c in counts.items() if c >= min_count]
+    items.sort(key=lambda wc: (-wc[1], wc[0]))
+    if max_vocab is not None:
+        items = items[:max_vocab]
+    return [w for w, _ in items], np.array([c for _, c in items], dtype=np.int64)
+
+
+def _cooccurrence(corpus: _Corpus, index: Dict[str, int], window: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Sorted unique keys ``a * V + b`` and their counts (pairs within ``window``, both ways)."""
+    from . import _vectors_core as core
+
+    V = len(index)
+    gap = [-1] * window
+    keys_acc = np.zeros(0, np.int64)
+    cnt_acc = np.zeros(0, np.int64)
+    buf: List[int] = []
+    pending: List[np.ndarray] = []
+    pending_size = 0
+
+    def flush_ids():
+        nonlocal pending_size
+        if buf:
+            left, right = core.window_pairs(np.array(buf, dtype=np.int64), window)
+            pending.append(left * V + right)
+            pending_size += left.shape[0]
+            buf.clear()
+
+    def merge():
+        nonlocal keys_acc, cnt_acc, pending_size
+        if not pending:
+            return
+        keys, cnt = np.unique(np.concatenate(pending), return_counts=True)
+        pending.clear()
+        pending_size = 0
+        if keys_acc.size:
+            both = np.concatenate([keys_acc, keys])
+            keys_acc, inv = np.unique(both, return_inverse=True)
+            cnt_acc = np.bincount(inv.ravel(), np.concatenate([cnt_acc, cnt]).astype(np.float64)).astype(np.int64)
+        else:
+            keys_acc, cnt_acc = keys, cnt.astype(np.int64)
+
+    for sent in corpus:
+        buf.extend(index.get(tok, -1) for tok in sent)
+        buf.extend(gap)
+        if len(buf) >= _ID_BUFFER:
+            flush_ids()
+            if pending_size >= _PAIR_BUFFER:
+                merge()
+    flush_ids()
+    merge()
+    return keys_acc, cnt_acc
+
+
+def _ppmi(keys: np.ndarray, counts: np.ndarray, V: int, shift: float, alpha: float):
+    """CSR (ptr, idx, val) of max(PMI − log shift, 0) with context smoothing ``alpha``."""
+    rows = keys // V
+    cols = keys % V
+    c = counts.astype(np.float64)
+    total = c.sum()
+    row_sum = np.bincount(rows, c, V)
+    col_sum = np.bincount(cols, c, V)
+    col_p = col_sum**alpha
+    col_p /= col_p.sum()
+    pmi = np.log(c / total) - np.log(row_sum[rows] / total) - np.log(col_p[cols]) - math.log(shift)
+    keep = pmi > 0
+    rows, cols, pmi = rows[keep], cols[keep], pmi[keep]
+    ptr = np.zeros(V + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=V), out=ptr[1:])
+    return ptr, cols.astype(np.int64), pmi  # keys were sorted, so rows are grouped in order
+
+
+def _transpose_csr(ptr, idx, val, n_cols):
+    rows = np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
+    order = np.lexsort((rows, idx))
+    tptr = np.zeros(n_cols + 1, np.int64)
+    np.cumsum(np.bincount(idx, minlength=n_cols), out=tptr[1:])
+    return tptr, rows[order].astype(np.int64), val[order]
+
+
+def _svd_flip(u: np.ndarray, vt: np.ndarray):
+    """Deterministic signs: the largest-magnitude entry of each left singular vector is positive."""
+    big = np.argmax(np.abs(u), axis=0)
+    signs = np.sign(u[big, np.arange(u.shape[1])])
+    signs[signs == 0] = 1.0
+    return u * signs, vt * signs[:, None]
+
+
+def _truncated_svd(ptr, idx, val, n: int, dim: int, seed: int, n_iter: int = 6, oversample: int = 20):
+    """Top ``dim`` singular triplets of the n x n CSR matrix."""
+    if n <= _DENSE_SVD_MAX:
+        dense = np.zeros((n, n))
+        rows = np.repeat(np.arange(n), np.diff(ptr))
+        dense[rows, idx] = val
+        u, s, vt = np.linalg.svd(dense)
+        u, vt = _svd_flip(u[:, :dim], vt[:dim])
+        return u, s[:dim], vt
+    from . import _vectors_core as core
+
+    tptr, tidx, tval = _transpose_csr(ptr, idx, val, n)
+    rng = np.random.default_rng(seed)
+    width = min(n, dim + oversample)
+    q, _ = np.linalg.qr(core.csr_matmul(ptr, idx, val, rng.standard_normal((n, width))))
+    for _ in range(n_iter):
+        z, _ = np.linalg.qr(core.csr_matmul(tptr, tidx, tval, np.ascontiguousarray(q)))
+        q, _ = np.linalg.qr(core.csr_matmul(ptr, idx, val, np.ascontiguousarray(z)))
+    b = core.csr_matmul(tptr, tidx, tval, np.ascontiguousarray(q)).T  # width x n = Q^T M
+    ub, s, vt = np.linalg.svd(b, full_matrices=False)
+    u, vt = _svd_flip((q @ ub)[:, :dim], vt[:dim])
+    return u, s[:dim], vt
+
+
+# ----------------------------------------------------------------------------------------------
+# result
+
+
+@dataclass(frozen=True, eq=False)
+class WordVectors:
+    """One vector per word.
+
+    Attributes
+    ----------
+    words : tuple of str
+        Vocabulary, most frequent first.
+    vectors : ndarray of float64, shape (V, dim)
+    counts : ndarray of int64, shape (V,)
+        Corpus frequency of each word (zeros when loaded from a file without counts).
+    singular_values : ndarray of float64, shape (dim,)
+    """
+
+    words: Tuple[str, ...]
+    vectors: np.ndarray
+    counts: np.ndarray
+    singular_values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def index(self) -> Dict[str, int]:
+        """``{word: row}``."""
+        return {w: i for i, w in enumerate(self.words)}
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        try:
+            return self.vectors[self.words.index(word)]
+        except ValueError:
+            raise KeyError(f"word {word!r} is not in the vocabulary") from None
+
+    def most_similar(self, word: str, topn: int = 10) -> List[Tuple[str, float]]:
+        """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
+        topn = check_int("topn", topn, minimum=1)
+        unit = _unit_rows(self.vectors)
+        sims = unit @ self[word] / max(np.linalg.norm(self[word]), 1e-300)
+        sims[self.words.index(word)] = -np.inf
+        order = np.argsort(-sims, kind="stable")[:topn]
+        return [(self.words[i], float(sims[i])) for i in order]
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Write ``.npz`` with ``words`` (str array), ``vectors`` (float64), ``counts``; atomically."""
+        with atomic_write(path, "wb") as f:
+            np.savez(f, words=np.array(self.words, dtype=str), vectors=self.vectors, counts=self.counts,
+                     singular_values=self.singular_values)
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "WordVectors":
+        """Read a file written by :meth:`save` (only ``words`` and ``vectors`` are required)."""
+        with np.load(os.fspath(path), allow_pickle=False) as data:
+            if "words" not in data or "vectors" not in data:
+                raise InputError(f"{os.fspath(path)}: an .npz of word vectors needs 'words' and 'vectors'",
+                                 os.fspath(path))
+            words = tuple(str(w) for w in data["words"])
+            vectors = np.asarray(data["vectors"], dtype=np.float64)
+            counts = data["counts"] if "counts" in data else np.zeros(len(words), np.int64)
+            sv = data["singular_values"] if "singular_values" in data else np.zeros(vectors.shape[1])
+        if vectors.ndim != 2 or vectors.shape[0] != len(words):
+            raise InputError(f"{os.fspath(path)}: 'vectors' must have one row per word", os.fspath(path))
+        return cls(words, vectors, counts, sv)
+
+    def to_word2vec(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Write word2vec text format (``V dim`` header, then ``word x1 ... xdim``), atomically."""
+        with atomic_write(path) as f:
+            f.write(f"{len(self.words)} {self.dim}\n")
+            for word, vec in zip(self.words, self.vectors):
+                f.write(word + " " + " ".join(f"{x:.8g}" for x in vec) + "\n")
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x, dtype=np.float64), where=norms > 0)
+
+
+def default_dim(vocabulary_size: int) -> int:
+    """The rule of thumb of SPEC §6: about 8.33 · ln(V), at least 2."""
+    return max(2, int(round(8.33 * math.log(max(vocabulary_size, 2)))))
+
+
+# ----------------------------------------------------------------------------------------------
+# public functions
+
+
+def word_vectors(
+    corpus: Any,
+    dim: Optional[int] = None,
+    *,
+    window: int = 5,
+    min_count: int = 5,
+    max_vocab: Optional[int] = None,
+    shift: float = 1.0,
+    alpha: float = 0.75,
+    eig: float = 0.5,
+    seed: int = 0,
+    encoding: str = "utf-8",
+) -> WordVectors:
+    """Word vectors from a segmented corpus: PPMI of window co-occurrences + truncated SVD.
+
+    Parameters
+    ----------
+    corpus : path, or iterable of token lists (or of whitespace-separated lines)
+        A segmented corpus; a file has one sentence per line, tokens separated by spaces. It is
+        read twice (vocabulary, then co-occurrences), so a one-shot iterator is refused.
+    dim : int, optional
+        Vector dimension; default about ``8.33 · ln(V)`` (SPEC §6), capped at ``V``.
+    window : int, default 5
+        Co-occurrence within ``window`` tokens on either side (not across lines); every pair
+        counts 1. Words below ``min_count`` leave a gap (they do not shrink distances).
+    min_count : int, default 5
+        Words rarer than this get no vector.
+    max_vocab : int, optional
+        Keep only the most frequent words.
+    shift : float, default 1
+        SPPMI shift ``k``: entries are ``max(PMI − ln k, 0)`` (``k = 1`` is plain PPMI).
+    alpha : float, default 0.75
+        Context-distribution smoothing: ``P(c) ∝ count(c)^alpha``.
+    eig : float, default 0.5
+        Vectors are ``U · Σ^eig`` of the SVD ``M ≈ U Σ Vᵀ``.
+    seed : int, default 0
+        Seed of the randomized SVD (used when V > 1200); deterministic.
+
+    Returns
+    -------
+    WordVectors
+        ``words`` (most frequent first), ``vectors`` of shape (V, dim), ``counts``.
+
+    Examples
+    --------
+    >>> sents = [["我", "喜欢", "猫"], ["我", "喜欢", "狗"], ["你", "喜欢", "猫"]] * 20
+    >>> wv = word_vectors(sents, dim=2, min_count=1)
+    >>> wv.vectors.shape
+    (5, 2)
+
+    References
+    ----------
+    O. Levy, Y. Goldberg and I. Dagan, "Improving distributional similarity with lessons learned
+    from word embeddings", TACL 3 (2015). N. Halko, P.-G. Martinsson and J. A. Tropp, "Finding
+    structure with randomness", SIAM Review 53(2) (2011).
+    """
+    if dim is not None:
+        dim = check_int("dim", dim, minimum=1)
+    window = check_int("window", window, minimum=1)
+    min_count = check_int("min_count", min_count, minimum=1)
+    if max_vocab is not None:
+        max_vocab = check_int("max_vocab", max_vocab, minimum=2)
+    shift = check_float("shift", shift, minimum=0.0, open_min=True)
+    alpha = check_float("alpha", alpha, minimum=0.0, open_min=True, maximum=1.0)
+    eig = check_float("eig", eig, minimum=0.0, maximum=1.0)
+    seed = check_int("seed", seed, minimum=0)
+    reader = _Corpus(corpus, encoding)
+    words, counts = _vocabulary(reader, min_count, max_vocab)
+    V = len(words)
+    if V < 2:
+        raise CorpusTooSmallError(
+            f"only {V} word(s) occur at least min_count={min_count} times; lower `min_count` or give more text"
+        )
+    keys, pair_counts = _cooccurrence(reader, {w: i for i, w in enumerate(words)}, window)
+    if keys.size == 0:
+        raise CorpusTooSmallError("no two vocabulary words co-occur within the window")
+    ptr, idx, val = _ppmi(keys, pair_counts, V, shift, alpha)
+    dim = min(default_dim(V) if dim is None else dim, V)
+    u, s, _ = _truncated_svd(ptr, idx, val, V, dim, seed)
+    vectors = np.ascontiguousarray(u * s**eig)
+    return WordVectors(tuple(words), vectors, counts, s)
+
+
+def _knn_graph(vectors: np.ndarray, k: int, block: int = 512):
+    """Undirected kNN cosine graph: (src, dst, similarity) with src < dst, positive similarities."""
+    unit = _unit_rows(np.asarray(vectors, dtype=np.float64))
+    n = unit.shape[0]
+    k = min(k, n - 1)
+    src_parts, dst_parts, w_parts = [], [], []
+    for start in range(0, n, block):
+        sims = unit[start : start + block] @ unit.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, start + rows] = -np.inf
+        # top k by similarity, ties by lower index (stable sort of the candidate set)
+        cand = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n - 1 else np.argsort(-sims, axis=1)[:, :k]
+        kth = np.take_along_axis(sims, cand, axis=1).min(axis=1, keepdims=True)
+        for r in range(sims.shape[0]):
+            # everything strictly above the k-th value, then the lowest indices at that value
+            above = np.flatnonzero(sims[r] > kth[r])
+            at = np.flatnonzero(sims[r] == kth[r])[: k - above.size]
+            nb = np.concatenate([above, at])
+            src_parts.append(np.full(nb.size, start + r, np.int64))
+            dst_parts.append(nb.astype(np.int64))
+            w_parts.append(sims[r, nb])
+    src = np.concatenate(src_parts) if src_parts else np.zeros(0, np.int64)
+    dst = np.concatenate(dst_parts) if dst_parts else np.zeros(0, np.int64)
+    w = np.concatenate(w_parts) if w_parts else np.zeros(0)
+    keep = w > 0
+    src, dst, w = src[keep], dst[keep], w[keep]
+    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
+    keys, first = np.unique(lo * n + hi, return_index=True)  # a mutual pair is one edge
+    return keys // n, keys % n, w[first]
+
+
+def cluster_words(
+    vectors: Union[WordVectors, Tuple[Sequence[str], np.ndarray]],
+    k: int = 10,
+    *,
+    num_trials: int = 10,
+    seed: int = 0,
+):
+    """Word classes: a k-nearest-neighbour cosine graph partitioned by InfoMap.
+
+    Each word links to its ``k`` most cosine-similar words (weight = similarity; pairs of
+    similarity ≤ 0 are dropped, a mutual pair is one edge), and :func:`nlpzero.infomap` finds the
+    partition of shortest description.
+
+    Parameters
+    ----------
+    vectors : WordVectors or (words, array of shape (V, dim))
+    k : int, default 10
+        Neighbours per word.
+    num_trials, seed : int
+        Passed to :func:`nlpzero.infomap`.
+
+    Returns
+    -------
+    InfomapResult
+        Nodes are the words; ``communities`` are the word classes (frozensets of str), largest
+        flow first; ``to_rows()`` gives ``(word, class, flow)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1, 0.1], [1, 0.2], [0.1, 1], [0.2, 1]])
+    >>> sorted(map(sorted, cluster_words((["a", "b", "c", "d"], x), k=1).communities))
+    [['a', 'b'], ['c', 'd']]
+    """
+    from .community import _Edges, _run
+
+    if isinstance(vectors, WordVectors):
+        words, matrix = list(vectors.words), vectors.vectors
+    elif isinstance(vectors, tuple) and len(vectors) == 2:
+        words, matrix = [str(w) for w in vectors[0]], np.asarray(vectors[1], dtype=np.float64)
+    else:
+        raise TypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ValueError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
+    if not np.isfinite(matrix).all():
+        raise ValueError("vectors contain NaN or infinite values")
+    if len(set(words)) != len(words):
+        raise ValueError("words must be unique")
+    k = check_int("k", k, minimum=1)
+    num_trials = check_int("num_trials", num_trials, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    if len(words) < 2:
+        src = dst = np.zeros(0, np.int64)
+        w = np.zeros(0)
+    else:
+        src, dst, w = _knn_graph(matrix, k)
+    edges = _Edges(words, np.ascontiguousarray(src), np.ascontiguousarray(dst), np.ascontiguousarray(w), False)
+    return _run(edges, num_trials, seed, 0.15)

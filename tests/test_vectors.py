@@ -1,0 +1,251 @@
+"""PMI word vectors (SPEC §6) and word classes by kNN graph + InfoMap.
+
+References: co-occurrence counts and PPMI from Python dicts below, numpy.linalg.svd for the
+randomized SVD, a brute-force kNN, gensim for reading the word2vec export.
+"""
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from nlpzero import WordVectors, cluster_words, word_vectors
+from nlpzero import vectors as V
+from nlpzero.errors import CorpusTooSmallError, DecodeError, NotReiterableError
+
+CLASSES = {
+    "pron": ["我", "你", "他", "她", "我们", "他们"],
+    "verb": ["喜欢", "讨厌", "看见", "买了", "养了", "想要"],
+    "noun": ["猫", "狗", "鱼", "鸟", "兔子", "马"],
+    "adj": ["可爱", "漂亮", "聪明", "安静", "干净", "快乐"],
+    "place": ["北京", "上海", "广州", "深圳", "杭州", "南京"],
+}
+
+
+def toy_corpus(n, seed=0):
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        t = rng.randrange(3)
+        if t == 0:
+            out.append([rng.choice(CLASSES["pron"]), rng.choice(CLASSES["verb"]), rng.choice(CLASSES["noun"])])
+        elif t == 1:
+            out.append([rng.choice(CLASSES["noun"]), "很", rng.choice(CLASSES["adj"])])
+        else:
+            out.append([rng.choice(CLASSES["pron"]), "住在", rng.choice(CLASSES["place"])])
+    return out
+
+
+def random_corpus(seed, n_sent=60, vocab=15):
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(vocab)]
+    weights = [1.0 / (i + 1) for i in range(vocab)]
+    return [rng.choices(words, weights, k=rng.randint(1, 12)) for _ in range(n_sent)]
+
+
+# ------------------------------------------------------------------ slow references
+def ref_ppmi(sents, min_count, window, shift, alpha):
+    counts = Counter(t for s in sents for t in s)
+    vocab = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+    index = {w: i for i, w in enumerate(vocab)}
+    pairs = Counter()
+    for s in sents:
+        for i, a in enumerate(s):
+            for j in range(i + 1, min(len(s), i + window + 1)):
+                b = s[j]
+                if a in index and b in index:
+                    pairs[(index[a], index[b])] += 1
+                    pairs[(index[b], index[a])] += 1
+    total = sum(pairs.values())
+    row = Counter()
+    col = Counter()
+    for (a, b), c in pairs.items():
+        row[a] += c
+        col[b] += c
+    col_norm = sum(c**alpha for c in col.values())
+    out = {}
+    for (a, b), c in pairs.items():
+        pmi = math.log(c / total) - math.log(row[a] / total) - math.log(col[b] ** alpha / col_norm) - math.log(shift)
+        if pmi > 0:
+            out[(a, b)] = pmi
+    return vocab, out
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("window,shift,alpha", [(1, 1.0, 1.0), (3, 1.0, 0.75), (5, 2.0, 0.75)])
+def test_ppmi_matches_reference(seed, window, shift, alpha):
+    sents = random_corpus(seed)
+    vocab, expected = ref_ppmi(sents, 3, window, shift, alpha)
+    corpus = V._Corpus(sents, "utf-8")
+    words, _ = V._vocabulary(corpus, 3, None)
+    assert words == vocab
+    keys, counts = V._cooccurrence(corpus, {w: i for i, w in enumerate(words)}, window)
+    ptr, idx, val = V._ppmi(keys, counts, len(words), shift, alpha)
+    got = {}
+    for r in range(len(words)):
+        for e in range(ptr[r], ptr[r + 1]):
+            got[(r, int(idx[e]))] = val[e]
+    assert got.keys() == expected.keys()
+    for key, x in expected.items():
+        assert got[key] == pytest.approx(x, abs=1e-12)
+
+
+def test_cooccurrence_merges_partial_counts(monkeypatch):
+    sents = random_corpus(4, n_sent=300)
+    corpus = V._Corpus(sents, "utf-8")
+    words, _ = V._vocabulary(corpus, 1, None)
+    index = {w: i for i, w in enumerate(words)}
+    full = V._cooccurrence(corpus, index, 4)
+    monkeypatch.setattr(V, "_PAIR_BUFFER", 10)  # force many partial merges
+    monkeypatch.setattr(V, "_ID_BUFFER", 7)
+    small = V._cooccurrence(corpus, index, 4)
+    assert np.array_equal(full[0], small[0]) and np.array_equal(full[1], small[1])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_randomized_svd_matches_numpy(monkeypatch, seed):
+    rng = np.random.default_rng(seed)
+    n, rank = 300, 12
+    low = rng.standard_normal((n, rank)) * (2.0 ** -np.arange(rank)) @ rng.standard_normal((rank, n))
+    dense = np.where(rng.random((n, n)) < 0.3, low + 0.01 * rng.standard_normal((n, n)), 0.0)
+    rows, cols = np.nonzero(dense)
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    monkeypatch.setattr(V, "_DENSE_SVD_MAX", 0)
+    u, s, vt = V._truncated_svd(ptr, cols.astype(np.int64), dense[rows, cols], n, 8, seed=seed)
+    u_ref, s_ref, vt_ref = np.linalg.svd(dense)
+    assert s == pytest.approx(s_ref[:8], rel=1e-4)  # randomized: a quality bound, not equality
+    # same subspace up to sign: |<u_i, u_ref_i>| = 1 for well separated singular values
+    assert np.abs(np.sum(u[:, :4] * u_ref[:, :4], axis=0)) == pytest.approx(1.0, abs=1e-6)
+
+
+def ref_knn(x, k):
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    edges = {}
+    for i in range(len(x)):
+        sims = [(-(unit[i] @ unit[j]), j) for j in range(len(x)) if j != i]
+        for s, j in sorted(sims)[:k]:
+            if -s > 0:
+                edges[(min(i, j), max(i, j))] = -s
+    return edges
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_knn_graph_matches_brute_force(seed, k):
+    x = np.random.default_rng(seed).standard_normal((40, 5))
+    src, dst, w = V._knn_graph(x, k, block=16)
+    got = {(int(a), int(b)): float(c) for a, b, c in zip(src, dst, w)}
+    expected = ref_knn(x, k)
+    assert got.keys() == expected.keys()
+    for key, val in expected.items():
+        assert got[key] == pytest.approx(val, abs=1e-12)
+
+
+# ------------------------------------------------------------------ end to end
+def test_word_classes_recovered():
+    wv = word_vectors(toy_corpus(3000), min_count=1, window=2)
+    assert wv.dim == min(round(8.33 * math.log(len(wv))), len(wv))
+    result = cluster_words(wv, k=5, num_trials=3)
+    where = {w: i for i, c in enumerate(result.communities) for w in c}
+    for members in CLASSES.values():
+        assert len({where[w] for w in members}) == 1, members
+    assert len({where[m[0]] for m in CLASSES.values()}) == len(CLASSES)
+    # neighbours of a word are words of its class
+    assert {w for w, _ in wv.most_similar("猫", 5)} == set(CLASSES["noun"]) - {"猫"}
+
+
+def test_deterministic_and_file_input(tmp_path):
+    sents = toy_corpus(500, seed=2)
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(s) for s in sents) + "\n\n", encoding="utf-8")
+    a = word_vectors(sents, 6, min_count=2)
+    b = word_vectors(str(path), 6, min_count=2)
+    c = word_vectors([" ".join(s) for s in sents], 6, min_count=2)
+    assert a.words == b.words == c.words
+    assert np.array_equal(a.vectors, b.vectors) and np.array_equal(a.vectors, c.vectors)
+    assert np.array_equal(a.counts, b.counts)
+
+
+def test_save_load_and_word2vec(tmp_path):
+    wv = word_vectors(toy_corpus(500), 5, min_count=1)
+    path = tmp_path / "v.npz"
+    wv.save(path)
+    with np.load(path) as data:
+        assert data["words"].dtype.kind == "U" and data["vectors"].dtype == np.float64
+        assert list(data["words"]) == list(wv.words)
+    back = WordVectors.load(path)
+    assert back.words == wv.words and np.array_equal(back.vectors, wv.vectors)
+    text = tmp_path / "v.txt"
+    wv.to_word2vec(text)
+    lines = text.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"{len(wv)} 5" and len(lines) == len(wv) + 1
+    gensim_models = pytest.importorskip("gensim.models")
+    kv = gensim_models.KeyedVectors.load_word2vec_format(str(text), binary=False)
+    assert kv["猫"] == pytest.approx(wv["猫"], rel=1e-6, abs=1e-7)
+
+
+def test_cluster_words_from_arrays_and_errors():
+    x = np.array([[1, 0.1], [1, 0.2], [0.1, 1], [0.2, 1]])
+    r = cluster_words((["a", "b", "c", "d"], x), k=1)
+    assert sorted(map(sorted, r.communities)) == [["a", "b"], ["c", "d"]]
+    with pytest.raises(ValueError, match="shape"):
+        cluster_words((["a", "b"], x))
+    with pytest.raises(ValueError, match="NaN"):
+        cluster_words((["a", "b"], np.array([[1.0, np.nan], [0, 1]])))
+    with pytest.raises(TypeError, match="WordVectors"):
+        cluster_words(x)
+    with pytest.raises(ValueError, match="`k`"):
+        cluster_words((["a", "b", "c", "d"], x), k=0)
+
+
+def test_bad_corpus(tmp_path):
+    with pytest.raises(NotReiterableError):
+        word_vectors(iter(toy_corpus(100)), min_count=1)
+    with pytest.raises(CorpusTooSmallError):
+        word_vectors([["a", "b"]], min_count=2)
+    with pytest.raises(TypeError, match="corpus"):
+        word_vectors(42)
+    with pytest.raises(ValueError, match="`window`"):
+        word_vectors(toy_corpus(10), window=0)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("我 喜欢\n".encode() + b"\xff\xfe oops\n")
+    with pytest.raises(DecodeError, match="offset 11"):
+        word_vectors(str(bad), min_count=1)
+
+
+def test_cli_cluster(tmp_path):
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    path = tmp_path / "seg.txt"
+    path.write_text("\n".join(" ".join(s) for s in toy_corpus(2000)) + "\n", encoding="utf-8")
+    out = tmp_path / "classes.tsv"
+    npz = tmp_path / "v.npz"
+    res = CliRunner().invoke(
+        main, ["cluster", str(path), "-k", "5", "--window", "2", "--min-count", "1", "--trials", "2",
+               "-o", str(out), "--vectors", str(npz)]
+    )
+    assert res.exit_code == 0, res.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0] == ["word", "class", "flow"] and len(rows) == 33
+    cls = {w: c for w, c, _ in rows[1:]}
+    assert len({cls[w] for w in CLASSES["place"]}) == 1
+    assert WordVectors.load(npz).vectors.shape[0] == 32
+    res = CliRunner().invoke(main, ["cluster", str(path), "--min-count", "100000"])
+    assert res.exit_code == 1 and "min_count" in res.output and "Traceback" not in res.output
+    assert "segmented" in CliRunner().invoke(main, ["cluster", "--help"]).output
+
+
+def test_csr_matmul_matches_dense():
+    from nlpzero import _vectors_core as core
+
+    rng = np.random.default_rng(0)
+    dense = np.where(rng.random((30, 20)) < 0.2, rng.standard_normal((30, 20)), 0.0)
+    rows, cols = np.nonzero(dense)
+    ptr = np.zeros(31, np.int64)
+    np.cumsum(np.bincount(rows, minlength=30), out=ptr[1:])
+    x = rng.standard_normal((20, 4))
+    assert core.csr_matmul(ptr, cols.astype(np.int64), dense[rows, cols], x) == pytest.approx(dense @ x, abs=1e-12)
