@@ -474,6 +474,20 @@ def pairwise_cost(const double[:, ::1] X, const double[:, ::1] Y, double[:, ::1]
                 out[i, j] = sqrt(s) if kind == 0 else 0.5 * s
 
 
+def row_norms(const double[:, ::1] X, double[::1] out):
+    """out[i] = Euclidean norm of X[i], summed in a fixed order (see ``pairwise_cost``)."""
+    cdef Py_ssize_t n = X.shape[0], dim = X.shape[1], i, k
+    cdef double s
+    if out.shape[0] != n:
+        raise ValueError("row_norms: shape mismatch")
+    with nogil:
+        for i in range(n):
+            s = 0.0
+            for k in range(dim):
+                s += X[i, k] * X[i, k]
+            out[i] = sqrt(s)
+
+
 def search_topk(const double[:, ::1] D, const double[::1] qw, const Py_ssize_t[::1] ptr,
                 const int[::1] ids, const double[::1] dw, const Py_ssize_t[::1] order,
                 const double[::1] bound, int k, double tol, long long max_iter,

@@ -23,6 +23,21 @@ _EXPORTS = {
     "Corpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
+    # EMD, WMD, WRD and exact top-k search (SPEC §8)
+    "emd": "nlpzero.distance",
+    "emd_plan": "nlpzero.distance",
+    "EMDResult": "nlpzero.distance",
+    "IterationLimitError": "nlpzero.distance",
+    "WordVectors": "nlpzero.distance",
+    "load_vectors": "nlpzero.distance",
+    "wmd": "nlpzero.distance",
+    "wrd": "nlpzero.distance",
+    "TextDistance": "nlpzero.distance",
+    "wmd_lower_bounds": "nlpzero.distance",
+    "wrd_lower_bounds": "nlpzero.distance",
+    "LowerBounds": "nlpzero.distance",
+    "wmd_search": "nlpzero.distance",
+    "SearchResult": "nlpzero.distance",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -18,6 +18,7 @@ from ..errors import NlpzeroError
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
     "ngrams": ("ngrams", "Count character n-grams (orders 1..K) of a corpus."),
+    "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
 }
 
 

@@ -1,0 +1,908 @@
+"""Earth mover's distance, Word Mover's Distance, Word Rotator's Distance, exact top-k search.
+
+SPEC §8. The transportation problem is solved exactly by a network simplex in the compiled
+core (``nlpzero._emd``); this module validates input, turns texts into weighted bags of word
+vectors and runs the prefetch-and-prune search.
+
+Conventions
+-----------
+- **EMD**: ``min_T sum_ij T_ij M_ij`` over ``T >= 0`` with row sums ``a`` and column sums ``b``.
+  Weights need not sum to 1, but their totals must agree to 1e-9 relative; ``b`` is then rescaled
+  to the total of ``a`` (as POT does). Zero weights are pruned before solving.
+- **WMD** (Kusner et al. 2015): a text is the bag of its in-vocabulary tokens; the weight of a word
+  is its count divided by the number of in-vocabulary tokens (nBOW); the ground cost is the
+  Euclidean distance between the raw vectors (not unit-normalised, unlike gensim's default
+  ``norm=True``). The blog's form ``sqrt(mean((x - y)**2))`` equals ours divided by ``sqrt(d)``.
+- **WRD** (Yokoi et al. 2020): the weight of a word is ``count * ||x||`` over the text's total,
+  the ground cost is ``1 - cos(x, y)``, computed as ``||x/||x|| - y/||y||||**2 / 2`` (equal for
+  unit vectors, exactly 0 for identical words, never negative). Similarity is ``1 - WRD``.
+  Zero vectors carry no weight and no direction; they are reported with the OOV tokens.
+
+Lower bounds (used by :func:`wmd_search`)
+-----------------------------------------
+For any transport plan T between weights a (words x_i) and b (words y_j):
+
+- word centroid distance: ``sum T_ij ||x_i - y_j|| >= ||sum T_ij (x_i - y_j)|| =
+  ||sum a_i x_i - sum b_j y_j||`` (triangle inequality), so WCD <= WMD.
+- relaxed WMD: dropping the column constraints, each x_i ships all its mass to its nearest y_j:
+  ``sum_i a_i min_j M_ij``; dropping the row constraints gives ``sum_j b_j min_i M_ij``; the
+  larger of the two is a lower bound (RWMD). The same relaxation bounds WRD (RWRD).
+- WRD centroid bound. With unit vectors ``u_i = x_i/||x_i||``, ``1 - cos = ||u_i - v_j||**2 / 2``.
+  ``||.||**2`` is convex, so by Jensen's inequality (T is a probability distribution over pairs)
+  ``sum T_ij ||u_i - v_j||**2 / 2 >= ||sum T_ij (u_i - v_j)||**2 / 2
+  = ||sum a_i u_i - sum b_j v_j||**2 / 2``, and with ``a_i = ||x_i|| / sum ||x||``,
+  ``sum a_i u_i = sum x / sum ||x||``. Hence
+  ``WRD >= || sum x / sum||x||  -  sum y / sum||y|| ||**2 / 2``.
+
+References
+----------
+Kusner, Sun, Kolkin, Weinberger. From Word Embeddings To Document Distances. ICML 2015.
+Yokoi, Takahashi, Akama, Suzuki, Inui. Word Rotator's Distance. EMNLP 2020.
+Bonneel, van de Panne, Paris, Heidrich. Displacement interpolation using Lagrangian mass
+transport. SIGGRAPH Asia 2011 (the network simplex used by POT).
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _emd
+from ._validate import check_choice, check_float, check_int
+from .errors import FormatError, InputError, NlpzeroError
+
+__all__ = [
+    "emd",
+    "emd_plan",
+    "EMDResult",
+    "IterationLimitError",
+    "WordVectors",
+    "load_vectors",
+    "wmd",
+    "wrd",
+    "TextDistance",
+    "wmd_lower_bounds",
+    "wrd_lower_bounds",
+    "LowerBounds",
+    "wmd_search",
+    "SearchResult",
+]
+
+#: Default pivot limit of the network simplex (far above what n <= 4096 needs in practice).
+DEFAULT_MAX_ITER = 10_000_000
+
+_STATUS = {
+    _emd.STATUS_OPTIMAL: "optimal",
+    _emd.STATUS_MAX_ITER: "max_iter_reached",
+    _emd.STATUS_INFEASIBLE: "infeasible",
+}
+_METRICS = ("wmd", "wrd")
+_KIND = {"wmd": 0, "wrd": 1}  # ground-cost kernel: Euclidean / half squared distance of unit vectors
+
+
+class IterationLimitError(NlpzeroError, RuntimeError):
+    """The network simplex hit ``max_iter`` pivots before reaching an optimal basis."""
+
+
+# --------------------------------------------------------------------------------------------
+# EMD
+
+
+def _weights(x: Any, name: str, n: Optional[int]) -> np.ndarray:
+    if x is None:
+        if n is None:
+            raise ValueError(f"`{name}` may be None only when `M` is given")
+        return np.full(n, 1.0 / n) if n > 0 else np.zeros(0)
+    arr = np.ascontiguousarray(x, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f"`{name}` must be a 1-D array of weights, got shape {arr.shape}")
+    return arr
+
+
+def _problem(a, b, M):
+    M = np.ascontiguousarray(M, dtype=np.float64)
+    if M.ndim != 2:
+        raise ValueError(f"`M` must be a 2-D cost matrix, got shape {M.shape}")
+    return _weights(a, "a", M.shape[0]), _weights(b, "b", M.shape[1]), M
+
+
+def emd(a, b, M, *, max_iter: int = DEFAULT_MAX_ITER) -> float:
+    """Earth mover's distance: the optimal transport cost between two weight vectors.
+
+    Solves ``min sum_ij T_ij M_ij`` over ``T >= 0`` with ``T.sum(1) == a`` and ``T.sum(0) == b``
+    exactly (network simplex, the algorithm of POT's ``ot.emd2``).
+
+    Parameters
+    ----------
+    a : array_like, shape (n1,), float
+        Source weights, non-negative and finite; None means uniform.
+    b : array_like, shape (n2,), float
+        Target weights; ``sum(b)`` must equal ``sum(a)`` to 1e-9 relative (``b`` is then
+        rescaled to ``sum(a)``). None means uniform.
+    M : array_like, shape (n1, n2), float
+        Ground costs, non-negative and finite.
+    max_iter : int
+        Pivot limit; reaching it raises :class:`IterationLimitError` (never a silently
+        suboptimal value).
+
+    Returns
+    -------
+    float
+        The optimal cost.
+
+    Raises
+    ------
+    ValueError
+        Negative, NaN or infinite weights or costs, mismatched totals or shapes.
+    IterationLimitError
+        The pivot limit was reached.
+
+    Examples
+    --------
+    >>> import numpy as np, nlpzero
+    >>> nlpzero.emd([0.5, 0.5], [1.0], np.array([[0.0], [2.0]]))
+    1.0
+
+    References
+    ----------
+    Bonneel et al. (2011), the network simplex behind POT; Rubner et al. (2000), the EMD.
+    """
+    a, b, M = _problem(a, b, M)
+    status, cost, iters, _, _, _ = _emd.emd_solve(a, b, M, _max_iter(max_iter), False)
+    if status != _emd.STATUS_OPTIMAL:
+        _raise_status(status, iters)
+    return cost
+
+
+def _max_iter(max_iter) -> int:
+    if type(max_iter) is int and max_iter >= 1:  # fast path for the default
+        return max_iter
+    return check_int("max_iter", max_iter, minimum=1)
+
+
+def _raise_status(status: int, iters: int) -> None:
+    if status == _emd.STATUS_MAX_ITER:
+        raise IterationLimitError(
+            f"network simplex stopped at `max_iter` = {iters} pivots before optimality; raise `max_iter`"
+        )
+    raise NlpzeroError(
+        "network simplex ended with flow on an artificial arc (the problem is numerically "
+        "infeasible); check that the weights are well scaled"
+    )
+
+
+@dataclass(frozen=True)
+class EMDResult:
+    """Optimal transport between two weight vectors (from :func:`emd_plan`).
+
+    Attributes
+    ----------
+    cost : float
+        ``sum(plan * M)``.
+    plan : ndarray, shape (n1, n2)
+        An optimal transport plan (a basic solution: at most ``n1 + n2 - 1`` non-zeros).
+    u, v : ndarray, shapes (n1,) and (n2,)
+        Dual potentials: ``u[i] + v[j] <= M[i, j]`` with equality wherever ``plan > 0``, and
+        ``cost == a @ u + b @ v``. Shifted so that ``a @ u == b @ v``. Zero-weight rows and
+        columns get the largest feasible value.
+    status : str
+        ``"optimal"``, or ``"max_iter_reached"`` when ``on_limit="return"`` let a stopped run
+        through (then plan and cost are feasible but not optimal).
+    iterations : int
+        Number of simplex pivots.
+    """
+
+    cost: float
+    plan: np.ndarray = field(repr=False)
+    u: np.ndarray = field(repr=False)
+    v: np.ndarray = field(repr=False)
+    status: str = "optimal"
+    iterations: int = 0
+
+    @property
+    def optimal(self) -> bool:
+        """True if the network simplex proved optimality."""
+        return self.status == "optimal"
+
+    def to_triples(self) -> list[tuple[int, int, float]]:
+        """Non-zero entries of the plan as ``(i, j, mass)``, row-major."""
+        rows, cols = np.nonzero(self.plan)
+        return [(int(i), int(j), float(self.plan[i, j])) for i, j in zip(rows, cols)]
+
+    def to_dict(self) -> dict:
+        """Plain-Python form (lists), e.g. for JSON."""
+        return {
+            "cost": self.cost,
+            "plan": self.plan.tolist(),
+            "u": self.u.tolist(),
+            "v": self.v.tolist(),
+            "status": self.status,
+            "iterations": self.iterations,
+        }
+
+
+def emd_plan(a, b, M, *, max_iter: int = DEFAULT_MAX_ITER, on_limit: str = "raise") -> EMDResult:
+    """Optimal transport plan, cost and dual potentials (the ``ot.emd`` counterpart of :func:`emd`).
+
+    Parameters
+    ----------
+    a, b, M, max_iter
+        As in :func:`emd`.
+    on_limit : {"raise", "return"}
+        What to do when ``max_iter`` is reached: raise :class:`IterationLimitError`, or return
+        the current feasible plan with ``status="max_iter_reached"``.
+
+    Returns
+    -------
+    EMDResult
+
+    Examples
+    --------
+    >>> import numpy as np, nlpzero
+    >>> r = nlpzero.emd_plan([0.5, 0.5], [0.5, 0.5], np.array([[0.0, 1.0], [1.0, 0.0]]))
+    >>> r.cost, r.plan.tolist()
+    (0.0, [[0.5, 0.0], [0.0, 0.5]])
+    """
+    check_choice("on_limit", on_limit, ("raise", "return"))
+    a, b, M = _problem(a, b, M)
+    status, cost, iters, plan, u, v = _emd.emd_solve(a, b, M, _max_iter(max_iter), True)
+    if status != _emd.STATUS_OPTIMAL and not (status == _emd.STATUS_MAX_ITER and on_limit == "return"):
+        _raise_status(status, iters)
+    u, v = _complete_duals(a, b, M, u, v)
+    return EMDResult(float(cost), plan, u, v, _STATUS[status], int(iters))
+
+
+def _complete_duals(a, b, M, u, v):
+    """Fill the duals of pruned (zero-weight) rows/columns, then centre so that a@u == b@v."""
+    keep_r = a > 0
+    keep_c = b > 0
+    if not keep_r.all():
+        u[~keep_r] = (M[~keep_r][:, keep_c] - v[keep_c]).min(axis=1)
+    if not keep_c.all():
+        v[~keep_c] = (M[:, ~keep_c] - u[:, None]).min(axis=0)
+    sa, sb = a.sum(), b.sum()
+    shift = (a @ u - b @ v) / (sa + sb)
+    return u - shift, v + shift
+
+
+# --------------------------------------------------------------------------------------------
+# word vectors
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """Words and their vectors, indexed for lookup.
+
+    Parameters
+    ----------
+    words : sequence of str, length V
+        Distinct words.
+    vectors : array_like, shape (V, d)
+        One finite row per word (stored as float64).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> wv = WordVectors(["猫", "狗"], np.array([[1.0, 0.0], [0.0, 1.0]]))
+    >>> wv["狗"].tolist(), "鱼" in wv
+    ([0.0, 1.0], False)
+    """
+
+    words: tuple
+    vectors: np.ndarray = field(repr=False)
+    index: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        words = tuple(self.words)
+        for w in words:
+            if not isinstance(w, str):
+                raise TypeError(f"`words` must be strings, got {type(w).__name__} {w!r}")
+        vectors = np.ascontiguousarray(self.vectors, dtype=np.float64)
+        if vectors.ndim != 2 or vectors.shape[0] != len(words):
+            raise ValueError(
+                f"`vectors` must have shape (len(words), d) = ({len(words)}, d), got {vectors.shape}"
+            )
+        if not np.isfinite(vectors).all():
+            row = int(np.nonzero(~np.isfinite(vectors).all(axis=1))[0][0])
+            raise ValueError(f"`vectors` must be finite; the vector of {words[row]!r} is not")
+        index = {w: i for i, w in enumerate(words)}
+        if len(index) != len(words):
+            seen = set()
+            dup = next(w for w in words if w in seen or seen.add(w))
+            raise ValueError(f"`words` must be distinct; {dup!r} occurs twice")
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "vectors", vectors)
+        object.__setattr__(self, "index", index)
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension d."""
+        return self.vectors.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word) -> bool:
+        return word in self.index
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        return self.vectors[self.index[word]]
+
+    def to_dict(self) -> dict:
+        """``{word: vector}``."""
+        return {w: self.vectors[i] for i, w in enumerate(self.words)}
+
+    def save_npz(self, path) -> None:
+        """Write ``.npz`` with keys ``words`` (unicode array) and ``vectors`` (the format read by
+        :func:`load_vectors` and written by ``nlpzero.word_vectors``)."""
+        from ._io import atomic_write
+
+        with atomic_write(path, "wb") as f:
+            np.savez(f, words=np.array(self.words, dtype=str), vectors=self.vectors)
+
+
+def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
+    """Read word vectors from a ``.npz`` file or a word2vec text file.
+
+    ``.npz``: arrays ``words`` (strings, shape (V,)) and ``vectors`` (shape (V, d)), as saved by
+    ``nlpzero.word_vectors`` and :meth:`WordVectors.save_npz`. Anything else is read as word2vec
+    text: an optional header line ``V d``, then ``word x1 ... xd`` per line (GloVe files, without
+    the header, work too).
+
+    Raises
+    ------
+    FormatError
+        A malformed line (wrong number of values, not a number, repeated word), with path and line.
+    InputError
+        A ``.npz`` file without the two arrays.
+    """
+    path = os.fspath(path)
+    if path.endswith(".npz"):
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "words" not in data or "vectors" not in data:
+                    raise InputError(
+                        f"{path}: an .npz of word vectors needs arrays `words` and `vectors`, "
+                        f"found {sorted(data.files)}",
+                        path,
+                    )
+                words, vectors = data["words"], data["vectors"]
+        except ValueError as exc:  # object arrays need pickle, which we never load
+            raise InputError(f"{path}: cannot read word vectors ({exc})", path) from None
+        try:
+            return WordVectors([str(w) for w in words.tolist()], vectors)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"{path}: {exc}", path) from None
+    return _load_word2vec_text(path, encoding)
+
+
+def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
+    words: list[str] = []
+    rows: list[list[float]] = []
+    seen: dict[str, int] = {}
+    dim = None
+    expected = None
+    with open(path, encoding=encoding, errors="strict") as f:
+        try:
+            for lineno, line in enumerate(f, 1):
+                parts = line.rstrip("\r\n").split(" ") if " " in line else line.split()
+                parts = [p for p in parts if p != ""]
+                if not parts:
+                    continue
+                if lineno == 1 and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+                    expected, dim = int(parts[0]), int(parts[1])
+                    continue
+                word, values = parts[0], parts[1:]
+                if dim is None:
+                    dim = len(values)
+                if len(values) != dim or dim == 0:
+                    raise FormatError(path, lineno, f"expected a word and {dim} numbers, got {len(values)} numbers")
+                try:
+                    row = [float(x) for x in values]
+                except ValueError:
+                    raise FormatError(path, lineno, "a vector component is not a number") from None
+                if not all(map(math.isfinite, row)):
+                    raise FormatError(path, lineno, "a vector component is not finite")
+                if word in seen:
+                    raise FormatError(path, lineno, f"word {word!r} repeats line {seen[word]}")
+                seen[word] = lineno
+                words.append(word)
+                rows.append(row)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: cannot decode as {encoding} ({exc.reason}); pass the right encoding", path) from None
+    if not words:
+        raise InputError(f"{path}: no word vectors found", path)
+    if expected is not None and expected != len(words):
+        raise InputError(f"{path}: header announces {expected} words, found {len(words)}", path)
+    return WordVectors(words, np.array(rows, dtype=np.float64))
+
+
+def _as_vectors(vectors) -> Union[WordVectors, Mapping]:
+    """WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
+    ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes."""
+    if isinstance(vectors, WordVectors) or isinstance(vectors, Mapping):
+        return vectors
+    if isinstance(vectors, tuple) and len(vectors) == 2:
+        return WordVectors(*vectors)
+    words = getattr(vectors, "words", None)
+    if words is None:
+        words = getattr(vectors, "index_to_key", None)
+    matrix = getattr(vectors, "vectors", None)
+    if words is not None and matrix is not None:
+        return WordVectors(list(words), matrix)
+    raise TypeError(
+        "`vectors` must be a WordVectors, a mapping word -> vector or a (words, matrix) pair, "
+        f"got {type(vectors).__name__}"
+    )
+
+
+def _tokens(doc, name: str) -> Sequence:
+    if isinstance(doc, str):
+        raise TypeError(
+            f"`{name}` must be a sequence of tokens, got a str; split it first "
+            "(e.g. text.split(), or list(text) for characters)"
+        )
+    try:
+        return list(doc)
+    except TypeError:
+        raise TypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
+
+
+class _Encoded:
+    """Documents as weighted bags over a compact vocabulary (CSR layout).
+
+    ``X`` (V, d): the vectors of the words used (unit vectors for WRD); doc t has word ids
+    ``ids[ptr[t]:ptr[t+1]]`` (first-occurrence order) with weights ``w`` (summing to 1).
+    """
+
+    def __init__(self, docs: list, vectors, metric: str):
+        vectors = _as_vectors(vectors)
+        lookup: dict[str, int] = {}
+        rows: list[np.ndarray] = []
+        ids: list[int] = []
+        counts: list[int] = []
+        ptr = [0]
+        self.oov: list[tuple] = []
+        dim = None
+        is_wv = isinstance(vectors, WordVectors)
+        for doc in docs:
+            local: dict[int, int] = {}
+            oov = []
+            for tok in doc:
+                j = lookup.get(tok)
+                if j is None:
+                    if is_wv:
+                        vec = vectors.index.get(tok)  # a row number
+                    else:
+                        vec = vectors.get(tok) if tok in vectors else None
+                        if vec is not None:
+                            vec = np.asarray(vec, dtype=np.float64)
+                            if vec.ndim != 1 or (dim is not None and vec.shape[0] != dim):
+                                raise ValueError(f"the vector of {tok!r} has shape {vec.shape}, expected ({dim},)")
+                            if not np.isfinite(vec).all():
+                                raise ValueError(f"the vector of {tok!r} is not finite")
+                            dim = vec.shape[0]
+                    if vec is None:
+                        oov.append(tok)
+                        continue
+                    j = lookup[tok] = len(rows)
+                    rows.append(vec)
+                k = local.get(j)
+                if k is None:
+                    local[j] = len(ids)
+                    ids.append(j)
+                    counts.append(1)
+                else:
+                    counts[k] += 1
+            ptr.append(len(ids))
+            self.oov.append(tuple(oov))
+        if rows and is_wv:
+            X = vectors.vectors[np.asarray(rows, dtype=np.intp)]
+        elif rows:
+            X = np.ascontiguousarray(np.vstack(rows), dtype=np.float64)
+        else:
+            X = np.zeros((0, vectors.dim if is_wv else (dim or 1)))
+        self.words = list(lookup)
+        self.ptr = np.asarray(ptr, dtype=np.intp)
+        self.ids = np.asarray(ids, dtype=np.intc)
+        counts = np.asarray(counts, dtype=np.float64)
+        norms = np.empty(X.shape[0])
+        _emd.row_norms(X, norms)
+        if metric == "wrd":
+            mass = counts * norms[self.ids]
+            zero = mass == 0.0
+            if zero.any():  # zero vectors: no weight, no direction; drop and report them
+                self._drop(zero, docs)
+                mass = mass[~zero]
+            safe = np.where(norms > 0, norms, 1.0)
+            X = X / safe[:, None]
+        else:
+            mass = counts
+        self.X = np.ascontiguousarray(X)
+        lengths = np.diff(self.ptr)
+        totals = np.zeros(len(lengths))
+        nonempty = lengths > 0
+        if nonempty.any():
+            totals[nonempty] = np.add.reduceat(mass, self.ptr[:-1][nonempty])
+        self.w = mass / np.repeat(totals, lengths) if len(mass) else mass
+        self.empty = ~nonempty
+
+    def _drop(self, zero: np.ndarray, docs: list) -> None:
+        lengths = np.diff(self.ptr)
+        owner = np.repeat(np.arange(len(lengths)), lengths)
+        kept = np.bincount(owner[~zero], minlength=len(lengths))
+        zero_words = {self.words[j] for j in self.ids[zero]}
+        for t in np.unique(owner[zero]):
+            self.oov[t] = self.oov[t] + tuple(tok for tok in docs[t] if tok in zero_words)
+        self.ids = self.ids[~zero]
+        self.ptr = np.concatenate([[0], np.cumsum(kept)]).astype(np.intp)
+
+    def doc(self, t: int):
+        s, e = self.ptr[t], self.ptr[t + 1]
+        return self.ids[s:e], self.w[s:e]
+
+
+# --------------------------------------------------------------------------------------------
+# WMD / WRD between two texts
+
+
+@dataclass(frozen=True)
+class TextDistance:
+    """WMD or WRD between two texts (from :func:`wmd` / :func:`wrd`).
+
+    Attributes
+    ----------
+    distance : float
+        The distance (``empty_value`` if a text had no usable token).
+    metric : str
+        ``"wmd"`` or ``"wrd"``.
+    words1, words2 : tuple of str
+        Distinct in-vocabulary words of each text, in first-occurrence order.
+    weights1, weights2 : ndarray
+        Their weights (each sums to 1).
+    plan : ndarray, shape (len(words1), len(words2))
+        An optimal transport plan between the words.
+    oov1, oov2 : tuple of str
+        Tokens of each text that were ignored (out of vocabulary; for WRD also zero vectors).
+    """
+
+    distance: float
+    metric: str
+    words1: tuple
+    words2: tuple
+    weights1: np.ndarray = field(repr=False)
+    weights2: np.ndarray = field(repr=False)
+    plan: np.ndarray = field(repr=False)
+    oov1: tuple = ()
+    oov2: tuple = ()
+
+    @property
+    def similarity(self) -> float:
+        """``1 - distance`` (Yokoi et al.'s similarity; meaningful for WRD)."""
+        return 1.0 - self.distance
+
+    def __float__(self) -> float:
+        return float(self.distance)
+
+    def to_dict(self) -> dict:
+        """Plain-Python form (lists)."""
+        return {
+            "distance": self.distance,
+            "metric": self.metric,
+            "words1": list(self.words1),
+            "words2": list(self.words2),
+            "weights1": self.weights1.tolist(),
+            "weights2": self.weights2.tolist(),
+            "plan": self.plan.tolist(),
+            "oov1": list(self.oov1),
+            "oov2": list(self.oov2),
+        }
+
+
+def _empty_value(empty_value) -> Optional[float]:
+    if empty_value is None:
+        return None
+    if isinstance(empty_value, bool) or not isinstance(empty_value, (int, float)) or math.isnan(empty_value):
+        raise TypeError(f"`empty_value` must be None or a number (e.g. float('inf')), got {empty_value!r}")
+    return float(empty_value)
+
+
+def _empty_error(which: str, oov: tuple) -> ValueError:
+    detail = f" (ignored tokens: {', '.join(map(repr, oov[:5]))}{', ...' if len(oov) > 5 else ''})" if oov else ""
+    return ValueError(
+        f"{which} has no in-vocabulary token{detail}; pass `empty_value` (e.g. float('inf')) to get a sentinel instead"
+    )
+
+
+def _text_distance(doc1, doc2, vectors, metric, empty_value, max_iter) -> TextDistance:
+    docs = [_tokens(doc1, "doc1"), _tokens(doc2, "doc2")]
+    empty_value = _empty_value(empty_value)
+    max_iter = _max_iter(max_iter)
+    enc = _Encoded(docs, vectors, metric)
+    (i1, w1), (i2, w2) = enc.doc(0), enc.doc(1)
+    words = enc.words
+    if enc.empty.any():
+        if empty_value is None:
+            which = "doc1" if enc.empty[0] else "doc2"
+            raise _empty_error(which, enc.oov[0 if enc.empty[0] else 1])
+        plan = np.zeros((len(i1), len(i2)))
+        return TextDistance(empty_value, metric, tuple(words[j] for j in i1), tuple(words[j] for j in i2),
+                            w1, w2, plan, enc.oov[0], enc.oov[1])
+    C = np.empty((len(i1), len(i2)))
+    _emd.pairwise_cost(enc.X[i1], enc.X[i2], C, _KIND[metric])
+    status, cost, iters, plan, _, _ = _emd.emd_solve(w1, w2, C, max_iter, True)
+    if status != _emd.STATUS_OPTIMAL:
+        _raise_status(status, iters)
+    return TextDistance(float(cost), metric, tuple(words[j] for j in i1), tuple(words[j] for j in i2),
+                        w1, w2, plan, enc.oov[0], enc.oov[1])
+
+
+def wmd(doc1: Iterable[str], doc2: Iterable[str], vectors, *, empty_value: Optional[float] = None,
+        max_iter: int = DEFAULT_MAX_ITER) -> TextDistance:
+    """Word Mover's Distance between two tokenised texts (Kusner et al. 2015).
+
+    Parameters
+    ----------
+    doc1, doc2 : sequence of str
+        Tokens (e.g. the output of a segmenter). Repeated tokens add weight.
+    vectors : WordVectors, mapping str -> array (d,), or (words, matrix) pair
+        Word vectors; for repeated calls pass a :class:`WordVectors` (indexed once).
+    empty_value : float, optional
+        Returned as the distance when a text has no in-vocabulary token; by default that is a
+        ValueError.
+    max_iter : int
+        Pivot limit of the solver (see :func:`emd`).
+
+    Returns
+    -------
+    TextDistance
+        ``float(result)`` is the distance; out-of-vocabulary tokens are in ``oov1`` / ``oov2``.
+
+    Notes
+    -----
+    Weights are normalised counts; the ground cost is the Euclidean distance of the raw vectors
+    (gensim's ``wmdistance(norm=False)``; the blog's ``sqrt(mean((x-y)**2))`` is this divided by
+    ``sqrt(d)``). See :func:`wmd_lower_bounds` for the WCD and RWMD bounds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vec = {"猫": np.array([0.0, 0.0]), "狗": np.array([3.0, 4.0]), "吃": np.array([0.0, 1.0])}
+    >>> float(wmd(["猫", "吃"], ["狗", "吃"], vec))
+    2.5
+    """
+    return _text_distance(doc1, doc2, vectors, "wmd", empty_value, max_iter)
+
+
+def wrd(doc1: Iterable[str], doc2: Iterable[str], vectors, *, empty_value: Optional[float] = None,
+        max_iter: int = DEFAULT_MAX_ITER) -> TextDistance:
+    """Word Rotator's Distance between two tokenised texts (Yokoi et al. 2020).
+
+    Weights are ``count * ||x||`` normalised per text, the ground cost is ``1 - cos(x, y)``;
+    ``result.similarity`` is ``1 - WRD``. Parameters and result as in :func:`wmd`; zero vectors
+    carry no weight and are reported in ``oov1`` / ``oov2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vec = {"好": np.array([1.0, 0.0]), "棒": np.array([0.0, 2.0])}
+    >>> r = wrd(["好"], ["棒"], vec)
+    >>> r.distance, r.similarity
+    (1.0, 0.0)
+    """
+    return _text_distance(doc1, doc2, vectors, "wrd", empty_value, max_iter)
+
+
+@dataclass(frozen=True)
+class LowerBounds:
+    """Cheap lower bounds on WMD / WRD (see the module docstring for the derivations).
+
+    Attributes
+    ----------
+    centroid : float
+        WMD: word centroid distance ``||sum a x - sum b y||``; WRD:
+        ``||sum x/sum||x|| - sum y/sum||y|| ||**2 / 2``.
+    relaxed : float
+        ``max(sum_i a_i min_j M_ij, sum_j b_j min_i M_ij)`` (RWMD / RWRD).
+    """
+
+    centroid: float
+    relaxed: float
+
+    @property
+    def best(self) -> float:
+        """The larger (tighter) of the two bounds."""
+        return max(self.centroid, self.relaxed)
+
+
+def _bounds(doc1, doc2, vectors, metric) -> LowerBounds:
+    enc = _Encoded([_tokens(doc1, "doc1"), _tokens(doc2, "doc2")], vectors, metric)
+    if enc.empty.any():
+        which = 0 if enc.empty[0] else 1
+        raise _empty_error(f"doc{which + 1}", enc.oov[which])
+    (i1, w1), (i2, w2) = enc.doc(0), enc.doc(1)
+    diff = w1 @ enc.X[i1] - w2 @ enc.X[i2]
+    centroid = float(np.sqrt(diff @ diff)) if metric == "wmd" else float(0.5 * (diff @ diff))
+    C = np.empty((len(i1), len(i2)))
+    _emd.pairwise_cost(enc.X[i1], enc.X[i2], C, _KIND[metric])
+    relaxed = float(max(w1 @ C.min(axis=1), w2 @ C.min(axis=0)))
+    return LowerBounds(centroid, relaxed)
+
+
+def wmd_lower_bounds(doc1, doc2, vectors) -> LowerBounds:
+    """Word centroid distance and relaxed WMD: both are ``<= wmd(doc1, doc2, vectors)``."""
+    return _bounds(doc1, doc2, vectors, "wmd")
+
+
+def wrd_lower_bounds(doc1, doc2, vectors) -> LowerBounds:
+    """The WRD centroid bound ``||Σx/Σ||x|| − Σy/Σ||y||||²/2`` and relaxed WRD (both ``<= wrd``)."""
+    return _bounds(doc1, doc2, vectors, "wrd")
+
+
+# --------------------------------------------------------------------------------------------
+# exact top-k search
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The k nearest documents to a query (from :func:`wmd_search`).
+
+    Attributes
+    ----------
+    indices : ndarray of int64, shape (k',)
+        Positions in ``docs``, nearest first; ties broken by position. ``k' = min(k, len(docs))``.
+    distances : ndarray of float64, shape (k',)
+        Their exact distances.
+    metric : str
+        ``"wmd"`` or ``"wrd"``.
+    n_docs : int
+        Number of documents searched.
+    n_solved : int
+        Exact transport problems solved (the rest were pruned by the lower bounds).
+    query_oov : tuple of str
+        Ignored query tokens.
+    n_empty : int
+        Documents with no usable token (ranked at ``empty_value``).
+    """
+
+    indices: np.ndarray
+    distances: np.ndarray
+    metric: str
+    n_docs: int
+    n_solved: int
+    query_oov: tuple = ()
+    n_empty: int = 0
+
+    @property
+    def similarities(self) -> np.ndarray:
+        """``1 - distances`` (WRD similarity)."""
+        return 1.0 - self.distances
+
+    def to_list(self) -> list[tuple[int, float]]:
+        """``[(index, distance), ...]``, nearest first."""
+        return [(int(i), float(d)) for i, d in zip(self.indices, self.distances)]
+
+
+#: elements per batch when gathering costs for the relaxed bound (bounds memory at ~32 MB)
+_BATCH = 1 << 22
+
+
+def _search_bounds(enc: _Encoded, D: np.ndarray, qw: np.ndarray, q_centroid: np.ndarray,
+                   metric: str, docs_idx: np.ndarray) -> np.ndarray:
+    """max(centroid bound, relaxed bound) for the (non-empty) documents ``docs_idx`` (1-based
+    in enc, the query is document 0), computed in vectorised batches."""
+    nq = D.shape[0]
+    out = np.empty(len(docs_idx))
+    dmin = D.min(axis=0)
+    ptr = enc.ptr
+    start = 0
+    while start < len(docs_idx):
+        # grow the batch until nq * tokens reaches _BATCH (at least one document)
+        toks = np.cumsum(ptr[docs_idx[start:] + 1] - ptr[docs_idx[start:]])
+        stop = start + max(1, int(np.searchsorted(toks, max(_BATCH // max(nq, 1), 1), side="right")))
+        sel = docs_idx[start:stop]
+        # empty documents have empty segments, so the tokens of sel are one contiguous slice
+        lo, hi = ptr[sel[0]], ptr[sel[-1] + 1]
+        take = slice(lo, hi)
+        starts = ptr[sel] - lo
+        ids = enc.ids[take]
+        w = enc.w[take]
+        G = D[:, ids]
+        q_side = qw @ np.minimum.reduceat(G, starts, axis=1)
+        d_side = np.add.reduceat(w * dmin[ids], starts)
+        relaxed = np.maximum(q_side, d_side)
+        cent = np.add.reduceat(w[:, None] * enc.X[ids], starts, axis=0) - q_centroid
+        sq = np.einsum("ij,ij->i", cent, cent)
+        centroid = np.sqrt(sq) if metric == "wmd" else 0.5 * sq
+        out[start:stop] = np.maximum(relaxed, centroid)
+        start = stop
+    return out
+
+
+def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: int = 10, *,
+               metric: str = "wmd", empty_value: Optional[float] = None,
+               max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
+    """Exact k nearest documents to a query under WMD or WRD, by prefetch and prune.
+
+    Every document gets two lower bounds, computed in vectorised batches: the centroid bound
+    and the relaxed bound (RWMD / RWRD, see the module docstring). Documents are visited in
+    increasing order of the larger bound and solved exactly; the walk stops at the first one whose
+    bound exceeds the current k-th best distance (Kusner et al.'s prefetch-and-prune, with both
+    bounds computed up front so the visit order is the tightest one). The result equals the
+    brute-force top-k: distances ascending, ties by position in ``docs``.
+
+    Parameters
+    ----------
+    query : sequence of str
+        Query tokens.
+    docs : iterable of sequences of str
+        Documents (tokenised).
+    vectors : WordVectors, mapping, or (words, matrix) pair
+        Word vectors.
+    k : int
+        Number of neighbours (all documents if fewer).
+    metric : {"wmd", "wrd"}
+        Word Mover's or Word Rotator's Distance (conventions as in :func:`wmd` / :func:`wrd`).
+    empty_value : float, optional
+        Distance given to documents with no usable token (e.g. ``float('inf')`` to rank them
+        last). By default such a document (or query) is a ValueError naming it.
+    max_iter : int
+        Pivot limit per transport problem.
+
+    Returns
+    -------
+    SearchResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vec = {"猫": np.array([0.0, 0.0]), "狗": np.array([3.0, 4.0]), "吃": np.array([0.0, 1.0])}
+    >>> r = wmd_search(["猫"], [["狗"], ["吃"], ["猫", "猫"]], vec, k=2)
+    >>> r.to_list()
+    [(2, 0.0), (1, 1.0)]
+    """
+    metric = check_choice("metric", metric, _METRICS)
+    k = check_int("k", k, minimum=1)
+    empty_value = _empty_value(empty_value)
+    max_iter = _max_iter(max_iter)
+    q = _tokens(query, "query")
+    doc_list = [_tokens(d, f"docs[{i}]") for i, d in enumerate(docs)]
+    n = len(doc_list)
+    enc = _Encoded([q] + doc_list, vectors, metric)
+    k_eff = min(k, n)
+    empty_docs = np.nonzero(enc.empty[1:])[0]
+    if enc.empty[0] or len(empty_docs):
+        if empty_value is None:
+            which = "the query" if enc.empty[0] else f"docs[{int(empty_docs[0])}]"
+            raise _empty_error(which, enc.oov[0] if enc.empty[0] else enc.oov[int(empty_docs[0]) + 1])
+        if enc.empty[0]:  # every document is at the sentinel distance
+            idx = np.arange(k_eff, dtype=np.int64)
+            return SearchResult(idx, np.full(k_eff, empty_value), metric, n, 0, enc.oov[0], n)
+
+    qi, qw = enc.doc(0)
+    D = np.empty((len(qi), enc.X.shape[0]))
+    _emd.pairwise_cost(enc.X[qi], enc.X, D, _KIND[metric])
+    live = np.nonzero(~enc.empty[1:])[0] + 1  # document positions in enc (query is 0)
+    bound = np.full(n + 1, np.inf)
+    if len(live):
+        bound[live] = _search_bounds(enc, D, qw, qw @ enc.X[qi], metric, live)
+    order = live[np.argsort(bound[live], kind="stable")].astype(np.intp)
+    out_d = np.empty(k_eff)
+    out_i = np.empty(k_eff, dtype=np.intp)
+    found, solved, status = _emd.search_topk(
+        D, np.ascontiguousarray(qw), enc.ptr, enc.ids, enc.w, order, bound, k_eff, 1e-12, max_iter, out_d, out_i
+    )
+    if status != _emd.STATUS_OPTIMAL:
+        _raise_status(status, max_iter)
+    idx = out_i[:found].astype(np.int64) - 1
+    dist = out_d[:found]
+    if len(empty_docs):  # merge the sentinel-distance documents, keeping (distance, index) order
+        idx = np.concatenate([idx, empty_docs.astype(np.int64)])
+        dist = np.concatenate([dist, np.full(len(empty_docs), empty_value)])
+        sel = np.lexsort((idx, dist))[:k_eff]
+        idx, dist = idx[sel], dist[sel]
+    return SearchResult(idx, dist.copy(), metric, n, int(solved), enc.oov[0], int(len(empty_docs)))
