@@ -334,12 +334,14 @@ def _fmt(double x):
     return repr(float(x))
 
 
-def emd_solve(a_in, b_in, M_in, long long max_iter, bint want_plan):
+def emd_solve(a_in, b_in, M_in, long long max_iter, bint want_plan, bint rescale=True):
     """Validate and solve one transportation problem.
 
     Parameters are float64 arrays (C-contiguous), shapes (n1,), (n2,), (n1, n2). Raises
     ValueError on bad input. Returns ``(status, cost, iterations, plan, u, v)``; plan and duals
-    are None unless ``want_plan``.
+    are None unless ``want_plan``. With ``rescale`` (the public default) ``b`` is scaled to the
+    total of ``a``; without it (weights that already sum to 1 up to rounding) the problem is
+    solved as given, exactly as ``search_topk`` solves it.
     """
     cdef const double[::1] a = a_in
     cdef const double[::1] b = b_in
@@ -382,7 +384,7 @@ def emd_solve(a_in, b_in, M_in, long long max_iter, bint want_plan):
     if fabs(sa - sb) > 1e-9 * max(sa, sb):
         raise ValueError(
             f"total weights must agree to 1e-9 relative, got sum(a) = {_fmt(sa)}, sum(b) = {_fmt(sb)}")
-    scale = sa / sb
+    scale = sa / sb if rescale else 1.0
 
     rows = <int*> malloc((n1 + n2) * sizeof(int))
     aw = <double*> malloc((n1 + n2) * sizeof(double))

@@ -191,7 +191,9 @@ class EMDResult:
         columns get the largest feasible value.
     status : str
         ``"optimal"``, or ``"max_iter_reached"`` when ``on_limit="return"`` let a stopped run
-        through (then plan and cost are feasible but not optimal).
+        through: then the mass still parked on the solver's artificial arcs is shipped by the
+        north-west corner rule, so the plan is feasible (exact marginals) and ``cost`` is an
+        upper bound on the optimum; the duals are not feasible.
     iterations : int
         Number of simplex pivots.
     """
@@ -252,8 +254,28 @@ def emd_plan(a, b, M, *, max_iter: int = DEFAULT_MAX_ITER, on_limit: str = "rais
     status, cost, iters, plan, u, v = _emd.emd_solve(a, b, M, _max_iter(max_iter), True)
     if status != _emd.STATUS_OPTIMAL and not (status == _emd.STATUS_MAX_ITER and on_limit == "return"):
         _raise_status(status, iters)
+    if status == _emd.STATUS_MAX_ITER:
+        plan = _complete_plan(plan, a, b * (a.sum() / b.sum()))
+        cost = float((plan * M).sum())
     u, v = _complete_duals(a, b, M, u, v)
     return EMDResult(float(cost), plan, u, v, _STATUS[status], int(iters))
+
+
+def _complete_plan(plan: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Ship the residual marginals of a stopped run by the north-west corner rule."""
+    ra = np.maximum(a - plan.sum(1), 0.0)
+    rb = np.maximum(b - plan.sum(0), 0.0)
+    i = j = 0
+    while i < len(ra) and j < len(rb):
+        x = min(ra[i], rb[j])
+        plan[i, j] += x
+        ra[i] -= x
+        rb[j] -= x
+        if ra[i] <= rb[j]:
+            i += 1
+        else:
+            j += 1
+    return plan
 
 
 def _complete_duals(a, b, M, u, v):
@@ -634,7 +656,8 @@ def _text_distance(doc1, doc2, vectors, metric, empty_value, max_iter) -> TextDi
                             w1, w2, plan, enc.oov[0], enc.oov[1])
     C = np.empty((len(i1), len(i2)))
     _emd.pairwise_cost(enc.X[i1], enc.X[i2], C, _KIND[metric])
-    status, cost, iters, plan, _, _ = _emd.emd_solve(w1, w2, C, max_iter, True)
+    # solved as given (no rescaling of w2), exactly as wmd_search solves it: equal bits
+    status, cost, iters, plan, _, _ = _emd.emd_solve(w1, w2, C, max_iter, True, False)
     if status != _emd.STATUS_OPTIMAL:
         _raise_status(status, iters)
     return TextDistance(float(cost), metric, tuple(words[j] for j in i1), tuple(words[j] for j in i2),

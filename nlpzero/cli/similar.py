@@ -13,6 +13,8 @@ are never listed; a query without one is reported on stderr and skipped.
 """
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import DecodeError
@@ -21,7 +23,7 @@ from ._common import output_option, quiet_option
 
 def _read_lines(path: str, encoding: str) -> list[str]:
     if path == "-":
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()
         name = "<stdin>"
     else:
         with open(path, "rb") as f:
