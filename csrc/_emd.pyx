@@ -490,6 +490,67 @@ def row_norms(const double[:, ::1] X, double[::1] out):
             out[i] = sqrt(s)
 
 
+def relaxed_bounds(const double[:, ::1] D, const double[::1] qw, const Py_ssize_t[::1] ptr,
+                   const int[::1] ids, const double[::1] dw, const Py_ssize_t[::1] docs,
+                   double[::1] out):
+    """Relaxed transport bound of each document in ``docs`` (layout as in ``search_topk``):
+    out[t] = max(sum_i qw[i] min_j D[i, ids_j], sum_j dw_j min_i D[i, ids_j])."""
+    cdef Py_ssize_t nq = D.shape[0], t, d, i, j, lo, hi
+    cdef double qside, dside, m, c
+    if out.shape[0] != docs.shape[0]:
+        raise ValueError("relaxed_bounds: shape mismatch")
+    with nogil:
+        for t in range(docs.shape[0]):
+            d = docs[t]
+            lo = ptr[d]
+            hi = ptr[d + 1]
+            qside = 0.0
+            for i in range(nq):
+                m = 1.0e308
+                for j in range(lo, hi):
+                    c = D[i, ids[j]]
+                    if c < m:
+                        m = c
+                qside += qw[i] * m
+            dside = 0.0
+            for j in range(lo, hi):
+                m = 1.0e308
+                for i in range(nq):
+                    c = D[i, ids[j]]
+                    if c < m:
+                        m = c
+                dside += dw[j] * m
+            out[t] = qside if qside > dside else dside
+
+
+def centroid_bounds(const double[:, ::1] X, const Py_ssize_t[::1] ptr, const int[::1] ids,
+                    const double[::1] dw, const Py_ssize_t[::1] docs, const double[::1] cq,
+                    int kind, double[::1] out):
+    """Centroid bound of each document: with c = sum_j dw_j X[ids_j], out[t] = ||c - cq||
+    (kind 0, word centroid distance) or ||c - cq||**2 / 2 (kind 1, the WRD bound)."""
+    cdef Py_ssize_t dim = X.shape[1], t, d, j, k
+    cdef double s, x
+    cdef double* acc = <double*> malloc(dim * sizeof(double))
+    if acc == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for t in range(docs.shape[0]):
+                d = docs[t]
+                for k in range(dim):
+                    acc[k] = -cq[k]
+                for j in range(ptr[d], ptr[d + 1]):
+                    x = dw[j]
+                    for k in range(dim):
+                        acc[k] += x * X[ids[j], k]
+                s = 0.0
+                for k in range(dim):
+                    s += acc[k] * acc[k]
+                out[t] = sqrt(s) if kind == 0 else 0.5 * s
+    finally:
+        free(acc)
+
+
 def search_topk(const double[:, ::1] D, const double[::1] qw, const Py_ssize_t[::1] ptr,
                 const int[::1] ids, const double[::1] dw, const Py_ssize_t[::1] order,
                 const double[::1] bound, int k, double tol, long long max_iter,

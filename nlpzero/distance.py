@@ -47,6 +47,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
@@ -475,63 +476,64 @@ def _tokens(doc, name: str) -> Sequence:
 
 
 class _Encoded:
-    """Documents as weighted bags over a compact vocabulary (CSR layout).
+    """Documents as weighted bags over a compact vocabulary (CSR layout), built vectorised.
 
     ``X`` (V, d): the vectors of the words used (unit vectors for WRD); doc t has word ids
-    ``ids[ptr[t]:ptr[t+1]]`` (first-occurrence order) with weights ``w`` (summing to 1).
+    ``ids[ptr[t]:ptr[t+1]]`` (first-occurrence order) with weights ``w`` (summing to 1);
+    ``oov[t]``: its ignored tokens; ``empty[t]``: it has no usable token.
     """
 
     def __init__(self, docs: list, vectors, metric: str):
         vectors = _as_vectors(vectors)
-        lookup: dict[str, int] = {}
-        rows: list[np.ndarray] = []
-        ids: list[int] = []
-        counts: list[int] = []
-        ptr = [0]
-        self.oov: list[tuple] = []
-        dim = None
-        is_wv = isinstance(vectors, WordVectors)
-        for doc in docs:
-            local: dict[int, int] = {}
-            oov = []
-            for tok in doc:
-                j = lookup.get(tok)
-                if j is None:
-                    if is_wv:
-                        vec = vectors.index.get(tok)  # a row number
-                    else:
-                        vec = vectors.get(tok) if tok in vectors else None
-                        if vec is not None:
-                            vec = np.asarray(vec, dtype=np.float64)
-                            if vec.ndim != 1 or (dim is not None and vec.shape[0] != dim):
-                                raise ValueError(f"the vector of {tok!r} has shape {vec.shape}, expected ({dim},)")
-                            if not np.isfinite(vec).all():
-                                raise ValueError(f"the vector of {tok!r} is not finite")
-                            dim = vec.shape[0]
-                    if vec is None:
-                        oov.append(tok)
-                        continue
-                    j = lookup[tok] = len(rows)
+        flat = [tok for doc in docs for tok in doc]
+        lengths = np.fromiter((len(doc) for doc in docs), dtype=np.intp, count=len(docs))
+        if isinstance(vectors, WordVectors):
+            index = vectors.index
+            gid = np.fromiter(map(index.get, flat, repeat(-1)), dtype=np.intp, count=len(flat))
+            source, dim = vectors.vectors, vectors.dim
+        else:  # a mapping: look every distinct token up once
+            table: dict = {}
+            rows: list = []
+            dim = None
+            for tok in dict.fromkeys(flat):
+                if tok in vectors:
+                    vec = np.asarray(vectors[tok], dtype=np.float64)
+                    if vec.ndim != 1 or (dim is not None and vec.shape[0] != dim):
+                        raise ValueError(f"the vector of {tok!r} has shape {vec.shape}, expected ({dim},)")
+                    if not np.isfinite(vec).all():
+                        raise ValueError(f"the vector of {tok!r} is not finite")
+                    dim = vec.shape[0]
+                    table[tok] = len(rows)
                     rows.append(vec)
-                k = local.get(j)
-                if k is None:
-                    local[j] = len(ids)
-                    ids.append(j)
-                    counts.append(1)
-                else:
-                    counts[k] += 1
-            ptr.append(len(ids))
-            self.oov.append(tuple(oov))
-        if rows and is_wv:
-            X = vectors.vectors[np.asarray(rows, dtype=np.intp)]
-        elif rows:
-            X = np.ascontiguousarray(np.vstack(rows), dtype=np.float64)
+            gid = np.fromiter(map(table.get, flat, repeat(-1)), dtype=np.intp, count=len(flat))
+            source = np.vstack(rows) if rows else np.zeros((0, dim or 1))
+            dim = source.shape[1]
+            index = None
+        owner = np.repeat(np.arange(len(docs), dtype=np.intp), lengths)
+        valid = gid >= 0
+        self.oov = [()] * len(docs)
+        if not valid.all():
+            missing: dict = {}
+            for p in np.flatnonzero(~valid):
+                missing.setdefault(int(owner[p]), []).append(flat[p])
+            for t, toks in missing.items():
+                self.oov[t] = tuple(toks)
+        # compact vocabulary of the words used, and each document's distinct words with counts
+        used, cid = np.unique(gid[valid], return_inverse=True)
+        n_used = max(len(used), 1)
+        key = owner[valid] * n_used + cid
+        keys, first, counts = np.unique(key, return_index=True, return_counts=True)
+        by_position = np.argsort(first, kind="stable")  # first-occurrence order within a document
+        keys, counts = keys[by_position], counts[by_position].astype(np.float64)
+        self.ids = np.ascontiguousarray(keys % n_used, dtype=np.intc)
+        per_doc = np.bincount(keys // n_used, minlength=len(docs)) if len(keys) else np.zeros(len(docs), np.intp)
+        self.ptr = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.intp)
+        X = np.ascontiguousarray(source[used], dtype=np.float64) if len(used) else np.zeros((0, dim))
+        if index is not None:
+            self.words = [vectors.words[g] for g in used]
         else:
-            X = np.zeros((0, vectors.dim if is_wv else (dim or 1)))
-        self.words = list(lookup)
-        self.ptr = np.asarray(ptr, dtype=np.intp)
-        self.ids = np.asarray(ids, dtype=np.intc)
-        counts = np.asarray(counts, dtype=np.float64)
+            self.words = list(table)
+            self.words = [self.words[g] for g in used]
         norms = np.empty(X.shape[0])
         _emd.row_norms(X, norms)
         if metric == "wrd":
@@ -540,8 +542,7 @@ class _Encoded:
             if zero.any():  # zero vectors: no weight, no direction; drop and report them
                 self._drop(zero, docs)
                 mass = mass[~zero]
-            safe = np.where(norms > 0, norms, 1.0)
-            X = X / safe[:, None]
+            X = X / np.where(norms > 0, norms, 1.0)[:, None]
         else:
             mass = counts
         self.X = np.ascontiguousarray(X)
@@ -550,7 +551,7 @@ class _Encoded:
         nonempty = lengths > 0
         if nonempty.any():
             totals[nonempty] = np.add.reduceat(mass, self.ptr[:-1][nonempty])
-        self.w = mass / np.repeat(totals, lengths) if len(mass) else mass
+        self.w = np.ascontiguousarray(mass / np.repeat(totals, lengths)) if len(mass) else mass
         self.empty = ~nonempty
 
     def _drop(self, zero: np.ndarray, docs: list) -> None:
@@ -810,40 +811,15 @@ class SearchResult:
         return [(int(i), float(d)) for i, d in zip(self.indices, self.distances)]
 
 
-#: elements per batch when gathering costs for the relaxed bound (bounds memory at ~32 MB)
-_BATCH = 1 << 22
-
-
-def _search_bounds(enc: _Encoded, D: np.ndarray, qw: np.ndarray, q_centroid: np.ndarray,
-                   metric: str, docs_idx: np.ndarray) -> np.ndarray:
-    """max(centroid bound, relaxed bound) for the (non-empty) documents ``docs_idx`` (1-based
-    in enc, the query is document 0), computed in vectorised batches."""
-    nq = D.shape[0]
-    out = np.empty(len(docs_idx))
-    dmin = D.min(axis=0)
-    ptr = enc.ptr
-    start = 0
-    while start < len(docs_idx):
-        # grow the batch until nq * tokens reaches _BATCH (at least one document)
-        toks = np.cumsum(ptr[docs_idx[start:] + 1] - ptr[docs_idx[start:]])
-        stop = start + max(1, int(np.searchsorted(toks, max(_BATCH // max(nq, 1), 1), side="right")))
-        sel = docs_idx[start:stop]
-        # empty documents have empty segments, so the tokens of sel are one contiguous slice
-        lo, hi = ptr[sel[0]], ptr[sel[-1] + 1]
-        take = slice(lo, hi)
-        starts = ptr[sel] - lo
-        ids = enc.ids[take]
-        w = enc.w[take]
-        G = D[:, ids]
-        q_side = qw @ np.minimum.reduceat(G, starts, axis=1)
-        d_side = np.add.reduceat(w * dmin[ids], starts)
-        relaxed = np.maximum(q_side, d_side)
-        cent = np.add.reduceat(w[:, None] * enc.X[ids], starts, axis=0) - q_centroid
-        sq = np.einsum("ij,ij->i", cent, cent)
-        centroid = np.sqrt(sq) if metric == "wmd" else 0.5 * sq
-        out[start:stop] = np.maximum(relaxed, centroid)
-        start = stop
-    return out
+def _search_bounds(enc: "_Encoded", D: np.ndarray, qw: np.ndarray, q_centroid: np.ndarray,
+                   metric: str, live: np.ndarray) -> np.ndarray:
+    """max(centroid bound, relaxed bound) for the documents ``live`` (positions in ``enc``),
+    computed in one compiled pass each (memory O(len(live)))."""
+    relaxed = np.empty(len(live))
+    centroid = np.empty(len(live))
+    _emd.relaxed_bounds(D, qw, enc.ptr, enc.ids, enc.w, live, relaxed)
+    _emd.centroid_bounds(enc.X, enc.ptr, enc.ids, enc.w, live, q_centroid, _KIND[metric], centroid)
+    return np.maximum(relaxed, centroid)
 
 
 def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: int = 10, *,
@@ -912,7 +888,8 @@ def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: 
     live = np.nonzero(~enc.empty[1:])[0] + 1  # document positions in enc (query is 0)
     bound = np.full(n + 1, np.inf)
     if len(live):
-        bound[live] = _search_bounds(enc, D, qw, qw @ enc.X[qi], metric, live)
+        live = live.astype(np.intp)
+        bound[live] = _search_bounds(enc, D, np.ascontiguousarray(qw), qw @ enc.X[qi], metric, live)
     order = live[np.argsort(bound[live], kind="stable")].astype(np.intp)
     out_d = np.empty(k_eff)
     out_i = np.empty(k_eff, dtype=np.intp)
