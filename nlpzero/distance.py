@@ -53,7 +53,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 import numpy as np
 
 from . import _emd
-from ._validate import check_choice, check_float, check_int
+from ._validate import check_choice, check_int
 from .errors import FormatError, InputError, NlpzeroError
 
 __all__ = [
@@ -176,7 +176,7 @@ def _raise_status(status: int, iters: int) -> None:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class EMDResult:
     """Optimal transport between two weight vectors (from :func:`emd_plan`).
 
@@ -296,7 +296,7 @@ def _complete_duals(a, b, M, u, v):
 # word vectors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class WordVectors:
     """Words and their vectors, indexed for lookup.
 
@@ -396,6 +396,8 @@ def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
                 words, vectors = data["words"], data["vectors"]
         except ValueError as exc:  # object arrays need pickle, which we never load
             raise InputError(f"{path}: cannot read word vectors ({exc})", path) from None
+        if words.dtype.kind == "S":
+            words = np.char.decode(words, "utf-8")
         try:
             return WordVectors([str(w) for w in words.tolist()], vectors)
         except (ValueError, TypeError) as exc:
@@ -529,11 +531,8 @@ class _Encoded:
         per_doc = np.bincount(keys // n_used, minlength=len(docs)) if len(keys) else np.zeros(len(docs), np.intp)
         self.ptr = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.intp)
         X = np.ascontiguousarray(source[used], dtype=np.float64) if len(used) else np.zeros((0, dim))
-        if index is not None:
-            self.words = [vectors.words[g] for g in used]
-        else:
-            self.words = list(table)
-            self.words = [self.words[g] for g in used]
+        names = vectors.words if index is not None else list(table)
+        self.words = [names[g] for g in used]
         norms = np.empty(X.shape[0])
         _emd.row_norms(X, norms)
         if metric == "wrd":
@@ -573,7 +572,7 @@ class _Encoded:
 # WMD / WRD between two texts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class TextDistance:
     """WMD or WRD between two texts (from :func:`wmd` / :func:`wrd`).
 
@@ -771,7 +770,7 @@ def wrd_lower_bounds(doc1, doc2, vectors) -> LowerBounds:
 # exact top-k search
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class SearchResult:
     """The k nearest documents to a query (from :func:`wmd_search`).
 

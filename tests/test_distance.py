@@ -458,6 +458,9 @@ def test_load_word2vec_text_and_npz(tmp_path):
     other = tmp_path / "w.npz"
     np.savez(other, words=np.array(["甲", "乙"]), vectors=np.eye(2, dtype=np.float32))
     assert load_vectors(other).words == ("甲", "乙")
+    raw = tmp_path / "bytes.npz"
+    np.savez(raw, words=np.array(["甲".encode(), b"b"]), vectors=np.eye(2))
+    assert load_vectors(raw).words == ("甲", "b")
 
 
 @pytest.mark.parametrize(
