@@ -37,6 +37,7 @@ _EXPORTS = {
     "wrd_lower_bounds": "nlpzero.distance",
     "LowerBounds": "nlpzero.distance",
     "wmd_search": "nlpzero.distance",
+    "TextIndex": "nlpzero.distance",
     "SearchResult": "nlpzero.distance",
 }
 

@@ -70,6 +70,7 @@ __all__ = [
     "wrd_lower_bounds",
     "LowerBounds",
     "wmd_search",
+    "TextIndex",
     "SearchResult",
 ]
 
@@ -821,17 +822,109 @@ def _search_bounds(enc: "_Encoded", D: np.ndarray, qw: np.ndarray, q_centroid: n
     return np.maximum(relaxed, centroid)
 
 
+class TextIndex:
+    """Tokenised documents prepared once for repeated exact top-k queries by WMD or WRD.
+
+    Encoding the documents (vocabulary lookup, bags of words, weights) is the part of a search
+    that does not depend on the query; an index does it once. :func:`wmd_search` is the
+    one-query shortcut ``TextIndex(docs, vectors, metric=...).search(query, k)``.
+
+    Parameters
+    ----------
+    docs : iterable of sequences of str
+        Documents (tokenised). Their positions are the indices returned by :meth:`search`.
+    vectors : WordVectors, mapping, or (words, matrix) pair
+        Word vectors (kept for looking up the words of later queries).
+    metric : {"wmd", "wrd"}
+        Word Mover's or Word Rotator's Distance (conventions as in :func:`wmd` / :func:`wrd`).
+    empty_value : float, optional
+        Distance given to documents (and by queries) with no usable token, e.g. ``float('inf')``
+        to rank them last. By default such a document or query is a ValueError naming it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vec = {"猫": np.array([0.0, 0.0]), "狗": np.array([3.0, 4.0]), "吃": np.array([0.0, 1.0])}
+    >>> index = TextIndex([["狗"], ["吃"], ["猫", "猫"]], vec)
+    >>> index.search(["猫"], k=2).to_list(), index.search(["狗", "狗"], k=1).to_list()
+    ([(2, 0.0), (1, 1.0)], [(0, 0.0)])
+    """
+
+    def __init__(self, docs: Iterable[Iterable[str]], vectors, *, metric: str = "wmd",
+                 empty_value: Optional[float] = None):
+        self.metric = check_choice("metric", metric, _METRICS)
+        self.empty_value = _empty_value(empty_value)
+        doc_list = [_tokens(d, f"docs[{i}]") for i, d in enumerate(docs)]
+        self._vectors = _as_vectors(vectors)
+        self._enc = enc = _Encoded(doc_list, self._vectors, self.metric)
+        self._empty = np.flatnonzero(enc.empty)
+        if len(self._empty) and self.empty_value is None:
+            t = int(self._empty[0])
+            raise _empty_error(f"docs[{t}]", enc.oov[t])
+        self._live = np.flatnonzero(~enc.empty).astype(np.intp)
+
+    def __len__(self) -> int:
+        return len(self._enc.empty)
+
+    @property
+    def oov(self) -> list:
+        """Ignored tokens of each document (a tuple per document)."""
+        return list(self._enc.oov)
+
+    def search(self, query: Iterable[str], k: int = 10, *, max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
+        """The exact k nearest documents to ``query`` (see :func:`wmd_search`)."""
+        k = check_int("k", k, minimum=1)
+        max_iter = _max_iter(max_iter)
+        metric, enc, n = self.metric, self._enc, len(self)
+        k_eff = min(k, n)
+        qenc = _Encoded([_tokens(query, "query")], self._vectors, metric)
+        if qenc.empty[0]:
+            if self.empty_value is None:
+                raise _empty_error("the query", qenc.oov[0])
+            idx = np.arange(k_eff, dtype=np.int64)  # every document is at the sentinel distance
+            return SearchResult(idx, np.full(k_eff, self.empty_value), metric, n, 0, qenc.oov[0], n)
+        qi, qw = qenc.doc(0)
+        Xq = qenc.X[qi]
+        if enc.X.shape[0] and Xq.shape[1] != enc.X.shape[1]:
+            raise ValueError(
+                f"query word vectors have dimension {Xq.shape[1]}, the documents' {enc.X.shape[1]}")
+        D = np.empty((len(qi), enc.X.shape[0]))
+        if enc.X.shape[0]:
+            _emd.pairwise_cost(Xq, enc.X, D, _KIND[metric])
+        live = self._live
+        bound = np.full(n, np.inf)
+        if len(live):
+            bound[live] = _search_bounds(enc, D, qw, qw @ Xq, metric, live)
+        order = live[np.argsort(bound[live], kind="stable")]
+        out_d = np.empty(k_eff)
+        out_i = np.empty(k_eff, dtype=np.intp)
+        found, solved, status = _emd.search_topk(
+            D, qw, enc.ptr, enc.ids, enc.w, order, bound, k_eff, 1e-12, max_iter, out_d, out_i
+        )
+        if status != _emd.STATUS_OPTIMAL:
+            _raise_status(status, max_iter)
+        idx = out_i[:found].astype(np.int64)
+        dist = out_d[:found].copy()
+        if len(self._empty):  # merge the sentinel-distance documents, keeping (distance, index) order
+            idx = np.concatenate([idx, self._empty.astype(np.int64)])
+            dist = np.concatenate([dist, np.full(len(self._empty), self.empty_value)])
+            sel = np.lexsort((idx, dist))[:k_eff]
+            idx, dist = idx[sel], dist[sel]
+        return SearchResult(idx, dist, metric, n, int(solved), qenc.oov[0], int(len(self._empty)))
+
+
 def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: int = 10, *,
                metric: str = "wmd", empty_value: Optional[float] = None,
                max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
     """Exact k nearest documents to a query under WMD or WRD, by prefetch and prune.
 
-    Every document gets two lower bounds, computed in vectorised batches: the centroid bound
-    and the relaxed bound (RWMD / RWRD, see the module docstring). Documents are visited in
-    increasing order of the larger bound and solved exactly; the walk stops at the first one whose
-    bound exceeds the current k-th best distance (Kusner et al.'s prefetch-and-prune, with both
-    bounds computed up front so the visit order is the tightest one). The result equals the
-    brute-force top-k: distances ascending, ties by position in ``docs``.
+    Every document gets two lower bounds, each computed in one compiled pass: the centroid
+    bound and the relaxed bound (RWMD / RWRD, see the module docstring). Documents are visited
+    in increasing order of the larger bound and solved exactly; the walk stops at the first one
+    whose bound exceeds the current k-th best distance (Kusner et al.'s prefetch-and-prune, with
+    both bounds computed up front so the visit order is the tightest one). The result equals the
+    brute-force top-k: distances ascending, ties by position in ``docs``. For several queries
+    against the same documents, build a :class:`TextIndex` once.
 
     Parameters
     ----------
@@ -863,45 +956,6 @@ def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: 
     >>> r.to_list()
     [(2, 0.0), (1, 1.0)]
     """
-    metric = check_choice("metric", metric, _METRICS)
     k = check_int("k", k, minimum=1)
-    empty_value = _empty_value(empty_value)
-    max_iter = _max_iter(max_iter)
-    q = _tokens(query, "query")
-    doc_list = [_tokens(d, f"docs[{i}]") for i, d in enumerate(docs)]
-    n = len(doc_list)
-    enc = _Encoded([q] + doc_list, vectors, metric)
-    k_eff = min(k, n)
-    empty_docs = np.nonzero(enc.empty[1:])[0]
-    if enc.empty[0] or len(empty_docs):
-        if empty_value is None:
-            which = "the query" if enc.empty[0] else f"docs[{int(empty_docs[0])}]"
-            raise _empty_error(which, enc.oov[0] if enc.empty[0] else enc.oov[int(empty_docs[0]) + 1])
-        if enc.empty[0]:  # every document is at the sentinel distance
-            idx = np.arange(k_eff, dtype=np.int64)
-            return SearchResult(idx, np.full(k_eff, empty_value), metric, n, 0, enc.oov[0], n)
-
-    qi, qw = enc.doc(0)
-    D = np.empty((len(qi), enc.X.shape[0]))
-    _emd.pairwise_cost(enc.X[qi], enc.X, D, _KIND[metric])
-    live = np.nonzero(~enc.empty[1:])[0] + 1  # document positions in enc (query is 0)
-    bound = np.full(n + 1, np.inf)
-    if len(live):
-        live = live.astype(np.intp)
-        bound[live] = _search_bounds(enc, D, np.ascontiguousarray(qw), qw @ enc.X[qi], metric, live)
-    order = live[np.argsort(bound[live], kind="stable")].astype(np.intp)
-    out_d = np.empty(k_eff)
-    out_i = np.empty(k_eff, dtype=np.intp)
-    found, solved, status = _emd.search_topk(
-        D, np.ascontiguousarray(qw), enc.ptr, enc.ids, enc.w, order, bound, k_eff, 1e-12, max_iter, out_d, out_i
-    )
-    if status != _emd.STATUS_OPTIMAL:
-        _raise_status(status, max_iter)
-    idx = out_i[:found].astype(np.int64) - 1
-    dist = out_d[:found]
-    if len(empty_docs):  # merge the sentinel-distance documents, keeping (distance, index) order
-        idx = np.concatenate([idx, empty_docs.astype(np.int64)])
-        dist = np.concatenate([dist, np.full(len(empty_docs), empty_value)])
-        sel = np.lexsort((idx, dist))[:k_eff]
-        idx, dist = idx[sel], dist[sel]
-    return SearchResult(idx, dist.copy(), metric, n, int(solved), enc.oov[0], int(len(empty_docs)))
+    index = TextIndex(docs, vectors, metric=metric, empty_value=empty_value)
+    return index.search(query, k, max_iter=max_iter)

@@ -406,6 +406,22 @@ def test_search_equals_brute_force(metric, seed):
     assert np.all(res.distances <= 1e-12)
 
 
+def test_text_index_reuses_documents():
+    rng = np.random.default_rng(77)
+    words, X, vec = make_vocab(rng, n_words=50)
+    docs = [random_doc(rng, words) for _ in range(60)]
+    for metric in ("wmd", "wrd"):
+        index = nlpzero.TextIndex(docs, vec, metric=metric)
+        assert len(index) == 60 and index.oov == [()] * 60
+        for _ in range(3):
+            q = random_doc(rng, words) + ["not-a-word"]
+            res = index.search(q, 4)
+            assert res.to_list() == wmd_search(q, docs, vec, 4, metric=metric).to_list()
+            assert res.query_oov == ("not-a-word",)
+    with pytest.raises(ValueError, match="dimension 3"):
+        nlpzero.TextIndex([["a"]], {"a": np.zeros(2), "b": np.ones(3)}).search(["b"])
+
+
 def test_search_prunes_on_clustered_data():
     rng = np.random.default_rng(9)
     words, X, _ = make_vocab(rng, n_words=200, dim=10, clusters=10)

@@ -57,12 +57,12 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
     if query_file == "-" and docs_file == "-":
         raise click.UsageError("QUERY_FILE and DOCS_FILE cannot both be standard input")
     from .._io import open_output
-    from ..distance import load_vectors, wmd_search
+    from ..distance import TextIndex, load_vectors
 
     vectors = load_vectors(vectors_path, encoding=encoding)
     queries = _read_lines(query_file, encoding)
     lines = _read_lines(docs_file, encoding)
-    docs = [_tokenize(line, chars) for line in lines]
+    index = TextIndex([_tokenize(line, chars) for line in lines], vectors, metric=metric, empty_value=float("inf"))
     solved = 0
     with open_output(output) as out:
         out.write("query\trank\tdoc\tdistance\ttext\n")
@@ -72,7 +72,7 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
                 if not quiet:
                     click.echo(f"nlpzero: query line {qno} has no in-vocabulary token; skipped", err=True)
                 continue
-            result = wmd_search(tokens, docs, vectors, k, metric=metric, empty_value=float("inf"))
+            result = index.search(tokens, k)
             solved += result.n_solved
             rank = 0
             for idx, dist in result.to_list():
@@ -82,6 +82,6 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
                 out.write(f"{qno}\t{rank}\t{idx + 1}\t{dist:.10g}\t{lines[idx]}\n")
     if not quiet:
         click.echo(
-            f"similar: {len(queries)} queries x {len(docs)} documents, {solved} exact {metric.upper()} solves",
+            f"similar: {len(queries)} queries x {len(lines)} documents, {solved} exact {metric.upper()} solves",
             err=True,
         )
