@@ -478,6 +478,10 @@ def _tokens(doc, name: str) -> Sequence:
         raise TypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
 
 
+#: inputs up to this many tokens are bagged with dicts (cheaper than numpy for a pair of texts)
+_SMALL = 256
+
+
 class _Encoded:
     """Documents as weighted bags over a compact vocabulary (CSR layout), built vectorised.
 
@@ -522,14 +526,12 @@ class _Encoded:
             for t, toks in missing.items():
                 self.oov[t] = tuple(toks)
         # compact vocabulary of the words used, and each document's distinct words with counts
-        used, cid = np.unique(gid[valid], return_inverse=True)
-        n_used = max(len(used), 1)
-        key = owner[valid] * n_used + cid
-        keys, first, counts = np.unique(key, return_index=True, return_counts=True)
-        by_position = np.argsort(first, kind="stable")  # first-occurrence order within a document
-        keys, counts = keys[by_position], counts[by_position].astype(np.float64)
-        self.ids = np.ascontiguousarray(keys % n_used, dtype=np.intc)
-        per_doc = np.bincount(keys // n_used, minlength=len(docs)) if len(keys) else np.zeros(len(docs), np.intp)
+        # (first-occurrence order); integer work, so both branches give the same bags
+        if len(flat) <= _SMALL:
+            used, ids, counts, per_doc = self._bags_small(gid.tolist(), lengths.tolist())
+        else:
+            used, ids, counts, per_doc = self._bags(gid, owner, valid, len(docs))
+        self.ids = ids
         self.ptr = np.concatenate([[0], np.cumsum(per_doc)]).astype(np.intp)
         X = np.ascontiguousarray(source[used], dtype=np.float64) if len(used) else np.zeros((0, dim))
         names = vectors.words if index is not None else list(table)
@@ -553,6 +555,39 @@ class _Encoded:
             totals[nonempty] = np.add.reduceat(mass, self.ptr[:-1][nonempty])
         self.w = np.ascontiguousarray(mass / np.repeat(totals, lengths)) if len(mass) else mass
         self.empty = ~nonempty
+
+    @staticmethod
+    def _bags(gid, owner, valid, n_docs):
+        used, cid = np.unique(gid[valid], return_inverse=True)
+        n_used = max(len(used), 1)
+        key = owner[valid] * n_used + cid
+        keys, first, counts = np.unique(key, return_index=True, return_counts=True)
+        by_position = np.argsort(first, kind="stable")
+        keys, counts = keys[by_position], counts[by_position].astype(np.float64)
+        ids = np.ascontiguousarray(keys % n_used, dtype=np.intc)
+        per_doc = np.bincount(keys // n_used, minlength=n_docs) if len(keys) else np.zeros(n_docs, np.intp)
+        return used, ids, counts, per_doc
+
+    @staticmethod
+    def _bags_small(gid: list, lengths: list):
+        compact: dict = {}
+        ids: list = []
+        counts: list = []
+        per_doc: list = []
+        pos = 0
+        for length in lengths:
+            local: dict = {}
+            for g in gid[pos:pos + length]:
+                if g < 0:
+                    continue
+                c = compact.setdefault(g, len(compact))
+                local[c] = local.get(c, 0) + 1
+            pos += length
+            ids.extend(local)
+            counts.extend(local.values())
+            per_doc.append(len(local))
+        return (np.fromiter(compact, dtype=np.intp, count=len(compact)), np.asarray(ids, dtype=np.intc),
+                np.asarray(counts, dtype=np.float64), np.asarray(per_doc, dtype=np.intp))
 
     def _drop(self, zero: np.ndarray, docs: list) -> None:
         lengths = np.diff(self.ptr)

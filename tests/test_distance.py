@@ -309,6 +309,23 @@ def test_text_distance_matches_definition_and_bounds(metric, seed):
         assert math.isclose(r.weights1.sum(), 1.0) and math.isclose(r.weights2.sum(), 1.0)
 
 
+@pytest.mark.parametrize("metric", ["wmd", "wrd"])
+def test_small_and_large_encodings_agree(metric, monkeypatch):
+    """Pairs are bagged with dicts, big batches with numpy: the bits must not depend on it."""
+    import nlpzero.distance as dist
+
+    rng = np.random.default_rng(5)
+    words, X, vec = make_vocab(rng)
+    fn = wmd if metric == "wmd" else wrd
+    pairs = [(random_doc(rng, words) + ["oov"], random_doc(rng, words)) for _ in range(20)]
+    small = [fn(d1, d2, vec) for d1, d2 in pairs]
+    monkeypatch.setattr(dist, "_SMALL", -1)
+    for (d1, d2), r in zip(pairs, small):
+        big = fn(d1, d2, vec)
+        assert big.distance == r.distance and big.words1 == r.words1 and big.oov1 == r.oov1 == ("oov",)
+        assert np.array_equal(big.weights2, r.weights2) and np.array_equal(big.plan, r.plan)
+
+
 def test_wmd_weights_and_example():
     vec = {"猫": np.array([0.0, 0.0]), "狗": np.array([3.0, 4.0]), "吃": np.array([0.0, 1.0])}
     r = wmd(["猫", "吃", "猫", "鱼"], ["狗"], vec)
