@@ -30,6 +30,21 @@ _EXPORTS = {
     "word_vectors": "nlpzero.vectors",
     "WordVectors": "nlpzero.vectors",
     "cluster_words": "nlpzero.vectors",
+    # EMD, WMD, WRD and exact top-k search (SPEC §8)
+    "emd": "nlpzero.distance",
+    "emd_plan": "nlpzero.distance",
+    "EMDResult": "nlpzero.distance",
+    "IterationLimitError": "nlpzero.distance",
+    "load_vectors": "nlpzero.vectors",
+    "wmd": "nlpzero.distance",
+    "wrd": "nlpzero.distance",
+    "TextDistance": "nlpzero.distance",
+    "wmd_lower_bounds": "nlpzero.distance",
+    "wrd_lower_bounds": "nlpzero.distance",
+    "LowerBounds": "nlpzero.distance",
+    "wmd_search": "nlpzero.distance",
+    "TextIndex": "nlpzero.distance",
+    "SearchResult": "nlpzero.distance",
 }
 
 __all__ = ["__version__", *_EXPORTS]

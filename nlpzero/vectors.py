@@ -14,16 +14,16 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ._io import atomic_write
 from ._validate import check_float, check_int
-from .errors import CorpusTooSmallError, DecodeError, InputError, NotReiterableError
+from .errors import CorpusTooSmallError, DecodeError, FormatError, InputError, NotReiterableError
 
-__all__ = ["word_vectors", "WordVectors", "cluster_words", "read_segmented"]
+__all__ = ["word_vectors", "WordVectors", "load_vectors", "cluster_words", "read_segmented"]
 
 #: Below this vocabulary size the SVD is exact (numpy.linalg.svd of the dense matrix).
 _DENSE_SVD_MAX = 1200
@@ -216,49 +216,90 @@ def _truncated_svd(ptr, idx, val, n: int, dim: int, seed: int, n_iter: int = 6, 
 # result
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class WordVectors:
-    """One vector per word.
+    """Words and their vectors, indexed for lookup; made by :func:`word_vectors` or
+    :func:`load_vectors`, and accepted by the distance functions (``nlpzero.wmd`` ...).
 
-    Attributes
+    Parameters
     ----------
-    words : tuple of str
-        Vocabulary, most frequent first.
-    vectors : ndarray of float64, shape (V, dim)
-    counts : ndarray of int64, shape (V,)
-        Corpus frequency of each word (zeros when loaded from a file without counts).
-    singular_values : ndarray of float64, shape (dim,)
+    words : sequence of str, length V
+        Distinct words (most frequent first when made by :func:`word_vectors`).
+    vectors : array_like, shape (V, d)
+        One finite row per word (stored as float64).
+    counts : array_like of int, shape (V,), optional
+        Corpus frequency of each word (zeros when unknown).
+    singular_values : array_like of float, shape (d,), optional
+        Singular values of the PMI matrix, when the vectors come from :func:`word_vectors`.
+
+    Examples
+    --------
+    >>> wv = WordVectors(["猫", "狗"], np.array([[1.0, 0.0], [0.0, 1.0]]))
+    >>> wv["狗"].tolist(), "鱼" in wv, wv.dim
+    ([0.0, 1.0], False, 2)
     """
 
     words: Tuple[str, ...]
-    vectors: np.ndarray
-    counts: np.ndarray
-    singular_values: np.ndarray
+    vectors: np.ndarray = field(repr=False)
+    counts: Optional[np.ndarray] = field(default=None, repr=False)
+    singular_values: Optional[np.ndarray] = field(default=None, repr=False)
+    index: Dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        words = tuple(self.words)
+        for w in words:
+            if not isinstance(w, str):
+                raise TypeError(f"`words` must be strings, got {type(w).__name__} {w!r}")
+        vectors = np.ascontiguousarray(self.vectors, dtype=np.float64)
+        if vectors.ndim != 2 or vectors.shape[0] != len(words):
+            raise ValueError(
+                f"`vectors` must have shape (len(words), d) = ({len(words)}, d), got {vectors.shape}"
+            )
+        if not np.isfinite(vectors).all():
+            row = int(np.nonzero(~np.isfinite(vectors).all(axis=1))[0][0])
+            raise ValueError(f"`vectors` must be finite; the vector of {words[row]!r} is not")
+        index = {w: i for i, w in enumerate(words)}
+        if len(index) != len(words):
+            seen = set()
+            dup = next(w for w in words if w in seen or seen.add(w))
+            raise ValueError(f"`words` must be distinct; {dup!r} occurs twice")
+        counts = np.zeros(len(words), np.int64) if self.counts is None else np.asarray(self.counts, np.int64)
+        if counts.shape != (len(words),):
+            raise ValueError(f"`counts` must have shape ({len(words)},), got {counts.shape}")
+        sv = np.zeros(vectors.shape[1]) if self.singular_values is None else np.asarray(self.singular_values, float)
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "vectors", vectors)
+        object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "singular_values", sv)
+        object.__setattr__(self, "index", index)
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension d."""
+        return int(self.vectors.shape[1])
 
     def __len__(self) -> int:
         return len(self.words)
 
-    @property
-    def dim(self) -> int:
-        return int(self.vectors.shape[1])
-
-    @property
-    def index(self) -> Dict[str, int]:
-        """``{word: row}``."""
-        return {w: i for i, w in enumerate(self.words)}
+    def __contains__(self, word) -> bool:
+        return word in self.index
 
     def __getitem__(self, word: str) -> np.ndarray:
         try:
-            return self.vectors[self.words.index(word)]
-        except ValueError:
+            return self.vectors[self.index[word]]
+        except KeyError:
             raise KeyError(f"word {word!r} is not in the vocabulary") from None
+
+    def to_dict(self) -> Dict[str, np.ndarray]:
+        """``{word: vector}``."""
+        return {w: self.vectors[i] for i, w in enumerate(self.words)}
 
     def most_similar(self, word: str, topn: int = 10) -> List[Tuple[str, float]]:
         """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
         topn = check_int("topn", topn, minimum=1)
         unit = _unit_rows(self.vectors)
         sims = unit @ self[word] / max(np.linalg.norm(self[word]), 1e-300)
-        sims[self.words.index(word)] = -np.inf
+        sims[self.index[word]] = -np.inf
         order = np.argsort(-sims, kind="stable")[:topn]
         return [(self.words[i], float(sims[i])) for i in order]
 
@@ -270,18 +311,8 @@ class WordVectors:
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "WordVectors":
-        """Read a file written by :meth:`save` (only ``words`` and ``vectors`` are required)."""
-        with np.load(os.fspath(path), allow_pickle=False) as data:
-            if "words" not in data or "vectors" not in data:
-                raise InputError(f"{os.fspath(path)}: an .npz of word vectors needs 'words' and 'vectors'",
-                                 os.fspath(path))
-            words = tuple(str(w) for w in data["words"])
-            vectors = np.asarray(data["vectors"], dtype=np.float64)
-            counts = data["counts"] if "counts" in data else np.zeros(len(words), np.int64)
-            sv = data["singular_values"] if "singular_values" in data else np.zeros(vectors.shape[1])
-        if vectors.ndim != 2 or vectors.shape[0] != len(words):
-            raise InputError(f"{os.fspath(path)}: 'vectors' must have one row per word", os.fspath(path))
-        return cls(words, vectors, counts, sv)
+        """Read ``.npz`` (as written by :meth:`save`) or word2vec text; see :func:`load_vectors`."""
+        return load_vectors(path)
 
     def to_word2vec(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Write word2vec text format (``V dim`` header, then ``word x1 ... xdim``), atomically."""
@@ -289,6 +320,87 @@ class WordVectors:
             f.write(f"{len(self.words)} {self.dim}\n")
             for word, vec in zip(self.words, self.vectors):
                 f.write(word + " " + " ".join(f"{x:.8g}" for x in vec) + "\n")
+
+
+def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
+    """Read word vectors from a ``.npz`` file or a word2vec text file.
+
+    ``.npz``: arrays ``words`` (strings, shape (V,)) and ``vectors`` (shape (V, d)), as saved by
+    ``nlpzero.word_vectors`` and :meth:`WordVectors.save`. Anything else is read as word2vec
+    text: an optional header line ``V d``, then ``word x1 ... xd`` per line (GloVe files, without
+    the header, work too).
+
+    Raises
+    ------
+    FormatError
+        A malformed line (wrong number of values, not a number, repeated word), with path and line.
+    InputError
+        A ``.npz`` file without the two arrays.
+    """
+    path = os.fspath(path)
+    if path.endswith(".npz"):
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "words" not in data or "vectors" not in data:
+                    raise InputError(
+                        f"{path}: an .npz of word vectors needs arrays `words` and `vectors`, "
+                        f"found {sorted(data.files)}",
+                        path,
+                    )
+                words, vectors = data["words"], data["vectors"]
+                counts = data["counts"] if "counts" in data else None
+                sv = data["singular_values"] if "singular_values" in data else None
+        except ValueError as exc:  # object arrays need pickle, which we never load
+            raise InputError(f"{path}: cannot read word vectors ({exc})", path) from None
+        if words.dtype.kind == "S":
+            words = np.char.decode(words, "utf-8")
+        try:
+            return WordVectors([str(w) for w in words.tolist()], vectors, counts, sv)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"{path}: {exc}", path) from None
+    return _load_word2vec_text(path, encoding)
+
+
+def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
+    words: list[str] = []
+    rows: list[list[float]] = []
+    seen: dict[str, int] = {}
+    dim = None
+    expected = None
+    with open(path, encoding=encoding, errors="strict") as f:
+        try:
+            for lineno, line in enumerate(f, 1):
+                parts = line.rstrip("\r\n").split(" ") if " " in line else line.split()
+                parts = [p for p in parts if p != ""]
+                if not parts:
+                    continue
+                if lineno == 1 and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+                    expected, dim = int(parts[0]), int(parts[1])
+                    continue
+                word, values = parts[0], parts[1:]
+                if dim is None:
+                    dim = len(values)
+                if len(values) != dim or dim == 0:
+                    raise FormatError(path, lineno, f"expected a word and {dim} numbers, got {len(values)} numbers")
+                try:
+                    row = [float(x) for x in values]
+                except ValueError:
+                    raise FormatError(path, lineno, "a vector component is not a number") from None
+                if not all(map(math.isfinite, row)):
+                    raise FormatError(path, lineno, "a vector component is not finite")
+                if word in seen:
+                    raise FormatError(path, lineno, f"word {word!r} repeats line {seen[word]}")
+                seen[word] = lineno
+                words.append(word)
+                rows.append(row)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: cannot decode as {encoding} ({exc.reason}); pass the right encoding", path) from None
+    if not words:
+        raise InputError(f"{path}: no word vectors found", path)
+    if expected is not None and expected != len(words):
+        raise InputError(f"{path}: header announces {expected} words, found {len(words)}", path)
+    return WordVectors(words, np.array(rows, dtype=np.float64))
+
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ COMMANDS = {
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
     "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
     "cluster": ("cluster", "Word classes: PMI word vectors + kNN graph + InfoMap (segmented corpus)."),
+    "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
 }
 
 
