@@ -18,6 +18,7 @@ from ..errors import NlpzeroError
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
+    "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
 }
 
 
