@@ -51,7 +51,7 @@ __all__ = ["Segmenter", "segment_file", "SegmentFileResult", "to_jieba_userdict"
 
 MODES = ("nlpzero", "jieba")
 #: Bump when the trie layout or scoring changes: old cache files are then ignored.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 #: Dictionaries larger than this (bytes) are cached as a compiled trie.
 CACHE_MIN_BYTES = 256 << 10
 #: Text handed to the kernel per call by the line-oriented methods (characters).
@@ -234,27 +234,58 @@ class Segmenter:
         st = os.stat(path)
         ident = f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{self.mode}|{self.normalize}"
         digest = hashlib.sha1(ident.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-        return os.path.join(cache_dir(), f"trie-v{CACHE_VERSION}-{digest}.npz")
+        return os.path.join(cache_dir(), f"trie-v{CACHE_VERSION}-{digest}.bin")
+
+    _CACHE_MAGIC = b"NLPZTRIE"
+    _CACHE_ARRAYS = ("root", "root_score", "slots", "score", "flag", "parent", "label")
 
     def _save_cache(self, cache: str) -> None:
+        """One file: magic, header length, JSON header, then each array 64-byte aligned, so a
+        load is a few copy-on-write memory maps (no parsing, pages shared by worker processes)."""
+        import json
+
         from ._io import atomic_write
 
         os.makedirs(os.path.dirname(cache), exist_ok=True)
-        root, root_score, slots, score, flag, parent, label, n_nodes, n_keys = self._trie.state()
+        *arrays, n_nodes, n_keys = self._trie.state()
+        meta = {"version": CACHE_VERSION, "total": self.total, "n_nodes": int(n_nodes),
+                "n_keys": int(n_keys), "arrays": {}}
+        offset = 4096
+        for name, arr in zip(self._CACHE_ARRAYS, arrays):
+            meta["arrays"][name] = [arr.dtype.str, arr.shape[0], offset]
+            offset += -(-arr.nbytes // 64) * 64
+        header = json.dumps(meta).encode("ascii")
+        if len(header) > 4096 - 12:
+            raise ValueError("cache header too long")
         with atomic_write(cache, "wb") as f:
-            np.savez(f, root=root, root_score=root_score, slots=slots, score=score, flag=flag, parent=parent, label=label,
-                     meta=np.array([n_nodes, n_keys, CACHE_VERSION], dtype=np.int64),
-                     total=np.array([self.total]))
+            f.write(self._CACHE_MAGIC + len(header).to_bytes(4, "little") + header)
+            for name, arr in zip(self._CACHE_ARRAYS, arrays):
+                f.seek(meta["arrays"][name][2])
+                f.write(np.ascontiguousarray(arr).tobytes())
+            f.truncate(offset)
+        for name in os.listdir(os.path.dirname(cache)):       # caches of older layouts are dead
+            if name.startswith("trie-v") and not name.startswith(f"trie-v{CACHE_VERSION}-"):
+                try:
+                    os.unlink(os.path.join(os.path.dirname(cache), name))
+                except OSError:
+                    pass
 
     def _load_cache(self, cache: str) -> None:
-        with np.load(cache) as z:
-            n_nodes, n_keys, version = (int(x) for x in z["meta"])
-            if version != CACHE_VERSION:
-                raise ValueError("cache version")
-            state = (z["root"], z["root_score"], z["slots"], z["score"].copy(), z["flag"].copy(), z["parent"],
-                     z["label"], n_nodes, n_keys)
-            self.total = float(z["total"][0])
-        self._trie = _segment.Trie(0, state)
+        import json
+
+        with open(cache, "rb") as f:
+            head = f.read(4096)
+        if head[:8] != self._CACHE_MAGIC:
+            raise ValueError("not a trie cache")
+        meta = json.loads(head[12 : 12 + int.from_bytes(head[8:12], "little")])
+        if meta["version"] != CACHE_VERSION:
+            raise ValueError("cache version")
+        arrays = []
+        for name in self._CACHE_ARRAYS:
+            dtype, n, offset = meta["arrays"][name]
+            arrays.append(np.memmap(cache, dtype=np.dtype(dtype), mode="c", offset=offset, shape=(n,)))
+        self.total = float(meta["total"])
+        self._trie = _segment.Trie(0, (*arrays, meta["n_nodes"], meta["n_keys"]))
 
     # ------------------------------------------------------------------ scores
     @property
@@ -744,6 +775,10 @@ def segment_file(
                 data, started = seg.segment_bytes(chunk, delimiter)
                 emit(chunk, data, started)
             return
+        first = next(chunks, None)            # done here while no worker exists yet: the first
+        if first is None:                     # output line does not wait for the pool to start
+            return
+        emit(first, *seg.segment_bytes(first, delimiter))
         import multiprocessing as mp
         import signal
 
