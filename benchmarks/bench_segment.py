@@ -125,10 +125,12 @@ def main() -> None:
         print(json.dumps(res))
         return
 
-    from nlpzero.segment import Segmenter, default_jobs
+    from nlpzero.segment import default_jobs
 
     small, big = str(_data.pku_raw_path()), str(_data.pku_raw_big_path(100))
-    Segmenter("jieba")                     # build the dictionary cache once (warm-up)
+    # warm-up, in a subprocess: build the dictionary cache once (Linux carries a parent's peak RSS
+    # over fork+exec, so this process must stay small for the memory figures of the runs below)
+    subprocess.run([sys.executable, "-c", "from nlpzero.segment import Segmenter; Segmenter('jieba')"], check=True)
     cores = default_jobs()
     have_fast = subprocess.run([sys.executable, "-c", "import jieba_fast_dat"], capture_output=True).returncode == 0
     print(f"jieba dictionary, HMM off, end to end; nlpzero median of {args.repeat}; {cores} cores")

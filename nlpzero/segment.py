@@ -616,7 +616,7 @@ class SegmentFileResult:
 #: crosses, so the result is unchanged), or, inside a longer run, at this length.
 MAX_PIECE_CHARS = 4 << 20
 #: Inputs smaller than this are segmented in this process (starting workers costs more).
-SMALL_INPUT_BYTES = 2 << 20
+SMALL_INPUT_BYTES = 8 << 20
 #: The first chunk is small so that the first output line comes quickly.
 FIRST_CHUNK_CHARS = 1 << 15
 
@@ -657,6 +657,7 @@ def _init_worker(segmenter: Segmenter, delimiter: str) -> None:
     global _WORKER
     _WORKER = (segmenter, delimiter)
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)     # Pool.terminate() must kill at once
     try:                                              # die with the parent, even on SIGKILL
         import ctypes
 
@@ -789,9 +790,9 @@ def segment_file(
             raise SystemExit(128 + signum)
 
         in_main = _is_main_thread()
-        if in_main:
-            signal.signal(signal.SIGTERM, on_term)
         pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(seg, delimiter))
+        if in_main:                           # after the fork: workers keep the default action
+            signal.signal(signal.SIGTERM, on_term)
         try:
             pending: deque = deque()
             for chunk in chunks:
@@ -803,9 +804,12 @@ def segment_file(
                 chunk0, res = pending.popleft()
                 emit(chunk0, *res.get())
             pool.close()
-        finally:
+            pool.join()
+        except BaseException:
             pool.terminate()
             pool.join()
+            raise
+        finally:
             if in_main:
                 signal.signal(signal.SIGTERM, old_term)
 

@@ -471,3 +471,37 @@ def test_cli_errors(tmp_path):
     assert res.exit_code == 1
     res = runner.invoke(main, ["segment", "-"], input="今天\n")
     assert res.exit_code == 2 and ("--lexicon" in res.output)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sig = getattr(signal, signame)
+    d = tmp_path / "d.tsv"
+    d.write_text("".join(f"{w}\t{c}\n" for w, c in LEX.items()), encoding="utf-8")
+    out = tmp_path / "out.txt"
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nlpzero", "segment", "-", "--dict", str(d), "-j", "2", "-q", "-o", str(out)],
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
+    proc.stdin.write(("今天天气不错北京大学生\n" * 200000).encode())       # ~6 MB, stdin left open
+    proc.stdin.flush()
+    workers = []
+    for _ in range(100):
+        workers = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
+                                 text=True).stdout.split()
+        if len(workers) >= 2:
+            break
+        time.sleep(0.05)
+    assert len(workers) == 2
+    os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
+    assert proc.wait(timeout=20) == 128 + sig
+    assert b"Traceback" not in proc.stderr.read()
+    time.sleep(0.2)
+    assert os.listdir(tmp_path) == ["d.tsv"]
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
+    proc.stdin.close()
