@@ -587,7 +587,8 @@ class SegmentFileResult:
     Attributes
     ----------
     lines : int
-        Input lines (``"\\n"`` characters, plus a final unterminated line).
+        Lines written (one per input line; a last input line without a terminator counts when
+        it has a token).
     bytes_in, bytes_out : int
         Bytes read (as encoded on input) and written (UTF-8).
     seconds : float
@@ -612,18 +613,23 @@ class SegmentFileResult:
                 "seconds": self.seconds, "jobs": self.jobs, "mb_per_s": self.mb_per_s}
 
 
-#: A line longer than this (characters) is cut at its last boundary character (a place no run
-#: crosses, so the result is unchanged), or, inside a longer run, at this length.
+#: A line longer than this (characters, or bytes on the byte path) is cut at its last boundary
+#: character (a place no run crosses, so the result is unchanged), or, inside a longer run, at
+#: this length.
 MAX_PIECE_CHARS = 4 << 20
 #: Inputs smaller than this are segmented in this process (starting workers costs more).
 SMALL_INPUT_BYTES = 8 << 20
 #: The first chunk is small so that the first output line comes quickly.
 FIRST_CHUNK_CHARS = 1 << 15
+#: Encodings in which byte 0x0A is always a newline (never inside a multi-byte character), so
+#: the parent can cut raw bytes at newlines and leave decoding to the workers.
+_NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "gbk", "gb18030",
+                 "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
 
-_WORKER: Optional[Tuple[Segmenter, str]] = None
+_WORKER: Optional[Tuple[Segmenter, str, str, str]] = None
 
 
-def _chunks(corpus, segmenter: Segmenter, progress) -> Iterator[str]:
+def _text_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[str]:
     """Decoded text in pieces that end at a newline (or, in a huge line, at a boundary)."""
     mode, norm = _MODE_CODE[segmenter.mode], segmenter.normalize
     carry = ""
@@ -651,11 +657,83 @@ def _chunks(corpus, segmenter: Segmenter, progress) -> Iterator[str]:
         yield carry
 
 
-def _init_worker(segmenter: Segmenter, delimiter: str) -> None:
+def _byte_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[Union[Tuple[int, bytes], str]]:
+    """Raw byte pieces ``(offset, bytes)`` that end at a newline, read without decoding (workers
+    decode). A line longer than MAX_PIECE_CHARS bytes is decoded here and handed out as ``str``
+    pieces cut at boundaries. Raises BinaryInputError like :class:`Corpus` does."""
+    import codecs
+    import sys
+
+    from .corpus import SNIFF_BYTES
+    from .errors import BinaryInputError, DecodeError
+
+    mode, norm = _MODE_CODE[segmenter.mode], segmenter.normalize
+    if corpus._kind == "path":
+        f, close = open(corpus.path, "rb"), True
+    elif corpus._kind == "stdin":
+        f, close = sys.stdin.buffer, False
+    else:
+        f, close = corpus._source, False
+        if corpus._start is not None:
+            f.seek(corpus._start)
+    corpus._begin()
+    try:
+        carry = b""
+        offset = 0                     # file offset of carry[0]
+        read = 0
+        first = True
+        while True:
+            block = f.read(corpus.chunk_bytes)
+            if not block:
+                break
+            if read < SNIFF_BYTES:
+                nul = block.find(b"\x00", 0, SNIFF_BYTES - read)
+                if nul >= 0:
+                    raise BinaryInputError(
+                        f"{corpus.path}: looks like a binary file, not text (NUL byte at offset {read + nul})",
+                        corpus.path)
+            read += len(block)
+            progress.update(len(block))
+            buf = carry + block if carry else block
+            if first and len(buf) > 2 * FIRST_CHUNK_CHARS:
+                cut = buf.rfind(b"\n", 0, FIRST_CHUNK_CHARS)
+                if cut >= 0:
+                    yield offset, buf[: cut + 1]
+                    offset += cut + 1
+                    buf = buf[cut + 1 :]
+            first = False
+            cut = buf.rfind(b"\n")
+            if cut >= 0:
+                yield offset, buf[: cut + 1]
+                offset += cut + 1
+                carry = buf[cut + 1 :]
+            elif len(buf) >= MAX_PIECE_CHARS:
+                decoder = codecs.getincrementaldecoder(corpus.encoding)(corpus.errors)
+                try:
+                    text = decoder.decode(buf, False)
+                except UnicodeDecodeError as exc:
+                    raise DecodeError(corpus.path, offset + exc.start, corpus.encoding, exc.reason) from None
+                pending = decoder.getstate()[0]
+                cut = _segment.last_boundary(text, mode, norm)
+                end = cut + 1 if cut >= 0 else len(text)
+                yield text[:end]
+                carry = buf[len(buf) - len(pending) - len(text[end:].encode(corpus.encoding)) :] \
+                    if corpus.errors == "strict" else text[end:].encode(corpus.encoding) + pending
+                offset += len(buf) - len(carry)
+            else:
+                carry = buf
+        if carry:
+            yield offset, carry
+    finally:
+        if close:
+            f.close()
+
+
+def _init_worker(segmenter: Segmenter, delimiter: str, encoding: str, errors: str) -> None:
     import signal
 
     global _WORKER
-    _WORKER = (segmenter, delimiter)
+    _WORKER = (segmenter, delimiter, encoding, errors)
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)     # Pool.terminate() must kill at once
     try:                                              # die with the parent, even on SIGKILL
@@ -668,9 +746,20 @@ def _init_worker(segmenter: Segmenter, delimiter: str) -> None:
         pass
 
 
-def _worker_segment(text: str) -> Tuple[bytes, bool]:
-    segmenter, delimiter = _WORKER
-    return segmenter.segment_bytes(text, delimiter)
+def _segment_piece(segmenter: Segmenter, delimiter: str, encoding: str, errors: str, piece):
+    """Segment one piece: ``str``, or ``(offset, bytes)`` decoded here. Returns
+    ``(bytes, mid_line)`` or, for undecodable bytes, ``(None, (file offset, reason))``."""
+    if not isinstance(piece, str):
+        offset, raw = piece
+        try:
+            piece = raw.decode(encoding, errors)
+        except UnicodeDecodeError as exc:
+            return None, (offset + exc.start, exc.reason)
+    return segmenter.segment_bytes(piece, delimiter)
+
+
+def _worker_segment(piece):
+    return _segment_piece(*_WORKER, piece)
 
 
 def default_jobs() -> int:
@@ -696,22 +785,24 @@ def segment_file(
 
     Each output line holds the tokens of the input line joined by ``delimiter`` (whitespace is
     dropped, every input line gives one output line, UTF-8). Memory stays bounded: at most
-    ``2 * jobs`` chunks of about 1 MB are in flight. A line longer than 4 M characters is
-    handled in pieces cut where no run crosses (inside a run longer than that, the cut is forced).
+    ``2 * jobs + 1`` chunks of about 1 MB are in flight. The parent process only cuts the raw
+    bytes at newlines and writes results in order; workers decode and segment. A line longer
+    than 4 M characters is handled in pieces cut where no run crosses (inside a run longer than
+    that, the cut is forced).
 
     Parameters
     ----------
     corpus : path, ``"-"``, file object, iterable of str, or Corpus
         The input (see :class:`nlpzero.Corpus`).
     output : path, ``"-"``, None, or file object
-        A path is written atomically (temporary file + rename, removed on error or Ctrl-C);
-        ``"-"`` or None is standard output; a file object receives bytes (or str if it is a text
-        file).
+        A path is written atomically (temporary file + rename, removed on error, Ctrl-C or
+        SIGTERM); ``"-"`` or None is standard output; a file object receives bytes (or str if it
+        is a text file).
     segmenter : Segmenter or anything :class:`Segmenter` accepts
         Default: jieba's dictionary (in jieba mode).
     jobs : int, optional
-        Worker processes (default: all cores this process may use). Small inputs are done in
-        this process.
+        Worker processes (default: all cores this process may use). Inputs under 8 MB are done
+        in this process.
     delimiter : str, default " "
     encoding, errors
         Passed to :class:`~nlpzero.Corpus` when ``corpus`` is not one already.
@@ -725,13 +816,15 @@ def segment_file(
     Raises
     ------
     nlpzero.errors.InputError, DecodeError, BinaryInputError
-        Unreadable, undecodable or binary input (nothing is left at ``output``).
+        Unreadable, undecodable (the error names the byte offset) or binary input (nothing is
+        left at ``output``).
 
     Examples
     --------
     >>> segment_file("news.txt", "news.seg.txt", "jieba", jobs=4)      # doctest: +SKIP
     SegmentFileResult(lines=19484, bytes_in=5543424, ...)
     """
+    import codecs
     import time
     from collections import deque
 
@@ -739,6 +832,7 @@ def segment_file(
     from ._progress import make_progress
     from ._validate import check_int
     from .corpus import Corpus
+    from .errors import DecodeError
 
     start = time.perf_counter()
     seg = as_segmenter(segmenter)
@@ -751,35 +845,40 @@ def segment_file(
     if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
         _check_output_path(os.fspath(output))       # fail before reading anything
     meter = make_progress(progress, source.size, "segmenting")
-    counts = {"lines": 0, "out": 0, "last": ""}
+    byte_path = (source._kind in ("path", "stdin", "binfile")
+                 and codecs.lookup(source.encoding).name in _NEWLINE_SAFE)
+    work = (seg, delimiter, source.encoding, source.errors)
+    counts = {"lines": 0, "out": 0, "last": b""}
 
     def run(write) -> None:
         mid = False
         delim = delimiter.encode("utf-8")
 
-        def emit(chunk: str, data: bytes, started: bool) -> None:
+        def emit(data, started) -> None:
             nonlocal mid
+            if data is None:
+                raise DecodeError(source.path, started[0], source.encoding, started[1])
             if mid and data[:1] not in (b"", b"\n"):
                 write(delim)
                 counts["out"] += len(delim)
             write(data)
             counts["out"] += len(data)
-            nl = chunk.count("\n")
+            nl = data.count(b"\n")              # one output newline per input newline
             counts["lines"] += nl
             meter.update(0, nl)
             mid = started or (mid and not nl)
-            counts["last"] = chunk[-1:]
+            if data:
+                counts["last"] = data[-1:]
 
-        chunks = _chunks(source, seg, meter)
+        chunks = _byte_chunks(source, seg, meter) if byte_path else _text_chunks(source, seg, meter)
         if jobs == 1:
-            for chunk in chunks:
-                data, started = seg.segment_bytes(chunk, delimiter)
-                emit(chunk, data, started)
+            for piece in chunks:
+                emit(*_segment_piece(*work, piece))
             return
         first = next(chunks, None)            # done here while no worker exists yet: the first
         if first is None:                     # output line does not wait for the pool to start
             return
-        emit(first, *seg.segment_bytes(first, delimiter))
+        emit(*_segment_piece(*work, first))
         import multiprocessing as mp
         import signal
 
@@ -790,19 +889,17 @@ def segment_file(
             raise SystemExit(128 + signum)
 
         in_main = _is_main_thread()
-        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(seg, delimiter))
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=work)
         if in_main:                           # after the fork: workers keep the default action
             signal.signal(signal.SIGTERM, on_term)
         try:
             pending: deque = deque()
-            for chunk in chunks:
-                pending.append((chunk, pool.apply_async(_worker_segment, (chunk,))))
-                while len(pending) > 2 * jobs or (pending and pending[0][1].ready()):
-                    chunk0, res = pending.popleft()
-                    emit(chunk0, *res.get())
+            for piece in chunks:
+                pending.append(pool.apply_async(_worker_segment, (piece,)))
+                while len(pending) > 2 * jobs or (pending and pending[0].ready()):
+                    emit(*pending.popleft().get())
             while pending:
-                chunk0, res = pending.popleft()
-                emit(chunk0, *res.get())
+                emit(*pending.popleft().get())
             pool.close()
             pool.join()
         except BaseException:
@@ -838,7 +935,8 @@ def segment_file(
             raise TypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
     finally:
         meter.close()
-    lines = counts["lines"] + (1 if counts["last"] not in ("", "\n") else 0)
+    # a last line without a terminator still counts (its output has no newline either)
+    lines = counts["lines"] + (1 if counts["last"] not in (b"", b"\n") else 0)
     return SegmentFileResult(lines, meter.done, counts["out"], time.perf_counter() - start, jobs)
 
 
