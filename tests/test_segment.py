@@ -376,19 +376,29 @@ def test_segment_file_matches_cut_lines(tmp_path, small_pool, jobs):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs):
+@pytest.mark.parametrize("kind", ["path", "gb18030", "list", "textfile"])
+def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs, kind):
     from nlpzero.corpus import Corpus
 
     monkeypatch.setattr(small_pool, "MAX_PIECE_CHARS", 300)
     rng = random.Random(11)
     line = "".join(random_text(rng, 50) + "，" for _ in range(200))      # 10k chars, boundaries
     src = tmp_path / "in.txt"
-    src.write_text("短行\n" + line + "\n尾", encoding="utf-8")
+    enc = "gb18030" if kind == "gb18030" else "utf-8"
+    src.write_text("短行\n" + line + "\n尾", encoding=enc)
     out = tmp_path / "out.txt"
     seg = Segmenter(LEX)
-    small_pool.segment_file(Corpus(str(src), chunk_bytes=256), str(out), seg, jobs=jobs)
+    if kind == "list":
+        source = Corpus(["短行", line, "尾"], chunk_bytes=256)
+    elif kind == "textfile":
+        source = Corpus(open(src, encoding=enc), chunk_bytes=256)
+    else:
+        source = Corpus(str(src), encoding=enc, chunk_bytes=256)
+    res = small_pool.segment_file(source, str(out), seg, jobs=jobs)
     got = out.read_text(encoding="utf-8").split("\n")
-    assert got == [" ".join(seg.lcut("短行")), " ".join(seg.lcut(line)), "尾"]
+    ending = ["尾", ""] if kind == "list" else ["尾"]           # items of a list are lines
+    assert got == [" ".join(seg.lcut("短行")), " ".join(seg.lcut(line))] + ending
+    assert res.lines == 3
 
 
 def test_nul_and_undecodable_bytes(tmp_path):
