@@ -151,9 +151,9 @@ class Segmenter:
 
         Examples
         --------
-        >>> seg = Segmenter.from_scores({"ab": 1.0, "a": 0.2, "b": 0.3}, mode="nlpzero")
-        >>> seg.lcut("中文")
-        ['中', '文']
+        >>> seg = Segmenter.from_scores({"云计算": 3.0, "计算": 1.0, "云": -1.0}, unknown_char_score=-5.0)
+        >>> seg.lcut("云计算机")
+        ['云计算', '机']
         """
         self = cls.__new__(cls)
         check_choice("mode", mode, MODES)
@@ -181,7 +181,9 @@ class Segmenter:
         words, values = [], np.empty(len(items), dtype=np.float64)
         total = 0.0
         for i, (word, value) in enumerate(items):
-            words.append(self._check_word(word))
+            if not isinstance(word, str) or not word:
+                raise ValueError(f"dictionary words must be non-empty str, got {word!r}")
+            words.append(word)
             try:
                 v = float(value)
             except (TypeError, ValueError):
@@ -191,6 +193,12 @@ class Segmenter:
                 raise ValueError(f"the value of {word!r} must be a {what}, got {value!r}")
             values[i] = v
             total += v
+        if self.normalize and words:             # one pass over all words, not one per word
+            joined = "\n".join(words)
+            if joined.count("\n") == len(words) - 1:
+                words = self._key(joined).split("\n")
+            else:
+                words = [self._key(w) for w in words]
         self._trie = _segment.Trie(max(16, 2 * len(words)))
         if self._kind == "count":
             keep = values > 0
