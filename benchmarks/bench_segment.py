@@ -34,8 +34,9 @@ import _data  # noqa: E402
 
 
 def _rss() -> dict:
-    return {"peak_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-            "peak_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"peak_main": me.ru_maxrss * 1024, "peak_worker": kids.ru_maxrss * 1024,
+            "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}
 
 
 def run_nlpzero(path: str, jobs: int) -> dict:
@@ -137,13 +138,15 @@ def main() -> None:
     have_fast = subprocess.run([sys.executable, "-c", "import jieba_fast_dat"], capture_output=True).returncode == 0
     print(f"jieba dictionary, HMM off, end to end; nlpzero median of {args.repeat}; {cores} cores")
     print(f"{'file':<15}{'impl':<22}{'MB':>7}{'seconds':>9}{'MB/s':>8}{'peak MB main/worker':>21}")
-    rates = {}
+    rates, cpu = {}, {}
+    load0 = f"{os.getloadavg()[0]:.2f}"
     for label, path in (("1998-01 raw", small), ("100 MB concat", big)):
         rows = []
         for jobs in sorted({1, cores}):
             runs = [measure("nlpzero", path, jobs) for _ in range(args.repeat)]
             r = dict(runs[0], seconds=statistics.median(x["seconds"] for x in runs),
                      peak_main=max(x["peak_main"] for x in runs), peak_worker=max(x["peak_worker"] for x in runs))
+            cpu[(label, jobs)] = statistics.median(x["cpu"] for x in runs)
             rows.append((f"nlpzero jobs={r['jobs']}", r))
         if path == small or args.full:
             rows.append(("jieba", measure("jieba", path)))
@@ -166,7 +169,10 @@ def main() -> None:
                   f"{one_small / theirs:.1f}x (both on 5.5 MB)")
     if cores > 1:
         many = rates[("100 MB concat", f"nlpzero jobs={cores}")]
-        print(f"scaling on 100 MB: {many / one_big:.2f}x with {cores} cores (machine shared, so a bound)")
+        c1, cn = cpu[("100 MB concat", 1)], cpu[("100 MB concat", cores)]
+        print(f"scaling on 100 MB: {many / one_big:.2f}x wall-clock with {cores} cores; CPU seconds "
+              f"(all processes) {c1:.2f} with 1 job, {cn:.2f} with {cores}: parallel overhead "
+              f"{100 * (cn / c1 - 1):.0f}%; load average before/after {load0} / {os.getloadavg()[0]:.2f}")
 
     cold, warm = load_times()
     print(f"load jieba's dictionary: {cold:.2f} s cold (parse + build + write cache), {warm:.3f} s cached")
