@@ -515,3 +515,16 @@ def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
     assert os.listdir(tmp_path) == ["d.tsv"]
     assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
     proc.stdin.close()
+
+
+def test_long_text_is_cut_at_boundaries(monkeypatch):
+    from nlpzero import segment as S
+
+    rng = random.Random(5)
+    text = "".join(random_text(rng, rng.randint(1, 30), "今天气不错北京大学生Tab") + "，" for _ in range(200))
+    whole = Segmenter(LEX).lcut(text)
+    monkeypatch.setattr(S, "BATCH_CHARS", 64)
+    seg = Segmenter(LEX)
+    assert seg.lcut(text) == whole and list(seg.cut(text)) == whole
+    run = "今天天气" * 100                                  # one run longer than BATCH_CHARS: forced cuts
+    assert "".join(seg.lcut(run)) == run
