@@ -37,6 +37,7 @@ import hashlib
 import math
 import os
 from dataclasses import dataclass
+from collections import deque
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
@@ -634,9 +635,6 @@ FIRST_CHUNK_CHARS = 1 << 15
 _NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "gbk", "gb18030",
                  "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
 
-_WORKER: Optional[Tuple[Segmenter, str, str, str]] = None
-
-
 def _text_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[str]:
     """Decoded text in pieces that end at a newline (or, in a huge line, at a boundary)."""
     mode, norm = _MODE_CODE[segmenter.mode], segmenter.normalize
@@ -737,23 +735,6 @@ def _byte_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[Union[Tuple
             f.close()
 
 
-def _init_worker(segmenter: Segmenter, delimiter: str, encoding: str, errors: str) -> None:
-    import signal
-
-    global _WORKER
-    _WORKER = (segmenter, delimiter, encoding, errors)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl-C
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)     # Pool.terminate() must kill at once
-    try:                                              # die with the parent, even on SIGKILL
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
-        if os.getppid() == 1:
-            os._exit(1)
-    except (OSError, AttributeError):
-        pass
-
-
 def _segment_piece(segmenter: Segmenter, delimiter: str, encoding: str, errors: str, piece):
     """Segment one piece: ``str``, or ``(offset, bytes)`` decoded here. Returns
     ``(bytes, mid_line)`` or, for undecodable bytes, ``(None, (file offset, reason))``."""
@@ -766,8 +747,99 @@ def _segment_piece(segmenter: Segmenter, delimiter: str, encoding: str, errors: 
     return segmenter.segment_bytes(piece, delimiter)
 
 
-def _worker_segment(piece):
-    return _segment_piece(*_WORKER, piece)
+class _Workers:
+    """Worker processes fed in turn, one piece in flight each, results read back in order.
+
+    Deliberately not ``multiprocessing.Pool``: the parent has no helper threads and the
+    workers share no locks, so a signal may interrupt the parent anywhere and ``close()`` can
+    still kill and reap every worker (Pool's ``terminate()`` could deadlock there). Each
+    worker has its own pipe; the parent sends a worker its next piece only after reading its
+    previous result, so neither side ever blocks sending while the other is sending too.
+    """
+
+    def __init__(self, n: int, work: tuple):
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self.procs, self.conns = [], []
+        self.busy: deque = deque()                 # worker indices with a piece in flight, oldest first
+        self.next = 0
+        try:
+            for _ in range(n):
+                ours, theirs = ctx.Pipe(duplex=True)
+                proc = ctx.Process(target=_worker_main, args=(theirs, work), daemon=True)
+                proc.start()
+                theirs.close()
+                self.procs.append(proc)
+                self.conns.append(ours)
+        except BaseException:
+            self.kill()
+            raise
+
+    def full(self) -> bool:
+        return len(self.busy) == len(self.procs)
+
+    def submit(self, piece) -> None:
+        k = self.next
+        self.next = (k + 1) % len(self.procs)
+        self.conns[k].send(piece)
+        self.busy.append(k)
+
+    def result(self):
+        """The result of the oldest piece in flight."""
+        k = self.busy.popleft()
+        try:
+            out = self.conns[k].recv()
+        except EOFError:
+            code = self.procs[k].exitcode
+            raise RuntimeError(f"a segmentation worker died (exit code {code}); out of memory?") from None
+        if out[0] == "error":
+            raise RuntimeError(f"a segmentation worker failed: {out[1]}")
+        return out
+
+    def close(self) -> None:
+        """Normal end: no pieces in flight; workers exit on a None."""
+        for conn in self.conns:
+            conn.send(None)
+        for proc, conn in zip(self.procs, self.conns):
+            proc.join()
+            conn.close()
+
+    def kill(self) -> None:
+        for proc in self.procs:
+            if proc.exitcode is None:
+                proc.kill()
+        for proc, conn in zip(self.procs, self.conns):
+            proc.join()
+            conn.close()
+
+
+def _worker_main(conn, work: tuple) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:                                              # die with the parent, even on SIGKILL
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+    while True:
+        try:
+            piece = conn.recv()
+        except EOFError:
+            break
+        if piece is None:
+            break
+        try:
+            out = _segment_piece(*work, piece)
+        except BaseException as exc:                  # MemoryError and the like: report, go on
+            out = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send(out)
+    conn.close()
 
 
 def default_jobs() -> int:
@@ -793,7 +865,7 @@ def segment_file(
 
     Each output line holds the tokens of the input line joined by ``delimiter`` (whitespace is
     dropped, every input line gives one output line, UTF-8). Memory stays bounded: at most
-    ``2 * jobs + 1`` chunks of about 1 MB are in flight. The parent process only cuts the raw
+    ``jobs + 1`` chunks of about 1 MB are in flight. The parent process only cuts the raw
     bytes at newlines and writes results in order; workers decode and segment. A line longer
     than 4 M characters is handled in pieces cut where no run crosses (inside a run longer than
     that, the cut is forced).
@@ -834,7 +906,6 @@ def segment_file(
     """
     import codecs
     import time
-    from collections import deque
 
     from ._io import _check_output_path, atomic_write
     from ._progress import make_progress
@@ -884,35 +955,30 @@ def segment_file(
                 emit(*_segment_piece(*work, piece))
             return
         first = next(chunks, None)            # done here while no worker exists yet: the first
-        if first is None:                     # output line does not wait for the pool to start
+        if first is None:                     # output line does not wait for the workers to start
             return
         emit(*_segment_piece(*work, first))
-        import multiprocessing as mp
         import signal
 
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         old_term = signal.getsignal(signal.SIGTERM)
 
         def on_term(signum, frame):
             raise SystemExit(128 + signum)
 
         in_main = _is_main_thread()
-        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=work)
+        workers = _Workers(jobs, work)
         if in_main:                           # after the fork: workers keep the default action
             signal.signal(signal.SIGTERM, on_term)
         try:
-            pending: deque = deque()
             for piece in chunks:
-                pending.append(pool.apply_async(_worker_segment, (piece,)))
-                while len(pending) > 2 * jobs or (pending and pending[0].ready()):
-                    emit(*pending.popleft().get())
-            while pending:
-                emit(*pending.popleft().get())
-            pool.close()
-            pool.join()
+                if workers.full():
+                    emit(*workers.result())
+                workers.submit(piece)
+            while workers.busy:
+                emit(*workers.result())
+            workers.close()
         except BaseException:
-            pool.terminate()
-            pool.join()
+            workers.kill()
             raise
         finally:
             if in_main:
