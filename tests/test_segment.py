@@ -528,3 +528,26 @@ def test_long_text_is_cut_at_boundaries(monkeypatch):
     assert seg.lcut(text) == whole and list(seg.cut(text)) == whole
     run = "今天天气" * 100                                  # one run longer than BATCH_CHARS: forced cuts
     assert "".join(seg.lcut(run)) == run
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_full_disk_leaves_no_file(tmp_path, small_pool, monkeypatch, jobs):
+    import errno
+
+    from click.testing import CliRunner
+
+    import nlpzero._io
+    from nlpzero.cli import main
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(nlpzero._io.os, "fsync", full)
+    d = tmp_path / "d.tsv"
+    d.write_text("".join(f"{w}\t{c}\n" for w, c in LEX.items()), encoding="utf-8")
+    src = tmp_path / "in.txt"
+    src.write_text("今天天气不错\n" * 5000, encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(src), "--dict", str(d), "-j", str(jobs), "-o",
+                                    str(tmp_path / "out.txt")])
+    assert res.exit_code == 1 and "No space left on device" in res.output
+    assert sorted(os.listdir(tmp_path)) == ["d.tsv", "in.txt"]
