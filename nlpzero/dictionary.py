@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import IO, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import IO, Iterable, List, Optional, Tuple, Union
 
 from ._io import atomic_write
 from ._validate import check_choice
