@@ -45,6 +45,12 @@ _EXPORTS = {
     "wmd_search": "nlpzero.distance",
     "TextIndex": "nlpzero.distance",
     "SearchResult": "nlpzero.distance",
+    # dictionary segmentation and jieba interop (SPEC §4)
+    "Segmenter": "nlpzero.segment",
+    "segment_file": "nlpzero.segment",
+    "to_jieba_userdict": "nlpzero.segment",
+    "jieba_tokenizer": "nlpzero.segment",
+    "read_dictionary": "nlpzero.dictionary",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -21,6 +21,7 @@ COMMANDS = {
     "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
     "cluster": ("cluster", "Word classes: PMI word vectors + kNN graph + InfoMap (segmented corpus)."),
     "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
+    "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
 }
 
 
