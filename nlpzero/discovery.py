@@ -1,0 +1,394 @@
+"""Word discovery (SPEC §2, §3) and unsupervised segmentation (SPEC §4) from raw text.
+
+- :func:`discover` — a ranked :class:`~nlpzero.Lexicon` by the mutual-information "cohesion cut"
+  (``method="mi"``) or the minimum-entropy principle (``method="min_entropy"``).
+- :func:`segment_unsupervised` — learn from a corpus and segment that corpus, one call:
+  branching-entropy autonomy (nVBE, :mod:`nlpzero.nvbe`) by default, optionally refined by
+  re-estimating a unigram language model on its own output.
+- :func:`learn_segmenter` — the same model as a reusable :class:`UnsupervisedSegmenter` for
+  new text.
+
+All statistics come from :class:`nlpzero._discover.NgramIndex` (dense ids per n-gram order, with
+counts and prefix/suffix links), so scores are numpy array expressions and segmentation is one
+compiled dynamic programme; no per-n-gram Python work on the hot path.
+
+Default thresholds and how they scale
+-------------------------------------
+``min_count=None`` means ``max(2, round(N / 500_000))`` for N characters: a word must be seen at
+least twice, and in larger corpora at least about twice per million characters, so the bar rises
+with corpus size as chance co-occurrences do. The cohesion bars θ_k = 2k − 3 nats (1, 3, 5 for
+k = 2, 3, 4) and the minimum-entropy bars (min_pmi = 1, min_proba = 1e-7) are those of the
+references (Su Jianlin's word-discovery script and nlp-zero).
+
+References
+----------
+Su Jianlin (2016-2017), "新词发现的信息熵方法与实现", "基于切分的新词发现", "最小熵原理（二）：
+决策树式的词库构建" (kexue.fm); nlp-zero 0.1.6.
+Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Mandarin Chinese.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _discover
+from ._progress import ProgressArg, make_progress
+from ._text import as_codes, line_chunks, token_spans
+from ._validate import check_choice, check_float, check_int
+from .corpus import Source, as_corpus
+from .errors import CorpusTooSmallError
+from .lexicon import Lexicon
+from .nvbe import autonomy, word_scores
+
+__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "UnsupervisedSegmenter",
+           "default_min_count"]
+
+#: fewest characters in runs we try to learn from
+MIN_CHARACTERS = 20
+#: chunks of at most this many symbols in total are kept between passes (else re-read)
+_CACHE_SYMBOLS = 1 << 23
+
+
+def default_min_count(n_chars: int) -> int:
+    """``max(2, round(n_chars / 500_000))``: the default ``min_count`` for a corpus of that size."""
+    return max(2, int(round(n_chars / 500_000)))
+
+
+# ---------------------------------------------------------------------- passes over a corpus
+class _Passes:
+    """Feeds a corpus into an NgramIndex once and replays its chunks (with n-gram ids) later."""
+
+    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str):
+        self.corpus = corpus
+        self.index = _discover.NgramIndex(max_n, True)
+        self.normalize = corpus.normalize
+        cache: Optional[list] = []
+        cached = 0
+        meter = make_progress(progress, corpus.size, desc)
+        try:
+            for text in line_chunks(corpus, meter):
+                codes = as_codes(text)
+                sym, start, end = self.index.encode(codes, self.normalize)
+                ids = self.index.feed(sym)
+                if cache is not None:
+                    cache.append((codes, sym, start, end, ids))
+                    cached += sym.size
+                    if cached > _CACHE_SYMBOLS and corpus.reiterable:
+                        cache = None
+        finally:
+            meter.close()
+        self.cache = cache
+        n = self.index.n_symbols
+        if n < MIN_CHARACTERS:
+            where = corpus.path or "the corpus"
+            raise CorpusTooSmallError(
+                f"{where} is too small to learn from: {n} characters in runs of word characters, "
+                f"need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
+        self.levels = [self.index.level(k) for k in range(1, max_n + 1)]
+        self.chars = self.index.chars()
+
+    def chunks(self):
+        if self.cache is not None:
+            yield from self.cache
+            return
+        for text in line_chunks(self.corpus):
+            codes = as_codes(text)
+            sym, start, end = self.index.encode(codes, self.normalize)
+            yield codes, sym, start, end, self.index.feed(sym, add=False)
+
+    # -------------------------------------------------------------- array helpers
+    def prefix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
+        """Ids (order j) of w[:j] for order-k ids."""
+        for order in range(k, j, -1):
+            ids = self.levels[order - 1][1][ids]
+        return ids
+
+    def suffix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
+        """Ids (order k - j) of w[j:] for order-k ids."""
+        for order in range(k, k - j, -1):
+            ids = self.levels[order - 1][2][ids]
+        return ids
+
+    def symbols_of(self, k: int, ids: np.ndarray) -> np.ndarray:
+        """(n, k) symbol ids of order-k n-grams."""
+        out = np.empty((ids.size, k), dtype=np.int32)
+        for j in range(k):
+            out[:, j] = self.suffix_ids(j + 1, self.prefix_ids(k, ids, j + 1), j)
+        return out
+
+    def strings(self, k: int, ids: np.ndarray) -> List[str]:
+        sy = self.symbols_of(k, ids)
+        codes = np.ascontiguousarray(self.chars[sy].astype(np.uint32))
+        return codes.view(f"<U{k}").reshape(-1).tolist() if ids.size else []
+
+    def pure(self, k: int, ids: np.ndarray) -> np.ndarray:
+        """True for n-grams without collapsed ASCII symbols."""
+        return (self.symbols_of(k, ids) > _discover.LATIN).all(axis=1)
+
+    def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
+        """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
+        count = self.levels[k - 1][0].astype(np.float64)
+        nxt = self.levels[k]
+        cn = nxt[0].astype(np.float64)
+        clc = cn * np.log(np.maximum(cn, 1.0))
+        safe = np.maximum(count, 1.0)
+        h_r = np.log(safe) - np.bincount(nxt[1], weights=clc, minlength=count.size) / safe
+        h_l = np.log(safe) - np.bincount(nxt[2], weights=clc, minlength=count.size) / safe
+        return h_l, h_r
+
+    def count_pieces(self, joined_fn, max_k: int):
+        """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
+        symbol: joined to the next one) is False. Returns per-order counts (orders ≤ max_k, by id)
+        and a Counter of longer pieces (as strings) with one occurrence's symbol ids each."""
+        per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
+        longer: Counter = Counter()
+        long_syms = {}
+        for codes, sym, start, end, ids in self.chunks():
+            joined = joined_fn(sym, ids)
+            word_start = sym >= 0
+            word_start[1:] &= ~joined[:-1]
+            bounds = np.flatnonzero(word_start | (sym < 0))
+            first = np.flatnonzero(word_start[bounds])
+            lo = bounds[first]
+            length = bounds[first + 1] - lo
+            for k in range(1, max_k + 1):
+                sel = lo[length == k]
+                per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
+            for s, n in zip(lo[length > max_k].tolist(), length[length > max_k].tolist()):
+                piece = sym[s : s + n]
+                if (piece <= _discover.LATIN).any():
+                    continue
+                word = self.chars[piece].astype(np.uint32).tobytes().decode("utf-32-le")
+                longer[word] += 1
+                long_syms.setdefault(word, (ids[max_k - 1, s : s + n - max_k + 1].copy()))
+        return per_order, longer, long_syms
+
+
+# ---------------------------------------------------------------------- discovery
+def discover(
+    corpus: Source,
+    method: str = "mi",
+    *,
+    min_count: Optional[int] = None,
+    max_len: int = 4,
+    thresholds: Optional[Sequence[float]] = None,
+    min_pmi: float = 1.0,
+    min_proba: float = 1e-7,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+) -> Lexicon:
+    """Discover the words of a corpus without any dictionary.
+
+    Parameters
+    ----------
+    corpus : path, file, iterable of str, or Corpus
+        Raw text (see :class:`nlpzero.Corpus`); ``"-"`` is standard input.
+    method : {"mi", "min_entropy"}
+        ``"mi"``: mutual-information cohesion cut (SPEC §2): count n-grams up to ``max_len``, keep
+        those with ``count ≥ min_count`` and cohesion ``min_j log(N·c(w)/(c(w[:j])·c(w[j:]))) ≥ θ_|w|``,
+        join adjacent characters covered by a kept occurrence, count the pieces, keep pieces seen
+        ``min_count`` times that pass the check-back (length ≤ 2, or a kept n-gram, or every
+        ``max_len``-window kept). ``"min_entropy"`` (SPEC §3): cut every link whose pair has
+        ``P(ab) ≤ min_proba`` or ``PMI ≤ min_pmi``, count the pieces, then drop redundant words
+        (longest first) whose best split into other words costs less than ``|w| − 1`` nats more.
+    min_count : int, optional
+        Rarest word kept; default :func:`default_min_count` of the corpus size.
+    max_len : int, default 4
+        Longest n-gram scored (``"mi"``; K of SPEC §2). For ``"min_entropy"`` words may be longer.
+    thresholds : sequence of float, optional
+        Cohesion bars θ_2..θ_max_len (nats); default ``2k − 3`` (1, 3, 5, ...).
+    min_pmi, min_proba : float
+        Pair bars of ``"min_entropy"``.
+    encoding, errors, normalize
+        How to read the corpus (see :class:`nlpzero.Corpus`).
+    progress : bool or callable
+        Progress on stderr while reading.
+
+    Returns
+    -------
+    Lexicon
+        Ranked by count (ties by word), with cohesion (min PMI for ``"min_entropy"``), left/right
+        branching entropy (nan for words longer than ``max_len``), probability and ``is_new``.
+        Words with ASCII letters or digits are left out (the segmenter keeps those stretches
+        whole anyway).
+
+    Raises
+    ------
+    nlpzero.errors.CorpusTooSmallError
+        Fewer than 20 characters of text in runs.
+    ValueError, TypeError
+        A bad parameter (the message names it).
+
+    Examples
+    --------
+    >>> lex = discover(["我们喜欢自然语言处理"] * 30 + ["自然语言很美"] * 10, min_count=3)
+    >>> "自然语言" in lex
+    True
+
+    References
+    ----------
+    Su Jianlin, "基于切分的新词发现" (2016) and "最小熵原理（二）" (2018), kexue.fm; nlp-zero 0.1.6.
+    """
+    check_choice("method", method, ("mi", "min_entropy", "min-entropy"))
+    method = method.replace("-", "_")
+    if min_count is not None:
+        min_count = check_int("min_count", min_count, minimum=1)
+    max_len = check_int("max_len", max_len, minimum=2, maximum=12)
+    min_pmi = check_float("min_pmi", min_pmi)
+    min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0)
+    if thresholds is None:
+        thresholds = [2.0 * k - 3.0 for k in range(2, max_len + 1)]
+    else:
+        thresholds = [check_float(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
+        if len(thresholds) != max_len - 1:
+            raise ValueError(f"`thresholds` must have max_len - 1 = {max_len - 1} values, got {len(thresholds)}")
+    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+    passes = _Passes(corpus, max_len + 1, progress, "discovering words")
+    if min_count is None:
+        min_count = default_min_count(passes.index.n_symbols)
+    if method == "mi":
+        return _discover_mi(passes, max_len, min_count, thresholds)
+    return _discover_min_entropy(passes, max_len, min_count, min_pmi, min_proba)
+
+
+def _cohesion(passes: _Passes, k: int) -> np.ndarray:
+    n = float(passes.index.n_symbols)
+    c = passes.levels[k - 1][0].astype(np.float64)
+    ids = np.arange(c.size)
+    coh = np.full(c.size, np.inf)
+    for j in range(1, k):
+        left = passes.levels[j - 1][0][passes.prefix_ids(k, ids, j)]
+        right = passes.levels[k - j - 1][0][passes.suffix_ids(k, ids, j)]
+        coh = np.minimum(coh, np.log(n * c / (left.astype(np.float64) * right)))
+    return coh
+
+
+def _discover_mi(passes: _Passes, K: int, min_count: int, thresholds) -> Lexicon:
+    kept = [None, None]           # kept[k]: bool per order-k id
+    coh = [None, None]
+    for k in range(2, K + 1):
+        coh.append(_cohesion(passes, k))
+        kept.append((passes.levels[k - 1][0] >= min_count) & (coh[k] >= thresholds[k - 2]))
+
+    def joined(sym, ids):
+        m = sym.size
+        diff = np.zeros(m + 1, dtype=np.int64)
+        for k in range(2, K + 1):
+            row = ids[k - 1]
+            occ = np.flatnonzero(row >= 0)
+            occ = occ[kept[k][row[occ]]]
+            diff += np.bincount(occ, minlength=m + 1)
+            diff -= np.bincount(occ + (k - 1), minlength=m + 1)
+        return np.cumsum(diff)[:m] > 0
+
+    per_order, longer, long_ids = passes.count_pieces(joined, K)
+    return _assemble(passes, K, per_order, longer, min_count, "mi",
+                     ok=lambda k, ids: np.ones(ids.size, bool) if k <= 2 else kept[k][ids],
+                     long_ok=lambda w: bool(kept[K][long_ids[w]].all()),
+                     score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan))
+
+
+def _assemble(passes, K, per_order, longer, min_count, method, ok, long_ok, score,
+              long_score=None) -> Lexicon:
+    words: List[str] = []
+    counts, cohs, lefts, rights = [], [], [], []
+    for k in range(1, K + 1):
+        cnt = per_order[k - 1]
+        ids = np.flatnonzero(cnt >= min_count)
+        ids = ids[ok(k, ids)]
+        ids = ids[passes.pure(k, ids)]
+        words += passes.strings(k, ids)
+        counts.append(cnt[ids])
+        cohs.append(score(k, ids))
+        h_l, h_r = passes.entropies(k)
+        lefts.append(h_l[ids])
+        rights.append(h_r[ids])
+    extra = [(w, c) for w, c in longer.items() if c >= min_count and long_ok(w)]
+    words += [w for w, _ in extra]
+    counts.append(np.array([c for _, c in extra], dtype=np.int64))
+    cohs.append(np.array([long_score(w) if long_score else np.nan for w, _ in extra], dtype=np.float64))
+    lefts.append(np.full(len(extra), np.nan))
+    rights.append(np.full(len(extra), np.nan))
+    return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
+                               cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
+                               right_entropy=np.concatenate(rights))
+
+
+def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
+    n = float(passes.index.n_symbols)
+    c1 = passes.levels[0][0].astype(np.float64)
+    c2, pre, suf = passes.levels[1]
+    n2 = float(c2.sum()) or 1.0
+    p2 = c2 / n2
+    pmi = np.log(p2) - np.log(c1[pre] / n) - np.log(c1[suf] / n)
+    keep2 = (p2 > min_proba) & (pmi > min_pmi)
+
+    def joined(sym, ids):
+        row = ids[1]
+        out = row >= 0
+        out[out] = keep2[row[out]]
+        return out
+
+    per_order, longer, _ = passes.count_pieces(joined, K)
+    total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
+    floor = max(min_count, math.floor(min_proba * total) + 1)
+    lex = _assemble(passes, K, per_order, longer, floor, "min_entropy",
+                    ok=lambda k, ids: np.ones(ids.size, bool), long_ok=lambda w: True,
+                    score=lambda k, ids: np.full(ids.size, np.nan))
+    counts = _remove_redundant(lex.to_dict())
+    pair_ids = np.flatnonzero(keep2)
+    pair_pmi = dict(zip(passes.strings(2, pair_ids), pmi[pair_ids].tolist()))
+    words = [w for w in lex.words if counts.get(w, 0) >= min_count]
+    rows = {w: i for i, w in enumerate(lex.words)}
+    idx = np.array([rows[w] for w in words], dtype=np.int64)
+    coh = [min((pair_pmi.get(w[i : i + 2], np.nan) for i in range(len(w) - 1)), default=np.nan)
+           if len(w) > 1 else np.nan for w in words]
+    return Lexicon.from_counts({w: counts[w] for w in words}, "min_entropy", cohesion=coh,
+                               left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
+
+
+def _best_split(word: str, logp: dict) -> Optional[List[str]]:
+    """Best split of ``word`` into ≥ 2 lexicon words by unigram Viterbi (``word`` itself excluded)."""
+    n = len(word)
+    best = [0.0] + [-math.inf] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - 16), j):
+            if i == 0 and j == n:
+                continue
+            lp = logp.get(word[i:j])
+            if lp is not None and best[i] + lp > best[j]:
+                best[j] = best[i] + lp
+                back[j] = i
+    if best[n] == -math.inf:
+        return None
+    pieces, j = [], n
+    while j > 0:
+        pieces.append(word[back[j] : j])
+        j = back[j]
+    return pieces[::-1]
+
+
+def _remove_redundant(counts: dict) -> dict:
+    """SPEC §3 step 3, longest words first: drop w when log P(w) − Σ log P(k_i) < |w| − 1 for its
+    best split k_1..k_m into other words, moving its count to the pieces."""
+    counts = dict(counts)
+    total = float(sum(counts.values()))
+    logp = {w: math.log(c / total) for w, c in counts.items()}
+    for word in sorted((w for w in counts if len(w) > 1), key=len, reverse=True):
+        pieces = _best_split(word, logp)
+        if pieces is None:
+            continue
+        gain = logp[word] - sum(logp[p] for p in pieces)
+        if gain < len(word) - 1:
+            c = counts.pop(word)
+            del logp[word]
+            for p in pieces:
+                counts[p] += c
+                logp[p] = math.log(counts[p] / total)
+    return counts
