@@ -392,3 +392,223 @@ def _remove_redundant(counts: dict) -> dict:
                 counts[p] += c
                 logp[p] = math.log(counts[p] / total)
     return counts
+
+
+# ---------------------------------------------------------------------- unsupervised segmentation
+class UnsupervisedSegmenter:
+    """A segmenter learned from raw text (made by :func:`learn_segmenter`).
+
+    Scores every string of at most ``max_len`` symbols seen in training (nVBE autonomy
+    ``a(w)·|w| − penalty``, or after refinement the unigram log-probability) and cuts each run of
+    word characters by dynamic programming. ASCII letter/digit stretches are one symbol (never
+    split; "１９９８年" can be one word), a lone middle dot between words joins them, other
+    punctuation is its own token, whitespace is dropped. Output is always the original text.
+    """
+
+    def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_len: int, unknown: float,
+                 normalize: bool, method: str):
+        self._index = index
+        self._score = score
+        self._offset = offset
+        self.max_len = max_len
+        self.unknown = unknown
+        self.normalize = normalize
+        self.method = method
+
+    def __repr__(self) -> str:
+        return f"UnsupervisedSegmenter(method={self.method!r}, max_len={self.max_len}, strings={self._score.size})"
+
+    def _spans_codes(self, codes: np.ndarray, ids=None, sym=None, start=None, end=None):
+        if sym is None:
+            sym, start, end = self._index.encode(codes, self.normalize)
+            ids = self._index.feed(sym, add=False)
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[: self.max_len]), self._score,
+                                     self._offset, self.unknown)
+        return token_spans(codes, sym, start, end, starts, self.normalize), starts
+
+    def spans(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+        """Token spans ``[lo, hi)`` (int64 arrays) of ``text``, in order."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, got {type(text).__name__}")
+        codes = as_codes(text)
+        return self._spans_codes(codes)[0]
+
+    def lcut(self, text: str) -> List[str]:
+        """The tokens of ``text`` as a list (their concatenation is ``text`` minus whitespace)."""
+        lo, hi = self.spans(text)
+        return [text[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
+
+    def cut(self, text: str) -> Iterator[str]:
+        """The tokens of ``text`` (a generator)."""
+        return iter(self.lcut(text))
+
+    def cut_lines(self, lines, progress: ProgressArg = False) -> Iterator[List[str]]:
+        """Tokens of each line of a corpus (path, file, iterable of str or Corpus), in order."""
+        corpus = as_corpus(lines, normalize=self.normalize)
+        meter = make_progress(progress, corpus.size, "segmenting")
+        try:
+            for text in line_chunks(corpus, meter):
+                yield from _split_lines(text, *self.spans(text))
+        finally:
+            meter.close()
+
+
+def _split_lines(text: str, lo: np.ndarray, hi: np.ndarray) -> Iterator[List[str]]:
+    """Group the tokens of a chunk by line (a trailing newline does not open a new line)."""
+    codes = as_codes(text)
+    nl = np.flatnonzero(codes == 10)
+    line_end = np.append(nl, codes.size) if (not nl.size or nl[-1] != codes.size - 1) else nl
+    which = np.searchsorted(line_end, lo)
+    cuts = np.searchsorted(which, np.arange(line_end.size + 1))
+    lo_l, hi_l = lo.tolist(), hi.tolist()
+    for li in range(line_end.size):
+        yield [text[a:b] for a, b in zip(lo_l[cuts[li] : cuts[li + 1]], hi_l[cuts[li] : cuts[li + 1]])]
+
+
+def _check_segment_params(max_len, penalty, refine, min_count):
+    max_len = check_int("max_len", max_len, minimum=1, maximum=8)
+    penalty = check_float("penalty", penalty)
+    refine = check_int("refine", refine, minimum=0, maximum=50)
+    if min_count is not None:
+        min_count = check_int("min_count", min_count, minimum=1)
+    return max_len, penalty, refine, min_count
+
+
+def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize, progress):
+    max_len, penalty, refine, min_count = _check_segment_params(max_len, penalty, refine, min_count)
+    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+    passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
+    score, offset = word_scores(autonomy(passes.index, max_len), penalty)
+    model = UnsupervisedSegmenter(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
+    if min_count is None:
+        min_count = default_min_count(passes.index.n_symbols)
+    for _ in range(refine):
+        model = _refine(passes, model, min_count)
+    return passes, model
+
+
+def _refine(passes: _Passes, model: UnsupervisedSegmenter, min_count: int) -> UnsupervisedSegmenter:
+    """One round of the unigram-LM refinement: count the words of the current segmentation of the
+    training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
+    as unknown characters), and score each word by its log-probability."""
+    K = model.max_len
+    counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
+    for codes, sym, start, end, ids in passes.chunks():
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+                                     model.unknown)
+        bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
+        first = np.flatnonzero(starts[bounds])
+        lo = bounds[first]
+        length = bounds[first + 1] - lo
+        for k in range(1, K + 1):
+            sel = lo[length == k]
+            o0, o1 = model._offset[k - 1], model._offset[k]
+            counts[o0:o1] += np.bincount(ids[k - 1, sel], minlength=int(o1 - o0))
+    total = counts.sum()
+    n1 = int(model._offset[1])
+    keep = counts >= min_count
+    keep[:n1] = counts[:n1] > 0
+    score = np.full(counts.size, -np.inf)
+    score[keep] = np.log(counts[keep] / total)
+    unknown = math.log(0.5 / total)
+    score[:n1][~keep[:n1]] = unknown
+    return UnsupervisedSegmenter(model._index, score, model._offset, K, unknown, model.normalize,
+                                 model.method + "+unigram")
+
+
+def learn_segmenter(
+    corpus: Source,
+    *,
+    max_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+) -> UnsupervisedSegmenter:
+    """Learn an unsupervised segmenter from raw text (nVBE, SPEC §4).
+
+    Parameters
+    ----------
+    corpus : path, file, iterable of str, or Corpus
+        Raw text.
+    max_len : int, default 4
+        Longest word, in symbols (an ASCII letter/digit stretch is one symbol). L = 4 measured best.
+    penalty : float, default 0
+        Cost per word added to the nVBE objective Σ (a(w)·|w| − penalty); 0 is the original nVBE,
+        larger values favour longer words.
+    refine : int, default 0
+        Rounds of unigram-LM refinement (re-estimate word probabilities from the segmented corpus,
+        prune words below ``min_count``; single characters never pruned score log(0.5/total)).
+    min_count : int, optional
+        Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
+    encoding, errors, normalize, progress
+        As for :func:`discover`.
+
+    Returns
+    -------
+    UnsupervisedSegmenter
+
+    Raises
+    ------
+    nlpzero.errors.CorpusTooSmallError
+        Fewer than 20 characters of text.
+
+    Examples
+    --------
+    >>> seg = learn_segmenter(["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10)
+    >>> "".join(seg.lcut("自然语言处理很美")) == "自然语言处理很美"
+    True
+
+    References
+    ----------
+    Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
+    """
+    return _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize, progress)[1]
+
+
+def segment_unsupervised(
+    corpus: Source,
+    *,
+    max_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+    spans: bool = False,
+):
+    """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
+
+    Parameters are those of :func:`learn_segmenter`. With ``spans=False`` (default) returns an
+    iterator over the lines, each a list of tokens; with ``spans=True`` returns the token spans of
+    the whole text ``(lo, hi)`` (int64 arrays of character offsets, lines joined with their
+    ``\\n``), which is what evaluation needs.
+
+    Examples
+    --------
+    >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
+    >>> next(iter(segment_unsupervised(lines)))[-1]
+    '。'
+    """
+    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress)
+    if spans:
+        los, his, base = [], [], 0
+        for codes, sym, start, end, ids in passes.chunks():
+            (lo, hi), _ = model._spans_codes(codes, ids, sym, start, end)
+            los.append(lo + base)
+            his.append(hi + base)
+            base += codes.size
+        return np.concatenate(los), np.concatenate(his)
+
+    def lines():
+        for codes, sym, start, end, ids in passes.chunks():
+            (lo, hi), _ = model._spans_codes(codes, ids, sym, start, end)
+            yield from _split_lines(codes.tobytes().decode("utf-32-le", "surrogatepass"), lo, hi)
+
+    return lines()

@@ -59,7 +59,7 @@ def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (v - sel.mean()) / (sd if sd > 0 else 1.0)
 
 
-def autonomy(index: "_discover.NgramIndex", max_len: int) -> List[np.ndarray]:
+def autonomy(index: "_discover.NgramIndex", max_len: int, min_count: int = 1) -> List[np.ndarray]:
     """a(x) for every string of lengths 1..max_len (a list, one float64 array per length, indexed
     by the index's ids; strings never seen get -inf). ``index.max_n`` must be ≥ max_len + 1."""
     levels = _entropies(index, max_len)
@@ -70,13 +70,14 @@ def autonomy(index: "_discover.NgramIndex", max_len: int) -> List[np.ndarray]:
     out = []
     for k, (count, prefix, suffix, h_r, h_l) in enumerate(levels, start=1):
         seen = count > 0
+        ref = count >= min_count
         if k == 1:
             v_r = h_r - h0
             v_l = h_l - h0
         else:
             v_r = h_r - levels[k - 2][3][prefix]
             v_l = h_l - levels[k - 2][4][suffix]
-        a = _z(v_r, seen) + _z(v_l, seen)
+        a = _z(v_r, ref) + _z(v_l, ref)
         a[~seen] = -np.inf
         out.append(a)
     return out
