@@ -23,6 +23,11 @@ _EXPORTS = {
     "Corpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
+    # dictionary segmentation and jieba interop (SPEC §4)
+    "Segmenter": "nlpzero.segment",
+    "to_jieba_userdict": "nlpzero.segment",
+    "jieba_tokenizer": "nlpzero.segment",
+    "read_dictionary": "nlpzero.dictionary",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -1,0 +1,533 @@
+# Dictionary segmentation (SPEC §4): a scored trie and a max-score (Viterbi) route per run.
+#
+# The trie maps code points to nodes. Children of the root for BMP characters sit in a direct
+# table (one array read per text position); every other edge is a key (parent << 21 | char) in
+# one open-addressing hash table whose 16-byte slots hold the key and the child. A node carries a
+# score (float64) and a flag "is a word".
+#
+# Segmenting a text chunk: classify each character (run character / ASCII letter or digit /
+# whitespace / other), cut the chunk into runs, and in each run choose the split maximising the
+# sum of (score(word) + offset) by a backward DP over trie walks (the shape of jieba's
+# get_DAG + calc, done without building the DAG). Ties go to the longer first word, as in
+# jieba's max over (score, end) tuples. Two text models:
+#   MODE_NLPZERO (SPEC §0): runs are word characters after normalisation; a stretch of ASCII
+#     letters/digits is never cut inside; a single character (or ASCII stretch) missing from the
+#     dictionary costs `unk`; words are matched on the normalised characters.
+#   MODE_JIEBA: jieba 0.42's re_han_default blocks ([\u4E00-\u9FD5a-zA-Z0-9+#&._%-]+), no
+#     normalisation, a single character is a candidate only when no dictionary word starts
+#     there, and consecutive single-character ASCII letter/digit pieces are glued afterwards.
+#
+# Output is spans (start, end) into the text; (-1, -1) marks a newline when asked. No policy here:
+# the Python layer (nlpzero/segment.py) owns scores, dictionaries, files and processes.
+cimport cython
+from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t, int64_t
+from libc.stdlib cimport malloc, free
+from libc.math cimport INFINITY
+
+import numpy as np
+cimport numpy as cnp
+
+from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
+
+cnp.import_array()
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+
+MODE_NLPZERO = 0
+MODE_JIEBA = 1
+
+cdef enum:
+    CHAR_BITS = 21
+    ROOT_DIRECT = 65536
+    # character classes
+    C_RUN = 1        # run character, cut anywhere
+    C_ALNUM = 2      # ASCII letter/digit (after normalisation in MODE_NLPZERO)
+    C_SPACE = 3      # dropped
+    C_OTHER = 4      # its own token
+    C_NEWLINE = 5    # '\n' when newline markers are on
+
+cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
+cdef uint64_t GOLDEN = <uint64_t>0x9E3779B97F4A7C15
+
+
+cdef inline bint is_space(uint32_t c) noexcept nogil:
+    """Python's str.isspace (what jieba's ``\\s`` matches)."""
+    if c < 128:
+        return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
+    return (c == 0x85 or c == 0xA0 or c == 0x1680 or (0x2000 <= c <= 0x200A) or c == 0x2028
+            or c == 0x2029 or c == 0x202F or c == 0x205F or c == 0x3000)
+
+
+cdef inline int classify(uint32_t c, int mode, bint norm, bint markers) noexcept nogil:
+    cdef uint32_t n
+    if c == 10 and markers:
+        return C_NEWLINE
+    if mode == 0:
+        n = normalize_char(c) if norm else c
+        if is_ascii_alnum(n):
+            return C_ALNUM
+        if is_word_char(n):
+            return C_RUN
+    else:
+        if is_ascii_alnum(c):
+            return C_ALNUM
+        if (0x4E00 <= c <= 0x9FD5) or c == 43 or c == 35 or c == 38 or c == 46 or c == 95 \
+                or c == 37 or c == 45:       # + # & . _ % -
+            return C_RUN
+    if is_space(c):
+        return C_SPACE
+    return C_OTHER
+
+
+ctypedef struct TrieC:
+    int32_t* root          # [ROOT_DIRECT] child of the root, -1 when none
+    uint64_t* slots        # [2 * cap]: key, child
+    uint64_t mask
+    int shift
+    double* score
+    uint8_t* flag
+
+
+cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c) noexcept nogil:
+    cdef uint64_t key, h, k
+    if node == 0 and c < ROOT_DIRECT:
+        return t.root[c]
+    key = (<uint64_t>node << CHAR_BITS) | c
+    h = (key * GOLDEN) >> t.shift
+    while True:
+        k = t.slots[2 * h]
+        if k == key:
+            return <int32_t>t.slots[2 * h + 1]
+        if k == EMPTY:
+            return -1
+        h = (h + 1) & t.mask
+
+
+cdef class Trie:
+    """A growable trie over code points with a score and a word flag per node (node 0 = root).
+
+    Strings are stored as given (callers normalise when they want to). ``flag[node]`` is 1 for
+    words; ``score[node]`` is the word's score (meaningless when the flag is 0).
+    """
+    cdef public object root_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
+    cdef public Py_ssize_t n_nodes, n_keys, cap
+    cdef TrieC c
+
+    def __init__(self, Py_ssize_t node_capacity=1024, state=None):
+        cdef Py_ssize_t cap = 1024
+        if state is not None:
+            (self.root_arr, self.slots_arr, self.score_arr, self.flag_arr, self.parent_arr,
+             self.label_arr, self.n_nodes, self.n_keys) = state
+            self.cap = len(self.slots_arr) // 2
+            self._bind()
+            return
+        while cap < 2 * node_capacity:
+            cap *= 2
+        self.root_arr = np.full(ROOT_DIRECT, -1, dtype=np.int32)
+        self.slots_arr = np.full(2 * cap, EMPTY, dtype=np.uint64)
+        self.cap = cap
+        n = max(node_capacity, 16)
+        self.score_arr = np.zeros(n, dtype=np.float64)
+        self.flag_arr = np.zeros(n, dtype=np.uint8)
+        self.parent_arr = np.full(n, -1, dtype=np.int32)
+        self.label_arr = np.zeros(n, dtype=np.uint32)
+        self.n_nodes = 1
+        self.n_keys = 0
+        self._bind()
+
+    def __reduce__(self):
+        return (Trie, (0, self.state()))
+
+    def state(self):
+        """Arrays and counters that rebuild this trie (``Trie(state=...)``); node arrays trimmed."""
+        n = self.n_nodes
+        return (self.root_arr, self.slots_arr, self.score_arr[:n], self.flag_arr[:n],
+                self.parent_arr[:n], self.label_arr[:n], self.n_nodes, self.n_keys)
+
+    cdef void _bind(self):
+        cdef cnp.ndarray r = self.root_arr, s = self.slots_arr, sc = self.score_arr, fl = self.flag_arr
+        self.c.root = <int32_t*>cnp.PyArray_DATA(r)
+        self.c.slots = <uint64_t*>cnp.PyArray_DATA(s)
+        self.c.mask = <uint64_t>(self.cap - 1)
+        bits = 0
+        while (1 << bits) < self.cap:
+            bits += 1
+        self.c.shift = 64 - bits
+        self.c.score = <double*>cnp.PyArray_DATA(sc)
+        self.c.flag = <uint8_t*>cnp.PyArray_DATA(fl)
+
+    cdef void _grow_nodes(self):
+        n = 2 * len(self.score_arr)
+        for name in ("score_arr", "flag_arr", "parent_arr", "label_arr"):
+            old = getattr(self, name)
+            new = np.zeros(n, dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+        self._bind()
+
+    cdef void _grow_slots(self):
+        cdef uint64_t[::1] old = self.slots_arr
+        cdef Py_ssize_t i
+        cdef uint64_t key, h
+        self.cap *= 2
+        self.slots_arr = np.full(2 * self.cap, EMPTY, dtype=np.uint64)
+        self._bind()
+        for i in range(old.shape[0] // 2):
+            key = old[2 * i]
+            if key != EMPTY:
+                h = (key * GOLDEN) >> self.c.shift
+                while self.c.slots[2 * h] != EMPTY:
+                    h = (h + 1) & self.c.mask
+                self.c.slots[2 * h] = key
+                self.c.slots[2 * h + 1] = old[2 * i + 1]
+
+    cdef int32_t _add_child(self, int32_t node, uint32_t ch):
+        cdef int32_t new
+        cdef uint64_t key, h
+        if self.n_nodes >= len(self.score_arr):
+            self._grow_nodes()
+        if self.n_nodes >= 0x7FFFFFFF:
+            raise MemoryError("trie has too many nodes")
+        new = <int32_t>self.n_nodes
+        self.n_nodes += 1
+        self.parent_arr[new] = node
+        self.label_arr[new] = ch
+        if node == 0 and ch < ROOT_DIRECT:
+            self.c.root[ch] = new
+            return new
+        if 2 * (self.n_keys + 1) > self.cap:
+            self._grow_slots()
+        key = (<uint64_t>node << CHAR_BITS) | ch
+        h = (key * GOLDEN) >> self.c.shift
+        while self.c.slots[2 * h] != EMPTY:
+            h = (h + 1) & self.c.mask
+        self.c.slots[2 * h] = key
+        self.c.slots[2 * h + 1] = <uint64_t>new
+        self.n_keys += 1
+        return new
+
+    def insert(self, str word):
+        """Node of ``word``, creating the path if needed (the word flag is not touched)."""
+        cdef int32_t node = 0, nxt
+        cdef Py_UCS4 ch
+        for ch in word:
+            nxt = child(&self.c, node, <uint32_t>ch)
+            if nxt < 0:
+                nxt = self._add_child(node, <uint32_t>ch)
+            node = nxt
+        return node
+
+    def find(self, str word):
+        """Node of ``word`` (a word or only a prefix), or -1."""
+        cdef int32_t node = 0
+        cdef Py_UCS4 ch
+        for ch in word:
+            node = child(&self.c, node, <uint32_t>ch)
+            if node < 0:
+                return -1
+        return node
+
+    def set_word(self, int32_t node, double score):
+        self.c.score[node] = score
+        self.c.flag[node] = 1
+
+    def unset_word(self, int32_t node):
+        self.c.flag[node] = 0
+
+    def add_words(self, list words, double[::1] scores):
+        """Insert ``words[i]`` with ``scores[i]`` (later duplicates win)."""
+        cdef Py_ssize_t i
+        cdef int32_t node
+        if len(words) != scores.shape[0]:
+            raise ValueError("words and scores differ in length")
+        for i in range(len(words)):
+            node = self.insert(words[i])
+            self.c.score[node] = scores[i]
+            self.c.flag[node] = 1
+
+    def word_nodes(self):
+        """Indices (int32) of the nodes that are words."""
+        return np.flatnonzero(self.flag_arr[: self.n_nodes]).astype(np.int32)
+
+    def spell(self, int32_t node):
+        """The string of ``node`` (walking parent links to the root)."""
+        cdef list chars = []
+        cdef int32_t[::1] parent = self.parent_arr
+        cdef uint32_t[::1] label = self.label_arr
+        while node > 0:
+            chars.append(chr(label[node]))
+            node = parent[node]
+        return "".join(reversed(chars))
+
+
+cdef uint32_t* read_text(str text, Py_ssize_t* n_out) except NULL:
+    cdef Py_ssize_t n = len(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef uint32_t* raw = <uint32_t*>malloc((n + 1) * sizeof(uint32_t))
+    if raw == NULL:
+        raise MemoryError()
+    if kind == 1:
+        for i in range(n):
+            raw[i] = (<uint8_t*>data)[i]
+    elif kind == 2:
+        for i in range(n):
+            raw[i] = (<unsigned short*>data)[i]
+    else:
+        for i in range(n):
+            raw[i] = (<uint32_t*>data)[i]
+    n_out[0] = n
+    return raw
+
+
+cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
+                        Py_ssize_t s, Py_ssize_t e, int mode, bint norm, double offset, double unk,
+                        double* rs, int32_t* rend, int32_t* out, Py_ssize_t k) noexcept nogil:
+    """Segment raw[s:e] (one run); append spans to out[k:]; return the new k."""
+    cdef Py_ssize_t p, m, q, unit_end, stretch_end = e, gs
+    cdef int32_t node
+    cdef double best, cand
+    cdef Py_ssize_t bend
+    cdef bint unit_word
+    cdef uint32_t ch
+    rs[e] = 0.0
+    p = e
+    while p > s:
+        p -= 1
+        if mode == 0 and cls[p] == C_ALNUM:
+            if p + 1 == e or cls[p + 1] != C_ALNUM:
+                stretch_end = p + 1
+            if p > s and cls[p - 1] == C_ALNUM:
+                continue              # inside an ASCII stretch: not a start
+            unit_end = stretch_end
+        else:
+            unit_end = p + 1
+        best = -INFINITY
+        bend = -1
+        unit_word = False
+        node = 0
+        m = p
+        while m < e:
+            ch = raw[m]
+            if norm:
+                ch = normalize_char(ch)
+            node = child(t, node, ch)
+            if node < 0:
+                break
+            m += 1
+            if t.flag[node]:
+                if mode == 0 and m < e and cls[m] == C_ALNUM and cls[m - 1] == C_ALNUM:
+                    continue          # would cut an ASCII stretch
+                cand = (t.score[node] + offset) + rs[m]
+                if cand >= best:
+                    best = cand
+                    bend = m
+                if m == unit_end:
+                    unit_word = True
+        if mode == 0:
+            if not unit_word:
+                cand = unk + rs[unit_end]
+                if cand > best or (cand == best and unit_end > bend):
+                    best = cand
+                    bend = unit_end
+        elif bend < 0:
+            best = unk + rs[p + 1]
+            bend = p + 1
+        rs[p] = best
+        rend[p] = <int32_t>bend
+    p = s
+    gs = -1
+    while p < e:
+        q = rend[p]
+        if mode == 1 and q == p + 1 and cls[p] == C_ALNUM:
+            if gs < 0:
+                gs = p
+        else:
+            if gs >= 0:
+                out[k] = <int32_t>gs
+                out[k + 1] = <int32_t>p
+                k += 2
+                gs = -1
+            out[k] = <int32_t>p
+            out[k + 1] = <int32_t>q
+            k += 2
+        p = q
+    if gs >= 0:
+        out[k] = <int32_t>gs
+        out[k + 1] = <int32_t>e
+        k += 2
+    return k
+
+
+cdef Py_ssize_t seg_all(const TrieC* t, const uint32_t* raw, Py_ssize_t n, int mode, bint norm,
+                        double offset, double unk, bint markers, uint8_t* cls, double* rs,
+                        int32_t* rend, int32_t* out) noexcept nogil:
+    cdef Py_ssize_t i, j, k = 0
+    cdef int c
+    for i in range(n):
+        cls[i] = <uint8_t>classify(raw[i], mode, norm, markers)
+    i = 0
+    while i < n:
+        c = cls[i]
+        if c == C_RUN or c == C_ALNUM:
+            j = i + 1
+            while j < n and (cls[j] == C_RUN or cls[j] == C_ALNUM):
+                j += 1
+            k = seg_run(t, raw, cls, i, j, mode, norm, offset, unk, rs, rend, out, k)
+            i = j
+            continue
+        if c == C_OTHER:
+            out[k] = <int32_t>i
+            out[k + 1] = <int32_t>(i + 1)
+            k += 2
+        elif c == C_NEWLINE:
+            out[k] = -1
+            out[k + 1] = -1
+            k += 2
+        i += 1
+    return k
+
+
+cdef class _Work:
+    """Scratch buffers for one call."""
+    cdef uint32_t* raw
+    cdef uint8_t* cls
+    cdef double* rs
+    cdef int32_t* rend
+    cdef int32_t* out
+    cdef Py_ssize_t n
+
+    def __cinit__(self):
+        self.raw = NULL
+        self.cls = NULL
+        self.rs = NULL
+        self.rend = NULL
+        self.out = NULL
+
+    cdef int setup(self, str text) except -1:
+        self.raw = read_text(text, &self.n)
+        self.cls = <uint8_t*>malloc(self.n + 1)
+        self.rs = <double*>malloc((self.n + 1) * sizeof(double))
+        self.rend = <int32_t*>malloc((self.n + 1) * sizeof(int32_t))
+        self.out = <int32_t*>malloc((2 * self.n + 2) * sizeof(int32_t))
+        if self.cls == NULL or self.rs == NULL or self.rend == NULL or self.out == NULL:
+            raise MemoryError()
+        return 0
+
+    def __dealloc__(self):
+        free(self.raw)
+        free(self.cls)
+        free(self.rs)
+        free(self.rend)
+        free(self.out)
+
+
+def segment_spans(str text, Trie trie, int mode, bint norm, double offset, double unk,
+                  bint markers=False):
+    """Token spans of ``text`` as an int32 array of shape (k, 2); (-1, -1) marks a newline when
+    ``markers`` (else a newline is whitespace)."""
+    cdef _Work w = _Work()
+    cdef Py_ssize_t k
+    w.setup(text)
+    with nogil:
+        k = seg_all(&trie.c, w.raw, w.n, mode, norm, offset, unk, markers, w.cls, w.rs, w.rend, w.out)
+    res = np.empty(k, dtype=np.int32)
+    cdef int32_t[::1] rv = res
+    cdef Py_ssize_t i
+    for i in range(k):
+        rv[i] = w.out[i]
+    return res.reshape(-1, 2)
+
+
+def segment_lists(str text, Trie trie, int mode, bint norm, double offset, double unk):
+    """Tokens of ``text`` as a list of lists of str: one list per '\\n'-separated line."""
+    cdef _Work w = _Work()
+    cdef Py_ssize_t k, i
+    w.setup(text)
+    with nogil:
+        k = seg_all(&trie.c, w.raw, w.n, mode, norm, offset, unk, True, w.cls, w.rs, w.rend, w.out)
+    cdef list lines = []
+    cdef list cur = []
+    for i in range(0, k, 2):
+        if w.out[i] < 0:
+            lines.append(cur)
+            cur = []
+        else:
+            cur.append(text[w.out[i]:w.out[i + 1]])
+    lines.append(cur)
+    return lines
+
+
+cdef inline Py_ssize_t put_utf8(unsigned char* b, Py_ssize_t j, uint32_t c) noexcept nogil:
+    if c < 0x80:
+        b[j] = <unsigned char>c
+        return j + 1
+    if c < 0x800:
+        b[j] = <unsigned char>(0xC0 | (c >> 6))
+        b[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 2
+    if c < 0x10000:
+        b[j] = <unsigned char>(0xE0 | (c >> 12))
+        b[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+        b[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 3
+    b[j] = <unsigned char>(0xF0 | (c >> 18))
+    b[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
+    b[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+    b[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
+    return j + 4
+
+
+def segment_utf8(str text, Trie trie, int mode, bint norm, double offset, double unk,
+                 bytes delimiter, bint mid_line=False):
+    """Segment ``text`` and write it as UTF-8: tokens joined by ``delimiter``, lines by '\\n'.
+
+    ``mid_line`` says a token of the current line was already written (by the previous chunk of
+    a line cut in pieces), so a delimiter goes before this chunk's first token. Returns
+    ``(bytes, mid_line_after)``.
+    """
+    cdef _Work w = _Work()
+    cdef Py_ssize_t k, i, p, j = 0, size
+    cdef const unsigned char* d = delimiter
+    cdef Py_ssize_t dl = len(delimiter), x
+    cdef bint started = mid_line
+    w.setup(text)
+    with nogil:
+        k = seg_all(&trie.c, w.raw, w.n, mode, norm, offset, unk, True, w.cls, w.rs, w.rend, w.out)
+    size = 4 * w.n + (k // 2) * dl + 16
+    buf = np.empty(size, dtype=np.uint8)
+    cdef unsigned char* b = <unsigned char*>cnp.PyArray_DATA(buf)
+    with nogil:
+        for i in range(0, k, 2):
+            if w.out[i] < 0:
+                b[j] = 10
+                j += 1
+                started = False
+                continue
+            if started:
+                for x in range(dl):
+                    b[j + x] = d[x]
+                j += dl
+            started = True
+            for p in range(w.out[i], w.out[i + 1]):
+                j = put_utf8(b, j, w.raw[p])
+    return buf[:j].tobytes(), bool(started)
+
+
+def last_boundary(str text, int mode, bint norm):
+    """Index of the last character of ``text`` that cannot be inside a run (a place where a
+    chunk may be cut without changing the segmentation), or -1."""
+    cdef Py_ssize_t n = len(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef int c
+    i = n - 1
+    while i >= 0:
+        c = classify(PyUnicode_READ(kind, data, i), mode, norm, True)
+        if c != C_RUN and c != C_ALNUM:
+            return i
+        i -= 1
+    return -1
