@@ -5,8 +5,8 @@
 - :func:`segment_unsupervised` — learn from a corpus and segment that corpus, one call:
   branching-entropy autonomy (nVBE, :mod:`nlpzero.nvbe`) by default, optionally refined by
   re-estimating a unigram language model on its own output.
-- :func:`learn_segmenter` — the same model as a reusable :class:`UnsupervisedSegmenter` for
-  new text.
+- :func:`learn_segmenter` — the same model as a reusable :class:`nlpzero.Segmenter` for new
+  text (its words are the words of the training corpus's segmentation, with their scores).
 
 All statistics come from :class:`nlpzero._discover.NgramIndex` (dense ids per n-gram order, with
 counts and prefix/suffix links), so scores are numpy array expressions and segmentation is one
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -43,8 +43,10 @@ from .errors import CorpusTooSmallError
 from .lexicon import Lexicon
 from .nvbe import autonomy, word_scores
 
-__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "UnsupervisedSegmenter",
-           "default_min_count"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .segment import Segmenter
+
+__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_count"]
 
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
@@ -226,8 +228,12 @@ def discover(
 
     Examples
     --------
-    >>> lex = discover(["我们喜欢自然语言处理"] * 30 + ["自然语言很美"] * 10, min_count=3)
-    >>> "自然语言" in lex
+    >>> import random
+    >>> random.seed(0)
+    >>> words = ["自然", "语言", "处理", "我们", "喜欢", "很", "美", "的", "北京大学", "研究生"]
+    >>> lines = ["".join(random.choices(words, k=12)) for _ in range(300)]
+    >>> lex = discover(lines, "min_entropy", min_count=5)
+    >>> sorted(lex.top(10)) == sorted(words)
     True
 
     References
@@ -252,8 +258,15 @@ def discover(
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
     if method == "mi":
-        return _discover_mi(passes, max_len, min_count, thresholds)
-    return _discover_min_entropy(passes, max_len, min_count, min_pmi, min_proba)
+        lexicon = _discover_mi(passes, max_len, min_count, thresholds)
+    else:
+        lexicon = _discover_min_entropy(passes, max_len, min_count, min_pmi, min_proba)
+    if not len(lexicon):
+        raise CorpusTooSmallError(
+            f"no word of {corpus.path or 'the corpus'} passed the thresholds (min_count={min_count}, "
+            f"{passes.index.n_symbols} characters): the corpus is too small or too repetitive for "
+            "these settings; lower min_count or give more text")
+    return lexicon
 
 
 def _cohesion(passes: _Passes, k: int) -> np.ndarray:
@@ -395,15 +408,10 @@ def _remove_redundant(counts: dict) -> dict:
 
 
 # ---------------------------------------------------------------------- unsupervised segmentation
-class UnsupervisedSegmenter:
-    """A segmenter learned from raw text (made by :func:`learn_segmenter`).
-
-    Scores every string of at most ``max_len`` symbols seen in training (nVBE autonomy
-    ``a(w)·|w| − penalty``, or after refinement the unigram log-probability) and cuts each run of
-    word characters by dynamic programming. ASCII letter/digit stretches are one symbol (never
-    split; "１９９８年" can be one word), a lone middle dot between words joins them, other
-    punctuation is its own token, whitespace is dropped. Output is always the original text.
-    """
+class _Model:
+    """A learned scoring of every string of at most ``max_len`` symbols seen in training (nVBE
+    autonomy ``a(w)·|w| − penalty``, or after refinement the unigram log-probability), applied
+    by the compiled dynamic programme of ``_discover.best_path``."""
 
     def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_len: int, unknown: float,
                  normalize: bool, method: str):
@@ -415,9 +423,6 @@ class UnsupervisedSegmenter:
         self.normalize = normalize
         self.method = method
 
-    def __repr__(self) -> str:
-        return f"UnsupervisedSegmenter(method={self.method!r}, max_len={self.max_len}, strings={self._score.size})"
-
     def _spans_codes(self, codes: np.ndarray, ids=None, sym=None, start=None, end=None):
         if sym is None:
             sym, start, end = self._index.encode(codes, self.normalize)
@@ -426,31 +431,10 @@ class UnsupervisedSegmenter:
                                      self._offset, self.unknown)
         return token_spans(codes, sym, start, end, starts, self.normalize), starts
 
-    def spans(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
-        """Token spans ``[lo, hi)`` (int64 arrays) of ``text``, in order."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be str, got {type(text).__name__}")
-        codes = as_codes(text)
-        return self._spans_codes(codes)[0]
-
     def lcut(self, text: str) -> List[str]:
-        """The tokens of ``text`` as a list (their concatenation is ``text`` minus whitespace)."""
-        lo, hi = self.spans(text)
+        """Tokens of ``text`` (used by tests of the fast path)."""
+        (lo, hi), _ = self._spans_codes(as_codes(text))
         return [text[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
-
-    def cut(self, text: str) -> Iterator[str]:
-        """The tokens of ``text`` (a generator)."""
-        return iter(self.lcut(text))
-
-    def cut_lines(self, lines, progress: ProgressArg = False) -> Iterator[List[str]]:
-        """Tokens of each line of a corpus (path, file, iterable of str or Corpus), in order."""
-        corpus = as_corpus(lines, normalize=self.normalize)
-        meter = make_progress(progress, corpus.size, "segmenting")
-        try:
-            for text in line_chunks(corpus, meter):
-                yield from _split_lines(text, *self.spans(text))
-        finally:
-            meter.close()
 
 
 def _split_lines(text: str, lo: np.ndarray, hi: np.ndarray) -> Iterator[List[str]]:
@@ -479,7 +463,7 @@ def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normal
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
     score, offset = word_scores(autonomy(passes.index, max_len), penalty)
-    model = UnsupervisedSegmenter(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
+    model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
     for _ in range(refine):
@@ -487,7 +471,7 @@ def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normal
     return passes, model
 
 
-def _refine(passes: _Passes, model: UnsupervisedSegmenter, min_count: int) -> UnsupervisedSegmenter:
+def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
     """One round of the unigram-LM refinement: count the words of the current segmentation of the
     training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
     as unknown characters), and score each word by its log-probability."""
@@ -512,7 +496,7 @@ def _refine(passes: _Passes, model: UnsupervisedSegmenter, min_count: int) -> Un
     score[keep] = np.log(counts[keep] / total)
     unknown = math.log(0.5 / total)
     score[:n1][~keep[:n1]] = unknown
-    return UnsupervisedSegmenter(model._index, score, model._offset, K, unknown, model.normalize,
+    return _Model(model._index, score, model._offset, K, unknown, model.normalize,
                                  model.method + "+unigram")
 
 
@@ -527,7 +511,7 @@ def learn_segmenter(
     errors: str = "strict",
     normalize: bool = True,
     progress: ProgressArg = False,
-) -> UnsupervisedSegmenter:
+) -> "Segmenter":
     """Learn an unsupervised segmenter from raw text (nVBE, SPEC §4).
 
     Parameters
@@ -549,7 +533,12 @@ def learn_segmenter(
 
     Returns
     -------
-    UnsupervisedSegmenter
+    nlpzero.Segmenter
+        Built with :meth:`Segmenter.from_scores` from the words of the segmentation of the
+        training corpus (and every character seen) with their scores; characters never seen score
+        ``-penalty`` (autonomy 0). On the training corpus it reproduces
+        :func:`segment_unsupervised` except for the middle-dot and repeated-punctuation rules,
+        which are the Segmenter's text model there.
 
     Raises
     ------
@@ -566,7 +555,13 @@ def learn_segmenter(
     ----------
     Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
     """
-    return _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize, progress)[1]
+    from .segment import Segmenter
+
+    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress)
+    unknown = model.unknown if refine else -float(penalty)
+    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_char_score=unknown,
+                                 normalize=model.normalize)
 
 
 def segment_unsupervised(
@@ -612,3 +607,46 @@ def segment_unsupervised(
             yield from _split_lines(codes.tobytes().decode("utf-32-le", "surrogatepass"), lo, hi)
 
     return lines()
+
+
+def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
+    """Word → score for every word of the model's segmentation of its training corpus, and every
+    single character seen. Restricting the dictionary to these words leaves the optimum of the
+    training corpus unchanged (its best route only uses them) and keeps the trie small."""
+    K = model.max_len
+    pure_keys = []
+    mixed = {}
+    for codes, sym, start, end, ids in passes.chunks():
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+                                     model.unknown)
+        bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
+        first = np.flatnonzero(starts[bounds])
+        lo = bounds[first]
+        length = bounds[first + 1] - lo
+        ascii_sym = (sym >= 0) & (sym <= _discover.LATIN)
+        has_ascii = np.add.reduceat(ascii_sym.astype(np.int64), lo) if lo.size else lo
+        # reduceat sums up to the next start; words never span a separator so trim by length
+        csum = np.concatenate(([0], np.cumsum(ascii_sym)))
+        has_ascii = csum[lo + length] - csum[lo] > 0
+        for k in range(2, K + 1):
+            sel = (length == k) & ~has_ascii
+            pure_keys.append(np.unique(ids[k - 1, lo[sel]].astype(np.int64) + (k << 40)))
+        for s, n in zip(lo[has_ascii & (length > 1)].tolist(), length[has_ascii & (length > 1)].tolist()):
+            o = model._offset[n - 1] + ids[n - 1, s]
+            a, b = int(start[s]), int(end[s + n - 1])
+            word = codes[a:b].tobytes().decode("utf-32-le", "surrogatepass")
+            mixed[word] = float(model._score[o])
+    scores = {}
+    keys = np.unique(np.concatenate(pure_keys)) if pure_keys else np.zeros(0, np.int64)
+    for k in range(2, K + 1):
+        ids = (keys[(keys >> 40) == k] & ((1 << 40) - 1))
+        vals = model._score[model._offset[k - 1] + ids]
+        scores.update(zip(passes.strings(k, ids), vals.tolist()))
+    ones = np.flatnonzero(passes.levels[0][0] > 0)
+    ones = ones[ones > _discover.LATIN]
+    scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
+    from .corpus import normalize as _norm
+
+    for word, value in mixed.items():
+        scores[_norm(word) if model.normalize else word] = value
+    return scores

@@ -142,6 +142,18 @@ class Lexicon:
                 "cohesion": f(self.cohesion[i]), "left_entropy": f(self.left_entropy[i]),
                 "right_entropy": f(self.right_entropy[i]), "new": bool(self.is_new[i])}
 
+    def subset(self, mask) -> "Lexicon":
+        """The words where ``mask`` (bool array, shape (n,)) is True, in the same order."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (len(self),):
+            raise ValueError(f"`mask` must have shape ({len(self)},), got {mask.shape}")
+        idx = np.flatnonzero(mask)
+        c = self.counts[idx]
+        total = c.sum()
+        return Lexicon(tuple(self.words[i] for i in idx), c, c / total if total else c.astype(float),
+                       self.cohesion[idx], self.left_entropy[idx], self.right_entropy[idx],
+                       self.is_new[idx], self.method)
+
     def top(self, n: int) -> List[str]:
         """The ``n`` best words."""
         return list(self.words[:n])

@@ -17,6 +17,7 @@ from ..errors import NlpzeroError
 
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
+    "discover": ("discover", "Discover the words of a corpus (mutual information or minimum entropy)."),
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
 }
 
