@@ -17,7 +17,7 @@ cimport cython
 from libc.stdint cimport uint8_t, uint32_t, int32_t, int64_t, uint64_t
 from libc.stdlib cimport calloc, malloc, realloc, free
 from libc.string cimport memset
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, log
 
 import numpy as np
 cimport numpy as cnp
@@ -26,7 +26,14 @@ from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
 
 cnp.import_array()
 
+cdef extern from *:
+    """
+    static inline void nz_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); }
+    """
+    void nz_prefetch(const void *p) noexcept nogil
+
 cdef enum:
+    PREFETCH = 32          # hash probes in flight
     MAX_LEVEL = 16
     N_CODES = 0x110000
     SYM_BITS = 21
@@ -259,34 +266,49 @@ cdef class NgramIndex:
         cdef Level* L
         cdef uint64_t key, j, mask
         cdef int32_t v
+        cdef Py_ssize_t b0, b1
+        cdef uint64_t keys[PREFETCH]
         for k in range(2, K + 1):
             L = &self.levels[k]
-            for i in range(m - k + 1):
-                cur = ids[k - 2, i]
-                s = sym[i + k - 1]
-                if cur < 0 or s < 0:
-                    continue
-                if add and (L.n + 1) * 2 > L.cap:
+            for b0 in range(0, m - k + 1, PREFETCH):
+                b1 = min(b0 + PREFETCH, m - k + 1)
+                if add and (L.n + PREFETCH) * 2 > L.cap:
                     self._grow_level(k)
                 mask = L.cap - 1
-                key = ((<uint64_t>cur + 1) << SYM_BITS) | <uint64_t>s
-                j = mix(key) & mask
-                while L.keys[j] and L.keys[j] != key:
-                    j = (j + 1) & mask
-                if L.keys[j]:
-                    v = L.vals[j]
-                elif add:
-                    v = <int32_t>L.n
-                    L.n += 1
-                    L.keys[j] = key
-                    L.vals[j] = v
-                    L.prefix[v] = cur
-                    L.suffix[v] = ids[k - 2, i + 1]
-                else:
-                    continue
-                ids[k - 1, i] = v
-                if add:
-                    L.count[v] += 1
+                # compute this block's keys and prefetch their home slots: the probes are
+                # independent, so their cache misses overlap
+                for i in range(b0, b1):
+                    cur = ids[k - 2, i]
+                    s = sym[i + k - 1]
+                    if cur < 0 or s < 0:
+                        keys[i - b0] = 0
+                        continue
+                    key = ((<uint64_t>cur + 1) << SYM_BITS) | <uint64_t>s
+                    keys[i - b0] = key
+                    j = mix(key) & mask
+                    nz_prefetch(&L.keys[j])
+                    nz_prefetch(&L.vals[j])
+                for i in range(b0, b1):
+                    key = keys[i - b0]
+                    if key == 0:
+                        continue
+                    j = mix(key) & mask
+                    while L.keys[j] and L.keys[j] != key:
+                        j = (j + 1) & mask
+                    if L.keys[j]:
+                        v = L.vals[j]
+                    elif add:
+                        v = <int32_t>L.n
+                        L.n += 1
+                        L.keys[j] = key
+                        L.vals[j] = v
+                        L.prefix[v] = ids[k - 2, i]
+                        L.suffix[v] = ids[k - 2, i + 1]
+                    else:
+                        continue
+                    ids[k - 1, i] = v
+                    if add:
+                        L.count[v] += 1
         return ids_a
 
     def symbols(self, const uint32_t[::1] codes):
@@ -397,3 +419,23 @@ def best_path(const int32_t[::1] sym, const int32_t[:, ::1] ids, const double[::
         free(best)
         free(back)
     return starts_a
+
+
+def extension_sums(const int64_t[::1] next_count, const int32_t[::1] next_prefix,
+                   const int32_t[::1] next_suffix, Py_ssize_t n):
+    """For the n strings of one order: ``Σ c(y) log c(y)`` over their one-symbol extensions y to
+    the right (grouped by ``next_prefix``) and to the left (by ``next_suffix``). Returns
+    (right, left) float64 arrays of length n."""
+    right_a = np.zeros(n, dtype=np.float64)
+    left_a = np.zeros(n, dtype=np.float64)
+    cdef double[::1] right = right_a
+    cdef double[::1] left = left_a
+    cdef Py_ssize_t i
+    cdef double c, v
+    for i in range(next_count.shape[0]):
+        c = <double>next_count[i]
+        if c > 1:
+            v = c * log(c)
+            right[next_prefix[i]] += v
+            left[next_suffix[i]] += v
+    return right_a, left_a

@@ -41,7 +41,7 @@ from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
 from .lexicon import Lexicon
-from .nvbe import autonomy, word_scores
+from .nvbe import autonomy, branching_entropies, word_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .segment import Segmenter
@@ -132,14 +132,7 @@ class _Passes:
 
     def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
-        count = self.levels[k - 1][0].astype(np.float64)
-        nxt = self.levels[k]
-        cn = nxt[0].astype(np.float64)
-        clc = cn * np.log(np.maximum(cn, 1.0))
-        safe = np.maximum(count, 1.0)
-        h_r = np.log(safe) - np.bincount(nxt[1], weights=clc, minlength=count.size) / safe
-        h_l = np.log(safe) - np.bincount(nxt[2], weights=clc, minlength=count.size) / safe
-        return h_l, h_r
+        return branching_entropies(self.levels[k - 1][0], *self.levels[k])
 
     def count_pieces(self, joined_fn, max_k: int):
         """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
@@ -437,16 +430,26 @@ class _Model:
         return [text[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
 
 
-def _split_lines(text: str, lo: np.ndarray, hi: np.ndarray) -> Iterator[List[str]]:
-    """Group the tokens of a chunk by line (a trailing newline does not open a new line)."""
-    codes = as_codes(text)
+def _split_lines(codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Iterator[List[str]]:
+    """Group the tokens ``[lo, hi)`` of a chunk (code points ``codes``) by line; a final newline
+    does not open a new line. The token strings are cut in one pass: the tokens are copied into one
+    buffer with a separator character absent from the chunk, decoded once and split."""
     nl = np.flatnonzero(codes == 10)
     line_end = np.append(nl, codes.size) if (not nl.size or nl[-1] != codes.size - 1) else nl
     which = np.searchsorted(line_end, lo)
-    cuts = np.searchsorted(which, np.arange(line_end.size + 1))
-    lo_l, hi_l = lo.tolist(), hi.tolist()
+    cuts = np.searchsorted(which, np.arange(line_end.size + 1)).tolist()
+    length = (hi - lo).astype(np.int64)
+    sep = next(c for c in (*range(1, 32), *range(0xE000, 0xF900)) if not (codes == c).any())
+    slot = length + 1
+    end = np.cumsum(slot)
+    buf = np.full(int(end[-1]) if end.size else 0, sep, dtype=np.uint32)
+    if length.size:
+        first = np.repeat(end - slot, length)
+        within = np.arange(first.size) - np.repeat(np.cumsum(length) - length, length)
+        buf[first + within] = codes[np.repeat(lo, length) + within]
+    tokens = buf.tobytes().decode("utf-32-le", "surrogatepass").split(chr(sep))
     for li in range(line_end.size):
-        yield [text[a:b] for a, b in zip(lo_l[cuts[li] : cuts[li + 1]], hi_l[cuts[li] : cuts[li + 1]])]
+        yield tokens[cuts[li] : cuts[li + 1]]
 
 
 def _check_segment_params(max_len, penalty, refine, min_count):
@@ -462,7 +465,7 @@ def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normal
     max_len, penalty, refine, min_count = _check_segment_params(max_len, penalty, refine, min_count)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
-    score, offset = word_scores(autonomy(passes.index, max_len), penalty)
+    score, offset = word_scores(autonomy(passes.index, max_len, passes.levels), penalty)
     model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
@@ -604,7 +607,7 @@ def segment_unsupervised(
     def lines():
         for codes, sym, start, end, ids in passes.chunks():
             (lo, hi), _ = model._spans_codes(codes, ids, sym, start, end)
-            yield from _split_lines(codes.tobytes().decode("utf-32-le", "surrogatepass"), lo, hi)
+            yield from _split_lines(codes, lo, hi)
 
     return lines()
 

@@ -31,24 +31,20 @@ import numpy as np
 from . import _discover
 
 
-def _entropies(index: "_discover.NgramIndex", order: int):
-    """Counts, prefix/suffix links and (h_r, h_l) for every level 1..order (level order+1 feeds them)."""
-    levels = [index.level(k) for k in range(1, index.max_n + 1)]
-    out = []
-    for k in range(order):
-        count, prefix, suffix = levels[k]
-        c = count.astype(np.float64)
-        nxt_count, nxt_prefix, nxt_suffix = levels[k + 1]
-        cn = nxt_count.astype(np.float64)
-        clc = cn * np.log(np.maximum(cn, 1.0))
-        s_r = np.bincount(nxt_prefix, weights=clc, minlength=c.size)
-        s_l = np.bincount(nxt_suffix, weights=clc, minlength=c.size)
-        safe = np.maximum(c, 1.0)
-        logc = np.log(safe)
-        h_r = logc - s_r / safe
-        h_l = logc - s_l / safe
-        out.append((count, prefix, suffix, h_r, h_l))
-    return out
+def branching_entropies(count: np.ndarray, next_count: np.ndarray, next_prefix: np.ndarray,
+                        next_suffix: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(h_l, h_r) in nats of the strings of one order from the counts of the next order.
+
+    ``h(x) = log c(x) − Σ_y c(y) log c(y) / c(x)`` over the one-symbol extensions y of x (to the
+    right for h_r, grouped by ``next_prefix``; to the left for h_l, grouped by ``next_suffix``);
+    each run end or start counts as a distinct symbol seen once, contributing 1·log 1 = 0.
+    """
+    s_r, s_l = _discover.extension_sums(next_count, next_prefix, next_suffix, count.size)
+    safe = np.maximum(count, 1).astype(np.float64)
+    h_r = np.log(safe)
+    h_l = h_r - s_l / safe
+    h_r -= s_r / safe
+    return h_l, h_r
 
 
 def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -59,27 +55,31 @@ def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (v - sel.mean()) / (sd if sd > 0 else 1.0)
 
 
-def autonomy(index: "_discover.NgramIndex", max_len: int, min_count: int = 1) -> List[np.ndarray]:
-    """a(x) for every string of lengths 1..max_len (a list, one float64 array per length, indexed
-    by the index's ids; strings never seen get -inf). ``index.max_n`` must be ≥ max_len + 1."""
-    levels = _entropies(index, max_len)
+def autonomy(index: "_discover.NgramIndex", max_len: int, levels=None) -> List[np.ndarray]:
+    """a(x) for every string of lengths 1..max_len: a list with one float64 array per length,
+    indexed by the index's ids (strings never seen get -inf). ``index.max_n`` must be at least
+    ``max_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched."""
+    if levels is None:
+        levels = [index.level(k) for k in range(1, max_len + 2)]
     count1 = levels[0][0].astype(np.float64)
-    n = count1.sum()
-    p = count1[count1 > 0] / n
+    p = count1[count1 > 0] / count1.sum()
     h0 = float(-(p * np.log(p)).sum())
     out = []
-    for k, (count, prefix, suffix, h_r, h_l) in enumerate(levels, start=1):
+    prev = None
+    for k in range(1, max_len + 1):
+        count, prefix, suffix = levels[k - 1]
+        h_l, h_r = branching_entropies(count, *levels[k])
         seen = count > 0
-        ref = count >= min_count
         if k == 1:
-            v_r = h_r - h0
-            v_l = h_l - h0
+            v_r, v_l = h_r - h0, h_l - h0
         else:
-            v_r = h_r - levels[k - 2][3][prefix]
-            v_l = h_l - levels[k - 2][4][suffix]
-        a = _z(v_r, ref) + _z(v_l, ref)
+            v_r, v_l = h_r - prev[1][prefix], h_l - prev[0][suffix]
+        a = _z(v_r, seen)
+        a += _z(v_l, seen)
         a[~seen] = -np.inf
+        del v_r, v_l
         out.append(a)
+        prev = (h_l, h_r)
     return out
 
 
