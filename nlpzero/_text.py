@@ -78,6 +78,22 @@ def token_spans(codes: np.ndarray, sym: np.ndarray, start: np.ndarray, end: np.n
     return w_lo, w_hi
 
 
+def cut_strings(codes: np.ndarray, lo: np.ndarray, length: np.ndarray) -> list:
+    """The strings ``codes[lo[i] : lo[i] + length[i]]`` as a list, cut in one pass: copied into one
+    buffer with a separator absent from ``codes``, decoded once, split."""
+    length = np.asarray(length, dtype=np.int64)
+    if not length.size:
+        return []
+    sep = next(c for c in (*range(1, 32), *range(0xE000, 0xF900)) if not (codes == c).any())
+    slot = length + 1
+    end = np.cumsum(slot)
+    buf = np.full(int(end[-1]), sep, dtype=np.uint32)
+    first = np.repeat(end - slot, length)
+    within = np.arange(first.size) - np.repeat(np.cumsum(length) - length, length)
+    buf[first + within] = codes[np.repeat(lo, length) + within]
+    return buf[:-1].tobytes().decode("utf-32-le", "surrogatepass").split(chr(sep))
+
+
 def encode_chunk(index: "_discover.NgramIndex", text: str, normalize: bool):
     codes = as_codes(text)
     sym, start, end = index.encode(codes, normalize)

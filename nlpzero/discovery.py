@@ -36,7 +36,7 @@ import numpy as np
 
 from . import _discover
 from ._progress import ProgressArg, make_progress
-from ._text import as_codes, line_chunks, token_spans
+from ._text import as_codes, cut_strings, line_chunks, token_spans
 from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
@@ -134,13 +134,13 @@ class _Passes:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
         return branching_entropies(self.levels[k - 1][0], *self.levels[k])
 
-    def count_pieces(self, joined_fn, max_k: int):
+    def count_pieces(self, joined_fn, max_k: int, long_ok=None):
         """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
         symbol: joined to the next one) is False. Returns per-order counts (orders ≤ max_k, by id)
-        and a Counter of longer pieces (as strings) with one occurrence's symbol ids each."""
+        and a Counter of the longer pieces (strings) that have no ASCII symbol and pass
+        ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised)."""
         per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
         longer: Counter = Counter()
-        long_syms = {}
         for codes, sym, start, end, ids in self.chunks():
             joined = joined_fn(sym, ids)
             word_start = sym >= 0
@@ -152,15 +152,14 @@ class _Passes:
             for k in range(1, max_k + 1):
                 sel = lo[length == k]
                 per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
-            for s, n in zip(lo[length > max_k].tolist(), length[length > max_k].tolist()):
-                piece = sym[s : s + n]
-                if (piece <= _discover.LATIN).any():
-                    continue
-                word = self.chars[piece].astype(np.uint32).tobytes().decode("utf-32-le")
-                longer[word] += 1
-                long_syms.setdefault(word, (ids[max_k - 1, s : s + n - max_k + 1].copy()))
-        return per_order, longer, long_syms
-
+            big = length > max_k
+            if big.any():
+                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & (sym <= _discover.LATIN))))
+                big &= ascii_before[lo + length] == ascii_before[lo]
+                if long_ok is not None:
+                    big[big] = long_ok(ids, lo[big], length[big])
+                longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
+        return per_order, longer
 
 # ---------------------------------------------------------------------- discovery
 def discover(
@@ -292,15 +291,22 @@ def _discover_mi(passes: _Passes, K: int, min_count: int, thresholds) -> Lexicon
             diff -= np.bincount(occ + (k - 1), minlength=m + 1)
         return np.cumsum(diff)[:m] > 0
 
-    per_order, longer, long_ids = passes.count_pieces(joined, K)
+    def windows_kept(ids, lo, length):
+        row = ids[K - 1]
+        ok = np.zeros(row.size + 1, dtype=np.int64)
+        valid = row >= 0
+        ok[1:][valid] = kept[K][row[valid]]
+        ok = np.cumsum(ok)
+        n_windows = length - K + 1
+        return ok[lo + n_windows] - ok[lo] == n_windows
+
+    per_order, longer = passes.count_pieces(joined, K, windows_kept)
     return _assemble(passes, K, per_order, longer, min_count, "mi",
                      ok=lambda k, ids: np.ones(ids.size, bool) if k <= 2 else kept[k][ids],
-                     long_ok=lambda w: bool(kept[K][long_ids[w]].all()),
                      score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan))
 
 
-def _assemble(passes, K, per_order, longer, min_count, method, ok, long_ok, score,
-              long_score=None) -> Lexicon:
+def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lexicon:
     words: List[str] = []
     counts, cohs, lefts, rights = [], [], [], []
     for k in range(1, K + 1):
@@ -314,10 +320,10 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, long_ok, scor
         h_l, h_r = passes.entropies(k)
         lefts.append(h_l[ids])
         rights.append(h_r[ids])
-    extra = [(w, c) for w, c in longer.items() if c >= min_count and long_ok(w)]
+    extra = [(w, c) for w, c in longer.items() if c >= min_count]
     words += [w for w, _ in extra]
     counts.append(np.array([c for _, c in extra], dtype=np.int64))
-    cohs.append(np.array([long_score(w) if long_score else np.nan for w, _ in extra], dtype=np.float64))
+    cohs.append(np.full(len(extra), np.nan))
     lefts.append(np.full(len(extra), np.nan))
     rights.append(np.full(len(extra), np.nan))
     return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
@@ -340,12 +346,11 @@ def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: floa
         out[out] = keep2[row[out]]
         return out
 
-    per_order, longer, _ = passes.count_pieces(joined, K)
+    per_order, longer = passes.count_pieces(joined, K)
     total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
     floor = max(min_count, math.floor(min_proba * total) + 1)
     lex = _assemble(passes, K, per_order, longer, floor, "min_entropy",
-                    ok=lambda k, ids: np.ones(ids.size, bool), long_ok=lambda w: True,
-                    score=lambda k, ids: np.full(ids.size, np.nan))
+                    ok=lambda k, ids: np.ones(ids.size, bool), score=lambda k, ids: np.full(ids.size, np.nan))
     counts = _remove_redundant(lex.to_dict())
     pair_ids = np.flatnonzero(keep2)
     pair_pmi = dict(zip(passes.strings(2, pair_ids), pmi[pair_ids].tolist()))
@@ -438,16 +443,7 @@ def _split_lines(codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Iterator[
     line_end = np.append(nl, codes.size) if (not nl.size or nl[-1] != codes.size - 1) else nl
     which = np.searchsorted(line_end, lo)
     cuts = np.searchsorted(which, np.arange(line_end.size + 1)).tolist()
-    length = (hi - lo).astype(np.int64)
-    sep = next(c for c in (*range(1, 32), *range(0xE000, 0xF900)) if not (codes == c).any())
-    slot = length + 1
-    end = np.cumsum(slot)
-    buf = np.full(int(end[-1]) if end.size else 0, sep, dtype=np.uint32)
-    if length.size:
-        first = np.repeat(end - slot, length)
-        within = np.arange(first.size) - np.repeat(np.cumsum(length) - length, length)
-        buf[first + within] = codes[np.repeat(lo, length) + within]
-    tokens = buf.tobytes().decode("utf-32-le", "surrogatepass").split(chr(sep))
+    tokens = cut_strings(codes, lo, hi - lo)
     for li in range(line_end.size):
         yield tokens[cuts[li] : cuts[li + 1]]
 

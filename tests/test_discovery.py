@@ -487,3 +487,95 @@ def test_cli_discover_errors(tmp_path):
     assert r.exit_code == 2
     r = CliRunner().invoke(main, ["discover", str(tmp_path / "missing.txt")])
     assert r.exit_code == 1 and "no such file" in r.output
+
+
+# ---------------------------------------------------------------------- whole pipelines vs references
+def _ref_mi(lines, K, min_count, thetas):
+    counts = _ref_counts(lines, K)
+    n = sum(v for w, v in counts.items() if len(w) == 1)
+
+    def coh(w):
+        return min(math.log(n * counts[w] / (counts[w[:j]] * counts[w[j:]])) for j in range(1, len(w)))
+
+    kept = {w for w, c in counts.items() if 2 <= len(w) <= K and c >= min_count and coh(w) >= thetas[len(w) - 2]}
+    pieces = Counter()
+    for line in lines:
+        for run in _symbols(line):
+            s = "".join(run)
+            joined = [False] * len(s)
+            for k in range(2, K + 1):
+                for i in range(len(s) - k + 1):
+                    if s[i : i + k] in kept:
+                        for j in range(i, i + k - 1):
+                            joined[j] = True
+            start = 0
+            for j in range(len(s)):
+                if not joined[j]:
+                    pieces[s[start : j + 1]] += 1
+                    start = j + 1
+    out = {}
+    for w, c in pieces.items():
+        if c < min_count:
+            continue
+        if len(w) <= 2 or (len(w) <= K and w in kept) or (
+                len(w) > K and all(w[i : i + K] in kept for i in range(len(w) - K + 1))):
+            out[w] = c
+    return out
+
+
+def _ref_min_entropy(lines, min_count, min_pmi, min_proba):
+    c = _ref_counts(lines, 2)
+    n = sum(v for w, v in c.items() if len(w) == 1)
+    n2 = sum(v for w, v in c.items() if len(w) == 2)
+    keep = {w for w, v in c.items() if len(w) == 2 and v / n2 > min_proba
+            and math.log(v / n2) - math.log(c[w[0]] / n) - math.log(c[w[1]] / n) > min_pmi}
+    pieces = Counter()
+    for line in lines:
+        for run in _symbols(line):
+            s = "".join(run)
+            start = 0
+            for j in range(len(s)):
+                if j == len(s) - 1 or s[j : j + 2] not in keep:
+                    pieces[s[start : j + 1]] += 1
+                    start = j + 1
+    total = sum(pieces.values())
+    words = {w: v for w, v in pieces.items() if v >= min_count and v / total > min_proba}
+    total = sum(words.values())
+    logp = {w: math.log(v / total) for w, v in words.items()}
+    for w in sorted([w for w in words if len(w) > 1], key=len, reverse=True):
+        best = None
+        for sp in _all_splits(len(w), len(w)):
+            if len(sp) < 2:
+                continue
+            ps = [w[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
+            if all(p in logp for p in ps):
+                score = sum(logp[p] for p in ps)
+                if best is None or score > best[0]:
+                    best = (score, ps)
+        if best is not None and logp[w] - best[0] < len(w) - 1:
+            v = words.pop(w)
+            del logp[w]
+            for p in best[1]:
+                words[p] += v
+                logp[p] = math.log(words[p] / total)
+    return {w: v for w, v in words.items() if v >= min_count}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_mi_pipeline_matches_reference(seed):
+    _, lines = _zipf_corpus(seed, 250, 40)
+    text = ["".join(ws) for ws in lines]
+    thetas = (0.5, 1.0, 1.5)        # low bars: long pieces and the check-back get exercised
+    got = discover(text, "mi", min_count=2, max_len=4, thresholds=thetas).to_dict()
+    want = _ref_mi(text, 4, 2, thetas)
+    assert any(len(w) > 4 for w in want)
+    assert got == want
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_min_entropy_pipeline_matches_reference(seed):
+    _, lines = _zipf_corpus(seed + 20, 200, 40)
+    text = ["".join(ws) for ws in lines]
+    got = discover(text, "min_entropy", min_count=2, max_len=3).to_dict()
+    want = _ref_min_entropy(text, 2, 1.0, 1e-7)
+    assert got == want
