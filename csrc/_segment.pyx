@@ -2,8 +2,11 @@
 #
 # The trie maps code points to nodes. Children of the root for BMP characters sit in a direct
 # table (one array read per text position); every other edge is a key (parent << 21 | char) in
-# one open-addressing hash table whose 16-byte slots hold the key and the child. A node carries a
-# score (float64) and a flag "is a word".
+# one open-addressing hash table. A node has a score (float64; NaN when the node is only a prefix
+# of words, so the DP needs no separate "is a word" read). The DP's hot loop is one probe per
+# character, so each 24-byte slot holds {key, child, score of child}: the score arrives in the
+# same cache line as the edge (a separate score array cost a second cache miss per step). The
+# per-node arrays (score, flag, parent, label) are the master copy for the Python side.
 #
 # Segmenting a text chunk: classify each character (run character / ASCII letter or digit /
 # whitespace / other), cut the chunk into runs, and in each run choose the split maximising the
@@ -22,7 +25,7 @@
 cimport cython
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t, int64_t
 from libc.stdlib cimport malloc, free
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, NAN
 
 import numpy as np
 cimport numpy as cnp
@@ -84,26 +87,36 @@ cdef inline int classify(uint32_t c, int mode, bint norm, bint markers) noexcept
 
 ctypedef struct TrieC:
     int32_t* root          # [ROOT_DIRECT] child of the root, -1 when none
-    uint64_t* slots        # [2 * cap]: key, child
+    double* root_score     # [ROOT_DIRECT] its score
+    uint64_t* slots        # [3 * cap]: key, child, score bits (NaN: not a word)
     uint64_t mask
     int shift
-    double* score
-    uint8_t* flag
 
 
-cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c) noexcept nogil:
+cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c, double* score) noexcept nogil:
     cdef uint64_t key, h, k
     if node == 0 and c < ROOT_DIRECT:
+        score[0] = t.root_score[c]
         return t.root[c]
     key = (<uint64_t>node << CHAR_BITS) | c
     h = (key * GOLDEN) >> t.shift
     while True:
-        k = t.slots[2 * h]
+        k = t.slots[3 * h]
         if k == key:
-            return <int32_t>t.slots[2 * h + 1]
+            score[0] = (<const double*>&t.slots[3 * h + 2])[0]
+            return <int32_t>t.slots[3 * h + 1]
         if k == EMPTY:
             return -1
         h = (h + 1) & t.mask
+
+
+cdef inline Py_ssize_t find_slot(const TrieC* t, uint64_t key) noexcept nogil:
+    cdef uint64_t h = (key * GOLDEN) >> t.shift
+    while t.slots[3 * h] != key:
+        if t.slots[3 * h] == EMPTY:
+            return -1
+        h = (h + 1) & t.mask
+    return <Py_ssize_t>h
 
 
 cdef class Trie:
@@ -112,25 +125,26 @@ cdef class Trie:
     Strings are stored as given (callers normalise when they want to). ``flag[node]`` is 1 for
     words; ``score[node]`` is the word's score (meaningless when the flag is 0).
     """
-    cdef public object root_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
+    cdef public object root_arr, root_score_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
     cdef public Py_ssize_t n_nodes, n_keys, cap
     cdef TrieC c
 
     def __init__(self, Py_ssize_t node_capacity=1024, state=None):
         cdef Py_ssize_t cap = 1024
         if state is not None:
-            (self.root_arr, self.slots_arr, self.score_arr, self.flag_arr, self.parent_arr,
-             self.label_arr, self.n_nodes, self.n_keys) = state
-            self.cap = len(self.slots_arr) // 2
+            (self.root_arr, self.root_score_arr, self.slots_arr, self.score_arr, self.flag_arr,
+             self.parent_arr, self.label_arr, self.n_nodes, self.n_keys) = state
+            self.cap = len(self.slots_arr) // 3
             self._bind()
             return
         while cap < 2 * node_capacity:
             cap *= 2
         self.root_arr = np.full(ROOT_DIRECT, -1, dtype=np.int32)
-        self.slots_arr = np.full(2 * cap, EMPTY, dtype=np.uint64)
+        self.root_score_arr = np.full(ROOT_DIRECT, np.nan, dtype=np.float64)
+        self.slots_arr = np.full(3 * cap, EMPTY, dtype=np.uint64)
         self.cap = cap
         n = max(node_capacity, 16)
-        self.score_arr = np.zeros(n, dtype=np.float64)
+        self.score_arr = np.full(n, np.nan, dtype=np.float64)
         self.flag_arr = np.zeros(n, dtype=np.uint8)
         self.parent_arr = np.full(n, -1, dtype=np.int32)
         self.label_arr = np.zeros(n, dtype=np.uint32)
@@ -144,45 +158,56 @@ cdef class Trie:
     def state(self):
         """Arrays and counters that rebuild this trie (``Trie(state=...)``); node arrays trimmed."""
         n = self.n_nodes
-        return (self.root_arr, self.slots_arr, self.score_arr[:n], self.flag_arr[:n],
+        return (self.root_arr, self.root_score_arr, self.slots_arr, self.score_arr[:n], self.flag_arr[:n],
                 self.parent_arr[:n], self.label_arr[:n], self.n_nodes, self.n_keys)
 
     cdef void _bind(self):
-        cdef cnp.ndarray r = self.root_arr, s = self.slots_arr, sc = self.score_arr, fl = self.flag_arr
+        cdef cnp.ndarray r = self.root_arr, rs = self.root_score_arr, s = self.slots_arr
         self.c.root = <int32_t*>cnp.PyArray_DATA(r)
+        self.c.root_score = <double*>cnp.PyArray_DATA(rs)
         self.c.slots = <uint64_t*>cnp.PyArray_DATA(s)
         self.c.mask = <uint64_t>(self.cap - 1)
         bits = 0
         while (1 << bits) < self.cap:
             bits += 1
         self.c.shift = 64 - bits
-        self.c.score = <double*>cnp.PyArray_DATA(sc)
-        self.c.flag = <uint8_t*>cnp.PyArray_DATA(fl)
 
     cdef void _grow_nodes(self):
         n = 2 * len(self.score_arr)
         for name in ("score_arr", "flag_arr", "parent_arr", "label_arr"):
             old = getattr(self, name)
-            new = np.zeros(n, dtype=old.dtype)
+            new = np.full(n, np.nan) if name == "score_arr" else np.zeros(n, dtype=old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
         self._bind()
 
+    def compact(self):
+        """Shrink the hash table to the smallest size with load ≤ 1/2 (faster lookups)."""
+        cdef Py_ssize_t cap = 1024
+        while cap < 2 * (self.n_keys + 1):
+            cap *= 2
+        if cap < self.cap:
+            self._rehash(cap)
+
     cdef void _grow_slots(self):
+        self._rehash(2 * self.cap)
+
+    cdef void _rehash(self, Py_ssize_t cap):
         cdef uint64_t[::1] old = self.slots_arr
         cdef Py_ssize_t i
         cdef uint64_t key, h
-        self.cap *= 2
-        self.slots_arr = np.full(2 * self.cap, EMPTY, dtype=np.uint64)
+        self.cap = cap
+        self.slots_arr = np.full(3 * self.cap, EMPTY, dtype=np.uint64)
         self._bind()
-        for i in range(old.shape[0] // 2):
-            key = old[2 * i]
+        for i in range(old.shape[0] // 3):
+            key = old[3 * i]
             if key != EMPTY:
                 h = (key * GOLDEN) >> self.c.shift
-                while self.c.slots[2 * h] != EMPTY:
+                while self.c.slots[3 * h] != EMPTY:
                     h = (h + 1) & self.c.mask
-                self.c.slots[2 * h] = key
-                self.c.slots[2 * h + 1] = old[2 * i + 1]
+                self.c.slots[3 * h] = key
+                self.c.slots[3 * h + 1] = old[3 * i + 1]
+                self.c.slots[3 * h + 2] = old[3 * i + 2]
 
     cdef int32_t _add_child(self, int32_t node, uint32_t ch):
         cdef int32_t new
@@ -202,10 +227,11 @@ cdef class Trie:
             self._grow_slots()
         key = (<uint64_t>node << CHAR_BITS) | ch
         h = (key * GOLDEN) >> self.c.shift
-        while self.c.slots[2 * h] != EMPTY:
+        while self.c.slots[3 * h] != EMPTY:
             h = (h + 1) & self.c.mask
-        self.c.slots[2 * h] = key
-        self.c.slots[2 * h + 1] = <uint64_t>new
+        self.c.slots[3 * h] = key
+        self.c.slots[3 * h + 1] = <uint64_t>new
+        (<double*>&self.c.slots[3 * h + 2])[0] = NAN
         self.n_keys += 1
         return new
 
@@ -213,8 +239,9 @@ cdef class Trie:
         """Node of ``word``, creating the path if needed (the word flag is not touched)."""
         cdef int32_t node = 0, nxt
         cdef Py_UCS4 ch
+        cdef double sc
         for ch in word:
-            nxt = child(&self.c, node, <uint32_t>ch)
+            nxt = child(&self.c, node, <uint32_t>ch, &sc)
             if nxt < 0:
                 nxt = self._add_child(node, <uint32_t>ch)
             node = nxt
@@ -224,18 +251,32 @@ cdef class Trie:
         """Node of ``word`` (a word or only a prefix), or -1."""
         cdef int32_t node = 0
         cdef Py_UCS4 ch
+        cdef double sc
         for ch in word:
-            node = child(&self.c, node, <uint32_t>ch)
+            node = child(&self.c, node, <uint32_t>ch, &sc)
             if node < 0:
                 return -1
         return node
 
+    cdef void _set_score(self, int32_t node, double score):
+        cdef int32_t p = self.parent_arr[node]
+        cdef uint32_t ch = self.label_arr[node]
+        cdef Py_ssize_t h
+        self.score_arr[node] = score
+        self.flag_arr[node] = score == score
+        if p == 0 and ch < ROOT_DIRECT:
+            self.c.root_score[ch] = score
+        else:
+            h = find_slot(&self.c, (<uint64_t>p << CHAR_BITS) | ch)
+            (<double*>&self.c.slots[3 * h + 2])[0] = score
+
     def set_word(self, int32_t node, double score):
-        self.c.score[node] = score
-        self.c.flag[node] = 1
+        if score != score:
+            raise ValueError("a word's score cannot be NaN")
+        self._set_score(node, score)
 
     def unset_word(self, int32_t node):
-        self.c.flag[node] = 0
+        self._set_score(node, NAN)
 
     def add_words(self, list words, double[::1] scores):
         """Insert ``words[i]`` with ``scores[i]`` (later duplicates win)."""
@@ -244,9 +285,10 @@ cdef class Trie:
         if len(words) != scores.shape[0]:
             raise ValueError("words and scores differ in length")
         for i in range(len(words)):
+            if scores[i] != scores[i]:
+                raise ValueError(f"the score of {words[i]!r} is NaN")
             node = self.insert(words[i])
-            self.c.score[node] = scores[i]
-            self.c.flag[node] = 1
+            self._set_score(node, scores[i])
 
     def word_nodes(self):
         """Indices (int32) of the nodes that are words."""
@@ -289,7 +331,7 @@ cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
     """Segment raw[s:e] (one run); append spans to out[k:]; return the new k."""
     cdef Py_ssize_t p, m, q, unit_end, stretch_end = e, gs
     cdef int32_t node
-    cdef double best, cand
+    cdef double best, cand, sc
     cdef Py_ssize_t bend
     cdef bint unit_word
     cdef uint32_t ch
@@ -314,14 +356,14 @@ cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
             ch = raw[m]
             if norm:
                 ch = normalize_char(ch)
-            node = child(t, node, ch)
+            node = child(t, node, ch, &sc)
             if node < 0:
                 break
             m += 1
-            if t.flag[node]:
+            if sc == sc:              # a word (prefix-only nodes hold NaN)
                 if mode == 0 and m < e and cls[m] == C_ALNUM and cls[m - 1] == C_ALNUM:
                     continue          # would cut an ASCII stretch
-                cand = (t.score[node] + offset) + rs[m]
+                cand = (sc + offset) + rs[m]
                 if cand >= best:
                     best = cand
                     bend = m

@@ -25,6 +25,7 @@ _EXPORTS = {
     "NgramCounts": "nlpzero.ngrams",
     # dictionary segmentation and jieba interop (SPEC §4)
     "Segmenter": "nlpzero.segment",
+    "segment_file": "nlpzero.segment",
     "to_jieba_userdict": "nlpzero.segment",
     "jieba_tokenizer": "nlpzero.segment",
     "read_dictionary": "nlpzero.dictionary",

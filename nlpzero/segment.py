@@ -46,12 +46,12 @@ from ._validate import check_choice, check_float
 from .dictionary import jieba_dict_path, parse_dictionary, read_dictionary, write_jieba_dict
 from .errors import InputError
 
-__all__ = ["Segmenter", "to_jieba_userdict", "jieba_tokenizer",
+__all__ = ["Segmenter", "segment_file", "SegmentFileResult", "to_jieba_userdict", "jieba_tokenizer",
            "MODES"]
 
 MODES = ("nlpzero", "jieba")
 #: Bump when the trie layout or scoring changes: old cache files are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 4
 #: Dictionaries larger than this (bytes) are cached as a compiled trie.
 CACHE_MIN_BYTES = 256 << 10
 #: Text handed to the kernel per call by the line-oriented methods (characters).
@@ -206,6 +206,7 @@ class Segmenter:
         else:
             self._trie.add_words(words, values)
             self.total = float(len(words))
+        self._trie.compact()
 
     def _load_path(self, path: str) -> None:
         if not os.path.isfile(path):
@@ -233,27 +234,58 @@ class Segmenter:
         st = os.stat(path)
         ident = f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{self.mode}|{self.normalize}"
         digest = hashlib.sha1(ident.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-        return os.path.join(cache_dir(), f"trie-v{CACHE_VERSION}-{digest}.npz")
+        return os.path.join(cache_dir(), f"trie-v{CACHE_VERSION}-{digest}.bin")
+
+    _CACHE_MAGIC = b"NLPZTRIE"
+    _CACHE_ARRAYS = ("root", "root_score", "slots", "score", "flag", "parent", "label")
 
     def _save_cache(self, cache: str) -> None:
+        """One file: magic, header length, JSON header, then each array 64-byte aligned, so a
+        load is a few copy-on-write memory maps (no parsing, pages shared by worker processes)."""
+        import json
+
         from ._io import atomic_write
 
         os.makedirs(os.path.dirname(cache), exist_ok=True)
-        root, slots, score, flag, parent, label, n_nodes, n_keys = self._trie.state()
+        *arrays, n_nodes, n_keys = self._trie.state()
+        meta = {"version": CACHE_VERSION, "total": self.total, "n_nodes": int(n_nodes),
+                "n_keys": int(n_keys), "arrays": {}}
+        offset = 4096
+        for name, arr in zip(self._CACHE_ARRAYS, arrays):
+            meta["arrays"][name] = [arr.dtype.str, arr.shape[0], offset]
+            offset += -(-arr.nbytes // 64) * 64
+        header = json.dumps(meta).encode("ascii")
+        if len(header) > 4096 - 12:
+            raise ValueError("cache header too long")
         with atomic_write(cache, "wb") as f:
-            np.savez(f, root=root, slots=slots, score=score, flag=flag, parent=parent, label=label,
-                     meta=np.array([n_nodes, n_keys, CACHE_VERSION], dtype=np.int64),
-                     total=np.array([self.total]))
+            f.write(self._CACHE_MAGIC + len(header).to_bytes(4, "little") + header)
+            for name, arr in zip(self._CACHE_ARRAYS, arrays):
+                f.seek(meta["arrays"][name][2])
+                f.write(np.ascontiguousarray(arr).tobytes())
+            f.truncate(offset)
+        for name in os.listdir(os.path.dirname(cache)):       # caches of older layouts are dead
+            if name.startswith("trie-v") and not name.startswith(f"trie-v{CACHE_VERSION}-"):
+                try:
+                    os.unlink(os.path.join(os.path.dirname(cache), name))
+                except OSError:
+                    pass
 
     def _load_cache(self, cache: str) -> None:
-        with np.load(cache) as z:
-            n_nodes, n_keys, version = (int(x) for x in z["meta"])
-            if version != CACHE_VERSION:
-                raise ValueError("cache version")
-            state = (z["root"], z["slots"], z["score"].copy(), z["flag"].copy(), z["parent"],
-                     z["label"], n_nodes, n_keys)
-            self.total = float(z["total"][0])
-        self._trie = _segment.Trie(0, state)
+        import json
+
+        with open(cache, "rb") as f:
+            head = f.read(4096)
+        if head[:8] != self._CACHE_MAGIC:
+            raise ValueError("not a trie cache")
+        meta = json.loads(head[12 : 12 + int.from_bytes(head[8:12], "little")])
+        if meta["version"] != CACHE_VERSION:
+            raise ValueError("cache version")
+        arrays = []
+        for name in self._CACHE_ARRAYS:
+            dtype, n, offset = meta["arrays"][name]
+            arrays.append(np.memmap(cache, dtype=np.dtype(dtype), mode="c", offset=offset, shape=(n,)))
+        self.total = float(meta["total"])
+        self._trie = _segment.Trie(0, (*arrays, meta["n_nodes"], meta["n_keys"]))
 
     # ------------------------------------------------------------------ scores
     @property
@@ -545,3 +577,272 @@ def jieba_tokenizer(lexicon: Any, *, base: Optional[str] = None):
         shutil.rmtree(tmp, ignore_errors=True)
     return tok
 
+
+
+# ---------------------------------------------------------------------- batch jobs over files
+@dataclass(frozen=True)
+class SegmentFileResult:
+    """What :func:`segment_file` did.
+
+    Attributes
+    ----------
+    lines : int
+        Input lines (``"\\n"`` characters, plus a final unterminated line).
+    bytes_in, bytes_out : int
+        Bytes read (as encoded on input) and written (UTF-8).
+    seconds : float
+        Wall-clock time.
+    jobs : int
+        Worker processes used (1 = in this process).
+    """
+
+    lines: int
+    bytes_in: int
+    bytes_out: int
+    seconds: float
+    jobs: int
+
+    @property
+    def mb_per_s(self) -> float:
+        """Input megabytes (10⁶ bytes) per second."""
+        return self.bytes_in / 1e6 / max(self.seconds, 1e-9)
+
+    def to_dict(self) -> dict:
+        return {"lines": self.lines, "bytes_in": self.bytes_in, "bytes_out": self.bytes_out,
+                "seconds": self.seconds, "jobs": self.jobs, "mb_per_s": self.mb_per_s}
+
+
+#: A line longer than this (characters) is cut at its last boundary character (a place no run
+#: crosses, so the result is unchanged), or, inside a longer run, at this length.
+MAX_PIECE_CHARS = 4 << 20
+#: Inputs smaller than this are segmented in this process (starting workers costs more).
+SMALL_INPUT_BYTES = 8 << 20
+#: The first chunk is small so that the first output line comes quickly.
+FIRST_CHUNK_CHARS = 1 << 15
+
+_WORKER: Optional[Tuple[Segmenter, str]] = None
+
+
+def _chunks(corpus, segmenter: Segmenter, progress) -> Iterator[str]:
+    """Decoded text in pieces that end at a newline (or, in a huge line, at a boundary)."""
+    mode, norm = _MODE_CODE[segmenter.mode], segmenter.normalize
+    carry = ""
+    first = True
+    for text in corpus.texts(progress):
+        buf = carry + text if carry else text
+        if first and len(buf) > 2 * FIRST_CHUNK_CHARS:
+            cut = buf.rfind("\n", 0, FIRST_CHUNK_CHARS)
+            if cut >= 0:
+                yield buf[: cut + 1]
+                buf = buf[cut + 1 :]
+        first = False
+        cut = buf.rfind("\n")
+        if cut >= 0:
+            yield buf[: cut + 1]
+            carry = buf[cut + 1 :]
+        elif len(buf) >= MAX_PIECE_CHARS:
+            cut = _segment.last_boundary(buf, mode, norm)
+            end = cut + 1 if cut >= 0 else len(buf)
+            yield buf[:end]
+            carry = buf[end:]
+        else:
+            carry = buf
+    if carry:
+        yield carry
+
+
+def _init_worker(segmenter: Segmenter, delimiter: str) -> None:
+    import signal
+
+    global _WORKER
+    _WORKER = (segmenter, delimiter)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)     # Pool.terminate() must kill at once
+    try:                                              # die with the parent, even on SIGKILL
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_segment(text: str) -> Tuple[bytes, bool]:
+    segmenter, delimiter = _WORKER
+    return segmenter.segment_bytes(text, delimiter)
+
+
+def default_jobs() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:               # not Linux
+        return os.cpu_count() or 1
+
+
+def segment_file(
+    corpus: Any,
+    output: Any = None,
+    segmenter: Any = "jieba",
+    *,
+    jobs: Optional[int] = None,
+    delimiter: str = " ",
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    progress: Any = False,
+) -> SegmentFileResult:
+    """Segment a file (any size) line by line into another, on all cores, keeping line order.
+
+    Each output line holds the tokens of the input line joined by ``delimiter`` (whitespace is
+    dropped, every input line gives one output line, UTF-8). Memory stays bounded: at most
+    ``2 * jobs`` chunks of about 1 MB are in flight. A line longer than 4 M characters is
+    handled in pieces cut where no run crosses (inside a run longer than that, the cut is forced).
+
+    Parameters
+    ----------
+    corpus : path, ``"-"``, file object, iterable of str, or Corpus
+        The input (see :class:`nlpzero.Corpus`).
+    output : path, ``"-"``, None, or file object
+        A path is written atomically (temporary file + rename, removed on error or Ctrl-C);
+        ``"-"`` or None is standard output; a file object receives bytes (or str if it is a text
+        file).
+    segmenter : Segmenter or anything :class:`Segmenter` accepts
+        Default: jieba's dictionary (in jieba mode).
+    jobs : int, optional
+        Worker processes (default: all cores this process may use). Small inputs are done in
+        this process.
+    delimiter : str, default " "
+    encoding, errors
+        Passed to :class:`~nlpzero.Corpus` when ``corpus`` is not one already.
+    progress : bool or callable
+        True shows bytes, MB/s and lines/s on stderr for large inputs.
+
+    Returns
+    -------
+    SegmentFileResult
+
+    Raises
+    ------
+    nlpzero.errors.InputError, DecodeError, BinaryInputError
+        Unreadable, undecodable or binary input (nothing is left at ``output``).
+
+    Examples
+    --------
+    >>> segment_file("news.txt", "news.seg.txt", "jieba", jobs=4)      # doctest: +SKIP
+    SegmentFileResult(lines=19484, bytes_in=5543424, ...)
+    """
+    import time
+    from collections import deque
+
+    from ._io import _check_output_path, atomic_write
+    from ._progress import make_progress
+    from ._validate import check_int
+    from .corpus import Corpus
+
+    start = time.perf_counter()
+    seg = as_segmenter(segmenter)
+    jobs = default_jobs() if jobs is None else check_int("jobs", jobs, minimum=1)
+    if not isinstance(delimiter, str):
+        raise TypeError(f"`delimiter` must be str, got {type(delimiter).__name__}")
+    source = corpus if isinstance(corpus, Corpus) else Corpus(corpus, encoding=encoding, errors=errors)
+    if source.size is not None and source.size < SMALL_INPUT_BYTES:
+        jobs = 1
+    if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
+        _check_output_path(os.fspath(output))       # fail before reading anything
+    meter = make_progress(progress, source.size, "segmenting")
+    counts = {"lines": 0, "out": 0, "last": ""}
+
+    def run(write) -> None:
+        mid = False
+        delim = delimiter.encode("utf-8")
+
+        def emit(chunk: str, data: bytes, started: bool) -> None:
+            nonlocal mid
+            if mid and data[:1] not in (b"", b"\n"):
+                write(delim)
+                counts["out"] += len(delim)
+            write(data)
+            counts["out"] += len(data)
+            nl = chunk.count("\n")
+            counts["lines"] += nl
+            meter.update(0, nl)
+            mid = started or (mid and not nl)
+            counts["last"] = chunk[-1:]
+
+        chunks = _chunks(source, seg, meter)
+        if jobs == 1:
+            for chunk in chunks:
+                data, started = seg.segment_bytes(chunk, delimiter)
+                emit(chunk, data, started)
+            return
+        first = next(chunks, None)            # done here while no worker exists yet: the first
+        if first is None:                     # output line does not wait for the pool to start
+            return
+        emit(first, *seg.segment_bytes(first, delimiter))
+        import multiprocessing as mp
+        import signal
+
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        old_term = signal.getsignal(signal.SIGTERM)
+
+        def on_term(signum, frame):
+            raise SystemExit(128 + signum)
+
+        in_main = _is_main_thread()
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(seg, delimiter))
+        if in_main:                           # after the fork: workers keep the default action
+            signal.signal(signal.SIGTERM, on_term)
+        try:
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append((chunk, pool.apply_async(_worker_segment, (chunk,))))
+                while len(pending) > 2 * jobs or (pending and pending[0][1].ready()):
+                    chunk0, res = pending.popleft()
+                    emit(chunk0, *res.get())
+            while pending:
+                chunk0, res = pending.popleft()
+                emit(chunk0, *res.get())
+            pool.close()
+            pool.join()
+        except BaseException:
+            pool.terminate()
+            pool.join()
+            raise
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, old_term)
+
+    try:
+        if output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-"):
+            import sys
+
+            stream = sys.stdout.buffer
+
+            def write(data: bytes) -> None:
+                stream.write(data)
+                stream.flush()
+
+            run(write)
+        elif isinstance(output, (str, os.PathLike)):
+            with atomic_write(output, "wb") as f:
+                run(f.write)
+        elif hasattr(output, "write"):
+            import io
+
+            if isinstance(output, io.TextIOBase):
+                run(lambda data: output.write(data.decode("utf-8")))
+            else:
+                run(output.write)
+        else:
+            raise TypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+    finally:
+        meter.close()
+    lines = counts["lines"] + (1 if counts["last"] not in ("", "\n") else 0)
+    return SegmentFileResult(lines, meter.done, counts["out"], time.perf_counter() - start, jobs)
+
+
+def _is_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()

@@ -161,3 +161,347 @@ def test_jieba_mode_matches_jieba(seed):
         text = random_text(rng, rng.randint(0, 30), alphabet)
         expected = [w for w in tok.lcut(text, HMM=False) if w.strip()]
         assert seg.lcut(text) == expected, text
+
+
+# ---------------------------------------------------------------------- jieba's own dictionary
+SENTENCES = [
+    "迈向充满希望的新世纪——一九九八年新年讲话（附图片１张）",
+    "１２月３１日，中共中央总书记、国家主席江泽民发表１９９８年新年讲话。",
+    "我来到北京清华大学，他说iPhone 15 Pro的价格是7999元！",
+    "T恤和B超，AT&T与c#，3.5%的增长-率；Ａ股",
+    "工信处女干事每月经过下属科室都要亲口交代24口交换机等技术性器件的安装工作",
+    "𠀀中文\u9FD6字\u3400 \x00 end",
+]
+
+
+@pytest.fixture(scope="module")
+def jieba_pair(tmp_path_factory):
+    jieba = pytest.importorskip("jieba")
+    import logging
+
+    jieba.setLogLevel(logging.WARNING)
+    old = os.environ.get("NLPZERO_CACHE")
+    os.environ["NLPZERO_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    yield tok, Segmenter("jieba")
+    if old is None:
+        os.environ.pop("NLPZERO_CACHE", None)
+    else:
+        os.environ["NLPZERO_CACHE"] = old
+
+
+def test_jieba_dictionary_parity(jieba_pair):
+    tok, seg = jieba_pair
+    rng = random.Random(7)
+    chars = "".join(sorted(set("".join(SENTENCES))))
+    texts = SENTENCES + ["".join(rng.choice(chars) for _ in range(rng.randint(1, 40))) for _ in range(300)]
+    for text in texts:
+        assert seg.lcut(text) == [w for w in tok.lcut(text, HMM=False) if w.strip()], text
+
+
+def test_jieba_cache_is_used_and_versioned(jieba_pair, monkeypatch):
+    from nlpzero import segment as S
+
+    _, seg = jieba_pair
+    caches = [f for f in os.listdir(S.cache_dir()) if f.startswith(f"trie-v{S.CACHE_VERSION}-")]
+    assert len(caches) == 1
+    calls = []
+    monkeypatch.setattr(S, "read_dictionary", lambda *a, **k: calls.append(a) or [])
+    again = Segmenter("jieba")
+    assert calls == [] and len(again) == len(seg) and again.total == seg.total
+    assert again.lcut(SENTENCES[2]) == seg.lcut(SENTENCES[2])
+
+
+# ---------------------------------------------------------------------- dictionaries
+def test_read_dictionary_formats(tmp_path):
+    from nlpzero.dictionary import read_dictionary
+
+    tsv = tmp_path / "lex.tsv"
+    tsv.write_text("#word\tcount\tcohesion\n今天\t10\t3.2\n天气\t8\t1.0\n", encoding="utf-8")
+    assert read_dictionary(tsv) == [("今天", 10.0), ("天气", 8.0)]
+    jb = tmp_path / "user.txt"
+    jb.write_text("\ufeff云计算 5 n\n创新办 3\n\n韩玉赏鉴\n台中 nr\n", encoding="utf-8")
+    assert read_dictionary(jb) == [("云计算", 5.0), ("创新办", 3.0), ("韩玉赏鉴", None), ("台中", None)]
+
+
+@pytest.mark.parametrize("content,line", [
+    ("今天\t10\n天气\tmany\n", 2),
+    ("今天 10 n\n天气 -3 n\n", 2),
+    ("今天 10 n x y\n", 1),
+    ("今天\t10\n\t5\n", 2),
+])
+def test_malformed_dictionary_names_file_and_line(tmp_path, content, line):
+    from nlpzero.errors import FormatError
+
+    path = tmp_path / "bad.dict"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        Segmenter(str(path))
+    assert info.value.line == line and str(path) in str(info.value) and f"line {line}" in str(info.value)
+
+
+def test_dictionary_cache_rebuilt_when_file_changes(tmp_path, monkeypatch):
+    from nlpzero import segment as S
+
+    monkeypatch.setenv("NLPZERO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(S, "CACHE_MIN_BYTES", 0)
+    path = tmp_path / "d.txt"
+    path.write_text("北京 5\n大学 5\n", encoding="utf-8")
+    assert Segmenter(str(path)).lcut("北京大学") == ["北京", "大学"]
+    assert len(os.listdir(tmp_path / "cache")) == 1
+    assert Segmenter(str(path)).lcut("北京大学") == ["北京", "大学"]     # from the cache
+    path.write_text("北京 5\n大学 5\n北京大学 9\n", encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))
+    assert Segmenter(str(path)).lcut("北京大学") == ["北京大学"]
+    for name in os.listdir(tmp_path / "cache"):                          # a broken cache is rebuilt
+        (tmp_path / "cache" / name).write_bytes(b"junk")
+    assert Segmenter(str(path)).lcut("北京大学") == ["北京大学"]
+
+
+def test_bad_dictionary_values():
+    with pytest.raises(ValueError, match="count"):
+        Segmenter({"a": -1})
+    with pytest.raises(ValueError, match="non-empty"):
+        Segmenter({"": 1})
+    with pytest.raises(TypeError, match="mapping"):
+        Segmenter(42)
+    with pytest.raises(ValueError, match="mode"):
+        Segmenter(LEX, mode="hmm")
+    with pytest.raises(ValueError, match="finite"):
+        Segmenter.from_scores({"a": float("nan")})
+
+
+def test_to_dict_object_and_normalised_keys():
+    class Lexicon:
+        def to_dict(self):
+            return {"ＩＢＭ": 3, "电脑": 4}
+
+    seg = Segmenter(Lexicon())
+    assert seg.to_dict() == {"IBM": 3.0, "电脑": 4.0}
+    assert "ＩＢＭ" in seg and "IBM" in seg and "电" not in seg
+    assert seg.lcut("IBM电脑") == ["IBM", "电脑"]
+    assert seg.score("电脑") == pytest.approx(math.log(4 / 7))
+
+
+# ---------------------------------------------------------------------- editing
+def test_add_and_del_word_match_reference():
+    rng = random.Random(3)
+    lex = dict(LEX)
+    seg = Segmenter(lex)
+    for step in range(30):
+        word = random_text(rng, rng.randint(1, 3), "今天气不错北京大学生")
+        if rng.random() < 0.6:
+            count = rng.randint(1, 20)
+            seg.add_word(word, count)
+            lex[word] = count
+        else:
+            seg.del_word(word)
+            lex.pop(word, None)
+        assert seg.total == pytest.approx(sum(lex.values()))
+        text = random_text(rng, 20, "今天气不错北京大学生")
+        assert seg.lcut(text) == ref_nlpzero(text, full_scores(seg, lex), -math.log(sum(lex.values())))
+    assert seg.to_dict() == {k: float(v) for k, v in lex.items()}
+
+
+def test_add_word_without_count_makes_it_win():
+    seg = Segmenter(LEX)
+    assert seg.lcut("今天气") == ["今天", "气"]
+    seg.add_word("天气", None)             # already a word: keeps its count
+    seg.add_word("今天气")                # suggested count just large enough
+    assert seg.lcut("今天气") == ["今天气"]
+
+
+def test_load_userdict_on_top(tmp_path):
+    path = tmp_path / "user.txt"
+    path.write_text("北京大学生 100\n学生 0\n", encoding="utf-8")
+    seg = Segmenter(LEX, user_dicts=[str(path)])
+    assert seg.lcut("北京大学生们") == ["北京大学生", "们"]
+    assert "学生" not in seg
+
+
+# ---------------------------------------------------------------------- jieba interop
+def test_to_jieba_userdict_roundtrip(tmp_path):
+    from nlpzero.dictionary import read_dictionary
+    from nlpzero.segment import to_jieba_userdict
+
+    assert to_jieba_userdict({"云计算": 5, "创新办": 2.6}) == "云计算 5\n创新办 3\n"
+    path = tmp_path / "u.txt"
+    assert to_jieba_userdict(Segmenter(LEX), path) == len(LEX)
+    assert dict(read_dictionary(path)) == {k: float(v) for k, v in LEX.items()}
+    with pytest.raises(ValueError, match="whitespace"):
+        to_jieba_userdict({"a b": 1})
+
+
+def test_jieba_tokenizer_with_lexicon():
+    tok = _jieba_tokenizer(LEX)
+    assert tok.lcut("北京大学生", HMM=False) == Segmenter(LEX, mode="jieba").lcut("北京大学生")
+    pytest.importorskip("jieba")
+    from nlpzero.segment import jieba_tokenizer
+
+    tok = jieba_tokenizer({"韩玉赏鉴": 5}, base="jieba")
+    assert "韩玉赏鉴" in tok.lcut("李小福是韩玉赏鉴的主任", HMM=True)
+
+
+# ---------------------------------------------------------------------- files
+@pytest.fixture
+def small_pool(monkeypatch):
+    """Let segment_file use worker processes and cut huge lines even on tiny inputs."""
+    from nlpzero import segment as S
+
+    monkeypatch.setattr(S, "SMALL_INPUT_BYTES", 0)
+    monkeypatch.setattr(S, "FIRST_CHUNK_CHARS", 64)
+    return S
+
+
+def _corpus_lines(rng, n):
+    return [random_text(rng, rng.randint(0, 60)) for _ in range(n)]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_segment_file_matches_cut_lines(tmp_path, small_pool, jobs):
+    from nlpzero.corpus import Corpus
+
+    rng = random.Random(jobs)
+    lines = _corpus_lines(rng, 400)
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    seg = Segmenter(LEX)
+    res = small_pool.segment_file(Corpus(str(src), chunk_bytes=512), str(out), seg, jobs=jobs, delimiter="|")
+    expected = "".join("|".join(toks) + "\n" for toks in seg.cut_lines(lines))
+    assert out.read_text(encoding="utf-8") == expected
+    assert res.lines == 400 and res.bytes_in == src.stat().st_size and res.jobs == jobs
+    assert res.bytes_out == len(expected.encode("utf-8"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs):
+    from nlpzero.corpus import Corpus
+
+    monkeypatch.setattr(small_pool, "MAX_PIECE_CHARS", 300)
+    rng = random.Random(11)
+    line = "".join(random_text(rng, 50) + "，" for _ in range(200))      # 10k chars, boundaries
+    src = tmp_path / "in.txt"
+    src.write_text("短行\n" + line + "\n尾", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    seg = Segmenter(LEX)
+    small_pool.segment_file(Corpus(str(src), chunk_bytes=256), str(out), seg, jobs=jobs)
+    got = out.read_text(encoding="utf-8").split("\n")
+    assert got == [" ".join(seg.lcut("短行")), " ".join(seg.lcut(line)), "尾"]
+
+
+def test_nul_and_undecodable_bytes(tmp_path):
+    from nlpzero.errors import DecodeError
+    from nlpzero.segment import segment_file
+
+    src = tmp_path / "in.txt"
+    src.write_bytes(("今天" * 40000 + "\n").encode() + "今\x00天\n".encode())
+    out = tmp_path / "out.txt"
+    segment_file(str(src), str(out), Segmenter(LEX), jobs=1)
+    assert out.read_text(encoding="utf-8").split("\n")[1] == "今 \x00 天"
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("今天\n".encode() * 10 + b"\xff\xfe\n")
+    target = tmp_path / "never.txt"
+    with pytest.raises(DecodeError) as info:
+        segment_file(str(bad), str(target), Segmenter(LEX))
+    assert info.value.offset == 70
+    assert sorted(os.listdir(tmp_path)) == ["bad.txt", "in.txt", "out.txt"]      # no partial file
+
+
+def test_output_in_missing_directory_fails_first(tmp_path):
+    from nlpzero._io import OutputError
+    from nlpzero.segment import segment_file
+
+    with pytest.raises(OutputError, match="does not exist"):
+        segment_file(["今天"], str(tmp_path / "no" / "out.txt"), Segmenter(LEX))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_interrupt_leaves_no_file_and_no_workers(tmp_path, small_pool, jobs):
+    import multiprocessing
+
+    def lines():
+        for i in range(20000):
+            if i == 15000:
+                raise KeyboardInterrupt
+            yield "今天天气不错" * 3
+
+    target = tmp_path / "out.txt"
+    with pytest.raises(KeyboardInterrupt):
+        small_pool.segment_file(lines(), str(target), Segmenter(LEX), jobs=jobs)
+    assert os.listdir(tmp_path) == []
+    assert multiprocessing.active_children() == []
+
+
+# ---------------------------------------------------------------------- CLI
+def test_cli_segment_file_and_stdin(tmp_path):
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    d = tmp_path / "d.tsv"
+    d.write_text("#word\tcount\n" + "".join(f"{w}\t{c}\n" for w, c in LEX.items()), encoding="utf-8")
+    src = tmp_path / "in.txt"
+    src.write_text("今天天气不错！\n北京大学生\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["segment", str(src), "--lexicon", str(d), "-o", str(tmp_path / "o.txt"), "-q"])
+    assert res.exit_code == 0, res.output
+    seg = Segmenter(LEX)
+    assert (tmp_path / "o.txt").read_text(encoding="utf-8") == "今天 天气 不错 ！\n" + " ".join(seg.lcut("北京大学生")) + "\n"
+    res = runner.invoke(main, ["segment", "-", "--dict", str(d), "-d", "/", "-q"], input="今天天气\n")
+    assert res.exit_code == 0 and res.output == "今天/天气\n"
+
+
+def test_cli_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    src = tmp_path / "in.txt"
+    src.write_text("今天\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("今天 10\n天气 x y z\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["segment", str(src), "--dict", str(bad)])
+    assert res.exit_code == 1 and f"{bad}, line 2" in res.output and "Traceback" not in res.output
+    res = runner.invoke(main, ["segment", str(src), "--dict", str(bad), "--lexicon", str(bad)])
+    assert res.exit_code == 2
+    res = runner.invoke(main, ["segment", str(src), "--dict", str(bad), "-o", str(tmp_path / "x" / "o")])
+    assert res.exit_code == 1
+    res = runner.invoke(main, ["segment", "-"], input="今天\n")
+    assert res.exit_code == 2 and ("--lexicon" in res.output)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sig = getattr(signal, signame)
+    d = tmp_path / "d.tsv"
+    d.write_text("".join(f"{w}\t{c}\n" for w, c in LEX.items()), encoding="utf-8")
+    out = tmp_path / "out.txt"
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nlpzero", "segment", "-", "--dict", str(d), "-j", "2", "-q", "-o", str(out)],
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
+    proc.stdin.write(("今天天气不错北京大学生\n" * 200000).encode())       # ~6 MB, stdin left open
+    proc.stdin.flush()
+    workers = []
+    for _ in range(100):
+        workers = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
+                                 text=True).stdout.split()
+        if len(workers) >= 2:
+            break
+        time.sleep(0.05)
+    assert len(workers) == 2
+    os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
+    assert proc.wait(timeout=20) == 128 + sig
+    assert b"Traceback" not in proc.stderr.read()
+    time.sleep(0.2)
+    assert os.listdir(tmp_path) == ["d.tsv"]
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
+    proc.stdin.close()

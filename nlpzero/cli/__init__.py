@@ -19,6 +19,7 @@ from ..errors import NlpzeroError
 COMMANDS = {
     "discover": ("discover", "Discover the words of a corpus (mutual information or minimum entropy)."),
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
+    "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
 }
 
 
