@@ -579,3 +579,15 @@ def test_min_entropy_pipeline_matches_reference(seed):
     got = discover(text, "min_entropy", min_count=2, max_len=3).to_dict()
     want = _ref_min_entropy(text, 2, 1.0, 1e-7)
     assert got == want
+
+
+@pytest.mark.parametrize("penalty", [0.0, 1.0])
+def test_learned_segmenter_reproduces_training_segmentation(penalty):
+    # without punctuation the two text models agree, so the restricted dictionary of the
+    # Segmenter must give the same best routes as the full n-gram scores (up to exact ties)
+    _, lines = _zipf_corpus(13, 400)
+    text = ["".join(ws) for ws in lines]
+    seg = learn_segmenter(text, penalty=penalty)
+    fast = list(segment_unsupervised(text, penalty=penalty))
+    same = sum(seg.lcut(line) == toks for line, toks in zip(text, fast))
+    assert same >= 0.99 * len(text)
