@@ -23,7 +23,7 @@ from typing import IO, Dict, Iterator, List, Mapping, Optional, Union
 import numpy as np
 
 from ._io import atomic_write
-from ._validate import check_choice
+from ._validate import check_choice, check_int
 from .errors import FormatError, InputError
 
 __all__ = ["Lexicon", "load_jieba_dict", "jieba_words"]
@@ -50,7 +50,7 @@ def jieba_words() -> frozenset:
         return frozenset(line.split(" ", 1)[0] for line in f if line.strip())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     """Words best first, with counts and the scores that justified them.
 
@@ -188,7 +188,7 @@ class Lexicon:
 
             return self.save(sys.stdout, format, top)
         out = path
-        n = len(self) if top is None else min(int(top), len(self))
+        n = len(self) if top is None else min(check_int("top", top, minimum=0), len(self))
         if format == "tsv":
             out.write("#" + "\t".join(_COLUMNS) + "\n")
         for start in range(0, n, 1 << 14):
@@ -281,7 +281,7 @@ def _check_entry(path, lineno, word, count):
 def _from_lists(words, counts, cols, method) -> Lexicon:
     seen = {}
     for i, w in enumerate(words):
-        if w in seen:       # a repeated word: keep the first line (jieba keeps the last freq; we add)
+        if w in seen:       # a repeated word: its counts add up, at its first position
             counts[seen[w]] += counts[i]
             counts[i] = 0
         else:
