@@ -6,7 +6,6 @@ from typing import Iterator, Tuple
 
 import numpy as np
 
-from . import _discover
 from .corpus import Corpus, word_mask
 
 #: characters that join the words on either side when they stand alone between word characters
@@ -92,9 +91,3 @@ def cut_strings(codes: np.ndarray, lo: np.ndarray, length: np.ndarray) -> list:
     within = np.arange(first.size) - np.repeat(np.cumsum(length) - length, length)
     buf[first + within] = codes[np.repeat(lo, length) + within]
     return buf[:-1].tobytes().decode("utf-32-le", "surrogatepass").split(chr(sep))
-
-
-def encode_chunk(index: "_discover.NgramIndex", text: str, normalize: bool):
-    codes = as_codes(text)
-    sym, start, end = index.encode(codes, normalize)
-    return codes, sym, start, end

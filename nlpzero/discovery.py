@@ -429,11 +429,6 @@ class _Model:
                                      self._offset, self.unknown)
         return token_spans(codes, sym, start, end, starts, self.normalize), starts
 
-    def lcut(self, text: str) -> List[str]:
-        """Tokens of ``text`` (used by tests of the fast path)."""
-        (lo, hi), _ = self._spans_codes(as_codes(text))
-        return [text[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
-
 
 def _split_lines(codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Iterator[List[str]]:
     """Group the tokens ``[lo, hi)`` of a chunk (code points ``codes``) by line; a final newline
@@ -623,8 +618,6 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         lo = bounds[first]
         length = bounds[first + 1] - lo
         ascii_sym = (sym >= 0) & (sym <= _discover.LATIN)
-        has_ascii = np.add.reduceat(ascii_sym.astype(np.int64), lo) if lo.size else lo
-        # reduceat sums up to the next start; words never span a separator so trim by length
         csum = np.concatenate(([0], np.cumsum(ascii_sym)))
         has_ascii = csum[lo + length] - csum[lo] > 0
         for k in range(2, K + 1):
