@@ -51,7 +51,7 @@ __all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_c
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
 #: chunks of at most this many symbols in total are kept between passes (else re-read)
-_CACHE_SYMBOLS = 1 << 23
+_CACHE_SYMBOLS = 1 << 22
 
 
 def default_min_count(n_chars: int) -> int:
