@@ -51,6 +51,11 @@ _EXPORTS = {
     "to_jieba_userdict": "nlpzero.segment",
     "jieba_tokenizer": "nlpzero.segment",
     "read_dictionary": "nlpzero.dictionary",
+    # word discovery and unsupervised segmentation (SPEC §2-§4)
+    "discover": "nlpzero.discovery",
+    "learn_segmenter": "nlpzero.discovery",
+    "segment_unsupervised": "nlpzero.discovery",
+    "Lexicon": "nlpzero.lexicon",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -17,6 +17,7 @@ from ..errors import NlpzeroError
 
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
+    "discover": ("discover", "Discover the words of a corpus (mutual information or minimum entropy)."),
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
     "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
     "cluster": ("cluster", "Word classes: PMI word vectors + kNN graph + InfoMap (segmented corpus)."),

@@ -1,0 +1,192 @@
+"""Unsupervised segmentation and word discovery on the People's Daily 1998-01 corpus (PKU).
+
+Protocol (issue #3): learn on the raw text (the gold words joined, one sentence per line),
+segment that same raw text, score word precision/recall/F1 by character spans against the gold
+segmentation; lexicon precision@1000/@5000 = share of the top words that are gold word types.
+Every configuration runs in a fresh child process, so its CPU time (``time.process_time``,
+reading the file included) and its peak memory (``ru_maxrss``, taken before the gold data is
+loaded for scoring) are its own. Anchors in the same run: nlp-zero 0.1.6 ``Word_Finder`` +
+``Tokenizer`` (pure Python, slow: run once on the full corpus) and jieba with its own dictionary
+(HMM off and on).
+
+Usage::
+
+    python benchmarks/bench_pku.py            # everything (about 4-5 minutes, nlp-zero dominates)
+    python benchmarks/bench_pku.py --quick    # skip nlp-zero
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+
+CONFIGS = {
+    # name: (description)
+    "nvbe": "nlpzero nVBE, defaults (segment_unsupervised)",
+    "nvbe+refine": "nlpzero nVBE + 3 rounds unigram refinement",
+    "nvbe-penalty1": "nlpzero nVBE, penalty=1 (the SPEC prototype's value, picked on gold)",
+    "nvbe-segmenter": "nlpzero learn_segmenter -> Segmenter.cut_lines (the CLI path)",
+    "mi": "nlpzero discover(mi) -> Segmenter",
+    "mi+refine": "nlpzero discover(mi) -> Segmenter + 3 rounds refinement",
+    "min_entropy": "nlpzero discover(min_entropy) -> Segmenter",
+    "min_entropy+refine": "nlpzero discover(min_entropy) -> Segmenter + 3 rounds refinement",
+    "nlp-zero": "nlp-zero 0.1.6 Word_Finder + Tokenizer (defaults)",
+    "jieba": "jieba 0.42 own dictionary, HMM off (supervised)",
+    "jieba-hmm": "jieba 0.42 own dictionary, HMM on (supervised)",
+}
+
+
+def _refine(path, counts, rounds, min_count):
+    """Unigram-LM refinement with a dictionary segmenter: segment, recount, prune, repeat."""
+    from collections import Counter
+
+    from nlpzero.segment import Segmenter
+
+    for _ in range(rounds):
+        seg = Segmenter(counts)
+        with open(path, encoding="utf-8") as f:
+            c = Counter(t for toks in seg.cut_lines(line.rstrip("\n") for line in f) for t in toks)
+        counts = {w: n for w, n in c.items() if n >= min_count or len(w) == 1}
+    return counts
+
+
+def run_one(name: str, path: str) -> dict:
+    """Learn + segment in this (fresh) process; returns tokens per line and the lexicon."""
+    lexicon = None
+    t0 = time.process_time()
+    if name.startswith("nvbe"):
+        from nlpzero.discovery import learn_segmenter, segment_unsupervised
+
+        if name == "nvbe-segmenter":
+            seg = learn_segmenter(path)
+            with open(path, encoding="utf-8") as f:
+                lines = list(seg.cut_lines(line.rstrip("\n") for line in f))
+        else:
+            kw = {"refine": 3} if name == "nvbe+refine" else {"penalty": 1.0} if name == "nvbe-penalty1" else {}
+            lines = list(segment_unsupervised(path, **kw))
+    elif name.startswith(("mi", "min_entropy")):
+        from nlpzero.discovery import default_min_count, discover
+        from nlpzero.segment import Segmenter
+
+        method = name.split("+")[0]
+        lex = discover(path, method)
+        lexicon = list(lex.words[:5000])
+        counts = lex.to_dict()
+        if name.endswith("+refine"):
+            counts = _refine(path, counts, 3, default_min_count(1_840_000))
+        seg = Segmenter(counts)
+        with open(path, encoding="utf-8") as f:
+            lines = list(seg.cut_lines(line.rstrip("\n") for line in f))
+    elif name == "nlp-zero":
+        import collections
+        import collections.abc
+
+        collections.Iterable = collections.abc.Iterable
+        import logging
+
+        logging.disable(logging.CRITICAL)
+        from nlp_zero import Word_Finder
+
+        with open(path, encoding="utf-8") as f:
+            texts = [line.rstrip("\n") for line in f]
+        finder = Word_Finder()
+        finder.train(texts)
+        finder.find(texts)
+        lexicon = [w for w, _ in sorted(finder.words.items(), key=lambda x: (-x[1], x[0]))][:5000]
+        tok = finder.export_tokenizer()
+        lines = [[t for t in tok.tokenize(s) if not t.isspace()] for s in texts]
+    else:
+        import jieba
+
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        hmm = name == "jieba-hmm"
+        with open(path, encoding="utf-8") as f:
+            lines = [[t for t in jieba.lcut(line.rstrip("\n"), HMM=hmm) if not t.isspace()] for line in f]
+    cpu = time.process_time() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"cpu": cpu, "peak_mb": peak, "lines": lines, "lexicon": lexicon}
+
+
+def score(result: dict, gold) -> dict:
+    # offsets by line: (line number, start, end)
+    pred, ref = set(), set()
+    for i, toks in enumerate(result["lines"]):
+        pos = 0
+        for t in toks:
+            pred.add((i, pos, pos + len(t)))
+            pos += len(t)
+    for i, toks in enumerate(gold):
+        pos = 0
+        for t in toks:
+            ref.add((i, pos, pos + len(t)))
+            pos += len(t)
+    tp = len(pred & ref)
+    p, r = tp / len(pred), tp / len(ref)
+    out = {"P": p, "R": r, "F1": 2 * p * r / (p + r)}
+    if result["lexicon"]:
+        types = {w for s in gold for w in s}
+        for n in (1000, 5000):
+            top = result["lexicon"][:n]
+            out[f"P@{n}"] = sum(w in types for w in top) / len(top)
+    return out
+
+
+def child(name: str, path: str) -> None:
+    from _data import pku_gold
+
+    result = run_one(name, path)
+    gold = pku_gold()
+    if len(gold) != len(result["lines"]):
+        raise SystemExit(f"{name}: {len(result['lines'])} lines, gold has {len(gold)}")
+    out = {"cpu": result["cpu"], "peak_mb": result["peak_mb"], **score(result, gold)}
+    print(json.dumps(out))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="skip nlp-zero (minutes of pure Python)")
+    ap.add_argument("--only", nargs="*", help="run only these configurations")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    from _data import pku_raw_path
+
+    path = str(pku_raw_path())
+    if args.child:
+        child(args.child, path)
+        return
+    names = args.only or [n for n in CONFIGS if not (args.quick and n == "nlp-zero")]
+    # warm-up: build and import everything once (no JIT in these paths; page cache, .so loading)
+    subprocess.run([sys.executable, __file__, "--child", "nvbe"], check=True, capture_output=True)
+    rows = {}
+    for name in names:
+        proc = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
+            continue
+        rows[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+        r = rows[name]
+        print(f"  {name:<20} F1 {r['F1']:.3f}  cpu {r['cpu']:.2f}s  peak {r['peak_mb']:.0f} MB", file=sys.stderr)
+    print(f"PKU 1998-01 raw text ({os.path.getsize(path) / 1e6:.1f} MB), learn + segment the same text\n")
+    print("| configuration | P | R | F1 | lexicon P@1000 | P@5000 | CPU s | peak MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r in rows.items():
+        p1 = f"{r['P@1000']:.3f}" if "P@1000" in r else "–"
+        p5 = f"{r['P@5000']:.3f}" if "P@5000" in r else "–"
+        print(f"| {CONFIGS[name]} | {r['P']:.3f} | {r['R']:.3f} | {r['F1']:.3f} | {p1} | {p5} | "
+              f"{r['cpu']:.2f} | {r['peak_mb']:.0f} |")
+    if "nvbe" in rows and "nlp-zero" in rows:
+        print(f"\nspeed-up of nlpzero nVBE over nlp-zero (CPU time): "
+              f"{rows['nlp-zero']['cpu'] / rows['nvbe']['cpu']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,644 @@
+"""Word discovery (SPEC §2, §3) and unsupervised segmentation (SPEC §4) from raw text.
+
+- :func:`discover` — a ranked :class:`~nlpzero.Lexicon` by the mutual-information "cohesion cut"
+  (``method="mi"``) or the minimum-entropy principle (``method="min_entropy"``).
+- :func:`segment_unsupervised` — learn from a corpus and segment that corpus, one call:
+  branching-entropy autonomy (nVBE, :mod:`nlpzero.nvbe`) by default, optionally refined by
+  re-estimating a unigram language model on its own output.
+- :func:`learn_segmenter` — the same model as a reusable :class:`nlpzero.Segmenter` for new
+  text (its words are the words of the training corpus's segmentation, with their scores).
+
+All statistics come from :class:`nlpzero._discover.NgramIndex` (dense ids per n-gram order, with
+counts and prefix/suffix links), so scores are numpy array expressions and segmentation is one
+compiled dynamic programme; no per-n-gram Python work on the hot path.
+
+Default thresholds and how they scale
+-------------------------------------
+``min_count=None`` means ``max(2, round(N / 500_000))`` for N characters: a word must be seen at
+least twice, and in larger corpora at least about twice per million characters, so the bar rises
+with corpus size as chance co-occurrences do. The cohesion bars θ_k = 2k − 3 nats (1, 3, 5 for
+k = 2, 3, 4) and the minimum-entropy bars (min_pmi = 1, min_proba = 1e-7) are those of the
+references (Su Jianlin's word-discovery script and nlp-zero).
+
+References
+----------
+Su Jianlin (2016-2017), "新词发现的信息熵方法与实现", "基于切分的新词发现", "最小熵原理（二）：
+决策树式的词库构建" (kexue.fm); nlp-zero 0.1.6.
+Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Mandarin Chinese.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _discover
+from ._progress import ProgressArg, make_progress
+from ._text import as_codes, cut_strings, line_chunks, token_spans
+from ._validate import check_choice, check_float, check_int
+from .corpus import Source, as_corpus
+from .errors import CorpusTooSmallError
+from .lexicon import Lexicon
+from .nvbe import autonomy, branching_entropies, word_scores
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .segment import Segmenter
+
+__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_count"]
+
+#: fewest characters in runs we try to learn from
+MIN_CHARACTERS = 20
+#: chunks of at most this many symbols in total are kept between passes (else re-read)
+_CACHE_SYMBOLS = 1 << 22
+
+
+def default_min_count(n_chars: int) -> int:
+    """``max(2, round(n_chars / 500_000))``: the default ``min_count`` for a corpus of that size."""
+    return max(2, int(round(n_chars / 500_000)))
+
+
+# ---------------------------------------------------------------------- passes over a corpus
+class _Passes:
+    """Feeds a corpus into an NgramIndex once and replays its chunks (with n-gram ids) later."""
+
+    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str):
+        self.corpus = corpus
+        self.index = _discover.NgramIndex(max_n, True)
+        self.normalize = corpus.normalize
+        cache: Optional[list] = []
+        cached = 0
+        meter = make_progress(progress, corpus.size, desc)
+        try:
+            for text in line_chunks(corpus, meter):
+                codes = as_codes(text)
+                sym, start, end = self.index.encode(codes, self.normalize)
+                ids = self.index.feed(sym)
+                if cache is not None:
+                    cache.append((codes, sym, start, end, ids))
+                    cached += sym.size
+                    if cached > _CACHE_SYMBOLS and corpus.reiterable:
+                        cache = None
+        finally:
+            meter.close()
+        self.cache = cache
+        n = self.index.n_symbols
+        if n < MIN_CHARACTERS:
+            where = corpus.path or "the corpus"
+            raise CorpusTooSmallError(
+                f"{where} is too small to learn from: {n} characters in runs of word characters, "
+                f"need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
+        self.levels = [self.index.level(k) for k in range(1, max_n + 1)]
+        self.chars = self.index.chars()
+
+    def chunks(self):
+        if self.cache is not None:
+            yield from self.cache
+            return
+        for text in line_chunks(self.corpus):
+            codes = as_codes(text)
+            sym, start, end = self.index.encode(codes, self.normalize)
+            yield codes, sym, start, end, self.index.feed(sym, add=False)
+
+    # -------------------------------------------------------------- array helpers
+    def prefix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
+        """Ids (order j) of w[:j] for order-k ids."""
+        for order in range(k, j, -1):
+            ids = self.levels[order - 1][1][ids]
+        return ids
+
+    def suffix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
+        """Ids (order k - j) of w[j:] for order-k ids."""
+        for order in range(k, k - j, -1):
+            ids = self.levels[order - 1][2][ids]
+        return ids
+
+    def symbols_of(self, k: int, ids: np.ndarray) -> np.ndarray:
+        """(n, k) symbol ids of order-k n-grams."""
+        out = np.empty((ids.size, k), dtype=np.int32)
+        for j in range(k):
+            out[:, j] = self.suffix_ids(j + 1, self.prefix_ids(k, ids, j + 1), j)
+        return out
+
+    def strings(self, k: int, ids: np.ndarray) -> List[str]:
+        sy = self.symbols_of(k, ids)
+        codes = np.ascontiguousarray(self.chars[sy].astype(np.uint32))
+        return codes.view(f"<U{k}").reshape(-1).tolist() if ids.size else []
+
+    def pure(self, k: int, ids: np.ndarray) -> np.ndarray:
+        """True for n-grams without collapsed ASCII symbols."""
+        return (self.symbols_of(k, ids) > _discover.LATIN).all(axis=1)
+
+    def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
+        """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
+        return branching_entropies(self.levels[k - 1][0], *self.levels[k])
+
+    def count_pieces(self, joined_fn, max_k: int, long_ok=None):
+        """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
+        symbol: joined to the next one) is False. Returns per-order counts (orders ≤ max_k, by id)
+        and a Counter of the longer pieces (strings) that have no ASCII symbol and pass
+        ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised)."""
+        per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
+        longer: Counter = Counter()
+        for codes, sym, start, end, ids in self.chunks():
+            joined = joined_fn(sym, ids)
+            word_start = sym >= 0
+            word_start[1:] &= ~joined[:-1]
+            bounds = np.flatnonzero(word_start | (sym < 0))
+            first = np.flatnonzero(word_start[bounds])
+            lo = bounds[first]
+            length = bounds[first + 1] - lo
+            for k in range(1, max_k + 1):
+                sel = lo[length == k]
+                per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
+            big = length > max_k
+            if big.any():
+                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & (sym <= _discover.LATIN))))
+                big &= ascii_before[lo + length] == ascii_before[lo]
+                if long_ok is not None:
+                    big[big] = long_ok(ids, lo[big], length[big])
+                longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
+        return per_order, longer
+
+# ---------------------------------------------------------------------- discovery
+def discover(
+    corpus: Source,
+    method: str = "mi",
+    *,
+    min_count: Optional[int] = None,
+    max_len: int = 4,
+    thresholds: Optional[Sequence[float]] = None,
+    min_pmi: float = 1.0,
+    min_proba: float = 1e-7,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+) -> Lexicon:
+    """Discover the words of a corpus without any dictionary.
+
+    Parameters
+    ----------
+    corpus : path, file, iterable of str, or Corpus
+        Raw text (see :class:`nlpzero.Corpus`); ``"-"`` is standard input.
+    method : {"mi", "min_entropy"}
+        ``"mi"``: mutual-information cohesion cut (SPEC §2): count n-grams up to ``max_len``, keep
+        those with ``count ≥ min_count`` and cohesion ``min_j log(N·c(w)/(c(w[:j])·c(w[j:]))) ≥ θ_|w|``,
+        join adjacent characters covered by a kept occurrence, count the pieces, keep pieces seen
+        ``min_count`` times that pass the check-back (length ≤ 2, or a kept n-gram, or every
+        ``max_len``-window kept). ``"min_entropy"`` (SPEC §3): cut every link whose pair has
+        ``P(ab) ≤ min_proba`` or ``PMI ≤ min_pmi``, count the pieces, then drop redundant words
+        (longest first) whose best split into other words costs less than ``|w| − 1`` nats more.
+    min_count : int, optional
+        Rarest word kept; default :func:`default_min_count` of the corpus size.
+    max_len : int, default 4
+        Longest n-gram scored (``"mi"``; K of SPEC §2). For ``"min_entropy"`` words may be longer.
+    thresholds : sequence of float, optional
+        Cohesion bars θ_2..θ_max_len (nats); default ``2k − 3`` (1, 3, 5, ...).
+    min_pmi, min_proba : float
+        Pair bars of ``"min_entropy"``.
+    encoding, errors, normalize
+        How to read the corpus (see :class:`nlpzero.Corpus`).
+    progress : bool or callable
+        Progress on stderr while reading.
+
+    Returns
+    -------
+    Lexicon
+        Ranked by count (ties by word), with cohesion (min PMI for ``"min_entropy"``), left/right
+        branching entropy (nan for words longer than ``max_len``), probability and ``is_new``.
+        Words with ASCII letters or digits are left out (the segmenter keeps those stretches
+        whole anyway).
+
+    Raises
+    ------
+    nlpzero.errors.CorpusTooSmallError
+        Fewer than 20 characters of text in runs.
+    ValueError, TypeError
+        A bad parameter (the message names it).
+
+    Examples
+    --------
+    >>> import random
+    >>> random.seed(0)
+    >>> words = ["自然", "语言", "处理", "我们", "喜欢", "很", "美", "的", "北京大学", "研究生"]
+    >>> lines = ["".join(random.choices(words, k=12)) for _ in range(300)]
+    >>> lex = discover(lines, "min_entropy", min_count=5)
+    >>> sorted(lex.top(10)) == sorted(words)
+    True
+
+    References
+    ----------
+    Su Jianlin, "基于切分的新词发现" (2016) and "最小熵原理（二）" (2018), kexue.fm; nlp-zero 0.1.6.
+    """
+    check_choice("method", method, ("mi", "min_entropy", "min-entropy"))
+    method = method.replace("-", "_")
+    if min_count is not None:
+        min_count = check_int("min_count", min_count, minimum=1)
+    max_len = check_int("max_len", max_len, minimum=2, maximum=12)
+    min_pmi = check_float("min_pmi", min_pmi)
+    min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0)
+    if thresholds is None:
+        thresholds = [2.0 * k - 3.0 for k in range(2, max_len + 1)]
+    else:
+        thresholds = [check_float(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
+        if len(thresholds) != max_len - 1:
+            raise ValueError(f"`thresholds` must have max_len - 1 = {max_len - 1} values, got {len(thresholds)}")
+    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+    passes = _Passes(corpus, max_len + 1, progress, "discovering words")
+    if min_count is None:
+        min_count = default_min_count(passes.index.n_symbols)
+    if method == "mi":
+        lexicon = _discover_mi(passes, max_len, min_count, thresholds)
+    else:
+        lexicon = _discover_min_entropy(passes, max_len, min_count, min_pmi, min_proba)
+    if not len(lexicon):
+        raise CorpusTooSmallError(
+            f"no word of {corpus.path or 'the corpus'} passed the thresholds (min_count={min_count}, "
+            f"{passes.index.n_symbols} characters): the corpus is too small or too repetitive for "
+            "these settings; lower min_count or give more text")
+    return lexicon
+
+
+def _cohesion(passes: _Passes, k: int) -> np.ndarray:
+    n = float(passes.index.n_symbols)
+    c = passes.levels[k - 1][0].astype(np.float64)
+    ids = np.arange(c.size)
+    coh = np.full(c.size, np.inf)
+    for j in range(1, k):
+        left = passes.levels[j - 1][0][passes.prefix_ids(k, ids, j)]
+        right = passes.levels[k - j - 1][0][passes.suffix_ids(k, ids, j)]
+        coh = np.minimum(coh, np.log(n * c / (left.astype(np.float64) * right)))
+    return coh
+
+
+def _discover_mi(passes: _Passes, K: int, min_count: int, thresholds) -> Lexicon:
+    kept = [None, None]           # kept[k]: bool per order-k id
+    coh = [None, None]
+    for k in range(2, K + 1):
+        coh.append(_cohesion(passes, k))
+        kept.append((passes.levels[k - 1][0] >= min_count) & (coh[k] >= thresholds[k - 2]))
+
+    def joined(sym, ids):
+        m = sym.size
+        diff = np.zeros(m + 1, dtype=np.int64)
+        for k in range(2, K + 1):
+            row = ids[k - 1]
+            occ = np.flatnonzero(row >= 0)
+            occ = occ[kept[k][row[occ]]]
+            diff += np.bincount(occ, minlength=m + 1)
+            diff -= np.bincount(occ + (k - 1), minlength=m + 1)
+        return np.cumsum(diff)[:m] > 0
+
+    def windows_kept(ids, lo, length):
+        row = ids[K - 1]
+        ok = np.zeros(row.size + 1, dtype=np.int64)
+        valid = row >= 0
+        ok[1:][valid] = kept[K][row[valid]]
+        ok = np.cumsum(ok)
+        n_windows = length - K + 1
+        return ok[lo + n_windows] - ok[lo] == n_windows
+
+    per_order, longer = passes.count_pieces(joined, K, windows_kept)
+    return _assemble(passes, K, per_order, longer, min_count, "mi",
+                     ok=lambda k, ids: np.ones(ids.size, bool) if k <= 2 else kept[k][ids],
+                     score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan))
+
+
+def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lexicon:
+    words: List[str] = []
+    counts, cohs, lefts, rights = [], [], [], []
+    for k in range(1, K + 1):
+        cnt = per_order[k - 1]
+        ids = np.flatnonzero(cnt >= min_count)
+        ids = ids[ok(k, ids)]
+        ids = ids[passes.pure(k, ids)]
+        words += passes.strings(k, ids)
+        counts.append(cnt[ids])
+        cohs.append(score(k, ids))
+        h_l, h_r = passes.entropies(k)
+        lefts.append(h_l[ids])
+        rights.append(h_r[ids])
+    extra = [(w, c) for w, c in longer.items() if c >= min_count]
+    words += [w for w, _ in extra]
+    counts.append(np.array([c for _, c in extra], dtype=np.int64))
+    cohs.append(np.full(len(extra), np.nan))
+    lefts.append(np.full(len(extra), np.nan))
+    rights.append(np.full(len(extra), np.nan))
+    return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
+                               cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
+                               right_entropy=np.concatenate(rights))
+
+
+def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
+    n = float(passes.index.n_symbols)
+    c1 = passes.levels[0][0].astype(np.float64)
+    c2, pre, suf = passes.levels[1]
+    n2 = float(c2.sum()) or 1.0
+    p2 = c2 / n2
+    pmi = np.log(p2) - np.log(c1[pre] / n) - np.log(c1[suf] / n)
+    keep2 = (p2 > min_proba) & (pmi > min_pmi)
+
+    def joined(sym, ids):
+        row = ids[1]
+        out = row >= 0
+        out[out] = keep2[row[out]]
+        return out
+
+    per_order, longer = passes.count_pieces(joined, K)
+    total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
+    floor = max(min_count, math.floor(min_proba * total) + 1)
+    lex = _assemble(passes, K, per_order, longer, floor, "min_entropy",
+                    ok=lambda k, ids: np.ones(ids.size, bool), score=lambda k, ids: np.full(ids.size, np.nan))
+    counts = _remove_redundant(lex.to_dict())
+    pair_ids = np.flatnonzero(keep2)
+    pair_pmi = dict(zip(passes.strings(2, pair_ids), pmi[pair_ids].tolist()))
+    words = [w for w in lex.words if counts.get(w, 0) >= min_count]
+    rows = {w: i for i, w in enumerate(lex.words)}
+    idx = np.array([rows[w] for w in words], dtype=np.int64)
+    coh = [min((pair_pmi.get(w[i : i + 2], np.nan) for i in range(len(w) - 1)), default=np.nan)
+           if len(w) > 1 else np.nan for w in words]
+    return Lexicon.from_counts({w: counts[w] for w in words}, "min_entropy", cohesion=coh,
+                               left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
+
+
+def _best_split(word: str, logp: dict) -> Optional[List[str]]:
+    """Best split of ``word`` into ≥ 2 lexicon words by unigram Viterbi (``word`` itself excluded)."""
+    n = len(word)
+    best = [0.0] + [-math.inf] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - 16), j):
+            if i == 0 and j == n:
+                continue
+            lp = logp.get(word[i:j])
+            if lp is not None and best[i] + lp > best[j]:
+                best[j] = best[i] + lp
+                back[j] = i
+    if best[n] == -math.inf:
+        return None
+    pieces, j = [], n
+    while j > 0:
+        pieces.append(word[back[j] : j])
+        j = back[j]
+    return pieces[::-1]
+
+
+def _remove_redundant(counts: dict) -> dict:
+    """SPEC §3 step 3, longest words first: drop w when log P(w) − Σ log P(k_i) < |w| − 1 for its
+    best split k_1..k_m into other words, moving its count to the pieces."""
+    counts = dict(counts)
+    total = float(sum(counts.values()))
+    logp = {w: math.log(c / total) for w, c in counts.items()}
+    for word in sorted((w for w in counts if len(w) > 1), key=len, reverse=True):
+        pieces = _best_split(word, logp)
+        if pieces is None:
+            continue
+        gain = logp[word] - sum(logp[p] for p in pieces)
+        if gain < len(word) - 1:
+            c = counts.pop(word)
+            del logp[word]
+            for p in pieces:
+                counts[p] += c
+                logp[p] = math.log(counts[p] / total)
+    return counts
+
+
+# ---------------------------------------------------------------------- unsupervised segmentation
+class _Model:
+    """A learned scoring of every string of at most ``max_len`` symbols seen in training (nVBE
+    autonomy ``a(w)·|w| − penalty``, or after refinement the unigram log-probability), applied
+    by the compiled dynamic programme of ``_discover.best_path``."""
+
+    def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_len: int, unknown: float,
+                 normalize: bool, method: str):
+        self._index = index
+        self._score = score
+        self._offset = offset
+        self.max_len = max_len
+        self.unknown = unknown
+        self.normalize = normalize
+        self.method = method
+
+    def _spans_codes(self, codes: np.ndarray, ids=None, sym=None, start=None, end=None):
+        if sym is None:
+            sym, start, end = self._index.encode(codes, self.normalize)
+            ids = self._index.feed(sym, add=False)
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[: self.max_len]), self._score,
+                                     self._offset, self.unknown)
+        return token_spans(codes, sym, start, end, starts, self.normalize), starts
+
+
+def _split_lines(codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Iterator[List[str]]:
+    """Group the tokens ``[lo, hi)`` of a chunk (code points ``codes``) by line; a final newline
+    does not open a new line. The token strings are cut in one pass: the tokens are copied into one
+    buffer with a separator character absent from the chunk, decoded once and split."""
+    nl = np.flatnonzero(codes == 10)
+    line_end = np.append(nl, codes.size) if (not nl.size or nl[-1] != codes.size - 1) else nl
+    which = np.searchsorted(line_end, lo)
+    cuts = np.searchsorted(which, np.arange(line_end.size + 1)).tolist()
+    tokens = cut_strings(codes, lo, hi - lo)
+    for li in range(line_end.size):
+        yield tokens[cuts[li] : cuts[li + 1]]
+
+
+def _check_segment_params(max_len, penalty, refine, min_count):
+    max_len = check_int("max_len", max_len, minimum=1, maximum=8)
+    penalty = check_float("penalty", penalty)
+    refine = check_int("refine", refine, minimum=0, maximum=50)
+    if min_count is not None:
+        min_count = check_int("min_count", min_count, minimum=1)
+    return max_len, penalty, refine, min_count
+
+
+def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize, progress):
+    max_len, penalty, refine, min_count = _check_segment_params(max_len, penalty, refine, min_count)
+    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+    passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
+    score, offset = word_scores(autonomy(passes.index, max_len, passes.levels), penalty)
+    model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
+    if min_count is None:
+        min_count = default_min_count(passes.index.n_symbols)
+    for _ in range(refine):
+        model = _refine(passes, model, min_count)
+    return passes, model
+
+
+def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
+    """One round of the unigram-LM refinement: count the words of the current segmentation of the
+    training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
+    as unknown characters), and score each word by its log-probability."""
+    K = model.max_len
+    counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
+    for codes, sym, start, end, ids in passes.chunks():
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+                                     model.unknown)
+        bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
+        first = np.flatnonzero(starts[bounds])
+        lo = bounds[first]
+        length = bounds[first + 1] - lo
+        for k in range(1, K + 1):
+            sel = lo[length == k]
+            o0, o1 = model._offset[k - 1], model._offset[k]
+            counts[o0:o1] += np.bincount(ids[k - 1, sel], minlength=int(o1 - o0))
+    total = counts.sum()
+    n1 = int(model._offset[1])
+    keep = counts >= min_count
+    keep[:n1] = counts[:n1] > 0
+    score = np.full(counts.size, -np.inf)
+    score[keep] = np.log(counts[keep] / total)
+    unknown = math.log(0.5 / total)
+    score[:n1][~keep[:n1]] = unknown
+    return _Model(model._index, score, model._offset, K, unknown, model.normalize,
+                                 model.method + "+unigram")
+
+
+def learn_segmenter(
+    corpus: Source,
+    *,
+    max_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+) -> "Segmenter":
+    """Learn an unsupervised segmenter from raw text (nVBE, SPEC §4).
+
+    Parameters
+    ----------
+    corpus : path, file, iterable of str, or Corpus
+        Raw text.
+    max_len : int, default 4
+        Longest word, in symbols (an ASCII letter/digit stretch is one symbol). L = 4 measured best.
+    penalty : float, default 0
+        Cost per word added to the nVBE objective Σ (a(w)·|w| − penalty); 0 is the original nVBE,
+        larger values favour longer words.
+    refine : int, default 0
+        Rounds of unigram-LM refinement (re-estimate word probabilities from the segmented corpus,
+        prune words below ``min_count``; single characters never pruned score log(0.5/total)).
+    min_count : int, optional
+        Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
+    encoding, errors, normalize, progress
+        As for :func:`discover`.
+
+    Returns
+    -------
+    nlpzero.Segmenter
+        Built with :meth:`Segmenter.from_scores` from the words of the segmentation of the
+        training corpus (and every character seen) with their scores; characters never seen score
+        ``-penalty`` (autonomy 0). On the training corpus it reproduces
+        :func:`segment_unsupervised` except for the middle-dot and repeated-punctuation rules,
+        which are the Segmenter's text model there.
+
+    Raises
+    ------
+    nlpzero.errors.CorpusTooSmallError
+        Fewer than 20 characters of text.
+
+    Examples
+    --------
+    >>> seg = learn_segmenter(["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10)
+    >>> "".join(seg.lcut("自然语言处理很美")) == "自然语言处理很美"
+    True
+
+    References
+    ----------
+    Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
+    """
+    from .segment import Segmenter
+
+    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress)
+    unknown = model.unknown if refine else -float(penalty)
+    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_char_score=unknown,
+                                 normalize=model.normalize)
+
+
+def segment_unsupervised(
+    corpus: Source,
+    *,
+    max_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+    spans: bool = False,
+):
+    """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
+
+    Parameters are those of :func:`learn_segmenter`. With ``spans=False`` (default) returns an
+    iterator over the lines, each a list of tokens; with ``spans=True`` returns the token spans of
+    the whole text ``(lo, hi)`` (int64 arrays of character offsets, lines joined with their
+    ``\\n``), which is what evaluation needs.
+
+    Examples
+    --------
+    >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
+    >>> next(iter(segment_unsupervised(lines)))[-1]
+    '。'
+    """
+    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress)
+    if spans:
+        los, his, base = [], [], 0
+        for codes, sym, start, end, ids in passes.chunks():
+            (lo, hi), _ = model._spans_codes(codes, ids, sym, start, end)
+            los.append(lo + base)
+            his.append(hi + base)
+            base += codes.size
+        return np.concatenate(los), np.concatenate(his)
+
+    def lines():
+        for codes, sym, start, end, ids in passes.chunks():
+            (lo, hi), _ = model._spans_codes(codes, ids, sym, start, end)
+            yield from _split_lines(codes, lo, hi)
+
+    return lines()
+
+
+def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
+    """Word → score for every word of the model's segmentation of its training corpus, and every
+    single character seen. Restricting the dictionary to these words leaves the optimum of the
+    training corpus unchanged (its best route only uses them) and keeps the trie small."""
+    K = model.max_len
+    pure_keys = []
+    mixed = {}
+    for codes, sym, start, end, ids in passes.chunks():
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+                                     model.unknown)
+        bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
+        first = np.flatnonzero(starts[bounds])
+        lo = bounds[first]
+        length = bounds[first + 1] - lo
+        ascii_sym = (sym >= 0) & (sym <= _discover.LATIN)
+        csum = np.concatenate(([0], np.cumsum(ascii_sym)))
+        has_ascii = csum[lo + length] - csum[lo] > 0
+        for k in range(2, K + 1):
+            sel = (length == k) & ~has_ascii
+            pure_keys.append(np.unique(ids[k - 1, lo[sel]].astype(np.int64) + (k << 40)))
+        for s, n in zip(lo[has_ascii & (length > 1)].tolist(), length[has_ascii & (length > 1)].tolist()):
+            o = model._offset[n - 1] + ids[n - 1, s]
+            a, b = int(start[s]), int(end[s + n - 1])
+            word = codes[a:b].tobytes().decode("utf-32-le", "surrogatepass")
+            mixed[word] = float(model._score[o])
+    scores = {}
+    keys = np.unique(np.concatenate(pure_keys)) if pure_keys else np.zeros(0, np.int64)
+    for k in range(2, K + 1):
+        ids = (keys[(keys >> 40) == k] & ((1 << 40) - 1))
+        vals = model._score[model._offset[k - 1] + ids]
+        scores.update(zip(passes.strings(k, ids), vals.tolist()))
+    ones = np.flatnonzero(passes.levels[0][0] > 0)
+    ones = ones[ones > _discover.LATIN]
+    scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
+    from .corpus import normalize as _norm
+
+    for word, value in mixed.items():
+        scores[_norm(word) if model.normalize else word] = value
+    return scores

@@ -1,0 +1,91 @@
+"""Branching-entropy autonomy (nVBE, Magistry & Sagot 2012) for unsupervised segmentation (SPEC §4).
+
+For every string x of at most ``max_len`` symbols:
+
+1. right branching entropy h_r(x): entropy of the symbol that follows x, a run end counting as
+   a new distinct symbol each time; left h_l(x) likewise with the preceding symbol. With the
+   counts of the one-symbol extensions y of x, ``h(x) = log c(x) − Σ_y c(y) log c(y) / c(x)``
+   (a run end contributes 1·log 1 = 0), so one pass over the n-gram table gives both;
+2. variation of branching entropy: VBE_r(x) = h_r(x) − h_r(x[:-1]), VBE_l(x) = h_l(x) − h_l(x[1:])
+   (for one symbol the unigram entropy is subtracted);
+3. per length, standardise both over all strings seen of that length; autonomy
+   a(x) = z(VBE_l(x)) + z(VBE_r(x));
+4. segment each run maximising Σ (a(w)·|w| − penalty) by dynamic programming.
+
+Statistics see each maximal ASCII letter/digit stretch as one symbol (a number is never split
+and "１９９８年" is the two-symbol string <number>年), and normalised text (full-width → ASCII).
+
+References
+----------
+Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Mandarin Chinese.
+ACL 2012, 383-387.
+Jin, Z. & Tanaka-Ishii, K. (2006). Unsupervised segmentation of Chinese text by use of branching
+entropy. COLING/ACL 2006.
+"""
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import numpy as np
+
+from . import _discover
+
+
+def branching_entropies(count: np.ndarray, next_count: np.ndarray, next_prefix: np.ndarray,
+                        next_suffix: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(h_l, h_r) in nats of the strings of one order from the counts of the next order.
+
+    ``h(x) = log c(x) − Σ_y c(y) log c(y) / c(x)`` over the one-symbol extensions y of x (to the
+    right for h_r, grouped by ``next_prefix``; to the left for h_l, grouped by ``next_suffix``);
+    each run end or start counts as a distinct symbol seen once, contributing 1·log 1 = 0.
+    """
+    s_r, s_l = _discover.extension_sums(next_count, next_prefix, next_suffix, count.size)
+    safe = np.maximum(count, 1).astype(np.float64)
+    h_r = np.log(safe)
+    h_l = h_r - s_l / safe
+    h_r -= s_r / safe
+    return h_l, h_r
+
+
+def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    sel = v[mask]
+    if sel.size < 2:
+        return np.zeros_like(v)
+    sd = sel.std()
+    return (v - sel.mean()) / (sd if sd > 0 else 1.0)
+
+
+def autonomy(index: "_discover.NgramIndex", max_len: int, levels=None) -> List[np.ndarray]:
+    """a(x) for every string of lengths 1..max_len: a list with one float64 array per length,
+    indexed by the index's ids (strings never seen get -inf). ``index.max_n`` must be at least
+    ``max_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched."""
+    if levels is None:
+        levels = [index.level(k) for k in range(1, max_len + 2)]
+    count1 = levels[0][0].astype(np.float64)
+    p = count1[count1 > 0] / count1.sum()
+    h0 = float(-(p * np.log(p)).sum())
+    out = []
+    prev = None
+    for k in range(1, max_len + 1):
+        count, prefix, suffix = levels[k - 1]
+        h_l, h_r = branching_entropies(count, *levels[k])
+        seen = count > 0
+        if k == 1:
+            v_r, v_l = h_r - h0, h_l - h0
+        else:
+            v_r, v_l = h_r - prev[1][prefix], h_l - prev[0][suffix]
+        a = _z(v_r, seen)
+        a += _z(v_l, seen)
+        a[~seen] = -np.inf
+        del v_r, v_l
+        out.append(a)
+        prev = (h_l, h_r)
+    return out
+
+
+def word_scores(auto: List[np.ndarray], penalty: float) -> Tuple[np.ndarray, np.ndarray]:
+    """Concatenated word scores a(w)·|w| − penalty and the offsets of each length (K + 1 entries)."""
+    parts = [a * k - penalty for k, a in enumerate(auto, start=1)]
+    offset = np.zeros(len(parts) + 1, dtype=np.int64)
+    offset[1:] = np.cumsum([p.size for p in parts])
+    return np.concatenate(parts), offset

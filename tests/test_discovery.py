@@ -1,0 +1,593 @@
+"""Word discovery and unsupervised segmentation: kernels against slow references, recovery of a
+known lexicon, lossless output, lexicon files, CLI and bad input."""
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter, defaultdict
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from nlpzero import _discover
+from nlpzero.cli import main
+from nlpzero.corpus import as_corpus, normalize
+from nlpzero.discovery import (_best_split, _Passes, _cohesion, default_min_count, discover,
+                               learn_segmenter, segment_unsupervised, _learn)
+from nlpzero.errors import CorpusTooSmallError, FormatError, InputError
+from nlpzero.lexicon import Lexicon, load_jieba_dict
+from nlpzero.nvbe import autonomy
+
+CJK = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
+
+
+def _symbols(text, collapse=True):
+    """Reference text model: runs of symbols; an ASCII alnum stretch is one symbol '0' or 'A'."""
+    text = normalize(text)
+    runs, cur, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isascii() and ch.isalnum():
+            j = i
+            while j < len(text) and text[j].isascii() and text[j].isalnum():
+                j += 1
+            stretch = text[i:j]
+            cur.append("0" if stretch.isdigit() else "A")
+            i = j
+            continue
+        if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+            cur.append(ch)
+        elif cur:
+            runs.append(cur)
+            cur = []
+        i += 1
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra="，。 ABc１２\n·"):
+    return "".join(rng.choice(alphabet + extra) if rng.random() < 0.25 else rng.choice(alphabet)
+                   for _ in range(n))
+
+
+def _zipf_corpus(seed=0, n_lines=600, n_words=60):
+    """Lines of words drawn from a Zipfian lexicon of random 1-4 character words."""
+    rng = random.Random(seed)
+    chars = list(CJK)
+    rng.shuffle(chars)
+    words, used = [], set()
+    while len(words) < n_words:
+        k = rng.choice((1, 2, 2, 2, 3, 3, 4))
+        w = "".join(rng.choice(chars[:150]) for _ in range(k))
+        if w not in used and all(w[:j] not in used for j in range(1, k)):
+            used.add(w)
+            words.append(w)
+    weights = [1.0 / (r + 1) ** 0.9 for r in range(n_words)]
+    lines = [rng.choices(words, weights, k=rng.randint(5, 15)) for _ in range(n_lines)]
+    return words, lines
+
+
+# ---------------------------------------------------------------------- NgramIndex kernel
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_index_counts_and_links_match_counter(seed):
+    rng = random.Random(seed)
+    lines = [_random_text(rng, rng.randint(0, 40)) for _ in range(60)]
+    text = "\n".join(lines) + "\n"
+    K = 4
+    idx = _discover.NgramIndex(K, True)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    sym, start, end = idx.encode(codes, True)
+    ids = idx.feed(sym)
+    chars = idx.chars()
+    ref = Counter()
+    for run in _symbols(text):
+        for k in range(1, K + 1):
+            for i in range(len(run) - k + 1):
+                ref[tuple(run[i : i + k])] += 1
+
+    def name(s):
+        return "0" if s == _discover.DIGITS else "A" if s == _discover.LATIN else chr(chars[s])
+
+    got = Counter()
+    strings = {}
+    for k in range(1, K + 1):
+        count, prefix, suffix = idx.level(k)
+        for i in range(count.size):
+            if k == 1:
+                s = (name(i),)
+            else:
+                s = strings[k - 1, prefix[i]] + (strings[k - 1, suffix[i]][-1],)
+                assert strings[k - 1, suffix[i]][:-1] == s[1:-1]
+            strings[k, i] = s
+            if count[i]:
+                got[s] = int(count[i])
+    assert got == ref
+    # every position's id names the n-gram that starts there
+    for k in range(1, K + 1):
+        for i in np.flatnonzero(ids[k - 1] >= 0):
+            assert strings[k, ids[k - 1, i]] == tuple(name(s) for s in sym[i : i + k])
+    assert idx.n_symbols == sum(len(r) for r in _symbols(text))
+
+
+def test_encode_spans_cover_original_text():
+    text = "ＡＢＣ12中文，\n１９９８年  x"
+    idx = _discover.NgramIndex(2, True)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    sym, start, end = idx.encode(codes, True)
+    words = [text[a:b] for s, a, b in zip(sym, start, end) if s >= 0]
+    assert words == ["ＡＢＣ12", "中", "文", "１９９８", "年", "x"]
+    assert sym[-1] == -1 and (sym[sym >= 0] > _discover.LATIN).sum() == 3
+
+
+# ---------------------------------------------------------------------- DP against brute force
+def _all_splits(n, K):
+    if n == 0:
+        yield []
+        return
+    for k in range(1, min(K, n) + 1):
+        for rest in _all_splits(n - k, K):
+            yield [k] + rest
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_best_path_matches_enumeration(seed):
+    rng = np.random.default_rng(seed)
+    K = 3
+    runs = [rng.integers(2, 6, size=rng.integers(1, 8)) for _ in range(5)]
+    sym = np.concatenate([np.append(r, -1) for r in runs]).astype(np.int32)
+    idx = _discover.NgramIndex(K, False)
+    # use symbols as code points: encode a text of those characters
+    text = "".join("".join(chr(0x4E00 + int(s)) for s in r) + "，" for r in runs)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    sym, _, _ = idx.encode(codes, True)
+    ids = idx.feed(sym)
+    sizes = [idx.level(k)[0].size for k in range(1, K + 1)]
+    offset = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    score = rng.normal(size=int(offset[-1]))
+    starts = _discover.best_path(sym, ids, score, offset, -5.0)
+    pos = 0
+    for r in np.split(sym, np.flatnonzero(sym < 0) + 1)[:-1]:
+        n = r.size - 1
+        best = max(
+            (sum(score[offset[k - 1] + ids[k - 1, pos + sum(sp[:j])]] for j, k in enumerate(sp)), sp)
+            for sp in _all_splits(n, K)
+        )
+        got = np.flatnonzero(starts[pos : pos + n]).tolist() + [n]
+        got_sp = [b - a for a, b in zip(got, got[1:])]
+        got_score = sum(score[offset[k - 1] + ids[k - 1, pos + sum(got_sp[:j])]] for j, k in enumerate(got_sp))
+        assert got_score == pytest.approx(best[0], abs=1e-12)
+        pos += r.size
+
+
+# ---------------------------------------------------------------------- scores against references
+def _ref_counts(lines, K):
+    c = Counter()
+    for line in lines:
+        for run in _symbols(line):
+            s = "".join(run)
+            for k in range(1, K + 1):
+                for i in range(len(s) - k + 1):
+                    c[s[i : i + k]] += 1
+    return c
+
+
+def test_cohesion_matches_formula():
+    _, lines = _zipf_corpus(3, 200)
+    lines = ["".join(ws) for ws in lines]
+    passes = _Passes(as_corpus(lines), 4, False, "")
+    ref = _ref_counts(lines, 4)
+    n = sum(v for w, v in ref.items() if len(w) == 1)
+    for k in (2, 3, 4):
+        coh = _cohesion(passes, k)
+        strings = passes.strings(k, np.arange(coh.size))
+        for s, value in zip(strings, coh):
+            want = min(math.log(n * ref[s] / (ref[s[:j]] * ref[s[j:]])) for j in range(1, k))
+            assert value == pytest.approx(want, rel=1e-9, abs=1e-9)
+
+
+def _ref_entropy(lines, L):
+    """h_r, h_l of every string up to L symbols (run ends count as distinct symbols)."""
+    right, left, count = defaultdict(Counter), defaultdict(Counter), Counter()
+    unique = iter(range(1 << 62))
+    for line in lines:
+        for run in _symbols(line):
+            for k in range(1, L + 1):
+                for i in range(len(run) - k + 1):
+                    x = tuple(run[i : i + k])
+                    count[x] += 1
+                    if i + k < len(run):
+                        right[x][run[i + k]] += 1
+                    else:
+                        right[x][("end", next(unique))] += 1
+                    if i > 0:
+                        left[x][run[i - 1]] += 1
+                    else:
+                        left[x][("start", next(unique))] += 1
+
+    def h(c):
+        t = sum(c.values())
+        return -sum(v / t * math.log(v / t) for v in c.values())
+
+    return count, {x: h(right[x]) for x in count}, {x: h(left[x]) for x in count}
+
+
+def test_autonomy_matches_reference():
+    _, lines = _zipf_corpus(5, 150)
+    lines = ["".join(ws) for ws in lines]
+    L = 3
+    count, h_r, h_l = _ref_entropy(lines, L)
+    unigrams = {x: c for x, c in count.items() if len(x) == 1}
+    total = sum(unigrams.values())
+    h0 = -sum(c / total * math.log(c / total) for c in unigrams.values())
+    vbe = {}
+    for x in count:
+        if len(x) == 1:
+            vbe[x] = (h_r[x] - h0, h_l[x] - h0)
+        else:
+            vbe[x] = (h_r[x] - h_r[x[:-1]], h_l[x] - h_l[x[1:]])
+    ref = {}
+    for k in range(1, L + 1):
+        xs = [x for x in count if len(x) == k]
+        r = np.array([vbe[x][0] for x in xs])
+        l_ = np.array([vbe[x][1] for x in xs])
+        z = (r - r.mean()) / r.std() + (l_ - l_.mean()) / l_.std()
+        ref.update(zip(xs, z))
+    passes = _Passes(as_corpus(lines), L + 1, False, "")
+    auto = autonomy(passes.index, L)
+    for k in range(1, L + 1):
+        strings = passes.strings(k, np.arange(auto[k - 1].size))
+        seen = passes.levels[k - 1][0] > 0
+        assert seen.sum() == sum(len(x) == k for x in ref)
+        for s, a, ok in zip(strings, auto[k - 1], seen):
+            if ok:
+                assert a == pytest.approx(ref[tuple(s)], rel=1e-9, abs=1e-9)
+            else:
+                assert a == -np.inf
+
+
+def test_lexicon_entropies_and_min_entropy_pmi_match_reference():
+    _, lines = _zipf_corpus(7, 300)
+    lines = ["".join(ws) for ws in lines]
+    count, h_r, h_l = _ref_entropy(lines, 3)
+    lex = discover(lines, "min_entropy", min_count=3, max_len=2)
+    c = _ref_counts(lines, 2)
+    n = sum(v for w, v in c.items() if len(w) == 1)
+    n2 = sum(v for w, v in c.items() if len(w) == 2)
+    checked = 0
+    for w in lex.words:
+        rec = lex[w]
+        if len(w) <= 2:
+            assert rec["right_entropy"] == pytest.approx(h_r[tuple(w)], abs=1e-5)
+            assert rec["left_entropy"] == pytest.approx(h_l[tuple(w)], abs=1e-5)
+        if len(w) >= 2:
+            pmi = min(math.log(c[w[i : i + 2]] / n2) - math.log(c[w[i]] / n) - math.log(c[w[i + 1]] / n)
+                      for i in range(len(w) - 1))
+            assert rec["cohesion"] == pytest.approx(pmi, abs=1e-5)
+            assert pmi > 1
+            checked += 1
+    assert checked > 10
+
+
+def test_best_split_matches_enumeration():
+    rng = random.Random(4)
+    vocab = {"".join(rng.choice("甲乙丙丁") for _ in range(rng.randint(1, 3))) for _ in range(25)}
+    logp = {w: -rng.uniform(1, 8) for w in vocab}
+    for _ in range(40):
+        word = "".join(rng.choice("甲乙丙丁") for _ in range(rng.randint(2, 6)))
+        best = None
+        for sp in _all_splits(len(word), len(word)):
+            if len(sp) < 2:
+                continue
+            pieces = [word[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
+            if all(p in logp for p in pieces):
+                s = sum(logp[p] for p in pieces)
+                if best is None or s > best[0] + 1e-12:
+                    best = (s, pieces)
+        got = _best_split(word, logp)
+        if best is None:
+            assert got is None
+        else:
+            assert sum(logp[p] for p in got) == pytest.approx(best[0])
+
+
+# ---------------------------------------------------------------------- quality on a known lexicon
+def test_synthetic_lexicon_is_recovered():
+    words, lines = _zipf_corpus(11, 1500)
+    text = ["".join(ws) for ws in lines]
+    truth = set(words)
+    # segmentation: token-level F1 of nVBE against the generating words
+    out = list(segment_unsupervised(text))
+    gold = Counter((i, tuple(ws)) for i, ws in enumerate(lines))
+    tp = pred = ref = 0
+    for toks, ws in zip(out, lines):
+        def spans(seq):
+            pos, s = 0, set()
+            for w in seq:
+                s.add((pos, pos + len(w)))
+                pos += len(w)
+            return s
+        a, b = spans(toks), spans(ws)
+        tp += len(a & b)
+        pred += len(a)
+        ref += len(b)
+    f1 = 2 * tp / (pred + ref)
+    assert f1 >= 0.85, f1
+    for method in ("mi", "min_entropy"):
+        lex = discover(text, method, min_count=5)
+        top = lex.top(len(truth) // 2)
+        precision = sum(w in truth for w in top) / len(top)
+        assert precision >= 0.8, (method, precision, top)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_matches_nlp_zero_word_finder(seed):
+    import collections
+    import collections.abc
+
+    collections.Iterable = collections.abc.Iterable
+    nz = pytest.importorskip("nlp_zero")
+    _, lines = _zipf_corpus(seed, 800)
+    text = ["".join(ws) for ws in lines]
+    finder = nz.Word_Finder(min_proba=1e-7, min_pmi=1)
+    finder.train(text)
+    finder.find(text)
+    theirs = {w for w, c in finder.words.items() if c >= 2}
+    ours = set(discover(text, "min_entropy", min_count=2).words)
+    assert len(ours & theirs) / len(ours | theirs) >= 0.85
+
+
+# ---------------------------------------------------------------------- lossless output
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_segmentation_is_lossless_on_random_unicode(seed):
+    rng = random.Random(seed)
+    pool = CJK[:30] + "，。！ ＡＢ１２abc12·—\t\u3000😀\u00e9\U00020000"
+    lines = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(200)]
+    out = list(segment_unsupervised(lines))
+    assert len(out) == len(lines)
+    seg = learn_segmenter(lines)
+    for line, toks in zip(lines, out):
+        stripped = "".join(ch for ch in line if not ch.isspace())
+        assert "".join(toks) == stripped
+        assert all(t and not any(ch.isspace() for ch in t) for t in toks)
+        assert "".join(seg.lcut(line)) == stripped
+
+
+def test_ascii_stretches_are_never_cut():
+    rng = random.Random(9)
+    pool = ["１９９８年", "１月", "ABC", "公司", "在", "北京", "成立", "Ｗindows", "9", "x1"]
+    lines = ["".join(rng.choices(pool, k=8)) for _ in range(300)]
+    seg = learn_segmenter(lines)
+    for line, toks in zip(lines, segment_unsupervised(lines)):
+        for tokens in (toks, seg.lcut(line)):
+            cuts, pos = set(), 0
+            for t in tokens:
+                pos += len(t)
+                cuts.add(pos)
+            norm = normalize(line)
+            for i in range(1, len(line)):
+                inside = norm[i - 1].isascii() and norm[i - 1].isalnum() and norm[i].isascii() and norm[i].isalnum()
+                assert not (inside and i in cuts), (line, tokens)
+
+
+# ---------------------------------------------------------------------- lexicon files
+def _small_lexicon():
+    _, lines = _zipf_corpus(2, 300)
+    return discover(["".join(ws) for ws in lines], min_count=3)
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl"])
+def test_lexicon_round_trip(tmp_path, fmt):
+    lex = _small_lexicon()
+    path = tmp_path / f"lex.{fmt}"
+    assert lex.save(path, fmt) == len(lex)
+    back = Lexicon.load(path)
+    assert back.words == lex.words
+    assert back.counts.tolist() == lex.counts.tolist()
+    np.testing.assert_allclose(back.cohesion, lex.cohesion, atol=1e-4, equal_nan=True)
+    np.testing.assert_allclose(back.right_entropy, lex.right_entropy, atol=1e-4, equal_nan=True)
+    assert back.is_new.tolist() == lex.is_new.tolist()
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    if fmt == "tsv":
+        assert first.startswith("#word\tcount")
+    else:
+        assert json.loads(first)["word"] == lex.words[0]
+
+
+def test_jieba_dictionary_round_trip(tmp_path):
+    lex = _small_lexicon()
+    path = tmp_path / "user.dict"
+    lex.save(path, "jieba")
+    back = load_jieba_dict(path)
+    assert back.to_dict() == lex.to_dict()
+    (tmp_path / "tagged.dict").write_text("北京 30 ns\n大学 20\n", encoding="utf-8")
+    assert Lexicon.load(tmp_path / "tagged.dict", "jieba").to_dict() == {"北京": 30, "大学": 20}
+
+
+@pytest.mark.parametrize("content, fmt, line", [
+    ("#word\tcount\n中国\t12\n北京\tmany\n", "tsv", 3),
+    ("中国\t12\n\n北京\n", "tsv", 3),
+    ("中国\t0\n", "tsv", 1),
+    ('{"word": "中国", "count": 3}\n{"word": "北京"}\n', "jsonl", 2),
+    ("北京 3 ns\n大学 x\n", "jieba", 2),
+    ("北京 3 ns extra\n", "jieba", 1),
+])
+def test_malformed_lexicon_line_names_file_and_line(tmp_path, content, fmt, line):
+    path = tmp_path / ("bad.jsonl" if fmt == "jsonl" else "bad.txt")
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(FormatError) as err:
+        Lexicon.load(path, fmt)
+    assert err.value.line == line
+    assert str(path) in str(err.value) and f"line {line}" in str(err.value)
+
+
+def test_missing_lexicon_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        Lexicon.load(tmp_path / "nope.tsv")
+
+
+def test_is_new_uses_jieba_dictionary():
+    pytest.importorskip("jieba")
+    lex = Lexicon.from_counts({"中国": 5, "鞥鞥鞥": 3})
+    assert lex["中国"]["new"] is False and lex["鞥鞥鞥"]["new"] is True
+
+
+# ---------------------------------------------------------------------- bad input and defaults
+def test_too_small_corpus_is_an_error():
+    with pytest.raises(CorpusTooSmallError, match="too small"):
+        discover(["你好"])
+    with pytest.raises(CorpusTooSmallError, match="too small"):
+        learn_segmenter(["，。"])
+    with pytest.raises(CorpusTooSmallError, match="no word"):
+        discover(["我们喜欢自然语言处理"] * 3, min_count=10)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"min_count": 0}, "`min_count` must be an int ≥ 1, got 0"),
+    ({"max_len": 1}, "`max_len`"),
+    ({"method": "lda"}, "`method`"),
+    ({"thresholds": [1.0]}, "`thresholds`"),
+])
+def test_bad_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match.replace("(", r"\(")):
+        discover(["中文文本"] * 50, **kwargs)
+
+
+def test_default_min_count_scales_with_size():
+    assert default_min_count(1000) == 2
+    assert default_min_count(1_840_000) == 4
+    assert default_min_count(100_000_000) == 200
+
+
+# ---------------------------------------------------------------------- CLI
+def test_cli_discover_tsv_and_jsonl(tmp_path):
+    _, lines = _zipf_corpus(1, 400)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join("".join(ws) for ws in lines) + "\n", encoding="utf-8")
+    out = tmp_path / "lex.tsv"
+    r = CliRunner().invoke(main, ["discover", str(corpus), "-o", str(out), "--min-count", "3", "-q"])
+    assert r.exit_code == 0, r.output
+    lex = Lexicon.load(out)
+    assert len(lex) > 10 and lex.words == discover(str(corpus), min_count=3).words
+    r = CliRunner().invoke(main, ["discover", str(corpus), "--method", "min-entropy", "--top", "5",
+                                  "--format", "jsonl", "-q"])
+    assert r.exit_code == 0
+    recs = [json.loads(x) for x in r.output.splitlines()]
+    assert len(recs) == 5 and {"word", "count", "new", "cohesion"} <= set(recs[0])
+
+
+def test_cli_discover_errors(tmp_path):
+    small = tmp_path / "small.txt"
+    small.write_text("你好\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["discover", str(small)])
+    assert r.exit_code == 1 and "too small" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["discover", str(small), "--min-count", "0"])
+    assert r.exit_code == 2
+    r = CliRunner().invoke(main, ["discover", str(tmp_path / "missing.txt")])
+    assert r.exit_code == 1 and "no such file" in r.output
+
+
+# ---------------------------------------------------------------------- whole pipelines vs references
+def _ref_mi(lines, K, min_count, thetas):
+    counts = _ref_counts(lines, K)
+    n = sum(v for w, v in counts.items() if len(w) == 1)
+
+    def coh(w):
+        return min(math.log(n * counts[w] / (counts[w[:j]] * counts[w[j:]])) for j in range(1, len(w)))
+
+    kept = {w for w, c in counts.items() if 2 <= len(w) <= K and c >= min_count and coh(w) >= thetas[len(w) - 2]}
+    pieces = Counter()
+    for line in lines:
+        for run in _symbols(line):
+            s = "".join(run)
+            joined = [False] * len(s)
+            for k in range(2, K + 1):
+                for i in range(len(s) - k + 1):
+                    if s[i : i + k] in kept:
+                        for j in range(i, i + k - 1):
+                            joined[j] = True
+            start = 0
+            for j in range(len(s)):
+                if not joined[j]:
+                    pieces[s[start : j + 1]] += 1
+                    start = j + 1
+    out = {}
+    for w, c in pieces.items():
+        if c < min_count:
+            continue
+        if len(w) <= 2 or (len(w) <= K and w in kept) or (
+                len(w) > K and all(w[i : i + K] in kept for i in range(len(w) - K + 1))):
+            out[w] = c
+    return out
+
+
+def _ref_min_entropy(lines, min_count, min_pmi, min_proba):
+    c = _ref_counts(lines, 2)
+    n = sum(v for w, v in c.items() if len(w) == 1)
+    n2 = sum(v for w, v in c.items() if len(w) == 2)
+    keep = {w for w, v in c.items() if len(w) == 2 and v / n2 > min_proba
+            and math.log(v / n2) - math.log(c[w[0]] / n) - math.log(c[w[1]] / n) > min_pmi}
+    pieces = Counter()
+    for line in lines:
+        for run in _symbols(line):
+            s = "".join(run)
+            start = 0
+            for j in range(len(s)):
+                if j == len(s) - 1 or s[j : j + 2] not in keep:
+                    pieces[s[start : j + 1]] += 1
+                    start = j + 1
+    total = sum(pieces.values())
+    words = {w: v for w, v in pieces.items() if v >= min_count and v / total > min_proba}
+    total = sum(words.values())
+    logp = {w: math.log(v / total) for w, v in words.items()}
+    for w in sorted([w for w in words if len(w) > 1], key=len, reverse=True):
+        best = None
+        for sp in _all_splits(len(w), len(w)):
+            if len(sp) < 2:
+                continue
+            ps = [w[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
+            if all(p in logp for p in ps):
+                score = sum(logp[p] for p in ps)
+                if best is None or score > best[0]:
+                    best = (score, ps)
+        if best is not None and logp[w] - best[0] < len(w) - 1:
+            v = words.pop(w)
+            del logp[w]
+            for p in best[1]:
+                words[p] += v
+                logp[p] = math.log(words[p] / total)
+    return {w: v for w, v in words.items() if v >= min_count}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_mi_pipeline_matches_reference(seed):
+    _, lines = _zipf_corpus(seed, 250, 40)
+    text = ["".join(ws) for ws in lines]
+    thetas = (0.5, 1.0, 1.5)        # low bars: long pieces and the check-back get exercised
+    got = discover(text, "mi", min_count=2, max_len=4, thresholds=thetas).to_dict()
+    want = _ref_mi(text, 4, 2, thetas)
+    assert any(len(w) > 4 for w in want)
+    assert got == want
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_min_entropy_pipeline_matches_reference(seed):
+    _, lines = _zipf_corpus(seed + 20, 200, 40)
+    text = ["".join(ws) for ws in lines]
+    got = discover(text, "min_entropy", min_count=2, max_len=3).to_dict()
+    want = _ref_min_entropy(text, 2, 1.0, 1e-7)
+    assert got == want
+
+
+@pytest.mark.parametrize("penalty", [0.0, 1.0])
+def test_learned_segmenter_reproduces_training_segmentation(penalty):
+    # without punctuation the two text models agree, so the restricted dictionary of the
+    # Segmenter must give the same best routes as the full n-gram scores (up to exact ties)
+    _, lines = _zipf_corpus(13, 400)
+    text = ["".join(ws) for ws in lines]
+    seg = learn_segmenter(text, penalty=penalty)
+    fast = list(segment_unsupervised(text, penalty=penalty))
+    same = sum(seg.lcut(line) == toks for line, toks in zip(text, fast))
+    assert same >= 0.99 * len(text)
