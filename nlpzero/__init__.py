@@ -23,6 +23,12 @@ _EXPORTS = {
     "Corpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
+    # frequent itemsets and association rules (SPEC §9)
+    "frequent_itemsets": "nlpzero.apriori",
+    "association_rules": "nlpzero.apriori",
+    "FrequentItemsets": "nlpzero.apriori",
+    "AssociationRules": "nlpzero.apriori",
+    "Rule": "nlpzero.apriori",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -18,6 +18,7 @@ from ..errors import NlpzeroError
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
     "ngrams": ("ngrams", "Count character n-grams (orders 1..K) of a corpus."),
+    "apriori": ("apriori", "Frequent itemsets and association rules of transactions (one per line)."),
 }
 
 
