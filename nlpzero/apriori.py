@@ -33,7 +33,7 @@ from typing import Any, Dict, FrozenSet, Hashable, Iterable, Iterator, List, Opt
 import numpy as np
 
 from . import _apriori
-from ._validate import check_float, check_int
+from ._validate import check_choice, check_float, check_int
 from .errors import BinaryInputError, DecodeError, NlpzeroError
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
 #: Default cap on the number of frequent itemsets (about 24 bytes each in the compiled trie).
 DEFAULT_MAX_ITEMSETS = 10_000_000
 _NODE_LIMIT = 2**31 - 16  # node ids are int32
+_RULE_TOLERANCE = 1e-12  # relative slack on rule thresholds (float noise)
 
 Transactions = Union[str, "os.PathLike[str]", io.IOBase, Iterable[Iterable[Hashable]]]
 
@@ -87,7 +88,7 @@ def _split_line(line: str, sep: Optional[str]) -> List[str]:
     return [f for f in (x.strip() for x in line.split(sep)) if f]
 
 
-def _iter_lines(stream: Any, name: str, sep: Optional[str], encoding: str) -> Iterator[List[str]]:
+def _iter_lines(stream: Any, name: str, sep: Optional[str], encoding: str, errors: str) -> Iterator[List[str]]:
     """Transactions from a binary or text stream, one per line."""
     offset = 0
     for lineno, raw in enumerate(stream, 1):
@@ -99,7 +100,7 @@ def _iter_lines(stream: Any, name: str, sep: Optional[str], encoding: str) -> It
                     name,
                 )
             try:
-                line = raw.decode(encoding)
+                line = raw.decode(encoding, errors)
             except UnicodeDecodeError as exc:
                 raise DecodeError(name, offset + exc.start, encoding, f"line {lineno}") from None
             offset += len(raw)
@@ -110,13 +111,13 @@ def _iter_lines(stream: Any, name: str, sep: Optional[str], encoding: str) -> It
         yield _split_line(line, sep)
 
 
-def _iter_file(path: str, sep: Optional[str], encoding: str) -> Iterator[List[str]]:
+def _iter_file(path: str, sep: Optional[str], encoding: str, errors: str) -> Iterator[List[str]]:
     with open(path, "rb") as f:
-        yield from _iter_lines(f, path, sep, encoding)
+        yield from _iter_lines(f, path, sep, encoding, errors)
 
 
 def _transactions_source(
-    transactions: Transactions, sep: Optional[str], encoding: str
+    transactions: Transactions, sep: Optional[str], encoding: str, errors: str
 ) -> Iterable[Iterable[Hashable]]:
     if isinstance(transactions, (str, os.PathLike)):
         path = os.fspath(transactions)
@@ -124,10 +125,10 @@ def _transactions_source(
             raise IsADirectoryError(21, "Is a directory", path)
         if not os.path.exists(path):
             raise FileNotFoundError(2, "No such file or directory", path)
-        return _iter_file(path, sep, encoding)
+        return _iter_file(path, sep, encoding, errors)
     if isinstance(transactions, io.IOBase) or (hasattr(transactions, "read") and hasattr(transactions, "__iter__")):
         name = getattr(transactions, "name", "<stream>")
-        return _iter_lines(transactions, str(name), sep, encoding)
+        return _iter_lines(transactions, str(name), sep, encoding, errors)
     if isinstance(transactions, bytes):
         raise TypeError("`transactions` must be an iterable of transactions or a file path, got bytes")
     try:
@@ -386,6 +387,7 @@ def frequent_itemsets(
     max_itemsets: Optional[int] = DEFAULT_MAX_ITEMSETS,
     sep: Optional[str] = None,
     encoding: str = "utf-8",
+    errors: str = "strict",
 ) -> FrequentItemsets:
     """Find every itemset whose support count is at least the threshold (Apriori).
 
@@ -408,8 +410,10 @@ def frequent_itemsets(
     sep : str, optional
         Item separator in a file (default: any whitespace); fields are stripped, empty ones dropped.
     encoding : str
-        Encoding of a file (default UTF-8); undecodable bytes raise :class:`~nlpzero.errors.DecodeError`
-        with the byte offset.
+        Encoding of a file (default UTF-8).
+    errors : {"strict", "replace"}
+        "strict": undecodable bytes raise :class:`~nlpzero.errors.DecodeError` naming the file
+        and byte offset; "replace": they become U+FFFD.
 
     Returns
     -------
@@ -448,7 +452,8 @@ def frequent_itemsets(
     except (LookupError, TypeError):
         raise ValueError(f"`encoding` is not a known text encoding: {encoding!r}") from None
 
-    vocab, ids, offsets = _encode(_transactions_source(transactions, sep, encoding))
+    errors = check_choice("errors", errors, ("strict", "replace"))
+    vocab, ids, offsets = _encode(_transactions_source(transactions, sep, encoding, errors))
     n_trans = len(offsets) - 1
     if min_count is None:
         min_count = min_count_for(min_support, n_trans)
@@ -472,7 +477,7 @@ def frequent_itemsets(
     if status == _apriori.STATUS_TOO_MANY:
         raise TooManyItemsetsError(
             f"more than {limit:,} frequent itemsets at min_count={min_count} (N={n_trans:,}); "
-            "raise min_support/min_count, set max_len, or raise max_itemsets (None = no limit)"
+            "raise min_support/min_count, set max_len, or raise the max_itemsets guard (None/0 = no limit)"
         )
     if status != _apriori.STATUS_OK:
         raise MemoryError("out of memory while mining frequent itemsets")
@@ -490,7 +495,9 @@ def association_rules(
 
     For every frequent itemset Z = X ∪ Y (X, Y non-empty and disjoint): support = count(Z) / N,
     confidence = count(Z) / count(X), lift = confidence / (count(Y) / N). A rule is kept when
-    confidence ≥ ``min_confidence`` and lift ≥ ``min_lift``.
+    confidence ≥ ``min_confidence`` and lift ≥ ``min_lift``, each threshold lowered by a relative
+    1e-12 so that float noise in it (0.1 * 6 = 0.6000000000000001) does not drop a rule that
+    meets it exactly (pyfim does the same).
 
     Parameters
     ----------
@@ -527,15 +534,20 @@ def association_rules(
     if max_consequent_len is not None:
         max_consequent_len = check_int("max_consequent_len", max_consequent_len, minimum=1)
     fi = itemsets
+    # float noise in a threshold (0.3 + 0.3 = 0.6000000000000001) must not drop a rule at
+    # exactly 0.6: compare against the threshold lowered by a relative 1e-12, as pyfim does
+    conf_floor = min_confidence * (1.0 - _RULE_TOLERANCE)
+    if min_lift is not None:
+        lift_floor = lift_floor * (1.0 - _RULE_TOLERANCE)
     if max_consequent_len == 1:
         status, ante, cons, node = _apriori.one_item_rules(
             fi.node_item, fi.node_count, fi.node_parent, fi.node_child_start, fi.node_child_end,
-            fi.n_transactions, min_confidence, lift_floor, fi.max_size,
+            fi.n_transactions, conf_floor, lift_floor, fi.max_size,
         )
         if status != _apriori.STATUS_OK:
             raise MemoryError("out of memory while generating association rules")
     else:
-        ante, cons, node = _rules_any_size(fi, min_confidence, lift_floor, max_consequent_len)
+        ante, cons, node = _rules_any_size(fi, conf_floor, lift_floor, max_consequent_len)
     count = fi.node_count
     confidence = count[node].astype(np.float64) / count[ante]
     lift = confidence / (count[cons].astype(np.float64) / fi.n_transactions) if len(node) else confidence.copy()
