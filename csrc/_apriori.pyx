@@ -47,6 +47,20 @@ cdef extern from *:
     static int64_t nz_and_count_hw(const int32_t *idx, const uint64_t *w, const uint64_t *row, int64_t n) { return 0; }
     static int nz_have_popcnt(void) { return 0; }
     #endif
+    static inline int nz_ctz(uint64_t w) { return __builtin_ctzll(w); }
+    #include <stdlib.h>
+    static int nz_cmp_int32(const void *a, const void *b) {
+        int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+        return (x > y) - (x < y);
+    }
+    static void nz_sort_int32(int32_t *a, int64_t n) {
+        if (n > 32) { qsort(a, (size_t)n, sizeof(int32_t), nz_cmp_int32); return; }
+        for (int64_t i = 1; i < n; i++) {
+            int32_t x = a[i]; int64_t k = i;
+            while (k > 0 && a[k - 1] > x) { a[k] = a[k - 1]; k--; }
+            a[k] = x;
+        }
+    }
     static int64_t nz_and_count_sw(const int32_t *idx, const uint64_t *w, const uint64_t *row, int64_t n) {
         int64_t c = 0;
         for (int64_t j = 0; j < n; j++) c += __builtin_popcountll(w[j] & row[idx[j]]);
@@ -56,6 +70,8 @@ cdef extern from *:
     int64_t nz_and_count_hw(const int32_t *idx, const uint64_t *w, const uint64_t *row, int64_t n) nogil
     int64_t nz_and_count_sw(const int32_t *idx, const uint64_t *w, const uint64_t *row, int64_t n) nogil
     int nz_have_popcnt() nogil
+    int nz_ctz(uint64_t w) nogil
+    void nz_sort_int32(int32_t *a, int64_t n) nogil
 
 cdef bint HAVE_POPCNT = nz_have_popcnt() != 0
 
@@ -133,6 +149,50 @@ cdef inline int32_t find_child(const Trie *t, int32_t v, int32_t c) noexcept nog
     return -1
 
 
+cdef int grow(void **p, int64_t *cap, int64_t need, size_t elsize) noexcept nogil:
+    """Make the buffer ``*p`` hold at least ``need`` elements; 0 on success, -1 out of memory."""
+    cdef int64_t c = cap[0]
+    cdef void *q
+    if need <= c:
+        return 0
+    while c < need:
+        c = c * 2 if c > 0 else 4096
+    q = realloc(p[0], c * elsize)
+    if q == NULL:
+        return -1
+    p[0] = q
+    cap[0] = c
+    return 0
+
+
+cdef struct Level:
+    # state of the node being expanded at one depth d (itemset size), allocated on first use
+    int32_t *omit            # omit[i] = node of (Q - q_i), i < d
+    int32_t *cand            # candidate items
+    # bitset view: the non-zero words of Q's bitset and their word indices
+    int32_t *rep_idx
+    uint64_t *rep_w
+    int64_t rep_nz
+    # projected view: Q's transactions as rows, pairs (start, end) into `base`, each row the
+    # items after Q's last item that may still extend Q (increasing); rows that would be empty
+    # are left out. Either given by the parent or built here (entry) from the bitset view.
+    bint has_rows
+    const int64_t *rows
+    int64_t n_rows
+    const int32_t *base
+    int64_t *entry           # owned buffer for entry rows
+    int64_t entry_cap
+    # what this node hands its children when it projects: filtered rows in `proj`, and for
+    # child k its rows crow[2*coff[k] : 2*cfill[k]]
+    int32_t *proj
+    int64_t proj_cap
+    int64_t *crow
+    int64_t crow_cap
+    int64_t *coff
+    int64_t *cfill
+    bint children_rows
+
+
 cdef struct Miner:
     const uint64_t *bits     # n_items x n_words
     int64_t n_words
@@ -141,52 +201,186 @@ cdef struct Miner:
     int64_t max_len
     int64_t max_nodes        # root + max_itemsets
     Trie trie
-    # per depth d (itemset size), allocated on first use
-    int32_t **rep_idx        # non-zero word indices of the itemset's bitset
-    uint64_t **rep_w         # the non-zero words
-    int64_t *rep_nz
-    int32_t **omit           # omit[d][i] = node of (Q - q_i), i < d
-    int32_t **cand           # candidate items
+    Level *lv                # per depth
     int64_t depth_cap
     int status
+    # horizontal copy (transaction t: items h_items[h_off[t]:h_off[t+1]], increasing) for
+    # occurrence-deliver counting: one pass over the rows of Q counts every extension at once
+    const int32_t *h_items
+    const int64_t *h_off
+    const double *suffix_mean   # per item b: mean number of items > b in transactions holding b
+    int32_t *cnt                # n_items counters, all zero between uses
+    int32_t *touched            # items whose counter is non-zero
+    int32_t *slot               # n_items, -1 between uses: child index of an item
+    int count_mode              # 0: cheaper of the two per node, 1: always AND, 2: always deliver
 
 
 cdef int ensure_depth(Miner *m, int64_t d) noexcept nogil:
-    if m.rep_idx[d] != NULL:
+    cdef Level *L = &m.lv[d]
+    if L.omit != NULL:
         return 0
-    m.rep_idx[d] = <int32_t *> malloc(max(m.n_words, 1) * sizeof(int32_t))
-    m.rep_w[d] = <uint64_t *> malloc(max(m.n_words, 1) * sizeof(uint64_t))
-    m.omit[d] = <int32_t *> malloc((d + 1) * sizeof(int32_t))
-    m.cand[d] = <int32_t *> malloc(max(m.n_items, 1) * sizeof(int32_t))
-    if m.rep_idx[d] == NULL or m.rep_w[d] == NULL or m.omit[d] == NULL or m.cand[d] == NULL:
+    L.rep_idx = <int32_t *> malloc(max(m.n_words, 1) * sizeof(int32_t))
+    L.rep_w = <uint64_t *> malloc(max(m.n_words, 1) * sizeof(uint64_t))
+    L.cand = <int32_t *> malloc(max(m.n_items, 1) * sizeof(int32_t))
+    L.coff = <int64_t *> malloc((m.n_items + 1) * sizeof(int64_t))
+    L.cfill = <int64_t *> malloc((m.n_items + 1) * sizeof(int64_t))
+    L.omit = <int32_t *> malloc((d + 1) * sizeof(int32_t))
+    if (L.rep_idx == NULL or L.rep_w == NULL or L.cand == NULL or L.coff == NULL or L.cfill == NULL
+            or L.omit == NULL):
         return -1
+    return 0
+
+
+cdef void free_levels(Miner *m) noexcept nogil:
+    cdef int64_t d
+    if m.lv == NULL:
+        return
+    for d in range(m.depth_cap):
+        free(m.lv[d].omit)
+        free(m.lv[d].cand)
+        free(m.lv[d].rep_idx)
+        free(m.lv[d].rep_w)
+        free(m.lv[d].entry)
+        free(m.lv[d].proj)
+        free(m.lv[d].crow)
+        free(m.lv[d].coff)
+        free(m.lv[d].cfill)
+    free(m.lv)
+    m.lv = NULL
+
+
+cdef inline void add_node(Trie *t, int32_t item, int64_t count, int32_t parent) noexcept nogil:
+    t.item[t.n] = item
+    t.count[t.n] = count
+    t.parent[t.n] = parent
+    t.cstart[t.n] = 0
+    t.cend[t.n] = 0
+    t.n += 1
+
+
+cdef int deliver(Miner *m, Level *L, int32_t v, int64_t nc, int64_t start, bint project) noexcept nogil:
+    """Count v's candidates by one pass over its rows; optionally build its children's rows."""
+    cdef Trie *t = &m.trie
+    cdef int32_t *counter = m.cnt
+    cdef int32_t *slot = m.slot
+    cdef int64_t r, q, e, n_touched = 0, total = 0, j, k, pos, w0
+    cdef int32_t x, c
+    cdef const int32_t *base = L.base
+    # pass 1: count every item in v's rows
+    for r in range(L.n_rows):
+        e = L.rows[2 * r + 1]
+        total += e - L.rows[2 * r]
+        for q in range(L.rows[2 * r], e):
+            x = base[q]
+            if counter[x] == 0:
+                m.touched[n_touched] = x
+                n_touched += 1
+            counter[x] += 1
+    if nc < 0:
+        # no candidate list: every item met in the rows is an extension of v, and a count
+        # >= min_count already proves all its subsets frequent (the prune has nothing to add)
+        nc = 0
+        for j in range(n_touched):
+            c = m.touched[j]
+            if counter[c] >= m.min_count:
+                L.cand[nc] = c
+                nc += 1
+        nz_sort_int32(L.cand, nc)
+    for j in range(nc):
+        c = L.cand[j]
+        if counter[c] >= m.min_count:
+            k = t.n - start
+            slot[c] = <int32_t> k
+            L.coff[k] = counter[c]      # count, turned into offsets below
+            add_node(t, c, counter[c], v)
+    for j in range(n_touched):
+        counter[m.touched[j]] = 0
+    L.children_rows = 0
+    if project and t.n > start:
+        # pass 2: keep only the items that became children; child k gets the suffix of every
+        # filtered row after its own item
+        if grow(<void **> &L.proj, &L.proj_cap, total, sizeof(int32_t)) != 0:
+            return -1
+        if grow(<void **> &L.crow, &L.crow_cap, 2 * total, sizeof(int64_t)) != 0:
+            return -1
+        pos = 0
+        for k in range(t.n - start):
+            j = L.coff[k]
+            L.coff[k] = pos
+            L.cfill[k] = pos
+            pos += j
+        pos = 0
+        for r in range(L.n_rows):
+            w0 = pos
+            for q in range(L.rows[2 * r], L.rows[2 * r + 1]):
+                if slot[base[q]] >= 0:
+                    L.proj[pos] = base[q]
+                    pos += 1
+            for q in range(w0, pos - 1):
+                k = slot[L.proj[q]]
+                L.crow[2 * L.cfill[k]] = q + 1
+                L.crow[2 * L.cfill[k] + 1] = pos
+                L.cfill[k] += 1
+        L.children_rows = 1
+    for j in range(start, t.n):
+        slot[t.item[j]] = -1
     return 0
 
 
 cdef void visit(Miner *m, int32_t v, int64_t d) noexcept nogil:
     """Generate, count and recurse into the children of node ``v`` (an itemset of size d).
 
-    On entry rep[d] holds v's sparse bitset and omit[d][0..d-1] the nodes of v minus one item.
+    On entry lv[d] holds v's omit nodes and either its bitset view or its rows (has_rows).
     """
     cdef Trie *t = &m.trie
+    cdef Level *L = &m.lv[d]
+    cdef Level *L2
     cdef int32_t b = t.item[v]
     cdef int32_t p = t.parent[v]
-    cdef int32_t *cand = m.cand[d]
-    cdef int32_t *om = m.omit[d]
-    cdef int64_t nc = 0, i, j, k, kept, lo, hi
-    cdef int32_t u, c, o, x
-    cdef int64_t cnt, start
-    cdef const int32_t *ridx
-    cdef const uint64_t *rw
-    cdef int64_t nz
+    cdef int32_t *cand = L.cand
+    cdef int32_t *om = L.omit
+    cdef int64_t nc = 0, i, j, k, kept, lo, hi, start, cnt, nz, n_entry, tid, q, e
+    cdef int32_t u, c, o
     cdef uint64_t word
     cdef const uint64_t *row
+    cdef bint project
 
     t.cstart[v] = <int32_t> t.n
     t.cend[v] = <int32_t> t.n
     if d >= m.max_len:
         return
-    # candidates: items after b among v's siblings (children of v's parent) ...
+    project = d + 1 < m.max_len
+    if L.has_rows:
+        # projected view (inherited): count all extensions in one pass over the rows
+        start = t.n
+        if trie_reserve(t, t.n + (m.n_items - 1 - b)) != 0:
+            m.status = NO_MEMORY
+            return
+        if deliver(m, L, v, -1, start, project) != 0:
+            m.status = NO_MEMORY
+            return
+        t.cstart[v] = <int32_t> start
+        t.cend[v] = <int32_t> t.n
+        if t.n > m.max_nodes:
+            m.status = TOO_MANY
+            return
+        if t.n == start or not project:
+            return
+        if d + 1 >= m.depth_cap or ensure_depth(m, d + 1) != 0:
+            m.status = NO_MEMORY
+            return
+        L2 = &m.lv[d + 1]
+        for u in range(t.cend[v] - 1, <int32_t> start - 1, -1):
+            k = u - start
+            L2.has_rows = 1
+            L2.rows = L.crow + 2 * L.coff[k]
+            L2.n_rows = L.cfill[k] - L.coff[k]
+            L2.base = L.proj
+            visit(m, u, d + 1)
+            if m.status != OK:
+                return
+        return
+    # bitset view. Candidates: items after b among v's siblings (children of v's parent) ...
     for u in range(v + 1, t.cend[p]):
         cand[nc] = t.item[u]
         nc += 1
@@ -211,24 +405,50 @@ cdef void visit(Miner *m, int32_t v, int64_t d) noexcept nogil:
         i += 1
     if nc == 0:
         return
-    # count support: AND of v's sparse bitset with each candidate's row
-    ridx = m.rep_idx[d]
-    rw = m.rep_w[d]
-    nz = m.rep_nz[d]
     if trie_reserve(t, t.n + nc) != 0:
         m.status = NO_MEMORY
         return
     start = t.n
-    for j in range(nc):
-        c = cand[j]
-        cnt = and_count(ridx, rw, m.bits + c * m.n_words, nz)
-        if cnt >= m.min_count:
-            t.item[t.n] = c
-            t.count[t.n] = cnt
-            t.parent[t.n] = v
-            t.cstart[t.n] = 0
-            t.cend[t.n] = 0
-            t.n += 1
+    nz = L.rep_nz
+    L.children_rows = 0
+    # Count support, exactly, one of two ways, whichever is estimated cheaper:
+    # (a) per candidate, AND of v's bitset (its nz non-zero words) with the candidate's row;
+    # (b) occurrence deliver over v's rows (its transactions, reduced to the items that can
+    #     still extend it); v's children then inherit rows filtered to their own candidates.
+    if not L.has_rows and (m.count_mode == 2 or (m.count_mode == 0 and
+            8.0 * <double> t.count[v] * (m.suffix_mean[b] + 1.0) + <double> nz < <double> nc * <double> nz)):
+        # entry into the projected view: rows = the suffixes after b of v's transactions
+        if grow(<void **> &L.entry, &L.entry_cap, 2 * t.count[v], sizeof(int64_t)) != 0:
+            m.status = NO_MEMORY
+            return
+        n_entry = 0
+        for j in range(nz):
+            word = L.rep_w[j]
+            while word:
+                tid = (<int64_t> L.rep_idx[j] << 6) + nz_ctz(word)
+                word &= word - 1
+                e = m.h_off[tid + 1]
+                q = e
+                while q > m.h_off[tid] and m.h_items[q - 1] > b:
+                    q -= 1
+                if q < e:
+                    L.entry[2 * n_entry] = q
+                    L.entry[2 * n_entry + 1] = e
+                    n_entry += 1
+        L.rows = L.entry
+        L.n_rows = n_entry
+        L.base = m.h_items
+        L.has_rows = 1
+    if L.has_rows:
+        if deliver(m, L, v, nc, start, project) != 0:
+            m.status = NO_MEMORY
+            return
+    else:
+        for j in range(nc):
+            c = cand[j]
+            cnt = and_count(L.rep_idx, L.rep_w, m.bits + c * m.n_words, nz)
+            if cnt >= m.min_count:
+                add_node(t, c, cnt, v)
     t.cstart[v] = <int32_t> start
     t.cend[v] = <int32_t> t.n
     if t.n > m.max_nodes:
@@ -239,33 +459,41 @@ cdef void visit(Miner *m, int32_t v, int64_t d) noexcept nogil:
     if d + 1 >= m.depth_cap or ensure_depth(m, d + 1) != 0:
         m.status = NO_MEMORY
         return
+    L2 = &m.lv[d + 1]
     # recurse, children in decreasing item order
-    cdef int32_t *ridx2 = m.rep_idx[d + 1]
-    cdef uint64_t *rw2 = m.rep_w[d + 1]
-    cdef int32_t *om2 = m.omit[d + 1]
-    cdef int64_t nz2
     for u in range(t.cend[v] - 1, <int32_t> start - 1, -1):
         c = t.item[u]
-        if d + 1 < m.max_len:
-            row = m.bits + c * m.n_words
-            nz2 = 0
-            for j in range(nz):
-                word = rw[j] & row[ridx[j]]
-                if word:
-                    ridx2[nz2] = ridx[j]
-                    rw2[nz2] = word
-                    nz2 += 1
-            m.rep_nz[d + 1] = nz2
-            for i in range(d):
-                om2[i] = find_child(t, om[i], c)
-            om2[d] = v
+        if project:
+            k = u - start
+            if L.children_rows:
+                L2.has_rows = 1  # (the projected view needs no omit nodes)
+                L2.rows = L.crow + 2 * L.coff[k]
+                L2.n_rows = L.cfill[k] - L.coff[k]
+                L2.base = L.proj
+            else:
+                L2.has_rows = 0
+                row = m.bits + c * m.n_words
+                kept = 0
+                for j in range(nz):
+                    word = L.rep_w[j] & row[L.rep_idx[j]]
+                    if word:
+                        L2.rep_idx[kept] = L.rep_idx[j]
+                        L2.rep_w[kept] = word
+                        kept += 1
+                L2.rep_nz = kept
+                for i in range(d):
+                    L2.omit[i] = find_child(t, om[i], c)
+                L2.omit[d] = v
         visit(m, u, d + 1)
         if m.status != OK:
             return
 
 
 def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not None,
-         int64_t n_transactions, int64_t min_count, int64_t max_len, int64_t max_itemsets):
+         const int32_t[::1] h_items not None, const int64_t[::1] h_off not None,
+         const double[::1] suffix_mean not None,
+         int64_t n_transactions, int64_t min_count, int64_t max_len, int64_t max_itemsets,
+         int count_mode=0):
     """Mine all itemsets of the frequent items with support >= ``min_count``.
 
     Parameters
@@ -274,8 +502,15 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
         Vertical bitsets; items in ascending order of support.
     item_count : int64 array, shape (n_items,)             # IN
         Support of each item (all >= min_count).
+    h_items, h_off : int32 array, int64 array (n_transactions + 1,)  # IN
+        The same database horizontally: transaction t holds h_items[h_off[t]:h_off[t+1]], increasing.
+    suffix_mean : float64 array, shape (n_items,)          # IN
+        Mean number of items greater than b in the transactions holding b (a cost estimate).
     n_transactions, min_count, max_len, max_itemsets : int # IN
         max_len <= 0 means no limit.
+    count_mode : int                                       # IN
+        How supports are counted: 0 picks per node the cheaper (estimated) of 1 = AND + popcount
+        per candidate and 2 = occurrence deliver; all give the same counts (tests use 1 and 2).
 
     Returns
     -------
@@ -287,9 +522,12 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
     cdef int64_t n_words = bits.shape[1]
     cdef int64_t d, j, w
     cdef int32_t u, c
-    cdef Trie *t
-    if item_count.shape[0] != n_items:
-        raise ValueError("item_count must have one entry per row of bits")
+    cdef Trie *t = &m.trie
+    cdef Level *L1
+    if item_count.shape[0] != n_items or suffix_mean.shape[0] != n_items:
+        raise ValueError("item_count and suffix_mean must have one entry per row of bits")
+    if h_off.shape[0] != n_transactions + 1 or (n_items > 0 and n_words != (n_transactions + 63) // 64):
+        raise ValueError("bits, h_off and n_transactions disagree")
     m.bits = &bits[0, 0] if n_items > 0 and n_words > 0 else NULL
     m.n_words = n_words
     m.n_items = n_items
@@ -297,44 +535,42 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
     m.max_len = max_len if max_len > 0 else n_items
     m.max_nodes = 1 + max_itemsets
     m.status = OK
-    m.trie.n = 0
-    m.trie.cap = 0
-    m.trie.item = NULL
-    m.trie.count = NULL
-    m.trie.parent = NULL
-    m.trie.cstart = NULL
-    m.trie.cend = NULL
+    m.h_items = &h_items[0] if h_items.shape[0] > 0 else NULL
+    m.h_off = &h_off[0]
+    m.suffix_mean = &suffix_mean[0] if n_items > 0 else NULL
+    m.count_mode = count_mode
+    t.n = 0
+    t.cap = 0
+    t.item = NULL
+    t.count = NULL
+    t.parent = NULL
+    t.cstart = NULL
+    t.cend = NULL
     m.depth_cap = min(m.max_len, n_items) + 2
-    m.rep_idx = <int32_t **> calloc(m.depth_cap, sizeof(int32_t *))
-    m.rep_w = <uint64_t **> calloc(m.depth_cap, sizeof(uint64_t *))
-    m.omit = <int32_t **> calloc(m.depth_cap, sizeof(int32_t *))
-    m.cand = <int32_t **> calloc(m.depth_cap, sizeof(int32_t *))
-    m.rep_nz = <int64_t *> calloc(m.depth_cap, sizeof(int64_t))
-    t = &m.trie
+    m.lv = <Level *> calloc(m.depth_cap, sizeof(Level))
+    m.cnt = <int32_t *> calloc(max(n_items, 1), sizeof(int32_t))
+    m.touched = <int32_t *> malloc(max(n_items, 1) * sizeof(int32_t))
+    m.slot = <int32_t *> malloc(max(n_items, 1) * sizeof(int32_t))
     try:
-        if m.rep_idx == NULL or m.rep_w == NULL or m.omit == NULL or m.cand == NULL or m.rep_nz == NULL:
+        if m.lv == NULL or m.cnt == NULL or m.touched == NULL or m.slot == NULL:
             raise MemoryError()
+        for j in range(n_items):
+            m.slot[j] = -1
         if trie_reserve(t, n_items + 1) != 0:
             raise MemoryError()
         with nogil:
             # root and the single items
-            t.item[0] = -1
-            t.count[0] = n_transactions
-            t.parent[0] = -1
+            add_node(t, -1, n_transactions, -1)
+            for j in range(n_items):
+                add_node(t, <int32_t> j, item_count[j], 0)
             t.cstart[0] = 1
             t.cend[0] = <int32_t> (n_items + 1)
-            for j in range(n_items):
-                t.item[j + 1] = <int32_t> j
-                t.count[j + 1] = item_count[j]
-                t.parent[j + 1] = 0
-                t.cstart[j + 1] = 0
-                t.cend[j + 1] = 0
-            t.n = n_items + 1
             if t.n > m.max_nodes:
                 m.status = TOO_MANY
             elif n_items > 0 and m.max_len > 1:
                 if ensure_depth(&m, 1) != 0:
                     m.status = NO_MEMORY
+                L1 = &m.lv[1]
                 for u in range(<int32_t> n_items, 0, -1):
                     if m.status != OK:
                         break
@@ -342,11 +578,12 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
                     d = 0
                     for w in range(n_words):
                         if m.bits[c * n_words + w]:
-                            m.rep_idx[1][d] = <int32_t> w
-                            m.rep_w[1][d] = m.bits[c * n_words + w]
+                            L1.rep_idx[d] = <int32_t> w
+                            L1.rep_w[d] = m.bits[c * n_words + w]
                             d += 1
-                    m.rep_nz[1] = d
-                    m.omit[1][0] = 0
+                    L1.rep_nz = d
+                    L1.has_rows = 0
+                    L1.omit[0] = 0
                     visit(&m, u, 1)
         status = m.status
         n = t.n
@@ -359,16 +596,10 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
             _copy_trie(t, item, count, parent, cstart, cend)
         return status, item, count, parent, cstart, cend
     finally:
-        for d in range(m.depth_cap if m.rep_idx != NULL else 0):
-            free(m.rep_idx[d])
-            free(m.rep_w[d])
-            free(m.omit[d])
-            free(m.cand[d])
-        free(m.rep_idx)
-        free(m.rep_w)
-        free(m.omit)
-        free(m.cand)
-        free(m.rep_nz)
+        free_levels(&m)
+        free(m.cnt)
+        free(m.touched)
+        free(m.slot)
         free(t.item)
         free(t.count)
         free(t.parent)
@@ -559,25 +790,47 @@ def one_item_rules(const int32_t[::1] item not None, const int64_t[::1] count no
         free(w.out.node)
 
 
-def build_bitsets(const int32_t[::1] ids not None, const int64_t[::1] offsets not None,
-                  const int32_t[::1] remap not None, int64_t n_items):
-    """Vertical bitsets of the frequent items.
+def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets not None,
+                   const int32_t[::1] remap not None, int64_t n_items):
+    """Both layouts of the database restricted to the frequent items.
 
-    ids/offsets: transaction t holds raw item ids ids[offsets[t]:offsets[t+1]];
-    remap[raw id] = dense frequent-item id or -1. Returns uint64 array (n_items, n_words).
+    ids/offsets: transaction t holds raw item ids ids[offsets[t]:offsets[t+1]] (no duplicates);
+    remap[raw id] = dense frequent-item id or -1.
+
+    Returns
+    -------
+    bits : uint64 array (n_items, n_words)      # bit t of row i: transaction t holds item i
+    h_items : int32 array, h_off : int64 array (n_transactions + 1,)   # increasing ids per transaction
+    suffix_mean : float64 array (n_items,)      # mean count of items > i in transactions holding i
     """
     cdef int64_t n_trans = offsets.shape[0] - 1
     cdef int64_t n_words = (n_trans + 63) // 64
-    cdef int64_t t, j
-    cdef int32_t r
-    out = np.zeros((n_items, n_words), dtype=np.uint64)
-    if n_items == 0 or n_words == 0:
-        return out
-    cdef uint64_t[:, ::1] bits = out
+    cdef int64_t t, j, k, pos = 0, lo, n_occ = 0
+    cdef int32_t r, x
+    for j in range(ids.shape[0]):
+        if remap[ids[j]] >= 0:
+            n_occ += 1
+    bits_arr = np.zeros((n_items, n_words), dtype=np.uint64)
+    h_items_arr = np.empty(n_occ, dtype=np.int32)
+    h_off_arr = np.zeros(n_trans + 1, dtype=np.int64)
+    suffix_arr = np.zeros(n_items, dtype=np.float64)
+    cdef int32_t[::1] h_items = h_items_arr
+    cdef int64_t[::1] h_off = h_off_arr
+    cdef double[::1] suffix = suffix_arr
+    cdef uint64_t *bits = <uint64_t *> cnp.PyArray_DATA(bits_arr)
     with nogil:
         for t in range(n_trans):
+            lo = pos
             for j in range(offsets[t], offsets[t + 1]):
                 r = remap[ids[j]]
                 if r >= 0:
-                    bits[r, t >> 6] |= (<uint64_t> 1) << (t & 63)
-    return out
+                    bits[r * n_words + (t >> 6)] |= (<uint64_t> 1) << (t & 63)
+                    h_items[pos] = r
+                    pos += 1
+            nz_sort_int32(&h_items[lo], pos - lo)
+            h_off[t + 1] = pos
+            for k in range(lo, pos):
+                suffix[h_items[k]] += <double> (pos - 1 - k)
+    occ = np.bincount(h_items_arr, minlength=n_items) if n_items else np.zeros(0, np.int64)
+    np.divide(suffix_arr, np.maximum(occ, 1), out=suffix_arr)
+    return bits_arr, h_items_arr, h_off_arr, suffix_arr

@@ -88,9 +88,18 @@ def assert_same_rules(got, want):
 # ----------------------------------------------------------------------------- brute force
 
 
+@pytest.fixture(params=[0, 1, 2], ids=["auto", "and-popcount", "deliver"])
+def count_mode(request, monkeypatch):
+    """Run a test with each way the kernel counts supports (they must agree exactly)."""
+    import nlpzero.apriori
+
+    monkeypatch.setattr(nlpzero.apriori, "_COUNT_MODE", request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("n_trans,n_items,density", [(40, 6, 0.5), (60, 12, 0.35), (25, 14, 0.6), (80, 9, 0.15)])
-def test_itemsets_match_brute_force(seed, n_trans, n_items, density):
+def test_itemsets_match_brute_force(seed, n_trans, n_items, density, count_mode):
     tr = random_transactions(seed, n_trans, n_items, density)
     tr.insert(seed % (len(tr) + 1), [])  # an empty transaction counts in N
     for min_count in (1, 2, 5, n_trans // 3):
@@ -104,7 +113,7 @@ def test_itemsets_match_brute_force(seed, n_trans, n_items, density):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_max_len_matches_brute_force(seed):
+def test_max_len_matches_brute_force(seed, count_mode):
     tr = random_transactions(100 + seed, 50, 12, 0.5)
     for max_len in (1, 2, 3, 5):
         fi = frequent_itemsets(tr, min_count=2, max_len=max_len)
@@ -192,7 +201,7 @@ def test_no_frequent_items_and_empty_database():
     assert len(fi) == 0 and fi.n_transactions == 2
 
 
-def test_dense_deep_itemsets():
+def test_dense_deep_itemsets(count_mode):
     # 14 items in every transaction: 2^14 - 1 itemsets, depth 14, all with the same count
     tr = [list(range(14))] * 5 + [[0, 1]] * 3
     fi = frequent_itemsets(tr, min_count=5)
@@ -204,7 +213,7 @@ def test_dense_deep_itemsets():
 # ----------------------------------------------------------------------------- bad input
 
 
-def test_max_itemsets_guard():
+def test_max_itemsets_guard(count_mode):
     tr = [list(range(30))] * 3  # 2^30 itemsets
     with pytest.raises(TooManyItemsetsError, match=r"more than 10,000 frequent itemsets.*max_itemsets"):
         frequent_itemsets(tr, min_count=1, max_itemsets=10_000)
@@ -325,7 +334,7 @@ def check_against_pyfim(fim, tr, min_count, min_conf=0.5):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_against_pyfim_random(seed):
+def test_against_pyfim_random(seed, count_mode):
     fim = pytest.importorskip("fim")
     tr = random_transactions(300 + seed, 400, 40, 0.25)
     for min_count in (3, 12, 60):
@@ -347,7 +356,7 @@ def _source_line_transactions():
     return tr
 
 
-def test_against_pyfim_real_source_lines():
+def test_against_pyfim_real_source_lines(count_mode):
     fim = pytest.importorskip("fim")
     tr = _source_line_transactions()
     assert len(tr) > 5000
@@ -362,7 +371,7 @@ def _pku_cached():
 
 
 @pytest.mark.skipif(not _pku_cached().exists(), reason="People's Daily corpus not cached (benchmarks/_data.py fetches it)")
-def test_against_pyfim_peoples_daily():
+def test_against_pyfim_peoples_daily(count_mode):
     fim = pytest.importorskip("fim")
     tr = []
     with open(_pku_cached(), encoding="utf-8") as f:
