@@ -232,6 +232,16 @@ def _status_kb(field):
     return 0
 
 
+def _trim_heap():
+    """Give freed heap pages back to the OS (glibc), so the next call's peak is its own."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _reset_peak():
     """Reset the kernel's high-water mark of this process's RSS (Linux >= 4.0)."""
     try:
@@ -247,18 +257,24 @@ def _child(name, dataset, mc, repeats, conn):
     tr = load(dataset)
     _N_CURRENT = len(tr)
     run([["a", "b"], ["a", "c"], ["b", "c", "a"]], 1)  # warm-up: imports and first-call costs
-    times, peaks = [], []
-    for _ in range(repeats):
-        res = None
-        gc.collect()
-        base = _status_kb("VmRSS")
-        _reset_peak()
-        t0 = time.perf_counter()
-        res = run(tr, mc)
-        times.append(time.perf_counter() - t0)
-        peaks.append((_status_kb("VmHWM") - base) / 1024)  # peak RSS since the reset: this call
-    # memory from the first call only: later calls reuse heap pages the allocator kept
-    conn.send({"times": times, "peak_mb": peaks[0], "canon": canon(res)})
+    times, cpus, peaks = [], [], []
+    try:
+        for _ in range(repeats):
+            res = None
+            gc.collect()
+            _trim_heap()
+            base = _status_kb("VmRSS")
+            _reset_peak()
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = run(tr, mc)
+            times.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
+            peaks.append((_status_kb("VmHWM") - base) / 1024)  # peak RSS since the reset: this call
+    except Exception as exc:  # e.g. mlxtend's MemoryError: report it, do not crash the table
+        conn.send({"error": f"{type(exc).__name__}: {str(exc)[:90]}"})
+        return
+    # memory from the first call only: later calls may reuse pages the allocator kept
+    conn.send({"times": times, "cpus": cpus, "peak_mb": peaks[0], "canon": canon(res)})
     conn.close()
 
 
@@ -293,7 +309,8 @@ def main():
         prepare(name)  # fetch the corpus and build each dataset once, before timing anything
 
     rows = []
-    header = f"{'dataset':8} {'min_count':>9} {'itemsets':>10} {'impl':15} {'median s':>9} {'peak MB':>8} {'exact':>6}  note"
+    header = (f"{'dataset':8} {'min_count':>9} {'itemsets':>10} {'impl':15} {'median s':>9} {'cpu s':>7} "
+              f"{'peak MB':>8} {'exact':>6}  note")
     print(header)
     print("-" * len(header))
     for dataset in args.datasets.split(","):
@@ -314,20 +331,28 @@ def main():
                     med = statistics.median(r["times"])
                     exact = "yes" if r["canon"] == ref else "NO"
                     n = r["canon"][0]
-                    print(f"{dataset:8} {mc:>9} {n:>10,} {name:15} {med:>9.3f} {r['peak_mb']:>8.1f} {exact:>6}")
+                    cpu = statistics.median(r["cpus"])
+                    print(f"{dataset:8} {mc:>9} {n:>10,} {name:15} {med:>9.3f} {cpu:>7.3f} {r['peak_mb']:>8.1f} "
+                          f"{exact:>6}")
                     rows.append(dict(dataset=dataset, min_count=mc, itemsets=n, impl=name, median_s=med,
-                                     peak_mb=r["peak_mb"], exact=exact == "yes"))
+                                     cpu_s=cpu, peak_mb=r["peak_mb"], exact=exact == "yes"))
                 else:
                     note = r.get("error") or r.get("skipped")
-                    print(f"{dataset:8} {mc:>9} {'':>10} {name:15} {'-':>9} {'-':>8} {'-':>6}  {note}")
+                    print(f"{dataset:8} {mc:>9} {'':>10} {name:15} {'-':>9} {'-':>7} {'-':>8} {'-':>6}  {note}")
                     rows.append(dict(dataset=dataset, min_count=mc, impl=name, note=note))
-            ours = results["nlpzero"]
-            fastest = min((statistics.median(r["times"]), n) for n, r in results.items()
-                          if n.startswith("pyfim") and "times" in r)
-            mem = min(r["peak_mb"] for n, r in results.items() if n.startswith("pyfim") and "times" in r)
-            if "times" in ours:
-                print(f"{'':8} {'':>9} {'':>10} {'ratio':15} {statistics.median(ours['times']) / fastest[0]:>8.2f}x "
-                      f"{ours['peak_mb'] / max(mem, 1e-9):>7.2f}x         (nlpzero / best pyfim: {fastest[1]}; memory / least pyfim)")
+            pyfim = {n: r for n, r in results.items() if n.startswith("pyfim") and "times" in r}
+            for ours_name in ("nlpzero", "nlpzero+list"):
+                ours = results[ours_name]
+                if "times" not in ours or not pyfim:
+                    continue
+                fastest = min((statistics.median(r["times"]), n) for n, r in pyfim.items())
+                fastest_cpu = min(statistics.median(r["cpus"]) for r in pyfim.values())
+                mem = min(r["peak_mb"] for r in pyfim.values())
+                print(f"{'':8} {'':>9} {'':>10} {'ratio ' + ours_name:15} "
+                      f"{statistics.median(ours['times']) / fastest[0]:>8.2f}x "
+                      f"{statistics.median(ours['cpus']) / fastest_cpu:>6.2f}x "
+                      f"{ours['peak_mb'] / max(mem, 0.1):>7.2f}x         "
+                      f"(/ fastest pyfim: {fastest[1]}; memory / least pyfim, floor 0.1 MB)")
             sys.stdout.flush()
     if args.json:
         with open(args.json, "w") as f:

@@ -2,8 +2,10 @@
 """Frequent-itemset kernels for ``nlpzero.apriori`` (private).
 
 Arrays in, arrays out, no policy. Items are dense ids ``0 .. n_items-1`` of the *frequent*
-items only, in ascending order of support. The database is stored vertically: one bitset row of
-``n_words`` uint64 words per item (bit t of row i set when transaction t contains item i).
+items only, in ascending order of support. The database is held twice, both restricted to the
+frequent items: vertically, one bitset row of ``n_words`` uint64 words per item (bit t of row i
+set when transaction t contains item i), and horizontally, each transaction's item ids in
+increasing order.
 
 The result is a prefix tree (trie) of all frequent itemsets, stored as flat node arrays:
 node 0 is the root (the empty set, count = number of transactions), nodes 1..n_items are the
@@ -15,12 +17,23 @@ Mining is depth first, visiting children in *decreasing* item order. That order 
 that when an itemset Q = (q_0 < ... < q_{d-1}) is visited, every itemset Q - q_i + c with
 c > q_{d-1} has already been decided, so candidates Q + c are generated with the full Apriori
 subset prune: c must be a child of every node Q - q_i (the ``omit`` nodes, kept per depth and
-updated with one child lookup each when descending). Support is counted by AND + popcount of
-Q's bitset against c's row; Q's bitset is kept sparse (only its non-zero words with their word
-index), so each candidate costs one pass over Q's non-zero words, which shrink with depth.
+updated with one child lookup each when descending). Supports are then counted, exactly, in
+whichever of two ways is estimated cheaper for the node:
+
+* AND + popcount: Q's bitset (kept sparse: its non-zero words and their indices) against each
+  candidate's row, so a candidate costs one pass over Q's non-zero words. Best while Q is
+  supported by many transactions (dense data, short itemsets).
+* occurrence deliver: one pass over Q's transactions counts every item after q_{d-1} at once.
+  Q's children then inherit those transactions reduced to the items that became children
+  ("rows"), so deeper levels walk ever shorter rows. Here every item met is already an
+  extension of Q and a count >= min_count proves all subsets frequent, so below such a node
+  no candidate lists are built (the prune would only add work).
 """
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc, calloc
+from libc.string cimport memcpy
+from cpython.dict cimport PyDict_GetItem
+from cpython.long cimport PyLong_AsSsize_t
 
 import numpy as np
 
@@ -834,3 +847,58 @@ def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets n
     occ = np.bincount(h_items_arr, minlength=n_items) if n_items else np.zeros(0, np.int64)
     np.divide(suffix_arr, np.maximum(occ, 1), out=suffix_arr)
     return bits_arr, h_items_arr, h_off_arr, suffix_arr
+
+
+class BadTransaction(Exception):
+    """Internal: transaction number ``args[0]`` (the object is ``args[1]``) cannot be read."""
+
+
+def encode(transactions, dict vocab):
+    """Raw item ids of every transaction, duplicates dropped; new items are added to ``vocab``.
+
+    Returns (ids int32 array, offsets int64 array of n_transactions + 1). Raises BadTransaction
+    (index, object) for a str/bytes transaction, a non-iterable or an unhashable item.
+    """
+    cdef int32_t *ids = NULL
+    cdef int64_t *offs = NULL
+    cdef int64_t n = 0, cap = 0, n_t = 0, cap_t = 0, k = 0
+    cdef object s, x, tr
+    cdef void *p
+    cdef Py_ssize_t idx
+    try:
+        if grow(<void **> &offs, &cap_t, 1, sizeof(int64_t)) != 0:
+            raise MemoryError()
+        offs[0] = 0
+        for tr in transactions:
+            if isinstance(tr, (str, bytes)):
+                raise BadTransaction(k, tr)
+            try:
+                s = set(tr)
+            except TypeError:
+                raise BadTransaction(k, tr) from None
+            if grow(<void **> &ids, &cap, n + len(s), sizeof(int32_t)) != 0:
+                raise MemoryError()
+            for x in s:
+                p = <void *> PyDict_GetItem(vocab, x)
+                if p == NULL:
+                    idx = len(vocab)
+                    if idx >= 2147483647:
+                        raise OverflowError("more than 2**31 - 1 distinct items")
+                    vocab[x] = idx
+                else:
+                    idx = PyLong_AsSsize_t(<object> p)
+                ids[n] = <int32_t> idx
+                n += 1
+            k += 1
+            if grow(<void **> &offs, &cap_t, k + 1, sizeof(int64_t)) != 0:
+                raise MemoryError()
+            offs[k] = n
+        ids_arr = np.empty(n, dtype=np.int32)
+        off_arr = np.empty(k + 1, dtype=np.int64)
+        if n:
+            memcpy(cnp.PyArray_DATA(ids_arr), ids, n * sizeof(int32_t))
+        memcpy(cnp.PyArray_DATA(off_arr), offs, (k + 1) * sizeof(int64_t))
+        return ids_arr, off_arr
+    finally:
+        free(ids)
+        free(offs)
