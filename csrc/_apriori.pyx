@@ -505,6 +505,7 @@ cdef void visit(Miner *m, int32_t v, int64_t d) noexcept nogil:
 def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not None,
          const int32_t[::1] h_items not None, const int64_t[::1] h_off not None,
          const double[::1] suffix_mean not None,
+         const int32_t[::1] v_tids not None, const int64_t[::1] v_off not None,
          int64_t n_transactions, int64_t min_count, int64_t max_len, int64_t max_itemsets,
          int count_mode=0):
     """Mine all itemsets of the frequent items with support >= ``min_count``.
@@ -519,6 +520,9 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
         The same database horizontally: transaction t holds h_items[h_off[t]:h_off[t+1]], increasing.
     suffix_mean : float64 array, shape (n_items,)          # IN
         Mean number of items greater than b in the transactions holding b (a cost estimate).
+    v_tids, v_off : int32 array, int64 array (n_items + 1,)  # IN
+        Only when bits has no columns: item i's transactions v_tids[v_off[i]:v_off[i+1]]; then
+        every node is counted by occurrence deliver.
     n_transactions, min_count, max_len, max_itemsets : int # IN
         max_len <= 0 means no limit.
     count_mode : int                                       # IN
@@ -539,8 +543,12 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
     cdef Level *L1
     if item_count.shape[0] != n_items or suffix_mean.shape[0] != n_items:
         raise ValueError("item_count and suffix_mean must have one entry per row of bits")
-    if h_off.shape[0] != n_transactions + 1 or (n_items > 0 and n_words != (n_transactions + 63) // 64):
+    cdef bint no_bits = n_words == 0 and n_transactions > 0
+    cdef int64_t q, e, lo, hi, n_entry, tid
+    if h_off.shape[0] != n_transactions + 1 or (n_items > 0 and not no_bits and n_words != (n_transactions + 63) // 64):
         raise ValueError("bits, h_off and n_transactions disagree")
+    if no_bits and v_off.shape[0] != n_items + 1:
+        raise ValueError("without bitsets, v_off must have n_items + 1 entries")
     m.bits = &bits[0, 0] if n_items > 0 and n_words > 0 else NULL
     m.n_words = n_words
     m.n_items = n_items
@@ -588,15 +596,41 @@ def mine(const uint64_t[:, ::1] bits not None, const int64_t[::1] item_count not
                     if m.status != OK:
                         break
                     c = t.item[u]
-                    d = 0
-                    for w in range(n_words):
-                        if m.bits[c * n_words + w]:
-                            L1.rep_idx[d] = <int32_t> w
-                            L1.rep_w[d] = m.bits[c * n_words + w]
-                            d += 1
-                    L1.rep_nz = d
-                    L1.has_rows = 0
                     L1.omit[0] = 0
+                    if no_bits:
+                        # rows = the suffixes after c of c's transactions
+                        if grow(<void **> &L1.entry, &L1.entry_cap, 2 * item_count[c], sizeof(int64_t)) != 0:
+                            m.status = NO_MEMORY
+                            break
+                        n_entry = 0
+                        for j in range(v_off[c], v_off[c + 1]):
+                            tid = v_tids[j]
+                            lo = h_off[tid]
+                            hi = h_off[tid + 1]
+                            while lo < hi:  # first position holding an item > c
+                                q = (lo + hi) >> 1
+                                if h_items[q] <= c:
+                                    lo = q + 1
+                                else:
+                                    hi = q
+                            e = h_off[tid + 1]
+                            if lo < e:
+                                L1.entry[2 * n_entry] = lo
+                                L1.entry[2 * n_entry + 1] = e
+                                n_entry += 1
+                        L1.rows = L1.entry
+                        L1.n_rows = n_entry
+                        L1.base = m.h_items
+                        L1.has_rows = 1
+                    else:
+                        d = 0
+                        for w in range(n_words):
+                            if m.bits[c * n_words + w]:
+                                L1.rep_idx[d] = <int32_t> w
+                                L1.rep_w[d] = m.bits[c * n_words + w]
+                                d += 1
+                        L1.rep_nz = d
+                        L1.has_rows = 0
                     visit(&m, u, 1)
         status = m.status
         n = t.n
@@ -804,20 +838,23 @@ def one_item_rules(const int32_t[::1] item not None, const int64_t[::1] count no
 
 
 def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets not None,
-                   const int32_t[::1] remap not None, int64_t n_items):
+                   const int32_t[::1] remap not None, int64_t n_items, bint with_bits=True):
     """Both layouts of the database restricted to the frequent items.
 
     ids/offsets: transaction t holds raw item ids ids[offsets[t]:offsets[t+1]] (no duplicates);
-    remap[raw id] = dense frequent-item id or -1.
+    remap[raw id] = dense frequent-item id or -1. Without ``with_bits`` the bitsets have no
+    columns and each item's transaction list is returned instead (for very sparse data, where
+    n_items x n_transactions bits would dwarf the occurrences).
 
     Returns
     -------
-    bits : uint64 array (n_items, n_words)      # bit t of row i: transaction t holds item i
+    bits : uint64 array (n_items, n_words or 0)  # bit t of row i: transaction t holds item i
     h_items : int32 array, h_off : int64 array (n_transactions + 1,)   # increasing ids per transaction
     suffix_mean : float64 array (n_items,)      # mean count of items > i in transactions holding i
+    v_tids : int32 array, v_off : int64 array (n_items + 1,)  # item i's transactions (if not with_bits)
     """
     cdef int64_t n_trans = offsets.shape[0] - 1
-    cdef int64_t n_words = (n_trans + 63) // 64
+    cdef int64_t n_words = (n_trans + 63) // 64 if with_bits else 0
     cdef int64_t t, j, k, pos = 0, lo, n_occ = 0
     cdef int32_t r, x
     for j in range(ids.shape[0]):
@@ -837,7 +874,8 @@ def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets n
             for j in range(offsets[t], offsets[t + 1]):
                 r = remap[ids[j]]
                 if r >= 0:
-                    bits[r * n_words + (t >> 6)] |= (<uint64_t> 1) << (t & 63)
+                    if with_bits:
+                        bits[r * n_words + (t >> 6)] |= (<uint64_t> 1) << (t & 63)
                     h_items[pos] = r
                     pos += 1
             nz_sort_int32(&h_items[lo], pos - lo)
@@ -846,7 +884,24 @@ def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets n
                 suffix[h_items[k]] += <double> (pos - 1 - k)
     occ = np.bincount(h_items_arr, minlength=n_items) if n_items else np.zeros(0, np.int64)
     np.divide(suffix_arr, np.maximum(occ, 1), out=suffix_arr)
-    return bits_arr, h_items_arr, h_off_arr, suffix_arr
+    v_off_arr = np.zeros(n_items + 1, dtype=np.int64)
+    v_tids_arr = np.empty(0 if with_bits else n_occ, dtype=np.int32)
+    cdef int64_t[::1] v_off = v_off_arr
+    cdef int32_t[::1] v_tids = v_tids_arr
+    if not with_bits:
+        np.cumsum(occ, out=v_off_arr[1:])
+        fill_arr = v_off_arr[:-1].copy()
+        _fill_tids(h_items, h_off, fill_arr, v_tids)
+    return bits_arr, h_items_arr, h_off_arr, suffix_arr, v_tids_arr, v_off_arr
+
+
+cdef void _fill_tids(const int32_t[::1] h_items, const int64_t[::1] h_off, int64_t[::1] fill,
+                     int32_t[::1] v_tids) noexcept nogil:
+    cdef int64_t t, q
+    for t in range(h_off.shape[0] - 1):
+        for q in range(h_off[t], h_off[t + 1]):
+            v_tids[fill[h_items[q]]] = <int32_t> t
+            fill[h_items[q]] += 1
 
 
 class BadTransaction(Exception):

@@ -6,7 +6,8 @@ Results match Christian Borgelt's pyfim exactly (same itemsets, same counts).
 
 How it is computed: items are first counted and only the *frequent* ones kept, renumbered in
 ascending order of support; each gets a vertical bitset over the transactions (memory
-``n_frequent_items × n_transactions / 8`` bytes, nothing for the infrequent items) and the
+``n_frequent_items × n_transactions / 8`` bytes, nothing for the infrequent items; skipped when
+that would exceed both 64 MiB and 8× the occurrence lists, as on big sparse data) and the
 transactions a compact copy of their frequent items. Itemsets are grown one item at a time,
 depth first, in a prefix tree. A candidate is generated only when *all* its subsets one item
 smaller are frequent (the Apriori prune), and its support is one AND + popcount of its
@@ -58,6 +59,9 @@ _RULE_TOLERANCE = 1e-12  # relative slack on rule thresholds (float noise)
 # after the Apriori prune) and 2 (occurrence deliver over projected transactions). Same results;
 # the tests run all three.
 _COUNT_MODE = 0
+# Bitsets are built while they take at most max(64 MiB, 8 x the 4-byte occurrence lists)
+_BITSET_MIN_BUDGET = 64 << 20
+_BITSET_OCC_RATIO = 8
 
 Transactions = Union[str, "os.PathLike[str]", io.IOBase, Iterable[Iterable[Hashable]]]
 
@@ -464,12 +468,19 @@ def frequent_itemsets(
     del vocab
     items = tuple(all_items[j] for j in order.tolist())
     del all_items
-    bits, h_items, h_off, suffix_mean = _apriori.build_vertical(ids, offsets, remap, len(order))
+    # bitsets cost n_items * N / 8 bytes; on very sparse data (many frequent items, many
+    # transactions) they would dwarf the occurrences, so count by occurrence deliver alone
+    n_occ = int(counts[order].sum())
+    bitset_bytes = len(order) * ((n_trans + 63) // 64) * 8
+    with_bits = bitset_bytes <= max(_BITSET_MIN_BUDGET, _BITSET_OCC_RATIO * 4 * n_occ)
+    bits, h_items, h_off, suffix_mean, v_tids, v_off = _apriori.build_vertical(
+        ids, offsets, remap, len(order), with_bits
+    )
     del ids, offsets, remap
 
     limit = _NODE_LIMIT if max_itemsets is None else min(max_itemsets, _NODE_LIMIT)
     status, item, count, parent, cstart, cend = _apriori.mine(
-        bits, np.ascontiguousarray(counts[order]), h_items, h_off, suffix_mean,
+        bits, np.ascontiguousarray(counts[order]), h_items, h_off, suffix_mean, v_tids, v_off,
         n_trans, min_count, max_len or 0, limit, _COUNT_MODE,
     )
     if status == _apriori.STATUS_TOO_MANY:

@@ -88,12 +88,17 @@ def assert_same_rules(got, want):
 # ----------------------------------------------------------------------------- brute force
 
 
-@pytest.fixture(params=[0, 1, 2], ids=["auto", "and-popcount", "deliver"])
+@pytest.fixture(params=[0, 1, 2, "no-bitsets"], ids=["auto", "and-popcount", "deliver", "no-bitsets"])
 def count_mode(request, monkeypatch):
-    """Run a test with each way the kernel counts supports (they must agree exactly)."""
+    """Run a test with each way the kernel counts supports (they must agree exactly); the last
+    one builds no bitsets at all (the layout chosen for very sparse data)."""
     import nlpzero.apriori
 
-    monkeypatch.setattr(nlpzero.apriori, "_COUNT_MODE", request.param)
+    if request.param == "no-bitsets":
+        monkeypatch.setattr(nlpzero.apriori, "_BITSET_MIN_BUDGET", 0)
+        monkeypatch.setattr(nlpzero.apriori, "_BITSET_OCC_RATIO", 0)
+    else:
+        monkeypatch.setattr(nlpzero.apriori, "_COUNT_MODE", request.param)
     return request.param
 
 
