@@ -29,6 +29,7 @@ _EXPORTS = {
     "FrequentItemsets": "nlpzero.apriori",
     "AssociationRules": "nlpzero.apriori",
     "Rule": "nlpzero.apriori",
+    "TooManyItemsetsError": "nlpzero.apriori",
 }
 
 __all__ = ["__version__", *_EXPORTS]

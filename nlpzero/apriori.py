@@ -527,8 +527,9 @@ def association_rules(
     --------
     >>> from nlpzero import frequent_itemsets, association_rules
     >>> fi = frequent_itemsets([["a", "b"], ["a", "b", "c"], ["a", "c"], ["b"]], min_count=2)
-    >>> [(r.antecedent, r.consequent, r.confidence) for r in association_rules(fi, 0.6).to_list()]
-    [(('b',), ('a',), 0.6666666666666666), (('a',), ('b',), 0.6666666666666666), (('a',), ('c',), 0.6666666666666666), (('c',), ('a',), 1.0)]
+    >>> sorted((r.antecedent, r.consequent, r.count, round(r.confidence, 3), round(r.lift, 3))
+    ...        for r in association_rules(fi, 0.6))
+    [(('a',), ('b',), 2, 0.667, 0.889), (('a',), ('c',), 2, 0.667, 1.333), (('b',), ('a',), 2, 0.667, 0.889), (('c',), ('a',), 2, 1.0, 1.333)]
 
     References
     ----------

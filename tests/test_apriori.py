@@ -437,6 +437,34 @@ def test_cli_itemsets_and_rules(tmp_path):
     assert {frozenset(r[0].split(" ")): int(r[2]) for r in _parse_tsv(res.stdout)[1]} == brute_itemsets(str_tr, 4)
 
 
+def test_cli_rule_options(tmp_path):
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    tr = random_transactions(9, 60, 8, 0.5, dup=False)
+    p = tmp_path / "tr.csv"
+    p.write_text("".join(",".join(map(str, t)) + "\n" for t in tr), encoding="utf-8")
+    str_tr = [[str(x) for x in t] for t in tr]
+    res = CliRunner().invoke(main, ["apriori", str(p), "--sep", ",", "--min-count", "5", "--rules",
+                                    "--min-confidence", "0.5", "--min-lift", "1.05", "--max-consequent-len", "0", "-q"])
+    assert res.exit_code == 0, res.output
+    rows = _parse_tsv(res.stdout)[1]
+    got = {(frozenset(r[0].split(",")), frozenset(r[1].split(","))) for r in rows}
+    want = brute_rules(brute_itemsets(str_tr, 5), 60, 0.5, 1.05 * (1 - 1e-12), None)
+    assert got == set(want) and any(len(k[1]) > 1 for k in want)
+    confs = [(float(r[4]), float(r[5])) for r in rows]
+    assert confs == sorted(confs, reverse=True)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import nlpzero.apriori
+
+    assert doctest.testmod(nlpzero.apriori).failed == 0
+
+
 def test_cli_errors(tmp_path):
     from click.testing import CliRunner
 
