@@ -856,7 +856,7 @@ def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets n
     cdef int64_t n_trans = offsets.shape[0] - 1
     cdef int64_t n_words = (n_trans + 63) // 64 if with_bits else 0
     cdef int64_t t, j, k, pos = 0, lo, n_occ = 0
-    cdef int32_t r, x
+    cdef int32_t r
     for j in range(ids.shape[0]):
         if remap[ids[j]] >= 0:
             n_occ += 1
@@ -886,12 +886,10 @@ def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets n
     np.divide(suffix_arr, np.maximum(occ, 1), out=suffix_arr)
     v_off_arr = np.zeros(n_items + 1, dtype=np.int64)
     v_tids_arr = np.empty(0 if with_bits else n_occ, dtype=np.int32)
-    cdef int64_t[::1] v_off = v_off_arr
-    cdef int32_t[::1] v_tids = v_tids_arr
     if not with_bits:
         np.cumsum(occ, out=v_off_arr[1:])
-        fill_arr = v_off_arr[:-1].copy()
-        _fill_tids(h_items, h_off, fill_arr, v_tids)
+        fill_arr = v_off_arr[:n_items].copy()
+        _fill_tids(h_items, h_off, fill_arr, v_tids_arr)
     return bits_arr, h_items_arr, h_off_arr, suffix_arr, v_tids_arr, v_off_arr
 
 
@@ -916,7 +914,7 @@ def encode(transactions, dict vocab):
     """
     cdef int32_t *ids = NULL
     cdef int64_t *offs = NULL
-    cdef int64_t n = 0, cap = 0, n_t = 0, cap_t = 0, k = 0
+    cdef int64_t n = 0, cap = 0, cap_t = 0, k = 0
     cdef object s, x, tr
     cdef void *p
     cdef Py_ssize_t idx

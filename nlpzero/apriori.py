@@ -30,6 +30,7 @@ import codecs
 import io
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
@@ -143,6 +144,11 @@ def _transactions_source(
         return _iter_lines(transactions, str(name), sep, encoding, errors)
     if isinstance(transactions, bytes):
         raise TypeError("`transactions` must be an iterable of transactions or a file path, got bytes")
+    if isinstance(transactions, Mapping):
+        raise TypeError(
+            "`transactions` is a mapping; transaction multiplicities (pyfim's dict form) are not "
+            "supported: repeat each transaction instead, e.g. [t for t, n in d.items() for _ in range(n)]"
+        )
     try:
         iter(transactions)
     except TypeError:

@@ -259,6 +259,8 @@ def test_bad_transactions():
         frequent_itemsets(["a b c", "b c"], min_count=1)
     with pytest.raises(TypeError, match="`transactions`"):
         frequent_itemsets(42, min_count=1)
+    with pytest.raises(TypeError, match="multiplicities"):
+        frequent_itemsets({("a", "b"): 3}, min_count=1)
 
 
 def test_bad_rule_parameters():
@@ -286,6 +288,9 @@ def test_file_input(tmp_path):
     assert frequent_itemsets(str(p), min_count=2).to_dict() == fi.to_dict()
     with open(p, "rb") as f:
         assert frequent_itemsets(f, min_count=2).to_dict() == fi.to_dict()
+    with open(p, encoding="utf-8") as f:  # a text stream works too
+        assert frequent_itemsets(f, min_count=2).to_dict() == fi.to_dict()
+    assert frequent_itemsets(io.StringIO("a b\nb c\n"), min_count=2).to_dict() == {frozenset("b"): 2}
     q = tmp_path / "t.csv"
     q.write_text("milk, bread\nmilk,diapers,,beer\nmilk ,bread,diapers\n", encoding="utf-8")
     assert frequent_itemsets(q, min_count=2, sep=",").to_dict() == {
