@@ -56,6 +56,13 @@ _EXPORTS = {
     "learn_segmenter": "nlpzero.discovery",
     "segment_unsupervised": "nlpzero.discovery",
     "Lexicon": "nlpzero.lexicon",
+    # frequent itemsets and association rules (SPEC §9)
+    "frequent_itemsets": "nlpzero.apriori",
+    "association_rules": "nlpzero.apriori",
+    "FrequentItemsets": "nlpzero.apriori",
+    "AssociationRules": "nlpzero.apriori",
+    "Rule": "nlpzero.apriori",
+    "TooManyItemsetsError": "nlpzero.apriori",
 }
 
 __all__ = ["__version__", *_EXPORTS]

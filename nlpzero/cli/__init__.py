@@ -18,11 +18,12 @@ from ..errors import NlpzeroError
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
     "discover": ("discover", "Discover the words of a corpus (mutual information or minimum entropy)."),
-    "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
-    "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
-    "cluster": ("cluster", "Word classes: PMI word vectors + kNN graph + InfoMap (segmented corpus)."),
-    "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
     "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
+    "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
+    "apriori": ("apriori", "Frequent itemsets and association rules of transactions (one per line)."),
+    "cluster": ("cluster", "Word classes: PMI word vectors + kNN graph + InfoMap (segmented corpus)."),
+    "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
+    "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
 }
 
 
