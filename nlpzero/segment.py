@@ -11,7 +11,9 @@ programming. Two kinds of scores:
 
 Text model (``mode="nlpzero"``, SPEC §0): a line is cut into runs of word characters (CJK
 ideographs, ASCII letters and digits, full-width ones included); whitespace is dropped and every
-other character is a token of its own. A stretch of ASCII letters/digits is never cut inside:
+other character is a token, a repeated one ("——", "……") a single token. A lone middle dot
+(``·``, ``‧``, ``・``, ``･``) between two word characters joins the words on either side into one
+token, so transliterated names stay whole (``卡尔·马克思``; SPEC §4). A stretch of ASCII letters/digits is never cut inside:
 it is one token, or part of a dictionary word that covers all of it (``T恤``, ``卡拉OK``). A single
 character — or a whole ASCII stretch — that is not in the dictionary scores like a word seen once
 (``log 1 − log Σc``; ``unknown_char_score`` for score dictionaries); it is a candidate even where
@@ -468,6 +470,22 @@ class Segmenter:
         if not batch:
             return []
         return _segment.segment_lists("\n".join(batch), *self._args())
+
+    def spans(self, text: str) -> np.ndarray:
+        """Token spans of ``text``: an int32 array of shape (k, 2), ``text[a:b]`` for each row
+        ``(a, b)`` is a token (in order; whitespace, newlines included, is in no span).
+
+        >>> Segmenter({"北京": 5, "大学": 5}).spans("北京 大学！").tolist()
+        [[0, 2], [3, 5], [5, 6]]
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+        return _segment.segment_spans(text, *self._args())
+
+    def _line_tokens(self, text: str) -> List[List[str]]:
+        """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
+        empty last line)."""
+        return _segment.segment_lists(text, *self._args())
 
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by ``\\n``
