@@ -684,73 +684,46 @@ def _text_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[str]:
 def _byte_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[Union[Tuple[int, bytes], str]]:
     """Raw byte pieces ``(offset, bytes)`` that end at a newline, read without decoding (workers
     decode). A line longer than MAX_PIECE_CHARS bytes is decoded here and handed out as ``str``
-    pieces cut at boundaries. Raises BinaryInputError like :class:`Corpus` does."""
+    pieces cut at boundaries. Reads with :meth:`Corpus.blocks` (BinaryInputError on binary input)."""
     import codecs
-    import sys
 
-    from .corpus import SNIFF_BYTES
-    from .errors import BinaryInputError, DecodeError
+    from .errors import DecodeError
 
     mode, norm = _MODE_CODE[segmenter.mode], segmenter.normalize
-    if corpus._kind == "path":
-        f, close = open(corpus.path, "rb"), True
-    elif corpus._kind == "stdin":
-        f, close = sys.stdin.buffer, False
-    else:
-        f, close = corpus._source, False
-        if corpus._start is not None:
-            f.seek(corpus._start)
-    corpus._begin()
-    try:
-        carry = b""
-        offset = 0                     # file offset of carry[0]
-        read = 0
-        first = True
-        while True:
-            block = f.read(corpus.chunk_bytes)
-            if not block:
-                break
-            if read < SNIFF_BYTES:
-                nul = block.find(b"\x00", 0, SNIFF_BYTES - read)
-                if nul >= 0:
-                    raise BinaryInputError(
-                        f"{corpus.path}: looks like a binary file, not text (NUL byte at offset {read + nul})",
-                        corpus.path)
-            read += len(block)
-            progress.update(len(block))
-            buf = carry + block if carry else block
-            if first and len(buf) > 2 * FIRST_CHUNK_CHARS:
-                cut = buf.rfind(b"\n", 0, FIRST_CHUNK_CHARS)
-                if cut >= 0:
-                    yield offset, buf[: cut + 1]
-                    offset += cut + 1
-                    buf = buf[cut + 1 :]
-            first = False
-            cut = buf.rfind(b"\n")
+    carry = b""
+    offset = 0                     # file offset of carry[0]
+    first = True
+    for _, block in corpus.blocks(progress):
+        buf = carry + block if carry else block
+        if first and len(buf) > 2 * FIRST_CHUNK_CHARS:
+            cut = buf.rfind(b"\n", 0, FIRST_CHUNK_CHARS)
             if cut >= 0:
                 yield offset, buf[: cut + 1]
                 offset += cut + 1
-                carry = buf[cut + 1 :]
-            elif len(buf) >= MAX_PIECE_CHARS:
-                decoder = codecs.getincrementaldecoder(corpus.encoding)(corpus.errors)
-                try:
-                    text = decoder.decode(buf, False)
-                except UnicodeDecodeError as exc:
-                    raise DecodeError(corpus.path, offset + exc.start, corpus.encoding, exc.reason) from None
-                pending = decoder.getstate()[0]
-                cut = _segment.last_boundary(text, mode, norm)
-                end = cut + 1 if cut >= 0 else len(text)
-                yield text[:end]
-                carry = buf[len(buf) - len(pending) - len(text[end:].encode(corpus.encoding)) :] \
-                    if corpus.errors == "strict" else text[end:].encode(corpus.encoding) + pending
-                offset += len(buf) - len(carry)
-            else:
-                carry = buf
-        if carry:
-            yield offset, carry
-    finally:
-        if close:
-            f.close()
+                buf = buf[cut + 1 :]
+        first = False
+        cut = buf.rfind(b"\n")
+        if cut >= 0:
+            yield offset, buf[: cut + 1]
+            offset += cut + 1
+            carry = buf[cut + 1 :]
+        elif len(buf) >= MAX_PIECE_CHARS:
+            decoder = codecs.getincrementaldecoder(corpus.encoding)(corpus.errors)
+            try:
+                text = decoder.decode(buf, False)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(corpus.path, offset + exc.start, corpus.encoding, exc.reason) from None
+            pending = decoder.getstate()[0]
+            cut = _segment.last_boundary(text, mode, norm)
+            end = cut + 1 if cut >= 0 else len(text)
+            yield text[:end]
+            carry = buf[len(buf) - len(pending) - len(text[end:].encode(corpus.encoding)) :] \
+                if corpus.errors == "strict" else text[end:].encode(corpus.encoding) + pending
+            offset += len(buf) - len(carry)
+        else:
+            carry = buf
+    if carry:
+        yield offset, carry
 
 
 def _segment_piece(segmenter: Segmenter, delimiter: str, encoding: str, errors: str, piece):
@@ -942,7 +915,7 @@ def segment_file(
     if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
         _check_output_path(os.fspath(output))       # fail before reading anything
     meter = make_progress(progress, source.size, "segmenting")
-    byte_path = (source._kind in ("path", "stdin", "binfile")
+    byte_path = (source.is_binary
                  and codecs.lookup(source.encoding).name in _NEWLINE_SAFE)
     work = (seg, delimiter, source.encoding, source.errors)
     counts = {"lines": 0, "out": 0, "last": b""}
