@@ -21,7 +21,7 @@ import numpy as np
 
 from ._io import atomic_write
 from ._validate import check_float, check_int
-from .errors import CorpusTooSmallError, DecodeError, FormatError, InputError, NotReiterableError
+from .errors import CorpusTooSmallError, FormatError, InputError, NotReiterableError
 
 __all__ = ["word_vectors", "WordVectors", "load_vectors", "cluster_words", "read_segmented"]
 
@@ -38,22 +38,16 @@ _ID_BUFFER = 1 << 16
 
 
 def read_segmented(path: Union[str, "os.PathLike[str]"], encoding: str = "utf-8") -> Iterator[List[str]]:
-    """Yield the tokens of each line of a segmented file (tokens separated by whitespace).
-
-    Undecodable bytes raise :class:`nlpzero.errors.DecodeError` with the byte offset.
+    """Yield the tokens of each line of a segmented file (tokens separated by whitespace; empty
+    lines skipped). Read with :class:`nlpzero.Corpus`, so undecodable bytes raise
+    :class:`nlpzero.errors.DecodeError` with the byte offset and binary files BinaryInputError.
     """
-    name = os.fspath(path)
-    offset = 0
-    with open(name, "rb") as f:
-        for raw in f:
-            try:
-                line = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise DecodeError(name, offset + exc.start, encoding, exc.reason) from None
-            offset += len(raw)
-            tokens = line.split()
-            if tokens:
-                yield tokens
+    from .corpus import Corpus
+
+    for line in Corpus(path, encoding=encoding).lines():
+        tokens = line.split()
+        if tokens:
+            yield tokens
 
 
 class _Corpus:

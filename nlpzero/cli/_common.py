@@ -97,3 +97,14 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     for path in user_dicts:
         seg.load_userdict(path)
     return seg
+
+
+def write_partition(output, result, item: str, group: str) -> None:
+    """Write an InfomapResult as TSV ``item, group, flow`` (groups numbered from 1) to ``output``
+    (a path, written atomically, or ``-``/None for standard output)."""
+    from .._io import open_output
+
+    with open_output(output) as out:
+        out.write(f"{item}\t{group}\tflow\n")
+        for name, module, flow in result.to_rows():
+            out.write(f"{name}\t{module + 1}\t{flow:.12g}\n")

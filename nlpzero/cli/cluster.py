@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options, write_partition
 
 
 @click.command(
@@ -35,7 +35,6 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @quiet_option
 def command(corpus, segmented, lexicon, dict_, user_dicts, k, dim, window, min_count, max_vocab,
             num_trials, seed, vectors_out, encoding, output, quiet):
-    from .._io import open_output
     from ..corpus import Corpus
     from ..vectors import cluster_words, word_vectors
 
@@ -51,10 +50,7 @@ def command(corpus, segmented, lexicon, dict_, user_dicts, k, dim, window, min_c
     if vectors_out:
         wv.save(vectors_out)
     result = cluster_words(wv, k, num_trials=num_trials, seed=seed)
-    with open_output(output) as out:
-        out.write("word\tclass\tflow\n")
-        for word, cls, flow in result.to_rows():
-            out.write(f"{word}\t{cls + 1}\t{flow:.12g}\n")
+    write_partition(output, result, "word", "class")
     if not quiet:
         click.echo(
             f"{len(wv)} words, {wv.dim} dimensions, {result.num_modules} classes, "
