@@ -53,7 +53,7 @@ cdef enum:
     C_RUN = 1        # run character, cut anywhere
     C_ALNUM = 2      # ASCII letter/digit (after normalisation in MODE_NLPZERO)
     C_SPACE = 3      # dropped
-    C_OTHER = 4      # its own token
+    C_OTHER = 4      # a token (in MODE_NLPZERO: a repeat joins it; a joining middle dot is not one)
     C_NEWLINE = 5    # '\n' when newline markers are on
 
 cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
