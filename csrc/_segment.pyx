@@ -15,7 +15,11 @@
 # jieba's max over (score, end) tuples. Two text models:
 #   MODE_NLPZERO (SPEC §0): runs are word characters after normalisation; a stretch of ASCII
 #     letters/digits is never cut inside; a single character (or ASCII stretch) missing from the
-#     dictionary costs `unk`; words are matched on the normalised characters.
+#     dictionary costs `unk`; words are matched on the normalised characters. Between runs: a
+#     lone middle dot with word characters on both sides joins the last word before it and the
+#     first word after it into one token ("卡尔·马克思", SPEC §4); a repeated punctuation
+#     character ("——", "……") is one token. This is the one place where nlpzero's text model
+#     turns a line into tokens (discovery's unsupervised segmentation goes through it too).
 #   MODE_JIEBA: jieba 0.42's re_han_default blocks ([\u4E00-\u9FD5a-zA-Z0-9+#&._%-]+), no
 #     normalisation, a single character is a candidate only when no dictionary word starts
 #     there, and consecutive single-character ASCII letter/digit pieces are glued afterwards.
@@ -49,7 +53,7 @@ cdef enum:
     C_RUN = 1        # run character, cut anywhere
     C_ALNUM = 2      # ASCII letter/digit (after normalisation in MODE_NLPZERO)
     C_SPACE = 3      # dropped
-    C_OTHER = 4      # its own token
+    C_OTHER = 4      # a token (in MODE_NLPZERO: a repeat joins it; a joining middle dot is not one)
     C_NEWLINE = 5    # '\n' when newline markers are on
 
 cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
@@ -62,6 +66,15 @@ cdef inline bint is_space(uint32_t c) noexcept nogil:
         return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
     return (c == 0x85 or c == 0xA0 or c == 0x1680 or (0x2000 <= c <= 0x200A) or c == 0x2028
             or c == 0x2029 or c == 0x202F or c == 0x205F or c == 0x3000)
+
+
+cdef inline bint is_middle_dot(uint32_t c) noexcept nogil:
+    """Middle dots that join transliterated names (·, ‧, ・, ･)."""
+    return c == 0xB7 or c == 0x2027 or c == 0x30FB or c == 0xFF65
+
+
+cdef inline bint is_run_class(int c) noexcept nogil:
+    return c == C_RUN or c == C_ALNUM
 
 
 cdef inline int classify(uint32_t c, int mode, bint norm, bint markers) noexcept nogil:
@@ -327,8 +340,9 @@ cdef uint32_t* read_text(str text, Py_ssize_t* n_out) except NULL:
 
 cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
                         Py_ssize_t s, Py_ssize_t e, int mode, bint norm, double offset, double unk,
-                        double* rs, int32_t* rend, int32_t* out, Py_ssize_t k) noexcept nogil:
-    """Segment raw[s:e] (one run); append spans to out[k:]; return the new k."""
+                        double* rs, int32_t* rend, int32_t* out, Py_ssize_t k, bint glue) noexcept nogil:
+    """Segment raw[s:e] (one run); append spans to out[k:]; return the new k. With ``glue``,
+    the first word extends the last span already written (the run follows a joining middle dot)."""
     cdef Py_ssize_t p, m, q, unit_end, stretch_end = e, gs
     cdef int32_t node
     cdef double best, cand, sc
@@ -393,9 +407,13 @@ cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
                 out[k + 1] = <int32_t>p
                 k += 2
                 gs = -1
-            out[k] = <int32_t>p
-            out[k + 1] = <int32_t>q
-            k += 2
+            if glue:
+                out[k - 1] = <int32_t>q
+                glue = False
+            else:
+                out[k] = <int32_t>p
+                out[k + 1] = <int32_t>q
+                k += 2
         p = q
     if gs >= 0:
         out[k] = <int32_t>gs
@@ -409,6 +427,7 @@ cdef Py_ssize_t seg_all(const TrieC* t, const uint32_t* raw, Py_ssize_t n, int m
                         int32_t* rend, int32_t* out) noexcept nogil:
     cdef Py_ssize_t i, j, k = 0
     cdef int c
+    cdef bint glue = False
     for i in range(n):
         cls[i] = <uint8_t>classify(raw[i], mode, norm, markers)
     i = 0
@@ -418,7 +437,23 @@ cdef Py_ssize_t seg_all(const TrieC* t, const uint32_t* raw, Py_ssize_t n, int m
             j = i + 1
             while j < n and (cls[j] == C_RUN or cls[j] == C_ALNUM):
                 j += 1
-            k = seg_run(t, raw, cls, i, j, mode, norm, offset, unk, rs, rend, out, k)
+            k = seg_run(t, raw, cls, i, j, mode, norm, offset, unk, rs, rend, out, k, glue)
+            glue = False
+            i = j
+            continue
+        if c == C_OTHER and mode == 0:
+            if (is_middle_dot(raw[i]) and i > 0 and i + 1 < n and is_run_class(cls[i - 1])
+                    and is_run_class(cls[i + 1])):
+                out[k - 1] = <int32_t>(i + 1)     # the word before takes the dot ...
+                glue = True                       # ... and the first word of the next run
+                i += 1
+                continue
+            j = i + 1
+            while j < n and cls[j] == C_OTHER and raw[j] == raw[i]:
+                j += 1                            # "——", "……": one token
+            out[k] = <int32_t>i
+            out[k + 1] = <int32_t>j
+            k += 2
             i = j
             continue
         if c == C_OTHER:
@@ -560,16 +595,28 @@ def segment_utf8(str text, Trie trie, int mode, bint norm, double offset, double
 
 
 def last_boundary(str text, int mode, bint norm):
-    """Index of the last character of ``text`` that cannot be inside a run (a place where a
-    chunk may be cut without changing the segmentation), or -1."""
+    """Index ``i`` of the last character of ``text`` after which the text may be cut without
+    changing its segmentation (``text[:i + 1]`` and the rest segment to the same tokens as the
+    whole), or -1. In ``MODE_NLPZERO`` that is after a boundary character that neither joins the
+    next run (a middle dot after a word character), nor may repeat into the next piece (a
+    punctuation character at the very end), nor is followed by the same punctuation character."""
     cdef Py_ssize_t n = len(text), i
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
-    cdef int c
+    cdef int c, c_next = C_SPACE
+    cdef uint32_t ch, ch_next = 0
     i = n - 1
     while i >= 0:
-        c = classify(PyUnicode_READ(kind, data, i), mode, norm, True)
-        if c != C_RUN and c != C_ALNUM:
-            return i
+        ch = PyUnicode_READ(kind, data, i)
+        c = classify(ch, mode, norm, True)
+        if not is_run_class(c):
+            if mode != 0 or c != C_OTHER:
+                return i
+            if i + 1 < n and not (is_middle_dot(ch) and i > 0
+                                  and is_run_class(classify(PyUnicode_READ(kind, data, i - 1), mode, norm, True))) \
+                    and not (c_next == C_OTHER and ch_next == ch):
+                return i
+        c_next = c
+        ch_next = ch
         i -= 1
     return -1

@@ -2,11 +2,14 @@
 
 A :class:`Corpus` wraps a path, an open file, standard input (``"-"``) or an iterable of
 strings, and can be read several times (discovery needs more than one pass) when the source
-allows it. It hands text out in three shapes:
+allows it. It hands text out in four shapes:
 
 - :meth:`Corpus.lines` — the original lines, for segmentation output;
 - :meth:`Corpus.texts` — decoded text in chunks of bounded size (chunk ends are arbitrary);
-- :meth:`Corpus.codes` — the same chunks as ``uint32`` code-point arrays for the kernels.
+- :meth:`Corpus.codes` — the same chunks as ``uint32`` code-point arrays for the kernels;
+- :meth:`Corpus.blocks` — the raw bytes of byte sources with their offsets, undecoded, for
+  callers that cut bytes themselves and decode elsewhere (the worker processes of
+  :func:`nlpzero.segment_file`).
 
 Normalisation (full-width ASCII → ASCII, U+3000 → space) maps one character to one
 character, so it is a *view* for statistics: kernels apply it on the fly and spans found on the
@@ -197,7 +200,45 @@ class Corpus:
                 progress.update(size)
             yield "".join(parts)
 
-    def _byte_texts(self, progress) -> Iterator[str]:
+    @property
+    def is_binary(self) -> bool:
+        """True when the source is bytes (a path, standard input or a binary file), so that
+        :meth:`blocks` can read it undecoded."""
+        return self._kind in ("path", "stdin", "binfile")
+
+    def blocks(self, progress=None) -> Iterator[Tuple[int, bytes]]:
+        """The raw bytes of a byte source, undecoded, in blocks of ``chunk_bytes``.
+
+        Each item is ``(offset, block)``: the offset of the block's first byte, counted from
+        where the corpus starts (the start of the file, or a file object's position when the
+        corpus was made), so a decoding error found later can name its byte offset. Like
+        :meth:`texts`, a NUL byte in the first 64 KB raises BinaryInputError (except for
+        UTF-16/32) and a one-shot source can be read only once.
+
+        Parameters
+        ----------
+        progress : nlpzero._progress.Progress, optional
+            Receives ``update(nbytes)`` for every block.
+
+        Raises
+        ------
+        TypeError
+            The corpus is text already (an iterable of str or a text file): see :attr:`is_binary`.
+        nlpzero.errors.BinaryInputError, NotReiterableError
+
+        Examples
+        --------
+        >>> import io
+        >>> source = io.BytesIO(("甲乙" * 5).encode())        # 30 bytes
+        >>> [(offset, len(block)) for offset, block in Corpus(source, chunk_bytes=16).blocks()]
+        [(0, 16), (16, 14)]
+        """
+        if not self.is_binary:
+            raise TypeError(f"{self.path or 'this corpus'} holds text, not bytes: use texts() or lines()")
+        self._begin()
+        yield from self._blocks(progress)
+
+    def _blocks(self, progress) -> Iterator[Tuple[int, bytes]]:
         if self._kind == "path":
             f = open(self.path, "rb")
             close = True
@@ -208,34 +249,46 @@ class Corpus:
             if self._start is not None:
                 f.seek(self._start)
         try:
-            decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
             sniff = not _is_wide(self.encoding)
-            offset = 0          # bytes consumed before the current block
+            offset = 0          # bytes read before the current block
             while True:
                 block = f.read(self.chunk_bytes)
-                final = not block
-                if sniff and offset < SNIFF_BYTES and block:
+                if not block:
+                    break
+                if sniff and offset < SNIFF_BYTES:
                     nul = block.find(b"\x00", 0, SNIFF_BYTES - offset)
                     if nul >= 0:
                         raise BinaryInputError(
                             f"{self.path}: looks like a binary file, not text (NUL byte at offset {offset + nul})",
                             self.path,
                         )
-                pending = len(decoder.getstate()[0])
-                try:
-                    text = decoder.decode(block, final)
-                except UnicodeDecodeError as exc:
-                    raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason) from None
-                offset += len(block)
-                if progress is not None and block:
+                if progress is not None:
                     progress.update(len(block))
-                if text:
-                    yield text
-                if final:
-                    break
+                yield offset, block
+                offset += len(block)
         finally:
             if close:
                 f.close()
+
+    def _byte_texts(self, progress) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+        end = 0
+        for offset, block in self._blocks(progress):
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(block, False)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason) from None
+            end = offset + len(block)
+            if text:
+                yield text
+        pending = len(decoder.getstate()[0])
+        try:
+            text = decoder.decode(b"", True)
+        except UnicodeDecodeError as exc:
+            raise DecodeError(self.path, end - pending + exc.start, self.encoding, exc.reason) from None
+        if text:
+            yield text
 
     def codes(self, progress=None) -> Iterator[np.ndarray]:
         """The chunks of :meth:`texts` as ``uint32`` code-point arrays (not normalised: kernels

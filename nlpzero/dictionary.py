@@ -51,7 +51,8 @@ def _number(text: str) -> float:
     return value
 
 
-def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8") -> Entries:
+def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8", *,
+                    require_count: bool = False) -> Entries:
     """Read a dictionary file into a list of ``(word, count)`` pairs, in file order.
 
     Parameters
@@ -62,6 +63,9 @@ def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8
         See the module docstring.
     encoding : str
         File encoding (a UTF-8 BOM is skipped).
+    require_count : bool, default False
+        Make a jieba line without a frequency an error (a lexicon needs counts; a segmenter's
+        user dictionary does not).
 
     Returns
     -------
@@ -91,7 +95,7 @@ def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8
         raise FormatError(path, text_line_of(path, exc.start, encoding), f"not valid {encoding}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return parse_dictionary(text.split("\n"), format, path)
+    return parse_dictionary(text.split("\n"), format, path, require_count=require_count)
 
 
 def text_line_of(path: str, byte_offset: int, encoding: str) -> int:
@@ -99,7 +103,8 @@ def text_line_of(path: str, byte_offset: int, encoding: str) -> int:
         return f.read(byte_offset).count(b"\n") + 1
 
 
-def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[str] = None) -> Entries:
+def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[str] = None, *,
+                     require_count: bool = False) -> Entries:
     """Parse dictionary lines (see :func:`read_dictionary`); ``path`` only names errors."""
     entries: Entries = []
     append = entries.append
@@ -140,6 +145,9 @@ def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[
                     count = None               # 'word tag', as jieba allows
                     if not parts[1].isalpha():
                         raise FormatError(path, lineno, f"freq must be a number ≥ 0, got {parts[1][:30]!r}") from None
+            if count is None and require_count:
+                raise FormatError(path, lineno, f"expected 'word freq [tag]' (a frequency is needed), "
+                                                f"got {line[:60]!r}")
             append((word, count))
     return entries
 

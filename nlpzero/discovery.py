@@ -36,7 +36,7 @@ import numpy as np
 
 from . import _discover
 from ._progress import ProgressArg, make_progress
-from ._text import as_codes, cut_strings, line_chunks, token_spans
+from ._text import as_codes, cut_strings, line_chunks
 from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
@@ -100,6 +100,14 @@ class _Passes:
             codes = as_codes(text)
             sym, start, end = self.index.encode(codes, self.normalize)
             yield codes, sym, start, end, self.index.feed(sym, add=False)
+
+    def texts(self) -> Iterator[str]:
+        """The corpus text again, in the same chunks (each ends at a line end)."""
+        if self.cache is None:
+            yield from line_chunks(self.corpus)
+            return
+        for codes, *_ in self.cache:
+            yield codes.tobytes().decode("utf-32-le", "surrogatepass")
 
     # -------------------------------------------------------------- array helpers
     def prefix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
@@ -421,27 +429,6 @@ class _Model:
         self.normalize = normalize
         self.method = method
 
-    def _spans_codes(self, codes: np.ndarray, ids=None, sym=None, start=None, end=None):
-        if sym is None:
-            sym, start, end = self._index.encode(codes, self.normalize)
-            ids = self._index.feed(sym, add=False)
-        starts = _discover.best_path(sym, np.ascontiguousarray(ids[: self.max_len]), self._score,
-                                     self._offset, self.unknown)
-        return token_spans(codes, sym, start, end, starts, self.normalize), starts
-
-
-def _split_lines(codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Iterator[List[str]]:
-    """Group the tokens ``[lo, hi)`` of a chunk (code points ``codes``) by line; a final newline
-    does not open a new line. The token strings are cut in one pass: the tokens are copied into one
-    buffer with a separator character absent from the chunk, decoded once and split."""
-    nl = np.flatnonzero(codes == 10)
-    line_end = np.append(nl, codes.size) if (not nl.size or nl[-1] != codes.size - 1) else nl
-    which = np.searchsorted(line_end, lo)
-    cuts = np.searchsorted(which, np.arange(line_end.size + 1)).tolist()
-    tokens = cut_strings(codes, lo, hi - lo)
-    for li in range(line_end.size):
-        yield tokens[cuts[li] : cuts[li + 1]]
-
 
 def _check_segment_params(max_len, penalty, refine, min_count):
     max_len = check_int("max_len", max_len, minimum=1, maximum=8)
@@ -529,10 +516,10 @@ def learn_segmenter(
     -------
     nlpzero.Segmenter
         Built with :meth:`Segmenter.from_scores` from the words of the segmentation of the
-        training corpus (and every character seen) with their scores; characters never seen score
-        ``-penalty`` (autonomy 0). On the training corpus it reproduces
-        :func:`segment_unsupervised` except for the middle-dot and repeated-punctuation rules,
-        which are the Segmenter's text model there.
+        training corpus (and every character and ASCII stretch seen) with their scores;
+        characters never seen score ``-penalty`` (autonomy 0). On the training corpus its routes
+        have the model's optimal scores, and its tokens are exactly those of
+        :func:`segment_unsupervised` (which segments through it).
 
     Raises
     ------
@@ -549,10 +536,14 @@ def learn_segmenter(
     ----------
     Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
     """
-    from .segment import Segmenter
-
     passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
+    return _segmenter(passes, model, penalty, refine)
+
+
+def _segmenter(passes: _Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
+    from .segment import Segmenter
+
     unknown = model.unknown if refine else -float(penalty)
     return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_char_score=unknown,
                                  normalize=model.normalize)
@@ -573,10 +564,13 @@ def segment_unsupervised(
 ):
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
 
-    Parameters are those of :func:`learn_segmenter`. With ``spans=False`` (default) returns an
-    iterator over the lines, each a list of tokens; with ``spans=True`` returns the token spans of
-    the whole text ``(lo, hi)`` (int64 arrays of character offsets, lines joined with their
-    ``\\n``), which is what evaluation needs.
+    Parameters are those of :func:`learn_segmenter`, and the tokens are those of the segmenter
+    it returns (``learn_segmenter(corpus).lcut(line)`` for every line): the learned model picks
+    the words, :class:`nlpzero.Segmenter`'s text model (SPEC §0; whitespace dropped, a lone
+    middle dot joins the words around it, a repeated punctuation character is one token) makes
+    the tokens. With ``spans=False`` (default) returns an iterator over the lines, each a list of
+    tokens; with ``spans=True`` returns the token spans of the whole text ``(lo, hi)`` (int64
+    arrays of character offsets, lines joined with their ``\\n``), which is what evaluation needs.
 
     Examples
     --------
@@ -586,19 +580,20 @@ def segment_unsupervised(
     """
     passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
+    seg = _segmenter(passes, model, penalty, refine)
     if spans:
         los, his, base = [], [], 0
-        for codes, sym, start, end, ids in passes.chunks():
-            (lo, hi), _ = model._spans_codes(codes, ids, sym, start, end)
+        for text in passes.texts():
+            lo, hi = seg.spans(text).T.astype(np.int64)
             los.append(lo + base)
             his.append(hi + base)
-            base += codes.size
+            base += len(text)
         return np.concatenate(los), np.concatenate(his)
 
     def lines():
-        for codes, sym, start, end, ids in passes.chunks():
-            (lo, hi), _ = model._spans_codes(codes, ids, sym, start, end)
-            yield from _split_lines(codes, lo, hi)
+        for text in passes.texts():
+            tokens = seg._line_tokens(text)
+            yield from (tokens[:-1] if text.endswith("\n") else tokens)
 
     return lines()
 
@@ -623,11 +618,12 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         for k in range(2, K + 1):
             sel = (length == k) & ~has_ascii
             pure_keys.append(np.unique(ids[k - 1, lo[sel]].astype(np.int64) + (k << 40)))
-        for s, n in zip(lo[has_ascii & (length > 1)].tolist(), length[has_ascii & (length > 1)].tolist()):
-            o = model._offset[n - 1] + ids[n - 1, s]
-            a, b = int(start[s]), int(end[s + n - 1])
-            word = codes[a:b].tobytes().decode("utf-32-le", "surrogatepass")
-            mixed[word] = float(model._score[o])
+        # words with an ASCII stretch (one symbol for any digits or letters) go in literally,
+        # lone stretches included, so the dictionary scores them as the model does
+        m_lo, m_len = lo[has_ascii], length[has_ascii]
+        a, b = start[m_lo], end[m_lo + m_len - 1]
+        vals = model._score[model._offset[m_len - 1] + ids[m_len - 1, m_lo]]
+        mixed.update(zip(cut_strings(codes, a, b - a), vals.tolist()))
     scores = {}
     keys = np.unique(np.concatenate(pure_keys)) if pure_keys else np.zeros(0, np.int64)
     for k in range(2, K + 1):
@@ -637,8 +633,5 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
     ones = np.flatnonzero(passes.levels[0][0] > 0)
     ones = ones[ones > _discover.LATIN]
     scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
-    from .corpus import normalize as _norm
-
-    for word, value in mixed.items():
-        scores[_norm(word) if model.normalize else word] = value
+    scores.update(mixed)          # the Segmenter normalises keys as it matches text
     return scores

@@ -34,17 +34,14 @@ _COLUMNS = ("word", "count", "proba", "cohesion", "left_entropy", "right_entropy
 
 @lru_cache(maxsize=1)
 def jieba_words() -> frozenset:
-    """The words of the installed jieba package's dictionary (empty when jieba is missing)."""
-    try:
-        import importlib.util
+    """The words of the installed jieba package's dictionary (empty when jieba is missing).
+    Only the first field of each line is read (fast: 350k lines in ~0.1 s); the format itself is
+    parsed by :mod:`nlpzero.dictionary`."""
+    from .dictionary import jieba_dict_path
 
-        spec = importlib.util.find_spec("jieba")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.origin:
-        return frozenset()
-    path = os.path.join(os.path.dirname(spec.origin), "dict.txt")
-    if not os.path.exists(path):
+    try:
+        path = jieba_dict_path()
+    except InputError:
         return frozenset()
     with open(path, encoding="utf-8") as f:
         return frozenset(line.split(" ", 1)[0] for line in f if line.strip())
@@ -298,22 +295,22 @@ def _from_lists(words, counts, cols, method) -> Lexicon:
 
 
 def load_jieba_dict(path: PathLike, encoding: str = "utf-8") -> Lexicon:
-    """Read a jieba-format dictionary (``word freq [tag]`` per line; file order is kept).
+    """Read a jieba-format dictionary (``word freq [tag]`` per line; file order is kept) with
+    :func:`nlpzero.dictionary.read_dictionary`, the one parser of the format (a line without a
+    frequency is an error here). Frequencies are rounded to integers; words whose frequency is 0
+    (jieba's mark of a deleted word) are left out, repeated words add up.
 
-    Raises FormatError naming the file and line for a malformed line.
+    Raises
+    ------
+    nlpzero.errors.FormatError
+        A malformed line (the message names the file and line number).
+    nlpzero.errors.InputError
+        The file is missing or unreadable.
     """
-    path = os.fspath(path)
-    words, counts = [], []
-    with _open(path, encoding) as f:
-        for lineno, line in enumerate(f, start=1):
-            line = line.strip()
-            if not line:
-                continue
-            parts = line.split()
-            if len(parts) not in (2, 3):
-                raise FormatError(path, lineno, f"expected 'word freq [tag]', got {line!r:.60}")
-            word, count = _check_entry(path, lineno, parts[0], parts[1])
-            words.append(word)
-            counts.append(count)
+    from .dictionary import read_dictionary
+
+    entries = read_dictionary(path, "jieba", encoding, require_count=True)
+    words = [w for w, _ in entries]
+    counts = [int(round(c)) for _, c in entries]
     cols = {k: [np.nan] * len(words) for k in ("cohesion", "left_entropy", "right_entropy")}
     return _from_lists(words, counts, cols, "jieba")

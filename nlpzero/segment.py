@@ -11,7 +11,9 @@ programming. Two kinds of scores:
 
 Text model (``mode="nlpzero"``, SPEC §0): a line is cut into runs of word characters (CJK
 ideographs, ASCII letters and digits, full-width ones included); whitespace is dropped and every
-other character is a token of its own. A stretch of ASCII letters/digits is never cut inside:
+other character is a token, a repeated one ("——", "……") a single token. A lone middle dot
+(``·``, ``‧``, ``・``, ``･``) between two word characters joins the words on either side into one
+token, so transliterated names stay whole (``卡尔·马克思``; SPEC §4). A stretch of ASCII letters/digits is never cut inside:
 it is one token, or part of a dictionary word that covers all of it (``T恤``, ``卡拉OK``). A single
 character — or a whole ASCII stretch — that is not in the dictionary scores like a word seen once
 (``log 1 − log Σc``; ``unknown_char_score`` for score dictionaries); it is a candidate even where
@@ -469,6 +471,22 @@ class Segmenter:
             return []
         return _segment.segment_lists("\n".join(batch), *self._args())
 
+    def spans(self, text: str) -> np.ndarray:
+        """Token spans of ``text``: an int32 array of shape (k, 2), ``text[a:b]`` for each row
+        ``(a, b)`` is a token (in order; whitespace, newlines included, is in no span).
+
+        >>> Segmenter({"北京": 5, "大学": 5}).spans("北京 大学！").tolist()
+        [[0, 2], [3, 5], [5, 6]]
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+        return _segment.segment_spans(text, *self._args())
+
+    def _line_tokens(self, text: str) -> List[List[str]]:
+        """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
+        empty last line)."""
+        return _segment.segment_lists(text, *self._args())
+
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by ``\\n``
         (the batch path of :func:`segment_file`). Returns the bytes and whether the output ends
@@ -666,73 +684,46 @@ def _text_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[str]:
 def _byte_chunks(corpus, segmenter: Segmenter, progress) -> Iterator[Union[Tuple[int, bytes], str]]:
     """Raw byte pieces ``(offset, bytes)`` that end at a newline, read without decoding (workers
     decode). A line longer than MAX_PIECE_CHARS bytes is decoded here and handed out as ``str``
-    pieces cut at boundaries. Raises BinaryInputError like :class:`Corpus` does."""
+    pieces cut at boundaries. Reads with :meth:`Corpus.blocks` (BinaryInputError on binary input)."""
     import codecs
-    import sys
 
-    from .corpus import SNIFF_BYTES
-    from .errors import BinaryInputError, DecodeError
+    from .errors import DecodeError
 
     mode, norm = _MODE_CODE[segmenter.mode], segmenter.normalize
-    if corpus._kind == "path":
-        f, close = open(corpus.path, "rb"), True
-    elif corpus._kind == "stdin":
-        f, close = sys.stdin.buffer, False
-    else:
-        f, close = corpus._source, False
-        if corpus._start is not None:
-            f.seek(corpus._start)
-    corpus._begin()
-    try:
-        carry = b""
-        offset = 0                     # file offset of carry[0]
-        read = 0
-        first = True
-        while True:
-            block = f.read(corpus.chunk_bytes)
-            if not block:
-                break
-            if read < SNIFF_BYTES:
-                nul = block.find(b"\x00", 0, SNIFF_BYTES - read)
-                if nul >= 0:
-                    raise BinaryInputError(
-                        f"{corpus.path}: looks like a binary file, not text (NUL byte at offset {read + nul})",
-                        corpus.path)
-            read += len(block)
-            progress.update(len(block))
-            buf = carry + block if carry else block
-            if first and len(buf) > 2 * FIRST_CHUNK_CHARS:
-                cut = buf.rfind(b"\n", 0, FIRST_CHUNK_CHARS)
-                if cut >= 0:
-                    yield offset, buf[: cut + 1]
-                    offset += cut + 1
-                    buf = buf[cut + 1 :]
-            first = False
-            cut = buf.rfind(b"\n")
+    carry = b""
+    offset = 0                     # file offset of carry[0]
+    first = True
+    for _, block in corpus.blocks(progress):
+        buf = carry + block if carry else block
+        if first and len(buf) > 2 * FIRST_CHUNK_CHARS:
+            cut = buf.rfind(b"\n", 0, FIRST_CHUNK_CHARS)
             if cut >= 0:
                 yield offset, buf[: cut + 1]
                 offset += cut + 1
-                carry = buf[cut + 1 :]
-            elif len(buf) >= MAX_PIECE_CHARS:
-                decoder = codecs.getincrementaldecoder(corpus.encoding)(corpus.errors)
-                try:
-                    text = decoder.decode(buf, False)
-                except UnicodeDecodeError as exc:
-                    raise DecodeError(corpus.path, offset + exc.start, corpus.encoding, exc.reason) from None
-                pending = decoder.getstate()[0]
-                cut = _segment.last_boundary(text, mode, norm)
-                end = cut + 1 if cut >= 0 else len(text)
-                yield text[:end]
-                carry = buf[len(buf) - len(pending) - len(text[end:].encode(corpus.encoding)) :] \
-                    if corpus.errors == "strict" else text[end:].encode(corpus.encoding) + pending
-                offset += len(buf) - len(carry)
-            else:
-                carry = buf
-        if carry:
-            yield offset, carry
-    finally:
-        if close:
-            f.close()
+                buf = buf[cut + 1 :]
+        first = False
+        cut = buf.rfind(b"\n")
+        if cut >= 0:
+            yield offset, buf[: cut + 1]
+            offset += cut + 1
+            carry = buf[cut + 1 :]
+        elif len(buf) >= MAX_PIECE_CHARS:
+            decoder = codecs.getincrementaldecoder(corpus.encoding)(corpus.errors)
+            try:
+                text = decoder.decode(buf, False)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(corpus.path, offset + exc.start, corpus.encoding, exc.reason) from None
+            pending = decoder.getstate()[0]
+            cut = _segment.last_boundary(text, mode, norm)
+            end = cut + 1 if cut >= 0 else len(text)
+            yield text[:end]
+            carry = buf[len(buf) - len(pending) - len(text[end:].encode(corpus.encoding)) :] \
+                if corpus.errors == "strict" else text[end:].encode(corpus.encoding) + pending
+            offset += len(buf) - len(carry)
+        else:
+            carry = buf
+    if carry:
+        yield offset, carry
 
 
 def _segment_piece(segmenter: Segmenter, delimiter: str, encoding: str, errors: str, piece):
@@ -924,7 +915,7 @@ def segment_file(
     if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
         _check_output_path(os.fspath(output))       # fail before reading anything
     meter = make_progress(progress, source.size, "segmenting")
-    byte_path = (source._kind in ("path", "stdin", "binfile")
+    byte_path = (source.is_binary
                  and codecs.lookup(source.encoding).name in _NEWLINE_SAFE)
     work = (seg, delimiter, source.encoding, source.errors)
     counts = {"lines": 0, "out": 0, "last": b""}

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._io import atomic_write
 from ._validate import check_float, check_int
-from .errors import CorpusTooSmallError, DecodeError, FormatError, InputError, NotReiterableError
+from .errors import CorpusTooSmallError, FormatError, InputError, NotReiterableError
 
 __all__ = ["word_vectors", "WordVectors", "load_vectors", "cluster_words", "read_segmented"]
 
@@ -38,29 +38,31 @@ _ID_BUFFER = 1 << 16
 
 
 def read_segmented(path: Union[str, "os.PathLike[str]"], encoding: str = "utf-8") -> Iterator[List[str]]:
-    """Yield the tokens of each line of a segmented file (tokens separated by whitespace).
-
-    Undecodable bytes raise :class:`nlpzero.errors.DecodeError` with the byte offset.
+    """Yield the tokens of each line of a segmented file (tokens separated by whitespace; empty
+    lines skipped). Read with :class:`nlpzero.Corpus`, so undecodable bytes raise
+    :class:`nlpzero.errors.DecodeError` with the byte offset and binary files BinaryInputError.
     """
-    name = os.fspath(path)
-    offset = 0
-    with open(name, "rb") as f:
-        for raw in f:
-            try:
-                line = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise DecodeError(name, offset + exc.start, encoding, exc.reason) from None
-            offset += len(raw)
-            tokens = line.split()
-            if tokens:
-                yield tokens
+    from .corpus import Corpus
+
+    for line in Corpus(path, encoding=encoding).lines():
+        tokens = line.split()
+        if tokens:
+            yield tokens
 
 
 class _Corpus:
-    """A re-iterable view of a segmented corpus: a path, or an iterable of token lists / lines."""
+    """A re-iterable view of a segmented corpus: a path, or an iterable of token lists / lines;
+    or, with a segmenter, raw text (anything :class:`nlpzero.Corpus` reads) segmented on the fly."""
 
-    def __init__(self, corpus: Any, encoding: str):
+    def __init__(self, corpus: Any, encoding: str, segmenter: Any = None):
         self.path = None
+        self.segmenter = segmenter
+        self.passes = 0
+        if segmenter is not None:
+            from .corpus import as_corpus
+
+            self.raw = as_corpus(corpus, encoding=encoding)
+            return
         if isinstance(corpus, (str, os.PathLike)):
             self.path = os.fspath(corpus)
             if not os.path.exists(self.path):
@@ -76,6 +78,11 @@ class _Corpus:
 
     def __iter__(self) -> Iterator[List[str]]:
         self.passes += 1
+        if self.segmenter is not None:
+            for tokens in self.segmenter.cut_lines(self.raw.lines()):
+                if tokens:
+                    yield tokens
+            return
         if self.path is not None:
             yield from read_segmented(self.path, self.encoding)
             return
@@ -429,14 +436,17 @@ def word_vectors(
     eig: float = 0.5,
     seed: int = 0,
     encoding: str = "utf-8",
+    segmenter: Any = None,
 ) -> WordVectors:
-    """Word vectors from a segmented corpus: PPMI of window co-occurrences + truncated SVD.
+    """Word vectors from a corpus: PPMI of window co-occurrences + truncated SVD.
 
     Parameters
     ----------
     corpus : path, or iterable of token lists (or of whitespace-separated lines)
-        A segmented corpus; a file has one sentence per line, tokens separated by spaces. It is
-        read twice (vocabulary, then co-occurrences), so a one-shot iterator is refused.
+        Without ``segmenter``: a segmented corpus; a file has one sentence per line, tokens
+        separated by spaces. With ``segmenter``: raw text (a path, an iterable of lines, a
+        :class:`nlpzero.Corpus`). It is read twice (vocabulary, then co-occurrences), so a
+        one-shot iterator is refused.
     dim : int, optional
         Vector dimension; default about ``8.33 · ln(V)`` (SPEC §6), capped at ``V``.
     window : int, default 5
@@ -454,6 +464,13 @@ def word_vectors(
         Vectors are ``U · Σ^eig`` of the SVD ``M ≈ U Σ Vᵀ``.
     seed : int, default 0
         Seed of the randomized SVD (used when V > 1200); deterministic.
+    encoding : str, default "utf-8"
+        Encoding of a file corpus.
+    segmenter : None, ``"learn"``, Segmenter, or anything :class:`nlpzero.Segmenter` accepts
+        None: ``corpus`` is already segmented. ``"learn"``: learn an unsupervised segmenter from
+        ``corpus`` itself (:func:`nlpzero.learn_segmenter`, one more pass) and segment with it.
+        Otherwise the segmenter (or dictionary: a mapping, a lexicon, a path, ``"jieba"``) that
+        cuts each raw line into tokens.
 
     Returns
     -------
@@ -466,6 +483,9 @@ def word_vectors(
     >>> wv = word_vectors(sents, dim=2, min_count=1)
     >>> wv.vectors.shape
     (5, 2)
+    >>> raw = ["我喜欢猫", "我喜欢狗", "你喜欢猫"] * 20
+    >>> word_vectors(raw, 2, min_count=1, segmenter={"我": 3, "你": 1, "喜欢": 3, "猫": 2, "狗": 1}).words
+    ('喜欢', '我', '猫', '你', '狗')
 
     References
     ----------
@@ -483,7 +503,11 @@ def word_vectors(
     alpha = check_float("alpha", alpha, minimum=0.0, open_min=True, maximum=1.0)
     eig = check_float("eig", eig, minimum=0.0, maximum=1.0)
     seed = check_int("seed", seed, minimum=0)
-    reader = _Corpus(corpus, encoding)
+    if segmenter is not None:
+        from .corpus import as_corpus
+
+        corpus = as_corpus(corpus, encoding=encoding)     # one Corpus for every pass
+    reader = _Corpus(corpus, encoding, _as_segmenter(corpus, segmenter))
     words, counts = _vocabulary(reader, min_count, max_vocab)
     V = len(words)
     if V < 2:
@@ -498,6 +522,18 @@ def word_vectors(
     u, s, _ = _truncated_svd(ptr, idx, val, V, dim, seed)
     vectors = np.ascontiguousarray(u * s**eig)
     return WordVectors(tuple(words), vectors, counts, s)
+
+
+def _as_segmenter(corpus: Any, segmenter: Any):
+    if segmenter is None:
+        return None
+    if isinstance(segmenter, str) and segmenter == "learn":
+        from .discovery import learn_segmenter
+
+        return learn_segmenter(corpus)
+    from .segment import as_segmenter
+
+    return as_segmenter(segmenter)
 
 
 def _knn_graph(vectors: np.ndarray, k: int, block: int = 512):

@@ -122,3 +122,37 @@ def test_text_file_object_is_read_as_is():
     stream = io.StringIO("一\n二\n")
     corpus = Corpus(stream)
     assert list(corpus.lines()) == ["一", "二"] and list(corpus.lines()) == ["一", "二"]
+
+
+@pytest.mark.parametrize("chunk_bytes", [16, 37, 1 << 20])
+def test_blocks_are_the_raw_bytes_with_offsets(tmp_path, chunk_bytes):
+    data = ("第一行，中文\r\n" * 20 + "尾").encode("gb18030")
+    path = tmp_path / "t.txt"
+    path.write_bytes(data)
+    corpus = Corpus(path, encoding="gb18030", chunk_bytes=chunk_bytes)
+    assert corpus.is_binary
+    for _ in range(2):                                      # re-readable like texts()
+        blocks = list(corpus.blocks())
+        assert b"".join(b for _, b in blocks) == data
+        assert [o for o, _ in blocks] == list(range(0, len(data), chunk_bytes))
+        assert all(len(b) == chunk_bytes for _, b in blocks[:-1])
+    with open(path, "rb") as f:                             # offsets count from the file's position
+        f.read(5)
+        blocks = list(Corpus(f, chunk_bytes=chunk_bytes).blocks())
+        assert b"".join(b for _, b in blocks) == data[5:] and blocks[0][0] == 0
+    with pytest.raises(TypeError, match="text, not bytes"):
+        list(Corpus(["甲乙"]).blocks())
+    assert not Corpus(["甲乙"]).is_binary
+    (tmp_path / "bin").write_bytes(b"abc\x00def")
+    with pytest.raises(BinaryInputError, match="offset 3"):
+        list(Corpus(tmp_path / "bin").blocks())
+    import os
+
+    r, w = os.pipe()                                        # an unseekable stream: one pass
+    os.write(w, "甲乙".encode())
+    os.close(w)
+    with open(r, "rb") as pipe:
+        once = Corpus(pipe)
+        assert list(once.blocks()) == [(0, "甲乙".encode())]
+        with pytest.raises(NotReiterableError):
+            list(once.blocks())

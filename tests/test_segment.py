@@ -29,24 +29,47 @@ def _cjk(o):
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3FFFF or 0xF900 <= o <= 0xFAFF
 
 
+DOTS = "\u00b7\u2027\u30fb\uff65"
+
+
 def ref_nlpzero(text, scores, unk, normalize=True):
     """Obviously-correct route: enumerate every candidate piece of every run, DP by dict lookups.
-    ``scores`` maps normalised words to their full score (offset included)."""
+    ``scores`` maps normalised words to their full score (offset included). Then the two joins
+    of the text model, one after the other: a repeated punctuation character is one token, and
+    a lone middle dot glues the word ending right before it to the word starting right after."""
     norm = "".join(_norm(c) for c in text) if normalize else text
-    out, i, n = [], 0, len(text)
+    spans, i, n = [], 0, len(text)          # (start, end, is_word)
     while i < n:
         c = norm[i]
         if _ascii_alnum(c) or _cjk(ord(c)):
             j = i
             while j < n and (_ascii_alnum(norm[j]) or _cjk(ord(norm[j]))):
                 j += 1
-            out.extend(text[a:b] for a, b in _ref_run(norm, i, j, scores, unk))
+            spans.extend((a, b, True) for a, b in _ref_run(norm, i, j, scores, unk))
             i = j
             continue
         if not text[i].isspace() and not c.isspace():
-            out.append(text[i])
+            spans.append((i, i + 1, False))
         i += 1
-    return out
+    merged = []
+    for a, b, word in spans:
+        prev = merged[-1] if merged else None
+        if prev and not word and not prev[2] and prev[1] == a and text[prev[0]] == text[a]:
+            merged[-1] = (prev[0], b, False)
+        else:
+            merged.append((a, b, word))
+    out, k = [], 0
+    while k < len(merged):
+        a, b, word = merged[k]
+        nxt = merged[k + 1] if k + 1 < len(merged) else None
+        if (not word and b - a == 1 and text[a] in DOTS and out and out[-1][2] and out[-1][1] == a
+                and nxt and nxt[2] and nxt[0] == b):
+            out[-1] = (out[-1][0], nxt[1], True)
+            k += 2
+            continue
+        out.append((a, b, word))
+        k += 1
+    return [text[a:b] for a, b, _ in out]
 
 
 def _ref_run(norm, s, e, scores, unk):
@@ -81,7 +104,7 @@ LEX = {"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2, "北京": 6, 
        "大学生": 2, "学生": 4, "生": 1, "T恤": 2, "卡拉OK": 2, "OK": 1, "中国": 9, "国人": 2}
 
 
-def random_text(rng, n, alphabet="今天气不错北京大学生中国人TOK恤卡拉abc１２，。 　\t"):
+def random_text(rng, n, alphabet="今天气不错北京大学生中国人TOK恤卡拉abc１２，。 　\t·・——"):
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
@@ -373,6 +396,24 @@ def test_segment_file_matches_cut_lines(tmp_path, small_pool, jobs):
     assert out.read_text(encoding="utf-8") == expected
     assert res.lines == 400 and res.bytes_in == src.stat().st_size and res.jobs == jobs
     assert res.bytes_out == len(expected.encode("utf-8"))
+
+
+@pytest.mark.parametrize("mode", ["nlpzero", "jieba"])
+def test_text_cut_at_last_boundary_segments_the_same(mode):
+    # long texts are cut at last_boundary: the two sides must segment exactly like the whole,
+    # even when a middle dot joins words across the cut or punctuation repeats over it
+    from nlpzero import _segment
+    from nlpzero.segment import _MODE_CODE
+
+    rng = random.Random(5)
+    seg = Segmenter(LEX, mode=mode)
+    code = _MODE_CODE[mode]
+    for _ in range(300):
+        text = random_text(rng, rng.randint(1, 40), "今天北京大学ab·——，。 ")
+        for window in range(1, len(text) + 1):
+            cut = _segment.last_boundary(text[:window], code, seg.normalize)
+            if cut >= 0:
+                assert seg.lcut(text[: cut + 1]) + seg.lcut(text[cut + 1 :]) == seg.lcut(text), (text, cut)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

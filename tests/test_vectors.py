@@ -225,8 +225,8 @@ def test_cli_cluster(tmp_path):
     out = tmp_path / "classes.tsv"
     npz = tmp_path / "v.npz"
     res = CliRunner().invoke(
-        main, ["cluster", str(path), "-k", "5", "--window", "2", "--min-count", "1", "--trials", "2",
-               "-o", str(out), "--vectors", str(npz)]
+        main, ["cluster", str(path), "--segmented", "-k", "5", "--window", "2", "--min-count", "1",
+               "--trials", "2", "-o", str(out), "--vectors", str(npz)]
     )
     assert res.exit_code == 0, res.output
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
@@ -234,9 +234,62 @@ def test_cli_cluster(tmp_path):
     cls = {w: c for w, c, _ in rows[1:]}
     assert len({cls[w] for w in CLASSES["place"]}) == 1
     assert WordVectors.load(npz).vectors.shape[0] == 32
-    res = CliRunner().invoke(main, ["cluster", str(path), "--min-count", "100000"])
+    res = CliRunner().invoke(main, ["cluster", str(path), "--segmented", "--min-count", "100000"])
     assert res.exit_code == 1 and "min_count" in res.output and "Traceback" not in res.output
-    assert "segmented" in CliRunner().invoke(main, ["cluster", "--help"]).output
+    assert "--segmented" in CliRunner().invoke(main, ["cluster", "--help"]).output
+    res = CliRunner().invoke(main, ["cluster", str(path), "--segmented", "--dict", "jieba"])
+    assert res.exit_code == 2 and "--segmented" in res.output
+
+
+def _reviews():
+    from importlib.resources import files
+
+    return str(files("nlpzero") / "data" / "reviews.txt")
+
+
+def test_word_vectors_of_raw_text_with_a_segmenter():
+    # segmenting on the fly is the same as handing over the segmented lines
+    from nlpzero import learn_segmenter
+
+    path = _reviews()
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()[:600]
+    seg = learn_segmenter(lines)
+    segmented = [t for t in seg.cut_lines(lines) if t]
+    want = word_vectors(segmented, 20, min_count=3)
+    for segmenter in (seg, "learn"):
+        got = word_vectors(lines, 20, min_count=3, segmenter=segmenter)
+        assert got.words == want.words
+        np.testing.assert_array_equal(got.counts, want.counts)
+        np.testing.assert_allclose(got.vectors, want.vectors, atol=1e-9)
+    lex = {"喜欢": 5, "这本书": 5, "孩子": 5}                  # a dictionary is a segmenter too
+    got = word_vectors(lines, 10, min_count=3, segmenter=lex)
+    assert "这本书" in got.words and "喜欢" in got.words
+    with pytest.raises(NotReiterableError):
+        word_vectors(iter(lines), 10, min_count=3, segmenter=seg)
+
+
+def test_cli_cluster_raw_text(tmp_path):
+    # the bundled reviews, raw: learned segmenter by default, or a lexicon from `discover`
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    out = tmp_path / "classes.tsv"
+    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--trials", "2", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    cls = {w: c for w, c, _ in rows}
+    assert len(cls) > 1000 and max(map(len, cls)) > 2            # words, not characters
+    assert cls["女儿"] == cls["儿子"]                              # children's books
+    assert cls["客服"] == cls["发货"]                              # delivery complaints
+    lex = tmp_path / "lex.tsv"
+    assert CliRunner().invoke(main, ["discover", _reviews(), "-q", "-o", str(lex)]).exit_code == 0
+    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--trials", "1", "--lexicon", str(lex),
+                                    "--min-count", "20", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    words = [line.split("\t")[0] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert any(len(w) > 1 for w in words)
 
 
 def test_csr_matmul_matches_dense():

@@ -60,3 +60,51 @@ def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool):
     from ..corpus import Corpus
 
     return Corpus(path, encoding=encoding, errors=errors, normalize=not no_normalize)
+
+
+def segmenter_options(f):
+    """--lexicon, --dict and --user-dict: how a command that segments raw text gets its words."""
+    f = click.option("--user-dict", "user_dicts", multiple=True, type=click.Path(dir_okay=False),
+                     help="Dictionary merged on top (repeatable; jieba user-dictionary format or TSV).")(f)
+    f = click.option("--dict", "dict_", metavar="jieba|PATH", default=None,
+                     help="A dictionary: `jieba` for jieba's own, or a file (jieba `word freq [tag]` or TSV).")(f)
+    f = click.option("--lexicon", type=click.Path(dir_okay=False), default=None,
+                     help="An nlpzero lexicon TSV (word<TAB>count...), e.g. from `nlpzero discover`.")(f)
+    return f
+
+
+def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False):
+    """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
+    ``corpus`` itself (unsupervised, nlpzero.learn_segmenter), which must then be re-readable."""
+    from ..segment import Segmenter
+
+    if lexicon is not None and dict_ is not None:
+        raise click.UsageError("pass either --lexicon or --dict, not both")
+    if lexicon is not None or dict_ is not None:
+        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts)
+    try:
+        from ..discovery import learn_segmenter
+    except ImportError:
+        raise click.UsageError(
+            "unsupervised segmentation is not available in this build: pass --lexicon or --dict"
+        ) from None
+    if not corpus.reiterable:
+        raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
+                               "stream; pass --lexicon or --dict to segment standard input")
+    seg = learn_segmenter(corpus, progress=not quiet)
+    if mode not in (None, seg.mode):
+        raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
+    for path in user_dicts:
+        seg.load_userdict(path)
+    return seg
+
+
+def write_partition(output, result, item: str, group: str) -> None:
+    """Write an InfomapResult as TSV ``item, group, flow`` (groups numbered from 1) to ``output``
+    (a path, written atomically, or ``-``/None for standard output)."""
+    from .._io import open_output
+
+    with open_output(output) as out:
+        out.write(f"{item}\t{group}\tflow\n")
+        for name, module, flow in result.to_rows():
+            out.write(f"{name}\t{module + 1}\t{flow:.12g}\n")

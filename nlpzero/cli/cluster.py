@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option
+from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options, write_partition
 
 
 @click.command(
@@ -11,12 +11,16 @@ from ._common import output_option, quiet_option
     help=(
         "Cluster the words of a corpus into classes: PMI word vectors (SPEC §6), each word linked "
         "to its K most cosine-similar words, the graph partitioned by InfoMap (SPEC §7).\n\n"
-        "CORPUS must be already segmented: one sentence per line, words separated by spaces "
-        "(`-` is not accepted: the corpus is read twice). Writes TSV 'word, class, flow' "
+        "CORPUS is raw text, segmented first: with a segmenter learned from CORPUS itself "
+        "(unsupervised, as `nlpzero segment` does), or with --lexicon/--dict. With --segmented "
+        "it is already segmented: one sentence per line, words separated by spaces. "
+        "(`-` is not accepted: the corpus is read more than once.) Writes TSV 'word, class, flow' "
         "(classes numbered from 1, largest first)."
     ),
 )
 @click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("--segmented", is_flag=True, help="CORPUS is already segmented (space-separated words).")
+@segmenter_options
 @click.option("-k", "k", type=int, default=10, show_default=True, help="Nearest neighbours per word.")
 @click.option("--dim", type=int, default=None, help="Vector dimension [default: about 8.33·ln(vocabulary)].")
 @click.option("--window", type=int, default=5, show_default=True, help="Co-occurrence window (tokens each side).")
@@ -29,19 +33,24 @@ from ._common import output_option, quiet_option
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
 @output_option
 @quiet_option
-def command(corpus, k, dim, window, min_count, max_vocab, num_trials, seed, vectors_out, encoding, output, quiet):
-    from .._io import open_output
+def command(corpus, segmented, lexicon, dict_, user_dicts, k, dim, window, min_count, max_vocab,
+            num_trials, seed, vectors_out, encoding, output, quiet):
+    from ..corpus import Corpus
     from ..vectors import cluster_words, word_vectors
 
-    wv = word_vectors(corpus, dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
-                      encoding=encoding)
+    if segmented:
+        if lexicon is not None or dict_ is not None or user_dicts:
+            raise click.UsageError("--segmented input is not segmented again: drop --lexicon/--dict/--user-dict")
+        source, seg = corpus, None
+    else:
+        source = Corpus(corpus, encoding=encoding)
+        seg = segmenter_from_cli(source, lexicon, dict_, user_dicts, quiet=quiet)
+    wv = word_vectors(source, dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
+                      encoding=encoding, segmenter=seg)
     if vectors_out:
         wv.save(vectors_out)
     result = cluster_words(wv, k, num_trials=num_trials, seed=seed)
-    with open_output(output) as out:
-        out.write("word\tclass\tflow\n")
-        for word, cls, flow in result.to_rows():
-            out.write(f"{word}\t{cls + 1}\t{flow:.12g}\n")
+    write_partition(output, result, "word", "class")
     if not quiet:
         click.echo(
             f"{len(wv)} words, {wv.dim} dimensions, {result.num_modules} classes, "

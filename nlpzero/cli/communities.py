@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option
+from ._common import output_option, quiet_option, write_partition
 
 
 @click.command(
@@ -23,14 +23,10 @@ from ._common import output_option, quiet_option
 @output_option
 @quiet_option
 def command(edges, directed, num_trials, seed, teleportation, output, quiet):
-    from .._io import open_output
     from ..community import infomap
 
     result = infomap(edges, num_trials=num_trials, seed=seed, directed=directed, teleportation=teleportation)
-    with open_output(output) as out:
-        out.write("node\tmodule\tflow\n")
-        for node, module, flow in result.to_rows():
-            out.write(f"{node}\t{module + 1}\t{flow:.12g}\n")
+    write_partition(output, result, "node", "module")
     if not quiet:
         click.echo(
             f"{len(result.nodes)} nodes, {result.num_modules} modules, codelength {result.codelength:.9f} bits "

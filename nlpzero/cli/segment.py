@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option
+from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
 
 
 @click.command("segment")
 @click.argument("input", type=click.Path(allow_dash=True, dir_okay=False))
 @output_option
-@click.option("--lexicon", type=click.Path(dir_okay=False), default=None,
-              help="An nlpzero lexicon TSV (word<TAB>count...), e.g. from `nlpzero discover`.")
-@click.option("--dict", "dict_", metavar="jieba|PATH", default=None,
-              help="A dictionary: `jieba` for jieba's own, or a file (jieba `word freq [tag]` or TSV).")
-@click.option("--user-dict", "user_dicts", multiple=True, type=click.Path(dir_okay=False),
-              help="Dictionary merged on top (repeatable; jieba user-dictionary format or TSV).")
+@segmenter_options
 @click.option("--mode", type=click.Choice(["auto", "nlpzero", "jieba"]), default="auto", show_default=True,
               help="Text model: jieba reproduces jieba.lcut(HMM=False); auto = jieba with --dict jieba, "
                    "else nlpzero.")
@@ -38,35 +33,12 @@ def command(input, output, lexicon, dict_, user_dicts, mode, jobs, delimiter, en
       cat news.txt | nlpzero segment - --dict jieba | head
     """
     from ..corpus import Corpus
-    from ..segment import Segmenter, segment_file
+    from ..segment import segment_file
 
-    if lexicon is not None and dict_ is not None:
-        raise click.UsageError("pass either --lexicon or --dict, not both")
     corpus = Corpus(input, encoding=encoding, errors=errors)
-    chosen_mode = None if mode == "auto" else mode
-    if lexicon is not None or dict_ is not None:
-        seg = Segmenter(lexicon if lexicon is not None else dict_, mode=chosen_mode, user_dicts=user_dicts)
-    else:
-        seg = _learn(corpus, quiet)
-        if chosen_mode not in (None, seg.mode):
-            raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
-        for path in user_dicts:
-            seg.load_userdict(path)
+    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet)
     result = segment_file(corpus, output, seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
                    f"({result.mb_per_s:.1f} MB/s, {result.jobs} jobs) -> {output}", err=True)
 
-
-def _learn(corpus, quiet):
-    """Learn a segmenter from the input itself (nlpzero.discovery.learn_segmenter)."""
-    try:
-        from ..discovery import learn_segmenter
-    except ImportError:
-        raise click.UsageError(
-            "unsupervised segmentation is not available in this build: pass --lexicon or --dict"
-        ) from None
-    if not corpus.reiterable:
-        raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
-                               "stream; pass --lexicon or --dict to segment standard input")
-    return learn_segmenter(corpus, progress=not quiet)
