@@ -51,6 +51,15 @@ def _number(text: str) -> float:
     return value
 
 
+def check_dictionary_path(path: str) -> None:
+    """Raise InputError unless ``path`` can be read as a dictionary file (pipes such as
+    ``<(command)`` are fine; directories and missing paths are not)."""
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such dictionary file", path)
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory, not a dictionary file", path)
+
+
 def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8", *,
                     require_count: bool = False) -> Entries:
     """Read a dictionary file into a list of ``(word, count)`` pairs, in file order.
@@ -86,8 +95,7 @@ def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8
     """
     check_choice("format", format, FORMATS)
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise InputError(f"{path}: no such dictionary file", path)
+    check_dictionary_path(path)
     try:
         with open(path, "r", encoding=encoding, newline=None) as f:
             text = f.read()

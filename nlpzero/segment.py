@@ -46,7 +46,8 @@ import numpy as np
 
 from . import _segment
 from ._validate import check_choice, check_float
-from .dictionary import jieba_dict_path, parse_dictionary, read_dictionary, write_jieba_dict
+from .dictionary import (check_dictionary_path, jieba_dict_path, parse_dictionary, read_dictionary,
+                         write_jieba_dict)
 from .errors import InputError
 
 __all__ = ["Segmenter", "segment_file", "SegmentFileResult", "to_jieba_userdict", "jieba_tokenizer",
@@ -220,10 +221,11 @@ class Segmenter:
         self._trie.compact()
 
     def _load_path(self, path: str) -> None:
-        if not os.path.isfile(path):
-            raise InputError(f"{path}: no such dictionary file", path)
-        size = os.path.getsize(path)
-        cache = self._cache_path(path) if size >= CACHE_MIN_BYTES else None
+        check_dictionary_path(path)
+        # only regular files are cached (a pipe has no stable identity to key the cache on)
+        cache = None
+        if os.path.isfile(path) and os.path.getsize(path) >= CACHE_MIN_BYTES:
+            cache = self._cache_path(path)
         if cache is not None and os.path.exists(cache):
             try:
                 self._load_cache(cache)

@@ -592,3 +592,23 @@ def test_full_disk_leaves_no_file(tmp_path, small_pool, monkeypatch, jobs):
                                     str(tmp_path / "out.txt")])
     assert res.exit_code == 1 and "No space left on device" in res.output
     assert sorted(os.listdir(tmp_path)) == ["d.tsv", "in.txt"]
+
+
+def test_dictionary_from_a_pipe_and_bad_dictionary_paths(tmp_path):
+    """`--lexicon <(command)` hands over a FIFO: it must read like a file (and is not cached)."""
+    import os
+    import threading
+
+    from nlpzero.errors import InputError
+
+    fifo = tmp_path / "lex.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text("自然语言\t9\n处理\t5\n", encoding="utf-8"))
+    writer.start()
+    seg = Segmenter(str(fifo))
+    writer.join()
+    assert seg.lcut("自然语言处理") == ["自然语言", "处理"]
+    with pytest.raises(InputError, match="no such dictionary file"):
+        Segmenter(str(tmp_path / "missing.tsv"))
+    with pytest.raises(InputError, match="is a directory"):
+        Segmenter(str(tmp_path))
