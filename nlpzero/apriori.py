@@ -40,7 +40,8 @@ import numpy as np
 
 from . import _apriori
 from ._validate import check_choice, check_float, check_int
-from .errors import BinaryInputError, DecodeError, NlpzeroError
+from .corpus import Corpus
+from .errors import NlpzeroError
 
 __all__ = [
     "frequent_itemsets",
@@ -101,47 +102,14 @@ def _split_line(line: str, sep: Optional[str]) -> List[str]:
     return [f for f in (x.strip() for x in line.split(sep)) if f]
 
 
-def _iter_lines(stream: Any, name: str, sep: Optional[str], encoding: str, errors: str) -> Iterator[List[str]]:
-    """Transactions from a binary or text stream, one per line."""
-    offset = 0
-    for lineno, raw in enumerate(stream, 1):
-        if isinstance(raw, bytes):
-            if b"\x00" in raw:
-                raise BinaryInputError(
-                    f"{name}: line {lineno} contains NUL bytes; this looks like a binary file, "
-                    "not text with one transaction per line",
-                    name,
-                )
-            try:
-                line = raw.decode(encoding, errors)
-            except UnicodeDecodeError as exc:
-                raise DecodeError(name, offset + exc.start, encoding, f"line {lineno}") from None
-            offset += len(raw)
-        else:
-            line = raw
-        if lineno == 1 and line.startswith("\ufeff"):
-            line = line[1:]
-        yield _split_line(line, sep)
-
-
-def _iter_file(path: str, sep: Optional[str], encoding: str, errors: str) -> Iterator[List[str]]:
-    with open(path, "rb") as f:
-        yield from _iter_lines(f, path, sep, encoding, errors)
-
-
 def _transactions_source(
     transactions: Transactions, sep: Optional[str], encoding: str, errors: str
 ) -> Iterable[Iterable[Hashable]]:
-    if isinstance(transactions, (str, os.PathLike)):
-        path = os.fspath(transactions)
-        if os.path.isdir(path):
-            raise IsADirectoryError(21, "Is a directory", path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(2, "No such file or directory", path)
-        return _iter_file(path, sep, encoding, errors)
-    if isinstance(transactions, io.IOBase) or (hasattr(transactions, "read") and hasattr(transactions, "__iter__")):
-        name = getattr(transactions, "name", "<stream>")
-        return _iter_lines(transactions, str(name), sep, encoding, errors)
+    if isinstance(transactions, (str, os.PathLike)) or hasattr(transactions, "read"):
+        # a file: one transaction per line, read like every other corpus (decoding errors with
+        # byte offsets, binary-file detection, '-' for standard input)
+        corpus = Corpus(transactions, encoding=encoding, errors=errors)
+        return (_split_line(line, sep) for line in corpus.lines())
     if isinstance(transactions, bytes):
         raise TypeError("`transactions` must be an iterable of transactions or a file path, got bytes")
     if isinstance(transactions, Mapping):

@@ -92,6 +92,7 @@ class Corpus:
         except LookupError:
             raise ValueError(f"unknown encoding {encoding!r}") from None
         self.encoding = encoding
+        self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self.errors = errors
         self.normalize = bool(normalize)
         self.chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=16)
@@ -172,10 +173,14 @@ class Corpus:
             f = self._source
             if self._start is not None:
                 f.seek(self._start)
+            first = True
             while True:
                 text = f.read(self.chunk_bytes)
                 if not text:
                     break
+                if first and text.startswith("\ufeff"):
+                    text = text[1:]         # a byte-order mark decoded by the file's own codec
+                first = False
                 if progress is not None:
                     progress.update(len(text))
                 yield text
@@ -255,6 +260,12 @@ class Corpus:
                 block = f.read(self.chunk_bytes)
                 if not block:
                     break
+                if offset == 0 and self._utf8 and block.startswith(codecs.BOM_UTF8):
+                    # a byte-order mark is an encoding signature, not text
+                    block = block[len(codecs.BOM_UTF8):]
+                    offset = len(codecs.BOM_UTF8)
+                    if not block:
+                        continue
                 if sniff and offset < SNIFF_BYTES:
                     nul = block.find(b"\x00", 0, SNIFF_BYTES - offset)
                     if nul >= 0:

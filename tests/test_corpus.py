@@ -156,3 +156,18 @@ def test_blocks_are_the_raw_bytes_with_offsets(tmp_path, chunk_bytes):
         assert list(once.blocks()) == [(0, "甲乙".encode())]
         with pytest.raises(NotReiterableError):
             list(once.blocks())
+
+
+def test_utf8_byte_order_mark_is_not_text(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "中文\n第二行\n".encode())
+    corpus = Corpus(path)
+    assert list(corpus.lines()) == ["中文", "第二行"]
+    assert [offset for offset, _ in corpus.blocks()] == [3]          # offsets stay file offsets
+    bad = tmp_path / "bom-bad.txt"
+    bad.write_bytes(b"\xef\xbb\xbf" + "中".encode() + b"\xff")
+    with pytest.raises(DecodeError) as err:
+        list(Corpus(bad).lines())
+    assert err.value.offset == 6
+    # only UTF-8 files lose it; other encodings decode U+FEFF as they always do
+    assert list(Corpus(path, encoding="latin-1").lines())[0].startswith("\xef\xbb\xbf")

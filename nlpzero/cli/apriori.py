@@ -9,7 +9,6 @@ Items inside a column are joined by a space (or by ``--sep`` when given).
 """
 from __future__ import annotations
 
-import sys
 import time
 
 import click
@@ -58,10 +57,9 @@ def command(transactions, min_support, min_count, sep, max_len, max_itemsets, ru
 
     if (min_support is None) == (min_count is None):
         raise click.UsageError("give exactly one of --min-support and --min-count")
-    source = sys.stdin.buffer if transactions == "-" else transactions
     t0 = time.perf_counter()
     fi = frequent_itemsets(
-        source, min_support=min_support, min_count=min_count, max_len=max_len,
+        transactions, min_support=min_support, min_count=min_count, max_len=max_len,
         max_itemsets=max_itemsets or None, sep=sep, encoding=encoding, errors=errors,
     )
     join = _join_items(sep)
