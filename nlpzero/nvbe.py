@@ -8,9 +8,21 @@ For every string x of at most ``max_len`` symbols:
    (a run end contributes 1·log 1 = 0), so one pass over the n-gram table gives both;
 2. variation of branching entropy: VBE_r(x) = h_r(x) − h_r(x[:-1]), VBE_l(x) = h_l(x) − h_l(x[1:])
    (for one symbol the unigram entropy is subtracted);
-3. per length, standardise both over all strings seen of that length; autonomy
-   a(x) = z(VBE_l(x)) + z(VBE_r(x));
+3. per length, standardise both over all strings seen of that length and add them,
+   z(VBE_l(x)) + z(VBE_r(x)); then standardise that sum per length too, so the autonomy a(x) has
+   mean 0 and standard deviation 1 at every length (``restandardize=False`` keeps the plain sum
+   of Magistry & Sagot);
 4. segment each run maximising Σ (a(w)·|w| − penalty) by dynamic programming.
+
+Why the second standardisation: the spread of z_l + z_r is √(2 + 2ρ_k), where ρ_k is the
+correlation of the left and right variations among strings of length k. It differs by length
+(on PKU 1998-01: 1.83, 1.48, 1.17, 1.40 for k = 1..4; on product reviews 1.88, 1.45, 1.26,
+1.40): left and right variations agree for single characters and disagree for trigrams, so the
+plain sum gives single characters a wider spread than longer strings and the dynamic programme
+weighs lengths unevenly, against the intent of the per-length normalisation. Rescaling the sum
+puts every length on the same scale. It raised F1 on all three checks we ran (PKU learned and
+segmented whole, PKU learned on half the lines and segmented on the other half, product reviews
+against jieba's dictionary segmentation); the README records the figures.
 
 Statistics see each maximal ASCII letter/digit stretch as one symbol (a number is never split
 and "１９９８年" is the two-symbol string <number>年), and normalised text (full-width → ASCII).
@@ -55,10 +67,13 @@ def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (v - sel.mean()) / (sd if sd > 0 else 1.0)
 
 
-def autonomy(index: "_discover.NgramIndex", max_len: int, levels=None) -> List[np.ndarray]:
+def autonomy(index: "_discover.NgramIndex", max_len: int, levels=None,
+             restandardize: bool = True) -> List[np.ndarray]:
     """a(x) for every string of lengths 1..max_len: a list with one float64 array per length,
     indexed by the index's ids (strings never seen get -inf). ``index.max_n`` must be at least
-    ``max_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched."""
+    ``max_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched. With
+    ``restandardize`` (default) the per-length sum z(VBE_l) + z(VBE_r) is standardised again
+    per length; without it a(x) is that sum (the original nVBE)."""
     if levels is None:
         levels = [index.level(k) for k in range(1, max_len + 2)]
     count1 = levels[0][0].astype(np.float64)
@@ -76,6 +91,8 @@ def autonomy(index: "_discover.NgramIndex", max_len: int, levels=None) -> List[n
             v_r, v_l = h_r - prev[1][prefix], h_l - prev[0][suffix]
         a = _z(v_r, seen)
         a += _z(v_l, seen)
+        if restandardize:
+            a = _z(a, seen)
         a[~seen] = -np.inf
         del v_r, v_l
         out.append(a)
