@@ -41,7 +41,7 @@ from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
 from .lexicon import Lexicon
-from .nvbe import autonomy, branching_entropies, word_scores
+from .nvbe import branching_entropies, nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .segment import Segmenter
@@ -456,7 +456,7 @@ def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normal
     max_len, penalty, refine, min_count = _check_segment_params(max_len, penalty, refine, min_count)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
-    score, offset = word_scores(autonomy(passes.index, max_len, passes.levels), penalty)
+    score, offset = nvbe_scores(passes.index, max_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
