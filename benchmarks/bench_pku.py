@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 CONFIGS = {
     # name: (description)
     "nvbe": "nlpzero nVBE, defaults (segment_unsupervised)",
+    "nvbe-original": "nlpzero nVBE as published (no restandardising, PMI links or ASCII rule)",
     "nvbe+refine": "nlpzero nVBE + 3 rounds unigram refinement",
     "nvbe-penalty1": "nlpzero nVBE, penalty=1 (the SPEC prototype's value, picked on gold)",
     "nvbe-segmenter": "nlpzero learn_segmenter -> Segmenter.cut_lines (the CLI path)",
@@ -65,7 +66,15 @@ def run_one(name: str, path: str) -> dict:
     if name.startswith("nvbe"):
         from nlpzero.discovery import learn_segmenter, segment_unsupervised
 
-        if name == "nvbe-segmenter":
+        if name == "nvbe-original":
+            import functools
+
+            from nlpzero import discovery, nvbe
+
+            discovery.nvbe_scores = functools.partial(nvbe.nvbe_scores, restandardize=False, link=False,
+                                                      one_ascii=False)
+            lines = list(segment_unsupervised(path))
+        elif name == "nvbe-segmenter":
             seg = learn_segmenter(path)
             with open(path, encoding="utf-8") as f:
                 lines = list(seg.cut_lines(line.rstrip("\n") for line in f))

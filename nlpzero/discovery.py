@@ -41,7 +41,7 @@ from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
 from .lexicon import Lexicon
-from .nvbe import autonomy, branching_entropies, word_scores
+from .nvbe import branching_entropies, nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .segment import Segmenter
@@ -415,8 +415,9 @@ def _remove_redundant(counts: dict) -> dict:
 
 # ---------------------------------------------------------------------- unsupervised segmentation
 class _Model:
-    """A learned scoring of every string of at most ``max_len`` symbols seen in training (nVBE
-    autonomy ``a(w)·|w| − penalty``, or after refinement the unigram log-probability), applied
+    """A learned scoring of every string of at most ``max_len`` symbols seen in training (the
+    nVBE score ``a(w)·|w| + Σ z(PMI) of its links − penalty`` of
+    :func:`nlpzero.nvbe.nvbe_scores`, or after refinement the unigram log-probability), applied
     by the compiled dynamic programme of ``_discover.best_path``."""
 
     def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_len: int, unknown: float,
@@ -443,7 +444,7 @@ def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normal
     max_len, penalty, refine, min_count = _check_segment_params(max_len, penalty, refine, min_count)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
-    score, offset = word_scores(autonomy(passes.index, max_len, passes.levels), penalty)
+    score, offset = nvbe_scores(passes.index, max_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
@@ -502,8 +503,8 @@ def learn_segmenter(
     max_len : int, default 4
         Longest word, in symbols (an ASCII letter/digit stretch is one symbol). L = 4 measured best.
     penalty : float, default 0
-        Cost per word added to the nVBE objective Σ (a(w)·|w| − penalty); 0 is the original nVBE,
-        larger values favour longer words.
+        Cost per word in the objective Σ (a(w)·|w| + Σ z(PMI(links of w)) − penalty) (see
+        :mod:`nlpzero.nvbe`); 0 is nVBE's own choice, larger values favour longer words.
     refine : int, default 0
         Rounds of unigram-LM refinement (re-estimate word probabilities from the segmented corpus,
         prune words below ``min_count``; single characters never pruned score log(0.5/total)).

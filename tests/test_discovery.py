@@ -214,7 +214,8 @@ def _ref_entropy(lines, L):
     return count, {x: h(right[x]) for x in count}, {x: h(left[x]) for x in count}
 
 
-def test_autonomy_matches_reference():
+@pytest.mark.parametrize("restandardize", [True, False])
+def test_autonomy_matches_reference(restandardize):
     _, lines = _zipf_corpus(5, 150)
     lines = ["".join(ws) for ws in lines]
     L = 3
@@ -234,9 +235,11 @@ def test_autonomy_matches_reference():
         r = np.array([vbe[x][0] for x in xs])
         l_ = np.array([vbe[x][1] for x in xs])
         z = (r - r.mean()) / r.std() + (l_ - l_.mean()) / l_.std()
+        if restandardize:
+            z = (z - z.mean()) / z.std()
         ref.update(zip(xs, z))
     passes = _Passes(as_corpus(lines), L + 1, False, "")
-    auto = autonomy(passes.index, L)
+    auto = autonomy(passes.index, L, restandardize=restandardize)
     for k in range(1, L + 1):
         strings = passes.strings(k, np.arange(auto[k - 1].size))
         seen = passes.levels[k - 1][0] > 0
