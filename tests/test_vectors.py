@@ -281,8 +281,17 @@ def test_cli_cluster_raw_text(tmp_path):
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
     cls = {w: c for w, c, _ in rows}
     assert len(cls) > 1000 and max(map(len, cls)) > 2            # words, not characters
-    assert cls["女儿"] == cls["儿子"]                              # children's books
-    assert cls["客服"] == cls["发货"]                              # delivery complaints
+    # a heuristic: check quality bounds, not one exact partition. Words of one topic share a
+    # class far more often than chance (about 1 in 100 classes here).
+    def majority(words):
+        found = [cls[w] for w in words if w in cls]
+        return max(found.count(c) for c in found) / len(found), len(found)
+
+    share, n = majority(["女儿", "儿子", "宝宝", "两岁", "三岁"])        # children's books
+    assert n >= 4 and share >= 0.75
+    share, n = majority(["发货", "快递", "送货", "物流", "到货"])        # delivery
+    assert n >= 3 and share >= 0.6
+    assert len(set(cls.values())) >= 20
     lex = tmp_path / "lex.tsv"
     assert CliRunner().invoke(main, ["discover", _reviews(), "-q", "-o", str(lex)]).exit_code == 0
     res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--trials", "1", "--lexicon", str(lex),
