@@ -44,8 +44,9 @@ class DecodeError(InputError, UnicodeError):
         where = path if path is not None else "<input>"
         extra = f" ({reason})" if reason else ""
         super().__init__(
-            f"{where}: cannot decode byte offset {offset} as {encoding}{extra}; "
-            f"pass the right encoding (e.g. --encoding gb18030) or errors='replace'",
+            f"{where}: cannot decode byte offset {offset} as {encoding}{extra}; give the right "
+            f"encoding (e.g. gb18030) or replace bad bytes (--encoding / --errors replace; "
+            f"API: encoding=, errors='replace')",
             path,
         )
         self.offset = offset

@@ -486,8 +486,10 @@ def test_cli_errors(tmp_path):
     good.write_text("a b c d e f g h\n" * 3, encoding="utf-8")
     res = runner.invoke(main, ["apriori", str(good), "--min-count", "1", "--max-itemsets", "50"])
     assert res.exit_code == 1 and "more than 50 frequent itemsets" in res.stderr
-    res = runner.invoke(main, ["apriori", str(good), "--min-count", "0"])
-    assert res.exit_code == 1 and "`min_count` must be an int ≥ 1, got 0" in res.stderr
+    for bad_option in (["--min-count", "0"], ["--min-support", "1.5"], ["--min-support", "0"],
+                       ["--min-count", "1", "--min-confidence", "2"]):
+        res = runner.invoke(main, ["apriori", str(good), *bad_option])
+        assert res.exit_code == 2 and "Invalid value" in res.stderr, bad_option   # usage errors
     res = runner.invoke(main, ["apriori", str(good)])
     assert res.exit_code == 2 and "exactly one of --min-support and --min-count" in res.stderr
     out = tmp_path / "out.tsv"
