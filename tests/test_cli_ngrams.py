@@ -99,3 +99,14 @@ def test_version_help_and_python_dash_m(run):
     proc = subprocess.run([sys.executable, "-m", "nlpzero", "ngrams", "-", "-n", "1", "--no-header"],
                           input="中中文", capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.splitlines() == ["中\t2", "文\t1"]
+
+
+@pytest.mark.parametrize("args", [
+    ["cluster", "X", "-k", "0"], ["cluster", "X", "--min-count", "0"], ["communities", "X", "--trials", "0"],
+    ["communities", "X", "--teleportation", "1.5"], ["segment", "X", "--jobs", "0"],
+    ["discover", "X", "--min-count", "0"], ["apriori", "X", "--min-support", "2"],
+    ["similar", "X", "X", "--vectors", "X", "-k", "0"],
+])
+def test_every_command_reports_bad_numbers_as_usage_errors(run, sample_path, args):
+    result = run(*[sample_path if a == "X" else a for a in args])
+    assert result.exit_code == 2 and "Invalid value" in result.stderr and "Traceback" not in result.output
