@@ -21,7 +21,7 @@ COMMANDS = {
     "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
     "apriori": ("apriori", "Frequent itemsets and association rules of transactions (one per line)."),
-    "cluster": ("cluster", "Word classes: PMI word vectors + kNN graph + InfoMap (segmented corpus)."),
+    "cluster": ("cluster", "Word classes of a corpus: PMI word vectors + kNN graph + InfoMap."),
     "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
     "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
 }
