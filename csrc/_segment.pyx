@@ -38,6 +38,12 @@ from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
 
 cnp.import_array()
 
+cdef extern from *:
+    """
+    static inline void nz_prefetch_r(const void *p) { __builtin_prefetch(p, 0, 3); }
+    """
+    void nz_prefetch_r(const void *p) noexcept nogil
+
 cdef extern from "Python.h":
     int PyUnicode_KIND(object o)
     void* PyUnicode_DATA(object o)
@@ -49,6 +55,7 @@ MODE_JIEBA = 1
 cdef enum:
     CHAR_BITS = 21
     ROOT_DIRECT = 65536
+    PREFETCH_AHEAD = 6   # the DP prefetches the second-character slot this many starts ahead
     # character classes
     C_RUN = 1        # run character, cut anywhere
     C_ALNUM = 2      # ASCII letter/digit (after normalisation in MODE_NLPZERO)
@@ -101,15 +108,19 @@ cdef inline int classify(uint32_t c, int mode, bint norm, bint markers) noexcept
 ctypedef struct TrieC:
     int32_t* root          # [ROOT_DIRECT] child of the root, -1 when none
     double* root_score     # [ROOT_DIRECT] its score
-    uint64_t* slots        # [3 * cap]: key, child, score bits (NaN: not a word)
+    uint32_t* root_mask    # [ROOT_DIRECT] its child mask
+    uint64_t* slots        # [3 * cap]: key, child | child's mask << 32, score bits (NaN: not a word)
     uint64_t mask
     int shift
 
 
-cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c, double* score) noexcept nogil:
-    cdef uint64_t key, h, k
+cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c, double* score,
+                          uint32_t* cmask) noexcept nogil:
+    """Child of ``node`` by ``c`` (or -1); its score and child mask go to ``score``/``cmask``."""
+    cdef uint64_t key, h, k, v
     if node == 0 and c < ROOT_DIRECT:
         score[0] = t.root_score[c]
+        cmask[0] = t.root_mask[c]
         return t.root[c]
     key = (<uint64_t>node << CHAR_BITS) | c
     h = (key * GOLDEN) >> t.shift
@@ -117,7 +128,9 @@ cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c, double* scor
         k = t.slots[3 * h]
         if k == key:
             score[0] = (<const double*>&t.slots[3 * h + 2])[0]
-            return <int32_t>t.slots[3 * h + 1]
+            v = t.slots[3 * h + 1]
+            cmask[0] = <uint32_t>(v >> 32)
+            return <int32_t><uint32_t>v
         if k == EMPTY:
             return -1
         h = (h + 1) & t.mask
@@ -137,16 +150,21 @@ cdef class Trie:
 
     Strings are stored as given (callers normalise when they want to). ``flag[node]`` is 1 for
     words; ``score[node]`` is the word's score (meaningless when the flag is 0).
+
+    Each node also has a 32-bit child mask (bit ``c & 31`` set when a child by ``c`` exists),
+    kept beside the edge into the node (``root_mask`` for the root's BMP children, the high half
+    of the child word in a slot otherwise): a walk that would ask for a missing child mostly
+    stops on the mask, without the hash probe (a cache miss in a large dictionary).
     """
-    cdef public object root_arr, root_score_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
+    cdef public object root_arr, root_score_arr, root_mask_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
     cdef public Py_ssize_t n_nodes, n_keys, cap
     cdef TrieC c
 
     def __init__(self, Py_ssize_t node_capacity=1024, state=None):
         cdef Py_ssize_t cap = 1024
         if state is not None:
-            (self.root_arr, self.root_score_arr, self.slots_arr, self.score_arr, self.flag_arr,
-             self.parent_arr, self.label_arr, self.n_nodes, self.n_keys) = state
+            (self.root_arr, self.root_score_arr, self.root_mask_arr, self.slots_arr, self.score_arr,
+             self.flag_arr, self.parent_arr, self.label_arr, self.n_nodes, self.n_keys) = state
             self.cap = len(self.slots_arr) // 3
             self._bind()
             return
@@ -154,6 +172,7 @@ cdef class Trie:
             cap *= 2
         self.root_arr = np.full(ROOT_DIRECT, -1, dtype=np.int32)
         self.root_score_arr = np.full(ROOT_DIRECT, np.nan, dtype=np.float64)
+        self.root_mask_arr = np.zeros(ROOT_DIRECT, dtype=np.uint32)
         self.slots_arr = np.full(3 * cap, EMPTY, dtype=np.uint64)
         self.cap = cap
         n = max(node_capacity, 16)
@@ -171,13 +190,20 @@ cdef class Trie:
     def state(self):
         """Arrays and counters that rebuild this trie (``Trie(state=...)``); node arrays trimmed."""
         n = self.n_nodes
-        return (self.root_arr, self.root_score_arr, self.slots_arr, self.score_arr[:n], self.flag_arr[:n],
+        return (self.root_arr, self.root_score_arr, self.root_mask_arr, self.slots_arr, self.score_arr[:n], self.flag_arr[:n],
                 self.parent_arr[:n], self.label_arr[:n], self.n_nodes, self.n_keys)
 
     cdef void _bind(self):
         cdef cnp.ndarray r = self.root_arr, rs = self.root_score_arr, s = self.slots_arr
+        cdef cnp.ndarray rm = self.root_mask_arr
+        if (r.dtype != np.int32 or rs.dtype != np.float64 or rm.dtype != np.uint32
+                or s.dtype != np.uint64 or len(r) != ROOT_DIRECT or len(rs) != ROOT_DIRECT
+                or len(rm) != ROOT_DIRECT or not (r.flags.c_contiguous and rs.flags.c_contiguous
+                                                 and rm.flags.c_contiguous and s.flags.c_contiguous)):
+            raise ValueError("bad trie arrays")
         self.c.root = <int32_t*>cnp.PyArray_DATA(r)
         self.c.root_score = <double*>cnp.PyArray_DATA(rs)
+        self.c.root_mask = <uint32_t*>cnp.PyArray_DATA(rm)
         self.c.slots = <uint64_t*>cnp.PyArray_DATA(s)
         self.c.mask = <uint64_t>(self.cap - 1)
         bits = 0
@@ -233,6 +259,7 @@ cdef class Trie:
         self.n_nodes += 1
         self.parent_arr[new] = node
         self.label_arr[new] = ch
+        self._mark_child(node, ch)
         if node == 0 and ch < ROOT_DIRECT:
             self.c.root[ch] = new
             return new
@@ -248,13 +275,29 @@ cdef class Trie:
         self.n_keys += 1
         return new
 
+    cdef void _mark_child(self, int32_t node, uint32_t ch):
+        """Set bit ``ch & 31`` of ``node``'s child mask (the root has none: it is never read)."""
+        cdef int32_t p
+        cdef uint32_t label
+        cdef Py_ssize_t h
+        if node == 0:
+            return
+        p = self.parent_arr[node]
+        label = self.label_arr[node]
+        if p == 0 and label < ROOT_DIRECT:
+            self.c.root_mask[label] |= (<uint32_t>1) << (ch & 31)
+        else:
+            h = find_slot(&self.c, (<uint64_t>p << CHAR_BITS) | label)
+            self.c.slots[3 * h + 1] |= (<uint64_t>1) << (32 + (ch & 31))
+
     def insert(self, str word):
         """Node of ``word``, creating the path if needed (the word flag is not touched)."""
         cdef int32_t node = 0, nxt
         cdef Py_UCS4 ch
         cdef double sc
+        cdef uint32_t cm
         for ch in word:
-            nxt = child(&self.c, node, <uint32_t>ch, &sc)
+            nxt = child(&self.c, node, <uint32_t>ch, &sc, &cm)
             if nxt < 0:
                 nxt = self._add_child(node, <uint32_t>ch)
             node = nxt
@@ -265,8 +308,9 @@ cdef class Trie:
         cdef int32_t node = 0
         cdef Py_UCS4 ch
         cdef double sc
+        cdef uint32_t cm
         for ch in word:
-            node = child(&self.c, node, <uint32_t>ch, &sc)
+            node = child(&self.c, node, <uint32_t>ch, &sc, &cm)
             if node < 0:
                 return -1
         return node
@@ -348,11 +392,22 @@ cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
     cdef double best, cand, sc
     cdef Py_ssize_t bend
     cdef bint unit_word
-    cdef uint32_t ch
+    cdef uint32_t ch, cmask, c1, c2
     rs[e] = 0.0
     p = e
     while p > s:
         p -= 1
+        # The walk from each start is a chain of dependent hash probes; the first one (second
+        # character) of the walk PREFETCH_AHEAD starts on is known now, so fetch it early.
+        if p - PREFETCH_AHEAD >= s:
+            c1 = raw[p - PREFETCH_AHEAD]
+            c2 = raw[p - PREFETCH_AHEAD + 1]
+            if norm:
+                c1 = normalize_char(c1)
+                c2 = normalize_char(c2)
+            if c1 < ROOT_DIRECT and t.root[c1] > 0 and (t.root_mask[c1] >> (c2 & 31)) & 1:
+                nz_prefetch_r(&t.slots[3 * ((((<uint64_t>t.root[c1] << CHAR_BITS) | c2) * GOLDEN)
+                                            >> t.shift)])
         if mode == 0 and cls[p] == C_ALNUM:
             if p + 1 == e or cls[p + 1] != C_ALNUM:
                 stretch_end = p + 1
@@ -365,12 +420,15 @@ cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
         bend = -1
         unit_word = False
         node = 0
+        cmask = 0xFFFFFFFF
         m = p
         while m < e:
             ch = raw[m]
             if norm:
                 ch = normalize_char(ch)
-            node = child(t, node, ch, &sc)
+            if not ((cmask >> (ch & 31)) & 1):
+                break                 # no child by ch (the mask saves the probe)
+            node = child(t, node, ch, &sc, &cmask)
             if node < 0:
                 break
             m += 1
