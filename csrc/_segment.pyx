@@ -30,6 +30,7 @@ cimport cython
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t, int64_t
 from libc.stdlib cimport malloc, free
 from libc.math cimport INFINITY, NAN
+from cpython.ref cimport PyObject, Py_INCREF
 
 import numpy as np
 cimport numpy as cnp
@@ -628,6 +629,22 @@ def segment_spans(str text, Trie trie, int mode, bint norm, double offset, doubl
     return res.reshape(-1, 2)
 
 
+#: One-character strings of the BMP, made once each (a token of one character is the most
+#: common kind, and a cached object saves an allocation per token).
+cdef PyObject* _CHAR_STR[ROOT_DIRECT]
+
+
+cdef inline object char_str(uint32_t c):
+    cdef object s
+    if c >= ROOT_DIRECT:
+        return chr(c)
+    if _CHAR_STR[c] == NULL:
+        s = chr(c)
+        Py_INCREF(s)                     # owned by the table for the life of the process
+        _CHAR_STR[c] = <PyObject*>s
+    return <object>_CHAR_STR[c]
+
+
 def segment_lists(str text, Trie trie, int mode, bint norm, double offset, double unk):
     """Tokens of ``text`` as a list of lists of str: one list per '\\n'-separated line."""
     cdef _Work w = take_work()
@@ -641,6 +658,8 @@ def segment_lists(str text, Trie trie, int mode, bint norm, double offset, doubl
         if w.out[i] < 0:
             lines.append(cur)
             cur = []
+        elif w.out[i + 1] - w.out[i] == 1:
+            cur.append(char_str(w.raw[w.out[i]]))
         else:
             cur.append(text[w.out[i]:w.out[i + 1]])
     lines.append(cur)
