@@ -604,7 +604,8 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
     single character seen. Restricting the dictionary to these words leaves the optimum of the
     training corpus unchanged (its best route only uses them) and keeps the trie small."""
     K = model.max_len
-    pure_keys = []
+    # used[k] marks the order-k ids of words without ASCII (dense ids: a mark array, no sort)
+    used = {k: np.zeros(int(model._offset[k] - model._offset[k - 1]), dtype=bool) for k in range(2, K + 1)}
     mixed = {}
     for codes, sym, start, end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
@@ -618,7 +619,7 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         has_ascii = csum[lo + length] - csum[lo] > 0
         for k in range(2, K + 1):
             sel = (length == k) & ~has_ascii
-            pure_keys.append(np.unique(ids[k - 1, lo[sel]].astype(np.int64) + (k << 40)))
+            used[k][ids[k - 1, lo[sel]]] = True
         # words with an ASCII stretch (one symbol for any digits or letters) go in literally,
         # lone stretches included, so the dictionary scores them as the model does
         m_lo, m_len = lo[has_ascii], length[has_ascii]
@@ -626,9 +627,8 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         vals = model._score[model._offset[m_len - 1] + ids[m_len - 1, m_lo]]
         mixed.update(zip(cut_strings(codes, a, b - a), vals.tolist()))
     scores = {}
-    keys = np.unique(np.concatenate(pure_keys)) if pure_keys else np.zeros(0, np.int64)
     for k in range(2, K + 1):
-        ids = (keys[(keys >> 40) == k] & ((1 << 40) - 1))
+        ids = np.flatnonzero(used[k])
         vals = model._score[model._offset[k - 1] + ids]
         scores.update(zip(passes.strings(k, ids), vals.tolist()))
     ones = np.flatnonzero(passes.levels[0][0] > 0)
