@@ -161,6 +161,12 @@ cdef class Trie:
     cdef public object root_arr, root_score_arr, root_mask_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
     cdef public Py_ssize_t n_nodes, n_keys, cap
     cdef TrieC c
+    # the node arrays' data, for the insertion path (rebound whenever they are replaced)
+    cdef double* score_p
+    cdef uint8_t* flag_p
+    cdef int32_t* parent_p
+    cdef uint32_t* label_p
+    cdef Py_ssize_t node_cap
 
     def __init__(self, Py_ssize_t node_capacity=1024, state=None):
         cdef Py_ssize_t cap = 1024
@@ -203,6 +209,17 @@ cdef class Trie:
                 or len(rm) != ROOT_DIRECT or not (r.flags.c_contiguous and rs.flags.c_contiguous
                                                  and rm.flags.c_contiguous and s.flags.c_contiguous)):
             raise ValueError("bad trie arrays")
+        cdef cnp.ndarray sc = self.score_arr, fl = self.flag_arr, pa = self.parent_arr, la = self.label_arr
+        if (sc.dtype != np.float64 or fl.dtype != np.uint8 or pa.dtype != np.int32
+                or la.dtype != np.uint32 or not (sc.flags.c_contiguous and fl.flags.c_contiguous
+                                                 and pa.flags.c_contiguous and la.flags.c_contiguous)
+                or not (len(sc) == len(fl) == len(pa) == len(la))):
+            raise ValueError("bad trie node arrays")
+        self.score_p = <double*>cnp.PyArray_DATA(sc)
+        self.flag_p = <uint8_t*>cnp.PyArray_DATA(fl)
+        self.parent_p = <int32_t*>cnp.PyArray_DATA(pa)
+        self.label_p = <uint32_t*>cnp.PyArray_DATA(la)
+        self.node_cap = len(sc)
         self.c.root = <int32_t*>cnp.PyArray_DATA(r)
         self.c.root_score = <double*>cnp.PyArray_DATA(rs)
         self.c.root_mask = <uint32_t*>cnp.PyArray_DATA(rm)
@@ -253,14 +270,14 @@ cdef class Trie:
     cdef int32_t _add_child(self, int32_t node, uint32_t ch):
         cdef int32_t new
         cdef uint64_t key, h
-        if self.n_nodes >= len(self.score_arr):
+        if self.n_nodes >= self.node_cap:
             self._grow_nodes()
         if self.n_nodes >= 0x7FFFFFFF:
             raise MemoryError("trie has too many nodes")
         new = <int32_t>self.n_nodes
         self.n_nodes += 1
-        self.parent_arr[new] = node
-        self.label_arr[new] = ch
+        self.parent_p[new] = node
+        self.label_p[new] = ch
         self._mark_child(node, ch)
         if node == 0 and ch < ROOT_DIRECT:
             self.c.root[ch] = new
@@ -284,8 +301,8 @@ cdef class Trie:
         cdef Py_ssize_t h
         if node == 0:
             return
-        p = self.parent_arr[node]
-        label = self.label_arr[node]
+        p = self.parent_p[node]
+        label = self.label_p[node]
         if p == 0 and label < ROOT_DIRECT:
             self.c.root_mask[label] |= (<uint32_t>1) << (ch & 31)
         else:
@@ -294,6 +311,9 @@ cdef class Trie:
 
     def insert(self, str word):
         """Node of ``word``, creating the path if needed (the word flag is not touched)."""
+        return self._insert(word)
+
+    cdef int32_t _insert(self, str word) except -1:
         cdef int32_t node = 0, nxt
         cdef Py_UCS4 ch
         cdef double sc
@@ -318,11 +338,11 @@ cdef class Trie:
         return node
 
     cdef void _set_score(self, int32_t node, double score):
-        cdef int32_t p = self.parent_arr[node]
-        cdef uint32_t ch = self.label_arr[node]
+        cdef int32_t p = self.parent_p[node]
+        cdef uint32_t ch = self.label_p[node]
         cdef Py_ssize_t h
-        self.score_arr[node] = score
-        self.flag_arr[node] = score == score
+        self.score_p[node] = score
+        self.flag_p[node] = score == score
         if p == 0 and ch < ROOT_DIRECT:
             self.c.root_score[ch] = score
         else:
@@ -346,7 +366,7 @@ cdef class Trie:
         for i in range(len(words)):
             if scores[i] != scores[i]:
                 raise ValueError(f"the score of {words[i]!r} is NaN")
-            node = self.insert(words[i])
+            node = self._insert(<str?>words[i])
             self._set_score(node, scores[i])
 
     def word_nodes(self):
