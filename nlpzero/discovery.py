@@ -40,10 +40,10 @@ from ._text import as_codes, cut_strings, line_chunks
 from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
-from .lexicon import Lexicon
 from .nvbe import branching_entropies, nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .lexicon import Lexicon
     from .segment import Segmenter
 
 __all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_count"]
@@ -334,6 +334,8 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
     cohs.append(np.full(len(extra), np.nan))
     lefts.append(np.full(len(extra), np.nan))
     rights.append(np.full(len(extra), np.nan))
+    from .lexicon import Lexicon      # imported here: segmentation alone does not need it
+
     return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
                                cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
                                right_entropy=np.concatenate(rights))
@@ -367,6 +369,8 @@ def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: floa
     idx = np.array([rows[w] for w in words], dtype=np.int64)
     coh = [min((pair_pmi.get(w[i : i + 2], np.nan) for i in range(len(w) - 1)), default=np.nan)
            if len(w) > 1 else np.nan for w in words]
+    from .lexicon import Lexicon
+
     return Lexicon.from_counts({w: counts[w] for w in words}, "min_entropy", cohesion=coh,
                                left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
 
