@@ -70,11 +70,19 @@ class _Passes:
         cache: Optional[list] = []
         cached = 0
         meter = make_progress(progress, corpus.size, desc)
+        first = True
         try:
             for text in line_chunks(corpus, meter):
                 codes = as_codes(text)
                 sym, start, end = self.index.encode(codes, self.normalize)
                 ids = self.index.feed(sym)
+                if first and corpus.size:
+                    # size the n-gram tables once for the whole file (distinct n-grams grow at
+                    # most about linearly with the text) rather than doubling them chunk by chunk
+                    done = len(text.encode(corpus.encoding, "replace"))
+                    if 0 < done < corpus.size:
+                        self.index.reserve(corpus.size / done)
+                first = False
                 if cache is not None:
                     cache.append((codes, sym, start, end, ids))
                     cached += sym.size
