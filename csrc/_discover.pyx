@@ -16,7 +16,7 @@
 cimport cython
 from libc.stdint cimport uint8_t, uint32_t, int32_t, int64_t, uint64_t
 from libc.stdlib cimport calloc, malloc, realloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from libc.math cimport INFINITY, log
 
 import numpy as np
@@ -345,17 +345,15 @@ cdef class NgramIndex:
         cdef Level* L = &self.levels[k]
         cdef uint64_t n = self.n_sym if k == 1 else L.n
         count = np.empty(n, dtype=np.int64)
-        prefix = np.full(n, -1, dtype=np.int32)
-        suffix = np.full(n, -1, dtype=np.int32)
-        cdef int64_t[::1] c = count
-        cdef int32_t[::1] p = prefix
-        cdef int32_t[::1] s = suffix
-        cdef uint64_t i
-        for i in range(n):
-            c[i] = L.count[i]
-            if k > 1:
-                p[i] = L.prefix[i]
-                s[i] = L.suffix[i]
+        if n:
+            memcpy(cnp.PyArray_DATA(count), L.count, n * sizeof(int64_t))
+        if k == 1:
+            return count, np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)
+        prefix = np.empty(n, dtype=np.int32)
+        suffix = np.empty(n, dtype=np.int32)
+        if n:
+            memcpy(cnp.PyArray_DATA(prefix), L.prefix, n * sizeof(int32_t))
+            memcpy(cnp.PyArray_DATA(suffix), L.suffix, n * sizeof(int32_t))
         return count, prefix, suffix
 
     def chars(self):
