@@ -16,7 +16,7 @@
 cimport cython
 from libc.stdint cimport uint8_t, uint32_t, int32_t, int64_t, uint64_t
 from libc.stdlib cimport calloc, malloc, realloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from libc.math cimport INFINITY, log
 
 import numpy as np
@@ -125,10 +125,10 @@ cdef class NgramIndex:
             raise MemoryError()
         return 0
 
-    cdef int _grow_level(self, int k) except -1:
-        # double the hash table (rehash) and the per-id arrays
+    cdef int _grow_level(self, int k, uint64_t new_cap) except -1:
+        # enlarge the hash table to new_cap slots (a power of two; rehash) and the per-id arrays
         cdef Level* L = &self.levels[k]
-        cdef uint64_t old_cap = L.cap, new_cap = L.cap * 2, i, j, mask = new_cap - 1
+        cdef uint64_t old_cap = L.cap, i, j, mask = new_cap - 1
         cdef uint64_t* keys = <uint64_t*>calloc(new_cap, sizeof(uint64_t))
         cdef int32_t* vals = <int32_t*>malloc(new_cap * sizeof(int32_t))
         if keys == NULL or vals == NULL:
@@ -273,7 +273,7 @@ cdef class NgramIndex:
             for b0 in range(0, m - k + 1, PREFETCH):
                 b1 = min(b0 + PREFETCH, m - k + 1)
                 if add and (L.n + PREFETCH) * 2 > L.cap:
-                    self._grow_level(k)
+                    self._grow_level(k, L.cap * 2)
                 mask = L.cap - 1
                 # compute this block's keys and prefetch their home slots: the probes are
                 # independent, so their cache misses overlap
@@ -311,6 +311,23 @@ cdef class NgramIndex:
                         L.count[v] += 1
         return ids_a
 
+    def reserve(self, double factor, int64_t limit=1 << 21):
+        """Size each order's table for ``factor`` times the n-grams it holds now (at most
+        ``limit`` n-grams; never shrinks), in one rehash: a caller's hint that about this much
+        more text is coming, so that the table does not double its way up (each doubling
+        rehashes everything into fresh memory). Ids and counts are unchanged."""
+        cdef int k
+        cdef Level* L
+        cdef uint64_t want, cap
+        for k in range(2, self.max_n + 1):
+            L = &self.levels[k]
+            want = <uint64_t>min(<double>limit, L.n * factor)
+            cap = L.cap
+            while (want + PREFETCH) * 2 > cap:
+                cap *= 2
+            if cap > L.cap:
+                self._grow_level(k, cap)
+
     def symbols(self, const uint32_t[::1] codes):
         """Symbol id of each code point (-1 for unseen ones); no normalisation."""
         out = np.empty(codes.shape[0], dtype=np.int32)
@@ -328,17 +345,15 @@ cdef class NgramIndex:
         cdef Level* L = &self.levels[k]
         cdef uint64_t n = self.n_sym if k == 1 else L.n
         count = np.empty(n, dtype=np.int64)
-        prefix = np.full(n, -1, dtype=np.int32)
-        suffix = np.full(n, -1, dtype=np.int32)
-        cdef int64_t[::1] c = count
-        cdef int32_t[::1] p = prefix
-        cdef int32_t[::1] s = suffix
-        cdef uint64_t i
-        for i in range(n):
-            c[i] = L.count[i]
-            if k > 1:
-                p[i] = L.prefix[i]
-                s[i] = L.suffix[i]
+        if n:
+            memcpy(cnp.PyArray_DATA(count), L.count, n * sizeof(int64_t))
+        if k == 1:
+            return count, np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)
+        prefix = np.empty(n, dtype=np.int32)
+        suffix = np.empty(n, dtype=np.int32)
+        if n:
+            memcpy(cnp.PyArray_DATA(prefix), L.prefix, n * sizeof(int32_t))
+            memcpy(cnp.PyArray_DATA(suffix), L.suffix, n * sizeof(int32_t))
         return count, prefix, suffix
 
     def chars(self):

@@ -30,6 +30,7 @@ cimport cython
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t, int64_t
 from libc.stdlib cimport malloc, free
 from libc.math cimport INFINITY, NAN
+from cpython.ref cimport PyObject, Py_INCREF
 
 import numpy as np
 cimport numpy as cnp
@@ -38,10 +39,17 @@ from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
 
 cnp.import_array()
 
+cdef extern from *:
+    """
+    static inline void nz_prefetch_r(const void *p) { __builtin_prefetch(p, 0, 3); }
+    """
+    void nz_prefetch_r(const void *p) noexcept nogil
+
 cdef extern from "Python.h":
     int PyUnicode_KIND(object o)
     void* PyUnicode_DATA(object o)
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    bytes PyBytes_FromStringAndSize(const char* v, Py_ssize_t n)
 
 MODE_NLPZERO = 0
 MODE_JIEBA = 1
@@ -49,6 +57,7 @@ MODE_JIEBA = 1
 cdef enum:
     CHAR_BITS = 21
     ROOT_DIRECT = 65536
+    PREFETCH_AHEAD = 6   # the DP prefetches the second-character slot this many starts ahead
     # character classes
     C_RUN = 1        # run character, cut anywhere
     C_ALNUM = 2      # ASCII letter/digit (after normalisation in MODE_NLPZERO)
@@ -101,15 +110,19 @@ cdef inline int classify(uint32_t c, int mode, bint norm, bint markers) noexcept
 ctypedef struct TrieC:
     int32_t* root          # [ROOT_DIRECT] child of the root, -1 when none
     double* root_score     # [ROOT_DIRECT] its score
-    uint64_t* slots        # [3 * cap]: key, child, score bits (NaN: not a word)
+    uint32_t* root_mask    # [ROOT_DIRECT] its child mask
+    uint64_t* slots        # [3 * cap]: key, child | child's mask << 32, score bits (NaN: not a word)
     uint64_t mask
     int shift
 
 
-cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c, double* score) noexcept nogil:
-    cdef uint64_t key, h, k
+cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c, double* score,
+                          uint32_t* cmask) noexcept nogil:
+    """Child of ``node`` by ``c`` (or -1); its score and child mask go to ``score``/``cmask``."""
+    cdef uint64_t key, h, k, v
     if node == 0 and c < ROOT_DIRECT:
         score[0] = t.root_score[c]
+        cmask[0] = t.root_mask[c]
         return t.root[c]
     key = (<uint64_t>node << CHAR_BITS) | c
     h = (key * GOLDEN) >> t.shift
@@ -117,7 +130,9 @@ cdef inline int32_t child(const TrieC* t, int32_t node, uint32_t c, double* scor
         k = t.slots[3 * h]
         if k == key:
             score[0] = (<const double*>&t.slots[3 * h + 2])[0]
-            return <int32_t>t.slots[3 * h + 1]
+            v = t.slots[3 * h + 1]
+            cmask[0] = <uint32_t>(v >> 32)
+            return <int32_t><uint32_t>v
         if k == EMPTY:
             return -1
         h = (h + 1) & t.mask
@@ -137,16 +152,27 @@ cdef class Trie:
 
     Strings are stored as given (callers normalise when they want to). ``flag[node]`` is 1 for
     words; ``score[node]`` is the word's score (meaningless when the flag is 0).
+
+    Each node also has a 32-bit child mask (bit ``c & 31`` set when a child by ``c`` exists),
+    kept beside the edge into the node (``root_mask`` for the root's BMP children, the high half
+    of the child word in a slot otherwise): a walk that would ask for a missing child mostly
+    stops on the mask, without the hash probe (a cache miss in a large dictionary).
     """
-    cdef public object root_arr, root_score_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
+    cdef public object root_arr, root_score_arr, root_mask_arr, slots_arr, score_arr, flag_arr, parent_arr, label_arr
     cdef public Py_ssize_t n_nodes, n_keys, cap
     cdef TrieC c
+    # the node arrays' data, for the insertion path (rebound whenever they are replaced)
+    cdef double* score_p
+    cdef uint8_t* flag_p
+    cdef int32_t* parent_p
+    cdef uint32_t* label_p
+    cdef Py_ssize_t node_cap
 
     def __init__(self, Py_ssize_t node_capacity=1024, state=None):
         cdef Py_ssize_t cap = 1024
         if state is not None:
-            (self.root_arr, self.root_score_arr, self.slots_arr, self.score_arr, self.flag_arr,
-             self.parent_arr, self.label_arr, self.n_nodes, self.n_keys) = state
+            (self.root_arr, self.root_score_arr, self.root_mask_arr, self.slots_arr, self.score_arr,
+             self.flag_arr, self.parent_arr, self.label_arr, self.n_nodes, self.n_keys) = state
             self.cap = len(self.slots_arr) // 3
             self._bind()
             return
@@ -154,6 +180,7 @@ cdef class Trie:
             cap *= 2
         self.root_arr = np.full(ROOT_DIRECT, -1, dtype=np.int32)
         self.root_score_arr = np.full(ROOT_DIRECT, np.nan, dtype=np.float64)
+        self.root_mask_arr = np.zeros(ROOT_DIRECT, dtype=np.uint32)
         self.slots_arr = np.full(3 * cap, EMPTY, dtype=np.uint64)
         self.cap = cap
         n = max(node_capacity, 16)
@@ -171,13 +198,31 @@ cdef class Trie:
     def state(self):
         """Arrays and counters that rebuild this trie (``Trie(state=...)``); node arrays trimmed."""
         n = self.n_nodes
-        return (self.root_arr, self.root_score_arr, self.slots_arr, self.score_arr[:n], self.flag_arr[:n],
+        return (self.root_arr, self.root_score_arr, self.root_mask_arr, self.slots_arr, self.score_arr[:n], self.flag_arr[:n],
                 self.parent_arr[:n], self.label_arr[:n], self.n_nodes, self.n_keys)
 
     cdef void _bind(self):
         cdef cnp.ndarray r = self.root_arr, rs = self.root_score_arr, s = self.slots_arr
+        cdef cnp.ndarray rm = self.root_mask_arr
+        if (r.dtype != np.int32 or rs.dtype != np.float64 or rm.dtype != np.uint32
+                or s.dtype != np.uint64 or len(r) != ROOT_DIRECT or len(rs) != ROOT_DIRECT
+                or len(rm) != ROOT_DIRECT or not (r.flags.c_contiguous and rs.flags.c_contiguous
+                                                 and rm.flags.c_contiguous and s.flags.c_contiguous)):
+            raise ValueError("bad trie arrays")
+        cdef cnp.ndarray sc = self.score_arr, fl = self.flag_arr, pa = self.parent_arr, la = self.label_arr
+        if (sc.dtype != np.float64 or fl.dtype != np.uint8 or pa.dtype != np.int32
+                or la.dtype != np.uint32 or not (sc.flags.c_contiguous and fl.flags.c_contiguous
+                                                 and pa.flags.c_contiguous and la.flags.c_contiguous)
+                or not (len(sc) == len(fl) == len(pa) == len(la))):
+            raise ValueError("bad trie node arrays")
+        self.score_p = <double*>cnp.PyArray_DATA(sc)
+        self.flag_p = <uint8_t*>cnp.PyArray_DATA(fl)
+        self.parent_p = <int32_t*>cnp.PyArray_DATA(pa)
+        self.label_p = <uint32_t*>cnp.PyArray_DATA(la)
+        self.node_cap = len(sc)
         self.c.root = <int32_t*>cnp.PyArray_DATA(r)
         self.c.root_score = <double*>cnp.PyArray_DATA(rs)
+        self.c.root_mask = <uint32_t*>cnp.PyArray_DATA(rm)
         self.c.slots = <uint64_t*>cnp.PyArray_DATA(s)
         self.c.mask = <uint64_t>(self.cap - 1)
         bits = 0
@@ -225,14 +270,15 @@ cdef class Trie:
     cdef int32_t _add_child(self, int32_t node, uint32_t ch):
         cdef int32_t new
         cdef uint64_t key, h
-        if self.n_nodes >= len(self.score_arr):
+        if self.n_nodes >= self.node_cap:
             self._grow_nodes()
         if self.n_nodes >= 0x7FFFFFFF:
             raise MemoryError("trie has too many nodes")
         new = <int32_t>self.n_nodes
         self.n_nodes += 1
-        self.parent_arr[new] = node
-        self.label_arr[new] = ch
+        self.parent_p[new] = node
+        self.label_p[new] = ch
+        self._mark_child(node, ch)
         if node == 0 and ch < ROOT_DIRECT:
             self.c.root[ch] = new
             return new
@@ -248,13 +294,32 @@ cdef class Trie:
         self.n_keys += 1
         return new
 
+    cdef void _mark_child(self, int32_t node, uint32_t ch):
+        """Set bit ``ch & 31`` of ``node``'s child mask (the root has none: it is never read)."""
+        cdef int32_t p
+        cdef uint32_t label
+        cdef Py_ssize_t h
+        if node == 0:
+            return
+        p = self.parent_p[node]
+        label = self.label_p[node]
+        if p == 0 and label < ROOT_DIRECT:
+            self.c.root_mask[label] |= (<uint32_t>1) << (ch & 31)
+        else:
+            h = find_slot(&self.c, (<uint64_t>p << CHAR_BITS) | label)
+            self.c.slots[3 * h + 1] |= (<uint64_t>1) << (32 + (ch & 31))
+
     def insert(self, str word):
         """Node of ``word``, creating the path if needed (the word flag is not touched)."""
+        return self._insert(word)
+
+    cdef int32_t _insert(self, str word) except -1:
         cdef int32_t node = 0, nxt
         cdef Py_UCS4 ch
         cdef double sc
+        cdef uint32_t cm
         for ch in word:
-            nxt = child(&self.c, node, <uint32_t>ch, &sc)
+            nxt = child(&self.c, node, <uint32_t>ch, &sc, &cm)
             if nxt < 0:
                 nxt = self._add_child(node, <uint32_t>ch)
             node = nxt
@@ -265,18 +330,19 @@ cdef class Trie:
         cdef int32_t node = 0
         cdef Py_UCS4 ch
         cdef double sc
+        cdef uint32_t cm
         for ch in word:
-            node = child(&self.c, node, <uint32_t>ch, &sc)
+            node = child(&self.c, node, <uint32_t>ch, &sc, &cm)
             if node < 0:
                 return -1
         return node
 
     cdef void _set_score(self, int32_t node, double score):
-        cdef int32_t p = self.parent_arr[node]
-        cdef uint32_t ch = self.label_arr[node]
+        cdef int32_t p = self.parent_p[node]
+        cdef uint32_t ch = self.label_p[node]
         cdef Py_ssize_t h
-        self.score_arr[node] = score
-        self.flag_arr[node] = score == score
+        self.score_p[node] = score
+        self.flag_p[node] = score == score
         if p == 0 and ch < ROOT_DIRECT:
             self.c.root_score[ch] = score
         else:
@@ -300,7 +366,7 @@ cdef class Trie:
         for i in range(len(words)):
             if scores[i] != scores[i]:
                 raise ValueError(f"the score of {words[i]!r} is NaN")
-            node = self.insert(words[i])
+            node = self._insert(<str?>words[i])
             self._set_score(node, scores[i])
 
     def word_nodes(self):
@@ -318,13 +384,11 @@ cdef class Trie:
         return "".join(reversed(chars))
 
 
-cdef uint32_t* read_text(str text, Py_ssize_t* n_out) except NULL:
+cdef void read_text(str text, uint32_t* raw) noexcept:
+    """The code points of ``text`` into ``raw`` (room for len(text) of them)."""
     cdef Py_ssize_t n = len(text), i
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
-    cdef uint32_t* raw = <uint32_t*>malloc((n + 1) * sizeof(uint32_t))
-    if raw == NULL:
-        raise MemoryError()
     if kind == 1:
         for i in range(n):
             raw[i] = (<uint8_t*>data)[i]
@@ -334,8 +398,6 @@ cdef uint32_t* read_text(str text, Py_ssize_t* n_out) except NULL:
     else:
         for i in range(n):
             raw[i] = (<uint32_t*>data)[i]
-    n_out[0] = n
-    return raw
 
 
 cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
@@ -348,11 +410,22 @@ cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
     cdef double best, cand, sc
     cdef Py_ssize_t bend
     cdef bint unit_word
-    cdef uint32_t ch
+    cdef uint32_t ch, cmask, c1, c2
     rs[e] = 0.0
     p = e
     while p > s:
         p -= 1
+        # The walk from each start is a chain of dependent hash probes; the first one (second
+        # character) of the walk PREFETCH_AHEAD starts on is known now, so fetch it early.
+        if p - PREFETCH_AHEAD >= s:
+            c1 = raw[p - PREFETCH_AHEAD]
+            c2 = raw[p - PREFETCH_AHEAD + 1]
+            if norm:
+                c1 = normalize_char(c1)
+                c2 = normalize_char(c2)
+            if c1 < ROOT_DIRECT and t.root[c1] > 0 and (t.root_mask[c1] >> (c2 & 31)) & 1:
+                nz_prefetch_r(&t.slots[3 * ((((<uint64_t>t.root[c1] << CHAR_BITS) | c2) * GOLDEN)
+                                            >> t.shift)])
         if mode == 0 and cls[p] == C_ALNUM:
             if p + 1 == e or cls[p + 1] != C_ALNUM:
                 stretch_end = p + 1
@@ -365,12 +438,15 @@ cdef Py_ssize_t seg_run(const TrieC* t, const uint32_t* raw, const uint8_t* cls,
         bend = -1
         unit_word = False
         node = 0
+        cmask = 0xFFFFFFFF
         m = p
         while m < e:
             ch = raw[m]
             if norm:
                 ch = normalize_char(ch)
-            node = child(t, node, ch, &sc)
+            if not ((cmask >> (ch & 31)) & 1):
+                break                 # no child by ch (the mask saves the probe)
+            node = child(t, node, ch, &sc, &cmask)
             if node < 0:
                 break
             m += 1
@@ -469,13 +545,15 @@ cdef Py_ssize_t seg_all(const TrieC* t, const uint32_t* raw, Py_ssize_t n, int m
 
 
 cdef class _Work:
-    """Scratch buffers for one call."""
+    """Scratch buffers for one call, kept in a small pool and reused (fresh multi-megabyte
+    buffers on every call cost a page fault per 4 KB, a fifth of the time of a file run)."""
     cdef uint32_t* raw
     cdef uint8_t* cls
     cdef double* rs
     cdef int32_t* rend
     cdef int32_t* out
-    cdef Py_ssize_t n
+    cdef unsigned char* obuf
+    cdef Py_ssize_t n, cap, ocap
 
     def __cinit__(self):
         self.raw = NULL
@@ -483,30 +561,81 @@ cdef class _Work:
         self.rs = NULL
         self.rend = NULL
         self.out = NULL
+        self.obuf = NULL
+        self.cap = 0
+        self.ocap = 0
 
-    cdef int setup(self, str text) except -1:
-        self.raw = read_text(text, &self.n)
-        self.cls = <uint8_t*>malloc(self.n + 1)
-        self.rs = <double*>malloc((self.n + 1) * sizeof(double))
-        self.rend = <int32_t*>malloc((self.n + 1) * sizeof(int32_t))
-        self.out = <int32_t*>malloc((2 * self.n + 2) * sizeof(int32_t))
-        if self.cls == NULL or self.rs == NULL or self.rend == NULL or self.out == NULL:
-            raise MemoryError()
-        return 0
-
-    def __dealloc__(self):
+    cdef void _release(self) noexcept:
         free(self.raw)
         free(self.cls)
         free(self.rs)
         free(self.rend)
         free(self.out)
+        self.raw = NULL
+        self.cls = NULL
+        self.rs = NULL
+        self.rend = NULL
+        self.out = NULL
+        self.cap = 0
+
+    cdef int setup(self, str text) except -1:
+        cdef Py_ssize_t n = len(text), cap
+        if n + 1 > self.cap:
+            self._release()
+            cap = n + 1 + (n >> 3)
+            self.raw = <uint32_t*>malloc(cap * sizeof(uint32_t))
+            self.cls = <uint8_t*>malloc(cap)
+            self.rs = <double*>malloc(cap * sizeof(double))
+            self.rend = <int32_t*>malloc(cap * sizeof(int32_t))
+            self.out = <int32_t*>malloc(2 * cap * sizeof(int32_t))
+            if (self.raw == NULL or self.cls == NULL or self.rs == NULL or self.rend == NULL
+                    or self.out == NULL):
+                self._release()
+                raise MemoryError()
+            self.cap = cap
+        read_text(text, self.raw)
+        self.n = n
+        return 0
+
+    cdef unsigned char* out_buffer(self, Py_ssize_t size) except NULL:
+        if size > self.ocap:
+            free(self.obuf)
+            self.ocap = 0
+            self.obuf = <unsigned char*>malloc(size + (size >> 3))
+            if self.obuf == NULL:
+                raise MemoryError()
+            self.ocap = size + (size >> 3)
+        return self.obuf
+
+    def __dealloc__(self):
+        self._release()
+        free(self.obuf)
+
+
+#: Idle scratch buffers. Taken and given back with the GIL held, so concurrent calls (the
+#: kernels run without the GIL) never share one.
+cdef list _POOL = []
+#: Scratch larger than this (characters) is freed after its call rather than pooled.
+cdef Py_ssize_t POOL_MAX_CHARS = 1 << 21
+
+
+cdef _Work take_work():
+    if _POOL:
+        return _POOL.pop()
+    return _Work()
+
+
+cdef void give_work(_Work w):
+    if w.cap <= POOL_MAX_CHARS + (POOL_MAX_CHARS >> 3) + 1 and w.ocap <= 5 * POOL_MAX_CHARS \
+            and len(_POOL) < 4:
+        _POOL.append(w)
 
 
 def segment_spans(str text, Trie trie, int mode, bint norm, double offset, double unk,
                   bint markers=False):
     """Token spans of ``text`` as an int32 array of shape (k, 2); (-1, -1) marks a newline when
     ``markers`` (else a newline is whitespace)."""
-    cdef _Work w = _Work()
+    cdef _Work w = take_work()
     cdef Py_ssize_t k
     w.setup(text)
     with nogil:
@@ -516,12 +645,29 @@ def segment_spans(str text, Trie trie, int mode, bint norm, double offset, doubl
     cdef Py_ssize_t i
     for i in range(k):
         rv[i] = w.out[i]
+    give_work(w)
     return res.reshape(-1, 2)
+
+
+#: One-character strings of the BMP, made once each (a token of one character is the most
+#: common kind, and a cached object saves an allocation per token).
+cdef PyObject* _CHAR_STR[ROOT_DIRECT]
+
+
+cdef inline object char_str(uint32_t c):
+    cdef object s
+    if c >= ROOT_DIRECT:
+        return chr(c)
+    if _CHAR_STR[c] == NULL:
+        s = chr(c)
+        Py_INCREF(s)                     # owned by the table for the life of the process
+        _CHAR_STR[c] = <PyObject*>s
+    return <object>_CHAR_STR[c]
 
 
 def segment_lists(str text, Trie trie, int mode, bint norm, double offset, double unk):
     """Tokens of ``text`` as a list of lists of str: one list per '\\n'-separated line."""
-    cdef _Work w = _Work()
+    cdef _Work w = take_work()
     cdef Py_ssize_t k, i
     w.setup(text)
     with nogil:
@@ -532,9 +678,12 @@ def segment_lists(str text, Trie trie, int mode, bint norm, double offset, doubl
         if w.out[i] < 0:
             lines.append(cur)
             cur = []
+        elif w.out[i + 1] - w.out[i] == 1:
+            cur.append(char_str(w.raw[w.out[i]]))
         else:
             cur.append(text[w.out[i]:w.out[i + 1]])
     lines.append(cur)
+    give_work(w)
     return lines
 
 
@@ -566,7 +715,7 @@ def segment_utf8(str text, Trie trie, int mode, bint norm, double offset, double
     a line cut in pieces), so a delimiter goes before this chunk's first token. Returns
     ``(bytes, mid_line_after)``.
     """
-    cdef _Work w = _Work()
+    cdef _Work w = take_work()
     cdef Py_ssize_t k, i, p, j = 0, size
     cdef const unsigned char* d = delimiter
     cdef Py_ssize_t dl = len(delimiter), x
@@ -575,8 +724,7 @@ def segment_utf8(str text, Trie trie, int mode, bint norm, double offset, double
     with nogil:
         k = seg_all(&trie.c, w.raw, w.n, mode, norm, offset, unk, True, w.cls, w.rs, w.rend, w.out)
     size = 4 * w.n + (k // 2) * dl + 16
-    buf = np.empty(size, dtype=np.uint8)
-    cdef unsigned char* b = <unsigned char*>cnp.PyArray_DATA(buf)
+    cdef unsigned char* b = w.out_buffer(size)
     with nogil:
         for i in range(0, k, 2):
             if w.out[i] < 0:
@@ -591,7 +739,9 @@ def segment_utf8(str text, Trie trie, int mode, bint norm, double offset, double
             started = True
             for p in range(w.out[i], w.out[i + 1]):
                 j = put_utf8(b, j, w.raw[p])
-    return buf[:j].tobytes(), bool(started)
+    res = PyBytes_FromStringAndSize(<char*>b, j)
+    give_work(w)
+    return res, bool(started)
 
 
 def last_boundary(str text, int mode, bint norm):

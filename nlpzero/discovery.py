@@ -40,10 +40,10 @@ from ._text import as_codes, cut_strings, line_chunks
 from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
-from .lexicon import Lexicon
 from .nvbe import branching_entropies, nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .lexicon import Lexicon
     from .segment import Segmenter
 
 __all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_count"]
@@ -70,11 +70,19 @@ class _Passes:
         cache: Optional[list] = []
         cached = 0
         meter = make_progress(progress, corpus.size, desc)
+        first = True
         try:
             for text in line_chunks(corpus, meter):
                 codes = as_codes(text)
                 sym, start, end = self.index.encode(codes, self.normalize)
                 ids = self.index.feed(sym)
+                if first and corpus.size:
+                    # size the n-gram tables once for the whole file (distinct n-grams grow at
+                    # most about linearly with the text) rather than doubling them chunk by chunk
+                    done = len(text.encode(corpus.encoding, "replace"))
+                    if 0 < done < corpus.size:
+                        self.index.reserve(corpus.size / done)
+                first = False
                 if cache is not None:
                     cache.append((codes, sym, start, end, ids))
                     cached += sym.size
@@ -334,6 +342,8 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
     cohs.append(np.full(len(extra), np.nan))
     lefts.append(np.full(len(extra), np.nan))
     rights.append(np.full(len(extra), np.nan))
+    from .lexicon import Lexicon      # imported here: segmentation alone does not need it
+
     return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
                                cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
                                right_entropy=np.concatenate(rights))
@@ -367,6 +377,8 @@ def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: floa
     idx = np.array([rows[w] for w in words], dtype=np.int64)
     coh = [min((pair_pmi.get(w[i : i + 2], np.nan) for i in range(len(w) - 1)), default=np.nan)
            if len(w) > 1 else np.nan for w in words]
+    from .lexicon import Lexicon
+
     return Lexicon.from_counts({w: counts[w] for w in words}, "min_entropy", cohesion=coh,
                                left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
 
@@ -604,7 +616,8 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
     single character seen. Restricting the dictionary to these words leaves the optimum of the
     training corpus unchanged (its best route only uses them) and keeps the trie small."""
     K = model.max_len
-    pure_keys = []
+    # used[k] marks the order-k ids of words without ASCII (dense ids: a mark array, no sort)
+    used = {k: np.zeros(int(model._offset[k] - model._offset[k - 1]), dtype=bool) for k in range(2, K + 1)}
     mixed = {}
     for codes, sym, start, end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
@@ -618,7 +631,7 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         has_ascii = csum[lo + length] - csum[lo] > 0
         for k in range(2, K + 1):
             sel = (length == k) & ~has_ascii
-            pure_keys.append(np.unique(ids[k - 1, lo[sel]].astype(np.int64) + (k << 40)))
+            used[k][ids[k - 1, lo[sel]]] = True
         # words with an ASCII stretch (one symbol for any digits or letters) go in literally,
         # lone stretches included, so the dictionary scores them as the model does
         m_lo, m_len = lo[has_ascii], length[has_ascii]
@@ -626,9 +639,8 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         vals = model._score[model._offset[m_len - 1] + ids[m_len - 1, m_lo]]
         mixed.update(zip(cut_strings(codes, a, b - a), vals.tolist()))
     scores = {}
-    keys = np.unique(np.concatenate(pure_keys)) if pure_keys else np.zeros(0, np.int64)
     for k in range(2, K + 1):
-        ids = (keys[(keys >> 40) == k] & ((1 << 40) - 1))
+        ids = np.flatnonzero(used[k])
         vals = model._score[model._offset[k - 1] + ids]
         scores.update(zip(passes.strings(k, ids), vals.tolist()))
     ones = np.flatnonzero(passes.levels[0][0] > 0)

@@ -153,10 +153,18 @@ def link_cohesion(levels, max_len: int) -> List[np.ndarray]:
 
 
 def ascii_stretches(levels, max_len: int) -> List[np.ndarray]:
-    """Number of collapsed ASCII letter/digit symbols in every string of orders 1..max_len."""
+    """Number of collapsed ASCII letter/digit symbols in every string of orders 1..max_len
+    (int32 arrays by id; the inclusion-exclusion of :func:`_additive` in exact integers)."""
     n1 = levels[0][0].size
-    return _additive(levels, max_len, (np.arange(n1) <= _discover.LATIN).astype(np.float64),
-                     np.zeros(levels[1][0].size))
+    out = [(np.arange(n1) <= _discover.LATIN).astype(np.int32)]
+    for k in range(2, max_len + 1):
+        _, pre, suf = levels[k - 1]
+        if k == 2:
+            out.append(out[0][pre] + out[0][suf])
+        else:
+            mid = levels[k - 2][2][pre]
+            out.append(out[k - 2][pre] + out[k - 2][suf] - out[k - 3][mid])
+    return out[:max_len]
 
 
 def nvbe_scores(index: "_discover.NgramIndex", max_len: int, penalty: float, levels=None, *,

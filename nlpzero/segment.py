@@ -55,7 +55,7 @@ __all__ = ["Segmenter", "segment_file", "SegmentFileResult", "to_jieba_userdict"
 
 MODES = ("nlpzero", "jieba")
 #: Bump when the trie layout or scoring changes: old cache files are then ignored.
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 #: Dictionaries larger than this (bytes) are cached as a compiled trie.
 CACHE_MIN_BYTES = 256 << 10
 #: Text handed to the kernel per call by the line-oriented methods (characters).
@@ -250,7 +250,7 @@ class Segmenter:
         return os.path.join(cache_dir(), f"trie-v{CACHE_VERSION}-{digest}.bin")
 
     _CACHE_MAGIC = b"NLPZTRIE"
-    _CACHE_ARRAYS = ("root", "root_score", "slots", "score", "flag", "parent", "label")
+    _CACHE_ARRAYS = ("root", "root_score", "root_mask", "slots", "score", "flag", "parent", "label")
 
     def _save_cache(self, cache: str) -> None:
         """One file: magic, header length, JSON header, then each array 64-byte aligned, so a

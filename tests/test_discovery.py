@@ -112,6 +112,27 @@ def test_index_counts_and_links_match_counter(seed):
     assert idx.n_symbols == sum(len(r) for r in _symbols(text))
 
 
+@pytest.mark.parametrize("factor", [1.0, 3.0, 40.0])
+def test_reserve_changes_no_id_or_count(factor):
+    """``reserve`` (the size hint of a corpus pass) only resizes tables: feeding the same chunks
+    with and without it gives the same ids, counts and links."""
+    rng = random.Random(7)
+    chunks = ["\n".join(_random_text(rng, rng.randint(0, 40)) for _ in range(40)) + "\n" for _ in range(4)]
+    out = []
+    for hint in (None, factor):
+        idx = _discover.NgramIndex(4, True)
+        ids = []
+        for i, text in enumerate(chunks):
+            sym, _, _ = idx.encode(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), True)
+            ids.append(idx.feed(sym))
+            if i == 0 and hint is not None:
+                idx.reserve(hint, limit=1 << 12)
+        out.append((ids, [idx.level(k) for k in range(1, 5)]))
+    (ids_a, lev_a), (ids_b, lev_b) = out
+    assert all(np.array_equal(a, b) for a, b in zip(ids_a, ids_b))
+    assert all(np.array_equal(x, y) for la, lb in zip(lev_a, lev_b) for x, y in zip(la, lb))
+
+
 def test_encode_spans_cover_original_text():
     text = "ＡＢＣ12中文，\n１９９８年  x"
     idx = _discover.NgramIndex(2, True)
