@@ -26,11 +26,7 @@ from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
 
 cnp.import_array()
 
-cdef extern from *:
-    """
-    static inline void nz_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); }
-    """
-    void nz_prefetch(const void *p) noexcept nogil
+from _native cimport nz_prefetch
 
 cdef enum:
     PREFETCH = 32          # hash probes in flight

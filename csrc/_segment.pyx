@@ -39,11 +39,7 @@ from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
 
 cnp.import_array()
 
-cdef extern from *:
-    """
-    static inline void nz_prefetch_r(const void *p) { __builtin_prefetch(p, 0, 3); }
-    """
-    void nz_prefetch_r(const void *p) noexcept nogil
+from _native cimport nz_prefetch_r
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object o)
