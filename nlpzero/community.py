@@ -18,7 +18,8 @@ from typing import Any, Dict, Hashable, Iterable, List, Mapping, Optional, Tuple
 import numpy as np
 
 from ._validate import check_float, check_int
-from .errors import FormatError, InputError
+from .corpus import Corpus
+from .errors import FormatError
 
 __all__ = ["infomap", "codelength", "InfomapResult", "read_edge_list"]
 
@@ -59,37 +60,29 @@ def read_edge_list(path: str, encoding: str = "utf-8") -> Tuple[list, list, list
     Node labels are kept as strings. ``path`` may be ``"-"`` for standard input.
     Returns ``(sources, targets, weights)`` lists. Raises :class:`FormatError` naming the line.
     """
-    import sys
-
     src: list = []
     dst: list = []
     wts: list = []
-    name = "<stdin>" if path == "-" else os.fspath(path)
-    stream = sys.stdin if path == "-" else open(path, encoding=encoding)
-    try:
-        for lineno, line in enumerate(stream, 1):
-            text = line.split("#", 1)[0].strip()
-            if not text:
-                continue
-            parts = text.split()
-            if len(parts) not in (2, 3):
-                raise FormatError(name, lineno, f"expected 'SOURCE TARGET [WEIGHT]', got {line.strip()!r}")
-            w = 1.0
-            if len(parts) == 3:
-                try:
-                    w = float(parts[2])
-                except ValueError:
-                    raise FormatError(name, lineno, f"weight {parts[2]!r} is not a number") from None
-                if not (math.isfinite(w) and w >= 0):
-                    raise FormatError(name, lineno, f"weight must be finite and ≥ 0, got {parts[2]}")
-            src.append(parts[0])
-            dst.append(parts[1])
-            wts.append(w)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: cannot decode as {encoding}: {exc.reason}", name) from None
-    finally:
-        if stream is not sys.stdin:
-            stream.close()
+    corpus = Corpus(path, encoding=encoding)        # '-' is stdin; decode errors name the byte offset
+    name = corpus.path
+    for lineno, line in enumerate(corpus.lines(), 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        parts = text.split()
+        if len(parts) not in (2, 3):
+            raise FormatError(name, lineno, f"expected 'SOURCE TARGET [WEIGHT]', got {line.strip()!r}")
+        w = 1.0
+        if len(parts) == 3:
+            try:
+                w = float(parts[2])
+            except ValueError:
+                raise FormatError(name, lineno, f"weight {parts[2]!r} is not a number") from None
+            if not (math.isfinite(w) and w >= 0):
+                raise FormatError(name, lineno, f"weight must be finite and ≥ 0, got {parts[2]}")
+        src.append(parts[0])
+        dst.append(parts[1])
+        wts.append(w)
     return src, dst, wts
 
 

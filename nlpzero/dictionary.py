@@ -20,6 +20,7 @@ from typing import IO, Iterable, List, Optional, Tuple, Union
 
 from ._io import atomic_write
 from ._validate import check_choice
+from .corpus import Corpus
 from .errors import FormatError, InputError
 
 __all__ = ["read_dictionary", "write_jieba_dict", "jieba_dict_path", "FORMATS"]
@@ -96,19 +97,9 @@ def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8
     check_choice("format", format, FORMATS)
     path = os.fspath(path)
     check_dictionary_path(path)
-    try:
-        with open(path, "r", encoding=encoding, newline=None) as f:
-            text = f.read()
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, text_line_of(path, exc.start, encoding), f"not valid {encoding}") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return parse_dictionary(text.split("\n"), format, path, require_count=require_count)
-
-
-def text_line_of(path: str, byte_offset: int, encoding: str) -> int:
-    with open(path, "rb") as f:
-        return f.read(byte_offset).count(b"\n") + 1
+    # read like every corpus: decoding errors name the byte offset, a UTF-8 BOM is dropped
+    lines = Corpus(path, encoding=encoding).lines()
+    return parse_dictionary(lines, format, path, require_count=require_count)
 
 
 def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[str] = None, *,

@@ -24,6 +24,7 @@ import numpy as np
 
 from ._io import atomic_write
 from ._validate import check_choice, check_int
+from .corpus import Corpus
 from .errors import FormatError, InputError
 
 __all__ = ["Lexicon", "load_jieba_dict", "jieba_words"]
@@ -223,44 +224,32 @@ class Lexicon:
         if format == "jieba":
             return load_jieba_dict(path, encoding)
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
-        with _open(path, encoding) as f:
-            for lineno, line in enumerate(f, start=1):
-                line = line.rstrip("\r\n")
-                if not line or (line.startswith("#") and format == "tsv"):
-                    continue
-                if format == "jsonl":
-                    try:
-                        rec = json.loads(line)
-                        word, count = rec["word"], rec["count"]
-                        extra = [rec.get(k) for k in cols]
-                    except (ValueError, KeyError, TypeError) as exc:
-                        raise FormatError(path, lineno, f"not a lexicon record ({exc})") from None
-                else:
-                    cells = line.split("\t")
-                    if len(cells) < 2:
-                        raise FormatError(path, lineno, f"expected word<TAB>count, got {line!r:.60}")
-                    word, count = cells[0], cells[1]
-                    extra = cells[3:6] + [None] * (3 - len(cells[3:6]))
-                word, count = _check_entry(path, lineno, word, count)
-                words.append(word)
-                counts.append(count)
-                for k, v in zip(cols, extra):
-                    try:
-                        cols[k].append(np.nan if v in (None, "", "nan") else float(v))
-                    except ValueError:
-                        raise FormatError(path, lineno, f"{k} {v!r} is not a number") from None
+        for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), start=1):
+            line = line.rstrip("\r\n")
+            if not line or (line.startswith("#") and format == "tsv"):
+                continue
+            if format == "jsonl":
+                try:
+                    rec = json.loads(line)
+                    word, count = rec["word"], rec["count"]
+                    extra = [rec.get(k) for k in cols]
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise FormatError(path, lineno, f"not a lexicon record ({exc})") from None
+            else:
+                cells = line.split("\t")
+                if len(cells) < 2:
+                    raise FormatError(path, lineno, f"expected word<TAB>count, got {line!r:.60}")
+                word, count = cells[0], cells[1]
+                extra = cells[3:6] + [None] * (3 - len(cells[3:6]))
+            word, count = _check_entry(path, lineno, word, count)
+            words.append(word)
+            counts.append(count)
+            for k, v in zip(cols, extra):
+                try:
+                    cols[k].append(np.nan if v in (None, "", "nan") else float(v))
+                except ValueError:
+                    raise FormatError(path, lineno, f"{k} {v!r} is not a number") from None
         return _from_lists(words, counts, cols, "file")
-
-
-def _open(path: str, encoding: str):
-    try:
-        return open(path, encoding=encoding)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", path) from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file", path) from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied", path) from None
 
 
 def _check_entry(path, lineno, word, count):

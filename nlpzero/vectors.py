@@ -21,6 +21,7 @@ import numpy as np
 
 from ._io import atomic_write
 from ._validate import check_float, check_int
+from .corpus import Corpus
 from .errors import CorpusTooSmallError, FormatError, InputError, NotReiterableError
 
 __all__ = ["word_vectors", "WordVectors", "load_vectors", "cluster_words", "read_segmented"]
@@ -42,8 +43,6 @@ def read_segmented(path: Union[str, "os.PathLike[str]"], encoding: str = "utf-8"
     lines skipped). Read with :class:`nlpzero.Corpus`, so undecodable bytes raise
     :class:`nlpzero.errors.DecodeError` with the byte offset and binary files BinaryInputError.
     """
-    from .corpus import Corpus
-
     for line in Corpus(path, encoding=encoding).lines():
         tokens = line.split()
         if tokens:
@@ -374,34 +373,30 @@ def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
     seen: dict[str, int] = {}
     dim = None
     expected = None
-    with open(path, encoding=encoding, errors="strict") as f:
+    for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), 1):
+        parts = line.rstrip("\r\n").split(" ") if " " in line else line.split()
+        parts = [p for p in parts if p != ""]
+        if not parts:
+            continue
+        if lineno == 1 and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+            expected, dim = int(parts[0]), int(parts[1])
+            continue
+        word, values = parts[0], parts[1:]
+        if dim is None:
+            dim = len(values)
+        if len(values) != dim or dim == 0:
+            raise FormatError(path, lineno, f"expected a word and {dim} numbers, got {len(values)} numbers")
         try:
-            for lineno, line in enumerate(f, 1):
-                parts = line.rstrip("\r\n").split(" ") if " " in line else line.split()
-                parts = [p for p in parts if p != ""]
-                if not parts:
-                    continue
-                if lineno == 1 and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
-                    expected, dim = int(parts[0]), int(parts[1])
-                    continue
-                word, values = parts[0], parts[1:]
-                if dim is None:
-                    dim = len(values)
-                if len(values) != dim or dim == 0:
-                    raise FormatError(path, lineno, f"expected a word and {dim} numbers, got {len(values)} numbers")
-                try:
-                    row = [float(x) for x in values]
-                except ValueError:
-                    raise FormatError(path, lineno, "a vector component is not a number") from None
-                if not all(map(math.isfinite, row)):
-                    raise FormatError(path, lineno, "a vector component is not finite")
-                if word in seen:
-                    raise FormatError(path, lineno, f"word {word!r} repeats line {seen[word]}")
-                seen[word] = lineno
-                words.append(word)
-                rows.append(row)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: cannot decode as {encoding} ({exc.reason}); pass the right encoding", path) from None
+            row = [float(x) for x in values]
+        except ValueError:
+            raise FormatError(path, lineno, "a vector component is not a number") from None
+        if not all(map(math.isfinite, row)):
+            raise FormatError(path, lineno, "a vector component is not finite")
+        if word in seen:
+            raise FormatError(path, lineno, f"word {word!r} repeats line {seen[word]}")
+        seen[word] = lineno
+        words.append(word)
+        rows.append(row)
     if not words:
         raise InputError(f"{path}: no word vectors found", path)
     if expected is not None and expected != len(words):

@@ -171,3 +171,31 @@ def test_utf8_byte_order_mark_is_not_text(tmp_path):
     assert err.value.offset == 6
     # only UTF-8 files lose it; other encodings decode U+FEFF as they always do
     assert list(Corpus(path, encoding="latin-1").lines())[0].startswith("\xef\xbb\xbf")
+
+
+def test_every_structured_file_reader_reports_bad_bytes_like_a_corpus(tmp_path):
+    """Edge lists, dictionaries, lexicons and word2vec files are read through Corpus: undecodable
+    bytes name the file and the byte offset, and a UTF-8 BOM is not part of the first line."""
+    from nlpzero.community import read_edge_list
+    from nlpzero.dictionary import read_dictionary
+    from nlpzero.lexicon import Lexicon
+    from nlpzero.vectors import load_vectors
+
+    good = {
+        "edges.tsv": ("甲 乙 2\n", lambda p: read_edge_list(p) == (["甲"], ["乙"], [2.0])),
+        "dict.txt": ("自然语言 5\n", lambda p: read_dictionary(p) == [("自然语言", 5.0)]),
+        "lex.tsv": ("#word\tcount\n自然\t5\n", lambda p: Lexicon.load(p).to_dict() == {"自然": 5}),
+        "vec.txt": ("1 2\n猫 1.0 0.5\n", lambda p: load_vectors(p).words == ("猫",)),
+    }
+    for name, (text, check) in good.items():
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+        assert check(str(path)), name
+        bad = tmp_path / ("bad-" + name)
+        data = text.encode()
+        bad.write_bytes(data + b"\xff\n")
+        reader = {"edges.tsv": read_edge_list, "dict.txt": read_dictionary,
+                  "lex.tsv": Lexicon.load, "vec.txt": load_vectors}[name]
+        with pytest.raises(DecodeError) as err:
+            reader(str(bad))
+        assert err.value.offset == len(data) and str(bad) in str(err.value), name

@@ -13,27 +13,15 @@ are never listed; a query without one is reported on stderr and skipped.
 """
 from __future__ import annotations
 
-import sys
-
 import click
 
-from ..errors import DecodeError
 from ._common import output_option, quiet_option
 
 
 def _read_lines(path: str, encoding: str) -> list[str]:
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        name = "<stdin>"
-    else:
-        with open(path, "rb") as f:
-            data = f.read()
-        name = path
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise DecodeError(name, exc.start, encoding, exc.reason) from None
-    return text.splitlines()
+    from ..corpus import Corpus
+
+    return list(Corpus(path, encoding=encoding).lines())
 
 
 def _tokenize(line: str, chars: bool) -> list[str]:
