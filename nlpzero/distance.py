@@ -44,7 +44,6 @@ transport. SIGGRAPH Asia 2011 (the network simplex used by POT).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import repeat

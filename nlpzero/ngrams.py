@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import IO, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from . import _ngram
 from ._io import atomic_write
 from ._progress import ProgressArg, make_progress
 from ._validate import check_int
-from .corpus import Corpus, Source, as_corpus, to_codes
+from .corpus import Corpus, Source, as_corpus
 from .errors import InputError, MemoryBudgetError
 
 __all__ = ["count_ngrams", "NgramCounts", "MAX_ORDER"]

@@ -48,7 +48,6 @@ from . import _segment
 from ._validate import check_choice, check_float
 from .dictionary import (check_dictionary_path, jieba_dict_path, parse_dictionary, read_dictionary,
                          write_jieba_dict)
-from .errors import InputError
 
 __all__ = ["Segmenter", "segment_file", "SegmentFileResult", "to_jieba_userdict", "jieba_tokenizer",
            "MODES"]
