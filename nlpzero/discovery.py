@@ -48,6 +48,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_count"]
 
+#: segmentation methods of learn_segmenter / segment_unsupervised
+METHODS = ("nvbe", "joint")
+
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
 #: chunks of at most this many symbols in total are kept between passes (else re-read)
@@ -497,6 +500,8 @@ def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
 def learn_segmenter(
     corpus: Source,
     *,
+    method: str = "nvbe",
+    seed: int = 0,
     max_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
@@ -512,6 +517,14 @@ def learn_segmenter(
     ----------
     corpus : path, file, iterable of str, or Corpus
         Raw text.
+    method : {"nvbe", "joint"}, default "nvbe"
+        ``"nvbe"``: the branching-entropy segmenter (fast). ``"joint"``: nVBE's segmentation of
+        the corpus refined by the joint model of :mod:`nlpzero.joint` (a Dirichlet-process
+        word bigram model times a character position model, by ICM), then a self-trained
+        perceptron that segments any text; returns a :class:`nlpzero.joint.JointSegmenter`.
+    seed : int, default 0
+        Seed of the joint model's visiting order (``method="joint"``); results are
+        deterministic for a given seed.
     max_len : int, default 4
         Longest word, in symbols (an ASCII letter/digit stretch is one symbol). L = 4 measured best.
     penalty : float, default 0
@@ -549,8 +562,14 @@ def learn_segmenter(
     ----------
     Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
     """
+    check_choice("method", method, METHODS)
     passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
+    if method == "joint":
+        inputs = _joint_inputs(passes, model)
+        if inputs is not None:
+            refined = _joint_refine(inputs, max_len, seed, progress)
+            return _joint_segmenter(passes, inputs, refined, seed)
     return _segmenter(passes, model, penalty, refine)
 
 
@@ -565,6 +584,8 @@ def _segmenter(passes: _Passes, model: _Model, penalty: float, refine: int) -> "
 def segment_unsupervised(
     corpus: Source,
     *,
+    method: str = "nvbe",
+    seed: int = 0,
     max_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
@@ -577,8 +598,10 @@ def segment_unsupervised(
 ):
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
 
-    Parameters are those of :func:`learn_segmenter`, and the tokens are those of the segmenter
-    it returns (``learn_segmenter(corpus).lcut(line)`` for every line): the learned model picks
+    Parameters are those of :func:`learn_segmenter`. With ``method="nvbe"`` the tokens are those
+    of the segmenter it returns (``learn_segmenter(corpus).lcut(line)`` for every line); with
+    ``method="joint"`` they are the joint model's refined segmentation of the corpus itself (the
+    perceptron is only needed for other text, so it is not trained here). The learned model picks
     the words, :class:`nlpzero.Segmenter`'s text model (SPEC §0; whitespace dropped, a lone
     middle dot joins the words around it, a repeated punctuation character is one token) makes
     the tokens. With ``spans=False`` (default) returns an iterator over the lines, each a list of
@@ -591,8 +614,14 @@ def segment_unsupervised(
     >>> next(iter(segment_unsupervised(lines)))[-1]
     '。'
     """
+    check_choice("method", method, METHODS)
     passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
+    if method == "joint":
+        inputs = _joint_inputs(passes, model)
+        if inputs is not None:
+            refined = _joint_refine(inputs, max_len, seed, progress)
+            return _joint_output(passes, inputs, refined.starts, spans)
     seg = _segmenter(passes, model, penalty, refine)
     if spans:
         los, his, base = [], [], 0
@@ -648,3 +677,111 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
     scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
     scores.update(mixed)          # the Segmenter normalises keys as it matches text
     return scores
+
+
+# ---------------------------------------------------------------------- the joint model
+class _JointInputs:
+    """The training text as the joint model sees it: run symbols, run offsets, nVBE's word
+    starts, and (per chunk) where each run symbol sits in the text."""
+
+    def __init__(self, sym, off, starts, chunk_starts, chars):
+        self.sym, self.off, self.starts = sym, off, starts
+        self.chunk_starts = chunk_starts          # per chunk: text offset of each run symbol
+        self.chars = chars
+
+
+def _joint_inputs(passes: _Passes, model: _Model) -> Optional[_JointInputs]:
+    """nVBE's segmentation of the training corpus as arrays; None (after a warning) when the
+    corpus is too small for the joint model's estimates (fewer than 10 runs, or no word seen
+    twice), in which case the caller keeps nVBE."""
+    from .joint import runs_of
+
+    K = model.max_len
+    syms, firsts, chunk_starts = [], [], []
+    for codes, sym, start, end, ids in passes.chunks():
+        st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+                                 model.unknown)
+        syms.append(sym)
+        firsts.append(st)
+        chunk_starts.append(start[sym >= 0])
+    sym_all = np.concatenate(syms)
+    run_sym, off, pos = runs_of(sym_all)
+    starts = np.ascontiguousarray(np.concatenate(firsts)[pos], dtype=np.uint8)
+    n_runs = off.size - 1
+    n_words = int(starts.sum())
+    if n_runs < 10 or n_words < 2:
+        import warnings
+
+        warnings.warn(f"the corpus is too small for the joint model ({n_runs} runs, {n_words} words): "
+                      "using nVBE", RuntimeWarning, stacklevel=3)
+        return None
+    return _JointInputs(run_sym, off, starts, chunk_starts, passes.chars)
+
+
+def _joint_refine(inputs: _JointInputs, max_len: int, seed: int, progress):
+    from .joint import refine
+
+    report = None
+    if progress:
+        import sys
+
+        def report(sweep, a0, a1, changed, bounds):
+            print(f"joint sweep {sweep + 1}: alpha0 {a0:.0f}, alpha1 {a1:.1f}, "
+                  f"{changed} of {bounds} boundaries changed", file=sys.stderr)
+    return refine(inputs.sym, inputs.off, inputs.starts, max_word_len=max_len, seed=seed,
+                  progress=report)
+
+
+def _feature_codes(inputs: _JointInputs) -> np.ndarray:
+    from . import _joint
+
+    feat = inputs.chars[inputs.sym].astype(np.int32)
+    feat[inputs.sym == _discover.DIGITS] = _joint.DIGITS_CODE
+    feat[inputs.sym == _discover.LATIN] = _joint.LATIN_CODE
+    return feat
+
+
+def _joint_segmenter(passes: _Passes, inputs: _JointInputs, refined, seed: int):
+    from .joint import JointSegmenter, train_perceptron
+
+    perceptron = train_perceptron(_feature_codes(inputs), inputs.off, refined.starts, seed=seed)
+    info = {"alpha0": refined.alpha0, "alpha1": refined.alpha1, "sweeps": refined.sweeps,
+            "changed": refined.changed}
+    return JointSegmenter(perceptron, normalize=passes.normalize, info=info)
+
+
+def _joint_output(passes: _Passes, inputs: _JointInputs, starts: np.ndarray, spans: bool):
+    """Tokens of the training corpus from the joint model's word starts (one flag per run
+    symbol, in corpus order), through the text model of :mod:`nlpzero.joint`."""
+    from .joint import split_lines, token_spans
+    from .segment import Segmenter
+
+    chars = Segmenter.from_scores({}, unknown_char_score=-1.0, normalize=passes.normalize)
+    pieces = []
+    at = 0
+    for text, sym_starts in zip(passes.texts(), inputs.chunk_starts):
+        codes = as_codes(text)
+        flags = starts[at : at + sym_starts.size].astype(bool)
+        at += sym_starts.size
+        word_start = np.zeros(codes.size + 1, dtype=np.uint8)
+        word_start[sym_starts[flags]] = 1
+        cs = chars.spans(text)
+        if cs.size:
+            lo, hi = token_spans(codes, cs, word_start, passes.normalize)
+        else:
+            lo = hi = np.zeros(0, dtype=np.int64)
+        pieces.append((text, codes, lo, hi))
+    if spans:
+        los, his, base = [], [], 0
+        for text, codes, lo, hi in pieces:
+            los.append(lo + base)
+            his.append(hi + base)
+            base += len(text)
+        return np.concatenate(los), np.concatenate(his)
+
+    def lines():
+        for text, codes, lo, hi in pieces:
+            tokens = split_lines(text, codes, lo, hi)
+            yield from (tokens[:-1] if text.endswith("\n") else tokens)
+
+    return lines()

@@ -1,0 +1,792 @@
+# Kernels of the joint segmentation model (nlpzero/joint.py): arrays in, arrays out.
+#
+# Runs are given as one int32 array of symbol ids (every run concatenated) and int64 offsets
+# (run r is sym[off[r]:off[r+1]]). Nothing here reads text except `encode`, and no n-gram table
+# of another module is used: word identities come from `intern_words`, a hash table of the
+# symbol strings of length <= L that occur in the runs.
+#
+# - intern_words: id of every substring of length <= L (cand[i, k-1] = id of sym[i:i+k]).
+# - ICM: word counts, a hash map of word bigram counts and the current boundaries; `sweep`
+#   re-segments each run (in the given order) by the best path under the product of the
+#   Dirichlet-process bigram-over-unigram word model and the character position model, with the
+#   run's own words removed from the counts first (iterated conditional modes).
+# - perceptron_epoch / viterbi: the averaged structured perceptron over B/M/E/S tags with hashed
+#   character window features and legal-transition Viterbi.
+# - encode: code points -> per-symbol feature codes (an ASCII letter/digit stretch is one
+#   symbol), the same text model as the n-gram counter.
+#
+# Everything is deterministic: the only randomness is the run order, passed in by the caller.
+cimport cython
+from libc.stdint cimport uint8_t, int8_t, uint32_t, uint64_t, int32_t, int64_t
+from libc.math cimport log, exp, INFINITY
+from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.string cimport memset
+
+import numpy as np
+cimport numpy as cnp
+
+from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
+
+cnp.import_array()
+
+# feature codes of the collapsed ASCII stretches and of the padding outside a run (all < 2**21)
+DIGITS_CODE = 0x110000
+LATIN_CODE = 0x110001
+cdef uint32_t PAD_LEFT = 0x110002
+cdef uint32_t PAD_RIGHT = 0x110003
+
+# tags
+cdef enum:
+    TB = 0
+    TM = 1
+    TE = 2
+    TS = 3
+    START = 4
+TAG_B, TAG_M, TAG_E, TAG_S = TB, TM, TE, TS
+N_TEMPLATES = 10
+
+cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
+
+
+cdef inline uint64_t mix(uint64_t key) noexcept nogil:
+    key ^= key >> 31
+    key *= <uint64_t>0x9E3779B97F4A7C15
+    key ^= key >> 29
+    key *= <uint64_t>0xBF58476D1CE4E5B9
+    key ^= key >> 32
+    return key
+
+
+# ---------------------------------------------------------------------- text -> symbols
+def encode(const uint32_t[::1] codes, bint normalize=True):
+    """Feature code of each symbol of a text chunk, and its span.
+
+    Returns ``feat`` (int32; -1 = one separator after each run), ``start``, ``end`` (int64 spans
+    in ``codes``). A symbol is a word character (its code point, normalised), or a maximal
+    stretch of ASCII letters/digits (``DIGITS_CODE`` if only digits, else ``LATIN_CODE``).
+    """
+    cdef Py_ssize_t n = codes.shape[0], i = 0, j, m = 0
+    feat_a = np.empty(n + 1, dtype=np.int32)
+    start_a = np.empty(n + 1, dtype=np.int64)
+    end_a = np.empty(n + 1, dtype=np.int64)
+    cdef int32_t[::1] feat = feat_a
+    cdef int64_t[::1] start = start_a
+    cdef int64_t[::1] end = end_a
+    cdef uint32_t c
+    cdef bint digits
+    while i < n:
+        c = normalize_char(codes[i]) if normalize else codes[i]
+        if not is_word_char(c):
+            j = i + 1
+            while j < n:
+                c = normalize_char(codes[j]) if normalize else codes[j]
+                if is_word_char(c):
+                    break
+                j += 1
+            if m > 0 and feat[m - 1] >= 0:
+                feat[m] = -1
+                start[m] = i
+                end[m] = j
+                m += 1
+            elif m > 0:
+                end[m - 1] = j
+            i = j
+            continue
+        if is_ascii_alnum(c):
+            digits = True
+            j = i
+            while j < n:
+                c = normalize_char(codes[j]) if normalize else codes[j]
+                if not is_ascii_alnum(c):
+                    break
+                if c > 57:
+                    digits = False
+                j += 1
+            feat[m] = DIGITS_CODE if digits else LATIN_CODE
+            start[m] = i
+            end[m] = j
+            m += 1
+            i = j
+            continue
+        feat[m] = <int32_t>c
+        start[m] = i
+        end[m] = i + 1
+        m += 1
+        i += 1
+    if m > 0 and feat[m - 1] >= 0:
+        feat[m] = -1
+        start[m] = n
+        end[m] = n
+        m += 1
+    return feat_a[:m], start_a[:m], end_a[:m]
+
+
+# ---------------------------------------------------------------------- word ids
+cdef void* _grow(void* p, size_t size) except NULL:
+    cdef void* q = realloc(p, size)
+    if q == NULL:
+        raise MemoryError()
+    return q
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
+    """Ids of every substring of at most ``L`` symbols inside a run.
+
+    Returns ``cand`` (int32, shape (n, L); ``cand[i, k-1]`` is the id of ``sym[i:i+k]``, -1 when
+    that crosses the end of its run), ``length`` (int32 per id) and ``first`` (int64 per id:
+    position of its first occurrence). Ids are given in order of first occurrence (position,
+    then length), so they are deterministic.
+    """
+    cdef Py_ssize_t n = sym.shape[0], r, i, j, k, lo, hi
+    cand_a = np.full((n, L), -1, dtype=np.int32)
+    cdef int32_t[:, ::1] cand = cand_a
+    cdef uint64_t cap = 1 << 16, mask, h, slot, hk
+    cdef uint64_t* keys = <uint64_t*>malloc(cap * sizeof(uint64_t))
+    cdef int32_t* vals = <int32_t*>malloc(cap * sizeof(int32_t))
+    cdef Py_ssize_t alloc = 1 << 15, n_words = 0
+    cdef int32_t* wlen = <int32_t*>malloc(alloc * sizeof(int32_t))
+    cdef int64_t* wfirst = <int64_t*>malloc(alloc * sizeof(int64_t))
+    cdef uint64_t* nk
+    cdef int32_t* nv
+    cdef uint64_t c2, t
+    cdef int32_t v
+    cdef bint same
+    if keys == NULL or vals == NULL or wlen == NULL or wfirst == NULL:
+        raise MemoryError()
+    for t in range(cap):
+        keys[t] = EMPTY
+    try:
+        for r in range(off.shape[0] - 1):
+            lo = off[r]
+            hi = off[r + 1]
+            for i in range(lo, hi):
+                h = <uint64_t>0x243F6A8885A308D3
+                for k in range(1, L + 1):
+                    if i + k > hi:
+                        break
+                    h = mix(h ^ (<uint64_t>(<uint32_t>sym[i + k - 1]) + (<uint64_t>k << 40)))
+                    hk = h if h != EMPTY else 0
+                    mask = cap - 1
+                    slot = hk & mask
+                    v = -1
+                    while keys[slot] != EMPTY:
+                        if keys[slot] == hk:
+                            v = vals[slot]
+                            if wlen[v] == k:
+                                same = True
+                                for j in range(k):
+                                    if sym[wfirst[v] + j] != sym[i + j]:
+                                        same = False
+                                        break
+                                if same:
+                                    break
+                            v = -1
+                        slot = (slot + 1) & mask
+                    if v < 0:
+                        if n_words == alloc:
+                            alloc *= 2
+                            wlen = <int32_t*>_grow(wlen, alloc * sizeof(int32_t))
+                            wfirst = <int64_t*>_grow(wfirst, alloc * sizeof(int64_t))
+                        v = <int32_t>n_words
+                        wlen[v] = <int32_t>k
+                        wfirst[v] = i
+                        n_words += 1
+                        keys[slot] = hk
+                        vals[slot] = v
+                        if <uint64_t>n_words * 2 > cap:
+                            c2 = cap * 2
+                            nk = <uint64_t*>malloc(c2 * sizeof(uint64_t))
+                            nv = <int32_t*>malloc(c2 * sizeof(int32_t))
+                            if nk == NULL or nv == NULL:
+                                raise MemoryError()
+                            for t in range(c2):
+                                nk[t] = EMPTY
+                            for t in range(cap):
+                                if keys[t] != EMPTY:
+                                    slot = keys[t] & (c2 - 1)
+                                    while nk[slot] != EMPTY:
+                                        slot = (slot + 1) & (c2 - 1)
+                                    nk[slot] = keys[t]
+                                    nv[slot] = vals[t]
+                            free(keys)
+                            free(vals)
+                            keys = nk
+                            vals = nv
+                            cap = c2
+                    cand[i, k - 1] = v
+        length_a = np.empty(n_words, dtype=np.int32)
+        first_a = np.empty(n_words, dtype=np.int64)
+        for t in range(<uint64_t>n_words):
+            length_a[t] = wlen[t]
+            first_a[t] = wfirst[t]
+    finally:
+        free(keys)
+        free(vals)
+        free(wlen)
+        free(wfirst)
+    return cand_a, length_a, first_a
+
+
+# ---------------------------------------------------------------------- bigram hash map
+cdef struct PairMap:
+    uint64_t* keys
+    int32_t* vals
+    uint64_t cap
+    uint64_t n
+
+
+cdef int pm_init(PairMap* m, uint64_t cap) except -1:
+    cdef uint64_t t
+    m.cap = cap
+    m.n = 0
+    m.keys = <uint64_t*>malloc(cap * sizeof(uint64_t))
+    m.vals = <int32_t*>malloc(cap * sizeof(int32_t))
+    if m.keys == NULL or m.vals == NULL:
+        raise MemoryError()
+    for t in range(cap):
+        m.keys[t] = EMPTY
+    return 0
+
+
+cdef inline int32_t pm_get(const PairMap* m, uint64_t key) noexcept nogil:
+    cdef uint64_t mask = m.cap - 1
+    cdef uint64_t slot = mix(key) & mask
+    while m.keys[slot] != EMPTY:
+        if m.keys[slot] == key:
+            return m.vals[slot]
+        slot = (slot + 1) & mask
+    return 0
+
+
+cdef int pm_add(PairMap* m, uint64_t key, int32_t delta) except -1:
+    cdef uint64_t mask = m.cap - 1
+    cdef uint64_t slot = mix(key) & mask, t, c2
+    cdef uint64_t* nk
+    cdef int32_t* nv
+    while m.keys[slot] != EMPTY:
+        if m.keys[slot] == key:
+            m.vals[slot] += delta
+            return 0
+        slot = (slot + 1) & mask
+    m.keys[slot] = key        # entries are never removed: a count may drop to 0
+    m.vals[slot] = delta
+    m.n += 1
+    if m.n * 2 > m.cap:
+        c2 = m.cap * 2
+        nk = <uint64_t*>malloc(c2 * sizeof(uint64_t))
+        nv = <int32_t*>malloc(c2 * sizeof(int32_t))
+        if nk == NULL or nv == NULL:
+            raise MemoryError()
+        for t in range(c2):
+            nk[t] = EMPTY
+        for t in range(m.cap):
+            if m.keys[t] != EMPTY:
+                slot = mix(m.keys[t]) & (c2 - 1)
+                while nk[slot] != EMPTY:
+                    slot = (slot + 1) & (c2 - 1)
+                nk[slot] = m.keys[t]
+                nv[slot] = m.vals[t]
+        free(m.keys)
+        free(m.vals)
+        m.keys = nk
+        m.vals = nv
+        m.cap = c2
+    return 0
+
+
+# ---------------------------------------------------------------------- ICM over the joint model
+@cython.final
+cdef class ICM:
+    """Counts of the current segmentation and the ICM sweep.
+
+    Parameters: ``sym`` (int32 symbol ids of all runs), ``off`` (int64 run offsets), ``cand``,
+    ``length`` (from :func:`intern_words`), ``starts`` (uint8 per symbol: 1 where a word
+    starts; the first symbol of a run must be 1). Word id ``n_words`` is the run start/end
+    marker ($): the context of a run's first word and the successor of its last.
+    """
+    cdef const int32_t[::1] sym
+    cdef const int64_t[::1] off
+    cdef const int32_t[:, ::1] cand
+    cdef const int32_t[::1] length
+    cdef public object starts_arr, count_arr
+    cdef uint8_t[::1] starts
+    cdef int32_t[::1] count
+    cdef PairMap pairs
+    cdef readonly int L
+    cdef readonly int64_t n_tokens, n_runs
+    cdef readonly int32_t n_words
+    cdef double* best
+    cdef int32_t* back
+    cdef Py_ssize_t scratch
+
+    def __cinit__(self):
+        self.pairs.keys = NULL
+        self.pairs.vals = NULL
+        self.best = NULL
+        self.back = NULL
+
+    def __init__(self, const int32_t[::1] sym, const int64_t[::1] off, const int32_t[:, ::1] cand,
+                 const int32_t[::1] length, starts):
+        cdef Py_ssize_t r, longest = 0
+        self.sym = sym
+        self.off = off
+        self.cand = cand
+        self.length = length
+        self.L = cand.shape[1]
+        self.n_words = <int32_t>length.shape[0]
+        self.starts_arr = np.array(starts, dtype=np.uint8, copy=True)
+        self.starts = self.starts_arr
+        self.count_arr = np.zeros(self.n_words + 1, dtype=np.int32)
+        self.count = self.count_arr
+        self.n_runs = off.shape[0] - 1
+        self.n_tokens = 0
+        pm_init(&self.pairs, 1 << 16)
+        for r in range(self.n_runs):
+            if off[r + 1] - off[r] > longest:
+                longest = off[r + 1] - off[r]
+            if off[r + 1] > off[r] and not self.starts[off[r]]:
+                raise ValueError("the first symbol of every run must start a word")
+            self._update(r, 1)
+        self.scratch = longest + 1
+        self.best = <double*>malloc(self.scratch * self.L * sizeof(double))
+        self.back = <int32_t*>malloc(self.scratch * self.L * sizeof(int32_t))
+        if self.best == NULL or self.back == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.pairs.keys)
+        free(self.pairs.vals)
+        free(self.best)
+        free(self.back)
+
+    cdef int _update(self, Py_ssize_t r, int32_t delta) except -1:
+        """Add (delta=1) or remove (-1) the words of run r and their bigrams."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], i, j
+        cdef int32_t prev = self.n_words, w
+        if hi <= lo:
+            return 0
+        i = lo
+        while i < hi:
+            j = i + 1
+            while j < hi and not self.starts[j]:
+                j += 1
+            w = self.cand[i, j - i - 1]
+            self.count[w] += delta
+            self.n_tokens += delta
+            pm_add(&self.pairs, (<uint64_t>prev << 32) | <uint64_t>w, delta)
+            prev = w
+            i = j
+        pm_add(&self.pairs, (<uint64_t>prev << 32) | <uint64_t>self.n_words, delta)
+        return 0
+
+    def pair_counts(self):
+        """(context, word, count) of every bigram seen with a positive count (int32 arrays;
+        id ``n_words`` is the run marker)."""
+        cdef uint64_t t
+        cdef Py_ssize_t k = 0
+        v = np.empty(self.pairs.n, dtype=np.int32)
+        w = np.empty(self.pairs.n, dtype=np.int32)
+        c = np.empty(self.pairs.n, dtype=np.int32)
+        for t in range(self.pairs.cap):
+            if self.pairs.keys[t] != EMPTY and self.pairs.vals[t] > 0:
+                v[k] = <int32_t>(self.pairs.keys[t] >> 32)
+                w[k] = <int32_t>(self.pairs.keys[t] & 0xFFFFFFFF)
+                c[k] = self.pairs.vals[t]
+                k += 1
+        return v[:k], w[:k], c[:k]
+
+    def pair_count(self, int32_t v, int32_t w):
+        return pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    @cython.cdivision(True)
+    cdef double _path(self, Py_ssize_t r, double alpha0, double alpha1, const double* lplen,
+                      const double* lpsym, const double[:, ::1] logem, const double[:, ::1] logtr,
+                      double p_end, double n_ctx_start, bint write) except? -1e300:
+        """Best path of run r under the current counts (its own words must be removed). With
+        ``write`` the boundaries of r are replaced; returns the log score of the path."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], m = hi - lo, i, j, k, kp, t
+        cdef int L = self.L
+        cdef double* best = self.best
+        cdef int32_t* back = self.back
+        cdef double a0 = alpha0, a1 = alpha1, N = <double>self.n_tokens
+        cdef double lp1, p1, sc, inner, lpsum, bestsc
+        cdef int top
+        cdef int32_t w, v, c_vw, nv
+        cdef int first_tag, prev_tag
+        cdef uint64_t kw
+        cdef int32_t endw = self.n_words
+        if m == 0:
+            return 0.0
+        for j in range(1, m + 1):
+            for k in range(1, L + 1):
+                best[j * L + k - 1] = -INFINITY
+                back[j * L + k - 1] = 0
+                if k > j:
+                    continue
+                i = j - k
+                w = self.cand[lo + i, k - 1]
+                # unigram predictive P1(w) = (n_w + a0 P0(w)) / (N + a0), P0 = p_len(k) prod p(c)
+                lpsum = lplen[k]
+                for t in range(lo + i, lo + j):
+                    lpsum += lpsym[self.sym[t]]
+                p1 = (self.count[w] + a0 * exp(lpsum)) / (N + a0)
+                lp1 = log(p1)
+                # character position model inside the word
+                if k == 1:
+                    inner = logem[TS, self.sym[lo + i]]
+                    first_tag = TS
+                else:
+                    first_tag = TB
+                    inner = logem[TB, self.sym[lo + i]] + logem[TE, self.sym[lo + j - 1]]
+                    for t in range(lo + i + 1, lo + j - 1):
+                        inner += logem[TM, self.sym[t]]
+                    if k == 2:
+                        inner += logtr[TB, TE]
+                    else:
+                        inner += logtr[TB, TM] + (k - 3) * logtr[TM, TM] + logtr[TM, TE]
+                if i == 0:
+                    kw = (<uint64_t>endw << 32) | <uint64_t>w
+                    c_vw = pm_get(&self.pairs, kw)
+                    sc = log((c_vw + a1 * p1) / (n_ctx_start + a1)) + logtr[START, first_tag] + inner
+                    best[j * L + k - 1] = sc
+                    back[j * L + k - 1] = 0
+                    continue
+                bestsc = -INFINITY
+                top = 0
+                for kp in range(1, L + 1):
+                    if kp > i:
+                        break
+                    if best[i * L + kp - 1] == -INFINITY:
+                        continue
+                    v = self.cand[lo + i - kp, kp - 1]
+                    nv = self.count[v]
+                    prev_tag = TS if kp == 1 else TE
+                    kw = (<uint64_t>v << 32) | <uint64_t>w
+                    c_vw = pm_get(&self.pairs, kw) if nv > 0 else 0
+                    if c_vw > 0:
+                        sc = log((c_vw + a1 * p1) / (nv + a1))
+                    else:
+                        sc = log(a1) + lp1 - log(nv + a1)
+                    sc += best[i * L + kp - 1] + logtr[prev_tag, first_tag]
+                    if sc > bestsc:
+                        bestsc = sc
+                        top = kp
+                best[j * L + k - 1] = bestsc + inner
+                back[j * L + k - 1] = <int32_t>top
+        # end of the run: P($ | last word)
+        bestsc = -INFINITY
+        top = 0
+        for k in range(1, L + 1):
+            if k > m or best[m * L + k - 1] == -INFINITY:
+                continue
+            v = self.cand[lo + m - k, k - 1]
+            nv = self.count[v]
+            c_vw = pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>endw) if nv > 0 else 0
+            sc = best[m * L + k - 1] + log((c_vw + a1 * p_end) / (nv + a1))
+            if sc > bestsc:
+                bestsc = sc
+                top = k
+        if write:
+            j = m
+            k = top
+            for t in range(lo, hi):
+                self.starts[t] = 0
+            while j > 0:
+                self.starts[lo + j - k] = 1
+                kp = back[j * L + k - 1]
+                j -= k
+                k = kp
+        return bestsc
+
+    def sweep(self, const int64_t[::1] order, double alpha0, double alpha1,
+              const double[::1] lplen, const double[::1] lpsym, const double[:, ::1] logem,
+              const double[:, ::1] logtr, double p_end):
+        """One ICM sweep: for each run in ``order``, remove its words, take the best path under
+        the predictive model, add the new words. ``lplen[k]`` = log p_len(k) (k = 1..L),
+        ``lpsym[s]`` = log p(s), ``logem[tag, s]`` emission and ``logtr[prev, tag]`` transition
+        log-probabilities of the character model (row 4 = run start), ``p_end`` = P0 of the run
+        end marker. Returns the number of symbols whose boundary flag changed and the total log
+        score of the paths."""
+        cdef Py_ssize_t q, r, t, lo, hi
+        cdef int64_t changed = 0
+        cdef double total = 0.0
+        cdef uint8_t* old = <uint8_t*>malloc(self.scratch)
+        if old == NULL:
+            raise MemoryError()
+        if lplen.shape[0] < self.L + 1:
+            raise ValueError("lplen needs L + 1 entries")
+        try:
+            for q in range(order.shape[0]):
+                r = order[q]
+                lo = self.off[r]
+                hi = self.off[r + 1]
+                if hi <= lo:
+                    continue
+                for t in range(lo, hi):
+                    old[t - lo] = self.starts[t]
+                self._update(r, -1)
+                total += self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end,
+                                    <double>(self.n_runs - 1), True)
+                self._update(r, 1)
+                for t in range(lo, hi):
+                    if old[t - lo] != self.starts[t]:
+                        changed += 1
+        finally:
+            free(old)
+        return changed, total
+
+    def best_path(self, Py_ssize_t r, double alpha0, double alpha1, const double[::1] lplen,
+                  const double[::1] lpsym, const double[:, ::1] logem, const double[:, ::1] logtr,
+                  double p_end):
+        """Score of the best path of run r with the current counts as they are (nothing removed,
+        nothing written; for tests) and its word starts (uint8 per symbol of the run)."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], t
+        saved = np.asarray(self.starts_arr[lo:hi]).copy()
+        sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end,
+                        <double>self.n_runs, True)
+        out = np.asarray(self.starts_arr[lo:hi]).copy()
+        for t in range(lo, hi):
+            self.starts[t] = saved[t - lo]
+        return sc, out
+
+
+# ---------------------------------------------------------------------- perceptron
+cdef inline uint32_t code_at(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t t) noexcept nogil:
+    if t < lo:
+        return PAD_LEFT
+    if t >= hi:
+        return PAD_RIGHT
+    return <uint32_t>feat[t]
+
+
+cdef inline void features(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t t,
+                          uint64_t mask, uint64_t* out) noexcept nogil:
+    """Bucket of each of the 10 window templates at position t: C-2, C-1, C0, C1, C2, C-2C-1,
+    C-1C0, C0C1, C1C2, C-1C1 (a key = template << 42 | code << 21 | code, hashed)."""
+    cdef uint64_t a = code_at(feat, lo, hi, t - 2), b = code_at(feat, lo, hi, t - 1)
+    cdef uint64_t c = code_at(feat, lo, hi, t), d = code_at(feat, lo, hi, t + 1)
+    cdef uint64_t e = code_at(feat, lo, hi, t + 2), none = 0x1FFFFF
+    out[0] = mix((<uint64_t>0 << 42) | (a << 21) | none) & mask
+    out[1] = mix((<uint64_t>1 << 42) | (b << 21) | none) & mask
+    out[2] = mix((<uint64_t>2 << 42) | (c << 21) | none) & mask
+    out[3] = mix((<uint64_t>3 << 42) | (d << 21) | none) & mask
+    out[4] = mix((<uint64_t>4 << 42) | (e << 21) | none) & mask
+    out[5] = mix((<uint64_t>5 << 42) | (a << 21) | b) & mask
+    out[6] = mix((<uint64_t>6 << 42) | (b << 21) | c) & mask
+    out[7] = mix((<uint64_t>7 << 42) | (c << 21) | d) & mask
+    out[8] = mix((<uint64_t>8 << 42) | (d << 21) | e) & mask
+    out[9] = mix((<uint64_t>9 << 42) | (b << 21) | d) & mask
+
+
+cdef inline bint legal(int prev, int tag) noexcept nogil:
+    if prev == TB or prev == TM:
+        return tag == TM or tag == TE
+    return tag == TB or tag == TS          # after E, S, or at the start
+
+
+def feature_buckets(const int32_t[::1] feat, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t t, int bits):
+    """The 10 feature buckets at position t of the run feat[lo:hi] (for tests)."""
+    cdef uint64_t out[10]
+    features(&feat[0], lo, hi, t, (<uint64_t>1 << bits) - 1, out)
+    return [int(out[i]) for i in range(10)]
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const double* w,
+                        const double* tw, uint64_t mask, double* delta, int8_t* bp,
+                        uint64_t* fb, int8_t* out) noexcept nogil:
+    """Best legal tag sequence of the run feat[lo:hi] into out[0:hi-lo]; returns its score.
+    ``w[bucket * 4 + tag]`` emission weights, ``tw[prev * 4 + tag]`` transitions (prev 4 = start).
+    Ties go to the lowest tag."""
+    cdef Py_ssize_t m = hi - lo, t, f
+    cdef int y, p, bestp
+    cdef double em, sc, bestsc
+    for t in range(m):
+        features(feat, lo, hi, lo + t, mask, fb)
+        for y in range(4):
+            em = 0.0
+            for f in range(10):
+                em += w[fb[f] * 4 + y]
+            if t == 0:
+                delta[y] = em + tw[START * 4 + y] if legal(START, y) else -INFINITY
+                bp[y] = START
+                continue
+            bestsc = -INFINITY
+            bestp = 0
+            for p in range(4):
+                if not legal(p, y) or delta[(t - 1) * 4 + p] == -INFINITY:
+                    continue
+                sc = delta[(t - 1) * 4 + p] + tw[p * 4 + y]
+                if sc > bestsc:
+                    bestsc = sc
+                    bestp = p
+            delta[t * 4 + y] = bestsc + em
+            bp[t * 4 + y] = <int8_t>bestp
+    bestsc = -INFINITY
+    y = TS
+    for p in range(4):
+        if (p == TE or p == TS) and delta[(m - 1) * 4 + p] > bestsc:
+            bestsc = delta[(m - 1) * 4 + p]
+            y = p
+    t = m - 1
+    while t >= 0:
+        out[t] = <int8_t>y
+        y = bp[t * 4 + y]
+        t -= 1
+    return bestsc
+
+
+def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const double[::1] w,
+            const double[::1] tw):
+    """Tags (int8, B=0 M=1 E=2 S=3) of every symbol of every run by legal-transition Viterbi;
+    ``w`` has 4 weights per bucket (a power of two of buckets), ``tw`` 20 transition weights."""
+    cdef Py_ssize_t n = feat.shape[0], r, longest = 1, lo, hi
+    cdef uint64_t n_buckets = <uint64_t>(w.shape[0] // 4)
+    if n_buckets == 0 or (n_buckets & (n_buckets - 1)) != 0:
+        raise ValueError("w must hold 4 weights for each of a power of two of buckets")
+    if tw.shape[0] != 20:
+        raise ValueError("tw must hold 20 transition weights")
+    tags_a = np.zeros(n, dtype=np.int8)
+    if n == 0:
+        return tags_a
+    cdef int8_t[::1] tags = tags_a
+    for r in range(off.shape[0] - 1):
+        longest = max(longest, off[r + 1] - off[r])
+    cdef double* delta = <double*>malloc(longest * 4 * sizeof(double))
+    cdef int8_t* bp = <int8_t*>malloc(longest * 4)
+    cdef uint64_t fb[10]
+    if delta == NULL or bp == NULL:
+        free(delta)
+        free(bp)
+        raise MemoryError()
+    try:
+        with nogil:
+            for r in range(off.shape[0] - 1):
+                lo = off[r]
+                hi = off[r + 1]
+                if hi > lo:
+                    viterbi_run(&feat[0], lo, hi, &w[0], &tw[0], n_buckets - 1, delta, bp, fb,
+                                &tags[lo])
+    finally:
+        free(delta)
+        free(bp)
+    return tags_a
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int64_t[::1] order,
+                     const int8_t[::1] gold, double[::1] w, double[::1] u, double[::1] tw,
+                     double[::1] tu, int64_t step):
+    """One epoch of the averaged structured perceptron (Collins 2002) over the runs in ``order``.
+
+    For each run: decode with the current weights; if the tags differ from ``gold``, add the
+    gold features and subtract the predicted ones (``w``, ``tw``) and record ``step`` times the
+    change (``u``, ``tu``), so the averaged weights are ``w - u / step`` at the end (Daumé's
+    trick). ``step`` counts runs seen, starting at 1. Returns (step, runs with an error).
+    """
+    cdef Py_ssize_t n = feat.shape[0], q, r, lo, hi, t, m, longest = 1
+    cdef uint64_t n_buckets = <uint64_t>(w.shape[0] // 4), mask
+    cdef int64_t errors = 0
+    cdef int g, p, gp, pp, f
+    cdef bint wrong
+    cdef double c
+    if n_buckets == 0 or (n_buckets & (n_buckets - 1)) != 0:
+        raise ValueError("w must hold 4 weights for each of a power of two of buckets")
+    if u.shape[0] != w.shape[0] or tw.shape[0] != 20 or tu.shape[0] != 20 or gold.shape[0] != n:
+        raise ValueError("array shapes do not match")
+    mask = n_buckets - 1
+    for r in range(off.shape[0] - 1):
+        longest = max(longest, off[r + 1] - off[r])
+    cdef double* delta = <double*>malloc(longest * 4 * sizeof(double))
+    cdef int8_t* bp = <int8_t*>malloc(longest * 4)
+    cdef int8_t* pred = <int8_t*>malloc(longest)
+    cdef uint64_t fb[10]
+    if delta == NULL or bp == NULL or pred == NULL:
+        free(delta)
+        free(bp)
+        free(pred)
+        raise MemoryError()
+    try:
+        with nogil:
+            for q in range(order.shape[0]):
+                r = order[q]
+                lo = off[r]
+                hi = off[r + 1]
+                m = hi - lo
+                if m <= 0:
+                    continue
+                viterbi_run(&feat[0], lo, hi, &w[0], &tw[0], mask, delta, bp, fb, pred)
+                wrong = False
+                for t in range(m):
+                    if pred[t] != gold[lo + t]:
+                        wrong = True
+                        break
+                if wrong:
+                    errors += 1
+                    c = <double>step
+                    gp = START
+                    pp = START
+                    for t in range(m):
+                        g = gold[lo + t]
+                        p = pred[t]
+                        if g != p:
+                            features(&feat[0], lo, hi, lo + t, mask, fb)
+                            for f in range(10):
+                                w[fb[f] * 4 + g] += 1.0
+                                u[fb[f] * 4 + g] += c
+                                w[fb[f] * 4 + p] -= 1.0
+                                u[fb[f] * 4 + p] -= c
+                        if g != p or gp != pp:
+                            tw[gp * 4 + g] += 1.0
+                            tu[gp * 4 + g] += c
+                            tw[pp * 4 + p] -= 1.0
+                            tu[pp * 4 + p] -= c
+                        gp = g
+                        pp = p
+                step += 1
+    finally:
+        free(delta)
+        free(bp)
+        free(pred)
+    return step, errors
+
+
+# ---------------------------------------------------------------------- tokens
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def join_flags(const uint32_t[::1] codes, const int32_t[::1] lo, const int32_t[::1] hi,
+               const uint8_t[::1] word_start, bint normalize=True):
+    """For token spans of one text (one span per character of a run, per ASCII stretch, per
+    punctuation token), whether span i continues the token of span i - 1: it does when it
+    starts right where the previous one ends, on a word character that does not start a word
+    (``word_start`` is a flag per character offset); and by the number rule, a lone ``.``
+    between digits joins both neighbours, and ``%`` or ``‰`` joins the number before it."""
+    cdef Py_ssize_t n = lo.shape[0], i
+    cdef uint32_t c, p, q
+    out_a = np.zeros(n, dtype=np.uint8)
+    cdef uint8_t[::1] out = out_a
+    for i in range(1, n):
+        if lo[i] != hi[i - 1]:
+            continue
+        c = normalize_char(codes[lo[i]]) if normalize else codes[lo[i]]
+        if is_word_char(c):
+            if not word_start[lo[i]]:
+                out[i] = 1
+            continue
+        p = normalize_char(codes[hi[i - 1] - 1]) if normalize else codes[hi[i - 1] - 1]
+        if not (48 <= p <= 57):
+            continue
+        if (c == 0x25 or c == 0x2030) and hi[i] == lo[i] + 1:
+            out[i] = 1                               # 5% 5‰
+        elif c == 0x2E and hi[i] == lo[i] + 1 and i + 1 < n and lo[i + 1] == hi[i]:
+            q = normalize_char(codes[lo[i + 1]]) if normalize else codes[lo[i + 1]]
+            if 48 <= q <= 57:                         # 3.5
+                out[i] = 1
+                out[i + 1] = 1
+    return out_a

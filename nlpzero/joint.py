@@ -1,0 +1,519 @@
+"""The joint segmentation model: nVBE start, refined by a word language model times a character
+position model, then a self-trained perceptron for new text.
+
+This layer sees only arrays: the runs of a training text as symbol ids (every run concatenated,
+with offsets) and a first segmentation (a flag per symbol: a word starts here). It returns the
+refined flags (:func:`refine`) and a character tagger trained on them (:func:`train_perceptron`)
+that segments text never seen (:class:`JointSegmenter`). :mod:`nlpzero.discovery` feeds it the
+nVBE segmentation (``method="joint"`` of ``learn_segmenter`` / ``segment_unsupervised``).
+
+The model
+---------
+A segmentation of a run is a word sequence w_1..w_m framed by the run marker $. Its score is
+the product of two experts (log-probabilities added, weight 1 each, nothing fitted):
+
+1. **A Dirichlet-process bigram word model over a Dirichlet-process unigram** (Goldwater,
+   Griffiths & Johnson 2009; the hierarchical Pitman-Yor model of Mochihashi, Yamada & Ueda 2009
+   with discount 0)::
+
+       P(w | v) = (n_vw + α1·P1(w)) / (n_v + α1)
+       P1(w)    = (n_w  + α0·P0(w)) / (N + α0)
+       P0(w)    = p_len(|w|) · Π_i p(w_i)
+
+   n are the counts of the current segmentation (words, word pairs, N tokens), p(c) the symbol
+   frequencies of the text, p_len the length distribution of the current word types
+   (add-one smoothed). A run's last word is followed by $, whose base probability is its share
+   of the tokens, runs / (N + runs).
+
+2. **A character position model** (Chen, Chang & Pei 2014): each symbol is tagged by its
+   position in its word (B, M, E, or S for a one-symbol word); ``P(c | tag)`` and the tag
+   transitions ``P(tag | previous tag)`` are counted from the current segmentation with add-one
+   smoothing. A word contributes its symbols' emissions and its tag transitions.
+
+**Hyperparameters by empirical Bayes.** Under a Dirichlet process with concentration α, the
+number of types K among n tokens has the Ewens likelihood ``α^K Γ(α) / Γ(α + n)``, maximised
+where ``K = α (ψ(α + n) − ψ(α))`` (ψ the digamma function; the left side grows with α, so
+bisection finds the root). α0 is that root for the tokens and types of the current
+segmentation; α1 the root of the pooled likelihood of every context v (its n_v tokens and K_v
+distinct successors): ``Σ_v K_v = α Σ_v (ψ(α + n_v) − ψ(α))``. Both are re-estimated before
+each sweep.
+
+**Inference by iterated conditional modes (ICM).** Runs are visited in a seeded random order;
+each run's words are removed from the counts, the run gets the best path under the predictive
+model (a forward dynamic programme over the length of the last word, so the bigram context is
+exact) and its new words are added back. The character model, p_len and the α are recounted
+between sweeps. Sweeps stop when fewer than 0.1 % of the word boundaries changed (an
+optimisation tolerance, not a model parameter); the deterministic best path is used because
+sampling with the bigram model over-segments.
+
+**Perceptron for new text.** An averaged structured perceptron (Collins 2002) over B/M/E/S tags
+with legal-transition Viterbi and hashed window features C−2, C−1, C0, C1, C2, C−2C−1, C−1C0,
+C0C1, C1C2, C−1C1 learns the refined segmentation, so text outside the training corpus gets
+words the statistics never saw. A tenth of the runs (every tenth) is held out from training; the
+epochs stop when the averaged model's agreement with the refined segmentation on them stops
+improving (early stopping; at most ``MAX_EPOCHS``).
+
+**Numbers.** A decimal number (digits, a lone ``.`` or ``．``, digits) and a ``%``, ``％`` or ``‰``
+right after a number stay one token (``３．５％``), as do digits joined by a middle dot.
+
+References
+----------
+Goldwater, S., Griffiths, T. L. & Johnson, M. (2009). A Bayesian framework for word
+segmentation: exploring the effects of context. Cognition 112(1), 21-54.
+Mochihashi, D., Yamada, T. & Ueda, N. (2009). Bayesian unsupervised word segmentation with
+nested Pitman-Yor language modeling. ACL-IJCNLP 2009.
+Chen, M., Chang, B. & Pei, W. (2014). A joint model for unsupervised Chinese word segmentation.
+EMNLP 2014.
+Collins, M. (2002). Discriminative training methods for hidden Markov models: theory and
+experiments with perceptron algorithms. EMNLP 2002.
+Ewens, W. J. (1972). The sampling theory of selectively neutral alleles. Theoretical Population
+Biology 3, 87-112.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+import numpy as np
+
+from . import _joint
+
+__all__ = ["refine", "train_perceptron", "JointSegmenter", "RefineResult", "ewens_alpha",
+           "pooled_ewens_alpha", "digamma"]
+
+#: ICM stops when fewer than this share of the word boundaries changed in a sweep
+TOLERANCE = 1e-3
+#: safety bound on ICM sweeps (convergence takes 5-8 on a newspaper month)
+MAX_SWEEPS = 30
+#: safety bound on perceptron epochs (early stopping ends sooner)
+MAX_EPOCHS = 12
+#: feature hash buckets of the perceptron: 2**20 buckets x 4 tags (the hashing trick; a memory
+#: budget of 16 MB of float32 weights, not a quality knob)
+FEATURE_BITS = 20
+
+
+# ---------------------------------------------------------------------- empirical Bayes
+def digamma(x) -> np.ndarray:
+    """ψ(x) for x > 0 (vectorised): the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 6, then the
+    asymptotic series ln x − 1/(2x) − Σ B_2k / (2k x^2k)."""
+    x = np.array(x, dtype=np.float64, copy=True)
+    out = np.zeros_like(x)
+    small = x < 6.0
+    while small.any():
+        out[small] -= 1.0 / x[small]
+        x[small] += 1.0
+        small = x < 6.0
+    inv2 = 1.0 / (x * x)
+    out += (np.log(x) - 0.5 / x
+            - inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 / 132)))))
+    return out
+
+
+def _solve(f, target: float) -> float:
+    """Root of the increasing f(α) = target by bisection on log α."""
+    lo, hi = -20.0, 30.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if f(math.exp(mid)) < target:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp(0.5 * (lo + hi))
+
+
+def ewens_alpha(n_tokens: int, n_types: int) -> float:
+    """Maximum-likelihood concentration of a Dirichlet process that produced ``n_types``
+    distinct values among ``n_tokens`` draws: the root of ``K = α (ψ(α + n) − ψ(α))``.
+
+    >>> round(ewens_alpha(1000, 100), 2)
+    21.4
+    """
+    n, k = int(n_tokens), int(n_types)
+    if not 1 <= k <= n:
+        raise ValueError(f"need 1 <= types <= tokens, got {k} types of {n} tokens")
+    if k == n:
+        return math.exp(30.0)
+    if k == 1:
+        return math.exp(-20.0)
+    return _solve(lambda a: a * float(digamma(a + n) - digamma(a)), k)
+
+
+def pooled_ewens_alpha(n_ctx: np.ndarray, k_ctx: np.ndarray) -> float:
+    """One concentration shared by many Dirichlet processes (one per context v with n_v draws
+    and K_v distinct values), by maximum likelihood of the product of their Ewens likelihoods:
+    the root of ``Σ_v K_v = α Σ_v (ψ(α + n_v) − ψ(α))``.
+
+    >>> round(pooled_ewens_alpha(np.array([1000]), np.array([100])), 2)
+    21.4
+    """
+    n = np.asarray(n_ctx, dtype=np.int64)
+    k = np.asarray(k_ctx, dtype=np.int64)
+    keep = n > 0
+    n, k = n[keep], k[keep]
+    if not n.size or (k < 1).any() or (k > n).any():
+        raise ValueError("need contexts with 1 <= K_v <= n_v")
+    values, mult = np.unique(n, return_counts=True)
+    mult = mult.astype(np.float64)
+    total = float(k.sum())
+    if total >= n.sum():
+        return math.exp(30.0)
+    if total <= n.size:
+        return math.exp(-20.0)
+    return _solve(lambda a: a * float((mult * (digamma(a + values) - digamma(a))).sum()), total)
+
+
+# ---------------------------------------------------------------------- ICM refinement
+@dataclass
+class RefineResult:
+    """What :func:`refine` returns: the refined word starts and a record of each sweep."""
+
+    starts: np.ndarray
+    alpha0: List[float] = field(default_factory=list)
+    alpha1: List[float] = field(default_factory=list)
+    changed: List[int] = field(default_factory=list)
+    boundaries: List[int] = field(default_factory=list)
+
+    @property
+    def sweeps(self) -> int:
+        return len(self.changed)
+
+
+def _tags(starts: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """B/M/E/S tag of each symbol from word-start flags (runs given by ``off``)."""
+    n = starts.size
+    start = starts.astype(bool)
+    nxt = np.ones(n, dtype=bool)            # the next symbol starts a word (or the run ends)
+    nxt[:-1] = start[1:]
+    nxt[off[1:-1] - 1] = True
+    if n:
+        nxt[-1] = True
+    tags = np.full(n, _joint.TAG_M, dtype=np.int8)
+    tags[start & nxt] = _joint.TAG_S
+    tags[start & ~nxt] = _joint.TAG_B
+    tags[~start & nxt] = _joint.TAG_E
+    return tags
+
+
+def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
+                    n_symbols: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Log emission ``logem[tag, s]`` and transition ``logtr[prev, tag]`` (row 4: run start)
+    probabilities of the character position model, counted from a segmentation with add-one
+    smoothing."""
+    tags = _tags(starts, off).astype(np.int64)
+    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols) + 1.0
+    logem = np.log(em / em.sum(axis=1, keepdims=True))
+    prev = np.empty_like(tags)
+    prev[1:] = tags[:-1]
+    prev[off[:-1][off[:-1] < tags.size]] = 4
+    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4) + 1.0
+    logtr = np.log(tr / tr.sum(axis=1, keepdims=True))
+    return np.ascontiguousarray(logem), np.ascontiguousarray(logtr)
+
+
+def _model_inputs(icm, sym, off, length, L, n_symbols, lpsym):
+    """Everything a sweep needs that is recounted between sweeps."""
+    count = icm.count_arr[:-1]
+    types = count > 0
+    n_types = int(types.sum())
+    lens = np.bincount(length[types], minlength=L + 1)[: L + 1].astype(np.float64)
+    lplen = np.full(L + 1, -np.inf)
+    lplen[1:] = np.log((lens[1:] + 1.0) / (n_types + L))
+    alpha0 = ewens_alpha(icm.n_tokens, n_types)
+    v, w, c = icm.pair_counts()
+    k_ctx = np.bincount(v, minlength=icm.n_words + 1)
+    n_ctx = np.bincount(v, weights=c, minlength=icm.n_words + 1)
+    alpha1 = pooled_ewens_alpha(n_ctx.astype(np.int64), k_ctx)
+    logem, logtr = character_model(sym, off, icm.starts_arr, n_symbols)
+    p_end = icm.n_runs / (icm.n_tokens + icm.n_runs)
+    return alpha0, alpha1, lplen, logem, logtr, p_end
+
+
+def refine(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, *, max_word_len: int = 4,
+           seed: int = 0, tolerance: float = TOLERANCE, max_sweeps: int = MAX_SWEEPS,
+           progress=None) -> RefineResult:
+    """Refine a segmentation by ICM under the joint model (see the module docstring).
+
+    Parameters
+    ----------
+    sym : int32 array
+        Symbol ids (0..S-1) of every run, concatenated.
+    off : int64 array
+        Run offsets: run r is ``sym[off[r]:off[r+1]]``.
+    starts : uint8 array
+        First segmentation: 1 where a word starts (the first symbol of each run must be 1);
+        words longer than ``max_word_len`` are not allowed.
+    max_word_len : int
+        Longest word of the refined segmentation, in symbols.
+    seed : int
+        Seed of the order in which runs are visited.
+
+    Returns
+    -------
+    RefineResult
+        The refined ``starts`` and, per sweep, α0, α1 and the boundaries changed.
+
+    Examples
+    --------
+    >>> sym = np.array([0, 1, 2, 0, 1, 2, 0, 1], dtype=np.int32)
+    >>> off = np.array([0, 3, 6, 8])
+    >>> res = refine(sym, off, np.ones(8, dtype=np.uint8), max_word_len=2)
+    >>> res.starts.shape
+    (8,)
+    """
+    sym = np.ascontiguousarray(sym, dtype=np.int32)
+    off = np.ascontiguousarray(off, dtype=np.int64)
+    starts = np.ascontiguousarray(starts, dtype=np.uint8)
+    L = int(max_word_len)
+    n_symbols = int(sym.max()) + 1 if sym.size else 1
+    cand, length, _ = _joint.intern_words(sym, off, L)
+    _check_lengths(starts, off, L)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    freq = np.bincount(sym, minlength=n_symbols).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        lpsym = np.ascontiguousarray(np.log(freq / max(1.0, freq.sum())))
+    rng = np.random.default_rng(seed)
+    result = RefineResult(starts=icm.starts_arr)
+    for sweep in range(max_sweeps):
+        alpha0, alpha1, lplen, logem, logtr, p_end = _model_inputs(icm, sym, off, length, L,
+                                                                   n_symbols, lpsym)
+        order = rng.permutation(off.size - 1).astype(np.int64)
+        n_bounds = int(icm.starts_arr.sum())
+        changed, _ = icm.sweep(order, alpha0, alpha1, lplen, lpsym, logem, logtr, p_end)
+        result.alpha0.append(alpha0)
+        result.alpha1.append(alpha1)
+        result.changed.append(int(changed))
+        result.boundaries.append(n_bounds)
+        if progress is not None:
+            progress(sweep, alpha0, alpha1, changed, n_bounds)
+        if changed < tolerance * max(1, n_bounds):
+            break
+    result.starts = np.asarray(icm.starts_arr).copy()
+    return result
+
+
+def _check_lengths(starts: np.ndarray, off: np.ndarray, L: int) -> None:
+    if starts.size and (starts[off[:-1][off[:-1] < off[-1]]] == 0).any():
+        raise ValueError("the first symbol of every run must start a word")
+    pos = np.flatnonzero(starts)
+    ends = np.concatenate((pos[1:], [starts.size]))
+    run_end = off[np.searchsorted(off, pos, side="right")]
+    if (np.minimum(ends, run_end) - pos > L).any():
+        raise ValueError(f"the first segmentation has words longer than max_word_len={L}")
+
+
+# ---------------------------------------------------------------------- perceptron
+@dataclass
+class Perceptron:
+    """Averaged perceptron weights: ``weights[bucket * 4 + tag]`` and ``transitions[prev * 4 +
+    tag]`` (prev 4 = run start); ``epochs`` trained and the held-out agreement per epoch."""
+
+    weights: np.ndarray
+    transitions: np.ndarray
+    epochs: int
+    agreement: List[float]
+
+    def tag(self, feat: np.ndarray, off: np.ndarray) -> np.ndarray:
+        return _joint.viterbi(np.ascontiguousarray(feat, dtype=np.int32),
+                              np.ascontiguousarray(off, dtype=np.int64),
+                              self.weights.astype(np.float64), self.transitions.astype(np.float64))
+
+    def starts(self, feat: np.ndarray, off: np.ndarray) -> np.ndarray:
+        tags = self.tag(feat, off)
+        return ((tags == _joint.TAG_B) | (tags == _joint.TAG_S)).astype(np.uint8)
+
+
+def _select(off: np.ndarray, runs: np.ndarray, *arrays):
+    """The runs ``runs`` (indices) of concatenated arrays, with their new offsets."""
+    lens = off[runs + 1] - off[runs]
+    new_off = np.zeros(runs.size + 1, dtype=np.int64)
+    new_off[1:] = np.cumsum(lens)
+    idx = np.repeat(off[runs] - new_off[:-1], lens) + np.arange(int(new_off[-1]))
+    return new_off, [a[idx] for a in arrays]
+
+
+def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, seed: int = 0,
+                     bits: int = FEATURE_BITS, max_epochs: int = MAX_EPOCHS) -> Perceptron:
+    """Train the averaged perceptron tagger on a segmentation (see the module docstring).
+
+    ``feat`` are the feature codes of the symbols (int32: a normalised code point, or
+    ``_joint.DIGITS_CODE`` / ``_joint.LATIN_CODE`` for an ASCII stretch), ``off`` the run
+    offsets, ``starts`` the word-start flags to learn.
+
+    Examples
+    --------
+    >>> feat = np.array([ord(c) for c in "我们喜欢我们"], dtype=np.int32)
+    >>> off = np.array([0, 4, 6])
+    >>> model = train_perceptron(feat, off, np.array([1, 0, 1, 0, 1, 0], dtype=np.uint8))
+    >>> model.starts(feat, off).tolist()
+    [1, 0, 1, 0, 1, 0]
+    """
+    feat = np.ascontiguousarray(feat, dtype=np.int32)
+    off = np.ascontiguousarray(off, dtype=np.int64)
+    gold = _tags(np.ascontiguousarray(starts, dtype=np.uint8), off)
+    n_runs = off.size - 1
+    all_runs = np.arange(n_runs)
+    held = all_runs[all_runs % 10 == 9] if n_runs >= 10 else all_runs[:0]
+    train = all_runs[all_runs % 10 != 9] if held.size else all_runs
+    t_off, (t_feat, t_gold) = _select(off, train, feat, gold)
+    h_off, (h_feat, h_gold) = _select(off, held, feat, gold)
+    w = np.zeros(4 << bits)
+    u = np.zeros_like(w)
+    tw = np.zeros(20)
+    tu = np.zeros(20)
+    rng = np.random.default_rng(seed)
+    step = 1
+    best, best_agree, history = None, -1.0, []
+    for epoch in range(max_epochs):
+        order = rng.permutation(train.size).astype(np.int64)
+        step, errors = _joint.perceptron_epoch(t_feat, t_off, order, t_gold, w, u, tw, tu, step)
+        avg_w = w - u / step
+        avg_t = tw - tu / step
+        if not held.size:
+            best = (avg_w, avg_t, epoch + 1)
+            history.append(1.0 - errors / max(1, train.size))
+            if errors == 0:
+                break
+            continue
+        pred = _joint.viterbi(h_feat, h_off, avg_w, avg_t)
+        agree = float((pred == h_gold).mean()) if h_gold.size else 1.0
+        history.append(agree)
+        if agree <= best_agree:
+            break
+        best, best_agree = (avg_w, avg_t, epoch + 1), agree
+    avg_w, avg_t, epochs = best
+    return Perceptron(avg_w.astype(np.float32), avg_t.astype(np.float32), epochs, history)
+
+
+# ---------------------------------------------------------------------- tokens
+def runs_of(feat: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split encoded symbols (``-1`` separators) into runs: (symbols, offsets, positions of the
+    run symbols in ``feat``)."""
+    pos = np.flatnonzero(feat >= 0)
+    if not pos.size:
+        return feat[:0], np.zeros(1, dtype=np.int64), pos
+    gap = np.flatnonzero(np.diff(pos) > 1) + 1
+    off = np.concatenate(([0], gap, [pos.size])).astype(np.int64)
+    return np.ascontiguousarray(feat[pos]), off, pos
+
+
+def token_spans(codes: np.ndarray, char_spans: np.ndarray, word_start: np.ndarray,
+                normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+    """Token spans (lo, hi) of a text from its one-character spans (``char_spans``, shape
+    (k, 2): each character of a run, each ASCII stretch, each punctuation token, as the
+    dictionary segmenter's text model makes them with no words) and a word-start flag per
+    character offset, with the number rule."""
+    lo = np.ascontiguousarray(char_spans[:, 0], dtype=np.int32)
+    hi = np.ascontiguousarray(char_spans[:, 1], dtype=np.int32)
+    join = _joint.join_flags(np.ascontiguousarray(codes, dtype=np.uint32), lo, hi,
+                             np.ascontiguousarray(word_start, dtype=np.uint8), normalize)
+    first = np.flatnonzero(join == 0)
+    last = np.concatenate((first[1:] - 1, [lo.size - 1])) if first.size else first
+    return lo[first].astype(np.int64), hi[last].astype(np.int64)
+
+
+class JointSegmenter:
+    """Segments text with the self-trained perceptron of the joint model.
+
+    Made by ``nlpzero.learn_segmenter(corpus, method="joint")``; the text model is that of
+    :class:`nlpzero.Segmenter` (whitespace dropped, punctuation one token, an ASCII letter/digit
+    stretch never cut, a lone middle dot joins the words around it) plus the number rule.
+
+    Examples
+    --------
+    >>> from nlpzero import learn_segmenter
+    >>> seg = learn_segmenter(["我们喜欢自然语言处理。"] * 30 + ["自然语言很美"] * 20, method="joint")
+    >>> "".join(seg.lcut("自然语言处理很美")) == "自然语言处理很美"
+    True
+    """
+
+    method = "joint"
+
+    def __init__(self, perceptron: Perceptron, *, normalize: bool = True, info: Optional[dict] = None):
+        self.perceptron = perceptron
+        self.normalize = bool(normalize)
+        self.info = dict(info or {})
+        self._chars = None
+
+    def _char_segmenter(self):
+        if self._chars is None:
+            from .segment import Segmenter
+
+            self._chars = Segmenter.from_scores({}, unknown_char_score=-1.0, normalize=self.normalize)
+        return self._chars
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_chars"] = None
+        return state
+
+    def _spans_codes(self, text: str, codes: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        feat, start, _ = _joint.encode(codes, self.normalize)
+        run_feat, off, pos = runs_of(feat)
+        word_start = np.zeros(codes.size + 1, dtype=np.uint8)
+        if run_feat.size:
+            flags = self.perceptron.starts(run_feat, off)
+            word_start[start[pos[flags.astype(bool)]]] = 1
+        char_spans = self._char_segmenter().spans(text)
+        if not char_spans.size:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return token_spans(codes, char_spans, word_start, self.normalize)
+
+    def spans(self, text: str) -> np.ndarray:
+        """Token spans of ``text``: int64 array of shape (k, 2), ``text[a:b]`` per row."""
+        if not isinstance(text, str):
+            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lo, hi = self._spans_codes(text, codes)
+        return np.stack((lo, hi), axis=1)
+
+    def lcut(self, text: str) -> List[str]:
+        """Tokens of ``text`` as a list (whitespace dropped)."""
+        return [text[a:b] for a, b in self.spans(text).tolist()]
+
+    def cut(self, text: str) -> Iterator[str]:
+        """Tokens of ``text``, as a generator."""
+        yield from self.lcut(text)
+
+    def cut_lines(self, lines: Iterable[str], batch_chars: int = 1 << 20) -> Iterator[List[str]]:
+        """Segment many lines: one list of tokens per line, in order (lines are batched)."""
+        batch: List[str] = []
+        size = 0
+        for line in lines:
+            if not isinstance(line, str):
+                raise TypeError(f"lines must be str, got {type(line).__name__}")
+            if "\n" in line:
+                yield from self._batch(batch)
+                batch, size = [], 0
+                yield self.lcut(line)
+                continue
+            batch.append(line)
+            size += len(line) + 1
+            if size >= batch_chars:
+                yield from self._batch(batch)
+                batch, size = [], 0
+        yield from self._batch(batch)
+
+    def _batch(self, batch: List[str]) -> List[List[str]]:
+        if not batch:
+            return []
+        return self._line_tokens("\n".join(batch) + "\n")[: len(batch)]
+
+    def _line_tokens(self, text: str) -> List[List[str]]:
+        """One list of tokens per ``\\n``-separated line of ``text``."""
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lo, hi = self._spans_codes(text, codes)
+        return split_lines(text, codes, lo, hi)
+
+    def __repr__(self) -> str:
+        return f"<JointSegmenter perceptron, {self.perceptron.epochs} epochs>"
+
+
+def split_lines(text: str, codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> List[List[str]]:
+    """Tokens ``text[lo:hi]`` grouped by the ``\\n``-separated line they are on."""
+    newlines = np.flatnonzero(codes == 10)
+    line = np.searchsorted(newlines, lo)
+    n_lines = newlines.size + 1
+    tokens = [text[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
+    bounds = np.searchsorted(line, np.arange(n_lines + 1))
+    return [tokens[bounds[i]:bounds[i + 1]] for i in range(n_lines)]
