@@ -26,6 +26,7 @@ import numpy as np
 cimport numpy as cnp
 
 from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
+from _native cimport nz_prefetch_r
 
 cnp.import_array()
 
@@ -46,6 +47,9 @@ TAG_B, TAG_M, TAG_E, TAG_S = TB, TM, TE, TS
 N_TEMPLATES = 10
 
 cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
+cdef enum:
+    AHEAD = 3        # the DP prefetches the word-pair slots this many positions ahead
+    N_LOG = 256      # log(n + alpha1) is tabulated for counts below this
 
 
 cdef inline uint64_t mix(uint64_t key) noexcept nogil:
@@ -230,9 +234,15 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
 
 
 # ---------------------------------------------------------------------- bigram hash map
+# One open-addressing table of {key = v << 32 | w, count}: key and count share a slot, so a probe
+# is one cache line. Entries are never removed (a count may drop to 0).
+cdef struct Slot:
+    uint64_t key
+    int64_t val
+
+
 cdef struct PairMap:
-    uint64_t* keys
-    int32_t* vals
+    Slot* slots
     uint64_t cap
     uint64_t n
 
@@ -241,21 +251,24 @@ cdef int pm_init(PairMap* m, uint64_t cap) except -1:
     cdef uint64_t t
     m.cap = cap
     m.n = 0
-    m.keys = <uint64_t*>malloc(cap * sizeof(uint64_t))
-    m.vals = <int32_t*>malloc(cap * sizeof(int32_t))
-    if m.keys == NULL or m.vals == NULL:
+    m.slots = <Slot*>malloc(cap * sizeof(Slot))
+    if m.slots == NULL:
         raise MemoryError()
     for t in range(cap):
-        m.keys[t] = EMPTY
+        m.slots[t].key = EMPTY
     return 0
+
+
+cdef inline uint64_t pm_slot(const PairMap* m, uint64_t key) noexcept nogil:
+    return mix(key) & (m.cap - 1)
 
 
 cdef inline int32_t pm_get(const PairMap* m, uint64_t key) noexcept nogil:
     cdef uint64_t mask = m.cap - 1
     cdef uint64_t slot = mix(key) & mask
-    while m.keys[slot] != EMPTY:
-        if m.keys[slot] == key:
-            return m.vals[slot]
+    while m.slots[slot].key != EMPTY:
+        if m.slots[slot].key == key:
+            return <int32_t>m.slots[slot].val
         slot = (slot + 1) & mask
     return 0
 
@@ -263,35 +276,30 @@ cdef inline int32_t pm_get(const PairMap* m, uint64_t key) noexcept nogil:
 cdef int pm_add(PairMap* m, uint64_t key, int32_t delta) except -1:
     cdef uint64_t mask = m.cap - 1
     cdef uint64_t slot = mix(key) & mask, t, c2
-    cdef uint64_t* nk
-    cdef int32_t* nv
-    while m.keys[slot] != EMPTY:
-        if m.keys[slot] == key:
-            m.vals[slot] += delta
+    cdef Slot* ns
+    while m.slots[slot].key != EMPTY:
+        if m.slots[slot].key == key:
+            m.slots[slot].val += delta
             return 0
         slot = (slot + 1) & mask
-    m.keys[slot] = key        # entries are never removed: a count may drop to 0
-    m.vals[slot] = delta
+    m.slots[slot].key = key
+    m.slots[slot].val = delta
     m.n += 1
     if m.n * 2 > m.cap:
         c2 = m.cap * 2
-        nk = <uint64_t*>malloc(c2 * sizeof(uint64_t))
-        nv = <int32_t*>malloc(c2 * sizeof(int32_t))
-        if nk == NULL or nv == NULL:
+        ns = <Slot*>malloc(c2 * sizeof(Slot))
+        if ns == NULL:
             raise MemoryError()
         for t in range(c2):
-            nk[t] = EMPTY
+            ns[t].key = EMPTY
         for t in range(m.cap):
-            if m.keys[t] != EMPTY:
-                slot = mix(m.keys[t]) & (c2 - 1)
-                while nk[slot] != EMPTY:
+            if m.slots[t].key != EMPTY:
+                slot = mix(m.slots[t].key) & (c2 - 1)
+                while ns[slot].key != EMPTY:
                     slot = (slot + 1) & (c2 - 1)
-                nk[slot] = m.keys[t]
-                nv[slot] = m.vals[t]
-        free(m.keys)
-        free(m.vals)
-        m.keys = nk
-        m.vals = nv
+                ns[slot] = m.slots[t]
+        free(m.slots)
+        m.slots = ns
         m.cap = c2
     return 0
 
@@ -319,13 +327,21 @@ cdef class ICM:
     cdef readonly int32_t n_words
     cdef double* best
     cdef int32_t* back
+    cdef double* p1
+    cdef double* lp1
+    cdef double* inner
+    cdef double* lctx
+    cdef double log_ctx[N_LOG]
     cdef Py_ssize_t scratch
 
     def __cinit__(self):
-        self.pairs.keys = NULL
-        self.pairs.vals = NULL
+        self.pairs.slots = NULL
         self.best = NULL
         self.back = NULL
+        self.p1 = NULL
+        self.lp1 = NULL
+        self.inner = NULL
+        self.lctx = NULL
 
     def __init__(self, const int32_t[::1] sym, const int64_t[::1] off, const int32_t[:, ::1] cand,
                  const int32_t[::1] length, starts):
@@ -352,14 +368,22 @@ cdef class ICM:
         self.scratch = longest + 1
         self.best = <double*>malloc(self.scratch * self.L * sizeof(double))
         self.back = <int32_t*>malloc(self.scratch * self.L * sizeof(int32_t))
-        if self.best == NULL or self.back == NULL:
+        self.p1 = <double*>malloc(self.scratch * self.L * sizeof(double))
+        self.lp1 = <double*>malloc(self.scratch * self.L * sizeof(double))
+        self.inner = <double*>malloc(self.scratch * self.L * sizeof(double))
+        self.lctx = <double*>malloc(self.scratch * self.L * sizeof(double))
+        if (self.best == NULL or self.back == NULL or self.p1 == NULL or self.lp1 == NULL
+                or self.inner == NULL or self.lctx == NULL):
             raise MemoryError()
 
     def __dealloc__(self):
-        free(self.pairs.keys)
-        free(self.pairs.vals)
+        free(self.pairs.slots)
         free(self.best)
         free(self.back)
+        free(self.p1)
+        free(self.lp1)
+        free(self.inner)
+        free(self.lctx)
 
     cdef int _update(self, Py_ssize_t r, int32_t delta) except -1:
         """Add (delta=1) or remove (-1) the words of run r and their bigrams."""
@@ -390,10 +414,10 @@ cdef class ICM:
         w = np.empty(self.pairs.n, dtype=np.int32)
         c = np.empty(self.pairs.n, dtype=np.int32)
         for t in range(self.pairs.cap):
-            if self.pairs.keys[t] != EMPTY and self.pairs.vals[t] > 0:
-                v[k] = <int32_t>(self.pairs.keys[t] >> 32)
-                w[k] = <int32_t>(self.pairs.keys[t] & 0xFFFFFFFF)
-                c[k] = self.pairs.vals[t]
+            if self.pairs.slots[t].key != EMPTY and self.pairs.slots[t].val > 0:
+                v[k] = <int32_t>(self.pairs.slots[t].key >> 32)
+                w[k] = <int32_t>(self.pairs.slots[t].key & 0xFFFFFFFF)
+                c[k] = <int32_t>self.pairs.slots[t].val
                 k += 1
         return v[:k], w[:k], c[:k]
 
@@ -407,53 +431,75 @@ cdef class ICM:
                       const double* lpsym, const double[:, ::1] logem, const double[:, ::1] logtr,
                       double p_end, double n_ctx_start, bint write) except? -1e300:
         """Best path of run r under the current counts (its own words must be removed). With
-        ``write`` the boundaries of r are replaced; returns the log score of the path."""
-        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], m = hi - lo, i, j, k, kp, t
+        ``write`` the boundaries of r are replaced; returns the log score of the path.
+
+        First every candidate word (i, k) = sym[lo+i : lo+i+k] gets its unigram predictive
+        P1, its character-model score and log(n_w + α1) (as a context); then the forward DP
+        over (end j, length k of the last word) adds log P(w | v) for each previous word v. A
+        pair is looked up in the hash map only when both words have counts: otherwise
+        n_vw = 0 and P(w | v) = α1 P1(w) / (n_v + α1)."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], m = hi - lo, i, j, k, kp, t, c, cp
         cdef int L = self.L
         cdef double* best = self.best
         cdef int32_t* back = self.back
-        cdef double a0 = alpha0, a1 = alpha1, N = <double>self.n_tokens
-        cdef double lp1, p1, sc, inner, lpsum, bestsc
+        cdef double* p1 = self.p1
+        cdef double* lp1 = self.lp1
+        cdef double* inner = self.inner
+        cdef double* lctx = self.lctx
+        cdef double a0 = alpha0, a1 = alpha1, N = <double>self.n_tokens, la1 = log(alpha1)
+        cdef double sc, bestsc, ins, lsum, lpsum
         cdef int top
-        cdef int32_t w, v, c_vw, nv
-        cdef int first_tag, prev_tag
-        cdef uint64_t kw
+        cdef int32_t w, v, c_vw, nw, nv
         cdef int32_t endw = self.n_words
+        cdef double tr_be = logtr[TB, TE], tr_bm = logtr[TB, TM], tr_mm = logtr[TM, TM]
+        cdef double tr_me = logtr[TM, TE]
+        cdef double tr_sb = logtr[TS, TB], tr_ss = logtr[TS, TS], tr_eb = logtr[TE, TB]
+        cdef double tr_es = logtr[TE, TS], st_b = logtr[START, TB], st_s = logtr[START, TS]
         if m == 0:
             return 0.0
+        # candidates: c = i * L + k - 1 for the word sym[lo+i : lo+i+k]
+        for i in range(m):
+            lsum = 0.0                         # sum of M emissions strictly inside
+            lpsum = 0.0
+            for k in range(1, L + 1):
+                c = i * L + k - 1
+                if i + k > m:
+                    p1[c] = 0.0
+                    continue
+                t = lo + i + k - 1
+                w = self.cand[lo + i, k - 1]
+                nw = self.count[w]
+                lpsum += lpsym[self.sym[t]]
+                p1[c] = (nw + a0 * exp(lplen[k] + lpsum)) / (N + a0)
+                lp1[c] = log(p1[c])
+                lctx[c] = self.log_ctx[nw] if nw < N_LOG else log(nw + a1)
+                if k == 1:
+                    inner[c] = logem[TS, self.sym[t]]
+                else:
+                    ins = logem[TB, self.sym[lo + i]] + logem[TE, self.sym[t]] + lsum
+                    if k == 2:
+                        ins += tr_be
+                    else:
+                        ins += tr_bm + (k - 3) * tr_mm + tr_me
+                    inner[c] = ins
+                    lsum += logem[TM, self.sym[t]]
         for j in range(1, m + 1):
+            if j + AHEAD <= m:
+                self._prefetch(lo, j + AHEAD)
             for k in range(1, L + 1):
                 best[j * L + k - 1] = -INFINITY
                 back[j * L + k - 1] = 0
                 if k > j:
                     continue
                 i = j - k
+                c = i * L + k - 1
                 w = self.cand[lo + i, k - 1]
-                # unigram predictive P1(w) = (n_w + a0 P0(w)) / (N + a0), P0 = p_len(k) prod p(c)
-                lpsum = lplen[k]
-                for t in range(lo + i, lo + j):
-                    lpsum += lpsym[self.sym[t]]
-                p1 = (self.count[w] + a0 * exp(lpsum)) / (N + a0)
-                lp1 = log(p1)
-                # character position model inside the word
-                if k == 1:
-                    inner = logem[TS, self.sym[lo + i]]
-                    first_tag = TS
-                else:
-                    first_tag = TB
-                    inner = logem[TB, self.sym[lo + i]] + logem[TE, self.sym[lo + j - 1]]
-                    for t in range(lo + i + 1, lo + j - 1):
-                        inner += logem[TM, self.sym[t]]
-                    if k == 2:
-                        inner += logtr[TB, TE]
-                    else:
-                        inner += logtr[TB, TM] + (k - 3) * logtr[TM, TM] + logtr[TM, TE]
+                nw = self.count[w]
                 if i == 0:
-                    kw = (<uint64_t>endw << 32) | <uint64_t>w
-                    c_vw = pm_get(&self.pairs, kw)
-                    sc = log((c_vw + a1 * p1) / (n_ctx_start + a1)) + logtr[START, first_tag] + inner
-                    best[j * L + k - 1] = sc
-                    back[j * L + k - 1] = 0
+                    c_vw = pm_get(&self.pairs, (<uint64_t>endw << 32) | <uint64_t>w) if nw > 0 else 0
+                    sc = log((c_vw + a1 * p1[c]) / (n_ctx_start + a1))
+                    sc += st_s if k == 1 else st_b
+                    best[j * L + k - 1] = sc + inner[c]
                     continue
                 bestsc = -INFINITY
                 top = 0
@@ -462,20 +508,25 @@ cdef class ICM:
                         break
                     if best[i * L + kp - 1] == -INFINITY:
                         continue
+                    cp = (i - kp) * L + kp - 1
                     v = self.cand[lo + i - kp, kp - 1]
                     nv = self.count[v]
-                    prev_tag = TS if kp == 1 else TE
-                    kw = (<uint64_t>v << 32) | <uint64_t>w
-                    c_vw = pm_get(&self.pairs, kw) if nv > 0 else 0
+                    c_vw = 0
+                    if nv > 0 and nw > 0:
+                        c_vw = pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)
                     if c_vw > 0:
-                        sc = log((c_vw + a1 * p1) / (nv + a1))
+                        sc = log((c_vw + a1 * p1[c]) / (nv + a1))
                     else:
-                        sc = log(a1) + lp1 - log(nv + a1)
-                    sc += best[i * L + kp - 1] + logtr[prev_tag, first_tag]
+                        sc = la1 + lp1[c] - lctx[cp]
+                    if kp == 1:
+                        sc += tr_ss if k == 1 else tr_sb
+                    else:
+                        sc += tr_es if k == 1 else tr_eb
+                    sc += best[i * L + kp - 1]
                     if sc > bestsc:
                         bestsc = sc
                         top = kp
-                best[j * L + k - 1] = bestsc + inner
+                best[j * L + k - 1] = bestsc + inner[c]
                 back[j * L + k - 1] = <int32_t>top
         # end of the run: P($ | last word)
         bestsc = -INFINITY
@@ -502,12 +553,37 @@ cdef class ICM:
                 k = kp
         return bestsc
 
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef inline void _prefetch(self, Py_ssize_t lo, Py_ssize_t j) noexcept nogil:
+        """Ask for the hash slots of the word pairs (v, w) with w ending at lo + j."""
+        cdef Py_ssize_t k, kp, i
+        cdef int32_t w, v
+        for k in range(1, self.L + 1):
+            if k >= j:
+                break
+            i = j - k
+            w = self.cand[lo + i, k - 1]
+            if self.count[w] == 0:
+                continue
+            for kp in range(1, self.L + 1):
+                if kp > i:
+                    break
+                v = self.cand[lo + i - kp, kp - 1]
+                if self.count[v] > 0:
+                    nz_prefetch_r(&self.pairs.slots[pm_slot(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)])
+
+    cdef void _set_log_ctx(self, double alpha1) noexcept:
+        cdef int t
+        for t in range(N_LOG):
+            self.log_ctx[t] = log(t + alpha1)
+
     def sweep(self, const int64_t[::1] order, double alpha0, double alpha1,
               const double[::1] lplen, const double[::1] lpsym, const double[:, ::1] logem,
               const double[:, ::1] logtr, double p_end):
         """One ICM sweep: for each run in ``order``, remove its words, take the best path under
         the predictive model, add the new words. ``lplen[k]`` = log p_len(k) (k = 1..L),
-        ``lpsym[s]`` = log p(s), ``logem[tag, s]`` emission and ``logtr[prev, tag]`` transition
+        ``lpsym[s]`` = log p(s) (so P0(w) = p_len(|w|) Π p(c)), ``logem[tag, s]`` emission and ``logtr[prev, tag]`` transition
         log-probabilities of the character model (row 4 = run start), ``p_end`` = P0 of the run
         end marker. Returns the number of symbols whose boundary flag changed and the total log
         score of the paths."""
@@ -519,6 +595,7 @@ cdef class ICM:
             raise MemoryError()
         if lplen.shape[0] < self.L + 1:
             raise ValueError("lplen needs L + 1 entries")
+        self._set_log_ctx(alpha1)
         try:
             for q in range(order.shape[0]):
                 r = order[q]
@@ -540,14 +617,13 @@ cdef class ICM:
         return changed, total
 
     def best_path(self, Py_ssize_t r, double alpha0, double alpha1, const double[::1] lplen,
-                  const double[::1] lpsym, const double[:, ::1] logem, const double[:, ::1] logtr,
-                  double p_end):
+                  const double[::1] lpsym, const double[:, ::1] logem, const double[:, ::1] logtr, double p_end):
         """Score of the best path of run r with the current counts as they are (nothing removed,
         nothing written; for tests) and its word starts (uint8 per symbol of the run)."""
         cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], t
         saved = np.asarray(self.starts_arr[lo:hi]).copy()
-        sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end,
-                        <double>self.n_runs, True)
+        self._set_log_ctx(alpha1)
+        sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end, <double>self.n_runs, True)
         out = np.asarray(self.starts_arr[lo:hi]).copy()
         for t in range(lo, hi):
             self.starts[t] = saved[t - lo]
@@ -758,15 +834,27 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
 
 
 # ---------------------------------------------------------------------- tokens
+cdef inline bint all_digits(const uint32_t[::1] codes, Py_ssize_t a, Py_ssize_t b, bint normalize) noexcept:
+    cdef Py_ssize_t t
+    cdef uint32_t c
+    for t in range(a, b):
+        c = normalize_char(codes[t]) if normalize else codes[t]
+        if not (48 <= c <= 57):
+            return False
+    return b > a
+
+
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def join_flags(const uint32_t[::1] codes, const int32_t[::1] lo, const int32_t[::1] hi,
                const uint8_t[::1] word_start, bint normalize=True):
     """For token spans of one text (one span per character of a run, per ASCII stretch, per
-    punctuation token), whether span i continues the token of span i - 1: it does when it
-    starts right where the previous one ends, on a word character that does not start a word
-    (``word_start`` is a flag per character offset); and by the number rule, a lone ``.``
-    between digits joins both neighbours, and ``%`` or ``‰`` joins the number before it."""
+    punctuation token), whether span i continues the token of span i - 1 (1 = by the words,
+    2 = by the number rule). A span continues the previous one when it starts right where that
+    one ends, on a word character that does not start a word (``word_start`` is a flag per
+    character offset). The number rule: a lone ``.`` between digits joins both neighbours, and
+    ``%`` or ``‰`` joins the number before it; the number is then a token of its own (a digit
+    stretch it starts with is cut from a word before it)."""
     cdef Py_ssize_t n = lo.shape[0], i
     cdef uint32_t c, p, q
     out_a = np.zeros(n, dtype=np.uint8)
@@ -776,17 +864,22 @@ def join_flags(const uint32_t[::1] codes, const int32_t[::1] lo, const int32_t[:
             continue
         c = normalize_char(codes[lo[i]]) if normalize else codes[lo[i]]
         if is_word_char(c):
-            if not word_start[lo[i]]:
+            if not word_start[lo[i]] and out[i] == 0:
                 out[i] = 1
             continue
         p = normalize_char(codes[hi[i - 1] - 1]) if normalize else codes[hi[i - 1] - 1]
         if not (48 <= p <= 57):
             continue
         if (c == 0x25 or c == 0x2030) and hi[i] == lo[i] + 1:
-            out[i] = 1                               # 5% 5‰
+            out[i] = 2                               # 5% 5‰
         elif c == 0x2E and hi[i] == lo[i] + 1 and i + 1 < n and lo[i + 1] == hi[i]:
             q = normalize_char(codes[lo[i + 1]]) if normalize else codes[lo[i + 1]]
-            if 48 <= q <= 57:                         # 3.5
-                out[i] = 1
-                out[i + 1] = 1
+            if not (48 <= q <= 57):
+                continue
+            out[i] = 2                               # 3.5
+            out[i + 1] = 2
+        else:
+            continue
+        if out[i - 1] == 1 and all_digits(codes, lo[i - 1], hi[i - 1], normalize):
+            out[i - 1] = 0                           # 增长了|3.5%
     return out_a

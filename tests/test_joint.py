@@ -1,0 +1,420 @@
+"""The joint segmentation model: kernels against slow pure-Python references, and the API."""
+import itertools
+import math
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from nlpzero import _joint, joint
+from nlpzero.discovery import learn_segmenter, segment_unsupervised
+
+B, M, E, S, START = 0, 1, 2, 3, 4
+
+
+# ---------------------------------------------------------------------- references
+def ref_segmentations(m, L):
+    """Every segmentation of m symbols into words of at most L symbols, as word lengths."""
+    if m == 0:
+        yield ()
+        return
+    for k in range(1, min(L, m) + 1):
+        for rest in ref_segmentations(m - k, L):
+            yield (k,) + rest
+
+
+def ref_tags(lengths):
+    out = []
+    for k in lengths:
+        out += [S] if k == 1 else [B] + [M] * (k - 2) + [E]
+    return out
+
+
+def words_of(run, starts):
+    out, cur = [], []
+    for s, f in zip(run, starts):
+        if f and cur:
+            out.append(tuple(cur))
+            cur = []
+        cur.append(s)
+    if cur:
+        out.append(tuple(cur))
+    return out
+
+
+class RefCounts:
+    """Unigram and bigram counts of a segmentation ($ = run marker), with dicts."""
+
+    def __init__(self, runs_words):
+        self.uni = Counter()
+        self.bi = Counter()
+        self.n_runs = len(runs_words)
+        for ws in runs_words:
+            self.update(ws, 1)
+
+    def update(self, ws, d):
+        prev = "$"
+        for w in ws:
+            self.uni[w] += d
+            self.bi[prev, w] += d
+            prev = w
+        self.bi[prev, "$"] += d
+
+    @property
+    def N(self):
+        return sum(self.uni.values())
+
+
+def ref_score(run, lengths, counts, a0, a1, lplen, lpsym, logem, logtr, p_end, n_start):
+    """Log score of one segmentation of ``run`` under the joint model, from the definition."""
+    total, pos, prev = 0.0, 0, "$"
+    N = counts.N
+    for k in lengths:
+        w = tuple(run[pos : pos + k])
+        p0 = math.exp(lplen[k] + sum(lpsym[s] for s in w))
+        p1 = (counts.uni[w] + a0 * p0) / (N + a0)
+        n_v = n_start if prev == "$" else counts.uni[prev]
+        total += math.log((counts.bi[prev, w] + a1 * p1) / (n_v + a1))
+        prev = w
+        pos += k
+    total += math.log((counts.bi[prev, "$"] + a1 * p_end) / (counts.uni[prev] + a1))
+    tags = ref_tags(lengths)
+    total += logtr[START, tags[0]]
+    for t, (s, y) in enumerate(zip(run, tags)):
+        total += logem[y, s]
+        if t:
+            total += logtr[tags[t - 1], y]
+    return total
+
+
+def ref_best(run, L, *args):
+    best = None
+    for lengths in ref_segmentations(len(run), L):
+        sc = ref_score(run, lengths, *args)
+        if best is None or sc > best[0]:
+            best = (sc, lengths)
+    return best
+
+
+def lengths_to_starts(lengths):
+    out = []
+    for k in lengths:
+        out += [1] + [0] * (k - 1)
+    return np.array(out, dtype=np.uint8)
+
+
+def random_corpus(rng, n_runs=12, n_sym=4, max_run=7, L=3):
+    runs = [rng.integers(0, n_sym, size=rng.integers(1, max_run + 1)).tolist() for _ in range(n_runs)]
+    sym = np.array([s for r in runs for s in r], dtype=np.int32)
+    off = np.concatenate(([0], np.cumsum([len(r) for r in runs]))).astype(np.int64)
+    starts = []
+    for r in runs:
+        lengths = []
+        left = len(r)
+        while left:
+            k = int(rng.integers(1, min(L, left) + 1))
+            lengths.append(k)
+            left -= k
+        starts.append(lengths_to_starts(lengths))
+    return runs, sym, off, np.concatenate(starts)
+
+
+def random_model(rng, n_sym, L):
+    lplen = np.concatenate(([-np.inf], np.log(rng.dirichlet(np.ones(L)))))
+    lpsym = np.log(rng.dirichlet(np.ones(n_sym)))
+    logem = np.log(rng.dirichlet(np.ones(n_sym), size=4))
+    logtr = np.log(rng.dirichlet(np.ones(4), size=5))
+    return lplen, lpsym, np.ascontiguousarray(logem), np.ascontiguousarray(logtr)
+
+
+# ---------------------------------------------------------------------- empirical Bayes
+def test_digamma_matches_the_derivative_of_lgamma():
+    xs = np.array([0.01, 0.3, 1.0, 2.5, 5.9, 6.0, 17.0, 1234.5])
+    h = 1e-6
+    ref = [(math.lgamma(x + h) - math.lgamma(x - h)) / (2 * h) for x in xs]
+    assert np.allclose(joint.digamma(xs), ref, rtol=1e-6, atol=1e-6)
+    assert joint.digamma(1.0) == pytest.approx(-0.5772156649015329, abs=1e-12)
+
+
+def ewens_loglik(alpha, pairs):
+    return sum(k * math.log(alpha) + math.lgamma(alpha) - math.lgamma(alpha + n) for n, k in pairs)
+
+
+@pytest.mark.parametrize("pairs", [[(1000, 100)], [(50, 49)], [(20, 2)], [(30, 5), (7, 3), (1, 1), (100, 60)]])
+def test_ewens_estimates_maximise_the_likelihood(pairs):
+    if len(pairs) == 1:
+        a = joint.ewens_alpha(*pairs[0])
+    else:
+        a = joint.pooled_ewens_alpha(np.array([n for n, _ in pairs]), np.array([k for _, k in pairs]))
+    grid = np.exp(np.linspace(math.log(a) - 3, math.log(a) + 3, 6001))
+    best = grid[np.argmax([ewens_loglik(g, pairs) for g in grid])]
+    assert abs(math.log(best) - math.log(a)) < 2e-3
+
+
+def test_ewens_rejects_impossible_counts():
+    with pytest.raises(ValueError):
+        joint.ewens_alpha(5, 6)
+    with pytest.raises(ValueError):
+        joint.pooled_ewens_alpha(np.array([3]), np.array([0]))
+
+
+# ---------------------------------------------------------------------- word ids
+def test_intern_words_gives_one_id_per_distinct_string():
+    rng = np.random.default_rng(1)
+    runs, sym, off, _ = random_corpus(rng, n_runs=30, n_sym=3, max_run=9)
+    L = 4
+    cand, length, first = _joint.intern_words(sym, off, L)
+    seen = {}
+    for r, run in enumerate(runs):
+        for i in range(len(run)):
+            for k in range(1, L + 1):
+                got = cand[off[r] + i, k - 1]
+                if i + k > len(run):
+                    assert got == -1
+                    continue
+                key = tuple(run[i : i + k])
+                assert seen.setdefault(key, got) == got
+                assert length[got] == k
+                assert tuple(sym[first[got] : first[got] + k]) == key
+    assert len(seen) == length.size
+
+
+# ---------------------------------------------------------------------- the DP best path
+@pytest.mark.parametrize("seed", range(6))
+def test_best_path_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    L = 3
+    runs, sym, off, starts = random_corpus(rng, n_sym=4, L=L)
+    cand, length, _ = _joint.intern_words(sym, off, L)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    counts = RefCounts([words_of(run, starts[off[r] : off[r + 1]]) for r, run in enumerate(runs)])
+    assert icm.n_tokens == counts.N
+    lplen, lpsym, logem, logtr = random_model(rng, 4, L)
+    a0, a1, p_end = float(rng.uniform(0.5, 20)), float(rng.uniform(0.5, 20)), 0.3
+    for r, run in enumerate(runs):
+        sc, got = icm.best_path(r, a0, a1, lplen, lpsym, logem, logtr, p_end)
+        ref_sc, ref_len = ref_best(run, L, counts, a0, a1, lplen, lpsym, logem, logtr, p_end, counts.n_runs)
+        assert sc == pytest.approx(ref_sc, rel=1e-10, abs=1e-9)
+        assert got.tolist() == lengths_to_starts(ref_len).tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sweep_matches_reference_icm(seed):
+    rng = np.random.default_rng(100 + seed)
+    L = 3
+    runs, sym, off, starts = random_corpus(rng, n_runs=15, n_sym=3, L=L)
+    cand, length, _ = _joint.intern_words(sym, off, L)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    lplen, lpsym, logem, logtr = random_model(rng, 3, L)
+    a0, a1, p_end = 3.0, 2.0, 0.25
+    order = rng.permutation(len(runs)).astype(np.int64)
+    changed, _ = icm.sweep(order, a0, a1, lplen, lpsym, logem, logtr, p_end)
+    # reference ICM: remove the run, brute-force its best path, add it back
+    ref = starts.copy()
+    counts = RefCounts([words_of(run, ref[off[r] : off[r + 1]]) for r, run in enumerate(runs)])
+    for r in order:
+        run = runs[r]
+        old = words_of(run, ref[off[r] : off[r + 1]])
+        counts.update(old, -1)
+        _, best = ref_best(run, L, counts, a0, a1, lplen, lpsym, logem, logtr, p_end, counts.n_runs - 1)
+        ref[off[r] : off[r + 1]] = lengths_to_starts(best)
+        counts.update(words_of(run, ref[off[r] : off[r + 1]]), 1)
+    assert icm.starts_arr.tolist() == ref.tolist()
+    assert changed == int((ref != starts).sum())
+    v, w, c = icm.pair_counts()
+    assert int(c.sum()) == sum(counts.bi.values())
+
+
+def test_character_model_counts_with_add_one():
+    sym = np.array([0, 1, 1, 0, 2], dtype=np.int32)
+    off = np.array([0, 3, 5])
+    starts = np.array([1, 1, 0, 1, 1], dtype=np.uint8)        # [0] [1 1] | [0] [2]
+    logem, logtr = joint.character_model(sym, off, starts, 3)
+    em = np.ones((4, 3))
+    for s, t in zip(sym, [S, B, E, S, S]):
+        em[t, s] += 1
+    assert np.allclose(np.exp(logem), em / em.sum(axis=1, keepdims=True))
+    tr = np.ones((5, 4))
+    for p, t in [(START, S), (S, B), (B, E), (START, S), (S, S)]:
+        tr[p, t] += 1
+    assert np.allclose(np.exp(logtr), tr / tr.sum(axis=1, keepdims=True))
+
+
+# ---------------------------------------------------------------------- perceptron
+def legal(prev, tag):
+    return tag in (M, E) if prev in (B, M) else tag in (B, S)
+
+
+def ref_viterbi(feat, lo, hi, w, tw, bits):
+    m = hi - lo
+    buckets = [_joint.feature_buckets(feat, lo, hi, lo + t, bits) for t in range(m)]
+    best = None
+    for tags in itertools.product(range(4), repeat=m):
+        prev = START
+        ok = True
+        for y in tags:
+            if not legal(prev, y):
+                ok = False
+                break
+            prev = y
+        if not ok or tags[-1] not in (E, S):
+            continue
+        sc = 0.0
+        prev = START
+        for t, y in enumerate(tags):
+            sc += tw[prev * 4 + y] + sum(w[b * 4 + y] for b in buckets[t])
+            prev = y
+        if best is None or sc > best[0]:
+            best = (sc, tags)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_viterbi_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    bits = 6
+    feat = rng.integers(0x4E00, 0x4E08, size=14).astype(np.int32)
+    off = np.array([0, 1, 4, 9, 14])
+    w = rng.normal(size=4 << bits)
+    tw = rng.normal(size=20)
+    tags = _joint.viterbi(feat, off, w, tw)
+    for r in range(4):
+        _, ref = ref_viterbi(feat, off[r], off[r + 1], w, tw, bits)
+        assert tags[off[r] : off[r + 1]].tolist() == list(ref)
+
+
+def test_feature_buckets_see_the_window():
+    feat = np.array([10, 11, 12, 13], dtype=np.int32)
+    a = _joint.feature_buckets(feat, 0, 4, 1, 20)
+    b = _joint.feature_buckets(np.array([10, 11, 12, 99], dtype=np.int32), 0, 4, 1, 20)
+    assert a[:4] == b[:4] and a[4] != b[4]        # C-2 .. C1 unchanged, C2 differs
+    assert a[5:8] == b[5:8] and a[8] != b[8]      # so does C1C2 only, of the pairs
+    assert len(set(a)) == 10
+
+
+def ref_epoch(feat, off, order, gold, w, u, tw, tu, step, bits):
+    for r in order:
+        lo, hi = off[r], off[r + 1]
+        _, pred = ref_viterbi(feat, lo, hi, w, tw, bits)
+        g = gold[lo:hi].tolist()
+        if list(pred) != g:
+            phi = Counter()
+            prev_g = prev_p = START
+            for t in range(hi - lo):
+                for bk in _joint.feature_buckets(feat, lo, hi, lo + t, bits):
+                    phi[bk * 4 + g[t]] += 1
+                    phi[bk * 4 + pred[t]] -= 1
+                phi["t", prev_g * 4 + g[t]] += 1
+                phi["t", prev_p * 4 + pred[t]] -= 1
+                prev_g, prev_p = g[t], pred[t]
+            for key, d in phi.items():
+                if isinstance(key, tuple):
+                    tw[key[1]] += d
+                    tu[key[1]] += step * d
+                else:
+                    w[key] += d
+                    u[key] += step * d
+        step += 1
+    return step
+
+
+def test_perceptron_epoch_matches_reference():
+    rng = np.random.default_rng(7)
+    bits = 5
+    feat = rng.integers(0x4E00, 0x4E06, size=16).astype(np.int32)
+    off = np.array([0, 3, 7, 10, 16])
+    starts = rng.integers(0, 2, size=16).astype(np.uint8)
+    starts[off[:-1]] = 1
+    gold = joint._tags(starts, off)
+    # random starting weights: with all-zero weights every tag sequence ties, and the brute force
+    # breaks ties differently from the kernel
+    w, u, tw, tu = rng.normal(size=4 << bits), np.zeros(4 << bits), rng.normal(size=20), np.zeros(20)
+    rw, ru, rtw, rtu = w.copy(), u.copy(), tw.copy(), tu.copy()
+    step = rstep = 1
+    for epoch in range(3):
+        order = rng.permutation(4).astype(np.int64)
+        step, _ = _joint.perceptron_epoch(feat, off, order, gold, w, u, tw, tu, step)
+        rstep = ref_epoch(feat, off, order, gold, rw, ru, rtw, rtu, rstep, bits)
+    assert step == rstep
+    assert np.allclose(w, rw) and np.allclose(u, ru) and np.allclose(tw, rtw) and np.allclose(tu, rtu)
+
+
+def test_tags_from_starts():
+    starts = np.array([1, 0, 0, 1, 1, 1, 0, 1], dtype=np.uint8)
+    off = np.array([0, 5, 7, 8])
+    assert joint._tags(starts, off).tolist() == [B, M, E, S, S, B, E, S]
+
+
+# ---------------------------------------------------------------------- text model
+def test_encode_agrees_with_the_counter_text_model():
+    from nlpzero import _discover
+    from nlpzero._text import as_codes
+
+    text = "今天ＡＢＣ１２３的，天气。 hello 42x 不错\n第二行·马克思"
+    codes = as_codes(text)
+    feat, start, end = _joint.encode(codes, True)
+    sym, s2, e2 = _discover.NgramIndex(2, True).encode(codes, True)
+    assert start.tolist() == s2.tolist() and end.tolist() == e2.tolist()
+    assert ((feat < 0) == (sym < 0)).all()
+    assert feat[sym == _discover.DIGITS].tolist() == [_joint.DIGITS_CODE] * int((sym == _discover.DIGITS).sum())
+
+
+def test_number_rule_keeps_decimals_and_percent_whole():
+    lines = ["今年增长了３．５％，明年增长１２．８％。", "去年增长了2.5%，价格上涨５‰。"] * 30 + ["今年我们都很好"] * 20
+    toks = [t for line in segment_unsupervised(lines, method="joint") for t in line]
+    assert "３．５％" in toks and "１２．８％" in toks and "2.5%" in toks and "５‰" in toks
+    assert "，" in toks and "。" in toks
+
+
+# ---------------------------------------------------------------------- API
+LINES = ["我们喜欢自然语言处理。", "自然语言很美，我们都喜欢。", "北京大学的研究生喜欢自然语言。"] * 40
+
+
+def test_joint_segmentation_keeps_every_character():
+    out = list(segment_unsupervised(LINES, method="joint"))
+    assert len(out) == len(LINES)
+    assert all("".join(toks) == line for toks, line in zip(out, LINES))
+    lo, hi = segment_unsupervised(LINES, method="joint", spans=True)
+    joined = "\n".join(LINES) + "\n"
+    assert [joined[a:b] for a, b in zip(lo, hi)] == [t for toks in out for t in toks]
+
+
+def test_joint_is_deterministic_and_seeded():
+    a = list(segment_unsupervised(LINES, method="joint", seed=3))
+    b = list(segment_unsupervised(LINES, method="joint", seed=3))
+    assert a == b
+
+
+def test_learn_segmenter_joint_segments_new_text():
+    seg = learn_segmenter(LINES, method="joint")
+    assert isinstance(seg, joint.JointSegmenter)
+    text = "北京大学的研究生喜欢自然语言处理。新的一行 ABC"
+    toks = seg.lcut(text)
+    assert "".join(toks) == text.replace(" ", "")
+    assert "。" in toks and "ABC" in toks
+    assert seg.spans(text).shape == (len(toks), 2)
+    assert list(seg.cut_lines(["我们喜欢", "自然语言"])) == [seg.lcut("我们喜欢"), seg.lcut("自然语言")]
+    assert seg.info["sweeps"] >= 1 and all(a > 0 for a in seg.info["alpha0"])
+    import pickle
+
+    assert pickle.loads(pickle.dumps(seg)).lcut(text) == toks
+
+
+def test_joint_falls_back_to_nvbe_on_a_tiny_corpus():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = list(segment_unsupervised(["我们喜欢自然语言处理", "自然语言很美"] * 3, method="joint"))
+    assert any("too small for the joint model" in str(w.message) for w in caught)
+    assert len(out) == 6
+
+
+def test_unknown_method_is_rejected():
+    with pytest.raises(ValueError, match="method"):
+        learn_segmenter(LINES, method="gibbs")
+
+
+def test_refine_rejects_a_start_too_long():
+    sym = np.zeros(6, dtype=np.int32)
+    with pytest.raises(ValueError, match="max_word_len"):
+        joint.refine(sym, np.array([0, 6]), np.array([1, 0, 0, 0, 0, 0], dtype=np.uint8), max_word_len=4)
