@@ -429,6 +429,8 @@ class JointSegmenter:
     """
 
     method = "joint"
+    #: text model (that of :class:`nlpzero.Segmenter`'s ``"nlpzero"`` mode)
+    mode = "nlpzero"
 
     def __init__(self, perceptron: Perceptron, *, normalize: bool = True, info: Optional[dict] = None):
         self.perceptron = perceptron
@@ -505,6 +507,22 @@ class JointSegmenter:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lo, hi = self._spans_codes(text, codes)
         return split_lines(text, codes, lo, hi)
+
+    def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
+        """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by
+        ``\\n`` (the batch path of :func:`nlpzero.segment.segment_file`). ``mid_line``: the
+        output so far ends inside a line that has a token. Returns the bytes and whether the
+        output ends inside a line that already has a token."""
+        lines = self._line_tokens(text)
+        parts = [delimiter.join(toks) for toks in lines]
+        if mid_line and lines[0]:
+            parts[0] = delimiter + parts[0]
+        ends_mid = bool(lines[-1]) or (mid_line and len(lines) == 1)
+        return "\n".join(parts).encode("utf-8"), ends_mid
+
+    def load_userdict(self, source) -> None:
+        raise TypeError("a user dictionary applies to a dictionary segmenter, not to the joint "
+                        "model's perceptron; learn with method='nvbe' to add words")
 
     def __repr__(self) -> str:
         return f"<JointSegmenter perceptron, {self.perceptron.epochs} epochs>"

@@ -511,8 +511,11 @@ class Segmenter:
 
 
 def as_segmenter(dictionary: Any, **kwargs) -> Segmenter:
-    """``dictionary`` itself if it is a :class:`Segmenter`, else ``Segmenter(dictionary, **kwargs)``."""
-    if isinstance(dictionary, Segmenter):
+    """``dictionary`` itself if it is a :class:`Segmenter` (or the joint model's
+    :class:`nlpzero.joint.JointSegmenter`), else ``Segmenter(dictionary, **kwargs)``."""
+    from .joint import JointSegmenter
+
+    if isinstance(dictionary, (Segmenter, JointSegmenter)):
         return dictionary
     return Segmenter(dictionary, **kwargs)
 

@@ -418,3 +418,20 @@ def test_refine_rejects_a_start_too_long():
     sym = np.zeros(6, dtype=np.int32)
     with pytest.raises(ValueError, match="max_word_len"):
         joint.refine(sym, np.array([0, 6]), np.array([1, 0, 0, 0, 0, 0], dtype=np.uint8), max_word_len=4)
+
+
+def test_cli_segment_method_joint(tmp_path):
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    res = CliRunner().invoke(main, ["segment", str(src), "--method", "joint", "-o", str(out), "-q", "-j", "1"])
+    assert res.exit_code == 0, res.output
+    got = out.read_text(encoding="utf-8").split("\n")
+    seg = learn_segmenter(str(src), method="joint")
+    assert got[: len(LINES)] == [" ".join(seg.lcut(line)) for line in LINES]
+    res = CliRunner().invoke(main, ["segment", str(src), "--method", "joint", "--dict", "jieba", "-q"])
+    assert res.exit_code == 2 and "--method" in res.output

@@ -73,7 +73,7 @@ def segmenter_options(f):
     return f
 
 
-def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False):
+def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, method="nvbe"):
     """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
     ``corpus`` itself (unsupervised, nlpzero.learn_segmenter), which must then be re-readable."""
     from ..segment import Segmenter
@@ -91,7 +91,9 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     if not corpus.reiterable:
         raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
                                "stream; pass --lexicon or --dict to segment standard input")
-    seg = learn_segmenter(corpus, progress=not quiet)
+    if method == "joint" and user_dicts:
+        raise click.UsageError("--user-dict applies to a dictionary segmenter, not to --method joint")
+    seg = learn_segmenter(corpus, method=method, progress=not quiet)
     if mode not in (None, seg.mode):
         raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
     for path in user_dicts:

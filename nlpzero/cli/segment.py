@@ -13,6 +13,10 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--mode", type=click.Choice(["auto", "nlpzero", "jieba"]), default="auto", show_default=True,
               help="Text model: jieba reproduces jieba.lcut(HMM=False); auto = jieba with --dict jieba, "
                    "else nlpzero.")
+@click.option("--method", type=click.Choice(["nvbe", "joint"]), default="nvbe", show_default=True,
+              help="Unsupervised model when learning from INPUT (no --lexicon/--dict): nvbe = "
+                   "branching entropy (fast); joint = nVBE refined by a word bigram x character "
+                   "model, with a self-trained perceptron.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
@@ -20,7 +24,7 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, lexicon, dict_, user_dicts, mode, jobs, delimiter, encoding, errors, quiet):
+def command(input, output, lexicon, dict_, user_dicts, mode, method, jobs, delimiter, encoding, errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -36,7 +40,10 @@ def command(input, output, lexicon, dict_, user_dicts, mode, jobs, delimiter, en
     from ..segment import segment_file
 
     corpus = Corpus(input, encoding=encoding, errors=errors)
-    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet)
+    if method != "nvbe" and (lexicon is not None or dict_ is not None):
+        raise click.UsageError("--method applies when learning from INPUT, not with --lexicon/--dict")
+    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet,
+                             method=method)
     result = segment_file(corpus, output, seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
