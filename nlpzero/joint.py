@@ -442,7 +442,7 @@ class JointSegmenter:
         if self._chars is None:
             from .segment import Segmenter
 
-            self._chars = Segmenter.from_scores({}, unknown_char_score=-1.0, normalize=self.normalize)
+            self._chars = Segmenter.from_scores({}, unknown_score=-1.0, normalize=self.normalize)
         return self._chars
 
     def __getstate__(self):
@@ -519,6 +519,11 @@ class JointSegmenter:
             parts[0] = delimiter + parts[0]
         ends_mid = bool(lines[-1]) or (mid_line and len(lines) == 1)
         return "\n".join(parts).encode("utf-8"), ends_mid
+
+    def last_boundary(self, text: str) -> int:
+        """Index of the last character of ``text`` after which a cut changes no token's run (a
+        place no run crosses), or -1; batch jobs cut huge lines there."""
+        return self._char_segmenter().last_boundary(text)
 
     def load_userdict(self, source) -> None:
         raise TypeError("a user dictionary applies to a dictionary segmenter, not to the joint "

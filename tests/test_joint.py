@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nlpzero import _joint, joint
-from nlpzero.discovery import learn_segmenter, segment_unsupervised
+from nlpzero.discovery import learn_segmenter, segment_unsupervised, segment_unsupervised_spans
 
 B, M, E, S, START = 0, 1, 2, 3, 4
 
@@ -375,7 +375,7 @@ def test_joint_segmentation_keeps_every_character():
     out = list(segment_unsupervised(LINES, method="joint"))
     assert len(out) == len(LINES)
     assert all("".join(toks) == line for toks, line in zip(out, LINES))
-    lo, hi = segment_unsupervised(LINES, method="joint", spans=True)
+    lo, hi = segment_unsupervised_spans(LINES, method="joint")
     joined = "\n".join(LINES) + "\n"
     assert [joined[a:b] for a, b in zip(lo, hi)] == [t for toks in out for t in toks]
 
@@ -433,5 +433,5 @@ def test_cli_segment_method_joint(tmp_path):
     got = out.read_text(encoding="utf-8").split("\n")
     seg = learn_segmenter(str(src), method="joint")
     assert got[: len(LINES)] == [" ".join(seg.lcut(line)) for line in LINES]
-    res = CliRunner().invoke(main, ["segment", str(src), "--method", "joint", "--dict", "jieba", "-q"])
+    res = CliRunner().invoke(main, ["segment", str(src), "--method", "nvbe", "--dict", "jieba", "-q"])
     assert res.exit_code == 2 and "--method" in res.output

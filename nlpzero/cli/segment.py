@@ -13,10 +13,10 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--mode", type=click.Choice(["auto", "nlpzero", "jieba"]), default="auto", show_default=True,
               help="Text model: jieba reproduces jieba.lcut(HMM=False); auto = jieba with --dict jieba, "
                    "else nlpzero.")
-@click.option("--method", type=click.Choice(["nvbe", "joint"]), default="nvbe", show_default=True,
-              help="Unsupervised model when learning from INPUT (no --lexicon/--dict): nvbe = "
-                   "branching entropy (fast); joint = nVBE refined by a word bigram x character "
-                   "model, with a self-trained perceptron.")
+@click.option("--method", type=click.Choice(["joint", "nvbe"]), default=None,
+              help="Unsupervised model when learning from INPUT (no --lexicon/--dict): joint "
+                   "[default] = nVBE refined by a word bigram x character model, with a "
+                   "self-trained perceptron; nvbe = branching entropy alone (fast).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
@@ -24,7 +24,8 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, lexicon, dict_, user_dicts, mode, method, jobs, delimiter, encoding, errors, quiet):
+def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, method, jobs, delimiter, encoding,
+            errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -37,14 +38,14 @@ def command(input, output, lexicon, dict_, user_dicts, mode, method, jobs, delim
       cat news.txt | nlpzero segment - --dict jieba | head
     """
     from ..corpus import Corpus
-    from ..segment import segment_file
+    from ..batch import segment_file
 
     corpus = Corpus(input, encoding=encoding, errors=errors)
-    if method != "nvbe" and (lexicon is not None or dict_ is not None):
+    if method is not None and (lexicon is not None or dict_ is not None):
         raise click.UsageError("--method applies when learning from INPUT, not with --lexicon/--dict")
     seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet,
-                             method=method)
-    result = segment_file(corpus, output, seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
+                             max_word_len, method=method or "joint")
+    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
                    f"({result.mb_per_s:.1f} MB/s, {result.jobs} jobs) -> {output}", err=True)
