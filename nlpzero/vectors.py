@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -24,7 +25,7 @@ from ._validate import check_float, check_int
 from .corpus import Corpus
 from .errors import CorpusTooSmallError, FormatError, InputError, NotReiterableError
 
-__all__ = ["word_vectors", "WordVectors", "load_vectors", "cluster_words", "read_segmented"]
+__all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words", "read_segmented"]
 
 #: Below this vocabulary size the SVD is exact (numpy.linalg.svd of the dense matrix).
 _DENSE_SVD_MAX = 1200
@@ -403,6 +404,29 @@ def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
         raise InputError(f"{path}: header announces {expected} words, found {len(words)}", path)
     return WordVectors(words, np.array(rows, dtype=np.float64))
 
+
+
+def as_vectors(vectors) -> Union["WordVectors", Mapping]:
+    """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
+    ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs of the text distances).
+
+    >>> as_vectors((["猫", "狗"], [[0.0, 1.0], [1.0, 0.0]])).dim
+    2
+    """
+    if isinstance(vectors, WordVectors) or isinstance(vectors, Mapping):
+        return vectors
+    if isinstance(vectors, tuple) and len(vectors) == 2:
+        return WordVectors(*vectors)
+    words = getattr(vectors, "words", None)
+    if words is None:
+        words = getattr(vectors, "index_to_key", None)
+    matrix = getattr(vectors, "vectors", None)
+    if words is not None and matrix is not None:
+        return WordVectors(list(words), matrix)
+    raise TypeError(
+        "`vectors` must be a WordVectors, a mapping word -> vector or a (words, matrix) pair, "
+        f"got {type(vectors).__name__}"
+    )
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
