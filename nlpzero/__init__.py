@@ -21,6 +21,7 @@ _check_build.check()
 _EXPORTS = {
     # text model and n-grams (SPEC §0, §1)
     "Corpus": "nlpzero.corpus",
+    "TokenCorpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
     # communities and word vectors (SPEC §6, §7)

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import _discover
 from ._progress import ProgressArg, make_progress
-from ._text import as_codes, cut_strings, line_chunks
+from ._text import as_codes, cut_strings
 from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
@@ -74,7 +74,7 @@ class _Passes:
         meter = make_progress(progress, corpus.size, desc)
         first = True
         try:
-            for text in line_chunks(corpus, meter):
+            for text in corpus.line_chunks(meter):
                 codes = as_codes(text)
                 sym, start, end = self.index.encode(codes, self.normalize)
                 ids = self.index.feed(sym)
@@ -106,7 +106,7 @@ class _Passes:
         if self.cache is not None:
             yield from self.cache
             return
-        for text in line_chunks(self.corpus):
+        for text in self.corpus.line_chunks():
             codes = as_codes(text)
             sym, start, end = self.index.encode(codes, self.normalize)
             yield codes, sym, start, end, self.index.feed(sym, add=False)
@@ -114,7 +114,7 @@ class _Passes:
     def texts(self) -> Iterator[str]:
         """The corpus text again, in the same chunks (each ends at a line end)."""
         if self.cache is None:
-            yield from line_chunks(self.corpus)
+            yield from self.corpus.line_chunks()
             return
         for codes, *_ in self.cache:
             yield codes.tobytes().decode("utf-32-le", "surrogatepass")
