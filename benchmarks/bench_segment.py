@@ -33,19 +33,10 @@ if not __package__:  # run as a file (python benchmarks/bench_segment.py): make 
 from benchmarks import datasets, harness  # noqa: E402
 
 
-def _batch_module():
-    """The module that holds the worker pool (``nlpzero.batch``; ``nlpzero.segment`` before the split)."""
-    try:
-        from nlpzero import batch
-    except ImportError:
-        from nlpzero import segment as batch
-    return batch
-
-
 def run_nlpzero(path: str, jobs: int) -> dict:
-    from nlpzero import Segmenter, segment_file
+    from nlpzero import Segmenter, batch, segment_file
 
-    _batch_module().SMALL_INPUT_BYTES = 0  # measure the workers even on the 5.5 MB file
+    batch.SMALL_INPUT_BYTES = 0  # measure the workers even on the 5.5 MB file
     seg = Segmenter("jieba")
     with open(os.devnull, "wb") as out:
         res = segment_file(path, out, segmenter=seg, jobs=jobs)
@@ -143,7 +134,9 @@ def main() -> None:
 
     small, big = str(datasets.pku_raw_path()), str(datasets.pku_raw_big_path(100))
     harness.run_callable(load_jieba_dictionary)  # build the dictionary's trie cache once
-    cores = len(os.sched_getaffinity(0))
+    from nlpzero.batch import default_jobs
+
+    cores = default_jobs()
     have_fast = subprocess.run([sys.executable, "-c", "import jieba_fast_dat"], capture_output=True).returncode == 0
     print(f"jieba dictionary, HMM off, end to end; nlpzero median of {args.repeat}; {cores} cores")
     print(f"{'file':<15}{'impl':<22}{'MB':>7}{'seconds':>9}{'MB/s':>8}{'peak MB main/worker':>21}")
