@@ -52,8 +52,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_SECONDS = 0.05
@@ -230,7 +231,7 @@ class Run:
     peak_mb: float = float("nan")       # peak RSS of the tree, process start to end of the call
     peak_main_mb: float = float("nan")  # peak RSS of the child process alone
     call_peak_mb: float = float("nan")  # peak RSS of the tree during the call minus RSS before it
-    peak_worker_mb: float = 0.0         # largest peak RSS (VmHWM) seen of one descendant process
+    peak_worker_mb: float = 0.0         # largest peak RSS (VmHWM) seen of one worker (callables only)
     process_cpu: float = float("nan")   # CPU seconds of the whole child, start-up included
     result: Any = None
     error: str | None = None
@@ -283,8 +284,10 @@ def _child_main(spec_path: str) -> None:
 
 
 def _child_env(env: Mapping[str, str] | None) -> dict:
+    """The child imports what this process imports: the repository root, then this sys.path."""
     out = dict(os.environ if env is None else env)
-    out["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [out.get("PYTHONPATH")])])
+    paths = [str(ROOT), *(p for p in sys.path if p and os.path.isdir(p)), *filter(None, [out.get("PYTHONPATH")])]
+    out["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     return out
 
 
@@ -340,22 +343,52 @@ def run_callable(target: Callable | str, *args: Any, timeout: float | None = Non
     return run
 
 
+# A small launcher between us and the command: Linux starts a new program's peak-RSS record
+# (ru_maxrss) at the size of the process that forked it, so the command is forked from this
+# ~10 MB interpreter, never from a large benchmark process; it reports the command's rusage.
+_LAUNCHER = """
+import os, resource, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{ru.ru_utime + ru.ru_stime} {ru.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_command(cmd: Sequence[str], *, timeout: float | None = None, env: Mapping[str, str] | None = None,
                 stdout: Any = subprocess.DEVNULL, stderr: Any = None) -> Run:
-    """Run an external command once and measure its whole lifetime (wall, CPU and RSS of its tree)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), env=_child_env(env), start_new_session=True, stdout=stdout, stderr=stderr)
-    sampler = _TreeSampler(proc.pid)
-    usage, timed_out = _wait(proc, timeout, sampler)
-    wall = time.perf_counter() - t0
-    if timed_out:
-        return Run(error=f"timeout > {timeout:.0f}s")
-    cpu = usage.ru_utime + usage.ru_stime
-    main_kb = sampler.hwm_kb.get(proc.pid, 0)
-    peak_kb = max([sampler.peak_kb, *sampler.hwm_kb.values()])
-    worker_kb = max([0, *(v for k, v in sampler.hwm_kb.items() if k != proc.pid)])
-    run = Run(wall=wall, cpu=cpu, process_cpu=cpu, peak_mb=peak_kb * 1024 / MB, peak_main_mb=main_kb * 1024 / MB,
-              call_peak_mb=peak_kb * 1024 / MB, peak_worker_mb=worker_kb * 1024 / MB)
+    """Run an external command once and measure its whole lifetime (wall, CPU and RSS of its tree).
+
+    CPU seconds and the largest single-process peak come from the kernel's accounting of the
+    command and every descendant it waited for; the tree's summed peak is sampled every 50 ms.
+    """
+    with tempfile.TemporaryDirectory(prefix="nlpzero-bench-") as tmp:
+        report = os.path.join(tmp, "rusage")
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER, report, *cmd], env=_child_env(env),
+                                start_new_session=True, stdout=stdout, stderr=stderr)
+        sampler = _TreeSampler(proc.pid)
+        _, timed_out = _wait(proc, timeout, sampler)
+        wall = time.perf_counter() - t0
+        if timed_out:
+            return Run(error=f"timeout > {timeout:.0f}s")
+        try:
+            with open(report) as f:
+                cpu_text, maxrss_text = f.read().split()
+        except (OSError, ValueError):
+            return Run(error=f"crashed (exit {proc.returncode})")
+    cpu, maxrss_kb = float(cpu_text), int(maxrss_text)
+    launcher_kb = sampler.hwm_kb.get(proc.pid, 0)
+    tree_kb = max(sampler.peak_kb - launcher_kb, 0)
+    peak_kb = max(tree_kb, maxrss_kb)
+    run = Run(wall=wall, cpu=cpu, process_cpu=cpu, peak_mb=peak_kb * 1024 / MB, peak_main_mb=maxrss_kb * 1024 / MB,
+              call_peak_mb=peak_kb * 1024 / MB)
     if proc.returncode != 0:
         run.error = f"exit status {proc.returncode}"
     return run
