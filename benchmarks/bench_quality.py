@@ -1,180 +1,114 @@
-"""Segmentation quality of the unsupervised methods (nVBE, the joint model) under five protocols.
+"""Segmentation quality of nVBE variants under three protocols (scoring changes are adopted only
+when they help all three, never picked on gold).
 
-1. ``pku``: People's Daily 1998-01 (PKU), learn on the raw text and segment the same text.
-2. ``pku-held``: learn on the even lines, segment the odd lines with the learned segmenter
-   (``learn_segmenter(...).cut_lines``: for the joint model, its perceptron).
-3. ``sighan-pku``: SIGHAN-2005 PKU test split, learn on the 1998-01 raw text plus the test raw
-   text, segment the test text (the usual protocol of unsupervised segmenters).
-4. ``sighan-msr``: SIGHAN-2005 MSR test split, learn on its raw text alone (184k characters).
-5. ``reviews``: the bundled product reviews (``nlpzero/data/reviews.txt``, another genre), learn
-   and segment the same text, scored against ``jieba.lcut(line, HMM=False)`` — a silver standard
-   with jieba's conventions: only differences between rows mean anything.
+1. PKU full: People's Daily 1998-01, learn on the raw text and segment the same text (bench_pku).
+2. PKU held-out: learn on the even lines, segment the odd lines (strings never seen in training
+   are not words; unseen characters are single tokens).
+3. Reviews silver: the bundled product reviews (``nlpzero/data/reviews.txt``, another genre),
+   learn and segment the same text, scored against ``jieba.lcut(line, HMM=False)`` (jieba's
+   dictionary segmentation: a silver standard with its own conventions, so only differences
+   between rows mean anything).
 
-Word precision/recall/F1 by character spans per line. Every (protocol, method, seed) runs in a
-fresh child process: CPU time (``time.process_time``, reading included) and peak memory
-(``ru_maxrss``, taken before the gold data is read) are its own. The joint model runs with 3
-seeds (the order ICM visits the runs); the table gives min and max. nVBE has no seed.
-
-A change is adopted only if it helps on the PKU checks and on MSR without hurting the reviews
-check; nothing is tuned on the gold segmentations.
+Word F1 by character spans per line (whitespace tokens ignored). Quality only: speed and memory
+are measured by ``benchmarks.bench_pku`` (this one runs in one process: nothing here is timed).
 
 Usage::
 
-    flock /work/bench.lock python benchmarks/bench_quality.py [--sighan DIR] [--only pku msr ...]
-
-``--sighan`` is the folder with ``pku_test_gold.utf8`` and ``msr_test_gold.utf8`` (default
-``../shared/data/sighan2005`` next to the repository); its rows are skipped with a message when
-the folder is absent.
+    python -m benchmarks.bench_quality
 """
 from __future__ import annotations
 
-import argparse
-import json
+import functools
 import os
-import resource
-import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-sys.path.insert(0, ROOT)
+if not __package__:  # run as a file (python benchmarks/bench_quality.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-REVIEWS = os.path.join(ROOT, "nlpzero", "data", "reviews.txt")
-DEFAULT_SIGHAN = os.path.join(os.path.dirname(ROOT), "shared", "data", "sighan2005")
-if not os.path.isdir(DEFAULT_SIGHAN):
-    DEFAULT_SIGHAN = "/work/shared/data/sighan2005"
+import numpy as np  # noqa: E402
 
-PROTOCOLS = {
-    "pku": "PKU 1998-01, learn + segment the raw text",
-    "pku-held": "PKU held out: learn even lines, segment odd",
-    "sighan-pku": "SIGHAN-2005 PKU test (learn 1998-01 + test raw)",
-    "sighan-msr": "SIGHAN-2005 MSR test (learn test raw alone)",
-    "reviews": "reviews vs jieba (silver)",
+from benchmarks import datasets  # noqa: E402
+
+REVIEWS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nlpzero", "data", "reviews.txt")
+
+# name: (description, keyword arguments of nvbe_scores, max_word_len, refine rounds)
+VARIANTS = {
+    "original": ("nVBE of Magistry & Sagot (a = z_l + z_r, word score a·len)",
+                 dict(restandardize=False, link=False, one_ascii=False), 4, 0),
+    "restd": ("+ sum standardised again per length", dict(link=False, one_ascii=False), 4, 0),
+    "restd+link": ("+ Σ z(PMI) of the links inside the word", dict(one_ascii=False), 4, 0),
+    "default": ("+ at most one ASCII stretch per word (the default)", {}, 4, 0),
+    "no-restd": ("default without the second standardisation", dict(restandardize=False), 4, 0),
+    "default+refine": ("default + 3 rounds unigram refinement", {}, 4, 3),
+    "default-L3": ("default with max_word_len=3 (diagnostic)", {}, 3, 0),
+    "default-L5": ("default with max_word_len=5 (diagnostic)", {}, 5, 0),
 }
-METHODS = ("nvbe", "joint")
-SEEDS = (0, 1, 2)
 
 
-def read_gold(path):
-    """Gold words per non-empty line of a space-separated file."""
-    with open(path, encoding="utf-8") as f:
-        return [line.split() for line in f if line.strip()]
-
-
-def reviews():
-    with open(REVIEWS, encoding="utf-8") as f:
-        return [line.rstrip("\n") for line in f if line.strip()]
-
-
-def spans(tokens_per_line) -> set:
+def spans(tokens_per_line, lines) -> set:
     out = set()
-    for i, toks in enumerate(tokens_per_line):
+    for i, (toks, line) in enumerate(zip(tokens_per_line, lines)):
         pos = 0
         for t in toks:
             if not t or t.isspace():
                 continue
-            out.add((i, pos, pos + len(t)))
-            pos += len(t)
+            j = line.index(t, pos)
+            out.add((i, j, j + len(t)))
+            pos = j + len(t)
     return out
 
 
-def prf(pred_lines, gold_lines) -> dict:
-    if len(pred_lines) != len(gold_lines):
-        raise SystemExit(f"{len(pred_lines)} segmented lines, gold has {len(gold_lines)}")
-    pred, ref = spans(pred_lines), spans(gold_lines)
+def f1(pred: set, ref: set) -> float:
     tp = len(pred & ref)
     p, r = tp / len(pred), tp / len(ref)
-    return {"P": p, "R": r, "F1": 2 * p * r / (p + r)}
+    return 2 * p * r / (p + r)
 
 
-def run_child(protocol: str, method: str, seed: int, sighan: str) -> dict:
-    from _data import pku_gold, pku_raw_path
+def learn(lines, kw, max_word_len, refine):
+    """A segmenter learned on ``lines`` with the given nvbe_scores variant (private seams of discovery)."""
+    from nlpzero import discovery, nvbe
 
-    from nlpzero.discovery import learn_segmenter, segment_unsupervised
+    original = discovery.nvbe_scores
+    discovery.nvbe_scores = functools.partial(nvbe.nvbe_scores, **kw)
+    try:
+        passes, model = discovery._learn(lines, max_word_len, 0.0, refine, None, "utf-8", "strict", True, False)
+        return discovery._segmenter(passes, model, 0.0, refine)
+    finally:
+        discovery.nvbe_scores = original
 
-    t0 = time.process_time()
-    if protocol == "pku":
-        lines = list(segment_unsupervised(str(pku_raw_path()), method=method, seed=seed))
-    elif protocol == "pku-held":
-        with open(pku_raw_path(), encoding="utf-8") as f:
-            raw = [line.rstrip("\n") for line in f]
-        seg = learn_segmenter(raw[0::2], method=method, seed=seed)
-        lines = list(seg.cut_lines(raw[1::2]))
-    elif protocol == "sighan-pku":
-        with open(pku_raw_path(), encoding="utf-8") as f:
-            raw = [line.rstrip("\n") for line in f]
-        test = ["".join(ws) for ws in read_gold(os.path.join(sighan, "pku_test_gold.utf8"))]
-        lines = list(segment_unsupervised(raw + test, method=method, seed=seed))[len(raw):]
-    elif protocol == "sighan-msr":
-        test = ["".join(ws) for ws in read_gold(os.path.join(sighan, "msr_test_gold.utf8"))]
-        lines = list(segment_unsupervised(test, method=method, seed=seed))
-    else:
-        lines = list(segment_unsupervised(reviews(), method=method, seed=seed))
-    cpu = time.process_time() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if protocol == "pku":
-        gold = pku_gold()
-    elif protocol == "pku-held":
-        gold = pku_gold()[1::2]
-    elif protocol == "sighan-pku":
-        gold = read_gold(os.path.join(sighan, "pku_test_gold.utf8"))
-    elif protocol == "sighan-msr":
-        gold = read_gold(os.path.join(sighan, "msr_test_gold.utf8"))
-    else:
-        import jieba
 
-        jieba.setLogLevel(60)
-        gold = [jieba.lcut(line, HMM=False) for line in reviews()]
-    return {"cpu": cpu, "peak_mb": peak, **prf(lines, gold)}
+def segment(segmenter, lines):
+    return list(segmenter.cut_lines(lines))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sighan", default=DEFAULT_SIGHAN, help="folder of the SIGHAN-2005 test splits")
-    ap.add_argument("--only", nargs="*", choices=list(PROTOCOLS), help="run only these protocols")
-    ap.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        protocol, method, seed = args.child
-        print(json.dumps(run_child(protocol, method, int(seed), args.sighan)))
-        return
-    protocols = args.only or list(PROTOCOLS)
-    have_sighan = all(os.path.exists(os.path.join(args.sighan, f))
-                      for f in ("pku_test_gold.utf8", "msr_test_gold.utf8"))
-    rows = []
-    for protocol in protocols:
-        if protocol.startswith("sighan") and not have_sighan:
-            print(f"skipping {protocol}: no SIGHAN-2005 test splits in {args.sighan}", file=sys.stderr)
-            continue
-        for method in args.methods:
-            runs = []
-            for seed in (SEEDS if method == "joint" else (0,)):
-                proc = subprocess.run([sys.executable, __file__, "--sighan", args.sighan, "--child",
-                                       protocol, method, str(seed)], capture_output=True, text=True)
-                if proc.returncode != 0:
-                    print(f"{protocol} {method} seed {seed}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
-                    continue
-                r = json.loads(proc.stdout.strip().splitlines()[-1])
-                runs.append(r)
-                print(f"  {protocol:<11} {method:<6} seed {seed}: F1 {r['F1']:.4f} (P {r['P']:.4f} "
-                      f"R {r['R']:.4f})  cpu {r['cpu']:.1f}s  peak {r['peak_mb']:.0f} MB",
-                      file=sys.stderr, flush=True)
-            if runs:
-                rows.append((protocol, method, runs))
-    print("| check | method | F1 (min–max over seeds) | P | R | CPU s | peak MB |")
-    print("|---|---|---|---|---|---|---|")
-    for protocol, method, runs in rows:
-        f1s = [r["F1"] for r in runs]
-        f1 = f"{min(f1s):.4f}" if len(runs) == 1 else f"{min(f1s):.4f}–{max(f1s):.4f}"
-        p = sum(r["P"] for r in runs) / len(runs)
-        rr = sum(r["R"] for r in runs) / len(runs)
-        cpu = max(r["cpu"] for r in runs)
-        peak = max(r["peak_mb"] for r in runs)
-        print(f"| {PROTOCOLS[protocol]} | {method} | {f1} | {p:.4f} | {rr:.4f} | {cpu:.1f} | {peak:.0f} |")
+    import jieba
+
+    jieba.setLogLevel(60)
+    gold = datasets.pku_gold()
+    raw = ["".join(ws) for ws in gold]
+    with open(REVIEWS, encoding="utf-8") as f:
+        rev = [line.rstrip("\n") for line in f if line.strip()]
+    silver = [jieba.lcut(line, HMM=False) for line in rev]
+    refs = {"full": spans(gold, raw), "held": spans(gold[1::2], raw[1::2]), "silver": spans(silver, rev)}
+    print(f"PKU 1998-01: {len(raw)} lines ({sum(map(len, raw)) / 1e6:.2f}M characters); "
+          f"reviews: {len(rev)} lines ({sum(map(len, rev)) / 1e3:.0f}k characters)\n")
+    print("| variant | PKU full F1 | PKU held-out F1 | reviews vs jieba F1 |")
+    print("|---|---|---|---|")
+    for name, (desc, kw, max_word_len, refine) in VARIANTS.items():
+        t0 = time.process_time()
+        row = {}
+        model = learn(raw, kw, max_word_len, refine)
+        row["full"] = f1(spans(segment(model, raw), raw), refs["full"])
+        model = learn(raw[0::2], kw, max_word_len, refine)
+        row["held"] = f1(spans(segment(model, raw[1::2]), raw[1::2]), refs["held"])
+        model = learn(rev, kw, max_word_len, refine)
+        row["silver"] = f1(spans(segment(model, rev), rev), refs["silver"])
+        print(f"| {desc} | {row['full']:.4f} | {row['held']:.4f} | {row['silver']:.4f} |", flush=True)
+        print(f"  {name}: {time.process_time() - t0:.1f} CPU-s", file=sys.stderr)
 
 
 if __name__ == "__main__":
+    np.seterr(all="ignore")
     main()

@@ -72,15 +72,22 @@ Biology 3, 87-112.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from . import _joint
 
-__all__ = ["refine", "train_perceptron", "JointSegmenter", "RefineResult", "ewens_alpha",
-           "pooled_ewens_alpha", "digamma"]
+__all__ = [
+    "JointSegmenter",
+    "RefineResult",
+    "digamma",
+    "ewens_alpha",
+    "pooled_ewens_alpha",
+    "refine",
+    "train_perceptron",
+]
 
 #: ICM stops when fewer than this share of the word boundaries changed in a sweep
 TOLERANCE = 1e-3
@@ -127,7 +134,7 @@ def ewens_alpha(n_tokens: int, n_types: int) -> float:
     distinct values among ``n_tokens`` draws: the root of ``K = α (ψ(α + n) − ψ(α))``.
 
     >>> round(ewens_alpha(1000, 100), 2)
-    21.4
+    27.48
     """
     n, k = int(n_tokens), int(n_types)
     if not 1 <= k <= n:
@@ -145,7 +152,7 @@ def pooled_ewens_alpha(n_ctx: np.ndarray, k_ctx: np.ndarray) -> float:
     the root of ``Σ_v K_v = α Σ_v (ψ(α + n_v) − ψ(α))``.
 
     >>> round(pooled_ewens_alpha(np.array([1000]), np.array([100])), 2)
-    21.4
+    27.48
     """
     n = np.asarray(n_ctx, dtype=np.int64)
     k = np.asarray(k_ctx, dtype=np.int64)
@@ -169,10 +176,10 @@ class RefineResult:
     """What :func:`refine` returns: the refined word starts and a record of each sweep."""
 
     starts: np.ndarray
-    alpha0: List[float] = field(default_factory=list)
-    alpha1: List[float] = field(default_factory=list)
-    changed: List[int] = field(default_factory=list)
-    boundaries: List[int] = field(default_factory=list)
+    alpha0: list[float] = field(default_factory=list)
+    alpha1: list[float] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    boundaries: list[int] = field(default_factory=list)
 
     @property
     def sweeps(self) -> int:
@@ -196,7 +203,7 @@ def _tags(starts: np.ndarray, off: np.ndarray) -> np.ndarray:
 
 
 def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
-                    n_symbols: int) -> Tuple[np.ndarray, np.ndarray]:
+                    n_symbols: int) -> tuple[np.ndarray, np.ndarray]:
     """Log emission ``logem[tag, s]`` and transition ``logtr[prev, tag]`` (row 4: run start)
     probabilities of the character position model, counted from a segmentation with add-one
     smoothing."""
@@ -221,7 +228,7 @@ def _model_inputs(icm, sym, off, length, L, n_symbols):
     lplen[1:] = np.log((lens[1:] + 1.0) / (n_types + L))
 
     alpha0 = ewens_alpha(icm.n_tokens, n_types)
-    v, w, c = icm.pair_counts()
+    v, _w, c = icm.pair_counts()
     k_ctx = np.bincount(v, minlength=icm.n_words + 1)
     n_ctx = np.bincount(v, weights=c, minlength=icm.n_words + 1)
     alpha1 = pooled_ewens_alpha(n_ctx.astype(np.int64), k_ctx)
@@ -312,7 +319,7 @@ class Perceptron:
     weights: np.ndarray
     transitions: np.ndarray
     epochs: int
-    agreement: List[float]
+    agreement: list[float]
 
     def tag(self, feat: np.ndarray, off: np.ndarray) -> np.ndarray:
         return _joint.viterbi(np.ascontiguousarray(feat, dtype=np.int32),
@@ -387,7 +394,7 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
 
 
 # ---------------------------------------------------------------------- tokens
-def runs_of(feat: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+def runs_of(feat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split encoded symbols (``-1`` separators) into runs: (symbols, offsets, positions of the
     run symbols in ``feat``)."""
     pos = np.flatnonzero(feat >= 0)
@@ -399,7 +406,7 @@ def runs_of(feat: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def token_spans(codes: np.ndarray, char_spans: np.ndarray, word_start: np.ndarray,
-                normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+                normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Token spans (lo, hi) of a text from its one-character spans (``char_spans``, shape
     (k, 2): each character of a run, each ASCII stretch, each punctuation token, as the
     dictionary segmenter's text model makes them with no words) and a word-start flag per
@@ -432,7 +439,7 @@ class JointSegmenter:
     #: text model (that of :class:`nlpzero.Segmenter`'s ``"nlpzero"`` mode)
     mode = "nlpzero"
 
-    def __init__(self, perceptron: Perceptron, *, normalize: bool = True, info: Optional[dict] = None):
+    def __init__(self, perceptron: Perceptron, *, normalize: bool = True, info: dict | None = None):
         self.perceptron = perceptron
         self.normalize = bool(normalize)
         self.info = dict(info or {})
@@ -450,7 +457,7 @@ class JointSegmenter:
         state["_chars"] = None
         return state
 
-    def _spans_codes(self, text: str, codes: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    def _spans_codes(self, text: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         feat, start, _ = _joint.encode(codes, self.normalize)
         run_feat, off, pos = runs_of(feat)
         word_start = np.zeros(codes.size + 1, dtype=np.uint8)
@@ -470,7 +477,7 @@ class JointSegmenter:
         lo, hi = self._spans_codes(text, codes)
         return np.stack((lo, hi), axis=1)
 
-    def lcut(self, text: str) -> List[str]:
+    def lcut(self, text: str) -> list[str]:
         """Tokens of ``text`` as a list (whitespace dropped)."""
         return [text[a:b] for a, b in self.spans(text).tolist()]
 
@@ -478,9 +485,9 @@ class JointSegmenter:
         """Tokens of ``text``, as a generator."""
         yield from self.lcut(text)
 
-    def cut_lines(self, lines: Iterable[str], batch_chars: int = 1 << 20) -> Iterator[List[str]]:
+    def cut_lines(self, lines: Iterable[str], batch_chars: int = 1 << 20) -> Iterator[list[str]]:
         """Segment many lines: one list of tokens per line, in order (lines are batched)."""
-        batch: List[str] = []
+        batch: list[str] = []
         size = 0
         for line in lines:
             if not isinstance(line, str):
@@ -497,18 +504,18 @@ class JointSegmenter:
                 batch, size = [], 0
         yield from self._batch(batch)
 
-    def _batch(self, batch: List[str]) -> List[List[str]]:
+    def _batch(self, batch: list[str]) -> list[list[str]]:
         if not batch:
             return []
         return self._line_tokens("\n".join(batch) + "\n")[: len(batch)]
 
-    def _line_tokens(self, text: str) -> List[List[str]]:
+    def _line_tokens(self, text: str) -> list[list[str]]:
         """One list of tokens per ``\\n``-separated line of ``text``."""
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lo, hi = self._spans_codes(text, codes)
         return split_lines(text, codes, lo, hi)
 
-    def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
+    def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by
         ``\\n`` (the batch path of :func:`nlpzero.segment.segment_file`). ``mid_line``: the
         output so far ends inside a line that has a token. Returns the bytes and whether the
@@ -533,7 +540,7 @@ class JointSegmenter:
         return f"<JointSegmenter perceptron, {self.perceptron.epochs} epochs>"
 
 
-def split_lines(text: str, codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> List[List[str]]:
+def split_lines(text: str, codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[list[str]]:
     """Tokens ``text[lo:hi]`` grouped by the ``\\n``-separated line they are on."""
     newlines = np.flatnonzero(codes == 10)
     line = np.searchsorted(newlines, lo)

@@ -222,7 +222,7 @@ def test_sweep_matches_reference_icm(seed):
         counts.update(words_of(run, ref[off[r] : off[r + 1]]), 1)
     assert icm.starts_arr.tolist() == ref.tolist()
     assert changed == int((ref != starts).sum())
-    v, w, c = icm.pair_counts()
+    _v, _w, c = icm.pair_counts()
     assert int(c.sum()) == sum(counts.bi.values())
 
 
@@ -332,7 +332,7 @@ def test_perceptron_epoch_matches_reference():
     w, u, tw, tu = rng.normal(size=4 << bits), np.zeros(4 << bits), rng.normal(size=20), np.zeros(20)
     rw, ru, rtw, rtu = w.copy(), u.copy(), tw.copy(), tu.copy()
     step = rstep = 1
-    for epoch in range(3):
+    for _epoch in range(3):
         order = rng.permutation(4).astype(np.int64)
         step, _ = _joint.perceptron_epoch(feat, off, order, gold, w, u, tw, tu, step)
         rstep = ref_epoch(feat, off, order, gold, rw, ru, rtw, rtu, rstep, bits)
