@@ -7,13 +7,9 @@ import sys
 import tempfile
 from typing import IO, Iterator, Optional, Union
 
-from .errors import InputError
+from .errors import OutputError
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-class OutputError(InputError):
-    """The output path cannot be written (missing directory, is a directory, no permission)."""
 
 
 def _check_output_path(path: str) -> str:

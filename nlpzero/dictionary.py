@@ -21,7 +21,7 @@ from typing import IO, Iterable, List, Optional, Tuple, Union
 from ._io import atomic_write
 from ._validate import check_choice
 from .corpus import Corpus
-from .errors import FormatError, InputError
+from .errors import FormatError, InputError, ParameterError
 
 __all__ = ["read_dictionary", "write_jieba_dict", "jieba_dict_path", "FORMATS"]
 
@@ -160,7 +160,7 @@ def write_jieba_dict(entries: Iterable[Tuple[str, float]], out: Union[PathLike, 
     def rows():
         for word, count in entries:
             if not word or any(ch.isspace() for ch in word):
-                raise ValueError(f"a jieba dictionary word cannot be empty or contain whitespace: {word!r}")
+                raise ParameterError(f"a jieba dictionary word cannot be empty or contain whitespace: {word!r}")
             yield f"{word} {max(1, int(round(count)))}\n"
 
     if hasattr(out, "write"):

@@ -37,9 +37,10 @@ import numpy as np
 from . import _discover
 from ._progress import ProgressArg, make_progress
 from ._text import as_codes, cut_strings, line_chunks
-from ._validate import check_choice, check_float, check_int
+from . import _limits as limits
+from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
-from .errors import CorpusTooSmallError
+from .errors import CorpusTooSmallError, ParameterError
 from .nvbe import branching_entropies, nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -251,8 +252,8 @@ def discover(
     check_choice("method", method, ("mi", "min_entropy", "min-entropy"))
     method = method.replace("-", "_")
     if min_count is not None:
-        min_count = check_int("min_count", min_count, minimum=1)
-    max_len = check_int("max_len", max_len, minimum=2, maximum=12)
+        min_count = limits.check("min_count", min_count)
+    max_len = limits.check("max_len", max_len, key="discover_max_n")
     min_pmi = check_float("min_pmi", min_pmi)
     min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0)
     if thresholds is None:
@@ -260,7 +261,7 @@ def discover(
     else:
         thresholds = [check_float(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
         if len(thresholds) != max_len - 1:
-            raise ValueError(f"`thresholds` must have max_len - 1 = {max_len - 1} values, got {len(thresholds)}")
+            raise ParameterError(f"`thresholds` must have max_len - 1 = {max_len - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     passes = _Passes(corpus, max_len + 1, progress, "discovering words")
     if min_count is None:
@@ -444,11 +445,11 @@ class _Model:
 
 
 def _check_segment_params(max_len, penalty, refine, min_count):
-    max_len = check_int("max_len", max_len, minimum=1, maximum=8)
+    max_len = limits.check("max_len", max_len, key="max_word_len")
     penalty = check_float("penalty", penalty)
-    refine = check_int("refine", refine, minimum=0, maximum=50)
+    refine = limits.check("refine", refine)
     if min_count is not None:
-        min_count = check_int("min_count", min_count, minimum=1)
+        min_count = limits.check("min_count", min_count)
     return max_len, penalty, refine, min_count
 
 

@@ -52,8 +52,9 @@ from typing import Any, Iterable, Optional, Sequence, Union
 import numpy as np
 
 from . import _emd
-from ._validate import check_choice, check_int
-from .errors import NlpzeroError
+from . import _limits as limits
+from ._validate import check_choice
+from .errors import IterationLimitError, NlpzeroError, ParameterError, ParameterTypeError
 from .vectors import WordVectors, load_vectors
 
 __all__ = [
@@ -86,10 +87,6 @@ _METRICS = ("wmd", "wrd")
 _KIND = {"wmd": 0, "wrd": 1}  # ground-cost kernel: Euclidean / half squared distance of unit vectors
 
 
-class IterationLimitError(NlpzeroError, RuntimeError):
-    """The network simplex hit ``max_iter`` pivots before reaching an optimal basis."""
-
-
 # --------------------------------------------------------------------------------------------
 # EMD
 
@@ -97,18 +94,18 @@ class IterationLimitError(NlpzeroError, RuntimeError):
 def _weights(x: Any, name: str, n: Optional[int]) -> np.ndarray:
     if x is None:
         if n is None:
-            raise ValueError(f"`{name}` may be None only when `M` is given")
+            raise ParameterError(f"`{name}` may be None only when `M` is given")
         return np.full(n, 1.0 / n) if n > 0 else np.zeros(0)
     arr = np.ascontiguousarray(x, dtype=np.float64)
     if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be a 1-D array of weights, got shape {arr.shape}")
+        raise ParameterError(f"`{name}` must be a 1-D array of weights, got shape {arr.shape}")
     return arr
 
 
 def _problem(a, b, M):
     M = np.ascontiguousarray(M, dtype=np.float64)
     if M.ndim != 2:
-        raise ValueError(f"`M` must be a 2-D cost matrix, got shape {M.shape}")
+        raise ParameterError(f"`M` must be a 2-D cost matrix, got shape {M.shape}")
     return _weights(a, "a", M.shape[0]), _weights(b, "b", M.shape[1]), M
 
 
@@ -161,9 +158,9 @@ def emd(a, b, M, *, max_iter: int = DEFAULT_MAX_ITER) -> float:
 
 
 def _max_iter(max_iter) -> int:
-    if type(max_iter) is int and max_iter >= 1:  # fast path for the default
+    if type(max_iter) is int and 1 <= max_iter <= limits.INT_MAX:  # fast path for the default
         return max_iter
-    return check_int("max_iter", max_iter, minimum=1)
+    return limits.check("max_iter", max_iter)
 
 
 def _raise_status(status: int, iters: int) -> None:
@@ -310,7 +307,7 @@ def _as_vectors(vectors) -> Union[WordVectors, Mapping]:
     matrix = getattr(vectors, "vectors", None)
     if words is not None and matrix is not None:
         return WordVectors(list(words), matrix)
-    raise TypeError(
+    raise ParameterTypeError(
         "`vectors` must be a WordVectors, a mapping word -> vector or a (words, matrix) pair, "
         f"got {type(vectors).__name__}"
     )
@@ -318,14 +315,14 @@ def _as_vectors(vectors) -> Union[WordVectors, Mapping]:
 
 def _tokens(doc, name: str) -> Sequence:
     if isinstance(doc, str):
-        raise TypeError(
+        raise ParameterTypeError(
             f"`{name}` must be a sequence of tokens, got a str; split it first "
             "(e.g. text.split(), or list(text) for characters)"
         )
     try:
         return list(doc)
     except TypeError:
-        raise TypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
+        raise ParameterTypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
 
 
 #: inputs up to this many tokens are bagged with dicts (cheaper than numpy for a pair of texts)
@@ -356,9 +353,9 @@ class _Encoded:
                 if tok in vectors:
                     vec = np.asarray(vectors[tok], dtype=np.float64)
                     if vec.ndim != 1 or (dim is not None and vec.shape[0] != dim):
-                        raise ValueError(f"the vector of {tok!r} has shape {vec.shape}, expected ({dim},)")
+                        raise ParameterError(f"the vector of {tok!r} has shape {vec.shape}, expected ({dim},)")
                     if not np.isfinite(vec).all():
-                        raise ValueError(f"the vector of {tok!r} is not finite")
+                        raise ParameterError(f"the vector of {tok!r} is not finite")
                     dim = vec.shape[0]
                     table[tok] = len(rows)
                     rows.append(vec)
@@ -515,13 +512,13 @@ def _empty_value(empty_value) -> Optional[float]:
     if empty_value is None:
         return None
     if isinstance(empty_value, bool) or not isinstance(empty_value, (int, float)) or math.isnan(empty_value):
-        raise TypeError(f"`empty_value` must be None or a number (e.g. float('inf')), got {empty_value!r}")
+        raise ParameterTypeError(f"`empty_value` must be None or a number (e.g. float('inf')), got {empty_value!r}")
     return float(empty_value)
 
 
 def _empty_error(which: str, oov: tuple) -> ValueError:
     detail = f" (ignored tokens: {', '.join(map(repr, oov[:5]))}{', ...' if len(oov) > 5 else ''})" if oov else ""
-    return ValueError(
+    return ParameterError(
         f"{which} has no in-vocabulary token{detail}; pass `empty_value` (e.g. float('inf')) to get a sentinel instead"
     )
 
@@ -758,7 +755,7 @@ class TextIndex:
 
     def search(self, query: Iterable[str], k: int = 10, *, max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
         """The exact k nearest documents to ``query`` (see :func:`wmd_search`)."""
-        k = check_int("k", k, minimum=1)
+        k = limits.check("k", k)
         max_iter = _max_iter(max_iter)
         metric, enc, n = self.metric, self._enc, len(self)
         k_eff = min(k, n)
@@ -771,7 +768,7 @@ class TextIndex:
         qi, qw = qenc.doc(0)
         Xq = qenc.X[qi]
         if enc.X.shape[0] and Xq.shape[1] != enc.X.shape[1]:
-            raise ValueError(
+            raise ParameterError(
                 f"query word vectors have dimension {Xq.shape[1]}, the documents' {enc.X.shape[1]}")
         D = np.empty((len(qi), enc.X.shape[0]))
         if enc.X.shape[0]:
@@ -841,6 +838,6 @@ def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: 
     >>> r.to_list()
     [(2, 0.0), (1, 1.0)]
     """
-    k = check_int("k", k, minimum=1)
+    k = limits.check("k", k)
     index = TextIndex(docs, vectors, metric=metric, empty_value=empty_value)
     return index.search(query, k, max_iter=max_iter)

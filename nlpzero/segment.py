@@ -46,6 +46,7 @@ import numpy as np
 
 from . import _segment
 from ._validate import check_choice, check_float
+from .errors import ParameterError, ParameterTypeError, WorkerError
 from .dictionary import (check_dictionary_path, jieba_dict_path, parse_dictionary, read_dictionary,
                          write_jieba_dict)
 
@@ -124,7 +125,7 @@ class Segmenter:
             if hasattr(dictionary, "to_dict") and not isinstance(dictionary, Mapping):
                 dictionary = dictionary.to_dict()
             if not isinstance(dictionary, Mapping):
-                raise TypeError(
+                raise ParameterTypeError(
                     "`dictionary` must be a mapping word -> count, an object with to_dict(), a path "
                     f"or 'jieba'; got {type(dictionary).__name__}"
                 )
@@ -177,7 +178,7 @@ class Segmenter:
 
     def _check_word(self, word: Any) -> str:
         if not isinstance(word, str) or not word:
-            raise ValueError(f"dictionary words must be non-empty str, got {word!r}")
+            raise ParameterError(f"dictionary words must be non-empty str, got {word!r}")
         return self._key(word)
 
     def _build(self, items: List[Tuple[str, Any]]) -> None:
@@ -185,15 +186,15 @@ class Segmenter:
         total = 0.0
         for i, (word, value) in enumerate(items):
             if not isinstance(word, str) or not word:
-                raise ValueError(f"dictionary words must be non-empty str, got {word!r}")
+                raise ParameterError(f"dictionary words must be non-empty str, got {word!r}")
             words.append(word)
             try:
                 v = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"the value of {word!r} must be a number, got {value!r}") from None
+                raise ParameterError(f"the value of {word!r} must be a number, got {value!r}") from None
             if not math.isfinite(v) or (self._kind == "count" and v < 0):
                 what = "count ≥ 0" if self._kind == "count" else "finite score"
-                raise ValueError(f"the value of {word!r} must be a {what}, got {value!r}")
+                raise ParameterError(f"the value of {word!r} must be a {what}, got {value!r}")
             values[i] = v
             total += v
         if self.normalize and words:             # one pass over all words, not one per word
@@ -347,11 +348,11 @@ class Segmenter:
         key = self._check_word(word)
         if count is None:
             if self._kind == "score":
-                raise ValueError("add_word on a score dictionary needs a score")
+                raise ParameterError("add_word on a score dictionary needs a score")
             count = self.suggest_count(word)
         value = float(count)
         if not math.isfinite(value) or (self._kind == "count" and value < 0):
-            raise ValueError(f"`count` must be a finite number ≥ 0, got {count!r}")
+            raise ParameterError(f"`count` must be a finite number ≥ 0, got {count!r}")
         node = self._trie.insert(key)
         if self._kind == "count":
             if self._trie.flag_arr[node]:
@@ -380,7 +381,7 @@ class Segmenter:
         """Smallest count that makes ``word`` win over its current best split (jieba's
         ``suggest_freq`` with ``tune=False``)."""
         if self._kind == "score":
-            raise ValueError("suggest_count needs a count dictionary")
+            raise ParameterError("suggest_count needs a count dictionary")
         pieces = self.lcut(word)
         logp = 0.0
         for piece in pieces:
@@ -415,7 +416,7 @@ class Segmenter:
         ['北京大学', '生']
         """
         if not isinstance(text, str):
-            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+            raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         if len(text) <= BATCH_CHARS:
             spans = _segment.segment_spans(text, *self._args())
             return [text[a:b] for a, b in spans.tolist()]
@@ -454,7 +455,7 @@ class Segmenter:
         size = 0
         for line in lines:
             if not isinstance(line, str):
-                raise TypeError(f"lines must be str, got {type(line).__name__}")
+                raise ParameterTypeError(f"lines must be str, got {type(line).__name__}")
             if "\n" in line or len(line) > BATCH_CHARS:
                 yield from self._batch(batch)
                 batch, size = [], 0
@@ -480,7 +481,7 @@ class Segmenter:
         [[0, 2], [3, 5], [5, 6]]
         """
         if not isinstance(text, str):
-            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+            raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         return _segment.segment_spans(text, *self._args())
 
     def _line_tokens(self, text: str) -> List[List[str]]:
@@ -521,14 +522,14 @@ def as_segmenter(dictionary: Any, **kwargs) -> Segmenter:
 def _counts_of(lexicon: Any) -> List[Tuple[str, float]]:
     if isinstance(lexicon, Segmenter):
         if lexicon._kind != "count":
-            raise ValueError("a score segmenter has no counts to export; pass a count lexicon")
+            raise ParameterError("a score segmenter has no counts to export; pass a count lexicon")
         return list(lexicon.to_dict().items())
     if hasattr(lexicon, "to_dict") and not isinstance(lexicon, Mapping):
         lexicon = lexicon.to_dict()
     if isinstance(lexicon, (str, os.PathLike)):
         return [(w, c) for w, c in read_dictionary(lexicon) if c is not None]
     if not isinstance(lexicon, Mapping):
-        raise TypeError(f"expected a lexicon (mapping word -> count), got {type(lexicon).__name__}")
+        raise ParameterTypeError(f"expected a lexicon (mapping word -> count), got {type(lexicon).__name__}")
     return list(lexicon.items())
 
 
@@ -590,9 +591,9 @@ def jieba_tokenizer(lexicon: Any, *, base: Optional[str] = None):
         tok.load_userdict(io.StringIO(text))
         return tok
     if base is not None:
-        raise ValueError(f"`base` must be None or 'jieba', got {base!r}")
+        raise ParameterError(f"`base` must be None or 'jieba', got {base!r}")
     if not text:
-        raise ValueError("the lexicon is empty")
+        raise ParameterError("the lexicon is empty")
     tmp = tempfile.mkdtemp(prefix="nlpzero-jieba-")
     try:
         path = os.path.join(tmp, "dict.txt")
@@ -784,9 +785,9 @@ class _Workers:
             out = self.conns[k].recv()
         except EOFError:
             code = self.procs[k].exitcode
-            raise RuntimeError(f"a segmentation worker died (exit code {code}); out of memory?") from None
+            raise WorkerError(f"a segmentation worker died (exit code {code}); out of memory?") from None
         if out[0] == "error":
-            raise RuntimeError(f"a segmentation worker failed: {out[1]}")
+            raise WorkerError(f"a segmentation worker failed: {out[1]}")
         return out
 
     def close(self) -> None:
@@ -901,15 +902,15 @@ def segment_file(
 
     from ._io import _check_output_path, atomic_write
     from ._progress import make_progress
-    from ._validate import check_int
+    from . import _limits as limits
     from .corpus import Corpus
     from .errors import DecodeError
 
     start = time.perf_counter()
     seg = as_segmenter(segmenter)
-    jobs = default_jobs() if jobs is None else check_int("jobs", jobs, minimum=1)
+    jobs = default_jobs() if jobs is None else limits.check("jobs", jobs)
     if not isinstance(delimiter, str):
-        raise TypeError(f"`delimiter` must be str, got {type(delimiter).__name__}")
+        raise ParameterTypeError(f"`delimiter` must be str, got {type(delimiter).__name__}")
     source = corpus if isinstance(corpus, Corpus) else Corpus(corpus, encoding=encoding, errors=errors)
     if source.size is not None and source.size < SMALL_INPUT_BYTES:
         jobs = 1
@@ -998,7 +999,7 @@ def segment_file(
             else:
                 run(output.write)
         else:
-            raise TypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+            raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
     finally:
         meter.close()
     # a last line without a terminator still counts (its output has no newline either)
