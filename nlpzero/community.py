@@ -473,12 +473,17 @@ def _run(edges: _Edges, num_trials: int, seed: int, teleportation: float) -> Inf
                 best_module, best_length = module, length
     if best_module is None or best_length >= one_level - 1e-10:
         best_module = np.zeros(n, np.int64)  # one module (isolated nodes split off below)
-    # nodes without any edge: their own modules
-    lonely = np.flatnonzero(~net.has_link)
-    if lonely.size:
-        best_module = best_module.copy()
-        best_module[lonely] = best_module.max() + 1 + np.arange(lonely.size)
-    module, k = core._renumber(best_module)
+    # linked nodes keep their modules (renumbered 0..k-1); nodes without any edge get one each
+    linked = net.has_link
+    module = np.empty(n, np.int64)
+    k = 0
+    if linked.any():
+        module[linked], k = core._renumber(np.ascontiguousarray(best_module[linked]))
+        if k < 0:
+            raise AssertionError("InfoMap produced a negative module id")   # a bug, not user input
+    lonely = np.flatnonzero(~linked)
+    module[lonely] = k + np.arange(lonely.size)
+    k += lonely.size
     return _finish(edges, net, module, k, one_level, num_trials, seed)
 
 
