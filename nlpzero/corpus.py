@@ -249,7 +249,9 @@ class Corpus:
             f = open(self.path, "rb")
             close = True
         elif self._kind == "stdin":
-            f, close = sys.stdin.buffer, False
+            if sys.stdin is None:              # started with stdin closed (<&-)
+                raise InputError("standard input is closed", "<stdin>")
+            f, close = getattr(sys.stdin, "buffer", sys.stdin), False
         else:
             f, close = self._source, False
             if self._start is not None:
