@@ -85,7 +85,7 @@ LIMITS: Dict[str, Limit] = {
     "max_itemsets": _int(1, INT_MAX),
     "min_confidence": _float(0.0, 1.0),
     "min_lift": _float(0.0, None),
-    "max_consequent_len": _int(1, 1 << 20, "rule consequent size"),
+    "max_consequent_size": _int(1, 1 << 20, "rule consequent size"),
     # word vectors, clustering, communities
     "dim": _int(1, 10_000, "dimension of the word vectors (dense vocabulary x dim matrices)"),
     "window": _int(1, 1_000, "co-occurrence window, tokens each side"),

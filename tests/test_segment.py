@@ -139,7 +139,7 @@ def test_matches_reference_scores(seed):
     words = {random_text(rng, rng.randint(1, 4), "今天气不错北京大学生Tab") for _ in range(25)}
     scores = {w: rng.uniform(-6, 3) for w in words if w.strip()}
     unk = rng.uniform(-8, 0)
-    seg = Segmenter.from_scores(scores, unk)
+    seg = Segmenter.from_scores(scores, unknown_score=unk)
     for _ in range(40):
         text = random_text(rng, rng.randint(0, 25), "今天气不错北京大学生Tab，")
         assert seg.lcut(text) == ref_nlpzero(text, scores, unk), text
@@ -167,7 +167,7 @@ def _jieba_tokenizer(lex):
     import logging
 
     jieba.setLogLevel(logging.WARNING)
-    from nlpzero.segment import jieba_tokenizer
+    from nlpzero.jieba.interop import jieba_tokenizer
 
     return jieba_tokenizer(lex)
 
@@ -224,10 +224,12 @@ def test_jieba_dictionary_parity(jieba_pair):
 
 
 def test_jieba_cache_is_used_and_versioned(jieba_pair, monkeypatch):
+    from nlpzero import _trie_cache
     from nlpzero import segment as S
 
     _, seg = jieba_pair
-    caches = [f for f in os.listdir(S.cache_dir()) if f.startswith(f"trie-v{S.CACHE_VERSION}-")]
+    caches = [f for f in os.listdir(_trie_cache.cache_dir())
+              if f.startswith(f"trie-v{_trie_cache.CACHE_VERSION}-")]
     assert len(caches) == 1
     calls = []
     monkeypatch.setattr(S, "read_dictionary", lambda *a, **k: calls.append(a) or [])
@@ -265,10 +267,10 @@ def test_malformed_dictionary_names_file_and_line(tmp_path, content, line):
 
 
 def test_dictionary_cache_rebuilt_when_file_changes(tmp_path, monkeypatch):
-    from nlpzero import segment as S
+    from nlpzero import _trie_cache
 
     monkeypatch.setenv("NLPZERO_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(S, "CACHE_MIN_BYTES", 0)
+    monkeypatch.setattr(_trie_cache, "CACHE_MIN_BYTES", 0)
     path = tmp_path / "d.txt"
     path.write_text("北京 5\n大学 5\n", encoding="utf-8")
     assert Segmenter(str(path)).lcut("北京大学") == ["北京", "大学"]
@@ -346,7 +348,7 @@ def test_load_userdict_on_top(tmp_path):
 # ---------------------------------------------------------------------- jieba interop
 def test_to_jieba_userdict_roundtrip(tmp_path):
     from nlpzero.dictionary import read_dictionary
-    from nlpzero.segment import to_jieba_userdict
+    from nlpzero.jieba.interop import to_jieba_userdict
 
     assert to_jieba_userdict({"云计算": 5, "创新办": 2.6}) == "云计算 5\n创新办 3\n"
     path = tmp_path / "u.txt"
@@ -360,7 +362,7 @@ def test_jieba_tokenizer_with_lexicon():
     tok = _jieba_tokenizer(LEX)
     assert tok.lcut("北京大学生", HMM=False) == Segmenter(LEX, mode="jieba").lcut("北京大学生")
     pytest.importorskip("jieba")
-    from nlpzero.segment import jieba_tokenizer
+    from nlpzero.jieba.interop import jieba_tokenizer
 
     tok = jieba_tokenizer({"韩玉赏鉴": 5}, base="jieba")
     assert "韩玉赏鉴" in tok.lcut("李小福是韩玉赏鉴的主任", HMM=True)
@@ -370,11 +372,11 @@ def test_jieba_tokenizer_with_lexicon():
 @pytest.fixture
 def small_pool(monkeypatch):
     """Let segment_file use worker processes and cut huge lines even on tiny inputs."""
-    from nlpzero import segment as S
+    from nlpzero import batch
 
-    monkeypatch.setattr(S, "SMALL_INPUT_BYTES", 0)
-    monkeypatch.setattr(S, "FIRST_CHUNK_CHARS", 64)
-    return S
+    monkeypatch.setattr(batch, "SMALL_INPUT_BYTES", 0)
+    monkeypatch.setattr(batch, "FIRST_CHUNK_CHARS", 64)
+    return batch
 
 
 def _corpus_lines(rng, n):
@@ -391,7 +393,7 @@ def test_segment_file_matches_cut_lines(tmp_path, small_pool, jobs):
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.txt"
     seg = Segmenter(LEX)
-    res = small_pool.segment_file(Corpus(str(src), chunk_bytes=512), str(out), seg, jobs=jobs, delimiter="|")
+    res = small_pool.segment_file(Corpus(str(src), chunk_bytes=512), str(out), segmenter=seg, jobs=jobs, delimiter="|")
     expected = "".join("|".join(toks) + "\n" for toks in seg.cut_lines(lines))
     assert out.read_text(encoding="utf-8") == expected
     assert res.lines == 400 and res.bytes_in == src.stat().st_size and res.jobs == jobs
@@ -435,7 +437,7 @@ def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs, kind):
         source = Corpus(open(src, encoding=enc), chunk_bytes=256)
     else:
         source = Corpus(str(src), encoding=enc, chunk_bytes=256)
-    res = small_pool.segment_file(source, str(out), seg, jobs=jobs)
+    res = small_pool.segment_file(source, str(out), segmenter=seg, jobs=jobs)
     got = out.read_text(encoding="utf-8").split("\n")
     ending = ["尾", ""] if kind == "list" else ["尾"]           # items of a list are lines
     assert got == [" ".join(seg.lcut("短行")), " ".join(seg.lcut(line))] + ending
@@ -444,28 +446,28 @@ def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs, kind):
 
 def test_nul_and_undecodable_bytes(tmp_path):
     from nlpzero.errors import DecodeError
-    from nlpzero.segment import segment_file
+    from nlpzero.batch import segment_file
 
     src = tmp_path / "in.txt"
     src.write_bytes(("今天" * 40000 + "\n").encode() + "今\x00天\n".encode())
     out = tmp_path / "out.txt"
-    segment_file(str(src), str(out), Segmenter(LEX), jobs=1)
+    segment_file(str(src), str(out), segmenter=Segmenter(LEX), jobs=1)
     assert out.read_text(encoding="utf-8").split("\n")[1] == "今 \x00 天"
     bad = tmp_path / "bad.txt"
     bad.write_bytes("今天\n".encode() * 10 + b"\xff\xfe\n")
     target = tmp_path / "never.txt"
     with pytest.raises(DecodeError) as info:
-        segment_file(str(bad), str(target), Segmenter(LEX))
+        segment_file(str(bad), str(target), segmenter=Segmenter(LEX))
     assert info.value.offset == 70
     assert sorted(os.listdir(tmp_path)) == ["bad.txt", "in.txt", "out.txt"]      # no partial file
 
 
 def test_output_in_missing_directory_fails_first(tmp_path):
     from nlpzero._io import OutputError
-    from nlpzero.segment import segment_file
+    from nlpzero.batch import segment_file
 
     with pytest.raises(OutputError, match="does not exist"):
-        segment_file(["今天"], str(tmp_path / "no" / "out.txt"), Segmenter(LEX))
+        segment_file(["今天"], str(tmp_path / "no" / "out.txt"), segmenter=Segmenter(LEX))
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -480,7 +482,7 @@ def test_interrupt_leaves_no_file_and_no_workers(tmp_path, small_pool, jobs):
 
     target = tmp_path / "out.txt"
     with pytest.raises(KeyboardInterrupt):
-        small_pool.segment_file(lines(), str(target), Segmenter(LEX), jobs=jobs)
+        small_pool.segment_file(lines(), str(target), segmenter=Segmenter(LEX), jobs=jobs)
     assert os.listdir(tmp_path) == []
     assert multiprocessing.active_children() == []
 
@@ -522,6 +524,24 @@ def test_cli_errors(tmp_path):
     assert res.exit_code == 1
     res = runner.invoke(main, ["segment", "-"], input="今天\n")
     assert res.exit_code == 2 and ("--lexicon" in res.output)
+
+
+def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
+    from click.testing import CliRunner
+
+    from nlpzero import learn_segmenter
+    from nlpzero.cli import main
+
+    runner = CliRunner()
+    res = runner.invoke(main, ["segment", sample_path, "--max-word-len", "2", "-q"])
+    assert res.exit_code == 0, res.output
+    seg = learn_segmenter(sample_path, max_word_len=2)
+    with open(sample_path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert res.output.splitlines() == [" ".join(toks) for toks in seg.cut_lines(lines)]
+    assert res.output != runner.invoke(main, ["segment", sample_path, "-q"]).output
+    res = runner.invoke(main, ["segment", sample_path, "--dict", "jieba", "--max-word-len", "2"])
+    assert res.exit_code == 2 and "--max-word-len" in res.output
 
 
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
