@@ -300,8 +300,12 @@ def atomic_write(path: PathLike, mode: str = "w", encoding: Optional[str] = "utf
 
     Examples
     --------
-    >>> with atomic_write("out.tsv") as f:     # doctest: +SKIP
-    ...     f.write("word\\t3\\n")
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.tsv")
+    >>> with atomic_write(path) as f:
+    ...     _ = f.write("word\\t3\\n")
+    >>> open(path, encoding="utf-8").read()
+    'word\\t3\\n'
     """
     path = os.fspath(path)
     target = check_output_path(path)
