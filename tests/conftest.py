@@ -7,6 +7,24 @@ DATA = os.path.join(os.path.dirname(__file__), os.pardir, "nlpzero", "data")
 SAMPLE = os.path.abspath(os.path.join(DATA, "reviews.txt"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def numba_kernels():
+    """Compile (or load from Numba's disk cache) every Numba kernel once per session, before any
+    test runs, so no test pays the JIT and the first test of a file is not the slow one."""
+    import numpy as np
+
+    import nlpzero
+    from nlpzero import _vectors_core
+
+    edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    for directed in (False, True):
+        nlpzero.infomap(edges, num_trials=2, directed=directed)
+        nlpzero.codelength(edges, {v: v // 3 for v in range(6)}, directed=directed)
+    _vectors_core.window_pairs(np.arange(6, dtype=np.int64), 2)
+    _vectors_core.csr_matmul(np.array([0, 1, 2], dtype=np.int64), np.array([0, 1], dtype=np.int64),
+                             np.ones(2), np.ones((2, 2)))
+
+
 @pytest.fixture(scope="session")
 def sample_path():
     """The bundled sample corpus (real Chinese product reviews)."""

@@ -111,6 +111,7 @@ def test_merge_of_parts_equals_whole(sample_lines):
         a.merge(count_ngrams(sample_lines[:10], max_n=3))
 
 
+@pytest.mark.slow
 def test_memory_budget_partitions_stay_exact(tmp_path, sample_path, sample_lines):
     whole = count_ngrams(sample_path, max_n=4)
     # a budget far below the table size forces counting in hash partitions

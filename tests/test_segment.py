@@ -214,6 +214,7 @@ def jieba_pair(tmp_path_factory):
         os.environ["NLPZERO_CACHE"] = old
 
 
+@pytest.mark.slow
 def test_jieba_dictionary_parity(jieba_pair):
     tok, seg = jieba_pair
     rng = random.Random(7)
@@ -223,6 +224,7 @@ def test_jieba_dictionary_parity(jieba_pair):
         assert seg.lcut(text) == [w for w in tok.lcut(text, HMM=False) if w.strip()], text
 
 
+@pytest.mark.slow
 def test_jieba_cache_is_used_and_versioned(jieba_pair, monkeypatch):
     from nlpzero import _trie_cache
     from nlpzero import segment as S
@@ -526,6 +528,7 @@ def test_cli_errors(tmp_path):
     assert res.exit_code == 2 and ("--lexicon" in res.output)
 
 
+@pytest.mark.slow
 def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
     from click.testing import CliRunner
 
@@ -544,6 +547,7 @@ def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
     assert res.exit_code == 2 and "--max-word-len" in res.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
     import signal

@@ -248,6 +248,7 @@ def _reviews():
     return str(files("nlpzero") / "data" / "reviews.txt")
 
 
+@pytest.mark.slow
 def test_word_vectors_of_raw_text_with_a_segmenter():
     # segmenting on the fly is the same as handing over the segmented lines
     from nlpzero import learn_segmenter
@@ -270,6 +271,7 @@ def test_word_vectors_of_raw_text_with_a_segmenter():
         word_vectors(iter(lines), dim=10, min_count=3, segmenter=seg)
 
 
+@pytest.mark.slow
 def test_cli_cluster_raw_text(tmp_path):
     # the bundled reviews, raw: learned segmenter by default, or a lexicon from `discover`
     from click.testing import CliRunner
