@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import random
 import re
 from collections import Counter
 from itertools import combinations
@@ -20,6 +19,7 @@ import numpy as np
 import pytest
 
 from nlpzero import association_rules, frequent_itemsets
+from nlpzero._testing import random_transactions
 from nlpzero.apriori import FrequentItemsets, Rule, TooManyItemsetsError, _rules_any_size, min_count_for
 from nlpzero.errors import BinaryInputError, DecodeError, InputError
 
@@ -59,18 +59,6 @@ def rules_dict(ar):
     return {(frozenset(r.antecedent), frozenset(r.consequent)): (r.count, r.confidence, r.lift) for r in ar.to_list()}
 
 
-def random_transactions(seed, n_trans, n_items, density, dup=True):
-    rng = random.Random(seed)
-    items = [f"w{i}" for i in range(n_items - n_items // 3)] + list(range(n_items // 3))  # mixed types
-    weights = [1.0 / (1 + i) ** 0.7 for i in range(n_items)]  # skewed, like real data
-    out = []
-    for _ in range(n_trans):
-        t = [x for x, w in zip(items, weights) if rng.random() < min(1.0, density * w * 2)]
-        if dup and t and rng.random() < 0.3:
-            t = t + rng.sample(t, min(len(t), 2))  # duplicates must count once
-        rng.shuffle(t)
-        out.append(t)
-    return out
 
 
 def assert_same_rules(got, want):

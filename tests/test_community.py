@@ -12,6 +12,7 @@ import pytest
 nx = pytest.importorskip("networkx")
 
 from nlpzero import codelength, infomap  # noqa: E402
+from nlpzero._testing import lfr, planted_directed  # noqa: E402
 from nlpzero.community import InfomapResult  # noqa: E402
 
 
@@ -151,10 +152,6 @@ def test_codelength_partition_errors():
 
 
 # ------------------------------------------------------------------ optimiser
-def lfr(n, mu):
-    G = nx.LFR_benchmark_graph(n, 3, 1.5, mu, average_degree=20, max_degree=50, min_community=20, seed=1)
-    G.remove_edges_from(nx.selfloop_edges(G))
-    return G
 
 
 def reference_optimum(G, directed=False, trials=10):
@@ -176,7 +173,7 @@ def test_optimum_close_to_infomap(name):
     elif name == "lesmis":
         G = nx.les_miserables_graph()
     elif name.startswith("lfr"):
-        G = lfr(1000, float(name[4:]))
+        G, _ = lfr(1000, float(name[4:]))
     else:
         G, _ = planted_directed(600, 12, seed=3)
     ours = infomap(G, num_trials=10, seed=1)
@@ -189,22 +186,6 @@ def test_optimum_close_to_infomap(name):
         assert ours.num_modules == ref.num_top_modules
 
 
-def planted_directed(n, k, seed, deg_in=8, deg_out=1):
-    rng = np.random.default_rng(seed)
-    comm = np.arange(n) % k
-    members = [np.flatnonzero(comm == c) for c in range(k)]
-    G = nx.DiGraph()
-    G.add_nodes_from(range(n))
-    for a in range(n):
-        for _ in range(rng.poisson(deg_in)):
-            b = int(rng.choice(members[comm[a]]))
-            if b != a:
-                G.add_edge(a, b, weight=float(rng.uniform(0.5, 2.0)))
-        for _ in range(rng.poisson(deg_out)):
-            b = int(rng.integers(n))
-            if b != a:
-                G.add_edge(a, b, weight=float(rng.uniform(0.5, 2.0)))
-    return G, comm
 
 
 def same_partition(communities, labels):
@@ -236,14 +217,14 @@ def test_one_module_when_nothing_beats_one_level():
     assert r.num_modules == 1
     assert r.codelength == pytest.approx(r.one_level_codelength)
     assert r.codelength == pytest.approx(math.log2(12))
-    G = lfr(1000, 0.5)  # realised mixing overshoots: the planted partition codes longer
+    G, _ = lfr(1000, 0.5)  # realised mixing overshoots: the planted partition codes longer
     r = infomap(G, num_trials=3, seed=1)
     assert r.num_modules == 1
     assert r.codelength == pytest.approx(reference_optimum(G, trials=3).codelength, abs=1e-9)
 
 
 def test_deterministic_per_seed():
-    G = lfr(1000, 0.3)
+    G, _ = lfr(1000, 0.3)
     a = infomap(G, num_trials=2, seed=7)
     b = infomap(G, num_trials=2, seed=7)
     assert np.array_equal(a.membership, b.membership) and a.codelength == b.codelength

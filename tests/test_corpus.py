@@ -8,7 +8,7 @@ import pytest
 from nlpzero.corpus import Corpus, is_word_char, normalize, runs, to_codes, word_mask
 from nlpzero.errors import BinaryInputError, DecodeError, InputError, NotReiterableError
 
-from conftest import random_text
+from nlpzero._testing import random_text
 import reference
 
 

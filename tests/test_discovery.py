@@ -18,11 +18,11 @@ from nlpzero._passes import Passes
 from nlpzero.discovery import (_best_split, _cohesion, default_min_count, discover,
                                learn_segmenter, segment_unsupervised, segment_unsupervised_spans, _learn)
 from nlpzero.errors import CorpusTooSmallError, FormatError, InputError
+from nlpzero._testing import COMMON_HANZI, zipf_corpus
 from nlpzero.jieba.interop import load_jieba_dict
 from nlpzero.lexicon import Lexicon
 from nlpzero.nvbe import autonomy
 
-CJK = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
 
 
 def _symbols(text, collapse=True):
@@ -55,21 +55,6 @@ def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra=
                    for _ in range(n))
 
 
-def _zipf_corpus(seed=0, n_lines=600, n_words=60):
-    """Lines of words drawn from a Zipfian lexicon of random 1-4 character words."""
-    rng = random.Random(seed)
-    chars = list(CJK)
-    rng.shuffle(chars)
-    words, used = [], set()
-    while len(words) < n_words:
-        k = rng.choice((1, 2, 2, 2, 3, 3, 4))
-        w = "".join(rng.choice(chars[:150]) for _ in range(k))
-        if w not in used and all(w[:j] not in used for j in range(1, k)):
-            used.add(w)
-            words.append(w)
-    weights = [1.0 / (r + 1) ** 0.9 for r in range(n_words)]
-    lines = [rng.choices(words, weights, k=rng.randint(5, 15)) for _ in range(n_lines)]
-    return words, lines
 
 
 # ---------------------------------------------------------------------- NgramIndex kernel
@@ -198,7 +183,7 @@ def _ref_counts(lines, K):
 
 
 def test_cohesion_matches_formula():
-    _, lines = _zipf_corpus(3, 200)
+    _, lines = zipf_corpus(3, 200)
     lines = ["".join(ws) for ws in lines]
     passes = Passes(as_corpus(lines), 4, False, "")
     ref = _ref_counts(lines, 4)
@@ -239,7 +224,7 @@ def _ref_entropy(lines, L):
 
 @pytest.mark.parametrize("restandardize", [True, False])
 def test_autonomy_matches_reference(restandardize):
-    _, lines = _zipf_corpus(5, 150)
+    _, lines = zipf_corpus(5, 150)
     lines = ["".join(ws) for ws in lines]
     L = 3
     count, h_r, h_l = _ref_entropy(lines, L)
@@ -275,7 +260,7 @@ def test_autonomy_matches_reference(restandardize):
 
 
 def test_lexicon_entropies_and_min_entropy_pmi_match_reference():
-    _, lines = _zipf_corpus(7, 300)
+    _, lines = zipf_corpus(7, 300)
     lines = ["".join(ws) for ws in lines]
     count, h_r, h_l = _ref_entropy(lines, 3)
     lex = discover(lines, method="min_entropy", min_count=3, max_n=2)
@@ -321,7 +306,7 @@ def test_best_split_matches_enumeration():
 
 # ---------------------------------------------------------------------- quality on a known lexicon
 def test_synthetic_lexicon_is_recovered():
-    words, lines = _zipf_corpus(11, 1500)
+    words, lines = zipf_corpus(11, 1500)
     text = ["".join(ws) for ws in lines]
     truth = set(words)
     # segmentation: token-level F1 of nVBE against the generating words
@@ -355,7 +340,7 @@ def test_matches_nlp_zero_word_finder(seed):
 
     collections.Iterable = collections.abc.Iterable
     nz = pytest.importorskip("nlp_zero")
-    _, lines = _zipf_corpus(seed, 800)
+    _, lines = zipf_corpus(seed, 800)
     text = ["".join(ws) for ws in lines]
     finder = nz.Word_Finder(min_proba=1e-7, min_pmi=1)
     finder.train(text)
@@ -369,7 +354,7 @@ def test_matches_nlp_zero_word_finder(seed):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_segmentation_is_lossless_on_random_unicode(seed):
     rng = random.Random(seed)
-    pool = CJK[:30] + "，。！ ＡＢ１２abc12·—\t\u3000😀\u00e9\U00020000"
+    pool = COMMON_HANZI[:30] + "，。！ ＡＢ１２abc12·—\t\u3000😀\u00e9\U00020000"
     lines = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(200)]
     out = list(segment_unsupervised(lines))
     assert len(out) == len(lines)
@@ -400,7 +385,7 @@ def test_ascii_stretches_are_never_cut():
 
 # ---------------------------------------------------------------------- lexicon files
 def _small_lexicon():
-    _, lines = _zipf_corpus(2, 300)
+    _, lines = zipf_corpus(2, 300)
     return discover(["".join(ws) for ws in lines], min_count=3)
 
 
@@ -504,7 +489,7 @@ def test_default_min_count_scales_with_size():
 
 # ---------------------------------------------------------------------- CLI
 def test_cli_discover_tsv_and_jsonl(tmp_path):
-    _, lines = _zipf_corpus(1, 400)
+    _, lines = zipf_corpus(1, 400)
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join("".join(ws) for ws in lines) + "\n", encoding="utf-8")
     out = tmp_path / "lex.tsv"
@@ -604,7 +589,7 @@ def _ref_min_entropy(lines, min_count, min_pmi, min_proba):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_mi_pipeline_matches_reference(seed):
-    _, lines = _zipf_corpus(seed, 250, 40)
+    _, lines = zipf_corpus(seed, 250, 40)
     text = ["".join(ws) for ws in lines]
     thetas = (0.5, 1.0, 1.5)        # low bars: long pieces and the check-back get exercised
     got = discover(text, method="mi", min_count=2, max_n=4, thresholds=thetas).to_dict()
@@ -615,7 +600,7 @@ def test_mi_pipeline_matches_reference(seed):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_min_entropy_pipeline_matches_reference(seed):
-    _, lines = _zipf_corpus(seed + 20, 200, 40)
+    _, lines = zipf_corpus(seed + 20, 200, 40)
     text = ["".join(ws) for ws in lines]
     got = discover(text, method="min_entropy", min_count=2, max_n=3).to_dict()
     want = _ref_min_entropy(text, 2, 1.0, 1e-7)
@@ -626,7 +611,7 @@ def test_min_entropy_pipeline_matches_reference(seed):
 def _punctuated(seed, n_lines=300):
     """Zipf-corpus lines with punctuation, repeated punctuation, middle dots, ASCII and spaces."""
     rng = random.Random(seed)
-    _, lines = _zipf_corpus(seed, n_lines)
+    _, lines = zipf_corpus(seed, n_lines)
     seps = ["", "", "", "", "，", "。", "——", "……", "·", "・", " ", "！！", "ABC", "１９９８", "3"]
     return ["".join(w + rng.choice(seps) for w in ws) for ws in lines]
 

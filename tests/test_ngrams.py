@@ -8,7 +8,7 @@ import nlpzero
 from nlpzero import Corpus, NgramCounts, count_ngrams
 from nlpzero.errors import MemoryBudgetError
 
-from conftest import random_text
+from nlpzero._testing import random_text
 from reference import count_ngrams as ref_count
 
 

@@ -14,13 +14,14 @@ from nlpzero.corpus import as_corpus
 from nlpzero._passes import Passes
 from nlpzero.discovery import segment_unsupervised
 from nlpzero.nvbe import ascii_stretches, autonomy, link_cohesion, nvbe_scores, word_scores
-from test_discovery import _symbols, _zipf_corpus
+from nlpzero._testing import zipf_corpus
+from test_discovery import _symbols
 
 
 def _corpus(seed):
     """Zipfian words with some numbers and Latin stretches mixed in (collapsed symbols)."""
     rng = random.Random(seed)
-    _, lines = _zipf_corpus(seed, 150)
+    _, lines = zipf_corpus(seed, 150)
     out = []
     for ws in lines:
         ws = list(ws)
@@ -88,7 +89,7 @@ def test_nvbe_scores_compose_autonomy_links_and_ascii_rule(penalty):
 
 def test_no_token_holds_two_numbers():
     rng = random.Random(5)
-    _, lines = _zipf_corpus(5, 400)
+    _, lines = zipf_corpus(5, 400)
     text = [f"{rng.randint(1, 12)}月{rng.randint(1, 31)}日" + "".join(ws) for ws in lines]
     tokens = [t for toks in segment_unsupervised(text) for t in toks]
     assert "".join(tokens) == "".join(text)
