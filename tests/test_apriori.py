@@ -11,8 +11,6 @@ import io
 import math
 import os
 import re
-from collections import Counter
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -22,37 +20,9 @@ from nlpzero import association_rules, frequent_itemsets
 from nlpzero._testing import random_transactions
 from nlpzero.apriori import FrequentItemsets, Rule, TooManyItemsetsError, _rules_any_size, min_count_for
 from nlpzero.errors import BinaryInputError, DecodeError, InputError
+from reference.apriori import brute_itemsets, brute_rules
 
 # ----------------------------------------------------------------------------- references
-
-
-def brute_itemsets(transactions, min_count, max_size=None):
-    """Every subset of every (deduplicated) transaction, counted; the obviously correct answer."""
-    counts = Counter()
-    for t in transactions:
-        s = sorted(set(t), key=repr)
-        top = len(s) if max_size is None else min(len(s), max_size)
-        for k in range(1, top + 1):
-            for sub in combinations(s, k):
-                counts[frozenset(sub)] += 1
-    return {k: v for k, v in counts.items() if v >= min_count}
-
-
-def brute_rules(freq, n, min_conf, min_lift=-math.inf, max_cons=1):
-    """Every split of every frequent itemset into antecedent and consequent, filtered."""
-    out = {}
-    for z, cz in freq.items():
-        for k in range(1, len(z)):
-            if max_cons is not None and k > max_cons:
-                break
-            for y in combinations(sorted(z, key=repr), k):
-                y = frozenset(y)
-                x = z - y
-                conf = cz / freq[x]
-                lift = conf / (freq[y] / n)
-                if conf >= min_conf and lift >= min_lift:
-                    out[(x, y)] = (cz, conf, lift)
-    return out
 
 
 def rules_dict(ar):

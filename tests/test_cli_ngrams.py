@@ -9,7 +9,7 @@ from click.testing import CliRunner
 import nlpzero
 from nlpzero.cli import main
 
-from reference import count_ngrams as ref_count
+from reference.ngrams import count_ngrams as ref_count
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from nlpzero.corpus import Corpus, is_word_char, normalize, runs, to_codes, word
 from nlpzero.errors import BinaryInputError, DecodeError, InputError, NotReiterableError
 
 from nlpzero._testing import random_text
-import reference
+from reference import text_model as reference
 
 
 @pytest.mark.parametrize("chunk_bytes", [16, 23, 64, 1 << 20])

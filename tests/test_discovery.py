@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -22,32 +22,9 @@ from nlpzero._testing import COMMON_HANZI, zipf_corpus
 from nlpzero.jieba.interop import load_jieba_dict
 from nlpzero.lexicon import Lexicon
 from nlpzero.nvbe import autonomy
+from reference.text_model import symbols
+from reference.discovery import all_splits, ref_counts, ref_entropy, ref_mi, ref_min_entropy
 
-
-
-def _symbols(text, collapse=True):
-    """Reference text model: runs of symbols; an ASCII alnum stretch is one symbol '0' or 'A'."""
-    text = normalize(text)
-    runs, cur, i = [], [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch.isascii() and ch.isalnum():
-            j = i
-            while j < len(text) and text[j].isascii() and text[j].isalnum():
-                j += 1
-            stretch = text[i:j]
-            cur.append("0" if stretch.isdigit() else "A")
-            i = j
-            continue
-        if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
-            cur.append(ch)
-        elif cur:
-            runs.append(cur)
-            cur = []
-        i += 1
-    if cur:
-        runs.append(cur)
-    return runs
 
 
 def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra="，。 ABc１２\n·"):
@@ -70,7 +47,7 @@ def test_index_counts_and_links_match_counter(seed):
     ids = idx.feed(sym)
     chars = idx.chars()
     ref = Counter()
-    for run in _symbols(text):
+    for run in symbols(text):
         for k in range(1, K + 1):
             for i in range(len(run) - k + 1):
                 ref[tuple(run[i : i + k])] += 1
@@ -96,7 +73,7 @@ def test_index_counts_and_links_match_counter(seed):
     for k in range(1, K + 1):
         for i in np.flatnonzero(ids[k - 1] >= 0):
             assert strings[k, ids[k - 1, i]] == tuple(name(s) for s in sym[i : i + k])
-    assert idx.n_symbols == sum(len(r) for r in _symbols(text))
+    assert idx.n_symbols == sum(len(r) for r in symbols(text))
 
 
 @pytest.mark.parametrize("factor", [1.0, 3.0, 40.0])
@@ -131,13 +108,6 @@ def test_encode_spans_cover_original_text():
 
 
 # ---------------------------------------------------------------------- DP against brute force
-def _all_splits(n, K):
-    if n == 0:
-        yield []
-        return
-    for k in range(1, min(K, n) + 1):
-        for rest in _all_splits(n - k, K):
-            yield [k] + rest
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -161,7 +131,7 @@ def test_best_path_matches_enumeration(seed):
         n = r.size - 1
         best = max(
             (sum(score[offset[k - 1] + ids[k - 1, pos + sum(sp[:j])]] for j, k in enumerate(sp)), sp)
-            for sp in _all_splits(n, K)
+            for sp in all_splits(n, K)
         )
         got = np.flatnonzero(starts[pos : pos + n]).tolist() + [n]
         got_sp = [b - a for a, b in zip(got, got[1:])]
@@ -171,22 +141,13 @@ def test_best_path_matches_enumeration(seed):
 
 
 # ---------------------------------------------------------------------- scores against references
-def _ref_counts(lines, K):
-    c = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            for k in range(1, K + 1):
-                for i in range(len(s) - k + 1):
-                    c[s[i : i + k]] += 1
-    return c
 
 
 def test_cohesion_matches_formula():
     _, lines = zipf_corpus(3, 200)
     lines = ["".join(ws) for ws in lines]
     passes = Passes(as_corpus(lines), 4, False, "")
-    ref = _ref_counts(lines, 4)
+    ref = ref_counts(lines, 4)
     n = sum(v for w, v in ref.items() if len(w) == 1)
     for k in (2, 3, 4):
         coh = _cohesion(passes, k)
@@ -196,38 +157,12 @@ def test_cohesion_matches_formula():
             assert value == pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
-def _ref_entropy(lines, L):
-    """h_r, h_l of every string up to L symbols (run ends count as distinct symbols)."""
-    right, left, count = defaultdict(Counter), defaultdict(Counter), Counter()
-    unique = iter(range(1 << 62))
-    for line in lines:
-        for run in _symbols(line):
-            for k in range(1, L + 1):
-                for i in range(len(run) - k + 1):
-                    x = tuple(run[i : i + k])
-                    count[x] += 1
-                    if i + k < len(run):
-                        right[x][run[i + k]] += 1
-                    else:
-                        right[x][("end", next(unique))] += 1
-                    if i > 0:
-                        left[x][run[i - 1]] += 1
-                    else:
-                        left[x][("start", next(unique))] += 1
-
-    def h(c):
-        t = sum(c.values())
-        return -sum(v / t * math.log(v / t) for v in c.values())
-
-    return count, {x: h(right[x]) for x in count}, {x: h(left[x]) for x in count}
-
-
 @pytest.mark.parametrize("restandardize", [True, False])
 def test_autonomy_matches_reference(restandardize):
     _, lines = zipf_corpus(5, 150)
     lines = ["".join(ws) for ws in lines]
     L = 3
-    count, h_r, h_l = _ref_entropy(lines, L)
+    count, h_r, h_l = ref_entropy(lines, L)
     unigrams = {x: c for x, c in count.items() if len(x) == 1}
     total = sum(unigrams.values())
     h0 = -sum(c / total * math.log(c / total) for c in unigrams.values())
@@ -262,9 +197,9 @@ def test_autonomy_matches_reference(restandardize):
 def test_lexicon_entropies_and_min_entropy_pmi_match_reference():
     _, lines = zipf_corpus(7, 300)
     lines = ["".join(ws) for ws in lines]
-    count, h_r, h_l = _ref_entropy(lines, 3)
+    count, h_r, h_l = ref_entropy(lines, 3)
     lex = discover(lines, method="min_entropy", min_count=3, max_n=2)
-    c = _ref_counts(lines, 2)
+    c = ref_counts(lines, 2)
     n = sum(v for w, v in c.items() if len(w) == 1)
     n2 = sum(v for w, v in c.items() if len(w) == 2)
     checked = 0
@@ -289,7 +224,7 @@ def test_best_split_matches_enumeration():
     for _ in range(40):
         word = "".join(rng.choice("甲乙丙丁") for _ in range(rng.randint(2, 6)))
         best = None
-        for sp in _all_splits(len(word), len(word)):
+        for sp in all_splits(len(word), len(word)):
             if len(sp) < 2:
                 continue
             pieces = [word[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
@@ -516,75 +451,6 @@ def test_cli_discover_errors(tmp_path):
 
 
 # ---------------------------------------------------------------------- whole pipelines vs references
-def _ref_mi(lines, K, min_count, thetas):
-    counts = _ref_counts(lines, K)
-    n = sum(v for w, v in counts.items() if len(w) == 1)
-
-    def coh(w):
-        return min(math.log(n * counts[w] / (counts[w[:j]] * counts[w[j:]])) for j in range(1, len(w)))
-
-    kept = {w for w, c in counts.items() if 2 <= len(w) <= K and c >= min_count and coh(w) >= thetas[len(w) - 2]}
-    pieces = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            joined = [False] * len(s)
-            for k in range(2, K + 1):
-                for i in range(len(s) - k + 1):
-                    if s[i : i + k] in kept:
-                        for j in range(i, i + k - 1):
-                            joined[j] = True
-            start = 0
-            for j in range(len(s)):
-                if not joined[j]:
-                    pieces[s[start : j + 1]] += 1
-                    start = j + 1
-    out = {}
-    for w, c in pieces.items():
-        if c < min_count:
-            continue
-        if len(w) <= 2 or (len(w) <= K and w in kept) or (
-                len(w) > K and all(w[i : i + K] in kept for i in range(len(w) - K + 1))):
-            out[w] = c
-    return out
-
-
-def _ref_min_entropy(lines, min_count, min_pmi, min_proba):
-    c = _ref_counts(lines, 2)
-    n = sum(v for w, v in c.items() if len(w) == 1)
-    n2 = sum(v for w, v in c.items() if len(w) == 2)
-    keep = {w for w, v in c.items() if len(w) == 2 and v / n2 > min_proba
-            and math.log(v / n2) - math.log(c[w[0]] / n) - math.log(c[w[1]] / n) > min_pmi}
-    pieces = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            start = 0
-            for j in range(len(s)):
-                if j == len(s) - 1 or s[j : j + 2] not in keep:
-                    pieces[s[start : j + 1]] += 1
-                    start = j + 1
-    total = sum(pieces.values())
-    words = {w: v for w, v in pieces.items() if v >= min_count and v / total > min_proba}
-    total = sum(words.values())
-    logp = {w: math.log(v / total) for w, v in words.items()}
-    for w in sorted([w for w in words if len(w) > 1], key=len, reverse=True):
-        best = None
-        for sp in _all_splits(len(w), len(w)):
-            if len(sp) < 2:
-                continue
-            ps = [w[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
-            if all(p in logp for p in ps):
-                score = sum(logp[p] for p in ps)
-                if best is None or score > best[0]:
-                    best = (score, ps)
-        if best is not None and logp[w] - best[0] < len(w) - 1:
-            v = words.pop(w)
-            del logp[w]
-            for p in best[1]:
-                words[p] += v
-                logp[p] = math.log(words[p] / total)
-    return {w: v for w, v in words.items() if v >= min_count}
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -593,7 +459,7 @@ def test_mi_pipeline_matches_reference(seed):
     text = ["".join(ws) for ws in lines]
     thetas = (0.5, 1.0, 1.5)        # low bars: long pieces and the check-back get exercised
     got = discover(text, method="mi", min_count=2, max_n=4, thresholds=thetas).to_dict()
-    want = _ref_mi(text, 4, 2, thetas)
+    want = ref_mi(text, 4, 2, thetas)
     assert any(len(w) > 4 for w in want)
     assert got == want
 
@@ -603,7 +469,7 @@ def test_min_entropy_pipeline_matches_reference(seed):
     _, lines = zipf_corpus(seed + 20, 200, 40)
     text = ["".join(ws) for ws in lines]
     got = discover(text, method="min_entropy", min_count=2, max_n=3).to_dict()
-    want = _ref_min_entropy(text, 2, 1.0, 1e-7)
+    want = ref_min_entropy(text, 2, 1.0, 1e-7)
     assert got == want
 
 
@@ -667,7 +533,7 @@ def _run_scores_of_segmenter(seg, lines):
         s, prev_end, pos = None, None, 0
         for tok in seg.lcut(line):
             pos = line.index(tok, pos)
-            if not _symbols(tok):                    # punctuation
+            if not symbols(tok):                    # punctuation
                 pos += len(tok)
                 continue
             if s is None or prev_end != pos:         # a new run starts

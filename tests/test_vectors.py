@@ -5,7 +5,6 @@ randomized SVD, a brute-force kNN, gensim for reading the word2vec export.
 """
 import math
 import random
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from nlpzero import WordVectors, cluster_words, word_vectors
 from nlpzero.corpus import TokenCorpus
 from nlpzero import vectors as V
 from nlpzero.errors import CorpusTooSmallError, DecodeError, NotReiterableError
+from reference.vectors import ref_knn, ref_ppmi
 
 CLASSES = {
     "pron": ["我", "你", "他", "她", "我们", "他们"],
@@ -46,31 +46,6 @@ def random_corpus(seed, n_sent=60, vocab=15):
 
 
 # ------------------------------------------------------------------ slow references
-def ref_ppmi(sents, min_count, window, shift, alpha):
-    counts = Counter(t for s in sents for t in s)
-    vocab = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
-    index = {w: i for i, w in enumerate(vocab)}
-    pairs = Counter()
-    for s in sents:
-        for i, a in enumerate(s):
-            for j in range(i + 1, min(len(s), i + window + 1)):
-                b = s[j]
-                if a in index and b in index:
-                    pairs[(index[a], index[b])] += 1
-                    pairs[(index[b], index[a])] += 1
-    total = sum(pairs.values())
-    row = Counter()
-    col = Counter()
-    for (a, b), c in pairs.items():
-        row[a] += c
-        col[b] += c
-    col_norm = sum(c**alpha for c in col.values())
-    out = {}
-    for (a, b), c in pairs.items():
-        pmi = math.log(c / total) - math.log(row[a] / total) - math.log(col[b] ** alpha / col_norm) - math.log(shift)
-        if pmi > 0:
-            out[(a, b)] = pmi
-    return vocab, out
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -119,17 +94,6 @@ def test_randomized_svd_matches_numpy(monkeypatch, seed):
     assert s == pytest.approx(s_ref[:8], rel=1e-4)  # randomized: a quality bound, not equality
     # same subspace up to sign: |<u_i, u_ref_i>| = 1 for well separated singular values
     assert np.abs(np.sum(u[:, :4] * u_ref[:, :4], axis=0)) == pytest.approx(1.0, abs=1e-6)
-
-
-def ref_knn(x, k):
-    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
-    edges = {}
-    for i in range(len(x)):
-        sims = [(-(unit[i] @ unit[j]), j) for j in range(len(x)) if j != i]
-        for s, j in sorted(sims)[:k]:
-            if -s > 0:
-                edges[(min(i, j), max(i, j))] = -s
-    return edges
 
 
 @pytest.mark.parametrize("seed", range(3))
