@@ -2,9 +2,6 @@
 route by a dict DP, then the text model's joins (repeated punctuation, a lone middle dot)."""
 
 
-_EXTRA_JIEBA = set("+#&._%-")
-
-
 def _ascii_alnum(ch):
     return ch.isascii() and ch.isalnum()
 
