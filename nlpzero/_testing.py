@@ -7,6 +7,9 @@ as ``nlpzero._testing`` however they are started.
 - :func:`random_text` — mixed-script text that exercises every corner of the text model;
 - :func:`zipf_corpus` — lines of words drawn from a Zipfian lexicon (word discovery and
   unsupervised segmentation have words to find);
+- :data:`SMALL_LEXICON` — a small segmentation dictionary with the text model's corner cases;
+- :data:`WORD_CLASSES` and :func:`class_corpus` — sentences from a tiny grammar over word
+  classes, for word vectors and word clustering;
 - :func:`random_transactions` — skewed transactions with duplicates and mixed item types;
 - :func:`lfr` and :func:`planted_directed` — graphs with planted communities.
 """
@@ -17,7 +20,8 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-__all__ = ["random_text", "COMMON_HANZI", "zipf_corpus", "random_transactions", "lfr", "planted_directed"]
+__all__ = ["random_text", "COMMON_HANZI", "zipf_corpus", "SMALL_LEXICON", "WORD_CLASSES", "class_corpus",
+           "random_transactions", "lfr", "planted_directed"]
 
 #: 500 frequent hanzi, the alphabet of :func:`zipf_corpus`.
 COMMON_HANZI = (
@@ -84,6 +88,42 @@ def zipf_corpus(seed: int = 0, n_lines: int = 600, n_words: int = 60) -> Tuple[L
     weights = [1.0 / (r + 1) ** 0.9 for r in range(n_words)]
     lines = [rng.choices(words, weights, k=rng.randint(5, 15)) for _ in range(n_lines)]
     return words, lines
+
+
+#: Word -> count: overlapping words (北京 / 北京大学 / 大学 / 大学生), single characters, and
+#: dictionary words with ASCII inside (T恤, 卡拉OK).
+SMALL_LEXICON = {"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2, "北京": 6, "北京大学": 3, "大学": 5,
+                 "大学生": 2, "学生": 4, "生": 1, "T恤": 2, "卡拉OK": 2, "OK": 1, "中国": 9, "国人": 2}
+
+#: Five word classes of six words each: what :func:`class_corpus` sentences are made of.
+WORD_CLASSES = {
+    "pron": ["我", "你", "他", "她", "我们", "他们"],
+    "verb": ["喜欢", "讨厌", "看见", "买了", "养了", "想要"],
+    "noun": ["猫", "狗", "鱼", "鸟", "兔子", "马"],
+    "adj": ["可爱", "漂亮", "聪明", "安静", "干净", "快乐"],
+    "place": ["北京", "上海", "广州", "深圳", "杭州", "南京"],
+}
+
+
+def class_corpus(n: int, seed: int = 0) -> List[List[str]]:
+    """``n`` tokenised sentences of three patterns: pron verb noun, noun 很 adj, pron 住在 place
+    (words of one class share their contexts).
+
+    >>> class_corpus(2, seed=1)
+    [['我们', '喜欢', '鱼'], ['她', '买了', '鸟']]
+    """
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        t = rng.randrange(3)
+        if t == 0:
+            out.append([rng.choice(WORD_CLASSES["pron"]), rng.choice(WORD_CLASSES["verb"]),
+                        rng.choice(WORD_CLASSES["noun"])])
+        elif t == 1:
+            out.append([rng.choice(WORD_CLASSES["noun"]), "很", rng.choice(WORD_CLASSES["adj"])])
+        else:
+            out.append([rng.choice(WORD_CLASSES["pron"]), "住在", rng.choice(WORD_CLASSES["place"])])
+    return out
 
 
 def random_transactions(seed: int, n_trans: int, n_items: int, density: float, dup: bool = True) -> list:

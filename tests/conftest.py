@@ -34,3 +34,13 @@ def sample_path():
 def sample_lines():
     with open(SAMPLE, encoding="utf-8") as f:
         return f.read().splitlines()
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    """Let segment_file use worker processes and cut huge lines even on tiny inputs."""
+    from nlpzero import batch
+
+    monkeypatch.setattr(batch, "SMALL_INPUT_BYTES", 0)
+    monkeypatch.setattr(batch, "FIRST_CHUNK_CHARS", 64)
+    return batch

@@ -29,8 +29,6 @@ def rules_dict(ar):
     return {(frozenset(r.antecedent), frozenset(r.consequent)): (r.count, r.confidence, r.lift) for r in ar.to_list()}
 
 
-
-
 def assert_same_rules(got, want):
     assert got.keys() == want.keys()
     bad = [
@@ -355,103 +353,9 @@ def test_against_pyfim_peoples_daily(count_mode):
     assert fi.to_dict() == pyfim_itemsets(fim, tr, 30)
 
 
-# ----------------------------------------------------------------------------- CLI
-
-
-def _parse_tsv(text):
-    lines = text.splitlines()
-    return lines[0].split("\t"), [line.split("\t") for line in lines[1:]]
-
-
-def test_cli_itemsets_and_rules(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    tr = random_transactions(5, 50, 8, 0.5, dup=False)
-    p = tmp_path / "tr.txt"
-    p.write_text("".join(" ".join(map(str, t)) + "\n" for t in tr), encoding="utf-8")
-    str_tr = [[str(x) for x in t] for t in tr]
-    runner = CliRunner()
-    res = runner.invoke(main, ["apriori", str(p), "--min-count", "4", "-q"])
-    assert res.exit_code == 0, res.output
-    header, rows = _parse_tsv(res.stdout)
-    assert header == ["itemset", "size", "count", "support"]
-    got = {frozenset(r[0].split(" ")): int(r[2]) for r in rows}
-    assert got == brute_itemsets(str_tr, 4)
-    counts = [int(r[2]) for r in rows]
-    assert counts == sorted(counts, reverse=True)
-    assert all(int(r[1]) == len(r[0].split(" ")) for r in rows)
-
-    out = tmp_path / "rules.tsv"
-    res = runner.invoke(main, ["apriori", str(p), "--min-support", "0.08", "--rules", "--min-confidence", "0.6",
-                               "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert "rules in" in res.stderr
-    header, rows = _parse_tsv(out.read_text(encoding="utf-8"))
-    assert header == ["antecedent", "consequent", "count", "support", "confidence", "lift"]
-    want = brute_rules(brute_itemsets(str_tr, min_count_for(0.08, 50)), 50, 0.6)
-    got = {(frozenset(r[0].split(" ")), frozenset(r[1].split(" "))): (int(r[2]), float(r[4]), float(r[5])) for r in rows}
-    assert got.keys() == want.keys()
-    for k, (c, conf, lift) in want.items():
-        assert got[k][0] == c and got[k][1] == pytest.approx(conf, rel=1e-5) and got[k][2] == pytest.approx(lift, rel=1e-5)
-
-    res = runner.invoke(main, ["apriori", "-", "--min-count", "4", "--sep", " ", "-q"], input=p.read_text())
-    assert res.exit_code == 0
-    assert {frozenset(r[0].split(" ")): int(r[2]) for r in _parse_tsv(res.stdout)[1]} == brute_itemsets(str_tr, 4)
-
-
-def test_cli_rule_options(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    tr = random_transactions(9, 60, 8, 0.5, dup=False)
-    p = tmp_path / "tr.csv"
-    p.write_text("".join(",".join(map(str, t)) + "\n" for t in tr), encoding="utf-8")
-    str_tr = [[str(x) for x in t] for t in tr]
-    res = CliRunner().invoke(main, ["apriori", str(p), "--sep", ",", "--min-count", "5", "--rules",
-                                    "--min-confidence", "0.5", "--min-lift", "1.05", "--max-consequent-size", "0", "-q"])
-    assert res.exit_code == 0, res.output
-    rows = _parse_tsv(res.stdout)[1]
-    got = {(frozenset(r[0].split(",")), frozenset(r[1].split(","))) for r in rows}
-    want = brute_rules(brute_itemsets(str_tr, 5), 60, 0.5, 1.05 * (1 - 1e-12), None)
-    assert got == set(want) and any(len(k[1]) > 1 for k in want)
-    confs = [(float(r[4]), float(r[5])) for r in rows]
-    assert confs == sorted(confs, reverse=True)
-
-
 def test_docstring_examples():
     import doctest
 
     import nlpzero.apriori
 
     assert doctest.testmod(nlpzero.apriori).failed == 0
-
-
-def test_cli_errors(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    runner = CliRunner()
-    res = runner.invoke(main, ["apriori", str(tmp_path / "nope.txt"), "--min-count", "2"])
-    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and "nope.txt" in res.stderr
-    bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"a b\n\xff\n")
-    res = runner.invoke(main, ["apriori", str(bad), "--min-count", "1"])
-    assert res.exit_code == 1 and "byte offset 4" in res.stderr and "Traceback" not in res.stderr
-    good = tmp_path / "t.txt"
-    good.write_text("a b c d e f g h\n" * 3, encoding="utf-8")
-    res = runner.invoke(main, ["apriori", str(good), "--min-count", "1", "--max-itemsets", "50"])
-    assert res.exit_code == 1 and "more than 50 frequent itemsets" in res.stderr
-    for bad_option in (["--min-count", "0"], ["--min-support", "1.5"], ["--min-support", "0"],
-                       ["--min-count", "1", "--min-confidence", "2"]):
-        res = runner.invoke(main, ["apriori", str(good), *bad_option])
-        assert res.exit_code == 2 and "Invalid value" in res.stderr, bad_option   # usage errors
-    res = runner.invoke(main, ["apriori", str(good)])
-    assert res.exit_code == 2 and "exactly one of --min-support and --min-count" in res.stderr
-    out = tmp_path / "out.tsv"
-    out.write_text("keep me", encoding="utf-8")
-    res = runner.invoke(main, ["apriori", str(bad), "--min-count", "1", "-o", str(out)])
-    assert res.exit_code == 1 and out.read_text(encoding="utf-8") == "keep me"  # never half-written

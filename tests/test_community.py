@@ -130,8 +130,6 @@ def test_optimum_close_to_infomap(name):
         assert ours.num_modules == ref.num_top_modules
 
 
-
-
 def same_partition(communities, labels):
     truth = {}
     for node, c in labels.items():
@@ -244,29 +242,6 @@ def test_result_helpers():
     rows = list(r.to_rows())
     assert [row[1] for row in rows] == sorted(row[1] for row in rows)
     assert 0 < r.relative_codelength_savings < 1
-
-
-# ------------------------------------------------------------------ CLI
-def test_cli_communities(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    G = nx.ring_of_cliques(3, 4)
-    path = tmp_path / "e.tsv"
-    path.write_text("".join(f"{u}\t{v}\n" for u, v in G.edges()))
-    out = tmp_path / "out.tsv"
-    res = CliRunner().invoke(main, ["communities", str(path), "-o", str(out), "--num-trials", "2"])
-    assert res.exit_code == 0, res.output
-    lines = out.read_text().splitlines()
-    assert lines[0] == "node\tmodule\tflow" and len(lines) == 13
-    assert {line.split("\t")[1] for line in lines[1:]} == {"1", "2", "3"}
-    res = CliRunner().invoke(main, ["communities", "-", "--directed", "-q"], input="a b\nb c\nc a\n")
-    assert res.exit_code == 0 and res.output.startswith("node\tmodule\tflow\n")
-    bad = tmp_path / "bad.tsv"
-    bad.write_text("a b -2\n")
-    res = CliRunner().invoke(main, ["communities", str(bad)])
-    assert res.exit_code == 1 and "line 1" in res.output and "Traceback" not in res.output
 
 
 # ------------------------------------------------------------------ kernels directly

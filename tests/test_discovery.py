@@ -9,10 +9,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from nlpzero import _discover
-from nlpzero.cli import main
 from nlpzero.corpus import as_corpus, normalize
 from nlpzero._passes import Passes
 from nlpzero.discovery import (_best_split, _cohesion, default_min_count, discover,
@@ -26,12 +24,9 @@ from reference.text_model import symbols
 from reference.discovery import all_splits, ref_counts, ref_entropy, ref_mi, ref_min_entropy
 
 
-
 def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra="，。 ABc１２\n·"):
     return "".join(rng.choice(alphabet + extra) if rng.random() < 0.25 else rng.choice(alphabet)
                    for _ in range(n))
-
-
 
 
 # ---------------------------------------------------------------------- NgramIndex kernel
@@ -420,34 +415,6 @@ def test_default_min_count_scales_with_size():
     assert default_min_count(1000) == 2
     assert default_min_count(1_840_000) == 4
     assert default_min_count(100_000_000) == 200
-
-
-# ---------------------------------------------------------------------- CLI
-def test_cli_discover_tsv_and_jsonl(tmp_path):
-    _, lines = zipf_corpus(1, 400)
-    corpus = tmp_path / "c.txt"
-    corpus.write_text("\n".join("".join(ws) for ws in lines) + "\n", encoding="utf-8")
-    out = tmp_path / "lex.tsv"
-    r = CliRunner().invoke(main, ["discover", str(corpus), "-o", str(out), "--min-count", "3", "-q"])
-    assert r.exit_code == 0, r.output
-    lex = Lexicon.load(out)
-    assert len(lex) > 10 and lex.words == discover(str(corpus), min_count=3).words
-    r = CliRunner().invoke(main, ["discover", str(corpus), "--method", "min-entropy", "--top", "5",
-                                  "--format", "jsonl", "-q"])
-    assert r.exit_code == 0
-    recs = [json.loads(x) for x in r.output.splitlines()]
-    assert len(recs) == 5 and {"word", "count", "new", "cohesion"} <= set(recs[0])
-
-
-def test_cli_discover_errors(tmp_path):
-    small = tmp_path / "small.txt"
-    small.write_text("你好\n", encoding="utf-8")
-    r = CliRunner().invoke(main, ["discover", str(small)])
-    assert r.exit_code == 1 and "too small" in r.output and "Traceback" not in r.output
-    r = CliRunner().invoke(main, ["discover", str(small), "--min-count", "0"])
-    assert r.exit_code == 2
-    r = CliRunner().invoke(main, ["discover", str(tmp_path / "missing.txt")])
-    assert r.exit_code == 1 and "no such file" in r.output
 
 
 # ---------------------------------------------------------------------- whole pipelines vs references
