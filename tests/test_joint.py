@@ -435,3 +435,8 @@ def test_cli_segment_method_joint(tmp_path):
     assert got[: len(LINES)] == [" ".join(seg.lcut(line)) for line in LINES]
     res = CliRunner().invoke(main, ["segment", str(src), "--method", "nvbe", "--dict", "jieba", "-q"])
     assert res.exit_code == 2 and "--method" in res.output
+
+
+def test_bad_seed_is_rejected_before_learning():
+    with pytest.raises(ValueError, match="seed"):
+        segment_unsupervised(LINES, seed=-1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
 
 
 @click.command("segment")
@@ -17,7 +17,7 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
               help="Unsupervised model when learning from INPUT (no --lexicon/--dict): joint "
                    "[default] = nVBE refined by a word bigram x character model, with a "
                    "self-trained perceptron; nvbe = branching entropy alone (fast).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=limited("jobs"), default=None,
               help="Worker processes [default: all cores].")
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (output is UTF-8).")
