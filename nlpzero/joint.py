@@ -78,6 +78,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _joint
+from .errors import ParameterError
 
 __all__ = [
     "JointSegmenter",
@@ -138,7 +139,7 @@ def ewens_alpha(n_tokens: int, n_types: int) -> float:
     """
     n, k = int(n_tokens), int(n_types)
     if not 1 <= k <= n:
-        raise ValueError(f"need 1 <= types <= tokens, got {k} types of {n} tokens")
+        raise ParameterError(f"need 1 <= types <= tokens, got {k} types of {n} tokens", "n_types", k)
     if k == n:
         return math.exp(30.0)
     if k == 1:
@@ -159,7 +160,7 @@ def pooled_ewens_alpha(n_ctx: np.ndarray, k_ctx: np.ndarray) -> float:
     keep = n > 0
     n, k = n[keep], k[keep]
     if not n.size or (k < 1).any() or (k > n).any():
-        raise ValueError("need contexts with 1 <= K_v <= n_v")
+        raise ParameterError("need contexts with 1 <= K_v <= n_v", "k_ctx")
     values, mult = np.unique(n, return_counts=True)
     mult = mult.astype(np.float64)
     total = float(k.sum())
@@ -302,12 +303,12 @@ def refine(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, *, max_word_len
 
 def _check_lengths(starts: np.ndarray, off: np.ndarray, L: int) -> None:
     if starts.size and (starts[off[:-1][off[:-1] < off[-1]]] == 0).any():
-        raise ValueError("the first symbol of every run must start a word")
+        raise ParameterError("the first symbol of every run must start a word", "starts")
     pos = np.flatnonzero(starts)
     ends = np.concatenate((pos[1:], [starts.size]))
     run_end = off[np.searchsorted(off, pos, side="right")]
     if (np.minimum(ends, run_end) - pos > L).any():
-        raise ValueError(f"the first segmentation has words longer than max_word_len={L}")
+        raise ParameterError(f"the first segmentation has words longer than max_word_len={L}", "starts")
 
 
 # ---------------------------------------------------------------------- perceptron
