@@ -294,3 +294,63 @@ def test_undirected_read_as_directed_is_both_ways():
     G = nx.les_miserables_graph()
     part = infomap(G, num_trials=1).to_dict()
     assert codelength(G, part, directed=True) == pytest.approx(codelength(G.to_directed(), part), abs=1e-12)
+
+
+# ------------------------------------------------------------------ nodes without edges (ids reach n)
+def _check_singletons(r, lonely):
+    index = {node: i for i, node in enumerate(r.nodes)}
+    mods = [int(r.membership[index[v]]) for v in lonely]
+    assert len(set(mods)) == len(mods)                        # each alone ...
+    for v, m in zip(lonely, mods):
+        assert int((r.membership == m).sum()) == 1            # ... and nobody joins it
+        assert r.node_flow[index[v]] == 0.0
+    assert r.membership.min() == 0 and r.membership.max() == r.num_modules - 1
+    assert sorted(set(r.membership.tolist())) == list(range(r.num_modules))
+
+
+def test_edgeless_graph_every_node_alone():
+    r = infomap(nx.empty_graph(3))
+    assert r.num_modules == 3 and r.codelength == 0.0
+    _check_singletons(r, [0, 1, 2])
+    big = infomap(nx.empty_graph(20_000), num_trials=1)
+    assert big.num_modules == 20_000 and big.module_flow.shape == (20_000,)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_isolated_nodes_among_directed_links(seed):
+    G = nx.DiGraph([(0, 3), (2, 5)])
+    G.add_nodes_from([1, 4])
+    r = infomap(G, seed=seed)
+    _check_singletons(r, [1, 4])
+    linked = infomap(nx.DiGraph([(0, 3), (2, 5)]), seed=seed)
+    assert r.codelength == pytest.approx(linked.codelength)
+    assert r.codelength == pytest.approx(codelength(G, r.to_dict()))
+
+
+def test_many_isolated_nodes_with_a_community():
+    G = nx.ring_of_cliques(4, 6)
+    G.add_nodes_from(range(100, 400))
+    r = infomap(G, num_trials=2, seed=3)
+    _check_singletons(r, list(range(100, 400)))
+    assert r.num_modules == 4 + 300
+
+
+def test_cli_zero_weight_edge_leaves_two_isolated_nodes():
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    res = CliRunner().invoke(main, ["communities", "-", "-q"], input="a b 0\n")
+    assert res.exit_code == 0, res.output
+    rows = [line.split("\t") for line in res.stdout.splitlines()[1:]]
+    assert sorted((node, module) for node, module, _ in rows) == [("a", "1"), ("b", "2")] or \
+        sorted((node, module) for node, module, _ in rows) == [("a", "2"), ("b", "1")]
+
+
+def test_renumber_accepts_ids_beyond_n_and_reports_negative():
+    from nlpzero import _infomap_core as core
+
+    out, k = core._renumber(np.array([7, 3, 7, 9], np.int64))
+    assert out.tolist() == [0, 1, 0, 2] and k == 3
+    _, k = core._renumber(np.array([0, -1], np.int64))
+    assert k == -1
