@@ -555,7 +555,8 @@ def cluster_words(
     >>> sorted(map(sorted, cluster_words((["a", "b", "c", "d"], x), k=1).communities))
     [['a', 'b'], ['c', 'd']]
     """
-    from .community import _Edges, _run
+    from ._flow import Edges
+    from .community import _run
 
     if isinstance(vectors, WordVectors):
         words, matrix = list(vectors.words), vectors.vectors
@@ -577,5 +578,5 @@ def cluster_words(
         w = np.zeros(0)
     else:
         src, dst, w = _knn_graph(matrix, k)
-    edges = _Edges(words, np.ascontiguousarray(src), np.ascontiguousarray(dst), np.ascontiguousarray(w), False)
+    edges = Edges(words, np.ascontiguousarray(src), np.ascontiguousarray(dst), np.ascontiguousarray(w), False)
     return _run(edges, num_trials, seed, 0.15)

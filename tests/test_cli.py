@@ -440,6 +440,18 @@ def test_cli_communities(tmp_path):
     assert res.exit_code == 1 and "line 1" in res.output and "Traceback" not in res.output
 
 
+def test_cli_zero_weight_edge_leaves_two_isolated_nodes():
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    res = CliRunner().invoke(main, ["communities", "-", "-q"], input="a b 0\n")
+    assert res.exit_code == 0, res.output
+    rows = [line.split("\t") for line in res.stdout.splitlines()[1:]]
+    assert sorted((node, module) for node, module, _ in rows) == [("a", "1"), ("b", "2")] or \
+        sorted((node, module) for node, module, _ in rows) == [("a", "2"), ("b", "1")]
+
+
 # ---------------------------------------------------------------------- nlpzero similar
 def test_cli_similar(tmp_path):
     from click.testing import CliRunner
