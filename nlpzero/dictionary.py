@@ -1,4 +1,4 @@
-"""Reading and writing dictionary files for segmentation (SPEC §4).
+"""Reading and writing dictionary files for segmentation.
 
 Two formats are read:
 

@@ -1,4 +1,4 @@
-"""Dictionary segmentation (SPEC §4): unigram max-probability Viterbi over a compiled trie.
+"""Dictionary segmentation: unigram max-probability Viterbi over a compiled trie.
 
 :class:`Segmenter` holds a dictionary in a compiled trie (``nlpzero._segment``) and splits every
 run of text into the sequence of dictionary words with the highest total score, by dynamic
@@ -9,11 +9,11 @@ programming. Two kinds of scores:
 - **arbitrary additive scores** (:meth:`Segmenter.from_scores`): the DP maximises the sum of the
   pieces' scores (used by branching-entropy segmentation).
 
-Text model (``mode="nlpzero"``, SPEC §0): a line is cut into runs of word characters (CJK
+Text model (``mode="nlpzero"``): a line is cut into runs of word characters (CJK
 ideographs, ASCII letters and digits, full-width ones included); whitespace is dropped and every
 other character is a token, a repeated one ("——", "……") a single token. A lone middle dot
 (``·``, ``‧``, ``・``, ``･``) between two word characters joins the words on either side into one
-token, so transliterated names stay whole (``卡尔·马克思``; SPEC §4). A stretch of ASCII letters/digits is never cut inside:
+token, so transliterated names stay whole (``卡尔·马克思``). A stretch of ASCII letters/digits is never cut inside:
 it is one token, or part of a dictionary word that covers all of it (``T恤``, ``卡拉OK``). A single
 character — or a whole ASCII stretch — that is not in the dictionary scores like a word seen once
 (``log 1 − log Σc``; ``unknown_score`` for score dictionaries); it is a candidate even where

@@ -40,7 +40,7 @@ output_option = click.option(
 
 
 def text_input_options(f):
-    """--encoding, --errors and --no-normalize, for commands that read text (SPEC §0)."""
+    """--encoding, --errors and --no-normalize, for commands that read text."""
     f = click.option(
         "--no-normalize",
         "no_normalize",
