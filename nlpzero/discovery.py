@@ -8,9 +8,12 @@
 - :func:`learn_segmenter` — the same model as a reusable :class:`nlpzero.Segmenter` for new
   text (its words are the words of the training corpus's segmentation, with their scores).
 
-All statistics come from :class:`nlpzero._discover.NgramIndex` (dense ids per n-gram order, with
-counts and prefix/suffix links), so scores are numpy array expressions and segmentation is one
-compiled dynamic programme; no per-n-gram Python work on the hot path.
+All statistics come from the one n-gram counter, :func:`nlpzero.count_ngrams` with
+``collapse_ascii=True`` (each ASCII letter/digit stretch is one symbol, so a number is never
+split), read through a view with dense ids per order, counts and prefix/suffix links
+(``NgramCounts.view``): scores are numpy array expressions over those ids and segmentation is one
+compiled dynamic programme; no per-n-gram Python work on the hot path. The N of every formula
+is ``count_ngrams(corpus, collapse_ascii=True).N``.
 
 Default thresholds and how they scale
 -------------------------------------
@@ -34,12 +37,14 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _discover
-from ._progress import ProgressArg, make_progress
-from ._text import as_codes, cut_strings, line_chunks
+from . import _discover, _ngram
+from ._progress import ProgressArg
+from ._spill import spill_to_file
+from ._text import cut_strings, line_chunks
 from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
+from .ngrams import DEFAULT_MAX_MEMORY, ChunkCache, _count, symbol_chunks
 from .nvbe import branching_entropies, nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,53 +66,43 @@ def default_min_count(n_chars: int) -> int:
 
 # ---------------------------------------------------------------------- passes over a corpus
 class _Passes:
-    """Feeds a corpus into an NgramIndex once and replays its chunks (with n-gram ids) later."""
+    """Counts a corpus with the one n-gram counter (:func:`nlpzero.count_ngrams` with
+    ``collapse_ascii=True``), views the counts with dense ids, and replays the corpus's chunks
+    with the id of every n-gram at every position."""
 
-    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str):
+    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str,
+                 max_memory: int = DEFAULT_MAX_MEMORY):
+        self._spill = None
+        if not corpus.reiterable:
+            self._spill = spill_to_file(corpus)
+            corpus = self._spill.corpus
         self.corpus = corpus
-        self.index = _discover.NgramIndex(max_n, True)
         self.normalize = corpus.normalize
-        cache: Optional[list] = []
-        cached = 0
-        meter = make_progress(progress, corpus.size, desc)
-        first = True
-        try:
-            for text in line_chunks(corpus, meter):
-                codes = as_codes(text)
-                sym, start, end = self.index.encode(codes, self.normalize)
-                ids = self.index.feed(sym)
-                if first and corpus.size:
-                    # size the n-gram tables once for the whole file (distinct n-grams grow at
-                    # most about linearly with the text) rather than doubling them chunk by chunk
-                    done = len(text.encode(corpus.encoding, "replace"))
-                    if 0 < done < corpus.size:
-                        self.index.reserve(corpus.size / done)
-                first = False
-                if cache is not None:
-                    cache.append((codes, sym, start, end, ids))
-                    cached += sym.size
-                    if cached > _CACHE_SYMBOLS and corpus.reiterable:
-                        cache = None
-        finally:
-            meter.close()
-        self.cache = cache
-        n = self.index.n_symbols
-        if n < MIN_CHARACTERS:
-            where = corpus.path or "the corpus"
+        cache = ChunkCache(_CACHE_SYMBOLS)
+        self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
+        self.N = self.counts.N
+        if self.N < MIN_CHARACTERS:
+            where = corpus.path if self._spill is None else self._spill.name
             raise CorpusTooSmallError(
-                f"{where} is too small to learn from: {n} characters in runs of word characters, "
-                f"need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
+                f"{where or 'the corpus'} is too small to learn from: {self.N} characters in runs of "
+                f"word characters, need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
+        self.index = self.counts.view()
+        self.cache = cache.chunks
         self.levels = [self.index.level(k) for k in range(1, max_n + 1)]
         self.chars = self.index.chars()
+        # order-1 ids of the collapsed ASCII stretches (every ASCII letter/digit is in one)
+        self.ascii1 = (self.chars == _ngram.DIGIT_SYMBOL) | (self.chars == _ngram.LATIN_SYMBOL)
 
     def chunks(self):
-        if self.cache is not None:
-            yield from self.cache
+        """``(codes, sym, start, end, ids)`` per chunk: ``sym`` = order-1 ids (-1 after each
+        run), ``start``/``end`` their spans in ``codes``, ``ids[k-1, i]`` the order-k id at i."""
+        if self.cache is None:
+            for codes, symbols, start, end in symbol_chunks(self.corpus):
+                ids = self.index.ids(symbols)
+                yield codes, ids[0], start, end, ids
             return
-        for text in line_chunks(self.corpus):
-            codes = as_codes(text)
-            sym, start, end = self.index.encode(codes, self.normalize)
-            yield codes, sym, start, end, self.index.feed(sym, add=False)
+        for codes, symbols, start, end, ids in self.cache:
+            yield codes, ids[0], start, end, ids
 
     def texts(self) -> Iterator[str]:
         """The corpus text again, in the same chunks (each ends at a line end)."""
@@ -144,7 +139,7 @@ class _Passes:
 
     def pure(self, k: int, ids: np.ndarray) -> np.ndarray:
         """True for n-grams without collapsed ASCII symbols."""
-        return (self.symbols_of(k, ids) > _discover.LATIN).all(axis=1)
+        return ~self.ascii1[self.symbols_of(k, ids)].any(axis=1)
 
     def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
@@ -170,7 +165,7 @@ class _Passes:
                 per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
             big = length > max_k
             if big.any():
-                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & (sym <= _discover.LATIN))))
+                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & self.ascii1[sym])))
                 big &= ascii_before[lo + length] == ascii_before[lo]
                 if long_ok is not None:
                     big[big] = long_ok(ids, lo[big], length[big])
@@ -264,7 +259,7 @@ def discover(
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     passes = _Passes(corpus, max_len + 1, progress, "discovering words")
     if min_count is None:
-        min_count = default_min_count(passes.index.n_symbols)
+        min_count = default_min_count(passes.N)
     if method == "mi":
         lexicon = _discover_mi(passes, max_len, min_count, thresholds)
     else:
@@ -272,13 +267,13 @@ def discover(
     if not len(lexicon):
         raise CorpusTooSmallError(
             f"no word of {corpus.path or 'the corpus'} passed the thresholds (min_count={min_count}, "
-            f"{passes.index.n_symbols} characters): the corpus is too small or too repetitive for "
+            f"{passes.N} characters): the corpus is too small or too repetitive for "
             "these settings; lower min_count or give more text")
     return lexicon
 
 
 def _cohesion(passes: _Passes, k: int) -> np.ndarray:
-    n = float(passes.index.n_symbols)
+    n = float(passes.N)
     c = passes.levels[k - 1][0].astype(np.float64)
     ids = np.arange(c.size)
     coh = np.full(c.size, np.inf)
@@ -350,7 +345,7 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
 
 
 def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
-    n = float(passes.index.n_symbols)
+    n = float(passes.N)
     c1 = passes.levels[0][0].astype(np.float64)
     c2, pre, suf = passes.levels[1]
     n2 = float(c2.sum()) or 1.0
@@ -459,7 +454,7 @@ def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normal
     score, offset = nvbe_scores(passes.index, max_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
-        min_count = default_min_count(passes.index.n_symbols)
+        min_count = default_min_count(passes.N)
     for _ in range(refine):
         model = _refine(passes, model, min_count)
     return passes, model
@@ -626,7 +621,7 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         first = np.flatnonzero(starts[bounds])
         lo = bounds[first]
         length = bounds[first + 1] - lo
-        ascii_sym = (sym >= 0) & (sym <= _discover.LATIN)
+        ascii_sym = (sym >= 0) & passes.ascii1[sym]
         csum = np.concatenate(([0], np.cumsum(ascii_sym)))
         has_ascii = csum[lo + length] - csum[lo] > 0
         for k in range(2, K + 1):
@@ -644,7 +639,7 @@ def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
         vals = model._score[model._offset[k - 1] + ids]
         scores.update(zip(passes.strings(k, ids), vals.tolist()))
     ones = np.flatnonzero(passes.levels[0][0] > 0)
-    ones = ones[ones > _discover.LATIN]
+    ones = ones[~passes.ascii1[ones]]
     scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
     scores.update(mixed)          # the Segmenter normalises keys as it matches text
     return scores

@@ -82,3 +82,7 @@ class NotReiterableError(NlpzeroError, TypeError):
 
 class MemoryBudgetError(NlpzeroError, MemoryError):
     """A table outgrew the memory budget and the input cannot be re-read to partition it."""
+
+
+class CountOverflowError(NlpzeroError, OverflowError):
+    """An n-gram count outgrew what the counting table holds (2**32 - 1 occurrences)."""
