@@ -10,11 +10,11 @@ when they help all three, never picked on gold).
    between rows mean anything).
 
 Word F1 by character spans per line (whitespace tokens ignored). Quality only: speed and memory
-are measured by ``bench_pku.py``.
+are measured by ``benchmarks.bench_pku`` (this one runs in one process: nothing here is timed).
 
 Usage::
 
-    python benchmarks/bench_quality.py
+    python -m benchmarks.bench_quality
 """
 from __future__ import annotations
 
@@ -23,15 +23,16 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
+if not __package__:  # run as a file (python benchmarks/bench_quality.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-REVIEWS = os.path.join(os.path.dirname(HERE), "nlpzero", "data", "reviews.txt")
+from benchmarks import datasets  # noqa: E402
 
-# name: (description, keyword arguments of nvbe_scores, max_len, refine rounds)
+REVIEWS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nlpzero", "data", "reviews.txt")
+
+# name: (description, keyword arguments of nvbe_scores, max_word_len, refine rounds)
 VARIANTS = {
     "original": ("nVBE of Magistry & Sagot (a = z_l + z_r, word score a·len)",
                  dict(restandardize=False, link=False, one_ascii=False), 4, 0),
@@ -40,8 +41,8 @@ VARIANTS = {
     "default": ("+ at most one ASCII stretch per word (the default)", {}, 4, 0),
     "no-restd": ("default without the second standardisation", dict(restandardize=False), 4, 0),
     "default+refine": ("default + 3 rounds unigram refinement", {}, 4, 3),
-    "default-L3": ("default with max_len=3 (diagnostic)", {}, 3, 0),
-    "default-L5": ("default with max_len=5 (diagnostic)", {}, 5, 0),
+    "default-L3": ("default with max_word_len=3 (diagnostic)", {}, 3, 0),
+    "default-L5": ("default with max_word_len=5 (diagnostic)", {}, 5, 0),
 }
 
 
@@ -64,33 +65,28 @@ def f1(pred: set, ref: set) -> float:
     return 2 * p * r / (p + r)
 
 
-def learn(lines, kw, max_len, refine):
+def learn(lines, kw, max_word_len, refine):
+    """A segmenter learned on ``lines`` with the given nvbe_scores variant (private seams of discovery)."""
     from nlpzero import discovery, nvbe
 
     original = discovery.nvbe_scores
     discovery.nvbe_scores = functools.partial(nvbe.nvbe_scores, **kw)
     try:
-        return discovery._learn(lines, max_len, 0.0, refine, None, "utf-8", "strict", True, False)[1]
+        passes, model = discovery._learn(lines, max_word_len, 0.0, refine, None, "utf-8", "strict", True, False)
+        return discovery._segmenter(passes, model, 0.0, refine)
     finally:
         discovery.nvbe_scores = original
 
 
-def segment(model, lines):
-    from nlpzero._text import as_codes
-    from nlpzero.discovery import _split_lines
-
-    codes = as_codes("\n".join(lines) + "\n")
-    (lo, hi), _ = model._spans_codes(codes)
-    return list(_split_lines(codes, lo, hi))
+def segment(segmenter, lines):
+    return list(segmenter.cut_lines(lines))
 
 
 def main() -> None:
     import jieba
 
-    from _data import pku_gold
-
     jieba.setLogLevel(60)
-    gold = pku_gold()
+    gold = datasets.pku_gold()
     raw = ["".join(ws) for ws in gold]
     with open(REVIEWS, encoding="utf-8") as f:
         rev = [line.rstrip("\n") for line in f if line.strip()]
@@ -100,14 +96,14 @@ def main() -> None:
           f"reviews: {len(rev)} lines ({sum(map(len, rev)) / 1e3:.0f}k characters)\n")
     print("| variant | PKU full F1 | PKU held-out F1 | reviews vs jieba F1 |")
     print("|---|---|---|---|")
-    for name, (desc, kw, max_len, refine) in VARIANTS.items():
+    for name, (desc, kw, max_word_len, refine) in VARIANTS.items():
         t0 = time.process_time()
         row = {}
-        model = learn(raw, kw, max_len, refine)
+        model = learn(raw, kw, max_word_len, refine)
         row["full"] = f1(spans(segment(model, raw), raw), refs["full"])
-        model = learn(raw[0::2], kw, max_len, refine)
+        model = learn(raw[0::2], kw, max_word_len, refine)
         row["held"] = f1(spans(segment(model, raw[1::2]), raw[1::2]), refs["held"])
-        model = learn(rev, kw, max_len, refine)
+        model = learn(rev, kw, max_word_len, refine)
         row["silver"] = f1(spans(segment(model, rev), rev), refs["silver"])
         print(f"| {desc} | {row['full']:.4f} | {row['held']:.4f} | {row['silver']:.4f} |", flush=True)
         print(f"  {name}: {time.process_time() - t0:.1f} CPU-s", file=sys.stderr)

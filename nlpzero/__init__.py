@@ -21,6 +21,7 @@ _check_build.check()
 _EXPORTS = {
     # text model and n-grams (SPEC §0, §1)
     "Corpus": "nlpzero.corpus",
+    "TokenCorpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
     # communities and word vectors (SPEC §6, §7)
@@ -31,10 +32,10 @@ _EXPORTS = {
     "WordVectors": "nlpzero.vectors",
     "cluster_words": "nlpzero.vectors",
     # EMD, WMD, WRD and exact top-k search (SPEC §8)
-    "emd": "nlpzero.distance",
-    "emd_plan": "nlpzero.distance",
-    "EMDResult": "nlpzero.distance",
-    "IterationLimitError": "nlpzero.distance",
+    "emd": "nlpzero.transport",
+    "emd_plan": "nlpzero.transport",
+    "EMDResult": "nlpzero.transport",
+    "IterationLimitError": "nlpzero.errors",
     "load_vectors": "nlpzero.vectors",
     "wmd": "nlpzero.distance",
     "wrd": "nlpzero.distance",
@@ -47,14 +48,17 @@ _EXPORTS = {
     "SearchResult": "nlpzero.distance",
     # dictionary segmentation and jieba interop (SPEC §4)
     "Segmenter": "nlpzero.segment",
-    "segment_file": "nlpzero.segment",
-    "to_jieba_userdict": "nlpzero.segment",
-    "jieba_tokenizer": "nlpzero.segment",
+    "segment_file": "nlpzero.batch",
+    "map_lines": "nlpzero.batch",
+    "BatchResult": "nlpzero.batch",
+    "to_jieba_userdict": "nlpzero.jieba.interop",
+    "jieba_tokenizer": "nlpzero.jieba.interop",
     "read_dictionary": "nlpzero.dictionary",
     # word discovery and unsupervised segmentation (SPEC §2-§4)
     "discover": "nlpzero.discovery",
     "learn_segmenter": "nlpzero.discovery",
     "segment_unsupervised": "nlpzero.discovery",
+    "segment_unsupervised_spans": "nlpzero.discovery",
     "Lexicon": "nlpzero.lexicon",
     # frequent itemsets and association rules (SPEC §9)
     "frequent_itemsets": "nlpzero.apriori",
@@ -62,13 +66,24 @@ _EXPORTS = {
     "FrequentItemsets": "nlpzero.apriori",
     "AssociationRules": "nlpzero.apriori",
     "Rule": "nlpzero.apriori",
-    "TooManyItemsetsError": "nlpzero.apriori",
+    "TooManyItemsetsError": "nlpzero.errors",
+    # errors (every exception class is in nlpzero.errors)
+    "NlpzeroError": "nlpzero.errors",
+    "ParameterError": "nlpzero.errors",
 }
+
+# public submodules reachable as attributes after ``import nlpzero`` (e.g. ``nlpzero.errors``)
+_SUBMODULES = ("errors", "corpus", "ngrams", "discovery", "lexicon", "segment", "dictionary", "community",
+               "vectors", "distance", "apriori", "nvbe")
 
 __all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name):
+    if name in _SUBMODULES:
+        value = _import_module(f"nlpzero.{name}")
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'nlpzero' has no attribute {name!r}")
@@ -78,4 +93,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBMODULES))

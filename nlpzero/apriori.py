@@ -39,9 +39,10 @@ from typing import Any, Dict, FrozenSet, Hashable, Iterable, Iterator, List, Opt
 import numpy as np
 
 from . import _apriori
-from ._validate import check_choice, check_float, check_int
+from . import _limits as limits
+from ._validate import check_choice, check_int
 from .corpus import Corpus
-from .errors import NlpzeroError
+from .errors import OutOfMemoryError, ParameterError, ParameterTypeError, ResourceLimitError, TooManyItemsetsError
 
 __all__ = [
     "frequent_itemsets",
@@ -66,10 +67,6 @@ _BITSET_MIN_BUDGET = 64 << 20
 _BITSET_OCC_RATIO = 8
 
 Transactions = Union[str, "os.PathLike[str]", io.IOBase, Iterable[Iterable[Hashable]]]
-
-
-class TooManyItemsetsError(NlpzeroError, ValueError):
-    """More frequent itemsets than ``max_itemsets``: the threshold is too low for this data."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,38 +108,38 @@ def _transactions_source(
         corpus = Corpus(transactions, encoding=encoding, errors=errors)
         return (_split_line(line, sep) for line in corpus.lines())
     if isinstance(transactions, bytes):
-        raise TypeError("`transactions` must be an iterable of transactions or a file path, got bytes")
+        raise ParameterTypeError("`transactions` must be an iterable of transactions or a file path, got bytes")
     if isinstance(transactions, Mapping):
-        raise TypeError(
+        raise ParameterTypeError(
             "`transactions` is a mapping; transaction multiplicities (pyfim's dict form) are not "
             "supported: repeat each transaction instead, e.g. [t for t, n in d.items() for _ in range(n)]"
         )
     try:
         iter(transactions)
     except TypeError:
-        raise TypeError(
+        raise ParameterTypeError(
             f"`transactions` must be an iterable of iterables of items or a file path, "
             f"got {type(transactions).__name__}"
         ) from None
     return transactions
 
 
-def _bad_transaction(k: int, tr: Any) -> TypeError:
+def _bad_transaction(k: int, tr: Any) -> ParameterTypeError:
     if isinstance(tr, (str, bytes)):
-        return TypeError(
+        return ParameterTypeError(
             f"transaction {k} is a {type(tr).__name__} ({tr[:40]!r}), not a collection of items; "
             "split it first (e.g. line.split()), or pass a file path to read one transaction per line"
         )
     try:
         it = iter(tr)
     except TypeError:
-        return TypeError(f"transaction {k} is not an iterable of items: got {type(tr).__name__} {tr!r:.60}")
+        return ParameterTypeError(f"transaction {k} is not an iterable of items: got {type(tr).__name__} {tr!r:.60}")
     for x in it:
         try:
             hash(x)
         except TypeError as exc:
-            return TypeError(f"transaction {k} contains an unhashable item {x!r:.60} ({exc})")
-    return TypeError(f"transaction {k} cannot be read as a set of items")
+            return ParameterTypeError(f"transaction {k} contains an unhashable item {x!r:.60} ({exc})")
+    return ParameterTypeError(f"transaction {k} cannot be read as a set of items")
 
 
 def _encode(source: Iterable[Iterable[Hashable]]):
@@ -150,9 +147,14 @@ def _encode(source: Iterable[Iterable[Hashable]]):
     vocab: Dict[Hashable, int] = {}
     try:
         ids, offsets = _apriori.encode(source, vocab)
-    except _apriori.BadTransaction as exc:
+    except _apriori.BadTransaction as exc:          # the kernel's status: transaction k is bad
         k, tr = exc.args
         raise _bad_transaction(k, tr) from None
+    except OverflowError:                          # the kernel's item ids are int32
+        raise ResourceLimitError(f"more than {2**31 - 1:,} distinct items; item ids are 32-bit") from None
+    except MemoryError:
+        raise OutOfMemoryError(f"out of memory while reading transactions ({len(vocab):,} distinct items "
+                               "so far)") from None
     return vocab, ids, offsets
 
 
@@ -355,10 +357,10 @@ class AssociationRules:
 
 def frequent_itemsets(
     transactions: Transactions,
+    *,
     min_support: Optional[float] = None,
     min_count: Optional[int] = None,
-    max_len: Optional[int] = None,
-    *,
+    max_size: Optional[int] = None,
     max_itemsets: Optional[int] = DEFAULT_MAX_ITEMSETS,
     sep: Optional[str] = None,
     encoding: str = "utf-8",
@@ -377,7 +379,7 @@ def frequent_itemsets(
         (``ceil(min_support * N)`` with a 1e-9 tolerance for float noise).
     min_count : int ≥ 1, optional
         Absolute threshold. Give exactly one of ``min_support`` and ``min_count``.
-    max_len : int ≥ 1, optional
+    max_size : int ≥ 1, optional
         Largest itemset size to report (default: no limit).
     max_itemsets : int ≥ 1 or None
         Stop with :class:`TooManyItemsetsError` once more itemsets than this are found,
@@ -411,21 +413,21 @@ def frequent_itemsets(
     [(['尿布'], 2), (['尿布', '牛奶'], 2), (['牛奶'], 3), (['牛奶', '面包'], 2), (['面包'], 2)]
     """
     if (min_support is None) == (min_count is None):
-        raise ValueError("give exactly one of `min_support` (a fraction in (0, 1]) and `min_count` (an int ≥ 1)")
+        raise ParameterError("give exactly one of `min_support` (a fraction in (0, 1]) and `min_count` (an int ≥ 1)")
     if min_support is not None:
-        min_support = check_float("min_support", min_support, minimum=0.0, maximum=1.0, open_min=True)
+        min_support = limits.check("min_support", min_support)
     else:
-        min_count = check_int("min_count", min_count, minimum=1)
-    if max_len is not None:
-        max_len = check_int("max_len", max_len, minimum=1)
+        min_count = limits.check("min_count", min_count)
+    if max_size is not None:
+        max_size = limits.check("max_size", max_size)
     if max_itemsets is not None:
-        max_itemsets = check_int("max_itemsets", max_itemsets, minimum=1)
+        max_itemsets = limits.check("max_itemsets", max_itemsets)
     if sep is not None and (not isinstance(sep, str) or sep == ""):
-        raise ValueError(f"`sep` must be a non-empty string or None (whitespace), got {sep!r}")
+        raise ParameterError(f"`sep` must be a non-empty string or None (whitespace), got {sep!r}")
     try:
         codecs.lookup(encoding)
     except (LookupError, TypeError):
-        raise ValueError(f"`encoding` is not a known text encoding: {encoding!r}") from None
+        raise ParameterError(f"`encoding` is not a known text encoding: {encoding!r}") from None
 
     errors = check_choice("errors", errors, ("strict", "replace"))
     vocab, ids, offsets = _encode(_transactions_source(transactions, sep, encoding, errors))
@@ -455,24 +457,24 @@ def frequent_itemsets(
     limit = _NODE_LIMIT if max_itemsets is None else min(max_itemsets, _NODE_LIMIT)
     status, item, count, parent, cstart, cend = _apriori.mine(
         bits, np.ascontiguousarray(counts[order]), h_items, h_off, suffix_mean, v_tids, v_off,
-        n_trans, min_count, max_len or 0, limit, _COUNT_MODE,
+        n_trans, min_count, max_size or 0, limit, _COUNT_MODE,
     )
     if status == _apriori.STATUS_TOO_MANY:
         raise TooManyItemsetsError(
             f"more than {limit:,} frequent itemsets at min_count={min_count} (N={n_trans:,}); "
-            "raise min_support/min_count, set max_len, or raise the max_itemsets guard (None/0 = no limit)"
+            "raise min_support/min_count, set max_size, or raise the max_itemsets guard (None/0 = no limit)"
         )
     if status != _apriori.STATUS_OK:
-        raise MemoryError("out of memory while mining frequent itemsets")
+        raise OutOfMemoryError("out of memory while mining frequent itemsets; raise min_support/min_count or set max_size")
     return FrequentItemsets(items, n_trans, int(min_count), item, count, parent, cstart, cend)
 
 
 def association_rules(
     itemsets: FrequentItemsets,
+    *,
     min_confidence: float,
     min_lift: Optional[float] = None,
-    *,
-    max_consequent_len: Optional[int] = 1,
+    max_consequent_size: Optional[int] = 1,
 ) -> AssociationRules:
     """Association rules X → Y from frequent itemsets: support, confidence and lift.
 
@@ -488,7 +490,7 @@ def association_rules(
         From :func:`frequent_itemsets`; its threshold is the rules' minimum support.
     min_confidence : float in [0, 1]
     min_lift : float ≥ 0, optional
-    max_consequent_len : int ≥ 1 or None
+    max_consequent_size : int ≥ 1 or None
         Largest consequent size; 1 (default) gives one-item consequents (as pyfim's ``arules``),
         None any size (consequents grown level by level, pruned by confidence).
 
@@ -502,7 +504,7 @@ def association_rules(
     >>> from nlpzero import frequent_itemsets, association_rules
     >>> fi = frequent_itemsets([["a", "b"], ["a", "b", "c"], ["a", "c"], ["b"]], min_count=2)
     >>> sorted((r.antecedent, r.consequent, r.count, round(r.confidence, 3), round(r.lift, 3))
-    ...        for r in association_rules(fi, 0.6))
+    ...        for r in association_rules(fi, min_confidence=0.6))
     [(('a',), ('b',), 2, 0.667, 0.889), (('a',), ('c',), 2, 0.667, 1.333), (('b',), ('a',), 2, 0.667, 0.889), (('c',), ('a',), 2, 1.0, 1.333)]
 
     References
@@ -510,35 +512,35 @@ def association_rules(
     R. Agrawal and R. Srikant, "Fast algorithms for mining association rules", VLDB 1994 (ap-genrules).
     """
     if not isinstance(itemsets, FrequentItemsets):
-        raise TypeError(f"`itemsets` must be a FrequentItemsets (from frequent_itemsets), got {type(itemsets).__name__}")
-    min_confidence = check_float("min_confidence", min_confidence, minimum=0.0, maximum=1.0)
+        raise ParameterTypeError(f"`itemsets` must be a FrequentItemsets (from frequent_itemsets), got {type(itemsets).__name__}")
+    min_confidence = limits.check("min_confidence", min_confidence)
     lift_floor = -math.inf
     if min_lift is not None:
-        lift_floor = check_float("min_lift", min_lift, minimum=0.0)
-    if max_consequent_len is not None:
-        max_consequent_len = check_int("max_consequent_len", max_consequent_len, minimum=1)
+        lift_floor = limits.check("min_lift", min_lift)
+    if max_consequent_size is not None:
+        max_consequent_size = limits.check("max_consequent_size", max_consequent_size)
     fi = itemsets
     # float noise in a threshold (0.3 + 0.3 = 0.6000000000000001) must not drop a rule at
     # exactly 0.6: compare against the threshold lowered by a relative 1e-12, as pyfim does
     conf_floor = min_confidence * (1.0 - _RULE_TOLERANCE)
     if min_lift is not None:
         lift_floor = lift_floor * (1.0 - _RULE_TOLERANCE)
-    if max_consequent_len == 1:
+    if max_consequent_size == 1:
         status, ante, cons, node = _apriori.one_item_rules(
             fi.node_item, fi.node_count, fi.node_parent, fi.node_child_start, fi.node_child_end,
             fi.n_transactions, conf_floor, lift_floor, fi.max_size,
         )
         if status != _apriori.STATUS_OK:
-            raise MemoryError("out of memory while generating association rules")
+            raise OutOfMemoryError("out of memory while generating association rules; raise min_confidence or min_lift")
     else:
-        ante, cons, node = _rules_any_size(fi, conf_floor, lift_floor, max_consequent_len)
+        ante, cons, node = _rules_any_size(fi, conf_floor, lift_floor, max_consequent_size)
     count = fi.node_count
     confidence = count[node].astype(np.float64) / count[ante]
     lift = confidence / (count[cons].astype(np.float64) / fi.n_transactions) if len(node) else confidence.copy()
     return AssociationRules(fi, ante, cons, node, confidence, lift)
 
 
-def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_len: Optional[int]):
+def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_size: Optional[int]):
     """ap-genrules: for each itemset, consequents grown one item at a time while confidence holds."""
     flat, offsets, sizes = fi._flat
     flat_l, off_l, count = flat.tolist(), offsets.tolist(), fi.node_count.tolist()
@@ -553,7 +555,7 @@ def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_
         cz = count[v]
         level = [(y,) for y in z]
         size = 1
-        while level and size < len(z) and (max_len is None or size <= max_len):
+        while level and size < len(z) and (max_size is None or size <= max_size):
             passed = []
             for y in level:
                 ys = set(y)

@@ -7,9 +7,14 @@ allows it. It hands text out in four shapes:
 - :meth:`Corpus.lines` — the original lines, for segmentation output;
 - :meth:`Corpus.texts` — decoded text in chunks of bounded size (chunk ends are arbitrary);
 - :meth:`Corpus.codes` — the same chunks as ``uint32`` code-point arrays for the kernels;
-- :meth:`Corpus.blocks` — the raw bytes of byte sources with their offsets, undecoded, for
-  callers that cut bytes themselves and decode elsewhere (the worker processes of
-  :func:`nlpzero.segment_file`).
+- :meth:`Corpus.blocks` — the raw bytes of byte sources with their offsets, undecoded;
+- :meth:`Corpus.line_chunks` — decoded chunks of whole lines (what discovery and batch jobs
+  consume), and :meth:`Corpus.raw_line_chunks` the same undecoded, for worker processes that
+  decode themselves (:mod:`nlpzero.batch`).
+
+:class:`TokenCorpus` is the same for segmented text (one token list per sentence), which word
+vectors count over. Every piece of text comes out of one decoding path (:meth:`Corpus.texts`, or
+:meth:`Corpus.blocks` for raw bytes); no other module cuts or decodes corpus text.
 
 Normalisation (full-width ASCII → ASCII, U+3000 → space) maps one character to one
 character, so it is a *view* for statistics: kernels apply it on the fly and spans found on the
@@ -22,14 +27,15 @@ import codecs
 import io
 import os
 import sys
-from typing import IO, Iterable, Iterator, Optional, Tuple, Union
+from typing import IO, Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
-from ._validate import check_choice, check_int
-from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError
+from . import _limits as limits
+from ._validate import check_choice
+from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError, ParameterError, ParameterTypeError
 
-__all__ = ["Corpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
+__all__ = ["Corpus", "TokenCorpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
 
 Source = Union[str, "os.PathLike[str]", IO, Iterable[str], "Corpus"]
 
@@ -38,6 +44,10 @@ DEFAULT_CHUNK_BYTES = 1 << 20
 #: Bytes inspected for NUL bytes to tell a binary file from text.
 SNIFF_BYTES = 1 << 16
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "utf_16", "utf_32", "utf16", "utf32")
+#: Encodings in which byte 0x0A is always a newline (never inside a multi-byte character), so
+#: raw bytes can be cut at newlines and decoded elsewhere (codec names as ``codecs.lookup`` gives).
+_NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "gbk", "gb18030",
+                 "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
 
 
 def _is_wide(encoding: str) -> bool:
@@ -78,6 +88,7 @@ class Corpus:
     def __init__(
         self,
         source: Source,
+        *,
         encoding: str = "utf-8",
         errors: str = "strict",
         normalize: bool = True,
@@ -90,12 +101,12 @@ class Corpus:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ValueError(f"unknown encoding {encoding!r}") from None
+            raise ParameterError(f"unknown encoding {encoding!r}") from None
         self.encoding = encoding
         self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self.errors = errors
         self.normalize = bool(normalize)
-        self.chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=16)
+        self.chunk_bytes = limits.check("chunk_bytes", chunk_bytes)
         self._source = source
         self._consumed = False
         self.path: Optional[str] = None
@@ -122,12 +133,12 @@ class Corpus:
             self._kind = "textfile" if isinstance(source, io.TextIOBase) else "binfile"
             self._start = source.tell() if _seekable(source) else None
         elif isinstance(source, (bytes, bytearray)):
-            raise TypeError("Corpus takes a path, a file or an iterable of str, not bytes; decode first")
+            raise ParameterTypeError("Corpus takes a path, a file or an iterable of str, not bytes; decode first")
         else:
             try:
                 iter(source)
             except TypeError:
-                raise TypeError(
+                raise ParameterTypeError(
                     f"Corpus source must be a path, a file object or an iterable of str, got {type(source).__name__}"
                 ) from None
             self._kind = "iterable"
@@ -191,7 +202,7 @@ class Corpus:
         parts, size = [], 0
         for item in self._source:
             if not isinstance(item, str):
-                raise TypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
+                raise ParameterTypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
             parts.append(item)
             parts.append("\n")
             size += len(item) + 1
@@ -239,7 +250,7 @@ class Corpus:
         [(0, 16), (16, 14)]
         """
         if not self.is_binary:
-            raise TypeError(f"{self.path or 'this corpus'} holds text, not bytes: use texts() or lines()")
+            raise ParameterTypeError(f"{self.path or 'this corpus'} holds text, not bytes: use texts() or lines()")
         self._begin()
         yield from self._blocks(progress)
 
@@ -248,7 +259,9 @@ class Corpus:
             f = open(self.path, "rb")
             close = True
         elif self._kind == "stdin":
-            f, close = sys.stdin.buffer, False
+            if sys.stdin is None:              # started with stdin closed (<&-)
+                raise InputError("standard input is closed", "<stdin>")
+            f, close = getattr(sys.stdin, "buffer", sys.stdin), False
         else:
             f, close = self._source, False
             if self._start is not None:
@@ -315,7 +328,7 @@ class Corpus:
             self._begin()
             for item in self._source:
                 if not isinstance(item, str):
-                    raise TypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
+                    raise ParameterTypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
                 if progress is not None:
                     progress.update(len(item) + 1, 1)
                 yield item.rstrip("\r\n")
@@ -339,6 +352,193 @@ class Corpus:
 
     __iter__ = lines
 
+    # -------------------------------------------------------------- chunks of whole lines
+    @property
+    def cuts_bytes_at_newlines(self) -> bool:
+        """True when :meth:`raw_line_chunks` can be used: the source is bytes and its encoding
+        never has byte 0x0A inside a multi-byte character (UTF-8, GB18030, Big5, ...), so raw
+        bytes can be cut at newlines and decoded elsewhere."""
+        return self.is_binary and codecs.lookup(self.encoding).name in _NEWLINE_SAFE
+
+    def line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
+                    max_chars: Optional[int] = None, boundary=None) -> Iterator[str]:
+        """The decoded text in chunks of whole lines: each chunk ends at a ``\\n`` (the last one
+        may not), chunks follow the sizes of :meth:`texts`, so a line is never split.
+
+        Parameters
+        ----------
+        progress : nlpzero._progress.Progress, optional
+        first_chars : int, optional
+            Cut the first chunk at the last newline before ``first_chars`` (when more than twice
+            that was read), so a consumer can show its first result quickly.
+        max_chars : int, optional
+            With ``boundary``: once pending text without a newline reaches ``max_chars``, it is
+            handed out up to and including character ``boundary(text)`` (a place where a cut is
+            harmless; all of it when that is -1). Without these, a line is one chunk however long.
+        boundary : callable str -> int, optional
+
+        Examples
+        --------
+        >>> list(Corpus(["甲乙", "丙", "丁戊"], chunk_bytes=16).line_chunks())
+        ['甲乙\\n丙\\n丁戊\\n']
+        >>> list(Corpus(["甲乙", "丙", "丁戊"], chunk_bytes=16).line_chunks(first_chars=3))
+        ['甲乙\\n', '丙\\n丁戊\\n']
+        """
+        carry = ""
+        first = first_chars is not None
+        for text in self.texts(progress):
+            buf = carry + text if carry else text
+            if first and len(buf) > 2 * first_chars:
+                cut = buf.rfind("\n", 0, first_chars)
+                if cut >= 0:
+                    yield buf[: cut + 1]
+                    buf = buf[cut + 1 :]
+            first = False
+            cut = buf.rfind("\n")
+            if cut >= 0:
+                yield buf[: cut + 1]
+                carry = buf[cut + 1 :]
+            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
+                cut = boundary(buf)
+                end = cut + 1 if cut >= 0 else len(buf)
+                yield buf[:end]
+                carry = buf[end:]
+            else:
+                carry = buf
+        if carry:
+            yield carry
+
+    def raw_line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
+                        max_chars: Optional[int] = None,
+                        boundary=None) -> Iterator[Union[Tuple[int, bytes], str]]:
+        """Like :meth:`line_chunks`, but undecoded: ``(offset, bytes)`` pieces that end at a
+        newline, for callers that decode elsewhere (worker processes). ``offset`` is the byte
+        offset of the piece in the corpus, so a decoding error can name it. A line longer than
+        ``max_chars`` bytes is decoded here and handed out as ``str`` pieces cut at
+        ``boundary``. Needs :attr:`cuts_bytes_at_newlines`.
+
+        Raises
+        ------
+        TypeError
+            The corpus holds text, not bytes.
+        nlpzero.errors.BinaryInputError, DecodeError, NotReiterableError
+
+        Examples
+        --------
+        >>> source = io.BytesIO(("甲乙丙\\n" * 3).encode())          # 10 bytes a line
+        >>> [(offset, len(raw)) for offset, raw in Corpus(source, chunk_bytes=16).raw_line_chunks()]
+        [(0, 10), (10, 20)]
+        """
+        carry = b""
+        offset = 0                     # corpus offset of carry[0]
+        first = first_chars is not None
+        for _, block in self.blocks(progress):
+            buf = carry + block if carry else block
+            if first and len(buf) > 2 * first_chars:
+                cut = buf.rfind(b"\n", 0, first_chars)
+                if cut >= 0:
+                    yield offset, buf[: cut + 1]
+                    offset += cut + 1
+                    buf = buf[cut + 1 :]
+            first = False
+            cut = buf.rfind(b"\n")
+            if cut >= 0:
+                yield offset, buf[: cut + 1]
+                offset += cut + 1
+                carry = buf[cut + 1 :]
+            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
+                decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+                try:
+                    text = decoder.decode(buf, False)
+                except UnicodeDecodeError as exc:
+                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason) from None
+                pending = decoder.getstate()[0]
+                cut = boundary(text)
+                end = cut + 1 if cut >= 0 else len(text)
+                yield text[:end]
+                carry = buf[len(buf) - len(pending) - len(text[end:].encode(self.encoding)) :] \
+                    if self.errors == "strict" else text[end:].encode(self.encoding) + pending
+                offset += len(buf) - len(carry)
+            else:
+                carry = buf
+        if carry:
+            yield offset, carry
+
+
+class TokenCorpus:
+    """A re-iterable corpus of token lists (sentences), for statistics over segmented text.
+
+    Parameters
+    ----------
+    source : path, iterable of token lists or of str, or (with ``segmenter``) any Corpus source
+        Without ``segmenter``: already segmented text. A path is a file with one sentence per
+        line, tokens separated by whitespace (read through :class:`Corpus`, so undecodable
+        bytes raise DecodeError with the byte offset; empty lines are skipped); an iterable
+        yields token lists, or lines that are split on whitespace. With ``segmenter``: raw text
+        (anything :class:`Corpus` reads), cut into tokens on the fly, line by line.
+    encoding : str, default "utf-8"
+        Encoding of a file.
+    segmenter : object with ``cut_lines(lines)``, optional
+        E.g. a :class:`nlpzero.Segmenter`.
+
+    Raises
+    ------
+    nlpzero.errors.InputError
+        The path does not exist.
+    nlpzero.errors.NotReiterableError
+        On a second pass over a one-shot iterator.
+
+    Examples
+    --------
+    >>> list(TokenCorpus(["我 喜欢 猫", ["你", "好"]]))
+    [['我', '喜欢', '猫'], ['你', '好']]
+    """
+
+    def __init__(self, source, *, encoding: str = "utf-8", segmenter=None):
+        self.path = None
+        self.segmenter = segmenter
+        self.passes = 0
+        if segmenter is not None:
+            self.raw = as_corpus(source, encoding=encoding)
+            return
+        if isinstance(source, (str, os.PathLike)):
+            self.path = os.fspath(source)
+            if not os.path.exists(self.path):
+                raise InputError(f"{self.path}: no such file", self.path)
+        elif isinstance(source, (bytes, bytearray)) or not isinstance(source, Iterable):
+            raise ParameterTypeError(
+                "`corpus` must be a path to a segmented file or an iterable of token lists, "
+                f"got {type(source).__name__}"
+            )
+        self.source = source
+        self.encoding = encoding
+
+    def __iter__(self) -> Iterator[List[str]]:
+        self.passes += 1
+        if self.segmenter is not None:
+            for tokens in self.segmenter.cut_lines(self.raw.lines()):
+                if tokens:
+                    yield tokens
+            return
+        if self.path is not None:
+            for line in Corpus(self.path, encoding=self.encoding).lines():
+                tokens = line.split()
+                if tokens:
+                    yield tokens
+            return
+        if self.passes > 1 and iter(self.source) is self.source:
+            raise NotReiterableError(
+                "word_vectors reads the corpus twice (vocabulary, then co-occurrences); pass a list, "
+                "a re-iterable object or a file path instead of a one-shot iterator"
+            )
+        for sent in self.source:
+            if isinstance(sent, str):
+                yield sent.split()
+            elif isinstance(sent, (list, tuple)):
+                yield [str(t) for t in sent]
+            else:
+                raise ParameterTypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
+
 
 def _seekable(f) -> bool:
     try:
@@ -355,7 +555,7 @@ def as_corpus(source: Source, **kwargs) -> Corpus:
 
 
 # ---------------------------------------------------------------------- arrays
-def to_codes(text: str, normalize: bool = True) -> np.ndarray:
+def to_codes(text: str, *, normalize: bool = True) -> np.ndarray:
     """Code points of ``text`` as a writable ``uint32`` array (normalised if asked).
 
     >>> to_codes("Ａ中").tolist()
@@ -378,7 +578,7 @@ def normalize(text: str) -> str:
     return to_codes(text).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def word_mask(codes: np.ndarray, normalize: bool = True) -> np.ndarray:
+def word_mask(codes: np.ndarray, *, normalize: bool = True) -> np.ndarray:
     """Boolean array: True where ``codes`` holds a word character (CJK ideograph, ASCII letter
     or digit; full-width ones too when ``normalize``)."""
     from ._ngram import word_mask as _mask
@@ -386,18 +586,18 @@ def word_mask(codes: np.ndarray, normalize: bool = True) -> np.ndarray:
     return _mask(np.ascontiguousarray(codes, dtype=np.uint32), normalize).view(bool)
 
 
-def is_word_char(ch: str, normalize: bool = True) -> bool:
+def is_word_char(ch: str, *, normalize: bool = True) -> bool:
     """Whether the single character ``ch`` is a word character."""
-    return bool(word_mask(to_codes(ch, normalize=False), normalize)[0])
+    return bool(word_mask(to_codes(ch, normalize=False), normalize=normalize)[0])
 
 
-def runs(text_or_codes: Union[str, np.ndarray], normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+def runs(text_or_codes: Union[str, np.ndarray], *, normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
     """Start and end offsets (``int64``) of the runs of word characters.
 
     >>> runs("今天，天气good!")
     (array([0, 3]), array([2, 9]))
     """
-    codes = to_codes(text_or_codes, False) if isinstance(text_or_codes, str) else text_or_codes
-    mask = word_mask(codes, normalize).astype(np.int8)
+    codes = to_codes(text_or_codes, normalize=False) if isinstance(text_or_codes, str) else text_or_codes
+    mask = word_mask(codes, normalize=normalize).astype(np.int8)
     edges = np.diff(np.concatenate(([0], mask, [0])))
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

@@ -5,15 +5,16 @@
 - :func:`segment_unsupervised` — learn from a corpus and segment that corpus, one call:
   branching-entropy autonomy (nVBE, :mod:`nlpzero.nvbe`) by default, optionally refined by
   re-estimating a unigram language model on its own output.
+- :func:`segment_unsupervised_spans` — the same tokens as character spans of the whole text.
 - :func:`learn_segmenter` — the same model as a reusable :class:`nlpzero.Segmenter` for new
   text (its words are the words of the training corpus's segmentation, with their scores).
 
 All statistics come from the one n-gram counter, :func:`nlpzero.count_ngrams` with
 ``collapse_ascii=True`` (each ASCII letter/digit stretch is one symbol, so a number is never
-split), read through a view with dense ids per order, counts and prefix/suffix links
-(``NgramCounts.view``): scores are numpy array expressions over those ids and segmentation is one
-compiled dynamic programme; no per-n-gram Python work on the hot path. The N of every formula
-is ``count_ngrams(corpus, collapse_ascii=True).N``.
+split), read through a view with dense ids per order, counts and prefix/suffix links, by
+:class:`nlpzero._passes.Passes`: scores are numpy array expressions over those ids and
+segmentation is one compiled dynamic programme; no per-n-gram Python work on the hot path. The
+N of every formula is ``count_ngrams(corpus, collapse_ascii=True).N``.
 
 Default thresholds and how they scale
 -------------------------------------
@@ -32,31 +33,26 @@ Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Ma
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _discover, _ngram
+from . import _discover
+from . import _limits as limits
+from ._passes import Passes
 from ._progress import ProgressArg
-from ._spill import spill_to_file
-from ._text import cut_strings, line_chunks
-from ._validate import check_choice, check_float, check_int
+from ._text import cut_strings
+from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
-from .errors import CorpusTooSmallError
-from .ngrams import DEFAULT_MAX_MEMORY, ChunkCache, _count, symbol_chunks
-from .nvbe import branching_entropies, nvbe_scores
+from .errors import CorpusTooSmallError, ParameterError
+from .nvbe import nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lexicon import Lexicon
     from .segment import Segmenter
 
-__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_count"]
-
-#: fewest characters in runs we try to learn from
-MIN_CHARACTERS = 20
-#: chunks of at most this many symbols in total are kept between passes (else re-read)
-_CACHE_SYMBOLS = 1 << 22
+__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans",
+           "default_min_count"]
 
 
 def default_min_count(n_chars: int) -> int:
@@ -64,121 +60,13 @@ def default_min_count(n_chars: int) -> int:
     return max(2, int(round(n_chars / 500_000)))
 
 
-# ---------------------------------------------------------------------- passes over a corpus
-class _Passes:
-    """Counts a corpus with the one n-gram counter (:func:`nlpzero.count_ngrams` with
-    ``collapse_ascii=True``), views the counts with dense ids, and replays the corpus's chunks
-    with the id of every n-gram at every position."""
-
-    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str,
-                 max_memory: int = DEFAULT_MAX_MEMORY):
-        self._spill = None
-        if not corpus.reiterable:
-            self._spill = spill_to_file(corpus)
-            corpus = self._spill.corpus
-        self.corpus = corpus
-        self.normalize = corpus.normalize
-        cache = ChunkCache(_CACHE_SYMBOLS)
-        self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
-        self.N = self.counts.N
-        if self.N < MIN_CHARACTERS:
-            where = corpus.path if self._spill is None else self._spill.name
-            raise CorpusTooSmallError(
-                f"{where or 'the corpus'} is too small to learn from: {self.N} characters in runs of "
-                f"word characters, need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
-        self.index = self.counts.view()
-        self.cache = cache.chunks
-        self.levels = [self.index.level(k) for k in range(1, max_n + 1)]
-        self.chars = self.index.chars()
-        # order-1 ids of the collapsed ASCII stretches (every ASCII letter/digit is in one)
-        self.ascii1 = (self.chars == _ngram.DIGIT_SYMBOL) | (self.chars == _ngram.LATIN_SYMBOL)
-
-    def chunks(self):
-        """``(codes, sym, start, end, ids)`` per chunk: ``sym`` = order-1 ids (-1 after each
-        run), ``start``/``end`` their spans in ``codes``, ``ids[k-1, i]`` the order-k id at i."""
-        if self.cache is None:
-            for codes, symbols, start, end in symbol_chunks(self.corpus):
-                ids = self.index.ids(symbols)
-                yield codes, ids[0], start, end, ids
-            return
-        for codes, symbols, start, end, ids in self.cache:
-            yield codes, ids[0], start, end, ids
-
-    def texts(self) -> Iterator[str]:
-        """The corpus text again, in the same chunks (each ends at a line end)."""
-        if self.cache is None:
-            yield from line_chunks(self.corpus)
-            return
-        for codes, *_ in self.cache:
-            yield codes.tobytes().decode("utf-32-le", "surrogatepass")
-
-    # -------------------------------------------------------------- array helpers
-    def prefix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
-        """Ids (order j) of w[:j] for order-k ids."""
-        for order in range(k, j, -1):
-            ids = self.levels[order - 1][1][ids]
-        return ids
-
-    def suffix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
-        """Ids (order k - j) of w[j:] for order-k ids."""
-        for order in range(k, k - j, -1):
-            ids = self.levels[order - 1][2][ids]
-        return ids
-
-    def symbols_of(self, k: int, ids: np.ndarray) -> np.ndarray:
-        """(n, k) symbol ids of order-k n-grams."""
-        out = np.empty((ids.size, k), dtype=np.int32)
-        for j in range(k):
-            out[:, j] = self.suffix_ids(j + 1, self.prefix_ids(k, ids, j + 1), j)
-        return out
-
-    def strings(self, k: int, ids: np.ndarray) -> List[str]:
-        sy = self.symbols_of(k, ids)
-        codes = np.ascontiguousarray(self.chars[sy].astype(np.uint32))
-        return codes.view(f"<U{k}").reshape(-1).tolist() if ids.size else []
-
-    def pure(self, k: int, ids: np.ndarray) -> np.ndarray:
-        """True for n-grams without collapsed ASCII symbols."""
-        return ~self.ascii1[self.symbols_of(k, ids)].any(axis=1)
-
-    def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
-        """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
-        return branching_entropies(self.levels[k - 1][0], *self.levels[k])
-
-    def count_pieces(self, joined_fn, max_k: int, long_ok=None):
-        """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
-        symbol: joined to the next one) is False. Returns per-order counts (orders ≤ max_k, by id)
-        and a Counter of the longer pieces (strings) that have no ASCII symbol and pass
-        ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised)."""
-        per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
-        longer: Counter = Counter()
-        for codes, sym, start, end, ids in self.chunks():
-            joined = joined_fn(sym, ids)
-            word_start = sym >= 0
-            word_start[1:] &= ~joined[:-1]
-            bounds = np.flatnonzero(word_start | (sym < 0))
-            first = np.flatnonzero(word_start[bounds])
-            lo = bounds[first]
-            length = bounds[first + 1] - lo
-            for k in range(1, max_k + 1):
-                sel = lo[length == k]
-                per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
-            big = length > max_k
-            if big.any():
-                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & self.ascii1[sym])))
-                big &= ascii_before[lo + length] == ascii_before[lo]
-                if long_ok is not None:
-                    big[big] = long_ok(ids, lo[big], length[big])
-                longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
-        return per_order, longer
-
 # ---------------------------------------------------------------------- discovery
 def discover(
     corpus: Source,
-    method: str = "mi",
     *,
+    method: str = "mi",
     min_count: Optional[int] = None,
-    max_len: int = 4,
+    max_n: int = 4,
     thresholds: Optional[Sequence[float]] = None,
     min_pmi: float = 1.0,
     min_proba: float = 1e-7,
@@ -194,19 +82,20 @@ def discover(
     corpus : path, file, iterable of str, or Corpus
         Raw text (see :class:`nlpzero.Corpus`); ``"-"`` is standard input.
     method : {"mi", "min_entropy"}
-        ``"mi"``: mutual-information cohesion cut (SPEC §2): count n-grams up to ``max_len``, keep
+        ``"mi"``: mutual-information cohesion cut (SPEC §2): count n-grams up to ``max_n``, keep
         those with ``count ≥ min_count`` and cohesion ``min_j log(N·c(w)/(c(w[:j])·c(w[j:]))) ≥ θ_|w|``,
         join adjacent characters covered by a kept occurrence, count the pieces, keep pieces seen
         ``min_count`` times that pass the check-back (length ≤ 2, or a kept n-gram, or every
-        ``max_len``-window kept). ``"min_entropy"`` (SPEC §3): cut every link whose pair has
+        ``max_n``-window kept). ``"min_entropy"`` (SPEC §3): cut every link whose pair has
         ``P(ab) ≤ min_proba`` or ``PMI ≤ min_pmi``, count the pieces, then drop redundant words
         (longest first) whose best split into other words costs less than ``|w| − 1`` nats more.
     min_count : int, optional
         Rarest word kept; default :func:`default_min_count` of the corpus size.
-    max_len : int, default 4
-        Longest n-gram scored (``"mi"``; K of SPEC §2). For ``"min_entropy"`` words may be longer.
+    max_n : int, default 4
+        Highest n-gram order scored (``"mi"``; K of SPEC §2). For ``"min_entropy"`` words may be
+        longer.
     thresholds : sequence of float, optional
-        Cohesion bars θ_2..θ_max_len (nats); default ``2k − 3`` (1, 3, 5, ...).
+        Cohesion bars θ_2..θ_max_n (nats); default ``2k − 3`` (1, 3, 5, ...).
     min_pmi, min_proba : float
         Pair bars of ``"min_entropy"``.
     encoding, errors, normalize
@@ -218,7 +107,7 @@ def discover(
     -------
     Lexicon
         Ranked by count (ties by word), with cohesion (min PMI for ``"min_entropy"``), left/right
-        branching entropy (nan for words longer than ``max_len``), probability and ``is_new``.
+        branching entropy (nan for words longer than ``max_n``), probability and ``is_new``.
         Words with ASCII letters or digits are left out (the segmenter keeps those stretches
         whole anyway).
 
@@ -235,7 +124,7 @@ def discover(
     >>> random.seed(0)
     >>> words = ["自然", "语言", "处理", "我们", "喜欢", "很", "美", "的", "北京大学", "研究生"]
     >>> lines = ["".join(random.choices(words, k=12)) for _ in range(300)]
-    >>> lex = discover(lines, "min_entropy", min_count=5)
+    >>> lex = discover(lines, method="min_entropy", min_count=5)
     >>> sorted(lex.top(10)) == sorted(words)
     True
 
@@ -246,24 +135,24 @@ def discover(
     check_choice("method", method, ("mi", "min_entropy", "min-entropy"))
     method = method.replace("-", "_")
     if min_count is not None:
-        min_count = check_int("min_count", min_count, minimum=1)
-    max_len = check_int("max_len", max_len, minimum=2, maximum=12)
+        min_count = limits.check("min_count", min_count)
+    max_n = limits.check("max_n", max_n, key="discover_max_n")
     min_pmi = check_float("min_pmi", min_pmi)
     min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0)
     if thresholds is None:
-        thresholds = [2.0 * k - 3.0 for k in range(2, max_len + 1)]
+        thresholds = [2.0 * k - 3.0 for k in range(2, max_n + 1)]
     else:
         thresholds = [check_float(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
-        if len(thresholds) != max_len - 1:
-            raise ValueError(f"`thresholds` must have max_len - 1 = {max_len - 1} values, got {len(thresholds)}")
+        if len(thresholds) != max_n - 1:
+            raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = _Passes(corpus, max_len + 1, progress, "discovering words")
+    passes = Passes(corpus, max_n + 1, progress, "discovering words")
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":
-        lexicon = _discover_mi(passes, max_len, min_count, thresholds)
+        lexicon = _discover_mi(passes, max_n, min_count, thresholds)
     else:
-        lexicon = _discover_min_entropy(passes, max_len, min_count, min_pmi, min_proba)
+        lexicon = _discover_min_entropy(passes, max_n, min_count, min_pmi, min_proba)
     if not len(lexicon):
         raise CorpusTooSmallError(
             f"no word of {corpus.path or 'the corpus'} passed the thresholds (min_count={min_count}, "
@@ -272,7 +161,7 @@ def discover(
     return lexicon
 
 
-def _cohesion(passes: _Passes, k: int) -> np.ndarray:
+def _cohesion(passes: Passes, k: int) -> np.ndarray:
     n = float(passes.N)
     c = passes.levels[k - 1][0].astype(np.float64)
     ids = np.arange(c.size)
@@ -284,7 +173,7 @@ def _cohesion(passes: _Passes, k: int) -> np.ndarray:
     return coh
 
 
-def _discover_mi(passes: _Passes, K: int, min_count: int, thresholds) -> Lexicon:
+def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
     kept = [None, None]           # kept[k]: bool per order-k id
     coh = [None, None]
     for k in range(2, K + 1):
@@ -344,7 +233,7 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
                                right_entropy=np.concatenate(rights))
 
 
-def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
+def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
     n = float(passes.N)
     c1 = passes.levels[0][0].astype(np.float64)
     c2, pre, suf = passes.levels[1]
@@ -422,37 +311,37 @@ def _remove_redundant(counts: dict) -> dict:
 
 # ---------------------------------------------------------------------- unsupervised segmentation
 class _Model:
-    """A learned scoring of every string of at most ``max_len`` symbols seen in training (the
+    """A learned scoring of every string of at most ``max_word_len`` symbols seen in training (the
     nVBE score ``a(w)·|w| + Σ z(PMI) of its links − penalty`` of
     :func:`nlpzero.nvbe.nvbe_scores`, or after refinement the unigram log-probability), applied
     by the compiled dynamic programme of ``_discover.best_path``."""
 
-    def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_len: int, unknown: float,
+    def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_word_len: int, unknown: float,
                  normalize: bool, method: str):
         self._index = index
         self._score = score
         self._offset = offset
-        self.max_len = max_len
+        self.max_word_len = max_word_len
         self.unknown = unknown
         self.normalize = normalize
         self.method = method
 
 
-def _check_segment_params(max_len, penalty, refine, min_count):
-    max_len = check_int("max_len", max_len, minimum=1, maximum=8)
+def _check_segment_params(max_word_len, penalty, refine, min_count):
+    max_word_len = limits.check("max_word_len", max_word_len)
     penalty = check_float("penalty", penalty)
-    refine = check_int("refine", refine, minimum=0, maximum=50)
+    refine = limits.check("refine", refine)
     if min_count is not None:
-        min_count = check_int("min_count", min_count, minimum=1)
-    return max_len, penalty, refine, min_count
+        min_count = limits.check("min_count", min_count)
+    return max_word_len, penalty, refine, min_count
 
 
-def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize, progress):
-    max_len, penalty, refine, min_count = _check_segment_params(max_len, penalty, refine, min_count)
+def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress):
+    max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
-    score, offset = nvbe_scores(passes.index, max_len, penalty, passes.levels)
-    model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
+    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter")
+    score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
+    model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.N)
     for _ in range(refine):
@@ -460,11 +349,11 @@ def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normal
     return passes, model
 
 
-def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
+def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
     """One round of the unigram-LM refinement: count the words of the current segmentation of the
     training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
     as unknown characters), and score each word by its log-probability."""
-    K = model.max_len
+    K = model.max_word_len
     counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
     for codes, sym, start, end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
@@ -492,7 +381,7 @@ def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
 def learn_segmenter(
     corpus: Source,
     *,
-    max_len: int = 4,
+    max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
     min_count: Optional[int] = None,
@@ -507,7 +396,7 @@ def learn_segmenter(
     ----------
     corpus : path, file, iterable of str, or Corpus
         Raw text.
-    max_len : int, default 4
+    max_word_len : int, default 4
         Longest word, in symbols (an ASCII letter/digit stretch is one symbol). L = 4 measured best.
     penalty : float, default 0
         Cost per word in the objective Σ (a(w)·|w| + Σ z(PMI(links of w)) − penalty) (see
@@ -544,23 +433,23 @@ def learn_segmenter(
     ----------
     Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
     """
-    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
     return _segmenter(passes, model, penalty, refine)
 
 
-def _segmenter(passes: _Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
+def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
-    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_char_score=unknown,
+    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
                                  normalize=model.normalize)
 
 
 def segment_unsupervised(
     corpus: Source,
     *,
-    max_len: int = 4,
+    max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
     min_count: Optional[int] = None,
@@ -568,17 +457,19 @@ def segment_unsupervised(
     errors: str = "strict",
     normalize: bool = True,
     progress: ProgressArg = False,
-    spans: bool = False,
-):
+) -> Iterator[List[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
 
     Parameters are those of :func:`learn_segmenter`, and the tokens are those of the segmenter
     it returns (``learn_segmenter(corpus).lcut(line)`` for every line): the learned model picks
     the words, :class:`nlpzero.Segmenter`'s text model (SPEC §0; whitespace dropped, a lone
     middle dot joins the words around it, a repeated punctuation character is one token) makes
-    the tokens. With ``spans=False`` (default) returns an iterator over the lines, each a list of
-    tokens; with ``spans=True`` returns the token spans of the whole text ``(lo, hi)`` (int64
-    arrays of character offsets, lines joined with their ``\\n``), which is what evaluation needs.
+    the tokens. :func:`segment_unsupervised_spans` gives the same tokens as character spans.
+
+    Returns
+    -------
+    iterator of list of str
+        One list of tokens per line of ``corpus``, in order.
 
     Examples
     --------
@@ -586,17 +477,9 @@ def segment_unsupervised(
     >>> next(iter(segment_unsupervised(lines)))[-1]
     '。'
     """
-    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
     seg = _segmenter(passes, model, penalty, refine)
-    if spans:
-        los, his, base = [], [], 0
-        for text in passes.texts():
-            lo, hi = seg.spans(text).T.astype(np.int64)
-            los.append(lo + base)
-            his.append(hi + base)
-            base += len(text)
-        return np.concatenate(los), np.concatenate(his)
 
     def lines():
         for text in passes.texts():
@@ -606,11 +489,53 @@ def segment_unsupervised(
     return lines()
 
 
-def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
+def segment_unsupervised_spans(
+    corpus: Source,
+    *,
+    max_word_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
+
+    Parameters are those of :func:`learn_segmenter`.
+
+    Returns
+    -------
+    lo, hi : ndarray of int64
+        Token ``i`` is ``text[lo[i]:hi[i]]``, where ``text`` is the corpus with its lines joined
+        by their ``\\n`` (character offsets, in order).
+
+    Examples
+    --------
+    >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
+    >>> lo, hi = segment_unsupervised_spans(lines)
+    >>> text = "\\n".join(lines)
+    >>> text[lo[-1]:hi[-1]]
+    '很美'
+    """
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress)
+    seg = _segmenter(passes, model, penalty, refine)
+    los, his, base = [], [], 0
+    for text in passes.texts():
+        lo, hi = seg.spans(text).T.astype(np.int64)
+        los.append(lo + base)
+        his.append(hi + base)
+        base += len(text)
+    return np.concatenate(los), np.concatenate(his)
+
+
+def _segmenter_scores(passes: Passes, model: _Model) -> dict:
     """Word → score for every word of the model's segmentation of its training corpus, and every
     single character seen. Restricting the dictionary to these words leaves the optimum of the
     training corpus unchanged (its best route only uses them) and keeps the trie small."""
-    K = model.max_len
+    K = model.max_word_len
     # used[k] marks the order-k ids of words without ASCII (dense ids: a mark array, no sort)
     used = {k: np.zeros(int(model._offset[k] - model._offset[k - 1]), dtype=bool) for k in range(2, K + 1)}
     mixed = {}

@@ -17,7 +17,6 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import IO, Dict, Iterator, List, Mapping, Optional, Union
 
 import numpy as np
@@ -25,27 +24,13 @@ import numpy as np
 from ._io import atomic_write
 from ._validate import check_choice, check_int
 from .corpus import Corpus
-from .errors import FormatError, InputError
+from .errors import FormatError, ParameterError
+from .jieba.interop import jieba_words
 
-__all__ = ["Lexicon", "load_jieba_dict", "jieba_words"]
+__all__ = ["Lexicon"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 _COLUMNS = ("word", "count", "proba", "cohesion", "left_entropy", "right_entropy", "new")
-
-
-@lru_cache(maxsize=1)
-def jieba_words() -> frozenset:
-    """The words of the installed jieba package's dictionary (empty when jieba is missing).
-    Only the first field of each line is read (fast: 350k lines in ~0.1 s); the format itself is
-    parsed by :mod:`nlpzero.dictionary`."""
-    from .dictionary import jieba_dict_path
-
-    try:
-        path = jieba_dict_path()
-    except InputError:
-        return frozenset()
-    with open(path, encoding="utf-8") as f:
-        return frozenset(line.split(" ", 1)[0] for line in f if line.strip())
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +76,7 @@ class Lexicon:
         words = list(counts)
         c = np.fromiter((int(counts[w]) for w in words), dtype=np.int64, count=len(words))
         if (c < 1).any():
-            raise ValueError("lexicon counts must be ≥ 1")
+            raise ParameterError("lexicon counts must be ≥ 1")
         n = len(words)
 
         def col(v):
@@ -144,7 +129,7 @@ class Lexicon:
         """The words where ``mask`` (bool array, shape (n,)) is True, in the same order."""
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != (len(self),):
-            raise ValueError(f"`mask` must have shape ({len(self)},), got {mask.shape}")
+            raise ParameterError(f"`mask` must have shape ({len(self)},), got {mask.shape}")
         idx = np.flatnonzero(mask)
         c = self.counts[idx]
         total = c.sum()
@@ -173,18 +158,18 @@ class Lexicon:
         return f"Lexicon(method={self.method!r}, words={len(self)}: {head}{', ...' if len(self) > 5 else ''})"
 
     # ------------------------------------------------------------ files
-    def save(self, path: Union[PathLike, IO[str]], format: str = "tsv", top: Optional[int] = None) -> int:
+    def save(self, path: Union[PathLike, IO[str]], *, format: str = "tsv", top: Optional[int] = None) -> int:
         """Write the lexicon best first as ``"tsv"``, ``"jsonl"`` or ``"jieba"`` (a jieba user
         dictionary, ``word count``). Paths are written atomically; ``"-"`` or a text file object
         work too. Returns the number of words written."""
         check_choice("format", format, ("tsv", "jsonl", "jieba"))
         if isinstance(path, (str, os.PathLike)) and os.fspath(path) != "-":
             with atomic_write(path) as f:
-                return self.save(f, format, top)
+                return self.save(f, format=format, top=top)
         if isinstance(path, (str, os.PathLike)):
             import sys
 
-            return self.save(sys.stdout, format, top)
+            return self.save(sys.stdout, format=format, top=top)
         out = path
         n = len(self) if top is None else min(check_int("top", top, minimum=0), len(self))
         if format == "tsv":
@@ -206,7 +191,7 @@ class Lexicon:
         return n
 
     @classmethod
-    def load(cls, path: PathLike, format: Optional[str] = None, encoding: str = "utf-8") -> "Lexicon":
+    def load(cls, path: PathLike, *, format: Optional[str] = None, encoding: str = "utf-8") -> "Lexicon":
         """Read a lexicon written by :meth:`save` (``format`` from the extension when None:
         ``.jsonl`` → jsonl, else TSV) or a jieba dictionary (``format="jieba"``).
 
@@ -222,7 +207,9 @@ class Lexicon:
             format = "jsonl" if path.endswith(".jsonl") else "tsv"
         check_choice("format", format, ("tsv", "jsonl", "jieba"))
         if format == "jieba":
-            return load_jieba_dict(path, encoding)
+            from .jieba.interop import load_jieba_dict
+
+            return load_jieba_dict(path, encoding=encoding)
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
         for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), start=1):
             line = line.rstrip("\r\n")
@@ -281,25 +268,3 @@ def _from_lists(words, counts, cols, method) -> Lexicon:
     return Lexicon(ws, c, c / total if total else c.astype(np.float64), arr["cohesion"],
                    arr["left_entropy"], arr["right_entropy"],
                    np.fromiter((w not in known for w in ws), dtype=bool, count=len(ws)), method)
-
-
-def load_jieba_dict(path: PathLike, encoding: str = "utf-8") -> Lexicon:
-    """Read a jieba-format dictionary (``word freq [tag]`` per line; file order is kept) with
-    :func:`nlpzero.dictionary.read_dictionary`, the one parser of the format (a line without a
-    frequency is an error here). Frequencies are rounded to integers; words whose frequency is 0
-    (jieba's mark of a deleted word) are left out, repeated words add up.
-
-    Raises
-    ------
-    nlpzero.errors.FormatError
-        A malformed line (the message names the file and line number).
-    nlpzero.errors.InputError
-        The file is missing or unreadable.
-    """
-    from .dictionary import read_dictionary
-
-    entries = read_dictionary(path, "jieba", encoding, require_count=True)
-    words = [w for w, _ in entries]
-    counts = [int(round(c)) for _, c in entries]
-    cols = {k: [np.nan] * len(words) for k in ("cohesion", "left_entropy", "right_entropy")}
-    return _from_lists(words, counts, cols, "jieba")

@@ -31,16 +31,18 @@ import numpy as np
 from . import _ngram
 from ._io import atomic_write
 from ._progress import ProgressArg, make_progress
-from ._text import as_codes, line_chunks
+from . import _limits as limits
+from ._limits import MAX_NGRAM_ORDER
+from ._text import as_codes
 from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
 from .corpus import normalize as normalize_text
-from .errors import CountOverflowError, InputError, MemoryBudgetError
+from .errors import CountOverflowError, InputError, MemoryBudgetError, ParameterError, ParameterTypeError
 
 __all__ = ["count_ngrams", "NgramCounts", "MAX_ORDER"]
 
 #: Highest order the kernel supports.
-MAX_ORDER = 32
+MAX_ORDER = MAX_NGRAM_ORDER
 #: Most hash partitions tried before giving up on a memory budget.
 MAX_PARTITIONS = 4096
 #: Default cap on the n-gram table, in bytes (16 bytes per slot, load factor ≤ 0.625).
@@ -49,9 +51,9 @@ DEFAULT_MAX_MEMORY = 1 << 30
 
 def count_ngrams(
     corpus: Source,
+    *,
     max_n: int = 4,
     min_count: int = 1,
-    *,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
@@ -107,9 +109,9 @@ def count_ngrams(
     >>> symbols.N, symbols["0年"], symbols["1949年"], symbols["A"]
     (5, 2, 2, 1)
     """
-    max_n = check_int("max_n", max_n, minimum=1, maximum=MAX_ORDER)
-    min_count = check_int("min_count", min_count, minimum=1)
-    max_memory = check_int("max_memory", max_memory, minimum=1 << 16)
+    max_n = limits.check("max_n", max_n)
+    min_count = limits.check("min_count", min_count)
+    max_memory = limits.check("max_memory", max_memory)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     return _count(corpus, max_n, min_count, max_memory, bool(collapse_ascii), progress)
 
@@ -197,7 +199,7 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
 def symbol_chunks(corpus: Corpus, progress=None):
     """``(codes, sym, start, end)`` for every chunk of the corpus that ends at a line end: its
     code points and its symbols with ASCII stretches collapsed (``_ngram.encode_symbols``)."""
-    for text in line_chunks(corpus, progress):
+    for text in corpus.line_chunks(progress):
         codes = as_codes(text)
         yield (codes, *_ngram.encode_symbols(codes, corpus.normalize, True))
 
@@ -331,10 +333,10 @@ class NgramCounts:
         """Number of characters in runs (the number of 1-gram occurrences)."""
         return int(self._table.totals[1])
 
-    def total(self, n: int) -> int:
-        """Number of n-gram occurrences of order ``n`` (before pruning)."""
-        check_int("n", n, minimum=1, maximum=self.max_n)
-        return int(self._table.totals[n])
+    def total(self, order: int) -> int:
+        """Number of n-gram occurrences of order ``order`` (before pruning)."""
+        order = check_int("order", order, minimum=1, maximum=self.max_n)
+        return int(self._table.totals[order])
 
     def __len__(self) -> int:
         """Number of distinct n-grams kept."""
@@ -377,7 +379,7 @@ class NgramCounts:
 
     def __getitem__(self, ngram: str) -> int:
         if not isinstance(ngram, str):
-            raise TypeError(f"n-grams are looked up by str, got {type(ngram).__name__}")
+            raise ParameterTypeError(f"n-grams are looked up by str, got {type(ngram).__name__}")
         return int(self.counts_of([ngram])[0])
 
     def get(self, ngram: str, default: int = 0) -> int:
@@ -394,7 +396,7 @@ class NgramCounts:
             self._arrays = _Arrays(*self._table.export(1))
         return self._arrays
 
-    def arrays(self, order: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+    def arrays(self, *, order: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
         """N-grams and counts as arrays, in frequency order.
 
         Parameters
@@ -421,18 +423,23 @@ class NgramCounts:
         codes = np.ascontiguousarray(codes[order_idx])
         return codes.view(f"<U{self.max_n}").reshape(-1), counts[order_idx]
 
-    def items(self, order: Optional[int] = None) -> Iterator[Tuple[str, int]]:
-        """(n-gram, count) pairs in frequency order."""
-        ngrams, counts = self.arrays(order)
+    def items(self, *, order: Optional[int] = None) -> Iterator[Tuple[str, int]]:
+        """(n-gram, count) pairs in frequency order (only those of length ``order`` when given)."""
+        ngrams, counts = self.arrays(order=order)
         for start in range(0, ngrams.size, 1 << 16):
             yield from zip(ngrams[start : start + (1 << 16)].tolist(), counts[start : start + (1 << 16)].tolist())
 
-    def most_common(self, n: Optional[int] = None, order: Optional[int] = None) -> List[Tuple[str, int]]:
-        """The ``n`` most frequent n-grams (all when None) as (n-gram, count) pairs."""
-        ngrams, counts = self.arrays(order)
-        if n is not None:
-            n = check_int("n", n, minimum=0)
-            ngrams, counts = ngrams[:n], counts[:n]
+    def most_common(self, k: Optional[int] = None, *, order: Optional[int] = None) -> List[Tuple[str, int]]:
+        """The ``k`` most frequent n-grams (all when None) as (n-gram, count) pairs, of every
+        order or only of length ``order``.
+
+        >>> count_ngrams(["今天天气不错", "天气很好"], max_n=2).most_common(1, order=2)
+        [('天气', 2)]
+        """
+        ngrams, counts = self.arrays(order=order)
+        if k is not None:
+            k = check_int("k", k, minimum=0)
+            ngrams, counts = ngrams[:k], counts[:k]
         return list(zip(ngrams.tolist(), counts.tolist()))
 
     def to_dict(self) -> dict:
@@ -440,7 +447,7 @@ class NgramCounts:
         ngrams, counts = self.arrays()
         return dict(zip(ngrams.tolist(), counts.tolist()))
 
-    def write_tsv(self, out: Union[str, "os.PathLike[str]", IO[str]], order: Optional[int] = None,
+    def write_tsv(self, out: Union[str, "os.PathLike[str]", IO[str]], *, order: Optional[int] = None,
                   header: bool = True) -> int:
         """Write ``ngram<TAB>count`` lines in frequency order (path: atomically). Returns the row count.
 
@@ -448,10 +455,10 @@ class NgramCounts:
         """
         if isinstance(out, (str, os.PathLike)):
             with atomic_write(out) as f:
-                return self.write_tsv(f, order, header)
+                return self.write_tsv(f, order=order, header=header)
         if header:
             out.write("#ngram\tcount\n")
-        ngrams, counts = self.arrays(order)
+        ngrams, counts = self.arrays(order=order)
         step = 1 << 16
         for start in range(0, ngrams.size, step):
             rows = zip(ngrams[start : start + step].tolist(), counts[start : start + step].tolist())
@@ -461,7 +468,7 @@ class NgramCounts:
     # ------------------------------------------------------------- algebra
     def prune(self, min_count: int) -> "NgramCounts":
         """A copy without the n-grams seen fewer than ``min_count`` times (totals unchanged)."""
-        min_count = check_int("min_count", min_count, minimum=1)
+        min_count = limits.check("min_count", min_count)
         codes, lengths, counts, _ = self._table.export(min_count)
         table = _ngram.NgramTable(self.max_n, 0, max(1024, int(counts.size * 1.7)))
         _add(table, codes, lengths, counts)
@@ -477,11 +484,11 @@ class NgramCounts:
         parts = (self, *others)
         for p in parts:
             if not isinstance(p, NgramCounts):
-                raise TypeError(f"can only merge NgramCounts, got {type(p).__name__}")
+                raise ParameterTypeError(f"can only merge NgramCounts, got {type(p).__name__}")
             if (p.max_n, p.normalize, p.collapse_ascii) != (self.max_n, self.normalize, self.collapse_ascii):
-                raise ValueError("merged counts must have the same max_n, normalize and collapse_ascii settings")
+                raise ParameterError("merged counts must have the same max_n, normalize and collapse_ascii settings")
             if p.min_count > 1:
-                raise ValueError(
+                raise ParameterError(
                     "merging pruned counts would undercount; count the parts with min_count=1 and "
                     "prune the merged result"
                 )

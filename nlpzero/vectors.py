@@ -14,17 +14,18 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ._io import atomic_write
-from ._validate import check_float, check_int
-from .corpus import Corpus
-from .errors import CorpusTooSmallError, FormatError, InputError, NotReiterableError
+from . import _limits as limits
+from .corpus import Corpus, TokenCorpus
+from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError
 
-__all__ = ["word_vectors", "WordVectors", "load_vectors", "cluster_words", "read_segmented"]
+__all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
 
 #: Below this vocabulary size the SVD is exact (numpy.linalg.svd of the dense matrix).
 _DENSE_SVD_MAX = 1200
@@ -35,75 +36,10 @@ _ID_BUFFER = 1 << 16
 
 
 # ----------------------------------------------------------------------------------------------
-# corpus
-
-
-def read_segmented(path: Union[str, "os.PathLike[str]"], encoding: str = "utf-8") -> Iterator[List[str]]:
-    """Yield the tokens of each line of a segmented file (tokens separated by whitespace; empty
-    lines skipped). Read with :class:`nlpzero.Corpus`, so undecodable bytes raise
-    :class:`nlpzero.errors.DecodeError` with the byte offset and binary files BinaryInputError.
-    """
-    for line in Corpus(path, encoding=encoding).lines():
-        tokens = line.split()
-        if tokens:
-            yield tokens
-
-
-class _Corpus:
-    """A re-iterable view of a segmented corpus: a path, or an iterable of token lists / lines;
-    or, with a segmenter, raw text (anything :class:`nlpzero.Corpus` reads) segmented on the fly."""
-
-    def __init__(self, corpus: Any, encoding: str, segmenter: Any = None):
-        self.path = None
-        self.segmenter = segmenter
-        self.passes = 0
-        if segmenter is not None:
-            from .corpus import as_corpus
-
-            self.raw = as_corpus(corpus, encoding=encoding)
-            return
-        if isinstance(corpus, (str, os.PathLike)):
-            self.path = os.fspath(corpus)
-            if not os.path.exists(self.path):
-                raise InputError(f"{self.path}: no such file", self.path)
-        elif isinstance(corpus, (bytes, bytearray)) or not isinstance(corpus, Iterable):
-            raise TypeError(
-                "`corpus` must be a path to a segmented file or an iterable of token lists, "
-                f"got {type(corpus).__name__}"
-            )
-        self.corpus = corpus
-        self.encoding = encoding
-        self.passes = 0
-
-    def __iter__(self) -> Iterator[List[str]]:
-        self.passes += 1
-        if self.segmenter is not None:
-            for tokens in self.segmenter.cut_lines(self.raw.lines()):
-                if tokens:
-                    yield tokens
-            return
-        if self.path is not None:
-            yield from read_segmented(self.path, self.encoding)
-            return
-        if self.passes > 1 and iter(self.corpus) is self.corpus:
-            raise NotReiterableError(
-                "word_vectors reads the corpus twice (vocabulary, then co-occurrences); pass a list, "
-                "a re-iterable object or a file path instead of a one-shot iterator"
-            )
-        for sent in self.corpus:
-            if isinstance(sent, str):
-                yield sent.split()
-            elif isinstance(sent, (list, tuple)):
-                yield [str(t) for t in sent]
-            else:
-                raise TypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
-
-
-# ----------------------------------------------------------------------------------------------
 # counts and PMI
 
 
-def _vocabulary(corpus: _Corpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
+def _vocabulary(corpus: TokenCorpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
     counts: Counter = Counter()
     for sent in corpus:
         counts.update(sent)
@@ -114,7 +50,7 @@ def _vocabulary(corpus: _Corpus, min_count: int, max_vocab: Optional[int]) -> Tu
     return [w for w, _ in items], np.array([c for _, c in items], dtype=np.int64)
 
 
-def _cooccurrence(corpus: _Corpus, index: Dict[str, int], window: int) -> Tuple[np.ndarray, np.ndarray]:
+def _cooccurrence(corpus: TokenCorpus, index: Dict[str, int], window: int) -> Tuple[np.ndarray, np.ndarray]:
     """Sorted unique keys ``a * V + b`` and their counts (pairs within ``window``, both ways)."""
     from . import _vectors_core as core
 
@@ -255,23 +191,23 @@ class WordVectors:
         words = tuple(self.words)
         for w in words:
             if not isinstance(w, str):
-                raise TypeError(f"`words` must be strings, got {type(w).__name__} {w!r}")
+                raise ParameterTypeError(f"`words` must be strings, got {type(w).__name__} {w!r}")
         vectors = np.ascontiguousarray(self.vectors, dtype=np.float64)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
-            raise ValueError(
+            raise ParameterError(
                 f"`vectors` must have shape (len(words), d) = ({len(words)}, d), got {vectors.shape}"
             )
         if not np.isfinite(vectors).all():
             row = int(np.nonzero(~np.isfinite(vectors).all(axis=1))[0][0])
-            raise ValueError(f"`vectors` must be finite; the vector of {words[row]!r} is not")
+            raise ParameterError(f"`vectors` must be finite; the vector of {words[row]!r} is not")
         index = {w: i for i, w in enumerate(words)}
         if len(index) != len(words):
             seen = set()
             dup = next(w for w in words if w in seen or seen.add(w))
-            raise ValueError(f"`words` must be distinct; {dup!r} occurs twice")
+            raise ParameterError(f"`words` must be distinct; {dup!r} occurs twice")
         counts = np.zeros(len(words), np.int64) if self.counts is None else np.asarray(self.counts, np.int64)
         if counts.shape != (len(words),):
-            raise ValueError(f"`counts` must have shape ({len(words)},), got {counts.shape}")
+            raise ParameterError(f"`counts` must have shape ({len(words)},), got {counts.shape}")
         sv = np.zeros(vectors.shape[1]) if self.singular_values is None else np.asarray(self.singular_values, float)
         object.__setattr__(self, "words", words)
         object.__setattr__(self, "vectors", vectors)
@@ -300,9 +236,9 @@ class WordVectors:
         """``{word: vector}``."""
         return {w: self.vectors[i] for i, w in enumerate(self.words)}
 
-    def most_similar(self, word: str, topn: int = 10) -> List[Tuple[str, float]]:
+    def most_similar(self, word: str, *, topn: int = 10) -> List[Tuple[str, float]]:
         """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
-        topn = check_int("topn", topn, minimum=1)
+        topn = limits.check("topn", topn)
         unit = _unit_rows(self.vectors)
         sims = unit @ self[word] / max(np.linalg.norm(self[word]), 1e-300)
         sims[self.index[word]] = -np.inf
@@ -405,6 +341,29 @@ def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
 
 
 
+def as_vectors(vectors) -> Union["WordVectors", Mapping]:
+    """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
+    ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs of the text distances).
+
+    >>> as_vectors((["猫", "狗"], [[0.0, 1.0], [1.0, 0.0]])).dim
+    2
+    """
+    if isinstance(vectors, WordVectors) or isinstance(vectors, Mapping):
+        return vectors
+    if isinstance(vectors, tuple) and len(vectors) == 2:
+        return WordVectors(*vectors)
+    words = getattr(vectors, "words", None)
+    if words is None:
+        words = getattr(vectors, "index_to_key", None)
+    matrix = getattr(vectors, "vectors", None)
+    if words is not None and matrix is not None:
+        return WordVectors(list(words), matrix)
+    raise ParameterTypeError(
+        "`vectors` must be a WordVectors, a mapping word -> vector or a (words, matrix) pair, "
+        f"got {type(vectors).__name__}"
+    )
+
+
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return np.divide(x, norms, out=np.zeros_like(x, dtype=np.float64), where=norms > 0)
@@ -421,8 +380,8 @@ def default_dim(vocabulary_size: int) -> int:
 
 def word_vectors(
     corpus: Any,
-    dim: Optional[int] = None,
     *,
+    dim: Optional[int] = None,
     window: int = 5,
     min_count: int = 5,
     max_vocab: Optional[int] = None,
@@ -479,7 +438,7 @@ def word_vectors(
     >>> wv.vectors.shape
     (5, 2)
     >>> raw = ["我喜欢猫", "我喜欢狗", "你喜欢猫"] * 20
-    >>> word_vectors(raw, 2, min_count=1, segmenter={"我": 3, "你": 1, "喜欢": 3, "猫": 2, "狗": 1}).words
+    >>> word_vectors(raw, dim=2, min_count=1, segmenter={"我": 3, "你": 1, "喜欢": 3, "猫": 2, "狗": 1}).words
     ('喜欢', '我', '猫', '你', '狗')
 
     References
@@ -489,20 +448,20 @@ def word_vectors(
     structure with randomness", SIAM Review 53(2) (2011).
     """
     if dim is not None:
-        dim = check_int("dim", dim, minimum=1)
-    window = check_int("window", window, minimum=1)
-    min_count = check_int("min_count", min_count, minimum=1)
+        dim = limits.check("dim", dim)
+    window = limits.check("window", window)
+    min_count = limits.check("min_count", min_count)
     if max_vocab is not None:
-        max_vocab = check_int("max_vocab", max_vocab, minimum=2)
-    shift = check_float("shift", shift, minimum=0.0, open_min=True)
-    alpha = check_float("alpha", alpha, minimum=0.0, open_min=True, maximum=1.0)
-    eig = check_float("eig", eig, minimum=0.0, maximum=1.0)
-    seed = check_int("seed", seed, minimum=0)
+        max_vocab = limits.check("max_vocab", max_vocab)
+    shift = limits.check("shift", shift)
+    alpha = limits.check("alpha", alpha)
+    eig = limits.check("eig", eig)
+    seed = limits.check("seed", seed)
     if segmenter is not None:
         from .corpus import as_corpus
 
         corpus = as_corpus(corpus, encoding=encoding)     # one Corpus for every pass
-    reader = _Corpus(corpus, encoding, _as_segmenter(corpus, segmenter))
+    reader = TokenCorpus(corpus, encoding=encoding, segmenter=_as_segmenter(corpus, segmenter))
     words, counts = _vocabulary(reader, min_count, max_vocab)
     V = len(words)
     if V < 2:
@@ -564,8 +523,8 @@ def _knn_graph(vectors: np.ndarray, k: int, block: int = 512):
 
 def cluster_words(
     vectors: Union[WordVectors, Tuple[Sequence[str], np.ndarray]],
-    k: int = 10,
     *,
+    k: int = 10,
     num_trials: int = 10,
     seed: int = 0,
 ):
@@ -603,16 +562,16 @@ def cluster_words(
     elif isinstance(vectors, tuple) and len(vectors) == 2:
         words, matrix = [str(w) for w in vectors[0]], np.asarray(vectors[1], dtype=np.float64)
     else:
-        raise TypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
+        raise ParameterTypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        raise ValueError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
+        raise ParameterError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
     if not np.isfinite(matrix).all():
-        raise ValueError("vectors contain NaN or infinite values")
+        raise ParameterError("vectors contain NaN or infinite values")
     if len(set(words)) != len(words):
-        raise ValueError("words must be unique")
-    k = check_int("k", k, minimum=1)
-    num_trials = check_int("num_trials", num_trials, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+        raise ParameterError("words must be unique")
+    k = limits.check("k", k)
+    num_trials = limits.check("num_trials", num_trials)
+    seed = limits.check("seed", seed)
     if len(words) < 2:
         src = dst = np.zeros(0, np.int64)
         w = np.zeros(0)

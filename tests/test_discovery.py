@@ -5,70 +5,29 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from nlpzero import _discover, _ngram
-from nlpzero.cli import main
 from nlpzero.corpus import as_corpus, normalize
-from nlpzero.discovery import (_best_split, _Passes, _cohesion, default_min_count, discover,
-                               learn_segmenter, segment_unsupervised, _learn)
+from nlpzero._passes import Passes
+from nlpzero.discovery import (_best_split, _cohesion, default_min_count, discover,
+                               learn_segmenter, segment_unsupervised, segment_unsupervised_spans, _learn)
 from nlpzero.errors import CorpusTooSmallError, CountOverflowError, FormatError, InputError
-from nlpzero.lexicon import Lexicon, load_jieba_dict
+from nlpzero._testing import COMMON_HANZI, zipf_corpus
+from nlpzero.jieba.interop import load_jieba_dict
+from nlpzero.lexicon import Lexicon
 from nlpzero.ngrams import NgramCounts, count_ngrams
 from nlpzero.nvbe import autonomy
-
-CJK = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
-
-
-def _symbols(text, collapse=True):
-    """Reference text model: runs of symbols; an ASCII alnum stretch is one symbol '0' or 'A'."""
-    text = normalize(text)
-    runs, cur, i = [], [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch.isascii() and ch.isalnum():
-            j = i
-            while j < len(text) and text[j].isascii() and text[j].isalnum():
-                j += 1
-            stretch = text[i:j]
-            cur.append("0" if stretch.isdigit() else "A")
-            i = j
-            continue
-        if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
-            cur.append(ch)
-        elif cur:
-            runs.append(cur)
-            cur = []
-        i += 1
-    if cur:
-        runs.append(cur)
-    return runs
+from reference.text_model import symbols
+from reference.discovery import all_splits, ref_counts, ref_entropy, ref_mi, ref_min_entropy
 
 
 def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra="，。 ABc１２\n·"):
     return "".join(rng.choice(alphabet + extra) if rng.random() < 0.25 else rng.choice(alphabet)
                    for _ in range(n))
-
-
-def _zipf_corpus(seed=0, n_lines=600, n_words=60):
-    """Lines of words drawn from a Zipfian lexicon of random 1-4 character words."""
-    rng = random.Random(seed)
-    chars = list(CJK)
-    rng.shuffle(chars)
-    words, used = [], set()
-    while len(words) < n_words:
-        k = rng.choice((1, 2, 2, 2, 3, 3, 4))
-        w = "".join(rng.choice(chars[:150]) for _ in range(k))
-        if w not in used and all(w[:j] not in used for j in range(1, k)):
-            used.add(w)
-            words.append(w)
-    weights = [1.0 / (r + 1) ** 0.9 for r in range(n_words)]
-    lines = [rng.choices(words, weights, k=rng.randint(5, 15)) for _ in range(n_lines)]
-    return words, lines
 
 
 # ---------------------------------------------------------------------- the one counter, viewed
@@ -96,7 +55,7 @@ def test_view_counts_and_links_match_counter(seed):
     table, view, recorded = _view_of(chunks, K)
     chars = view.chars()
     ref = Counter()
-    for run in _symbols(text):
+    for run in symbols(text):
         for k in range(1, K + 1):
             for i in range(len(run) - k + 1):
                 ref[tuple(run[i : i + k])] += 1
@@ -125,7 +84,7 @@ def test_view_counts_and_links_match_counter(seed):
                     assert strings[k, ids[k - 1, i]] == want
                 else:
                     assert len(want) < k or 0 in sym[i : i + k]
-    assert view.n_symbols == sum(len(r) for r in _symbols(text))
+    assert view.n_symbols == sum(len(r) for r in symbols(text))
     # the same statistic through the public counter: count_ngrams(collapse_ascii=True)
     counts = count_ngrams([text], max_n=K, collapse_ascii=True)
     assert counts.N == view.n_symbols
@@ -182,13 +141,6 @@ def test_count_overflow_is_an_error():
 
 
 # ---------------------------------------------------------------------- DP against brute force
-def _all_splits(n, K):
-    if n == 0:
-        yield []
-        return
-    for k in range(1, min(K, n) + 1):
-        for rest in _all_splits(n - k, K):
-            yield [k] + rest
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -198,7 +150,7 @@ def test_best_path_matches_enumeration(seed):
     runs = [rng.integers(2, 6, size=rng.integers(1, 8)) for _ in range(5)]
     # symbols as characters: a text of those characters, counted and viewed
     text = "".join("".join(chr(0x4E00 + int(s)) for s in r) + "，" for r in runs)
-    _, view, [(symbols, ids)] = _view_of([text], K)
+    _, view, [(symbols_, ids)] = _view_of([text], K)
     sym = ids[0]
     sizes = [view.level(k)[0].size for k in range(1, K + 1)]
     offset = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
@@ -209,7 +161,7 @@ def test_best_path_matches_enumeration(seed):
         n = r.size - 1
         best = max(
             (sum(score[offset[k - 1] + ids[k - 1, pos + sum(sp[:j])]] for j, k in enumerate(sp)), sp)
-            for sp in _all_splits(n, K)
+            for sp in all_splits(n, K)
         )
         got = np.flatnonzero(starts[pos : pos + n]).tolist() + [n]
         got_sp = [b - a for a, b in zip(got, got[1:])]
@@ -219,22 +171,13 @@ def test_best_path_matches_enumeration(seed):
 
 
 # ---------------------------------------------------------------------- scores against references
-def _ref_counts(lines, K):
-    c = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            for k in range(1, K + 1):
-                for i in range(len(s) - k + 1):
-                    c[s[i : i + k]] += 1
-    return c
 
 
 def test_cohesion_matches_formula():
-    _, lines = _zipf_corpus(3, 200)
+    _, lines = zipf_corpus(3, 200)
     lines = ["".join(ws) for ws in lines]
-    passes = _Passes(as_corpus(lines), 4, False, "")
-    ref = _ref_counts(lines, 4)
+    passes = Passes(as_corpus(lines), 4, False, "")
+    ref = ref_counts(lines, 4)
     n = sum(v for w, v in ref.items() if len(w) == 1)
     for k in (2, 3, 4):
         coh = _cohesion(passes, k)
@@ -244,38 +187,12 @@ def test_cohesion_matches_formula():
             assert value == pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
-def _ref_entropy(lines, L):
-    """h_r, h_l of every string up to L symbols (run ends count as distinct symbols)."""
-    right, left, count = defaultdict(Counter), defaultdict(Counter), Counter()
-    unique = iter(range(1 << 62))
-    for line in lines:
-        for run in _symbols(line):
-            for k in range(1, L + 1):
-                for i in range(len(run) - k + 1):
-                    x = tuple(run[i : i + k])
-                    count[x] += 1
-                    if i + k < len(run):
-                        right[x][run[i + k]] += 1
-                    else:
-                        right[x][("end", next(unique))] += 1
-                    if i > 0:
-                        left[x][run[i - 1]] += 1
-                    else:
-                        left[x][("start", next(unique))] += 1
-
-    def h(c):
-        t = sum(c.values())
-        return -sum(v / t * math.log(v / t) for v in c.values())
-
-    return count, {x: h(right[x]) for x in count}, {x: h(left[x]) for x in count}
-
-
 @pytest.mark.parametrize("restandardize", [True, False])
 def test_autonomy_matches_reference(restandardize):
-    _, lines = _zipf_corpus(5, 150)
+    _, lines = zipf_corpus(5, 150)
     lines = ["".join(ws) for ws in lines]
     L = 3
-    count, h_r, h_l = _ref_entropy(lines, L)
+    count, h_r, h_l = ref_entropy(lines, L)
     unigrams = {x: c for x, c in count.items() if len(x) == 1}
     total = sum(unigrams.values())
     h0 = -sum(c / total * math.log(c / total) for c in unigrams.values())
@@ -294,7 +211,7 @@ def test_autonomy_matches_reference(restandardize):
         if restandardize:
             z = (z - z.mean()) / z.std()
         ref.update(zip(xs, z))
-    passes = _Passes(as_corpus(lines), L + 1, False, "")
+    passes = Passes(as_corpus(lines), L + 1, False, "")
     auto = autonomy(passes.index, L, restandardize=restandardize)
     for k in range(1, L + 1):
         strings = passes.strings(k, np.arange(auto[k - 1].size))
@@ -308,11 +225,11 @@ def test_autonomy_matches_reference(restandardize):
 
 
 def test_lexicon_entropies_and_min_entropy_pmi_match_reference():
-    _, lines = _zipf_corpus(7, 300)
+    _, lines = zipf_corpus(7, 300)
     lines = ["".join(ws) for ws in lines]
-    count, h_r, h_l = _ref_entropy(lines, 3)
-    lex = discover(lines, "min_entropy", min_count=3, max_len=2)
-    c = _ref_counts(lines, 2)
+    count, h_r, h_l = ref_entropy(lines, 3)
+    lex = discover(lines, method="min_entropy", min_count=3, max_n=2)
+    c = ref_counts(lines, 2)
     n = sum(v for w, v in c.items() if len(w) == 1)
     n2 = sum(v for w, v in c.items() if len(w) == 2)
     checked = 0
@@ -337,7 +254,7 @@ def test_best_split_matches_enumeration():
     for _ in range(40):
         word = "".join(rng.choice("甲乙丙丁") for _ in range(rng.randint(2, 6)))
         best = None
-        for sp in _all_splits(len(word), len(word)):
+        for sp in all_splits(len(word), len(word)):
             if len(sp) < 2:
                 continue
             pieces = [word[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
@@ -354,7 +271,7 @@ def test_best_split_matches_enumeration():
 
 # ---------------------------------------------------------------------- quality on a known lexicon
 def test_synthetic_lexicon_is_recovered():
-    words, lines = _zipf_corpus(11, 1500)
+    words, lines = zipf_corpus(11, 1500)
     text = ["".join(ws) for ws in lines]
     truth = set(words)
     # segmentation: token-level F1 of nVBE against the generating words
@@ -375,7 +292,7 @@ def test_synthetic_lexicon_is_recovered():
     f1 = 2 * tp / (pred + ref)
     assert f1 >= 0.85, f1
     for method in ("mi", "min_entropy"):
-        lex = discover(text, method, min_count=5)
+        lex = discover(text, method=method, min_count=5)
         top = lex.top(len(truth) // 2)
         precision = sum(w in truth for w in top) / len(top)
         assert precision >= 0.8, (method, precision, top)
@@ -388,13 +305,13 @@ def test_matches_nlp_zero_word_finder(seed):
 
     collections.Iterable = collections.abc.Iterable
     nz = pytest.importorskip("nlp_zero")
-    _, lines = _zipf_corpus(seed, 800)
+    _, lines = zipf_corpus(seed, 800)
     text = ["".join(ws) for ws in lines]
     finder = nz.Word_Finder(min_proba=1e-7, min_pmi=1)
     finder.train(text)
     finder.find(text)
     theirs = {w for w, c in finder.words.items() if c >= 2}
-    ours = set(discover(text, "min_entropy", min_count=2).words)
+    ours = set(discover(text, method="min_entropy", min_count=2).words)
     assert len(ours & theirs) / len(ours | theirs) >= 0.85
 
 
@@ -402,7 +319,7 @@ def test_matches_nlp_zero_word_finder(seed):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_segmentation_is_lossless_on_random_unicode(seed):
     rng = random.Random(seed)
-    pool = CJK[:30] + "，。！ ＡＢ１２abc12·—\t\u3000😀\u00e9\U00020000"
+    pool = COMMON_HANZI[:30] + "，。！ ＡＢ１２abc12·—\t\u3000😀\u00e9\U00020000"
     lines = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(200)]
     out = list(segment_unsupervised(lines))
     assert len(out) == len(lines)
@@ -433,7 +350,7 @@ def test_ascii_stretches_are_never_cut():
 
 # ---------------------------------------------------------------------- lexicon files
 def _small_lexicon():
-    _, lines = _zipf_corpus(2, 300)
+    _, lines = zipf_corpus(2, 300)
     return discover(["".join(ws) for ws in lines], min_count=3)
 
 
@@ -441,7 +358,7 @@ def _small_lexicon():
 def test_lexicon_round_trip(tmp_path, fmt):
     lex = _small_lexicon()
     path = tmp_path / f"lex.{fmt}"
-    assert lex.save(path, fmt) == len(lex)
+    assert lex.save(path, format=fmt) == len(lex)
     back = Lexicon.load(path)
     assert back.words == lex.words
     assert back.counts.tolist() == lex.counts.tolist()
@@ -458,11 +375,11 @@ def test_lexicon_round_trip(tmp_path, fmt):
 def test_jieba_dictionary_round_trip(tmp_path):
     lex = _small_lexicon()
     path = tmp_path / "user.dict"
-    lex.save(path, "jieba")
+    lex.save(path, format="jieba")
     back = load_jieba_dict(path)
     assert back.to_dict() == lex.to_dict()
     (tmp_path / "tagged.dict").write_text("北京 30 ns\n大学 20\n", encoding="utf-8")
-    assert Lexicon.load(tmp_path / "tagged.dict", "jieba").to_dict() == {"北京": 30, "大学": 20}
+    assert Lexicon.load(tmp_path / "tagged.dict", format="jieba").to_dict() == {"北京": 30, "大学": 20}
 
 
 def test_lexicon_reads_jieba_dicts_with_the_dictionary_parser(tmp_path):
@@ -470,11 +387,11 @@ def test_lexicon_reads_jieba_dicts_with_the_dictionary_parser(tmp_path):
 
     path = tmp_path / "d.txt"
     path.write_text("\ufeff北京 30 ns\n大学 20\n\n删除 0\n北京 5\n", encoding="utf-8")
-    lex = Lexicon.load(path, "jieba")
+    lex = Lexicon.load(path, format="jieba")
     assert lex.to_dict() == {"北京": 35, "大学": 20}          # BOM skipped, 0 = deleted, repeats add
-    assert [w for w, _ in read_dictionary(path, "jieba")] == ["北京", "大学", "删除", "北京"]
+    assert [w for w, _ in read_dictionary(path, format="jieba")] == ["北京", "大学", "删除", "北京"]
     path.write_text("北京 30\n大学\n", encoding="utf-8")  # a segmenter user dict may omit freq ...
-    assert read_dictionary(path, "jieba") == [("北京", 30.0), ("大学", None)]
+    assert read_dictionary(path, format="jieba") == [("北京", 30.0), ("大学", None)]
     with pytest.raises(FormatError) as err:                 # ... a lexicon may not
         load_jieba_dict(path)
     assert err.value.line == 2 and str(path) in str(err.value)
@@ -492,7 +409,7 @@ def test_malformed_lexicon_line_names_file_and_line(tmp_path, content, fmt, line
     path = tmp_path / ("bad.jsonl" if fmt == "jsonl" else "bad.txt")
     path.write_text(content, encoding="utf-8")
     with pytest.raises(FormatError) as err:
-        Lexicon.load(path, fmt)
+        Lexicon.load(path, format=fmt)
     assert err.value.line == line
     assert str(path) in str(err.value) and f"line {line}" in str(err.value)
 
@@ -520,7 +437,7 @@ def test_too_small_corpus_is_an_error():
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"min_count": 0}, "`min_count` must be an int ≥ 1, got 0"),
-    ({"max_len": 1}, "`max_len`"),
+    ({"max_n": 1}, "`max_n`"),
     ({"method": "lda"}, "`method`"),
     ({"thresholds": [1.0]}, "`thresholds`"),
 ])
@@ -535,123 +452,26 @@ def test_default_min_count_scales_with_size():
     assert default_min_count(100_000_000) == 200
 
 
-# ---------------------------------------------------------------------- CLI
-def test_cli_discover_tsv_and_jsonl(tmp_path):
-    _, lines = _zipf_corpus(1, 400)
-    corpus = tmp_path / "c.txt"
-    corpus.write_text("\n".join("".join(ws) for ws in lines) + "\n", encoding="utf-8")
-    out = tmp_path / "lex.tsv"
-    r = CliRunner().invoke(main, ["discover", str(corpus), "-o", str(out), "--min-count", "3", "-q"])
-    assert r.exit_code == 0, r.output
-    lex = Lexicon.load(out)
-    assert len(lex) > 10 and lex.words == discover(str(corpus), min_count=3).words
-    r = CliRunner().invoke(main, ["discover", str(corpus), "--method", "min-entropy", "--top", "5",
-                                  "--format", "jsonl", "-q"])
-    assert r.exit_code == 0
-    recs = [json.loads(x) for x in r.output.splitlines()]
-    assert len(recs) == 5 and {"word", "count", "new", "cohesion"} <= set(recs[0])
-
-
-def test_cli_discover_errors(tmp_path):
-    small = tmp_path / "small.txt"
-    small.write_text("你好\n", encoding="utf-8")
-    r = CliRunner().invoke(main, ["discover", str(small)])
-    assert r.exit_code == 1 and "too small" in r.output and "Traceback" not in r.output
-    r = CliRunner().invoke(main, ["discover", str(small), "--min-count", "0"])
-    assert r.exit_code == 2
-    r = CliRunner().invoke(main, ["discover", str(tmp_path / "missing.txt")])
-    assert r.exit_code == 1 and "no such file" in r.output
-
-
 # ---------------------------------------------------------------------- whole pipelines vs references
-def _ref_mi(lines, K, min_count, thetas):
-    counts = _ref_counts(lines, K)
-    n = sum(v for w, v in counts.items() if len(w) == 1)
-
-    def coh(w):
-        return min(math.log(n * counts[w] / (counts[w[:j]] * counts[w[j:]])) for j in range(1, len(w)))
-
-    kept = {w for w, c in counts.items() if 2 <= len(w) <= K and c >= min_count and coh(w) >= thetas[len(w) - 2]}
-    pieces = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            joined = [False] * len(s)
-            for k in range(2, K + 1):
-                for i in range(len(s) - k + 1):
-                    if s[i : i + k] in kept:
-                        for j in range(i, i + k - 1):
-                            joined[j] = True
-            start = 0
-            for j in range(len(s)):
-                if not joined[j]:
-                    pieces[s[start : j + 1]] += 1
-                    start = j + 1
-    out = {}
-    for w, c in pieces.items():
-        if c < min_count:
-            continue
-        if len(w) <= 2 or (len(w) <= K and w in kept) or (
-                len(w) > K and all(w[i : i + K] in kept for i in range(len(w) - K + 1))):
-            out[w] = c
-    return out
-
-
-def _ref_min_entropy(lines, min_count, min_pmi, min_proba):
-    c = _ref_counts(lines, 2)
-    n = sum(v for w, v in c.items() if len(w) == 1)
-    n2 = sum(v for w, v in c.items() if len(w) == 2)
-    keep = {w for w, v in c.items() if len(w) == 2 and v / n2 > min_proba
-            and math.log(v / n2) - math.log(c[w[0]] / n) - math.log(c[w[1]] / n) > min_pmi}
-    pieces = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            start = 0
-            for j in range(len(s)):
-                if j == len(s) - 1 or s[j : j + 2] not in keep:
-                    pieces[s[start : j + 1]] += 1
-                    start = j + 1
-    total = sum(pieces.values())
-    words = {w: v for w, v in pieces.items() if v >= min_count and v / total > min_proba}
-    total = sum(words.values())
-    logp = {w: math.log(v / total) for w, v in words.items()}
-    for w in sorted([w for w in words if len(w) > 1], key=len, reverse=True):
-        best = None
-        for sp in _all_splits(len(w), len(w)):
-            if len(sp) < 2:
-                continue
-            ps = [w[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
-            if all(p in logp for p in ps):
-                score = sum(logp[p] for p in ps)
-                if best is None or score > best[0]:
-                    best = (score, ps)
-        if best is not None and logp[w] - best[0] < len(w) - 1:
-            v = words.pop(w)
-            del logp[w]
-            for p in best[1]:
-                words[p] += v
-                logp[p] = math.log(words[p] / total)
-    return {w: v for w, v in words.items() if v >= min_count}
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_mi_pipeline_matches_reference(seed):
-    _, lines = _zipf_corpus(seed, 250, 40)
+    _, lines = zipf_corpus(seed, 250, 40)
     text = ["".join(ws) for ws in lines]
     thetas = (0.5, 1.0, 1.5)        # low bars: long pieces and the check-back get exercised
-    got = discover(text, "mi", min_count=2, max_len=4, thresholds=thetas).to_dict()
-    want = _ref_mi(text, 4, 2, thetas)
+    got = discover(text, method="mi", min_count=2, max_n=4, thresholds=thetas).to_dict()
+    want = ref_mi(text, 4, 2, thetas)
     assert any(len(w) > 4 for w in want)
     assert got == want
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_min_entropy_pipeline_matches_reference(seed):
-    _, lines = _zipf_corpus(seed + 20, 200, 40)
+    _, lines = zipf_corpus(seed + 20, 200, 40)
     text = ["".join(ws) for ws in lines]
-    got = discover(text, "min_entropy", min_count=2, max_len=3).to_dict()
-    want = _ref_min_entropy(text, 2, 1.0, 1e-7)
+    got = discover(text, method="min_entropy", min_count=2, max_n=3).to_dict()
+    want = ref_min_entropy(text, 2, 1.0, 1e-7)
     assert got == want
 
 
@@ -659,13 +479,13 @@ def test_min_entropy_pipeline_matches_reference(seed):
 def _punctuated(seed, n_lines=300):
     """Zipf-corpus lines with punctuation, repeated punctuation, middle dots, ASCII and spaces."""
     rng = random.Random(seed)
-    _, lines = _zipf_corpus(seed, n_lines)
+    _, lines = zipf_corpus(seed, n_lines)
     seps = ["", "", "", "", "，", "。", "——", "……", "·", "・", " ", "！！", "ABC", "１９９８", "3"]
     return ["".join(w + rng.choice(seps) for w in ws) for ws in lines]
 
 
 @pytest.mark.parametrize("seed,kw", [(0, {}), (1, {"penalty": 1.0}), (2, {"refine": 2}),
-                                     (3, {"max_len": 3})])
+                                     (3, {"max_word_len": 3})])
 def test_learned_segmenter_gives_exactly_segment_unsupervised(seed, kw):
     # one text model: segment_unsupervised's tokens are the learned Segmenter's, line by line,
     # whether the Segmenter gets lines one at a time, in batches, or as spans of the whole text
@@ -675,7 +495,7 @@ def test_learned_segmenter_gives_exactly_segment_unsupervised(seed, kw):
     assert len(out) == len(text)
     assert [seg.lcut(line) for line in text] == out
     assert list(seg.cut_lines(text)) == out
-    lo, hi = segment_unsupervised(text, spans=True, **kw)
+    lo, hi = segment_unsupervised_spans(text, **kw)
     whole = "\n".join(text)
     joined = [t for toks in out for t in toks]
     assert [whole[a:b] for a, b in zip(lo.tolist(), hi.tolist())] == joined
@@ -686,7 +506,7 @@ def test_learned_segmenter_gives_exactly_segment_unsupervised(seed, kw):
 
 def _run_scores_of_model(passes, model):
     """The optimum of every run under the full model (best_path over every n-gram), in order."""
-    K = model.max_len
+    K = model.max_word_len
     want = []
     for codes, sym, start, end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score,
@@ -715,7 +535,7 @@ def _run_scores_of_segmenter(seg, lines):
         s, prev_end, pos = None, None, 0
         for tok in seg.lcut(line):
             pos = line.index(tok, pos)
-            if not _symbols(tok):                    # punctuation
+            if not symbols(tok):                    # punctuation
                 pos += len(tok)
                 continue
             if s is None or prev_end != pos:         # a new run starts
@@ -752,7 +572,7 @@ def test_one_shot_input_is_spilled_and_gives_the_same_results():
     discovery and segmentation need work on it, with the same results as on a list; the N of
     discovery's formulas is count_ngrams(collapse_ascii=True).N."""
     text = _punctuated(4, 200)
-    passes = _Passes(as_corpus(iter(text)), 5, False, "")
+    passes = Passes(as_corpus(iter(text)), 5, False, "")
     assert passes.N == count_ngrams(text, max_n=5, collapse_ascii=True).N
     spill_dir = passes._spill._dir
     assert list(segment_unsupervised(iter(text))) == list(segment_unsupervised(text))

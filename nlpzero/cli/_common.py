@@ -1,7 +1,32 @@
 """Options and helpers shared by the commands."""
 from __future__ import annotations
 
+import math
+
 import click
+
+from .._limits import LIMITS
+
+
+def limited(key: str, *, zero_means_none: bool = False) -> click.ParamType:
+    """The click type of an option bounded by ``nlpzero._limits.LIMITS[key]`` (the table the API
+    checks too), so a huge, infinite or NaN value is a usage error (exit 2) naming the option.
+    ``zero_means_none`` also admits 0 (options documented as "0 = no limit")."""
+    limit = LIMITS[key]
+    if limit.kind == "int":
+        low = 0 if zero_means_none else limit.minimum
+        return click.IntRange(low, limit.maximum)
+    return FiniteFloatRange(limit.minimum, limit.maximum, min_open=limit.open_min, max_open=limit.open_max)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """``click.FloatRange`` that also refuses inf and NaN."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 
@@ -50,9 +75,13 @@ class ByteSize(click.ParamType):
             number = float(text[: len(text) - len(unit)])
         except ValueError:
             self.fail(f"{value!r} is not a size like 512M or 2G", param, ctx)
-        if number <= 0:
-            self.fail(f"{value!r} must be positive", param, ctx)
-        return int(number * self._UNITS[unit])
+        if not math.isfinite(number) or number <= 0:
+            self.fail(f"{value!r} must be a positive finite size", param, ctx)
+        size = number * self._UNITS[unit]
+        limit = LIMITS["max_memory"]
+        if not limit.minimum <= size <= limit.maximum:
+            self.fail(f"{value!r} is outside [64K, 1P]", param, ctx)
+        return int(size)
 
 
 def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool):
@@ -63,7 +92,11 @@ def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool):
 
 
 def segmenter_options(f):
-    """--lexicon, --dict and --user-dict: how a command that segments raw text gets its words."""
+    """--lexicon, --dict, --user-dict and --max-word-len: how a command that segments raw text
+    gets its words."""
+    f = click.option("--max-word-len", "max_word_len", type=click.IntRange(1, 8), default=None,
+                     help="Longest word of the segmenter learned from the input when neither --lexicon "
+                          "nor --dict is given [default: 4].")(f)
     f = click.option("--user-dict", "user_dicts", multiple=True, type=click.Path(dir_okay=False),
                      help="Dictionary merged on top (repeatable; jieba user-dictionary format or TSV).")(f)
     f = click.option("--dict", "dict_", metavar="jieba|PATH", default=None,
@@ -73,14 +106,17 @@ def segmenter_options(f):
     return f
 
 
-def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False):
+def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None):
     """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
-    ``corpus`` itself (unsupervised, nlpzero.learn_segmenter), which must then be re-readable."""
+    ``corpus`` itself (unsupervised, nlpzero.learn_segmenter, words of at most ``max_word_len``
+    characters), which must then be re-readable."""
     from ..segment import Segmenter
 
     if lexicon is not None and dict_ is not None:
         raise click.UsageError("pass either --lexicon or --dict, not both")
     if lexicon is not None or dict_ is not None:
+        if max_word_len is not None:
+            raise click.UsageError("--max-word-len applies to a learned segmenter, not to --lexicon/--dict")
         return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts)
     try:
         from ..discovery import learn_segmenter
@@ -91,7 +127,8 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     if not corpus.reiterable:
         raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
                                "stream; pass --lexicon or --dict to segment standard input")
-    seg = learn_segmenter(corpus, progress=not quiet)
+    kwargs = {} if max_word_len is None else {"max_word_len": max_word_len}
+    seg = learn_segmenter(corpus, progress=not quiet, **kwargs)
     if mode not in (None, seg.mode):
         raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
     for path in user_dicts:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options, write_partition
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options, write_partition
 
 
 @click.command(
@@ -21,35 +21,36 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
 @click.option("--segmented", is_flag=True, help="CORPUS is already segmented (space-separated words).")
 @segmenter_options
-@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Nearest neighbours per word.")
-@click.option("--dim", type=click.IntRange(min=1), default=None, help="Vector dimension [default: about 8.33·ln(vocabulary)].")
-@click.option("--window", type=click.IntRange(min=1), default=5, show_default=True, help="Co-occurrence window (tokens each side).")
-@click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True, help="Ignore rarer words.")
-@click.option("--max-vocab", type=click.IntRange(min=1), default=None, help="Keep only the most frequent words.")
-@click.option("--trials", "num_trials", type=click.IntRange(min=1), default=10, show_default=True, help="InfoMap trials.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (deterministic).")
-@click.option("--vectors", "vectors_out", type=click.Path(dir_okay=False), default=None,
+@click.option("-k", "k", type=limited("k"), default=10, show_default=True, help="Nearest neighbours per word.")
+@click.option("--dim", type=limited("dim"), default=None, help="Vector dimension [default: about 8.33·ln(vocabulary)].")
+@click.option("--window", type=limited("window"), default=5, show_default=True, help="Co-occurrence window (tokens each side).")
+@click.option("--min-count", type=limited("min_count"), default=5, show_default=True, help="Ignore rarer words.")
+@click.option("--max-vocab", type=limited("max_vocab"), default=None, help="Keep only the most frequent words.")
+@click.option("--num-trials", "num_trials", type=limited("num_trials"), default=10, show_default=True, help="InfoMap trials.")
+@click.option("--seed", type=limited("seed"), default=0, show_default=True, help="Random seed (deterministic).")
+@click.option("--save-vectors", "vectors_out", type=click.Path(dir_okay=False), default=None,
               help="Also save the word vectors here (.npz with 'words' and 'vectors').")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
 @output_option
 @quiet_option
-def command(corpus, segmented, lexicon, dict_, user_dicts, k, dim, window, min_count, max_vocab,
+def command(corpus, segmented, lexicon, dict_, user_dicts, max_word_len, k, dim, window, min_count, max_vocab,
             num_trials, seed, vectors_out, encoding, output, quiet):
     from ..corpus import Corpus
     from ..vectors import cluster_words, word_vectors
 
     if segmented:
-        if lexicon is not None or dict_ is not None or user_dicts:
-            raise click.UsageError("--segmented input is not segmented again: drop --lexicon/--dict/--user-dict")
+        if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
+            raise click.UsageError("--segmented input is not segmented again: drop "
+                                   "--lexicon/--dict/--user-dict/--max-word-len")
         source, seg = corpus, None
     else:
         source = Corpus(corpus, encoding=encoding)
-        seg = segmenter_from_cli(source, lexicon, dict_, user_dicts, quiet=quiet)
-    wv = word_vectors(source, dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
+        seg = segmenter_from_cli(source, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
+    wv = word_vectors(source, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
                       encoding=encoding, segmenter=seg)
     if vectors_out:
         wv.save(vectors_out)
-    result = cluster_words(wv, k, num_trials=num_trials, seed=seed)
+    result = cluster_words(wv, k=k, num_trials=num_trials, seed=seed)
     write_partition(output, result, "word", "class")
     if not quiet:
         click.echo(

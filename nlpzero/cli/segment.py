@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
 
 
 @click.command("segment")
@@ -13,14 +13,15 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--mode", type=click.Choice(["auto", "nlpzero", "jieba"]), default="auto", show_default=True,
               help="Text model: jieba reproduces jieba.lcut(HMM=False); auto = jieba with --dict jieba, "
                    "else nlpzero.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=limited("jobs"), default=None,
               help="Worker processes [default: all cores].")
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (output is UTF-8).")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, lexicon, dict_, user_dicts, mode, jobs, delimiter, encoding, errors, quiet):
+def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, jobs, delimiter, encoding, errors,
+            quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -33,11 +34,12 @@ def command(input, output, lexicon, dict_, user_dicts, mode, jobs, delimiter, en
       cat news.txt | nlpzero segment - --dict jieba | head
     """
     from ..corpus import Corpus
-    from ..segment import segment_file
+    from ..batch import segment_file
 
     corpus = Corpus(input, encoding=encoding, errors=errors)
-    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet)
-    result = segment_file(corpus, output, seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
+    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet,
+                             max_word_len)
+    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
                    f"({result.mb_per_s:.1f} MB/s, {result.jobs} jobs) -> {output}", err=True)

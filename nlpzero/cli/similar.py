@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option
+from ._common import limited, output_option, quiet_option
 
 
 def _read_lines(path: str, encoding: str) -> list[str]:
@@ -35,7 +35,7 @@ def _tokenize(line: str, chars: bool) -> list[str]:
               help="Word vectors: word2vec text file, or .npz with arrays `words` and `vectors`.")
 @click.option("--metric", type=click.Choice(["wmd", "wrd"]), default="wmd", show_default=True,
               help="Word Mover's Distance (Euclidean) or Word Rotator's Distance (1 - cos, norm weights).")
-@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Neighbours per query.")
+@click.option("-k", "k", type=limited("k"), default=10, show_default=True, help="Neighbours per query.")
 @click.option("--chars", is_flag=True, help="Every non-space character is a token (unsegmented text).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the text files.")
 @output_option
@@ -45,7 +45,8 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
     if query_file == "-" and docs_file == "-":
         raise click.UsageError("QUERY_FILE and DOCS_FILE cannot both be standard input")
     from .._io import open_output
-    from ..distance import TextIndex, load_vectors
+    from ..distance import TextIndex
+    from ..vectors import load_vectors
 
     vectors = load_vectors(vectors_path, encoding=encoding)
     queries = _read_lines(query_file, encoding)
@@ -60,7 +61,7 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
                 if not quiet:
                     click.echo(f"nlpzero: query line {qno} has no in-vocabulary token; skipped", err=True)
                 continue
-            result = index.search(tokens, k)
+            result = index.search(tokens, k=k)
             solved += result.n_solved
             rank = 0
             for idx, dist in result.to_list():
