@@ -695,3 +695,95 @@ def jieba_utf8(str text, Trie trie, double offset, int how, bint search, bytes d
             j = put_utf8(bb, j, wk.raw[p])
     jb_give(wk)
     return bytes(buf[:j]), bool(started)
+
+
+def spans_utf8(str text, const int32_t[:, ::1] spans, bytes delimiter, bint mid_line=False):
+    """``text[a:b]`` for each span written as UTF-8, joined by ``delimiter``; a (-1, -1) span is
+    a newline. Returns ``(bytes, mid_line_after)`` like segment_utf8 (for callers that segment
+    a view of the text but write the original characters)."""
+    cdef Py_ssize_t k = spans.shape[0], i, p, j = 0, x, total = 16
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef const unsigned char* d = delimiter
+    cdef Py_ssize_t dl = len(delimiter), n = len(text)
+    cdef bint started = mid_line
+    for i in range(k):
+        if spans[i, 0] < 0:
+            total += 1
+        else:
+            if spans[i, 0] > spans[i, 1] or spans[i, 1] > n:
+                raise ValueError("span out of range")
+            total += 4 * (spans[i, 1] - spans[i, 0]) + dl
+    cdef bytearray buf = bytearray(total)
+    cdef unsigned char* bb = buf
+    for i in range(k):
+        if spans[i, 0] < 0:
+            bb[j] = 10
+            j += 1
+            started = False
+            continue
+        if started:
+            for x in range(dl):
+                bb[j + x] = d[x]
+            j += dl
+        started = True
+        for p in range(spans[i, 0], spans[i, 1]):
+            j = put_utf8(bb, j, PyUnicode_READ(kind, data, p))
+    return bytes(buf[:j]), bool(started)
+
+
+def whole_word_spans(str text, Trie trie, bint norm):
+    """Occurrences of ``trie``'s words in ``text``, leftmost first and, at one position, the
+    longest: int32 (k, 2), non-overlapping, in order (a word overlapping an occurrence already
+    taken is not matched there). An occurrence never cuts a stretch of ASCII letters/digits:
+    it may not start right after one of them with one of them, nor end inside one. Matching
+    uses the normalised characters when ``norm`` (full-width ASCII as ASCII)."""
+    cdef Py_ssize_t n = len(text), p = 0, m, best
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef int32_t node
+    cdef double sc
+    cdef uint32_t ch, cmask, prev = 0
+    cdef JbOut o
+    o.d = NULL
+    o.k = 0
+    o.cap = 0
+    cdef uint32_t* raw = <uint32_t*>malloc((n + 1) * sizeof(uint32_t))
+    if raw == NULL:
+        raise MemoryError()
+    try:
+        for p in range(n):
+            ch = PyUnicode_READ(kind, data, p)
+            raw[p] = normalize_char(ch) if norm else ch
+        raw[n] = 0
+        p = 0
+        while p < n:
+            if p > 0 and is_ascii_alnum(raw[p - 1]) and is_ascii_alnum(raw[p]):
+                p += 1
+                continue
+            best = -1
+            node = 0
+            cmask = 0xFFFFFFFF
+            m = p
+            while m < n:
+                ch = raw[m]
+                if not ((cmask >> (ch & 31)) & 1):
+                    break
+                node = child(&trie.c, node, ch, &sc, &cmask)
+                if node < 0:
+                    break
+                m += 1
+                if sc == sc and not (m < n and is_ascii_alnum(raw[m - 1]) and is_ascii_alnum(raw[m])):
+                    best = m
+            if best > 0:
+                jb_push(&o, p, best)
+                p = best
+            else:
+                p += 1
+        res = np.empty(o.k, dtype=np.int32)
+        for p in range(o.k):
+            res[p] = o.d[p]
+        return res.reshape(-1, 2)
+    finally:
+        free(raw)
+        free(o.d)
