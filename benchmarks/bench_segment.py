@@ -40,10 +40,11 @@ def _rss() -> dict:
 
 
 def run_nlpzero(path: str, jobs: int) -> dict:
-    import nlpzero.segment as S
-    from nlpzero.segment import Segmenter, segment_file
+    import nlpzero.batch as B
+    from nlpzero.batch import segment_file
+    from nlpzero.segment import Segmenter
 
-    S.SMALL_INPUT_BYTES = 0            # measure the workers even on the 5.5 MB file
+    B.SMALL_INPUT_BYTES = 0            # measure the workers even on the 5.5 MB file
     seg = Segmenter("jieba")
     with open(os.devnull, "wb") as out:
         res = segment_file(path, out, segmenter=seg, jobs=jobs)
@@ -128,7 +129,7 @@ def main() -> None:
         print(json.dumps(res))
         return
 
-    from nlpzero.segment import default_jobs
+    from nlpzero.batch import default_jobs
 
     small, big = str(_data.pku_raw_path()), str(_data.pku_raw_big_path(100))
     # warm-up, in a subprocess: build the dictionary cache once (Linux carries a parent's peak RSS

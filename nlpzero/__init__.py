@@ -47,9 +47,11 @@ _EXPORTS = {
     "SearchResult": "nlpzero.distance",
     # dictionary segmentation and jieba interop (SPEC §4)
     "Segmenter": "nlpzero.segment",
-    "segment_file": "nlpzero.segment",
-    "to_jieba_userdict": "nlpzero.segment",
-    "jieba_tokenizer": "nlpzero.segment",
+    "segment_file": "nlpzero.batch",
+    "map_lines": "nlpzero.batch",
+    "BatchResult": "nlpzero.batch",
+    "to_jieba_userdict": "nlpzero.jieba.interop",
+    "jieba_tokenizer": "nlpzero.jieba.interop",
     "read_dictionary": "nlpzero.dictionary",
     # word discovery and unsupervised segmentation (SPEC §2-§4)
     "discover": "nlpzero.discovery",

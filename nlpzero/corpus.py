@@ -7,9 +7,13 @@ allows it. It hands text out in four shapes:
 - :meth:`Corpus.lines` — the original lines, for segmentation output;
 - :meth:`Corpus.texts` — decoded text in chunks of bounded size (chunk ends are arbitrary);
 - :meth:`Corpus.codes` — the same chunks as ``uint32`` code-point arrays for the kernels;
-- :meth:`Corpus.blocks` — the raw bytes of byte sources with their offsets, undecoded, for
-  callers that cut bytes themselves and decode elsewhere (the worker processes of
-  :func:`nlpzero.segment_file`).
+- :meth:`Corpus.blocks` — the raw bytes of byte sources with their offsets, undecoded;
+- :meth:`Corpus.line_chunks` — decoded chunks of whole lines (what discovery and batch jobs
+  consume), and :meth:`Corpus.raw_line_chunks` the same undecoded, for worker processes that
+  decode themselves (:mod:`nlpzero.batch`).
+
+Every piece of text comes out of one decoding path (:meth:`Corpus.texts`, or
+:meth:`Corpus.blocks` for raw bytes); no other module cuts or decodes corpus text.
 
 Normalisation (full-width ASCII → ASCII, U+3000 → space) maps one character to one
 character, so it is a *view* for statistics: kernels apply it on the fly and spans found on the
@@ -38,6 +42,10 @@ DEFAULT_CHUNK_BYTES = 1 << 20
 #: Bytes inspected for NUL bytes to tell a binary file from text.
 SNIFF_BYTES = 1 << 16
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "utf_16", "utf_32", "utf16", "utf32")
+#: Encodings in which byte 0x0A is always a newline (never inside a multi-byte character), so
+#: raw bytes can be cut at newlines and decoded elsewhere (codec names as ``codecs.lookup`` gives).
+_NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "gbk", "gb18030",
+                 "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
 
 
 def _is_wide(encoding: str) -> bool:
@@ -339,6 +347,118 @@ class Corpus:
             yield last[:-1] if last.endswith("\r") else last
 
     __iter__ = lines
+
+    # -------------------------------------------------------------- chunks of whole lines
+    @property
+    def cuts_bytes_at_newlines(self) -> bool:
+        """True when :meth:`raw_line_chunks` can be used: the source is bytes and its encoding
+        never has byte 0x0A inside a multi-byte character (UTF-8, GB18030, Big5, ...), so raw
+        bytes can be cut at newlines and decoded elsewhere."""
+        return self.is_binary and codecs.lookup(self.encoding).name in _NEWLINE_SAFE
+
+    def line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
+                    max_chars: Optional[int] = None, boundary=None) -> Iterator[str]:
+        """The decoded text in chunks of whole lines: each chunk ends at a ``\\n`` (the last one
+        may not), chunks follow the sizes of :meth:`texts`, so a line is never split.
+
+        Parameters
+        ----------
+        progress : nlpzero._progress.Progress, optional
+        first_chars : int, optional
+            Cut the first chunk at the last newline before ``first_chars`` (when more than twice
+            that was read), so a consumer can show its first result quickly.
+        max_chars : int, optional
+            With ``boundary``: once pending text without a newline reaches ``max_chars``, it is
+            handed out up to and including character ``boundary(text)`` (a place where a cut is
+            harmless; all of it when that is -1). Without these, a line is one chunk however long.
+        boundary : callable str -> int, optional
+
+        Examples
+        --------
+        >>> list(Corpus(["甲乙", "丙", "丁戊"], chunk_bytes=16).line_chunks())
+        ['甲乙\\n丙\\n丁戊\\n']
+        >>> list(Corpus(["甲乙", "丙", "丁戊"], chunk_bytes=16).line_chunks(first_chars=3))
+        ['甲乙\\n', '丙\\n丁戊\\n']
+        """
+        carry = ""
+        first = first_chars is not None
+        for text in self.texts(progress):
+            buf = carry + text if carry else text
+            if first and len(buf) > 2 * first_chars:
+                cut = buf.rfind("\n", 0, first_chars)
+                if cut >= 0:
+                    yield buf[: cut + 1]
+                    buf = buf[cut + 1 :]
+            first = False
+            cut = buf.rfind("\n")
+            if cut >= 0:
+                yield buf[: cut + 1]
+                carry = buf[cut + 1 :]
+            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
+                cut = boundary(buf)
+                end = cut + 1 if cut >= 0 else len(buf)
+                yield buf[:end]
+                carry = buf[end:]
+            else:
+                carry = buf
+        if carry:
+            yield carry
+
+    def raw_line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
+                        max_chars: Optional[int] = None,
+                        boundary=None) -> Iterator[Union[Tuple[int, bytes], str]]:
+        """Like :meth:`line_chunks`, but undecoded: ``(offset, bytes)`` pieces that end at a
+        newline, for callers that decode elsewhere (worker processes). ``offset`` is the byte
+        offset of the piece in the corpus, so a decoding error can name it. A line longer than
+        ``max_chars`` bytes is decoded here and handed out as ``str`` pieces cut at
+        ``boundary``. Needs :attr:`cuts_bytes_at_newlines`.
+
+        Raises
+        ------
+        TypeError
+            The corpus holds text, not bytes.
+        nlpzero.errors.BinaryInputError, DecodeError, NotReiterableError
+
+        Examples
+        --------
+        >>> source = io.BytesIO(("甲乙丙\\n" * 3).encode())          # 10 bytes a line
+        >>> [(offset, len(raw)) for offset, raw in Corpus(source, chunk_bytes=16).raw_line_chunks()]
+        [(0, 10), (10, 20)]
+        """
+        carry = b""
+        offset = 0                     # corpus offset of carry[0]
+        first = first_chars is not None
+        for _, block in self.blocks(progress):
+            buf = carry + block if carry else block
+            if first and len(buf) > 2 * first_chars:
+                cut = buf.rfind(b"\n", 0, first_chars)
+                if cut >= 0:
+                    yield offset, buf[: cut + 1]
+                    offset += cut + 1
+                    buf = buf[cut + 1 :]
+            first = False
+            cut = buf.rfind(b"\n")
+            if cut >= 0:
+                yield offset, buf[: cut + 1]
+                offset += cut + 1
+                carry = buf[cut + 1 :]
+            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
+                decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+                try:
+                    text = decoder.decode(buf, False)
+                except UnicodeDecodeError as exc:
+                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason) from None
+                pending = decoder.getstate()[0]
+                cut = boundary(text)
+                end = cut + 1 if cut >= 0 else len(text)
+                yield text[:end]
+                carry = buf[len(buf) - len(pending) - len(text[end:].encode(self.encoding)) :] \
+                    if self.errors == "strict" else text[end:].encode(self.encoding) + pending
+                offset += len(buf) - len(carry)
+            else:
+                carry = buf
+        if carry:
+            yield offset, carry
 
 
 def _seekable(f) -> bool:

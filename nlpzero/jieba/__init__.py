@@ -29,6 +29,9 @@ paddle mode (``use_paddle=True`` is accepted and, as in jieba without paddle ins
 ignored). :func:`enable_parallel` is accepted and changes nothing: the compiled cut is faster
 than jieba's process pool; for large files use ``nlpzero segment --dict jieba --hmm``.
 
+Everything else about jieba (reading its dictionary, writing user dictionaries for it, a real
+``jieba.Tokenizer`` loaded from a lexicon) lives in :mod:`nlpzero.jieba.interop`.
+
 Thread safety: the default tokenizer is shared. Its lazy initialisation and its dictionary
 edits take the tokenizer's lock; a cut runs entirely while holding the interpreter lock, so it
 never sees a half-edited trie.
@@ -173,7 +176,7 @@ def _abs_path(path: Any) -> str:
 
 
 def _default_dict_path() -> str:
-    from ..dictionary import jieba_dict_path
+    from .interop import jieba_dict_path
 
     return jieba_dict_path()
 
