@@ -344,9 +344,10 @@ cdef int jb_hmm(const TrieC* t, const uint32_t* raw, Py_ssize_t s, Py_ssize_t e,
 
 
 cdef int jb_full(const TrieC* t, const uint32_t* raw, Py_ssize_t s, Py_ssize_t e, JbScratch* w,
-                 JbOut* o) except -1:
-    """jieba's __cut_all over raw[s:e]. Returns 1 when jieba would glue ASCII pieces that are
-    not adjacent (a string no span can express); the caller then falls back to Python."""
+                 bint exact, JbOut* o) except -1:
+    """jieba's __cut_all over raw[s:e]. When jieba would glue ASCII pieces that are not adjacent
+    (a string no span can express), returns 1 if ``exact`` (the caller then falls back to
+    Python), else writes the glued piece so far and starts a new one."""
     cdef Py_ssize_t k, m, nl, i, old_j = s - 1, eng_s = -1, eng_e = -1, j
     cdef bint eng_scan = False
     cdef int32_t node
@@ -383,7 +384,10 @@ cdef int jb_full(const TrieC* t, const uint32_t* raw, Py_ssize_t s, Py_ssize_t e
                     eng_e = j + 1
                 else:
                     if k != eng_e:
-                        return 1
+                        if exact:
+                            return 1
+                        jb_push(o, eng_s, eng_e)
+                        eng_s = k
                     eng_e = j + 1
             if not eng_scan:
                 jb_push(o, k, j + 1)
@@ -541,7 +545,7 @@ cdef void jb_give(_JbWork wk):
 
 
 cdef int jb_cut(Trie trie, _JbWork wk, Py_ssize_t n, double offset, int how, bint search,
-                bint keep, bint markers, JbOut** result) except -1:
+                bint keep, bint markers, bint exact, JbOut** result) except -1:
     """Cut wk.raw[:n]; the spans end up in result[0]. Returns 1 when full mode needs the Python
     fallback (see jb_full). With ``markers``, a newline is (-1, -1) and blocks end at it."""
     cdef const TrieC* t = &trie.c
@@ -568,7 +572,7 @@ cdef int jb_cut(Trie trie, _JbWork wk, Py_ssize_t n, double offset, int how, bin
             while j < n and jb_han(raw[j]):
                 j += 1
             if how == JB_FULL:
-                if jb_full(t, raw, i, j, &wk.w, o):
+                if jb_full(t, raw, i, j, &wk.w, exact, o):
                     return 1
             else:
                 jb_route(t, raw, i, j, offset, wk.w.rs, wk.w.rend)
@@ -590,7 +594,7 @@ cdef int jb_cut(Trie trie, _JbWork wk, Py_ssize_t n, double offset, int how, bin
 
 
 def jieba_spans(str text, Trie trie, double offset, int how, bint search=False, bint keep=True,
-                bint markers=False):
+                bint markers=False, bint exact=True):
     """Token spans of ``text`` as jieba cuts it: int32 (k, 2), or None when full mode needs the
     Python fallback. ``how``: 0 HMM off, 1 HMM on, 2 full; ``keep``: whitespace tokens (and full
     mode's empty pieces) are kept, as jieba does; ``markers``: a newline is (-1, -1)."""
@@ -598,7 +602,7 @@ def jieba_spans(str text, Trie trie, double offset, int how, bint search=False, 
     cdef JbOut* o
     cdef Py_ssize_t i
     wk.setup(text)
-    if jb_cut(trie, wk, len(text), offset, how, search, keep, markers, &o):
+    if jb_cut(trie, wk, len(text), offset, how, search, keep, markers, exact, &o):
         jb_give(wk)
         return None
     res = np.empty(o.k, dtype=np.int32)
@@ -617,7 +621,7 @@ def jieba_list(str text, Trie trie, double offset, int how, bint search=False):
     cdef Py_ssize_t i, a, b
     cdef list res = []
     wk.setup(text)
-    if jb_cut(trie, wk, len(text), offset, how, search, True, False, &o):
+    if jb_cut(trie, wk, len(text), offset, how, search, True, False, True, &o):
         jb_give(wk)
         return None
     for i in range(0, o.k, 2):
@@ -631,14 +635,14 @@ def jieba_list(str text, Trie trie, double offset, int how, bint search=False):
     return res
 
 
-def jieba_lists(str text, Trie trie, double offset, int how, bint search=False):
+def jieba_lists(str text, Trie trie, double offset, int how, bint search=False, bint exact=True):
     """Tokens per '\\n'-separated line of ``text`` (whitespace dropped), a list of lists."""
     cdef _JbWork wk = jb_take()
     cdef JbOut* o
     cdef Py_ssize_t i, a, b
     cdef list lines = [], cur = []
     wk.setup(text)
-    if jb_cut(trie, wk, len(text), offset, how, search, False, True, &o):
+    if jb_cut(trie, wk, len(text), offset, how, search, False, True, exact, &o):
         jb_give(wk)
         return None
     for i in range(0, o.k, 2):
@@ -657,7 +661,7 @@ def jieba_lists(str text, Trie trie, double offset, int how, bint search=False):
 
 
 def jieba_utf8(str text, Trie trie, double offset, int how, bint search, bytes delimiter,
-               bint mid_line=False):
+               bint mid_line=False, bint exact=True):
     """Like segment_utf8, with jieba's cut (whitespace dropped): ``(bytes, mid_line_after)``,
     or None when full mode needs the Python fallback."""
     cdef _JbWork wk = jb_take()
@@ -667,7 +671,7 @@ def jieba_utf8(str text, Trie trie, double offset, int how, bint search, bytes d
     cdef Py_ssize_t dl = len(delimiter)
     cdef bint started = mid_line
     wk.setup(text)
-    if jb_cut(trie, wk, len(text), offset, how, search, False, True, &o):
+    if jb_cut(trie, wk, len(text), offset, how, search, False, True, exact, &o):
         jb_give(wk)
         return None
     for i in range(0, o.k, 2):

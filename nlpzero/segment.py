@@ -52,6 +52,7 @@ from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
 __all__ = ["Segmenter", "as_segmenter", "MODES"]
 
 MODES = ("nlpzero", "jieba")
+CUT_MODES = ("accurate", "search", "full")
 #: Text handed to the kernel per call by the line-oriented methods (characters).
 BATCH_CHARS = 1 << 20
 
@@ -76,6 +77,18 @@ class Segmenter:
         In ``"nlpzero"`` mode, match words on normalised characters (full-width ASCII as ASCII).
     user_dicts : sequence of paths
         Dictionaries merged on top, in order (like jieba's ``load_userdict``).
+    hmm : bool, default False
+        In ``"jieba"`` mode, jieba's default cut: stretches of single characters that are not a
+        dictionary word are re-cut by jieba's HMM (``jieba.lcut(line)`` with whitespace dropped,
+        computed by :mod:`nlpzero.jieba`'s kernel).
+    cut_mode : {"accurate", "search", "full"}, default "accurate"
+        In ``"jieba"`` mode: jieba's accurate cut, its search-engine mode (``lcut_for_search``:
+        the dictionary 2- and 3-grams of a long word come before it) or its full mode
+        (``cut_all=True``: every dictionary word; tokens overlap).
+    traditional : bool, default False
+        Match dictionary words on a simplified view of the text (each traditional character
+        replaced by one simplified character, :mod:`nlpzero.traditional`); tokens keep the
+        original characters. Needs ``pip install nlpzero[traditional]``.
     unknown_score : float, optional
         Score of a character (or ASCII stretch) missing from the dictionary. Default
         ``log 1 − log Σc`` (a word seen once).
@@ -87,7 +100,18 @@ class Segmenter:
     ['今天', '天气', '不错', '！']
     >>> seg.lcut("ＩＢＭ的电脑")           # a full-width ASCII stretch is one token
     ['ＩＢＭ', '的', '电', '脑']
+    >>> seg.add_word("天气不", force=True)   # kept whole wherever it occurs
+    >>> seg.lcut("今天天气不错！")
+    ['今天', '天气不', '错', '！']
     """
+
+    # defaults for segmenters built by from_scores (and pickles from before these options)
+    hmm = False
+    cut_mode = "accurate"
+    traditional = False
+    #: Words kept whole wherever they occur (normalised key -> None), nlpzero mode only.
+    _whole: Optional[dict] = None
+    _whole_trie: Any = None
 
     def __init__(
         self,
@@ -97,11 +121,24 @@ class Segmenter:
         normalize: bool = True,
         user_dicts: Iterable[Any] = (),
         unknown_score: Optional[float] = None,
+        hmm: bool = False,
+        cut_mode: str = "accurate",
+        traditional: bool = False,
     ):
         if mode is None:
             mode = "jieba" if isinstance(dictionary, str) and dictionary == "jieba" else "nlpzero"
         check_choice("mode", mode, MODES)
+        check_choice("cut_mode", cut_mode, CUT_MODES)
+        if (hmm or cut_mode != "accurate") and mode != "jieba":
+            raise ValueError("`hmm` and `cut_mode` are jieba's cuts: they need mode='jieba'")
         self.mode = mode
+        self.hmm = bool(hmm)
+        self.cut_mode = cut_mode
+        self.traditional = bool(traditional)
+        if self.traditional:
+            from .traditional import t2s_table
+
+            t2s_table()                   # fail now (InputError) when OpenCC is missing
         self.normalize = bool(normalize) and mode == "nlpzero"
         self._kind = "count"
         self._unknown = None if unknown_score is None else check_float("unknown_score", unknown_score)
@@ -273,13 +310,28 @@ class Segmenter:
         return {spell(int(n)): float(v) for n, v in zip(nodes, values)}
 
     # ------------------------------------------------------------------ editing
-    def add_word(self, word: str, count: Optional[float] = None) -> None:
+    def add_word(self, word: str, count: Optional[float] = None, *, force: bool = False) -> None:
         """Add ``word`` or change its count (score, for :meth:`from_scores` segmenters).
 
         With ``count=None`` a count is suggested as jieba does: just large enough for the word to
         beat its best split into other words (at least 1).
+
+        In ``"nlpzero"`` mode, ``force=True`` keeps the word whole wherever it occurs: its
+        occurrences are found first (on the matching view of the text) and the text around them
+        is segmented as usual. Occurrences are taken from left to right, at one position the
+        longest forced word; a forced word overlapping one already taken is not matched there
+        (with 南门 and 门店 forced, ``超市南门店`` gives 超市 / 南门 / 店). An occurrence never cuts
+        a stretch of ASCII letters/digits (a forced ``Edu`` is not found in ``Education``). A word
+        containing whitespace, punctuation or symbols (``[捂脸]``, ``<NUM>``, ``Edu Trust认证``)
+        cannot be reached by the dictionary search, which works inside runs of word characters,
+        so it is always treated as forced.
         """
         key = self._check_word(word)
+        whole = self.mode == "nlpzero" and (force or self._has_boundary_char(key))
+        if force and self.mode != "nlpzero":
+            raise ValueError("force=True needs mode='nlpzero' (jieba mode stays identical to jieba)")
+        if whole and (not word.strip() or "\n" in word or "\r" in word):
+            raise ValueError(f"a forced word cannot be only whitespace or contain a line break: {word!r}")
         if count is None:
             if self._kind == "score":
                 raise ValueError("add_word on a score dictionary needs a score")
@@ -300,10 +352,36 @@ class Segmenter:
             if not self._trie.flag_arr[node]:
                 self.total += 1
             self._trie.set_word(node, value)
+        if whole:
+            if self._whole is None:
+                self._whole = {}
+            self._whole[key] = None
+            self._whole_trie = None
+
+    def _has_boundary_char(self, key: str) -> bool:
+        """Whether ``key`` holds a character the text model cuts at (not a word character)."""
+        from .corpus import to_codes, word_mask
+
+        return not bool(word_mask(to_codes(key, normalize=False), normalize=False).all())
+
+    def _whole_words(self):
+        """The trie of words kept whole, or None."""
+        if not self._whole:
+            return None
+        if self._whole_trie is None:
+            keys = list(self._whole)
+            trie = _segment.Trie(max(16, 2 * len(keys)))
+            trie.add_words(keys, np.zeros(len(keys)))
+            self._whole_trie = trie
+        return self._whole_trie
 
     def del_word(self, word: str) -> None:
         """Remove ``word`` from the dictionary (no error if absent)."""
-        node = self._trie.find(self._check_word(word))
+        key = self._check_word(word)
+        if self._whole and key in self._whole:
+            del self._whole[key]
+            self._whole_trie = None
+        node = self._trie.find(key)
         if node > 0 and self._trie.flag_arr[node]:
             if self._kind == "count":
                 self.total -= math.exp(self._trie.score_arr[node])
@@ -325,9 +403,13 @@ class Segmenter:
         base = math.exp(current - self._offset) if current is not None else 1.0
         return float(max(int(math.exp(logp) * self.total) + 1, base))
 
-    def load_userdict(self, source: Any) -> None:
+    def load_userdict(self, source: Any, *, force: bool = False) -> None:
         """Merge a dictionary on top: a path (nlpzero TSV or jieba format), a mapping, or an
-        iterable of dictionary lines. Words without a count get :meth:`suggest_count`."""
+        iterable of dictionary lines. Words without a count get :meth:`suggest_count`;
+        ``force=True`` forces every word (see :meth:`add_word`).
+
+        A word containing spaces or symbols needs the TSV syntax, ``word<TAB>count`` (count may
+        be left empty), because jieba's syntax separates its fields by spaces."""
         if isinstance(source, (str, os.PathLike)):
             entries = read_dictionary(source)
         elif isinstance(source, Mapping):
@@ -337,11 +419,72 @@ class Segmenter:
         else:
             entries = parse_dictionary(source, "auto", getattr(source, "name", None))
         for word, count in entries:
-            self.add_word(word, count)
+            self.add_word(word, count, force=force)
 
     # ------------------------------------------------------------------ segmenting
     def _args(self):
         return (self._trie, _MODE_CODE[self.mode], self.normalize, self._offset, self.unknown_score)
+
+    @property
+    def _how(self) -> Optional[int]:
+        """The jieba kernel's cut (0 accurate, 1 with the HMM, 2 full), or None for the classic
+        kernel."""
+        if self.mode != "jieba" or (not self.hmm and self.cut_mode == "accurate"):
+            return None
+        if self.cut_mode == "full":
+            return 2
+        if self.hmm:
+            from .jieba import _ensure_hmm
+
+            _ensure_hmm()
+            return 1
+        return 0
+
+    @property
+    def _plain(self) -> bool:
+        """Whether the classic kernel alone does the work (no jieba cut, view or forced word)."""
+        return self._how is None and not self.traditional and not self._whole
+
+    def _jieba_only(self) -> bool:
+        return self._how is not None and not self.traditional and not self._whole
+
+    def _kernel_spans(self, view: str, markers: bool) -> np.ndarray:
+        how = self._how
+        if how is None:
+            return _segment.segment_spans(view, *self._args(), markers)
+        return _segment.jieba_spans(view, self._trie, self._offset, how, self.cut_mode == "search",
+                                    False, markers, False)
+
+    def _view_spans(self, text: str, markers: bool = False) -> np.ndarray:
+        """Spans of ``text``, matched on its view (simplified when ``traditional``), forced words
+        first; (-1, -1) marks a newline when ``markers``."""
+        view = text
+        if self.traditional:
+            from .traditional import simplified_view
+
+            view = simplified_view(text)
+        whole = self._whole_words()
+        occ = None if whole is None else _segment.whole_word_spans(view, whole, self.normalize)
+        if occ is None or not len(occ):
+            return self._kernel_spans(view, markers)
+        parts, pos = [], 0
+        for a, b in occ.tolist() + [[len(view), len(view)]]:
+            if a > pos:
+                piece = self._kernel_spans(view[pos:a], markers)
+                parts.append(np.where(piece >= 0, piece + pos, piece).astype(np.int32))
+            if b > a:
+                parts.append(np.array([[a, b]], dtype=np.int32))
+            pos = b
+        return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int32)
+
+    def _lines_from_spans(self, text: str) -> List[List[str]]:
+        lines: List[List[str]] = [[]]
+        for a, b in self._view_spans(text, True).tolist():
+            if a < 0:
+                lines.append([])
+            else:
+                lines[-1].append(text[a:b])
+        return lines
 
     def lcut(self, text: str) -> List[str]:
         """Tokens of ``text`` as a list (whitespace dropped; newlines are whitespace here).
@@ -352,7 +495,11 @@ class Segmenter:
         if not isinstance(text, str):
             raise TypeError(f"`text` must be str, got {type(text).__name__}")
         if len(text) <= BATCH_CHARS:
-            spans = _segment.segment_spans(text, *self._args())
+            if self._jieba_only():
+                lines = _segment.jieba_lists(text, self._trie, self._offset, self._how,
+                                             self.cut_mode == "search", False)
+                return lines[0] if len(lines) == 1 else [w for line in lines for w in line]
+            spans = self.spans(text)
             return [text[a:b] for a, b in spans.tolist()]
         out: List[str] = []
         for piece in self._pieces(text):
@@ -414,7 +561,7 @@ class Segmenter:
     def _batch(self, batch: List[str]) -> List[List[str]]:
         if not batch:
             return []
-        return _segment.segment_lists("\n".join(batch), *self._args())
+        return self._line_tokens("\n".join(batch))
 
     def spans(self, text: str) -> np.ndarray:
         """Token spans of ``text``: an int32 array of shape (k, 2), ``text[a:b]`` for each row
@@ -425,23 +572,37 @@ class Segmenter:
         """
         if not isinstance(text, str):
             raise TypeError(f"`text` must be str, got {type(text).__name__}")
-        return _segment.segment_spans(text, *self._args())
+        if self._plain:
+            return _segment.segment_spans(text, *self._args())
+        return self._view_spans(text)
 
     def _line_tokens(self, text: str) -> List[List[str]]:
         """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
         empty last line)."""
-        return _segment.segment_lists(text, *self._args())
+        if self._plain:
+            return _segment.segment_lists(text, *self._args())
+        if self._jieba_only():
+            return _segment.jieba_lists(text, self._trie, self._offset, self._how,
+                                        self.cut_mode == "search", False)
+        return self._lines_from_spans(text)
 
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by ``\\n``
         (the batch path of :func:`nlpzero.batch.segment_file`). Returns the bytes and whether the output ends
         inside a line that already has a token."""
-        return _segment.segment_utf8(text, *self._args(), delimiter.encode("utf-8"), mid_line)
+        delim = delimiter.encode("utf-8")
+        if self._plain:
+            return _segment.segment_utf8(text, *self._args(), delim, mid_line)
+        if self._jieba_only():
+            return _segment.jieba_utf8(text, self._trie, self._offset, self._how,
+                                       self.cut_mode == "search", delim, mid_line, False)
+        return _segment.spans_utf8(text, self._view_spans(text, True), delim, mid_line)
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_trie"] = self._trie.state()
+        state.pop("_whole_trie", None)          # rebuilt on first use
         return state
 
     def __setstate__(self, state):
@@ -451,7 +612,11 @@ class Segmenter:
 
     def __repr__(self) -> str:
         src = f" from {self.source!r}" if self.source else ""
-        return f"<Segmenter {len(self)} words{src}, mode={self.mode!r}, {self._kind}s>"
+        extra = "".join([", hmm=True" if self.hmm else "",
+                         f", cut_mode={self.cut_mode!r}" if self.cut_mode != "accurate" else "",
+                         ", traditional=True" if self.traditional else "",
+                         f", {len(self._whole)} forced" if self._whole else ""])
+        return f"<Segmenter {len(self)} words{src}, mode={self.mode!r}{extra}, {self._kind}s>"
 
 
 def as_segmenter(dictionary: Any, **kwargs) -> Segmenter:
