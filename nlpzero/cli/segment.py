@@ -26,13 +26,15 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
                    "nlpzero mode). Words with spaces or symbols need the TSV syntax word<TAB>count.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
+@click.option("--start-method", type=click.Choice(["fork", "spawn", "forkserver"]), default=None,
+              help="How worker processes start [default: the platform's].")
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (output is UTF-8).")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
 def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, hmm, cut_mode, traditional,
-            force_dicts, jobs, delimiter, encoding, errors, quiet):
+            force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -61,11 +63,16 @@ def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, hmm, 
         options.update(hmm=hmm, cut_mode=cut_mode)
     if traditional:
         options["traditional"] = True
+    import multiprocessing
+
+    if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
+        raise click.UsageError(f"--start-method {start_method} is not available on this platform")
     corpus = Corpus(input, encoding=encoding, errors=errors)
     seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options)
     for path in force_dicts:
         seg.load_userdict(path, force=True)
-    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
+    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
+                          start_method=start_method)
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
                    f"({result.mb_per_s:.1f} MB/s, {result.jobs} jobs) -> {output}", err=True)
