@@ -220,6 +220,33 @@ def _build_trie(freq: Dict[str, int]) -> "_segment.Trie":
     return trie
 
 
+#: Frequencies up to this are recovered exactly from a cached trie's log-frequencies.
+_EXACT_FREQ = 1 << 40
+
+
+def _load_main_dict(path: str) -> Tuple[Dict[str, int], "_segment.Trie", int]:
+    """(exact frequencies not in the trie, trie, total) of a main dictionary, through the
+    compiled-dictionary cache: a cached trie holds ``log freq`` (computed by ``math.log``, as
+    jieba does), from which each frequency is recovered exactly."""
+    from .. import _trie_cache
+
+    cache = _trie_cache.cache_path(path, "jieba-dropin", False)
+    if cache is not None and os.path.exists(cache):
+        try:
+            trie, total = _trie_cache.load(cache)
+            return {}, trie, int(total)
+        except (OSError, ValueError, KeyError):
+            pass                          # a stale or broken cache is rebuilt
+    freq, total = _read_main_dict(path)
+    trie = _build_trie(freq)
+    if cache is not None and total < 2 ** 53 and all(c < _EXACT_FREQ for c in freq.values()):
+        try:
+            _trie_cache.save(cache, trie, float(total))
+        except OSError:
+            pass                          # a read-only cache only costs speed
+    return freq, trie, total
+
+
 class _FreqView:
     """Read-only view of a tokenizer's frequencies with jieba's ``FREQ`` semantics: words map
     to their frequency, every prefix of a word that is not a word itself maps to 0."""
@@ -234,7 +261,12 @@ class _FreqView:
         value = tok._freq.get(key)
         if value is not None:
             return value
-        return 0 if tok._trie.find(key) > 0 else default
+        node = tok._trie.find(key)
+        if node <= 0:
+            return default
+        if not tok._trie.flag_arr[node]:
+            return 0                      # a prefix, or a word of frequency 0
+        return int(round(math.exp(tok._trie.score_arr[node])))
 
     def __getitem__(self, key: Any) -> int:
         value = self.get(key)
@@ -324,9 +356,7 @@ class Tokenizer:
             path = _default_dict_path() if self.dictionary == DEFAULT_DICT else self.dictionary
             if not os.path.isfile(path):
                 raise InputError(f"{path}: no such dictionary file", path)
-            freq, total = _read_main_dict(path)
-            trie = _build_trie(freq)
-            self._freq, self._trie, self.total = freq, trie, total
+            self._freq, self._trie, self.total = _load_main_dict(path)
             self._set_offset()
             self.initialized = True
 
