@@ -12,7 +12,8 @@ allows it. It hands text out in four shapes:
   consume), and :meth:`Corpus.raw_line_chunks` the same undecoded, for worker processes that
   decode themselves (:mod:`nlpzero.batch`).
 
-Every piece of text comes out of one decoding path (:meth:`Corpus.texts`, or
+:class:`TokenCorpus` is the same for segmented text (one token list per sentence), which word
+vectors count over. Every piece of text comes out of one decoding path (:meth:`Corpus.texts`, or
 :meth:`Corpus.blocks` for raw bytes); no other module cuts or decodes corpus text.
 
 Normalisation (full-width ASCII → ASCII, U+3000 → space) maps one character to one
@@ -26,14 +27,14 @@ import codecs
 import io
 import os
 import sys
-from typing import IO, Iterable, Iterator, Optional, Tuple, Union
+from typing import IO, Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
 from ._validate import check_choice, check_int
 from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError
 
-__all__ = ["Corpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
+__all__ = ["Corpus", "TokenCorpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
 
 Source = Union[str, "os.PathLike[str]", IO, Iterable[str], "Corpus"]
 
@@ -459,6 +460,81 @@ class Corpus:
                 carry = buf
         if carry:
             yield offset, carry
+
+
+class TokenCorpus:
+    """A re-iterable corpus of token lists (sentences), for statistics over segmented text.
+
+    Parameters
+    ----------
+    source : path, iterable of token lists or of str, or (with ``segmenter``) any Corpus source
+        Without ``segmenter``: already segmented text. A path is a file with one sentence per
+        line, tokens separated by whitespace (read through :class:`Corpus`, so undecodable
+        bytes raise DecodeError with the byte offset; empty lines are skipped); an iterable
+        yields token lists, or lines that are split on whitespace. With ``segmenter``: raw text
+        (anything :class:`Corpus` reads), cut into tokens on the fly, line by line.
+    encoding : str, default "utf-8"
+        Encoding of a file.
+    segmenter : object with ``cut_lines(lines)``, optional
+        E.g. a :class:`nlpzero.Segmenter`.
+
+    Raises
+    ------
+    nlpzero.errors.InputError
+        The path does not exist.
+    nlpzero.errors.NotReiterableError
+        On a second pass over a one-shot iterator.
+
+    Examples
+    --------
+    >>> list(TokenCorpus(["我 喜欢 猫", ["你", "好"]]))
+    [['我', '喜欢', '猫'], ['你', '好']]
+    """
+
+    def __init__(self, source, *, encoding: str = "utf-8", segmenter=None):
+        self.path = None
+        self.segmenter = segmenter
+        self.passes = 0
+        if segmenter is not None:
+            self.raw = as_corpus(source, encoding=encoding)
+            return
+        if isinstance(source, (str, os.PathLike)):
+            self.path = os.fspath(source)
+            if not os.path.exists(self.path):
+                raise InputError(f"{self.path}: no such file", self.path)
+        elif isinstance(source, (bytes, bytearray)) or not isinstance(source, Iterable):
+            raise TypeError(
+                "`corpus` must be a path to a segmented file or an iterable of token lists, "
+                f"got {type(source).__name__}"
+            )
+        self.source = source
+        self.encoding = encoding
+
+    def __iter__(self) -> Iterator[List[str]]:
+        self.passes += 1
+        if self.segmenter is not None:
+            for tokens in self.segmenter.cut_lines(self.raw.lines()):
+                if tokens:
+                    yield tokens
+            return
+        if self.path is not None:
+            for line in Corpus(self.path, encoding=self.encoding).lines():
+                tokens = line.split()
+                if tokens:
+                    yield tokens
+            return
+        if self.passes > 1 and iter(self.source) is self.source:
+            raise NotReiterableError(
+                "word_vectors reads the corpus twice (vocabulary, then co-occurrences); pass a list, "
+                "a re-iterable object or a file path instead of a one-shot iterator"
+            )
+        for sent in self.source:
+            if isinstance(sent, str):
+                yield sent.split()
+            elif isinstance(sent, (list, tuple)):
+                yield [str(t) for t in sent]
+            else:
+                raise TypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
 
 
 def _seekable(f) -> bool:

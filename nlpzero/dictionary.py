@@ -84,7 +84,9 @@ def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "ut
 
     Examples
     --------
-    >>> read_dictionary("user.txt")        # doctest: +SKIP
+    >>> with open("user.txt", "w", encoding="utf-8") as f:
+    ...     _ = f.write("云计算 5\\n创新办 3 j\\n")
+    >>> read_dictionary("user.txt")
     [('云计算', 5.0), ('创新办', 3.0)]
     """
     check_choice("format", format, FORMATS)

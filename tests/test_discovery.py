@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from nlpzero import _discover
 from nlpzero.cli import main
 from nlpzero.corpus import as_corpus, normalize
-from nlpzero.discovery import (_best_split, _Passes, _cohesion, default_min_count, discover,
+from nlpzero._passes import Passes
+from nlpzero.discovery import (_best_split, _cohesion, default_min_count, discover,
                                learn_segmenter, segment_unsupervised, segment_unsupervised_spans, _learn)
 from nlpzero.errors import CorpusTooSmallError, FormatError, InputError
 from nlpzero.jieba.interop import load_jieba_dict
@@ -199,7 +200,7 @@ def _ref_counts(lines, K):
 def test_cohesion_matches_formula():
     _, lines = _zipf_corpus(3, 200)
     lines = ["".join(ws) for ws in lines]
-    passes = _Passes(as_corpus(lines), 4, False, "")
+    passes = Passes(as_corpus(lines), 4, False, "")
     ref = _ref_counts(lines, 4)
     n = sum(v for w, v in ref.items() if len(w) == 1)
     for k in (2, 3, 4):
@@ -260,7 +261,7 @@ def test_autonomy_matches_reference(restandardize):
         if restandardize:
             z = (z - z.mean()) / z.std()
         ref.update(zip(xs, z))
-    passes = _Passes(as_corpus(lines), L + 1, False, "")
+    passes = Passes(as_corpus(lines), L + 1, False, "")
     auto = autonomy(passes.index, L, restandardize=restandardize)
     for k in range(1, L + 1):
         strings = passes.strings(k, np.arange(auto[k - 1].size))
