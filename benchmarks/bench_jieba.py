@@ -7,13 +7,15 @@ stripped) plus the bundled reviews, for ``lcut`` (HMM on), ``lcut(HMM=False)``,
 (``suggest_freq(..., tune=True)``, ``add_word``, ``del_word``) made to both. Every differing
 line is classified by the kind of its first difference and a few are printed.
 
-Speed, per core and in the same process: CPU seconds of ``nlpzero.jieba.lcut`` (HMM on) and of
-``jieba.lcut`` over the same lines (nlpzero: median of 3 runs; jieba: one run), and the other
-modes likewise. File speed: ``nlpzero segment BIG --dict jieba --hmm --jobs 1`` on the ~100 MB
-concatenation (a fresh process; MB/s of input per CPU second, and wall-clock), plus
-``--jobs`` = all cores.
+Speed, per core, through :mod:`benchmarks.harness` (fresh child processes, warm-up, medians):
+CPU seconds of ``nlpzero.jieba.lcut`` (HMM on) and of ``jieba.lcut`` over the same lines, one
+call per line (nlpzero: median of 3 runs; jieba: one run), and the other modes likewise. File
+speed on the ~100 MB concatenation: ``segment_file(..., Segmenter("jieba", hmm=True), jobs=1)``
+(CPU seconds of the call, median of 3) and the whole ``nlpzero segment BIG --dict jieba --hmm
+--jobs 1`` command (its lifetime: start-up and dictionary load included), plus ``--jobs`` = all
+cores.
 
-    flock /work/bench.lock python benchmarks/bench_jieba.py            # ~3 minutes
+    flock /work/bench.lock python benchmarks/bench_jieba.py            # ~8 minutes
     python benchmarks/bench_jieba.py --no-file                          # parity and lcut only
 """
 from __future__ import annotations
@@ -21,14 +23,12 @@ from __future__ import annotations
 import argparse
 import collections
 import os
-import resource
-import statistics
-import subprocess
 import sys
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _data  # noqa: E402
+if not __package__:  # run as a file (python benchmarks/bench_jieba.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import datasets, harness
 
 REVIEWS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nlpzero", "data", "reviews.txt")
 
@@ -41,7 +41,7 @@ MODES = {
 
 
 def lines_of_corpus() -> list:
-    with open(_data.pku_raw_path(), encoding="utf-8") as f:
+    with open(datasets.pku_raw_path(), encoding="utf-8") as f:
         pku = f.read().split("\n")
     if pku and pku[-1] == "":
         pku.pop()
@@ -99,43 +99,68 @@ def parity(lines: list, ours, theirs, label: str) -> None:
             print(f"    line {s[:60]!r}\n      nlpzero {a[:12]}\n      jieba   {b[:12]}")
 
 
-def cpu(f, lines) -> float:
-    t = time.process_time()
+KWARGS = {"lcut(HMM=False)": {"HMM": False}, "lcut(cut_all=True)": {"cut_all": True}}
+
+
+def init(module: str) -> None:
+    """Load the dictionary and the HMM (untimed, in the child)."""
+    import importlib
+    import logging
+
+    jb = importlib.import_module(module)
+    if hasattr(jb, "setLogLevel"):
+        jb.setLogLevel(logging.WARNING)
+    jb.initialize()
+    jb.lcut("预热一下他来到了网易杭研大厦")
+    jb.lcut_for_search("预热一下")
+
+
+def cut_every_line(module: str, mode: str, lines: list) -> int:
+    """The timed call: one jieba-style call per line, as users make them."""
+    import importlib
+
+    jb = importlib.import_module(module)
+    f = jb.lcut_for_search if mode == "lcut_for_search" else jb.lcut
+    kw = KWARGS.get(mode, {})
+    n = 0
     for s in lines:
-        f(s)
-    return time.process_time() - t
+        n += len(f(s, **kw))
+    return n
 
 
 def speed(lines: list) -> None:
-    import jieba
-
-    import nlpzero.jieba as nj
-
     nbytes = sum(len(s.encode("utf-8")) + 1 for s in lines)
+    data = harness.Call(lines_of_corpus)
     for mode in MODES:
-        f_ours = getattr(nj, "lcut_for_search" if mode == "lcut_for_search" else "lcut")
-        f_theirs = getattr(jieba, "lcut_for_search" if mode == "lcut_for_search" else "lcut")
-        kw = {"lcut(HMM=False)": {"HMM": False}, "lcut(cut_all=True)": {"cut_all": True}}.get(mode, {})
-        ours = statistics.median(cpu(lambda s: f_ours(s, **kw), lines) for _ in range(3))
-        theirs = cpu(lambda s: f_theirs(s, **kw), lines)
-        print(f"speed {mode:<20} nlpzero {nbytes / 1e6 / ours:6.2f} MB/s, jieba {nbytes / 1e6 / theirs:5.2f} "
-              f"MB/s per CPU second: {theirs / ours:.1f}x")
+        ours = harness.measure(cut_every_line, "nlpzero.jieba", mode, data, repeat=3,
+                               warmup=harness.Call(init, "nlpzero.jieba"))
+        theirs = harness.measure(cut_every_line, "jieba", mode, data, repeat=1, warmups=0,
+                                 warmup=harness.Call(init, "jieba"))
+        print(f"speed {mode:<20} nlpzero {nbytes / 1e6 / ours.cpu:6.2f} MB/s, jieba {nbytes / 1e6 / theirs.cpu:5.2f} "
+              f"MB/s per CPU second: {theirs.cpu / ours.cpu:.1f}x (CPU s {ours.cpu:.2f} vs {theirs.cpu:.2f})")
 
 
-def file_speed(jobs: int) -> None:
-    big = str(_data.pku_raw_big_path(100))
-    size = os.path.getsize(big)
-    cmd = [sys.executable, "-m", "nlpzero", "segment", big, "--dict", "jieba", "--hmm",
-           "--jobs", str(jobs), "-o", os.devnull]
-    subprocess.run(cmd[:4] + [str(_data.pku_raw_path())] + cmd[5:], check=True)   # warm the cache
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    print(f"segment --dict jieba --hmm --jobs {jobs} on {size / 1e6:.0f} MB: {size / 1e6 / wall:.1f} MB/s "
-          f"wall-clock, {size / 1e6 / cpu_s:.1f} MB/s per CPU second ({wall:.1f} s, {cpu_s:.1f} CPU-s)")
+def segment_big(path: str, jobs: int) -> int:
+    from nlpzero import Segmenter, batch
+
+    with open(os.devnull, "wb") as out:
+        return batch.segment_file(path, out, segmenter=Segmenter("jieba", hmm=True), jobs=jobs).bytes_in
+
+
+def file_speed() -> None:
+    big = str(datasets.pku_raw_big_path(100))
+    size = os.path.getsize(big) / 1e6
+    cores = len(os.sched_getaffinity(0))
+    call = harness.measure(segment_big, big, 1, repeat=3, warmup=harness.Call(init, "nlpzero.jieba"))
+    print(f"segment_file(Segmenter('jieba', hmm=True), jobs=1) on {size:.0f} MB: {size / call.cpu:.1f} MB/s "
+          f"per CPU second ({call.cpu:.2f} CPU-s, {call.wall:.2f} s wall)")
+    for jobs in sorted({1, cores}):
+        cmd = [sys.executable, "-m", "nlpzero", "segment", big, "--dict", "jieba", "--hmm", "-q",
+               "--jobs", str(jobs), "-o", os.devnull]
+        run = harness.measure_command(cmd, repeat=3)
+        print(f"nlpzero segment --dict jieba --hmm --jobs {jobs} on {size:.0f} MB: {size / run.wall:.1f} MB/s "
+              f"wall-clock, {size / run.cpu:.1f} MB/s per CPU second (whole command: {run.wall:.2f} s, "
+              f"{run.cpu:.2f} CPU-s)")
 
 
 def main() -> None:
@@ -159,12 +184,9 @@ def main() -> None:
         edit(ours)
         edit(theirs)
         parity(lines, ours, theirs, "after edits")
-    nj.initialize()
-    jieba.initialize()
     speed(lines)
     if not args.no_file:
-        file_speed(1)
-        file_speed(len(os.sched_getaffinity(0)))
+        file_speed()
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _data  # noqa: E402
+if not __package__:  # run as a file (python benchmarks/bench_traditional.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import datasets
 
 
 def spans(words):
@@ -46,7 +48,7 @@ def main() -> None:
     from nlpzero.segment import Segmenter
 
     cc = OpenCC("s2t")
-    gold_all = _data.pku_gold()[::4]
+    gold_all = datasets.pku_gold()[::4]
     t = time.perf_counter()
     simp, trad, gold = [], [], []
     for words in gold_all:

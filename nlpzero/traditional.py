@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Dict, Optional
 
 from .errors import InputError
 
-__all__ = ["t2s_table", "simplified_view", "opencc_table_path"]
+__all__ = ["opencc_table_path", "simplified_view", "t2s_table"]
 
-_TABLE: Optional[Dict[int, int]] = None
+_TABLE: dict[int, int] | None = None
 _LOCK = threading.Lock()
 
 
@@ -60,7 +59,7 @@ def opencc_table_path() -> str:
                      "pip install 'nlpzero[traditional]' (opencc-python-reimplemented)")
 
 
-def t2s_table() -> Dict[int, int]:
+def t2s_table() -> dict[int, int]:
     """Traditional → simplified, one code point to one code point (a ``str.translate`` table).
 
     Examples
@@ -74,7 +73,7 @@ def t2s_table() -> Dict[int, int]:
     with _LOCK:
         if _TABLE is None:
             path = opencc_table_path()
-            table: Dict[int, int] = {}
+            table: dict[int, int] = {}
             with open(path, encoding="utf-8") as f:
                 for line in f:
                     parts = line.rstrip("\r\n").split("\t")

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -104,6 +105,6 @@ def test_cli_signal_under_spawn(tmp_path, method, signame):
         time.sleep(0.1)
     assert os.listdir(tmp_path) == ["d.tsv"]
     alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
-             and open(f"/proc/{pid}/stat").read().split()[2] != "Z"]
+             and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
     assert alive == []
     proc.stdin.close()

@@ -55,7 +55,8 @@ import math
 import os
 import re
 import threading
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -63,11 +64,34 @@ from .. import _segment
 from ..errors import FormatError, InputError
 
 __all__ = [
-    "Tokenizer", "dt", "cut", "lcut", "cut_for_search", "lcut_for_search", "tokenize",
-    "load_userdict", "add_word", "del_word", "suggest_freq", "get_FREQ", "initialize",
-    "set_dictionary", "get_DAG", "calc", "get_dict_file", "user_word_tag_tab", "setLogLevel",
-    "enable_parallel", "disable_parallel", "re_han_default", "re_skip_default", "re_eng",
-    "re_userdict", "DEFAULT_DICT", "DEFAULT_DICT_NAME", "JIEBA_VERSION",
+    "DEFAULT_DICT",
+    "DEFAULT_DICT_NAME",
+    "JIEBA_VERSION",
+    "Tokenizer",
+    "add_word",
+    "calc",
+    "cut",
+    "cut_for_search",
+    "del_word",
+    "disable_parallel",
+    "dt",
+    "enable_parallel",
+    "get_DAG",
+    "get_FREQ",
+    "get_dict_file",
+    "initialize",
+    "lcut",
+    "lcut_for_search",
+    "load_userdict",
+    "re_eng",
+    "re_han_default",
+    "re_skip_default",
+    "re_userdict",
+    "setLogLevel",
+    "set_dictionary",
+    "suggest_freq",
+    "tokenize",
+    "user_word_tag_tab",
 ]
 
 #: The jieba release whose behaviour this module reproduces.
@@ -87,7 +111,7 @@ _HOW_PLAIN, _HOW_HMM, _HOW_FULL = 0, 1, 2
 default_logger = logging.getLogger(__name__)
 
 
-def setLogLevel(log_level: Union[int, str]) -> None:
+def setLogLevel(log_level: int | str) -> None:
     """Set the level of this module's logger (jieba's ``setLogLevel``)."""
     default_logger.setLevel(log_level)
 
@@ -110,7 +134,7 @@ _HMM_STATES = "BEMS"            # the kernel's order (alphabetical: jieba breaks
 _HMM_MIN = -3.14e100            # jieba's finalseg.MIN_FLOAT
 
 
-def hmm_tables() -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hmm_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """jieba's HMM log-probabilities as arrays, read from the installed jieba package.
 
     Returns
@@ -181,7 +205,7 @@ def _default_dict_path() -> str:
     return jieba_dict_path()
 
 
-def _read_main_dict(path: str) -> Tuple[Dict[str, int], int]:
+def _read_main_dict(path: str) -> tuple[dict[str, int], int]:
     """jieba's ``gen_pfdict`` without the prefix entries: ``word freq`` lines, every line must
     parse (the error names the file and line), later duplicates win, the total sums them all."""
     try:
@@ -192,7 +216,7 @@ def _read_main_dict(path: str) -> Tuple[Dict[str, int], int]:
     lines = data.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
-    freq: Dict[str, int] = {}
+    freq: dict[str, int] = {}
     total = 0
     for lineno, raw in enumerate(lines, 1):
         try:
@@ -208,7 +232,7 @@ def _read_main_dict(path: str) -> Tuple[Dict[str, int], int]:
     return freq, total
 
 
-def _build_trie(freq: Dict[str, int]) -> "_segment.Trie":
+def _build_trie(freq: dict[str, int]) -> _segment.Trie:
     trie = _segment.Trie(max(16, 2 * len(freq)))
     words = [w for w, c in freq.items() if c > 0 and w]
     log = math.log
@@ -224,7 +248,7 @@ def _build_trie(freq: Dict[str, int]) -> "_segment.Trie":
 _EXACT_FREQ = 1 << 40
 
 
-def _load_main_dict(path: str) -> Tuple[Dict[str, int], "_segment.Trie", int]:
+def _load_main_dict(path: str) -> tuple[dict[str, int], _segment.Trie, int]:
     """(exact frequencies not in the trie, trie, total) of a main dictionary, through the
     compiled-dictionary cache: a cached trie holds ``log freq`` (computed by ``math.log``, as
     jieba does), from which each frequency is recovered exactly."""
@@ -251,7 +275,7 @@ class _FreqView:
     """Read-only view of a tokenizer's frequencies with jieba's ``FREQ`` semantics: words map
     to their frequency, every prefix of a word that is not a word itself maps to 0."""
 
-    def __init__(self, tok: "Tokenizer"):
+    def __init__(self, tok: Tokenizer):
         self._tok = tok
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -329,16 +353,16 @@ class Tokenizer:
         self.dictionary = dictionary if dictionary == DEFAULT_DICT else _abs_path(dictionary)
         self.FREQ = _FreqView(self)
         self.total = 0
-        self.user_word_tag_tab: Dict[str, str] = {}
+        self.user_word_tag_tab: dict[str, str] = {}
         self.initialized = False
         self.tmp_dir = None
         self.cache_file = None
         self._trie = None
-        self._freq: Dict[str, int] = {}
+        self._freq: dict[str, int] = {}
         self._offset = 0.0
 
     def __repr__(self) -> str:
-        return "<Tokenizer dictionary=%r>" % self.dictionary
+        return f"<Tokenizer dictionary={self.dictionary!r}>"
 
     # -------------------------------------------------------------- dictionary
     def initialize(self, dictionary: Any = None) -> None:
@@ -381,7 +405,7 @@ class Tokenizer:
         path = _default_dict_path() if self.dictionary == DEFAULT_DICT else self.dictionary
         return open(path, "rb")
 
-    def add_word(self, word: Any, freq: Any = None, tag: Optional[str] = None) -> None:
+    def add_word(self, word: Any, freq: Any = None, tag: str | None = None) -> None:
         """Add a word (or set its frequency); ``freq=None`` suggests one that makes it win.
 
         As in jieba, the total grows by ``freq`` (an old frequency is not subtracted) and a
@@ -412,7 +436,7 @@ class Tokenizer:
         """Delete a word (``add_word(word, 0)``)."""
         self.add_word(word, 0)
 
-    def suggest_freq(self, segment: Union[str, Sequence[str]], tune: bool = False) -> int:
+    def suggest_freq(self, segment: str | Sequence[str], tune: bool = False) -> int:
         """A frequency that joins ``segment`` (a str) into one word, or splits it into the given
         pieces (a sequence of str); ``tune=True`` also sets it. jieba's formula exactly."""
         self.check_initialized()
@@ -442,7 +466,7 @@ class Tokenizer:
         if isinstance(f, (str, os.PathLike)):
             f_name = os.fspath(f)
             try:
-                fh = open(f_name, "rb")
+                fh = open(f_name, "rb")  # noqa: SIM115  (closed below; a file object is the caller's)
             except OSError as exc:
                 raise InputError(f"{f_name}: cannot read the user dictionary: "
                                  f"{exc.strerror or exc}", f_name) from None
@@ -470,7 +494,7 @@ class Tokenizer:
 
     # -------------------------------------------------------------- cutting
     def lcut(self, sentence: Any, cut_all: bool = False, HMM: bool = True,
-             use_paddle: bool = False) -> List[str]:
+             use_paddle: bool = False) -> list[str]:
         """The tokens of ``sentence`` as a list (see the module docstring for the modes).
 
         >>> Tokenizer().lcut("我来到北京清华大学", cut_all=True)
@@ -497,7 +521,7 @@ class Tokenizer:
         """The tokens of ``sentence`` as an iterator (jieba's ``cut``)."""
         return iter(self.lcut(sentence, cut_all, HMM))
 
-    def lcut_for_search(self, sentence: Any, HMM: bool = True) -> List[str]:
+    def lcut_for_search(self, sentence: Any, HMM: bool = True) -> list[str]:
         """Search-engine mode: each token longer than 2 (3) characters comes after its 2-grams
         (3-grams) that are dictionary words.
 
@@ -519,17 +543,17 @@ class Tokenizer:
     _lcut = lcut
     _lcut_for_search = lcut_for_search
 
-    def _lcut_no_hmm(self, sentence: Any) -> List[str]:
+    def _lcut_no_hmm(self, sentence: Any) -> list[str]:
         return self.lcut(sentence, False, False)
 
-    def _lcut_all(self, sentence: Any) -> List[str]:
+    def _lcut_all(self, sentence: Any) -> list[str]:
         return self.lcut(sentence, True)
 
-    def _lcut_for_search_no_hmm(self, sentence: Any) -> List[str]:
+    def _lcut_for_search_no_hmm(self, sentence: Any) -> list[str]:
         return self.lcut_for_search(sentence, False)
 
     def tokenize(self, unicode_sentence: str, mode: str = "default",
-                 HMM: bool = True) -> Iterator[Tuple[str, int, int]]:
+                 HMM: bool = True) -> Iterator[tuple[str, int, int]]:
         """``(word, start, end)`` for each token; ``mode="search"`` adds the dictionary 2- and
         3-grams of long words, as :meth:`cut_for_search` does.
 
@@ -539,7 +563,7 @@ class Tokenizer:
         if not isinstance(unicode_sentence, str):
             raise ValueError("jieba: the input parameter should be unicode.")
         words = self.lcut(unicode_sentence, HMM=HMM)
-        out: List[Tuple[str, int, int]] = []
+        out: list[tuple[str, int, int]] = []
         start = 0
         if mode == "default":
             for w in words:
@@ -565,11 +589,11 @@ class Tokenizer:
         return iter(out)
 
     # -------------------------------------------------------------- jieba's internals
-    def get_DAG(self, sentence: str) -> Dict[int, List[int]]:
+    def get_DAG(self, sentence: str) -> dict[int, list[int]]:
         """jieba's DAG: position → inclusive ends of the dictionary words starting there."""
         self.check_initialized()
         find, freq = self._trie.find, self.FREQ.get
-        dag: Dict[int, List[int]] = {}
+        dag: dict[int, list[int]] = {}
         n = len(sentence)
         for k in range(n):
             ends = []
@@ -581,7 +605,7 @@ class Tokenizer:
             dag[k] = ends or [k]
         return dag
 
-    def calc(self, sentence: str, DAG: Dict[int, List[int]], route: Dict[int, Tuple[float, int]]) -> None:
+    def calc(self, sentence: str, DAG: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
         """jieba's ``calc``: fill ``route`` with the best (score, end) from each position."""
         n = len(sentence)
         route[n] = (0, 0)
@@ -591,10 +615,10 @@ class Tokenizer:
             route[idx] = max((math.log(get(sentence[idx:x + 1]) or 1) - logtotal + route[x + 1][0], x)
                              for x in DAG[idx])
 
-    def _cut_all_python(self, sentence: str) -> List[str]:
+    def _cut_all_python(self, sentence: str) -> list[str]:
         """Full mode in Python, for the rare block where jieba glues ASCII pieces that are not
         adjacent in the text (its ``eng_buf`` keeps growing across a multi-word position)."""
-        out: List[str] = []
+        out: list[str] = []
         for blk in re_han_default.split(sentence):
             if not blk:
                 continue
@@ -655,27 +679,27 @@ tokenize = dt.tokenize
 user_word_tag_tab = dt.user_word_tag_tab
 
 
-def _lcut(s: Any) -> List[str]:
+def _lcut(s: Any) -> list[str]:
     return dt._lcut(s)
 
 
-def _lcut_no_hmm(s: Any) -> List[str]:
+def _lcut_no_hmm(s: Any) -> list[str]:
     return dt._lcut_no_hmm(s)
 
 
-def _lcut_all(s: Any) -> List[str]:
+def _lcut_all(s: Any) -> list[str]:
     return dt._lcut_all(s)
 
 
-def _lcut_for_search(s: Any) -> List[str]:
+def _lcut_for_search(s: Any) -> list[str]:
     return dt._lcut_for_search(s)
 
 
-def _lcut_for_search_no_hmm(s: Any) -> List[str]:
+def _lcut_for_search_no_hmm(s: Any) -> list[str]:
     return dt._lcut_for_search_no_hmm(s)
 
 
-def enable_parallel(processnum: Optional[int] = None) -> None:
+def enable_parallel(processnum: int | None = None) -> None:
     """Accepted for compatibility; changes nothing (the compiled cut is faster than jieba's
     process pool, and the output is the same either way)."""
     dt.check_initialized()
