@@ -28,6 +28,13 @@ one-character ASCII letter/digit pieces are glued. It is the default for ``Segme
 
 Ties between routes go to the longer first word (jieba's rule).
 
+Options on top (see :class:`Segmenter`): in jieba mode, ``hmm=True`` and ``cut_mode="search"`` /
+``"full"`` give jieba's other cuts (its HMM for unknown stretches, its search-engine and full
+modes; computed by :mod:`nlpzero.jieba`'s kernel); in nlpzero mode, forced words
+(``add_word(word, force=True)``) and user words containing spaces or symbols are kept whole
+wherever they occur; ``traditional=True`` matches the dictionary on a simplified view of
+traditional characters (:mod:`nlpzero.traditional`).
+
 Around the segmenter: :mod:`nlpzero._trie_cache` keeps compiled dictionaries on disk,
 :mod:`nlpzero.batch` segments files of any size on all cores (:func:`nlpzero.batch.segment_file`),
 and :mod:`nlpzero.jieba.interop` reads and writes jieba's dictionaries.
