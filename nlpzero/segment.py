@@ -52,7 +52,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from . import _segment, _trie_cache
+from . import _segment, _trie_cache, _views
 from ._validate import check_choice, check_float
 from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
 
@@ -334,7 +334,7 @@ class Segmenter:
         so it is always treated as forced.
         """
         key = self._check_word(word)
-        whole = self.mode == "nlpzero" and (force or self._has_boundary_char(key))
+        whole = self.mode == "nlpzero" and (force or _views.has_boundary_char(key))
         if force and self.mode != "nlpzero":
             raise ValueError("force=True needs mode='nlpzero' (jieba mode stays identical to jieba)")
         if whole and (not word.strip() or "\n" in word or "\r" in word):
@@ -365,22 +365,11 @@ class Segmenter:
             self._whole[key] = None
             self._whole_trie = None
 
-    def _has_boundary_char(self, key: str) -> bool:
-        """Whether ``key`` holds a character the text model cuts at (not a word character)."""
-        from .corpus import to_codes, word_mask
-
-        return not bool(word_mask(to_codes(key, normalize=False), normalize=False).all())
-
     def _whole_words(self):
         """The trie of words kept whole, or None."""
-        if not self._whole:
-            return None
-        if self._whole_trie is None:
-            keys = list(self._whole)
-            trie = _segment.Trie(max(16, 2 * len(keys)))
-            trie.add_words(keys, np.zeros(len(keys)))
-            self._whole_trie = trie
-        return self._whole_trie
+        if self._whole and self._whole_trie is None:
+            self._whole_trie = _views.words_trie(list(self._whole))
+        return self._whole_trie if self._whole else None
 
     def del_word(self, word: str) -> None:
         """Remove ``word`` from the dictionary (no error if absent)."""
@@ -471,27 +460,9 @@ class Segmenter:
 
             view = simplified_view(text)
         whole = self._whole_words()
-        occ = None if whole is None else _segment.whole_word_spans(view, whole, self.normalize)
-        if occ is None or not len(occ):
+        if whole is None:
             return self._kernel_spans(view, markers)
-        parts, pos = [], 0
-        for a, b in occ.tolist() + [[len(view), len(view)]]:
-            if a > pos:
-                piece = self._kernel_spans(view[pos:a], markers)
-                parts.append(np.where(piece >= 0, piece + pos, piece).astype(np.int32))
-            if b > a:
-                parts.append(np.array([[a, b]], dtype=np.int32))
-            pos = b
-        return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int32)
-
-    def _lines_from_spans(self, text: str) -> List[List[str]]:
-        lines: List[List[str]] = [[]]
-        for a, b in self._view_spans(text, True).tolist():
-            if a < 0:
-                lines.append([])
-            else:
-                lines[-1].append(text[a:b])
-        return lines
+        return _views.spans_around_whole_words(view, whole, self.normalize, self._kernel_spans, markers)
 
     def lcut(self, text: str) -> List[str]:
         """Tokens of ``text`` as a list (whitespace dropped; newlines are whitespace here).
@@ -591,7 +562,7 @@ class Segmenter:
         if self._jieba_only():
             return _segment.jieba_lists(text, self._trie, self._offset, self._how,
                                         self.cut_mode == "search", False)
-        return self._lines_from_spans(text)
+        return _views.lines_from_spans(text, self._view_spans(text, True))
 
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by ``\\n``
