@@ -63,7 +63,7 @@ def main() -> None:
     print(f"{len(trad)} lines ({len(gold_all) - len(trad)} skipped), {changed}/{total} characters "
           f"({100 * changed / total:.1f}%) differ in traditional script; OpenCC s2t took "
           f"{time.perf_counter() - t:.0f} s")
-    print(f"{'segmenter':<44} {'text':<12} {'P':>6} {'R':>6} {'F1':>6} {'1-char':>7}")
+    print(f"{'segmenter':<52} {'text':<12} {'P':>6} {'R':>6} {'F1':>6} {'1-char':>7}")
     for label, kwargs in [("jieba dict, jieba mode (HMM off)", {}),
                           ("jieba dict, jieba mode, HMM", {"hmm": True}),
                           ("jieba dict, nlpzero mode", {"mode": "nlpzero"})]:
@@ -74,7 +74,7 @@ def main() -> None:
             pred = list(seg.cut_lines(lines))
             p, r, f, single = score(pred, gold)
             name = label + (" + traditional=True" if i == 2 else "")
-            print(f"{name:<44} {text:<12} {p:6.3f} {r:6.3f} {f:6.3f} {100 * single:6.1f}%")
+            print(f"{name:<52} {text:<12} {p:6.3f} {r:6.3f} {f:6.3f} {100 * single:6.1f}%")
 
 
 if __name__ == "__main__":
