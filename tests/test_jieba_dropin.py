@@ -80,11 +80,13 @@ def test_edge_cases(pair, mode):
     assert _diffs(*pair, EDGE, mode) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_reviews(pair, mode):
     assert _diffs(*pair, _reviews(), mode) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["hmm", "no_hmm", "full", "search"])
 def test_pku_lines(pair, mode):
     assert _diffs(*pair, _pku_lines(25), mode) == []
@@ -155,6 +157,7 @@ def _edit(tok):
     tok.load_userdict(io.BytesIO("凱特琳 2 nz\n八一双鹿\nedu trust认证 2000\n\ufeff台中 3\n".encode("utf-8")))
 
 
+@pytest.mark.slow
 def test_after_edits():
     ours, theirs = nj.Tokenizer(), jieba.Tokenizer()
     _edit(ours)
@@ -170,6 +173,7 @@ def test_after_edits():
     assert ours.suggest_freq(("南门", "店")) == theirs.suggest_freq(("南门", "店"))
 
 
+@pytest.mark.slow
 def test_after_edits_pku():
     ours, theirs = nj.Tokenizer(), jieba.Tokenizer()
     _edit(ours)
@@ -235,6 +239,7 @@ def test_hmm_tables_come_from_jieba():
     assert em[3, ord("的") - 0x4E00] == emit["S"]["的"]
 
 
+@pytest.mark.slow
 def test_threads_share_the_default_tokenizer():
     lines = _reviews()[:200]
     ours = nj.Tokenizer()

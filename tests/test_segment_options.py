@@ -5,9 +5,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from nlpzero.cli import main
 from nlpzero.errors import FormatError
 from nlpzero.segment import Segmenter
 
@@ -36,6 +34,7 @@ def jieba_segs():
     return {key: Segmenter("jieba", hmm=key[0], cut_mode=key[1]) for key in JIEBA_CUTS}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(JIEBA_CUTS))
 def test_jieba_cuts_match_jieba(jieba_segs, key):
     seg = jieba_segs[key]
@@ -54,6 +53,7 @@ def test_jieba_cuts_match_jieba(jieba_segs, key):
     assert again.lcut(lines[3]) == expected[3]
 
 
+@pytest.mark.slow
 def test_jieba_cuts_on_workers(tmp_path, monkeypatch, jieba_segs):
     from nlpzero import batch
 
@@ -172,30 +172,3 @@ def test_traditional_view_keeps_the_original_characters():
     assert list(trad.cut_lines([text, text])) == [tokens, tokens]
     hmm = Segmenter("jieba", traditional=True, hmm=True)
     assert [len(t) for t in hmm.lcut(text)] == [len(t) for t in jieba.lcut(simplified_view(text))]
-
-
-# ---------------------------------------------------------------------- CLI
-def test_cli_hmm_and_cuts(tmp_path):
-    src = tmp_path / "in.txt"
-    lines = REVIEWS[:50] + EDGE[3:]
-    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    runner = CliRunner()
-    for args, key in [(["--hmm"], (True, "accurate")), (["--cut", "search"], (False, "search")),
-                      (["--cut", "full"], (False, "full")), (["--hmm", "--cut", "search"], (True, "search"))]:
-        res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "-q", *args])
-        assert res.exit_code == 0, res.output
-        assert res.output == "".join(" ".join(t) + "\n" for t in _expected(JIEBA_CUTS[key], lines)), args
-
-
-def test_cli_force_dict_and_usage_errors(tmp_path):
-    src = tmp_path / "in.txt"
-    src.write_text("超市南门店开业[捂脸]\n", encoding="utf-8")
-    force = tmp_path / "force.tsv"
-    force.write_text("南门\t\n[捂脸]\t2\n", encoding="utf-8")
-    runner = CliRunner()
-    res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "--mode", "nlpzero", "-q",
-                               "--force-dict", str(force)])
-    assert res.exit_code == 0 and res.output == "超市 南门 店 开业 [捂脸]\n", res.output
-    for args in (["--mode", "nlpzero", "--hmm"], ["--force-dict", str(force)], ["--mode", "nlpzero", "--cut", "full"]):
-        res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "-q", *args])
-        assert res.exit_code == 2 and "Traceback" not in res.output, args

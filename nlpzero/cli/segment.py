@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
 
 
 @click.command("segment")
@@ -24,7 +24,7 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--force-dict", "force_dicts", multiple=True, type=click.Path(dir_okay=False),
               help="User dictionary whose words are kept whole wherever they occur (repeatable; "
                    "nlpzero mode). Words with spaces or symbols need the TSV syntax word<TAB>count.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=limited("jobs"), default=None,
               help="Worker processes [default: all cores].")
 @click.option("--start-method", type=click.Choice(["fork", "spawn", "forkserver"]), default=None,
               help="How worker processes start [default: the platform's].")

@@ -59,7 +59,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .. import _segment
-from ..errors import FormatError, InputError
+from ..errors import FormatError, InputError, ParameterError, ParameterTypeError
 from ._model import (  # noqa: F401  (hmm_tables and Force_Split_Words are public here too)
     Force_Split_Words,
     _abs_path,
@@ -133,7 +133,8 @@ def _strdecode(sentence: Any) -> str:
             return bytes(sentence).decode("utf-8")
         except UnicodeDecodeError:
             return bytes(sentence).decode("gbk", "ignore")
-    raise TypeError(f"the sentence must be str or bytes, got {type(sentence).__name__}")
+    raise ParameterTypeError(f"the sentence must be str or bytes, got {type(sentence).__name__}", "sentence",
+                             sentence)
 
 
 # ---------------------------------------------------------------------- the tokenizer
@@ -231,10 +232,10 @@ class Tokenizer:
             self.check_initialized()
             word = _strdecode(word)
             if not word:
-                raise ValueError("add_word: the word must not be empty")
+                raise ParameterError("add_word: the word must not be empty", "word", word)
             freq = int(freq) if freq is not None else self.suggest_freq(word, False)
             if freq < 0:
-                raise ValueError(f"add_word: the frequency must be ≥ 0, got {freq}")
+                raise ParameterError(f"add_word: the frequency must be ≥ 0, got {freq}", "freq", freq)
             node = self._trie.insert(word)
             if freq > 0:
                 self._trie.set_word(node, math.log(freq))
@@ -377,7 +378,8 @@ class Tokenizer:
         [('永和', 0, 2), ('服装', 2, 4), ('饰品', 4, 6)]
         """
         if not isinstance(unicode_sentence, str):
-            raise ValueError("jieba: the input parameter should be unicode.")
+            raise ParameterError("jieba: the input parameter should be unicode.", "unicode_sentence",
+                                 unicode_sentence)
         words = self.lcut(unicode_sentence, HMM=HMM)
         out: list[tuple[str, int, int]] = []
         start = 0
