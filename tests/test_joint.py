@@ -348,16 +348,18 @@ def test_tags_from_starts():
 
 # ---------------------------------------------------------------------- text model
 def test_encode_agrees_with_the_counter_text_model():
-    from nlpzero import _discover
+    from nlpzero import _ngram
     from nlpzero._text import as_codes
 
     text = "今天ＡＢＣ１２３的，天气。 hello 42x 不错\n第二行·马克思"
     codes = as_codes(text)
     feat, start, end = _joint.encode(codes, True)
-    sym, s2, e2 = _discover.NgramIndex(2, True).encode(codes, True)
+    sym, s2, e2 = _ngram.encode_symbols(codes, True, True)
     assert start.tolist() == s2.tolist() and end.tolist() == e2.tolist()
-    assert ((feat < 0) == (sym < 0)).all()
-    assert feat[sym == _discover.DIGITS].tolist() == [_joint.DIGITS_CODE] * int((sym == _discover.DIGITS).sum())
+    assert ((feat < 0) == (sym == 0)).all()
+    want = np.where(sym == _ngram.DIGIT_SYMBOL, _joint.DIGITS_CODE,
+                    np.where(sym == _ngram.LATIN_SYMBOL, _joint.LATIN_CODE, sym.astype(np.int64)))
+    assert feat[feat >= 0].tolist() == want[sym != 0].tolist()
 
 
 def test_number_rule_keeps_decimals_and_percent_whole():

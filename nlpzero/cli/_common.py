@@ -40,7 +40,7 @@ output_option = click.option(
 
 
 def text_input_options(f):
-    """--encoding, --errors and --no-normalize, for commands that read text (SPEC §0)."""
+    """--encoding, --errors and --no-normalize, for commands that read text."""
     f = click.option(
         "--no-normalize",
         "no_normalize",
@@ -107,10 +107,11 @@ def segmenter_options(f):
 
 
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
-                       method="joint"):
+                       options=None, method="joint"):
     """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
     ``corpus`` itself (unsupervised, nlpzero.learn_segmenter, words of at most ``max_word_len``
-    characters), which must then be re-readable."""
+    characters), which must then be re-readable. ``options``: more Segmenter keywords (for
+    --lexicon/--dict only)."""
     from ..segment import Segmenter
 
     if lexicon is not None and dict_ is not None:
@@ -118,7 +119,11 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     if lexicon is not None or dict_ is not None:
         if max_word_len is not None:
             raise click.UsageError("--max-word-len applies to a learned segmenter, not to --lexicon/--dict")
-        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts)
+        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts,
+                         **(options or {}))
+    if options:
+        raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
+                               "not to a learned segmenter")
     try:
         from ..discovery import learn_segmenter
     except ImportError:
@@ -129,8 +134,8 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
         raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
                                "stream; pass --lexicon or --dict to segment standard input")
     if method == "joint" and user_dicts:
-        raise click.UsageError("--user-dict applies to a dictionary segmenter, not to the joint model: "
-                               "pass --method nvbe to add words")
+        raise click.UsageError("--user-dict and --force-dict apply to a dictionary segmenter, not to the "
+                               "joint model: pass --method nvbe to add words")
     kwargs = {} if max_word_len is None else {"max_word_len": max_word_len}
     seg = learn_segmenter(corpus, method=method, progress=not quiet, **kwargs)
     if mode not in (None, seg.mode):
