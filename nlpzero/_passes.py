@@ -14,7 +14,7 @@ underscore functions behind them).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator, List, Optional, Tuple
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from ._text import as_codes, cut_strings
 from .errors import CorpusTooSmallError
 from .nvbe import branching_entropies
 
-__all__ = ["Passes", "MIN_CHARACTERS", "cohesion", "best_split", "learn_model"]
+__all__ = ["MIN_CHARACTERS", "Passes", "best_split", "cohesion", "learn_model"]
 
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
@@ -60,7 +60,7 @@ class Passes:
         self.corpus = corpus
         self.index = _discover.NgramIndex(max_n, True)
         self.normalize = corpus.normalize
-        cache: Optional[list] = []
+        cache: list | None = []
         cached = 0
         meter = make_progress(progress, corpus.size, desc)
         first = True
@@ -130,7 +130,7 @@ class Passes:
             out[:, j] = self.suffix_ids(j + 1, self.prefix_ids(k, ids, j + 1), j)
         return out
 
-    def strings(self, k: int, ids: np.ndarray) -> List[str]:
+    def strings(self, k: int, ids: np.ndarray) -> list[str]:
         sy = self.symbols_of(k, ids)
         codes = np.ascontiguousarray(self.chars[sy].astype(np.uint32))
         return codes.view(f"<U{k}").reshape(-1).tolist() if ids.size else []
@@ -139,7 +139,7 @@ class Passes:
         """True for n-grams without collapsed ASCII symbols."""
         return (self.symbols_of(k, ids) > _discover.LATIN).all(axis=1)
 
-    def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
+    def entropies(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
         return branching_entropies(self.levels[k - 1][0], *self.levels[k])
 
@@ -150,7 +150,7 @@ class Passes:
         ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised)."""
         per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
         longer: Counter = Counter()
-        for codes, sym, start, end, ids in self.chunks():
+        for _codes, sym, _start, _end, ids in self.chunks():
             joined = joined_fn(sym, ids)
             word_start = sym >= 0
             word_start[1:] &= ~joined[:-1]
@@ -183,7 +183,7 @@ def cohesion(passes: Passes, k: int) -> np.ndarray:
     return _cohesion(passes, k)
 
 
-def best_split(word: str, logp: dict) -> Optional[List[str]]:
+def best_split(word: str, logp: dict) -> list[str] | None:
     """The best split of ``word`` into at least two words of ``logp`` (word -> log-probability),
     by unigram Viterbi, or None (the step of ``discover(method="min_entropy")`` that drops
     redundant words)."""
@@ -193,7 +193,7 @@ def best_split(word: str, logp: dict) -> Optional[List[str]]:
 
 
 def learn_model(corpus, *, max_word_len: int = 4, penalty: float = 0.0, refine: int = 0,
-                min_count: Optional[int] = None, encoding: str = "utf-8", errors: str = "strict",
+                min_count: int | None = None, encoding: str = "utf-8", errors: str = "strict",
                 normalize: bool = True, progress: ProgressArg = False):
     """The passes and the learned model behind :func:`nlpzero.learn_segmenter` (same parameters).
 

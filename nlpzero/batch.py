@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from .errors import ParameterTypeError, WorkerError
 from .segment import Segmenter, as_segmenter
 
-__all__ = ["map_lines", "segment_file", "BatchResult", "default_jobs"]
+__all__ = ["BatchResult", "default_jobs", "map_lines", "segment_file"]
 
 #: A line longer than this (characters, or bytes on the byte path) is cut at its last boundary
 #: character (a place where the job's result does not change), or, without one, at this length.
@@ -182,8 +183,8 @@ def map_lines(
     output: Any,
     func: Callable[[str], bytes],
     *,
-    jobs: Optional[int] = None,
-    boundary: Optional[Callable[[str], int]] = None,
+    jobs: int | None = None,
+    boundary: Callable[[str], int] | None = None,
     joiner: bytes = b"",
     encoding: str = "utf-8",
     errors: str = "strict",
@@ -243,9 +244,9 @@ def map_lines(
     """
     import time
 
+    from . import _limits as limits
     from ._io import _check_output_path, atomic_write
     from ._progress import make_progress
-    from . import _limits as limits
     from .corpus import Corpus
     from .errors import DecodeError
 
@@ -339,7 +340,8 @@ def map_lines(
             else:
                 run(output.write)
         else:
-            raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+            raise ParameterTypeError(
+                f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
     finally:
         meter.close()
     # a last line without a terminator still counts (its output has no newline either)
@@ -369,7 +371,7 @@ def segment_file(
     output: Any = None,
     *,
     segmenter: Any = "jieba",
-    jobs: Optional[int] = None,
+    jobs: int | None = None,
     delimiter: str = " ",
     encoding: str = "utf-8",
     errors: str = "strict",
