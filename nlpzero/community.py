@@ -1,4 +1,4 @@
-"""Community detection with the map equation (InfoMap, two-level), SPEC §7.
+"""Community detection with the map equation (InfoMap, two-level).
 
 A random walker's path on a graph is described in the fewest bits when the graph is split into
 modules the walker rarely leaves: :func:`infomap` searches for that partition, :func:`codelength`
@@ -82,7 +82,7 @@ def codelength(
     teleportation: float = 0.15,
     weight: str = "weight",
 ) -> float:
-    """Two-level map equation (bits) of a given partition (SPEC §7).
+    """Two-level map equation (bits) of a given partition.
 
     Parameters
     ----------
@@ -210,7 +210,7 @@ def infomap(
     teleportation: float = 0.15,
     weight: str = "weight",
 ) -> InfomapResult:
-    """Two-level InfoMap: the partition that minimises the map equation (SPEC §7).
+    """Two-level InfoMap: the partition that minimises the map equation.
 
     Every node starts alone; sweeps over the nodes in random order move each to the
     neighbouring (or an empty) module with the best codelength change, computed in O(1) from

@@ -1,4 +1,4 @@
-"""Word vectors from PMI (SPEC §6) and word classes from them (kNN graph + InfoMap, SPEC §7).
+"""Word vectors from PMI and word classes from them (kNN graph + InfoMap).
 
 Co-occurrence counts within a window of a segmented corpus -> shifted positive PMI with
 context-distribution smoothing -> truncated SVD -> one vector per word (Levy, Goldberg & Dagan
@@ -237,7 +237,7 @@ def as_vectors(vectors) -> Union["WordVectors", Mapping]:
 
 
 def default_dim(vocabulary_size: int) -> int:
-    """The rule of thumb of SPEC §6: about 8.33 · ln(V), at least 2."""
+    """The rule of thumb: about 8.33 · ln(V), at least 2."""
     return max(2, int(round(8.33 * math.log(max(vocabulary_size, 2)))))
 
 
@@ -269,7 +269,7 @@ def word_vectors(
         :class:`nlpzero.Corpus`). It is read twice (vocabulary, then co-occurrences), so a
         one-shot iterator is refused.
     dim : int, optional
-        Vector dimension; default about ``8.33 · ln(V)`` (SPEC §6), capped at ``V``.
+        Vector dimension; default about ``8.33 · ln(V)``, capped at ``V``.
     window : int, default 5
         Co-occurrence within ``window`` tokens on either side (not across lines); every pair
         counts 1. Words below ``min_count`` leave a gap (they do not shrink distances).

@@ -2,6 +2,7 @@
 errors), one-line errors without tracebacks, atomic output, signals. The library behind each
 command is tested in that capability's module."""
 import json
+import multiprocessing
 import os
 import stat
 import subprocess
@@ -182,13 +183,60 @@ def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
     assert res.exit_code == 2 and "--max-word-len" in res.output
 
 
+JIEBA_CLI_CUTS = {
+    "--hmm": lambda jb, s: jb.lcut(s),
+    "--cut search": lambda jb, s: jb.lcut_for_search(s, HMM=False),
+    "--cut full": lambda jb, s: jb.lcut(s, cut_all=True),
+    "--hmm --cut search": lambda jb, s: jb.lcut_for_search(s),
+}
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("flags", sorted(JIEBA_CLI_CUTS))
+def test_cli_segment_jieba_cuts(tmp_path, flags):
+    jieba = pytest.importorskip("jieba")
+    jieba.setLogLevel(60)
+    lines = ["他来到了网易杭研大厦", "小明硕士毕业于中国科学院计算所", "iPhone12 售价 7999 元，贵 3.5%",
+             "C++ 和 C# 是语言", "１２月３１日，ＡＢＣ公司", "", "工信处女干事每月经过下属科室"]
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(src), "--dict", "jieba", "-q", *flags.split()])
+    assert res.exit_code == 0, res.output
+    expected = [[w for w in JIEBA_CLI_CUTS[flags](jieba, s) if w.strip()] for s in lines]
+    assert res.output == "".join(" ".join(t) + "\n" for t in expected)
+
+
+def test_cli_segment_force_dict_and_usage_errors(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("超市南门店开业[捂脸]\n", encoding="utf-8")
+    force = tmp_path / "force.tsv"
+    force.write_text("南门\t\n[捂脸]\t2\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "--mode", "nlpzero", "-q",
+                               "--force-dict", str(force)])
+    assert res.exit_code == 0 and res.output == "超市 南门 店 开业 [捂脸]\n", res.output
+    for args in (["--mode", "nlpzero", "--hmm"], ["--force-dict", str(force)], ["--mode", "nlpzero", "--cut", "full"],
+                 ["--start-method", "teleport"]):
+        res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "-q", *args])
+        assert res.exit_code == 2 and "Traceback" not in res.output, args
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text("南门 3\n[捂脸]\t3\n", encoding="utf-8")
+    res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "-q", "--user-dict", str(mixed)])
+    assert res.exit_code == 1 and "mixed.txt, line 2" in res.output and "Traceback" not in res.output
+
+
+START_METHODS = [m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", START_METHODS)
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
-def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
+def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame, method):
     import signal
     import subprocess
     import sys
     import time
+    from pathlib import Path
 
     sig = getattr(signal, signame)
     d = tmp_path / "d.tsv"
@@ -196,24 +244,39 @@ def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
     out = tmp_path / "out.txt"
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nlpzero", "segment", "-", "--dict", str(d), "-j", "2", "-q", "-o", str(out)],
+        [sys.executable, "-m", "nlpzero", "segment", "-", "--dict", str(d), "-j", "2", "-q", "-o", str(out),
+         "--start-method", method],
         stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
     proc.stdin.write(("今天天气不错北京大学生\n" * 200000).encode())       # ~6 MB, stdin left open
     proc.stdin.flush()
+
+    def children(pids):
+        if not pids:
+            return []
+        return subprocess.run(["ps", "-o", "pid=", "--ppid", ",".join(pids)], capture_output=True,
+                              text=True).stdout.split()
+
     workers = []
-    for _ in range(100):
-        workers = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
-                                 text=True).stdout.split()
+    for _ in range(200):
+        kids = children([str(proc.pid)])
+        workers = kids + children(kids)        # forkserver's workers are its server's children
         if len(workers) >= 2:
             break
         time.sleep(0.05)
-    assert len(workers) == 2
+    assert len(workers) >= 2
     os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
-    assert proc.wait(timeout=20) == 128 + sig
+    assert proc.wait(timeout=30) == 128 + sig
     assert b"Traceback" not in proc.stderr.read()
-    time.sleep(0.2)
+
+    def alive():
+        return [pid for pid in workers if os.path.exists(f"/proc/{pid}")
+                and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+
+    deadline = time.time() + 5
+    while alive() and time.time() < deadline:
+        time.sleep(0.1)
     assert os.listdir(tmp_path) == ["d.tsv"]
-    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
+    assert alive() == []
     proc.stdin.close()
 
 
