@@ -34,6 +34,11 @@ def corpus(tmp_path):
     return path
 
 
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def private_device(directory, name, minor):
     """A private copy of /dev/null (minor 3) or /dev/full (minor 7): the tests never point a
     writer at the real device nodes, so a regression cannot replace them (as root it would)."""
@@ -101,10 +106,9 @@ def test_symlink_written_through(tmp_path):
 def test_failure_leaves_destination_and_no_temp_file(tmp_path):
     target = tmp_path / "out.tsv"
     target.write_text("keep")
-    with pytest.raises(RuntimeError):
-        with atomic_write(target) as f:
-            f.write("partial")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), atomic_write(target) as f:
+        f.write("partial")
+        raise RuntimeError("boom")
     assert target.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["out.tsv"]
 
 
@@ -112,7 +116,7 @@ def test_fifo_is_streamed_not_replaced(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader = threading.Thread(target=lambda: got.append(_read(fifo)))
     reader.start()
     with atomic_write(fifo) as f:
         f.write("through the pipe\n")
@@ -131,19 +135,16 @@ def test_device_is_streamed_not_replaced(tmp_path):
 
 def test_full_device_is_an_output_error(tmp_path):
     node = private_device(tmp_path, "full", 7)
-    with pytest.raises(OutputError, match="full: cannot write: No space left"):
-        with open_output(node) as f:
-            f.write("x" * 10)
+    with pytest.raises(OutputError, match="full: cannot write: No space left"), open_output(node) as f:
+        f.write("x" * 10)
     assert stat.S_ISCHR(os.lstat(node).st_mode)
 
 
 def test_directory_and_missing_parent(tmp_path):
-    with pytest.raises(OutputError, match="is a directory"):
-        with open_output(tmp_path):
-            pass
-    with pytest.raises(OutputError, match="does not exist"):
-        with open_output(tmp_path / "no" / "x.tsv"):
-            pass
+    with pytest.raises(OutputError, match="is a directory"), open_output(tmp_path):
+        pass
+    with pytest.raises(OutputError, match="does not exist"), open_output(tmp_path / "no" / "x.tsv"):
+        pass
 
 
 # ---------------------------------------------------------------- the CLI, real processes
@@ -166,12 +167,12 @@ def test_cli_fifo_output(corpus, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader = threading.Thread(target=lambda: got.append(_read(fifo)))
     reader.start()
     res = cli("ngrams", corpus, "-n", 2, "-q", "-o", fifo)
     reader.join(30)
     assert res.returncode == 0, res.stderr
-    assert got and got[0].startswith("#ngram".encode()) and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and got[0].startswith(b"#ngram") and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
