@@ -38,6 +38,11 @@ INT_MAX = 1 << 62
 MAX_NGRAM_ORDER = 32
 
 
+#: edges of a kNN word graph (words x k): past this the "graph" is dense and the memory goes
+#: quadratic (15k words x k = 15k needed 17 GB)
+MAX_KNN_EDGES = 20_000_000
+
+
 @dataclass(frozen=True)
 class Limit:
     """Bounds of one parameter.

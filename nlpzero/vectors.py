@@ -23,7 +23,7 @@ import numpy as np
 from ._io import atomic_write
 from . import _limits as limits
 from .corpus import Corpus, TokenCorpus
-from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError
+from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError, ResourceLimitError
 
 __all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
 
@@ -402,7 +402,9 @@ def word_vectors(
         :class:`nlpzero.Corpus`). It is read twice (vocabulary, then co-occurrences), so a
         one-shot iterator is refused.
     dim : int, optional
-        Vector dimension; default about ``8.33 · ln(V)`` (SPEC §6), capped at ``V``.
+        Vector dimension; default about ``8.33 · ln(V)`` (SPEC §6), capped at ``V``. Above
+        1,200 words, a ``dim`` over ``V / 2`` raises :class:`~nlpzero.errors.ResourceLimitError`
+        (the randomized SVD would cost as much as a dense one).
     window : int, default 5
         Co-occurrence within ``window`` tokens on either side (not across lines); every pair
         counts 1. Words below ``min_count`` leave a gap (they do not shrink distances).
@@ -472,6 +474,11 @@ def word_vectors(
     if keys.size == 0:
         raise CorpusTooSmallError("no two vocabulary words co-occur within the window")
     ptr, idx, val = _ppmi(keys, pair_counts, V, shift, alpha)
+    if dim is not None and V > _DENSE_SVD_MAX and dim > V // 2:
+        raise ResourceLimitError(
+            f"`dim`={dim} is too close to the vocabulary size V={V:,}: the randomized SVD would cost as much "
+            f"as a dense {V:,} x {V:,} decomposition for no reduction; use dim <= {V // 2} "
+            f"(the default is about 8.33·ln V = {default_dim(V)})", "dim", dim)
     dim = min(default_dim(V) if dim is None else dim, V)
     u, s, _ = _truncated_svd(ptr, idx, val, V, dim, seed)
     vectors = np.ascontiguousarray(u * s**eig)
@@ -538,7 +545,9 @@ def cluster_words(
     ----------
     vectors : WordVectors or (words, array of shape (V, dim))
     k : int, default 10
-        Neighbours per word.
+        Neighbours per word (at most ``V - 1`` are used). When ``V · k`` exceeds 20 million
+        edges, :class:`~nlpzero.errors.ResourceLimitError` is raised instead of building a
+        dense graph.
     num_trials, seed : int
         Passed to :func:`nlpzero.infomap`.
 
@@ -562,7 +571,8 @@ def cluster_words(
     elif isinstance(vectors, tuple) and len(vectors) == 2:
         words, matrix = [str(w) for w in vectors[0]], np.asarray(vectors[1], dtype=np.float64)
     else:
-        raise ParameterTypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
+        raise ParameterTypeError(
+            f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise ParameterError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
     if not np.isfinite(matrix).all():
@@ -572,6 +582,12 @@ def cluster_words(
     k = limits.check("k", k)
     num_trials = limits.check("num_trials", num_trials)
     seed = limits.check("seed", seed)
+    edges = len(words) * min(k, max(len(words) - 1, 0))
+    if edges > limits.MAX_KNN_EDGES:
+        raise ResourceLimitError(
+            f"`k`={k} on {len(words):,} words asks for up to {edges:,} graph edges (limit "
+            f"{limits.MAX_KNN_EDGES:,}): that is a dense graph, not a kNN graph; use a small k (default 10) "
+            "or fewer words", "k", k)
     if len(words) < 2:
         src = dst = np.zeros(0, np.int64)
         w = np.zeros(0)

@@ -137,3 +137,39 @@ def test_cli_user_errors_are_one_line(corpus, tmp_path):
     assert res.exit_code == 1 and res.stderr.count("\n") == 1 and res.stderr.startswith("nlpzero: error:")
     res = CliRunner().invoke(main, ["apriori", str(corpus), "--min-count", "1", "--max-itemsets", "1"])
     assert res.exit_code == 1 and "more than 1 frequent itemsets" in res.stderr, res.output
+
+
+# ---------------------------------------------------------------- resource guards
+
+
+def test_cluster_words_refuses_a_dense_graph():
+    import numpy as np
+
+    words = [f"w{i}" for i in range(5000)]
+    x = np.random.default_rng(0).standard_normal((5000, 4))
+    with pytest.raises(errors.ResourceLimitError, match=r"`k`=9000 .* dense graph") as info:
+        nlpzero.cluster_words((words, x), k=9000)
+    assert info.value.name == "k"
+    small = nlpzero.cluster_words((words[:6], x[:6]), k=100, num_trials=1)     # k > V - 1: all neighbours
+    assert len(small.nodes) == 6
+
+
+def test_word_vectors_refuses_dim_near_vocabulary():
+    import random
+
+    rng = random.Random(0)
+    vocab = [f"w{i}" for i in range(1500)]
+    sents = [rng.sample(vocab, 12) for _ in range(3000)]
+    with pytest.raises(errors.ResourceLimitError, match=r"`dim`=1500 .*V=1,500"):
+        nlpzero.word_vectors(sents, dim=1500, min_count=1)
+    tiny = nlpzero.word_vectors([["a", "b", "c"]] * 3, dim=50, min_count=1)     # dense SVD: capped at V
+    assert tiny.dim == 3
+
+
+def test_cli_resource_guards_are_one_line(tmp_path):
+    seg = tmp_path / "seg.txt"
+    seg.write_text("a b c d\n" * 10, encoding="utf-8")
+    res = CliRunner().invoke(main, ["cluster", str(seg), "--segmented", "--num-trials", "20000"])
+    assert res.exit_code == 2 and "--num-trials" in res.output
+    res = CliRunner().invoke(main, ["segment", str(seg), "--dict", "jieba", "--jobs", "1000"])
+    assert res.exit_code == 2 and "--jobs" in res.output
