@@ -138,7 +138,8 @@ class Lexicon:
                        self.is_new[idx], self.method)
 
     def top(self, n: int) -> List[str]:
-        """The ``n`` best words."""
+        """The ``n`` best words (``n`` ≥ 0; all of them when ``n`` exceeds the size)."""
+        n = check_int("n", n, minimum=0)
         return list(self.words[:n])
 
     def new_words(self) -> List[str]:
@@ -236,6 +237,8 @@ class Lexicon:
                     cols[k].append(np.nan if v in (None, "", "nan") else float(v))
                 except ValueError:
                     raise FormatError(path, lineno, f"{k} {v!r} is not a number") from None
+        if not words:
+            raise FormatError(path, 0, "the lexicon holds no words")
         return _from_lists(words, counts, cols, "file")
 
 

@@ -173,3 +173,46 @@ def test_cli_resource_guards_are_one_line(tmp_path):
     assert res.exit_code == 2 and "--num-trials" in res.output
     res = CliRunner().invoke(main, ["segment", str(seg), "--dict", "jieba", "--jobs", "1000"])
     assert res.exit_code == 2 and "--jobs" in res.output
+
+
+# ---------------------------------------------------------------- silent API surprises
+
+
+def test_segmenter_user_dicts_may_be_one_path(tmp_path):
+    user = tmp_path / "user.txt"
+    user.write_text("天气很好 50\n", encoding="utf-8")
+    one = nlpzero.Segmenter({"天气": 5, "很好": 5}, user_dicts=str(user))
+    listed = nlpzero.Segmenter({"天气": 5, "很好": 5}, user_dicts=[str(user)])
+    assert one.lcut("天气很好") == listed.lcut("天气很好") == ["天气很好"]
+
+
+def test_cut_lines_refuses_one_string():
+    seg = nlpzero.Segmenter({"天气": 5})
+    with pytest.raises(errors.ParameterTypeError, match="not a single str"):
+        seg.cut_lines("天气很好")
+    assert list(seg.cut_lines(["天气很好"])) == [seg.lcut("天气很好")]
+
+
+def test_lexicon_top_negative_and_empty_file(tmp_path):
+    lex = nlpzero.Lexicon.load(_lexicon_file(tmp_path, "天气\t5\n很好\t3\n"))
+    assert lex.top(5) == ["天气", "很好"] and lex.top(0) == []
+    with pytest.raises(errors.ParameterError, match="`n`"):
+        lex.top(-1)
+    empty = _lexicon_file(tmp_path, "", name="empty.tsv")
+    with pytest.raises(errors.FormatError, match="no words"):
+        nlpzero.Lexicon.load(empty)
+    with pytest.raises(errors.FormatError, match="no words"):
+        nlpzero.Segmenter(str(empty))
+    res = CliRunner().invoke(main, ["segment", str(empty), "--lexicon", str(empty)])
+    assert res.exit_code == 1 and "no words" in res.stderr
+
+
+def _lexicon_file(tmp_path, text, name="lex.tsv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_learn_segmenter_min_count_needs_refine():
+    with pytest.raises(errors.ParameterError, match="refine"):
+        nlpzero.learn_segmenter(["今天天气不错"] * 50, min_count=3)
