@@ -144,6 +144,7 @@ class DecodeError(InputError, UnicodeError):
         super().__init__(f"{where}: cannot decode byte offset {offset} as {encoding}{extra}; {hint}", path)
         self.offset = offset
         self.encoding = encoding
+        self.reason = reason
 
 
 class BinaryInputError(InputError):

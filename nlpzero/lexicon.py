@@ -24,6 +24,7 @@ import numpy as np
 from ._io import atomic_write
 from ._validate import check_choice, check_int
 from .corpus import Corpus
+from .dictionary import UTF8_HINT
 from .errors import FormatError, ParameterError
 from .jieba.interop import jieba_words
 
@@ -212,7 +213,7 @@ class Lexicon:
 
             return load_jieba_dict(path, encoding=encoding)
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
-        for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), start=1):
+        for lineno, line in enumerate(Corpus(path, encoding=encoding, decode_hint=UTF8_HINT).lines(), start=1):
             line = line.rstrip("\r\n")
             if not line or (line.startswith("#") and format == "tsv"):
                 continue

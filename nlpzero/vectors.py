@@ -267,6 +267,10 @@ class WordVectors:
 def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
     """Read word vectors from a ``.npz`` file or a word2vec text file.
 
+    Vectors already in memory (a mapping word -> vector, a ``(words, matrix)`` pair, a
+    WordVectors or a gensim ``KeyedVectors``) are accepted too and converted as
+    :func:`as_vectors` does.
+
     ``.npz``: arrays ``words`` (strings, shape (V,)) and ``vectors`` (shape (V, d)), as saved by
     ``nlpzero.word_vectors`` and :meth:`WordVectors.save`. Anything else is read as word2vec
     text: an optional header line ``V d``, then ``word x1 ... xd`` per line (GloVe files, without
@@ -279,8 +283,21 @@ def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
     InputError
         A ``.npz`` file without the two arrays.
     """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        vectors = as_vectors(path)       # in memory already: a mapping, a (words, matrix) pair, ...
+        if isinstance(vectors, Mapping):
+            words = list(vectors)
+            try:
+                matrix = np.array([np.asarray(vectors[w], dtype=np.float64) for w in words])
+            except (TypeError, ValueError):
+                raise ParameterError("a mapping of word vectors needs one number sequence of the same "
+                                     "length per word", "path") from None
+            return WordVectors(words, matrix.reshape(len(words), -1))
+        return vectors
     path = os.fspath(path)
     if path.endswith(".npz"):
+        import zipfile
+
         try:
             with np.load(path, allow_pickle=False) as data:
                 if "words" not in data or "vectors" not in data:
@@ -292,8 +309,10 @@ def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
                 words, vectors = data["words"], data["vectors"]
                 counts = data["counts"] if "counts" in data else None
                 sv = data["singular_values"] if "singular_values" in data else None
-        except ValueError as exc:  # object arrays need pickle, which we never load
-            raise InputError(f"{path}: cannot read word vectors ({exc})", path) from None
+        except (ValueError, EOFError, zipfile.BadZipFile):
+            # numpy falls back to unpickling what is not a zip (and says so): never done here
+            raise InputError(f"{path}: not a readable .npz of word vectors (damaged, truncated, or not "
+                             "written by nlpzero / numpy.savez with plain arrays)", path) from None
         if words.dtype.kind == "S":
             words = np.char.decode(words, "utf-8")
         try:

@@ -216,3 +216,73 @@ def _lexicon_file(tmp_path, text, name="lex.tsv"):
 def test_learn_segmenter_min_count_needs_refine():
     with pytest.raises(errors.ParameterError, match="refine"):
         nlpzero.learn_segmenter(["今天天气不错"] * 50, min_count=3)
+
+
+# ---------------------------------------------------------------- clear messages
+
+
+def test_load_vectors_accepts_vectors_in_memory():
+    import numpy as np
+
+    wv = nlpzero.load_vectors({"猫": [1.0, 0.0], "狗": [0.0, 1.0]})
+    assert wv.words == ("猫", "狗") and wv.dim == 2
+    assert nlpzero.load_vectors((["猫", "狗"], np.eye(2))).dim == 2
+
+
+def test_damaged_npz_files_name_the_file_not_pickle(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip at all" * 10)
+    for load in (nlpzero.load_vectors, nlpzero.NgramCounts.load):
+        with pytest.raises(errors.InputError) as info:
+            load(bad)
+        assert str(bad) in str(info.value) and "pickle" not in str(info.value)
+    truncated = tmp_path / "vec.npz"
+    nlpzero.WordVectors(["a", "b"], [[1.0, 0.0], [0.0, 1.0]]).save(truncated)
+    truncated.write_bytes(truncated.read_bytes()[:100])
+    with pytest.raises(errors.InputError, match="not a readable .npz"):
+        nlpzero.load_vectors(truncated)
+
+
+def test_utf16_text_is_not_called_binary(tmp_path):
+    for enc, name in (("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-32", "UTF-32")):
+        path = tmp_path / f"{enc}.txt"
+        path.write_bytes("今天天气不错 hello\n".encode(enc) * 20)
+        with pytest.raises(errors.BinaryInputError, match=f"looks like {name} text") as info:
+            list(nlpzero.Corpus(str(path)).lines())
+        assert "binary" not in str(info.value)
+    binary = tmp_path / "data.bin"
+    binary.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(errors.BinaryInputError, match="binary file"):
+        list(nlpzero.Corpus(str(binary)).lines())
+
+
+def test_utf16_without_bom_names_the_file(tmp_path):
+    path = tmp_path / "nobom.txt"
+    path.write_bytes("今天天气不错\n".encode("utf-16-le") * 5)
+    with pytest.raises(errors.DecodeError) as info:
+        list(nlpzero.Corpus(str(path), encoding="utf-16").lines())
+    assert str(path) in str(info.value)
+
+
+def test_decode_hints_fit_the_command(tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_bytes(b"a b\n\xff\xfe c\n")
+    res = CliRunner().invoke(main, ["communities", str(edges)])
+    assert res.exit_code == 1 and "--encoding" not in res.stderr and "--errors" not in res.stderr
+    assert "UTF-8" in res.stderr
+    res = CliRunner().invoke(main, ["ngrams", str(edges)])
+    assert res.exit_code == 1 and "--errors replace" in res.stderr
+    bad_dict = tmp_path / "dict.txt"
+    bad_dict.write_bytes(b"\xff\xfe 3\n")
+    text = tmp_path / "t.txt"
+    text.write_text("天气\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(text), "--dict", str(bad_dict)])
+    assert res.exit_code == 1 and "dictionaries and lexicons are UTF-8" in res.stderr
+    assert "--errors" not in res.stderr
+
+
+def test_a_huge_bad_line_is_not_echoed(tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("a b\n" + "x " * 100_000 + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["communities", str(edges)])
+    assert res.exit_code == 1 and "line 2" in res.stderr and len(res.stderr) < 400
