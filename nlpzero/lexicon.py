@@ -252,7 +252,12 @@ def _check_entry(path, lineno, word, count):
         raise FormatError(path, lineno, f"count {count!r} is not an integer") from None
     if value < 1:
         raise FormatError(path, lineno, f"count must be ≥ 1, got {value}")
+    if value > _MAX_COUNT:
+        raise FormatError(path, lineno, f"count {value} is too large (counts are 64-bit, at most {_MAX_COUNT})")
     return word, value
+
+
+_MAX_COUNT = 1 << 62
 
 
 def _from_lists(words, counts, cols, method) -> Lexicon:
@@ -264,6 +269,8 @@ def _from_lists(words, counts, cols, method) -> Lexicon:
         else:
             seen[w] = i
     keep = [i for i in range(len(words)) if counts[i] > 0]
+    if any(counts[i] > _MAX_COUNT for i in keep):
+        raise ParameterError(f"a word's summed count exceeds {_MAX_COUNT} (counts are 64-bit)")
     c = np.array([counts[i] for i in keep], dtype=np.int64)
     known = jieba_words()
     ws = tuple(words[i] for i in keep)

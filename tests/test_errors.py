@@ -286,3 +286,22 @@ def test_a_huge_bad_line_is_not_echoed(tmp_path):
     edges.write_text("a b\n" + "x " * 100_000 + "\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["communities", str(edges)])
     assert res.exit_code == 1 and "line 2" in res.stderr and len(res.stderr) < 400
+
+
+# ---------------------------------------------------------------- found by the property tests
+
+
+def test_jieba_line_with_a_tab_inside_the_word_is_a_format_error(tmp_path):
+    from nlpzero.dictionary import read_dictionary
+
+    path = tmp_path / "d.txt"
+    path.write_text("天气 3\n天\t气 5\n", encoding="utf-8")        # jieba format (first line), a tab later
+    with pytest.raises(errors.FormatError, match="line 2"):
+        read_dictionary(str(path))
+
+
+def test_lexicon_count_beyond_int64_is_a_format_error(tmp_path):
+    path = tmp_path / "lex.jsonl"
+    path.write_text('{"word": "天气", "count": 9.3e18}\n', encoding="utf-8")
+    with pytest.raises(errors.FormatError, match="too large"):
+        nlpzero.Lexicon.load(str(path))

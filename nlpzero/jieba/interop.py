@@ -84,6 +84,9 @@ def parse_jieba_line(line: str, path: Optional[str], lineno: int,
     word = parts[0]
     if len(parts) > 3 or not word:
         raise FormatError(path, lineno, f"expected 'word [freq] [tag]', got {line[:60]!r}")
+    if any(ch.isspace() for ch in word):        # a tab or another space inside: it could never match
+        raise FormatError(path, lineno, f"expected 'word [freq] [tag]' separated by single spaces, got "
+                                        f"{line[:60]!r} (the word would contain whitespace)")
     count: Optional[float] = None
     if len(parts) >= 2:
         try:
