@@ -241,7 +241,7 @@ def test_counts_file_bytes(junk, cut):
 def test_counts_kernel_and_file_match_reference(texts, max_n, min_count):
     _count("counts", "counts_kernel")
     counts = nlpzero.count_ngrams(texts, max_n=max_n, min_count=min_count)
-    want, totals = ref_count_ngrams(texts, max_n, min_count)
+    want, _ = ref_count_ngrams(texts, max_n, min_count)
     assert dict(counts.items()) == want
     path = os.path.join(DIR, "rt-counts.npz")
     counts.save(path)
