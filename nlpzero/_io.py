@@ -255,12 +255,16 @@ def _replace_atomically(path: str, target: str, mode: str, encoding: str | None)
         old = os.stat(target)
     except OSError:
         old = None
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot create a temporary file in {directory}: {_describe(exc)}",
-                          path) from None
-    try:
+        # signals are held while the file is created and its name recorded, so a SIGTERM or
+        # Ctrl-C can never fall between the two and leave an unknown temporary file behind
+        with _signals_held():
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot create a temporary file in {directory}: {_describe(exc)}",
+                                  path) from None
         if old is not None:
             os.fchmod(fd, stat.S_IMODE(old.st_mode))
             with contextlib.suppress(OSError):
@@ -288,9 +292,29 @@ def _replace_atomically(path: str, target: str, mode: str, encoding: str | None)
         except OSError as exc:
             raise OutputError(f"{path}: cannot replace: {_describe(exc)}", path) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block SIGINT/SIGTERM/SIGHUP for the duration (where the platform allows); a signal that
+    arrives meanwhile is delivered when the block ends."""
+    import signal
+    import threading
+
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    previous = mask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager

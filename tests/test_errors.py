@@ -1,4 +1,5 @@
-"""Errors and limits: one exception module, one limits table, the CLI's exception policy."""
+"""Errors and limits: one exception module, one limits table (the CLI's exception policy is
+tested in test_cli.py)."""
 import importlib
 import inspect
 import pkgutil
@@ -6,12 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 import nlpzero
 from nlpzero import errors
 from nlpzero._limits import LIMITS, check
-from nlpzero.cli import main
 
 
 def _modules():
@@ -87,58 +86,6 @@ def test_api_huge_values_are_parameter_errors(call, name):
     assert info.value.name == name and f"`{name}`" in str(info.value)
 
 
-@pytest.fixture()
-def corpus(tmp_path):
-    path = tmp_path / "c.txt"
-    path.write_text("今天天气不错\n天气很好\n" * 20, encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["ngrams", "{c}", "--min-count", str(10**20)],
-        ["ngrams", "{c}", "--max-memory", "inf"],
-        ["ngrams", "{c}", "--max-memory", "1e30"],
-        ["ngrams", "{c}", "--max-memory", "nan"],
-        ["ngrams", "{c}", "-n", "33"],
-        ["apriori", "{c}", "--min-count", str(10**20)],
-        ["apriori", "{c}", "--min-count", "1", "--max-size", str(10**20)],
-        ["apriori", "{c}", "--min-count", "1", "--min-lift", "inf"],
-        ["cluster", "{c}", "--segmented", "--window", str(10**20)],
-        ["cluster", "{c}", "--segmented", "--num-trials", "99999999999"],
-        ["communities", "{c}", "--num-trials", "99999999999"],
-        ["communities", "{c}", "--seed", str(10**30)],
-        ["segment", "{c}", "--dict", "jieba", "--jobs", "100000"],
-        ["discover", "{c}", "--top", str(10**30)],
-        ["similar", "{c}", "{c}", "--vectors", "{c}", "-k", str(10**20)],
-    ],
-)
-def test_cli_huge_values_are_usage_errors(args, corpus):
-    res = CliRunner().invoke(main, [a.format(c=corpus) for a in args])
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output and not isinstance(res.exception, (OverflowError, ValueError))
-
-
-def test_cli_library_bug_keeps_its_traceback(monkeypatch, corpus):
-    import nlpzero.ngrams
-
-    def broken(*args, **kwargs):
-        raise ValueError("a bug inside nlpzero")
-
-    monkeypatch.setattr(nlpzero.ngrams, "count_ngrams", broken)
-    res = CliRunner().invoke(main, ["ngrams", str(corpus)])
-    assert isinstance(res.exception, ValueError) and res.exit_code == 1   # propagated, not a one-liner
-    assert "nlpzero: error" not in res.output
-
-
-def test_cli_user_errors_are_one_line(corpus, tmp_path):
-    res = CliRunner().invoke(main, ["ngrams", str(tmp_path / "missing.txt")])
-    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and res.stderr.startswith("nlpzero: error:")
-    res = CliRunner().invoke(main, ["apriori", str(corpus), "--min-count", "1", "--max-itemsets", "1"])
-    assert res.exit_code == 1 and "more than 1 frequent itemsets" in res.stderr, res.output
-
-
 # ---------------------------------------------------------------- resource guards
 
 
@@ -164,15 +111,6 @@ def test_word_vectors_refuses_dim_near_vocabulary():
         nlpzero.word_vectors(sents, dim=1500, min_count=1)
     tiny = nlpzero.word_vectors([["a", "b", "c"]] * 3, dim=50, min_count=1)     # dense SVD: capped at V
     assert tiny.dim == 3
-
-
-def test_cli_resource_guards_are_one_line(tmp_path):
-    seg = tmp_path / "seg.txt"
-    seg.write_text("a b c d\n" * 10, encoding="utf-8")
-    res = CliRunner().invoke(main, ["cluster", str(seg), "--segmented", "--num-trials", "20000"])
-    assert res.exit_code == 2 and "--num-trials" in res.output
-    res = CliRunner().invoke(main, ["segment", str(seg), "--dict", "jieba", "--jobs", "1000"])
-    assert res.exit_code == 2 and "--jobs" in res.output
 
 
 # ---------------------------------------------------------------- silent API surprises
@@ -203,8 +141,6 @@ def test_lexicon_top_negative_and_empty_file(tmp_path):
         nlpzero.Lexicon.load(empty)
     with pytest.raises(errors.FormatError, match="no words"):
         nlpzero.Segmenter(str(empty))
-    res = CliRunner().invoke(main, ["segment", str(empty), "--lexicon", str(empty)])
-    assert res.exit_code == 1 and "no words" in res.stderr
 
 
 def _lexicon_file(tmp_path, text, name="lex.tsv"):
@@ -262,30 +198,6 @@ def test_utf16_without_bom_names_the_file(tmp_path):
     with pytest.raises(errors.DecodeError) as info:
         list(nlpzero.Corpus(str(path), encoding="utf-16").lines())
     assert str(path) in str(info.value)
-
-
-def test_decode_hints_fit_the_command(tmp_path):
-    edges = tmp_path / "edges.txt"
-    edges.write_bytes(b"a b\n\xff\xfe c\n")
-    res = CliRunner().invoke(main, ["communities", str(edges)])
-    assert res.exit_code == 1 and "--encoding" not in res.stderr and "--errors" not in res.stderr
-    assert "UTF-8" in res.stderr
-    res = CliRunner().invoke(main, ["ngrams", str(edges)])
-    assert res.exit_code == 1 and "--errors replace" in res.stderr
-    bad_dict = tmp_path / "dict.txt"
-    bad_dict.write_bytes(b"\xff\xfe 3\n")
-    text = tmp_path / "t.txt"
-    text.write_text("天气\n", encoding="utf-8")
-    res = CliRunner().invoke(main, ["segment", str(text), "--dict", str(bad_dict)])
-    assert res.exit_code == 1 and "dictionaries and lexicons are UTF-8" in res.stderr
-    assert "--errors" not in res.stderr
-
-
-def test_a_huge_bad_line_is_not_echoed(tmp_path):
-    edges = tmp_path / "edges.txt"
-    edges.write_text("a b\n" + "x " * 100_000 + "\n", encoding="utf-8")
-    res = CliRunner().invoke(main, ["communities", str(edges)])
-    assert res.exit_code == 1 and "line 2" in res.stderr and len(res.stderr) < 400
 
 
 # ---------------------------------------------------------------- found by the property tests
