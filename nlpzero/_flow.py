@@ -55,7 +55,7 @@ def read_edge_list(path: str, encoding: str = "utf-8") -> tuple[list, list, list
             continue
         parts = text.split()
         if len(parts) not in (2, 3):
-            raise FormatError(name, lineno, f"expected 'SOURCE TARGET [WEIGHT]', got {line.strip()!r}")
+            raise FormatError(name, lineno, f"expected 'SOURCE TARGET [WEIGHT]', got {line.strip()!r:.80}")
         w = 1.0
         if len(parts) == 3:
             try:

@@ -282,7 +282,7 @@ def map_lines(
     import time
 
     from . import _limits as limits
-    from ._io import _check_output_path, atomic_write
+    from ._io import _check_output_path, atomic_write, open_output
     from ._progress import make_progress
     from .corpus import Corpus
     from .errors import DecodeError
@@ -330,17 +330,13 @@ def map_lines(
         if first is None:                     # output line does not wait for the workers to start
             return
         emit(*_process_piece(*work, first))
-        import signal
-
-        old_term = signal.getsignal(signal.SIGTERM)
-
-        def on_term(signum, frame):
-            raise SystemExit(128 + signum)
+        from . import _signals
 
         in_main = _is_main_thread()
         workers = _Workers(jobs, work, start_method)
-        if in_main:                           # after the fork: workers keep the default action
-            signal.signal(signal.SIGTERM, on_term)
+        # after the fork (workers keep the default action): SIGTERM unwinds like Ctrl-C, so the
+        # workers are killed and reaped below and a partial output file is removed
+        previous = _signals.install() if in_main else {}
         try:
             for piece in chunks:
                 if workers.full():
@@ -353,20 +349,17 @@ def map_lines(
             workers.kill()
             raise
         finally:
-            if in_main:
-                signal.signal(signal.SIGTERM, old_term)
+            _signals.restore(previous)
 
     try:
         if output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-"):
-            import sys
+            with open_output(None, "wb") as stream:   # every write checked (full disk, closed)
 
-            stream = sys.stdout.buffer
+                def write(data: bytes) -> None:
+                    stream.write(data)
+                    stream.flush()                    # results appear as they are made
 
-            def write(data: bytes) -> None:
-                stream.write(data)
-                stream.flush()
-
-            run(write)
+                run(write)
         elif isinstance(output, (str, os.PathLike)):
             with atomic_write(output, "wb") as f:
                 run(f.write)

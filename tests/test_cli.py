@@ -730,3 +730,46 @@ def test_cli_broken_pipe_is_quiet(long_corpus):
                          timeout=120)
     assert res.stdout.decode("utf-8").startswith("#ngram")
     assert res.stderr == b"" and res.returncode == 0
+
+
+# ---------------------------------------------------------------- reliability: guards and messages
+
+
+def test_cli_empty_lexicon_is_one_line(tmp_path):
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(empty), "--lexicon", str(empty)])
+    assert res.exit_code == 1 and "no words" in res.stderr
+
+
+def test_cli_resource_guards_are_one_line(tmp_path):
+    seg = tmp_path / "seg.txt"
+    seg.write_text("a b c d\n" * 10, encoding="utf-8")
+    res = CliRunner().invoke(main, ["cluster", str(seg), "--segmented", "--num-trials", "20000"])
+    assert res.exit_code == 2 and "--num-trials" in res.output
+    res = CliRunner().invoke(main, ["segment", str(seg), "--dict", "jieba", "--jobs", "1000"])
+    assert res.exit_code == 2 and "--jobs" in res.output
+
+
+def test_decode_hints_fit_the_command(tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_bytes(b"a b\n\xff\xfe c\n")
+    res = CliRunner().invoke(main, ["communities", str(edges)])
+    assert res.exit_code == 1 and "--encoding" not in res.stderr and "--errors" not in res.stderr
+    assert "UTF-8" in res.stderr
+    res = CliRunner().invoke(main, ["ngrams", str(edges)])
+    assert res.exit_code == 1 and "--errors replace" in res.stderr
+    bad_dict = tmp_path / "dict.txt"
+    bad_dict.write_bytes(b"\xff\xfe 3\n")
+    text = tmp_path / "t.txt"
+    text.write_text("天气\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(text), "--dict", str(bad_dict)])
+    assert res.exit_code == 1 and "dictionaries and lexicons are UTF-8" in res.stderr
+    assert "--errors" not in res.stderr
+
+
+def test_a_huge_bad_line_is_not_echoed(tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("a b\n" + "x " * 100_000 + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["communities", str(edges)])
+    assert res.exit_code == 1 and "line 2" in res.stderr and len(res.stderr) < 400

@@ -92,6 +92,9 @@ def parse_jieba_line(line: str, path: str | None, lineno: int,
     word = parts[0]
     if len(parts) > 3 or not word:
         raise FormatError(path, lineno, f"expected 'word [freq] [tag]', got {line[:60]!r}")
+    if any(ch.isspace() for ch in word):        # a tab or another space inside: it could never match
+        raise FormatError(path, lineno, f"expected 'word [freq] [tag]' separated by single spaces, got "
+                                        f"{line[:60]!r} (the word would contain whitespace)")
     count: float | None = None
     if len(parts) >= 2:
         try:
