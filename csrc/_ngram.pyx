@@ -2,8 +2,9 @@
 #
 # Every n-gram w (1 <= |w| <= max_n) is a node; its key packs (depth, slot of its prefix, last
 # character), so extending an n-gram by one character is one hash probe and any order works with
-# raw code points (no alphabet mapping). A slot is 16 bytes {key, count}: the n-gram and its count
-# sit in one cache line. Counting walks a chunk order by order (all 1-grams, then all 2-grams
+# raw code points (no alphabet mapping). A slot is 16 bytes {key, count, id}: the n-gram, its count
+# and its dense id among the n-grams of its order (given at insertion, kept when the table grows)
+# sit in one cache line, so counting can hand back the id of every n-gram at every position. Counting walks a chunk order by order (all 1-grams, then all 2-grams
 # extending them, ...), so consecutive probes are independent and can be prefetched.
 #
 # Slot indices move when the table grows; growing rebuilds the table depth by depth and hands back
@@ -11,18 +12,18 @@
 #
 # No policy here: the Python layer (nlpzero/ngrams.py) decides chunking, budgets and pruning.
 cimport cython
-from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t
+from libc.stdint cimport uint8_t, uint32_t, int32_t, uint64_t, int64_t
 from libc.stdlib cimport calloc, malloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 import numpy as np
 cimport numpy as cnp
 
-from _textmodel cimport is_word_char, normalize_char
+from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
 
 cnp.import_array()
 
-from _native cimport nz_prefetch
+from _native cimport nz_alloc_table, nz_free_table, nz_prefetch, nz_prefetch_r
 
 cdef enum:
     CHAR_BITS = 21
@@ -34,15 +35,24 @@ cdef enum:
 cdef uint64_t CHAR_MASK = (<uint64_t>1 << CHAR_BITS) - 1
 cdef uint64_t PARENT_MASK = (<uint64_t>1 << (DEPTH_SHIFT - CHAR_BITS)) - 1
 cdef uint64_t NONE = <uint64_t>0xFFFFFFFFFFFFFFFF
+cdef uint32_t NO_SLOT = <uint32_t>0xFFFFFFFF     # a missing slot in 32-bit slot arrays
 cdef uint64_t GOLDEN = <uint64_t>0x9E3779B97F4A7C15
 
 #: count_chunk() status codes
 OK = 0
 OVER_BUDGET = 1
+COUNT_OVERFLOW = 2         # an n-gram was seen 2**32 - 1 times or more
+
+#: symbols of a collapsed ASCII letter/digit stretch (see ``encode_symbols``)
+DIGIT_SYMBOL = 0x30        # '0': a stretch of digits only
+LATIN_SYMBOL = 0x41        # 'A': any other stretch of ASCII letters and digits
 
 ctypedef struct Slot:
     uint64_t key      # 0 = empty; otherwise depth << 58 | prefix slot << 21 | last char
-    uint64_t count
+    uint32_t count    # saturates at MAX_COUNT (reported as an error, never wrapped)
+    uint32_t id       # dense id of the n-gram among those of its order (insertion order)
+
+cdef uint32_t MAX_COUNT = <uint32_t>0xFFFFFFFF
 
 
 cdef inline uint64_t make_key(uint64_t depth, uint64_t parent, uint64_t c) noexcept nogil:
@@ -81,6 +91,7 @@ cdef class NgramTable:
     cdef uint64_t mask
     cdef int shift
     cdef uint64_t used
+    cdef uint64_t by_depth[MAX_ORDER + 1]   # distinct n-grams of each order
     cdef uint64_t grow_at
     cdef readonly int max_n
     cdef readonly uint64_t max_bytes
@@ -100,11 +111,11 @@ cdef class NgramTable:
         self._alloc(cap)
 
     def __dealloc__(self):
-        free(self.slots)
+        nz_free_table(self.slots, self.capacity * sizeof(Slot))
         free(self._totals)
 
     cdef int _alloc(self, uint64_t cap) except -1:
-        self.slots = <Slot*>calloc(cap, sizeof(Slot))
+        self.slots = <Slot*>nz_alloc_table(cap * sizeof(Slot))
         if self.slots == NULL:
             raise MemoryError(f"cannot allocate an n-gram table of {cap * sizeof(Slot)} bytes")
         self.capacity = cap
@@ -113,7 +124,8 @@ cdef class NgramTable:
         while (<uint64_t>1 << (64 - self.shift)) < cap:
             self.shift -= 1
         self.used = 0
-        self.grow_at = (cap * 5) // 8      # maximum load factor 0.625 (linear probing)
+        memset(self.by_depth, 0, sizeof(self.by_depth))
+        self.grow_at = (cap * 3) // 4      # maximum load factor 0.75 (linear probing)
         return 0
 
     # ------------------------------------------------------------------ probing
@@ -129,7 +141,10 @@ cdef class NgramTable:
                 return i
             if s.key == 0:
                 s.key = key
+                s.count = 0
+                s.id = <uint32_t>self.by_depth[key >> DEPTH_SHIFT]
                 self.used += 1
+                self.by_depth[key >> DEPTH_SHIFT] += 1
                 return i
             i = (i + 1) & self.mask
 
@@ -160,25 +175,42 @@ cdef class NgramTable:
             self.capacity = old_cap
             free(remap)
             raise
-        cdef uint64_t i, j, key, parent, depth
+        cdef uint64_t i, j, key, depth
+        cdef uint64_t batch[PREFETCH]
+        cdef uint64_t keys[PREFETCH]
+        cdef int nb, b
         with nogil:
             for depth in range(1, <uint64_t>self.max_n + 1):
-                for i in range(old_cap):
-                    key = old[i].key
-                    if key == 0 or key_depth(key) != depth:
-                        continue
-                    parent = 0 if depth == 1 else remap[key_parent(key)]
-                    j = self._find_or_insert(make_key(depth, parent, key & CHAR_MASK))
-                    self.slots[j].count = old[i].count
-                    remap[i] = j
-        free(old)
+                i = 0
+                while i < old_cap:
+                    # a batch of this depth's slots, then its independent misses in stages:
+                    # the parents' new slots, then the new home slots, then the insertions
+                    nb = 0
+                    while i < old_cap and nb < PREFETCH:
+                        key = old[i].key
+                        if key != 0 and key_depth(key) == depth:
+                            batch[nb] = i
+                            nb += 1
+                            if depth > 1:
+                                nz_prefetch_r(&remap[key_parent(key)])
+                        i += 1
+                    for b in range(nb):
+                        key = old[batch[b]].key
+                        keys[b] = make_key(depth, 0 if depth == 1 else remap[key_parent(key)], key & CHAR_MASK)
+                        nz_prefetch(&self.slots[self._home(keys[b])])
+                    for b in range(nb):
+                        j = self._find_or_insert(keys[b])
+                        self.slots[j].count = old[batch[b]].count
+                        self.slots[j].id = old[batch[b]].id        # ids never change
+                        remap[batch[b]] = j
+        nz_free_table(old, old_cap * sizeof(Slot))
         return remap
 
     cdef int _ensure_room(self, uint64_t extra, uint64_t* held, Py_ssize_t n_held) except -1:
         """Grow (if needed) so ``extra`` more insertions fit; remap ``held`` slot indices.
         Returns 1 when the byte budget forbids growing, else 0."""
         cdef uint64_t new_cap = self.capacity
-        while self.used + extra > (new_cap * 5) // 8:
+        while self.used + extra > (new_cap * 3) // 4:
             new_cap <<= 1
         if new_cap == self.capacity:
             return 0
@@ -192,11 +224,20 @@ cdef class NgramTable:
         free(remap)
         return 0
 
+    def reserve(self, uint64_t n):
+        """Grow once so that ``n`` n-grams fit (as far as ``max_bytes`` allows): a caller's hint
+        of the final size, so the table does not double its way up (each doubling rebuilds it).
+        Counts and ids are unchanged."""
+        cdef uint64_t new_cap = self.capacity
+        while n > (new_cap * 3) // 4 and (self.max_bytes == 0 or 2 * new_cap * sizeof(Slot) <= self.max_bytes):
+            new_cap <<= 1
+        if new_cap > self.capacity:
+            free(self._grow(new_cap))
+
     # ------------------------------------------------------------------ counting
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
     def count_chunk(self, const uint32_t[::1] codes, Py_ssize_t stop, bint normalize=True,
-                    uint32_t n_parts=1, uint32_t part=0, bint count_totals=True):
+                    uint32_t n_parts=1, uint32_t part=0, bint count_totals=True,
+                    int32_t[:, ::1] ids=None):
         """Count the n-grams that start at positions ``[0, stop)`` of ``codes``.
 
         N-grams may extend up to ``len(codes)`` but never across a run boundary. Callers that
@@ -210,12 +251,15 @@ cdef class NgramTable:
         normalize : bool  (IN) apply the full-width -> ASCII map on the fly.
         n_parts, part : int  (IN) count only n-grams whose first character hashes to ``part``.
         count_totals : bool  (IN) add to the per-order totals (once per position, whatever the part).
+        ids : int32[max_n, stop], optional  (OUT) ``ids[k-1, i]`` = dense id of the order-k n-gram
+            at i (-1 where there is none), the ids of ``NgramView``.
 
         Returns
         -------
         status : int
-            ``OK``, or ``OVER_BUDGET`` when the table would outgrow ``max_bytes`` (the table is
-            then incomplete and must be discarded).
+            ``OK``; ``OVER_BUDGET`` when the table would outgrow ``max_bytes``, ``COUNT_OVERFLOW``
+            when a count reached 2**32 - 1 (the table is then incomplete or saturated and must be
+            discarded).
         """
         cdef Py_ssize_t n = codes.shape[0]
         if stop > n or stop < 0:
@@ -231,6 +275,10 @@ cdef class NgramTable:
         cdef uint32_t c
         cdef int k
         cdef uint64_t pending[PREFETCH]
+        cdef bint keep = ids is not None
+        cdef bint overflow = False
+        if keep and (ids.shape[0] < self.max_n or ids.shape[1] < stop):
+            raise ValueError("ids must have shape (max_n, stop)")
         try:
             if count_totals and n_parts > 1:
                 # totals[k] += number of positions whose run continues for >= k characters
@@ -260,11 +308,18 @@ cdef class NgramTable:
                                 key = pending[(j - b0) % PREFETCH]
                                 if key == 0:
                                     cur[j] = NONE
+                                    if keep:
+                                        ids[k - 1, j] = -1
                                 else:
                                     slot = self._find_or_insert(key)
-                                    self.slots[slot].count += 1
+                                    if self.slots[slot].count == MAX_COUNT:
+                                        overflow = True
+                                    else:
+                                        self.slots[slot].count += 1
                                     cur[j] = slot
                                     inserted += 1
+                                    if keep:
+                                        ids[k - 1, j] = <int32_t>self.slots[slot].id
                             if i < b1:
                                 key = 0
                                 j = i + k - 1
@@ -280,17 +335,16 @@ cdef class NgramTable:
                                 pending[(i - b0) % PREFETCH] = key
                 if count_totals and n_parts == 1:
                     self._totals[k] += inserted
-            return OK
+            return COUNT_OVERFLOW if overflow else OK
         finally:
             free(cur)
 
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
     def add(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts):
         """Add ``counts[r]`` to the n-gram ``codes[r, :lengths[r]]`` for every row r (exact merge).
 
         Missing prefixes are created with count 0. Totals are not touched (see ``add_totals``).
-        Returns ``OVER_BUDGET`` if the table would outgrow ``max_bytes``, else ``OK``.
+        Returns ``OVER_BUDGET`` if the table would outgrow ``max_bytes``, ``COUNT_OVERFLOW`` if a
+        count would reach 2**32 - 1, else ``OK``.
         """
         cdef Py_ssize_t m = codes.shape[0], r
         cdef int d, length
@@ -308,7 +362,10 @@ cdef class NgramTable:
             for d in range(length):
                 slot = self._find_or_insert(make_key(d + 1, parent, codes[r, d] & CHAR_MASK))
                 parent = slot
-            self.slots[parent].count += counts[r]
+            if counts[r] > <uint64_t>(MAX_COUNT - self.slots[parent].count):
+                self.slots[parent].count = MAX_COUNT
+                return COUNT_OVERFLOW
+            self.slots[parent].count += <uint32_t>counts[r]
         return OK
 
     def add_totals(self, const uint64_t[::1] totals):
@@ -318,8 +375,6 @@ cdef class NgramTable:
             self._totals[k] += totals[k]
 
     # ------------------------------------------------------------------ reading
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
     def lookup(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths):
         """Counts of the n-grams ``codes[r, :lengths[r]]`` (0 when absent or too long).
 
@@ -349,8 +404,6 @@ cdef class NgramTable:
                     o[r] = self.slots[parent].count
         return out
 
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
     def export(self, uint64_t min_count=1):
         """All n-grams with count >= ``min_count``, parents before children.
 
@@ -427,8 +480,6 @@ cdef class NgramTable:
         return self.capacity * sizeof(Slot)
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 def word_mask(const uint32_t[::1] codes, bint normalize=True):
     """uint8 mask: 1 where ``codes[i]`` is a word character (after normalisation if asked)."""
     cdef Py_ssize_t n = codes.shape[0], i
@@ -442,11 +493,289 @@ def word_mask(const uint32_t[::1] codes, bint normalize=True):
     return out
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 def normalize_codes(uint32_t[::1] codes):
     """Apply the full-width -> ASCII map of SPEC §0 in place."""
     cdef Py_ssize_t i
     with nogil:
         for i in range(codes.shape[0]):
             codes[i] = normalize_char(codes[i])
+
+
+def encode_symbols(const uint32_t[::1] codes, bint normalize=True, bint collapse_ascii=True):
+    """The symbol sequence of a text chunk that ends at a line end (or at the end of the text).
+
+    A symbol is a (normalised, when asked) word character; with ``collapse_ascii`` each maximal
+    stretch of ASCII letters and digits is one symbol instead: ``DIGIT_SYMBOL`` ('0') when it holds
+    digits only, ``LATIN_SYMBOL`` ('A') otherwise. A separator 0 follows every run, so counting
+    the returned ``sym`` with ``count_chunk(sym, len(sym), normalize=False)`` counts the n-grams of
+    symbols, and no n-gram crosses a run boundary.
+
+    Returns
+    -------
+    sym : ndarray of uint32
+        Code point of each symbol, 0 for the separator after each run.
+    start, end : ndarray of int64
+        The span of each symbol in ``codes``; a separator spans the boundary characters up to
+        the next word character.
+    """
+    cdef Py_ssize_t n = codes.shape[0], i = 0, j, m = 0
+    sym_a = np.empty(n + 1, dtype=np.uint32)
+    start_a = np.empty(n + 1, dtype=np.int64)
+    end_a = np.empty(n + 1, dtype=np.int64)
+    cdef uint32_t[::1] sym = sym_a
+    cdef int64_t[::1] start = start_a
+    cdef int64_t[::1] end = end_a
+    cdef uint32_t c
+    cdef bint digits
+    with nogil:
+        while i < n:
+            c = normalize_char(codes[i]) if normalize else codes[i]
+            if not is_word_char(c):
+                j = i + 1
+                while j < n:
+                    c = normalize_char(codes[j]) if normalize else codes[j]
+                    if is_word_char(c):
+                        break
+                    j += 1
+                if m > 0 and sym[m - 1] != 0:
+                    sym[m] = 0
+                    start[m] = i
+                    end[m] = j
+                    m += 1
+                elif m > 0:
+                    end[m - 1] = j
+                i = j
+                continue
+            if collapse_ascii and is_ascii_alnum(c):
+                digits = True
+                j = i
+                while j < n:
+                    c = normalize_char(codes[j]) if normalize else codes[j]
+                    if not is_ascii_alnum(c):
+                        break
+                    if c > 57:
+                        digits = False
+                    j += 1
+                sym[m] = 0x30 if digits else 0x41     # DIGIT_SYMBOL, LATIN_SYMBOL
+                start[m] = i
+                end[m] = j
+                m += 1
+                i = j
+                continue
+            sym[m] = c
+            start[m] = i
+            end[m] = i + 1
+            m += 1
+            i += 1
+        if m > 0 and sym[m - 1] != 0:
+            sym[m] = 0
+            start[m] = n
+            end[m] = n
+            m += 1
+    return sym_a[:m], start_a[:m], end_a[:m]
+
+
+@cython.final
+cdef class NgramView:
+    """Dense ids, counts and prefix/suffix links of the n-grams of a finished ``NgramTable``.
+
+    The table gives every n-gram a dense id among those of its order when it is inserted; the
+    view lays the counts out by id and adds the links: the prefix link of an order-k n-gram w is
+    the id of w[:-1] (its trie parent), the suffix link the id of w[1:], found by one probe from
+    the suffix of its parent. With dense ids the statistics of discovery are flat arrays indexed
+    by id, and :meth:`ids` (or ``count_chunk(..., ids=...)``) gives the id of every n-gram
+    starting at every position of a symbol chunk, so segmentation needs no other index.
+
+    The view reads the table: the table must not change while the view is in use.
+
+    Parameters
+    ----------
+    table : NgramTable
+        The counts (any ``min_count`` pruning keeps the prefix and suffix closure, since neither
+        is rarer than the n-gram).
+    """
+    cdef NgramTable table
+    cdef readonly int max_n
+    cdef readonly int64_t n_symbols
+    cdef list _count
+    cdef list _prefix
+    cdef list _suffix
+    cdef object _chars
+
+    def __cinit__(self, NgramTable table):
+        self.table = table
+        self.max_n = table.max_n
+        self.n_symbols = <int64_t>table._totals[1]
+        cdef uint64_t cap = table.capacity, i, i0, i1, key, ps, s
+        cdef int K = table.max_n, d
+        cdef int64_t sizes[MAX_ORDER + 1]
+        cdef int64_t first[MAX_ORDER + 2]
+        first[1] = 0
+        for d in range(1, K + 1):
+            sizes[d] = <int64_t>table.by_depth[d]
+            first[d + 1] = first[d] + sizes[d]
+        cdef int64_t total = first[K + 1]
+        cdef Slot* slots = table.slots
+        # per row (first[d] + id): last symbol and slot of the suffix
+        cdef uint32_t* last = <uint32_t*>malloc(max(total, 1) * sizeof(uint32_t))
+        cdef uint64_t* suf_slot = <uint64_t*>malloc(max(total, 1) * sizeof(uint64_t))
+        if last == NULL or suf_slot == NULL:
+            free(last)
+            free(suf_slot)
+            raise MemoryError()
+        cdef int64_t* cnt_p[MAX_ORDER + 1]
+        cdef int32_t* pre_p[MAX_ORDER + 1]
+        cdef int32_t* suf_p[MAX_ORDER + 1]
+        self._count, self._prefix, self._suffix = [], [], []
+        for d in range(1, K + 1):
+            count_a = np.empty(sizes[d], dtype=np.int64)
+            prefix_a = np.full(sizes[d], -1, dtype=np.int32)
+            suffix_a = np.full(sizes[d], -1, dtype=np.int32)
+            cnt_p[d] = <int64_t*>cnp.PyArray_DATA(count_a)
+            pre_p[d] = <int32_t*>cnp.PyArray_DATA(prefix_a)
+            suf_p[d] = <int32_t*>cnp.PyArray_DATA(suffix_a)
+            self._count.append(count_a)
+            self._prefix.append(prefix_a)
+            self._suffix.append(suffix_a)
+        cdef int64_t r, r0, r1, row, n
+        cdef uint32_t ident
+        cdef uint64_t keys[PREFETCH]
+        try:
+            with nogil:
+                # one scan of the table: counts, last symbols and prefix links by id (the
+                # parents' slots are random: a block's are prefetched before they are read)
+                i0 = 0
+                while i0 < cap:
+                    i1 = min(i0 + PREFETCH, cap)
+                    for i in range(i0, i1):
+                        key = slots[i].key
+                        if key != 0 and key_depth(key) > 1:
+                            nz_prefetch_r(&slots[key_parent(key)])
+                    for i in range(i0, i1):
+                        key = slots[i].key
+                        if key == 0:
+                            continue
+                        d = <int>key_depth(key)
+                        ident = slots[i].id
+                        cnt_p[d][ident] = slots[i].count
+                        last[first[d] + ident] = <uint32_t>(key & CHAR_MASK)
+                        if d > 1:
+                            pre_p[d][ident] = <int32_t>slots[key_parent(key)].id
+                    i0 = i1
+                # suffix links, order by order: the suffix of w is (suffix of w's prefix) + its
+                # last symbol; both misses of the chain are prefetched a block at a time
+                for r in range(sizes[1]):
+                    suf_slot[r] = NONE
+                for d in range(2, K + 1):
+                    n = sizes[d]
+                    r0 = 0
+                    while r0 < n:
+                        r1 = min(r0 + PREFETCH, n)
+                        if d > 2:
+                            for r in range(r0, r1):
+                                nz_prefetch_r(&suf_slot[first[d - 1] + pre_p[d][r]])
+                        for r in range(r0, r1):
+                            row = first[d] + r
+                            if d == 2:
+                                keys[r - r0] = make_key(1, 0, last[row])
+                            else:
+                                ps = suf_slot[first[d - 1] + pre_p[d][r]]
+                                keys[r - r0] = 0 if ps == NONE else make_key(d - 1, ps, last[row])
+                            if keys[r - r0]:
+                                nz_prefetch_r(&slots[table._home(keys[r - r0])])
+                        for r in range(r0, r1):
+                            s = NONE if keys[r - r0] == 0 else table._find(keys[r - r0])
+                            suf_slot[first[d] + r] = s
+                            if s != NONE:
+                                suf_p[d][r] = <int32_t>slots[s].id
+                        r0 = r1
+            chars = np.empty(sizes[1], dtype=np.uint32)
+            if sizes[1]:
+                memcpy(cnp.PyArray_DATA(chars), last, sizes[1] * sizeof(uint32_t))
+            self._chars = chars
+        finally:
+            free(last)
+            free(suf_slot)
+
+    def level(self, int k):
+        """(count int64, prefix int32, suffix int32) of order ``k``, by id (prefix and suffix are
+        -1 for order 1). The arrays belong to the view: do not modify them."""
+        if k < 1 or k > self.max_n:
+            raise ValueError(f"order must be in [1, {self.max_n}], got {k}")
+        return self._count[k - 1], self._prefix[k - 1], self._suffix[k - 1]
+
+    def chars(self):
+        """Code point (symbol) of each order-1 id (uint32)."""
+        return self._chars
+
+    def ids(self, const uint32_t[::1] sym):
+        """Ids of the n-grams starting at every position of a symbol chunk.
+
+        Parameters
+        ----------
+        sym : uint32[::1]
+            Symbols as ``encode_symbols`` returns them (non-word code points such as the
+            separator 0 end a run).
+
+        Returns
+        -------
+        ids : ndarray of int32, shape (max_n, len(sym))
+            ``ids[k-1, i]`` is the id of the order-k n-gram at ``i``, -1 when it crosses a run
+            boundary or is not in the table.
+        """
+        cdef Py_ssize_t m = sym.shape[0], i, b0, b1
+        cdef int K = self.max_n, k
+        ids_a = np.full((K, m), -1, dtype=np.int32)
+        cdef int32_t[:, ::1] ids = ids_a
+        if m == 0:
+            return ids_a
+        cdef uint64_t* cur = <uint64_t*>malloc(m * sizeof(uint64_t))
+        if cur == NULL:
+            raise MemoryError()
+        cdef uint64_t keys[PREFETCH]
+        cdef uint64_t key, slot
+        cdef uint32_t c
+        cdef NgramTable t = self.table
+        try:
+            with nogil:
+                for i in range(m):
+                    cur[i] = NONE
+                for k in range(1, K + 1):
+                    b0 = 0
+                    while b0 < m - k + 1:
+                        b1 = min(b0 + PREFETCH, m - k + 1)
+                        # the block's probes are independent: prefetch their home slots first
+                        for i in range(b0, b1):
+                            key = 0
+                            c = sym[i + k - 1]
+                            if is_word_char(c):
+                                if k == 1:
+                                    key = make_key(1, 0, c)
+                                elif cur[i] != NONE:
+                                    key = make_key(k, cur[i], c)
+                            keys[i - b0] = key
+                            if key:
+                                nz_prefetch_r(&t.slots[t._home(key)])
+                        for i in range(b0, b1):
+                            key = keys[i - b0]
+                            if key == 0:
+                                cur[i] = NONE
+                                continue
+                            slot = t._find(key)
+                            cur[i] = slot
+                            if slot != NONE:
+                                ids[k - 1, i] = <int32_t>t.slots[slot].id
+                        b0 = b1
+                    for i in range(max(m - k + 1, 0), m):
+                        cur[i] = NONE
+        finally:
+            free(cur)
+        return ids_a
+
+    @property
+    def nbytes(self):
+        """Bytes held by the view's arrays (not the table)."""
+        total = 0
+        for a in self._count + self._prefix + self._suffix:
+            total += a.nbytes
+        return int(total)

@@ -1,10 +1,16 @@
 """Passes over a corpus for discovery and unsupervised segmentation (an internal seam).
 
-:class:`Passes` counts a corpus into the compiled n-gram index once and replays its chunks
-later with their n-gram ids, so the second pass of :func:`nlpzero.discover` and
-:func:`nlpzero.learn_segmenter` costs no re-encoding. It is internal (not part of
-``nlpzero.*``) but documented and stable enough for :mod:`nlpzero.nvbe` and for tests, which
-check the scores computed from it against slow references.
+:class:`Passes` counts a corpus once with the one n-gram counter
+(:func:`nlpzero.count_ngrams` with ``collapse_ascii=True``), views the counts with dense ids per
+order (``NgramCounts.view``), and replays the corpus's chunks later with the id of every n-gram
+at every position (recorded while counting for chunks it keeps, looked up otherwise). It is
+internal (not part of ``nlpzero.*``) but documented and stable enough for :mod:`nlpzero.nvbe` and
+for tests, which check the scores computed from it against slow references.
+
+This module is also the test seam of discovery and unsupervised segmentation: :func:`cohesion`,
+:func:`best_split` and :func:`learn_model` are stable entry points into stages of
+:mod:`nlpzero.discovery` that tests compare with references (tests import these, never the
+underscore functions behind them).
 """
 from __future__ import annotations
 
@@ -13,13 +19,15 @@ from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from . import _discover
-from ._progress import ProgressArg, make_progress
-from ._text import as_codes, cut_strings
+from . import _ngram
+from ._progress import ProgressArg
+from ._spill import spill_to_file
+from ._text import cut_strings
 from .errors import CorpusTooSmallError
+from .ngrams import DEFAULT_MAX_MEMORY, ChunkCache, _count, symbol_chunks
 from .nvbe import branching_entropies
 
-__all__ = ["Passes", "MIN_CHARACTERS"]
+__all__ = ["Passes", "MIN_CHARACTERS", "cohesion", "best_split", "learn_model"]
 
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
@@ -28,22 +36,27 @@ _CACHE_SYMBOLS = 1 << 22
 
 
 class Passes:
-    """Feeds a corpus into an NgramIndex once and replays its chunks (with n-gram ids) later.
+    """Counts a corpus once and replays its chunks (with n-gram ids) later.
 
     The statistics behind :func:`nlpzero.discover`, :func:`nlpzero.learn_segmenter` and
-    :mod:`nlpzero.nvbe`: ``index`` (the n-gram index up to order ``max_n``), ``levels``
-    (``index.level(k)`` for k = 1..max_n: counts, prefix and suffix ids), ``chars`` (symbol id →
-    code point) and :meth:`chunks` (each chunk's codes, symbols, spans and n-gram ids, cached
-    while small, else re-read).
+    :mod:`nlpzero.nvbe`: ``counts`` (the :class:`~nlpzero.NgramCounts` of orders 1..max_n with
+    ASCII stretches collapsed), ``N`` (its number of symbols), ``index`` (its
+    ``NgramView``), ``levels`` (``index.level(k)`` for k = 1..max_n: counts, prefix and suffix
+    ids), ``chars`` (order-1 id → code point), ``ascii1`` (order-1 ids that are collapsed ASCII
+    stretches) and :meth:`chunks` (each chunk's codes, symbols, spans and n-gram ids, cached
+    while small, else re-read). A read-once corpus (standard input, a generator) is first
+    copied to a temporary file.
 
     Parameters
     ----------
     corpus : Corpus
     max_n : int
-        Highest order indexed.
+        Highest order counted.
     progress : bool or callable
     desc : str
         Label of the progress line.
+    max_memory : int
+        Budget of the counting table (see :func:`nlpzero.count_ngrams`).
 
     Raises
     ------
@@ -51,51 +64,39 @@ class Passes:
         Fewer than :data:`MIN_CHARACTERS` characters in runs.
     """
 
-    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str):
+    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str,
+                 max_memory: int = DEFAULT_MAX_MEMORY):
+        self._spill = None
+        where = corpus.path
+        if not corpus.reiterable:
+            self._spill = spill_to_file(corpus)
+            corpus = self._spill.corpus
         self.corpus = corpus
-        self.index = _discover.NgramIndex(max_n, True)
         self.normalize = corpus.normalize
-        cache: Optional[list] = []
-        cached = 0
-        meter = make_progress(progress, corpus.size, desc)
-        first = True
-        try:
-            for text in corpus.line_chunks(meter):
-                codes = as_codes(text)
-                sym, start, end = self.index.encode(codes, self.normalize)
-                ids = self.index.feed(sym)
-                if first and corpus.size:
-                    # size the n-gram tables once for the whole file (distinct n-grams grow at
-                    # most about linearly with the text) rather than doubling them chunk by chunk
-                    done = len(text.encode(corpus.encoding, "replace"))
-                    if 0 < done < corpus.size:
-                        self.index.reserve(corpus.size / done)
-                first = False
-                if cache is not None:
-                    cache.append((codes, sym, start, end, ids))
-                    cached += sym.size
-                    if cached > _CACHE_SYMBOLS and corpus.reiterable:
-                        cache = None
-        finally:
-            meter.close()
-        self.cache = cache
-        n = self.index.n_symbols
-        if n < MIN_CHARACTERS:
-            where = corpus.path or "the corpus"
+        cache = ChunkCache(_CACHE_SYMBOLS)
+        self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
+        self.N = self.counts.N
+        if self.N < MIN_CHARACTERS:
             raise CorpusTooSmallError(
-                f"{where} is too small to learn from: {n} characters in runs of word characters, "
-                f"need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
+                f"{where or 'the corpus'} is too small to learn from: {self.N} characters in runs of "
+                f"word characters, need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
+        self.index = self.counts.view()
+        self.cache = cache.chunks
         self.levels = [self.index.level(k) for k in range(1, max_n + 1)]
         self.chars = self.index.chars()
+        # order-1 ids of the collapsed ASCII stretches (every ASCII letter/digit is in one)
+        self.ascii1 = (self.chars == _ngram.DIGIT_SYMBOL) | (self.chars == _ngram.LATIN_SYMBOL)
 
     def chunks(self):
-        if self.cache is not None:
-            yield from self.cache
+        """``(codes, sym, start, end, ids)`` per chunk: ``sym`` = order-1 ids (-1 after each
+        run), ``start``/``end`` their spans in ``codes``, ``ids[k-1, i]`` the order-k id at i."""
+        if self.cache is None:
+            for codes, symbols, start, end in symbol_chunks(self.corpus):
+                ids = self.index.ids(symbols)
+                yield codes, ids[0], start, end, ids
             return
-        for text in self.corpus.line_chunks():
-            codes = as_codes(text)
-            sym, start, end = self.index.encode(codes, self.normalize)
-            yield codes, sym, start, end, self.index.feed(sym, add=False)
+        for codes, symbols, start, end, ids in self.cache:
+            yield codes, ids[0], start, end, ids
 
     def texts(self) -> Iterator[str]:
         """The corpus text again, in the same chunks (each ends at a line end)."""
@@ -132,7 +133,7 @@ class Passes:
 
     def pure(self, k: int, ids: np.ndarray) -> np.ndarray:
         """True for n-grams without collapsed ASCII symbols."""
-        return (self.symbols_of(k, ids) > _discover.LATIN).all(axis=1)
+        return ~self.ascii1[self.symbols_of(k, ids)].any(axis=1)
 
     def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
@@ -158,9 +159,48 @@ class Passes:
                 per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
             big = length > max_k
             if big.any():
-                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & (sym <= _discover.LATIN))))
+                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & self.ascii1[sym])))
                 big &= ascii_before[lo + length] == ascii_before[lo]
                 if long_ok is not None:
                     big[big] = long_ok(ids, lo[big], length[big])
                 longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
         return per_order, longer
+
+
+# ---------------------------------------------------------------------- stages tests check
+# Stable entry points into stages of nlpzero.discovery that the tests compare with slow
+# references. They delegate to the implementation, so a refactor keeps these signatures and the
+# tests keep working; nothing here is API (use discover / learn_segmenter).
+def cohesion(passes: Passes, k: int) -> np.ndarray:
+    """Weakest-split PMI ``min_j log(N·c(w) / (c(w[:j])·c(w[j:])))`` of every order-k n-gram
+    (by id) of ``passes`` (the score ``discover(method="mi")`` cuts on)."""
+    from .discovery import _cohesion
+
+    return _cohesion(passes, k)
+
+
+def best_split(word: str, logp: dict) -> Optional[List[str]]:
+    """The best split of ``word`` into at least two words of ``logp`` (word -> log-probability),
+    by unigram Viterbi, or None (the step of ``discover(method="min_entropy")`` that drops
+    redundant words)."""
+    from .discovery import _best_split
+
+    return _best_split(word, logp)
+
+
+def learn_model(corpus, *, max_word_len: int = 4, penalty: float = 0.0, refine: int = 0,
+                min_count: Optional[int] = None, encoding: str = "utf-8", errors: str = "strict",
+                normalize: bool = True, progress: ProgressArg = False):
+    """The passes and the learned model behind :func:`nlpzero.learn_segmenter` (same parameters).
+
+    Returns
+    -------
+    passes : Passes
+    model
+        Scores every string of at most ``max_word_len`` symbols: ``model._score`` (concatenated
+        by order, ``model._offset`` the start of each order), ``model.unknown``,
+        ``model.max_word_len``.
+    """
+    from .discovery import _learn
+
+    return _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress)

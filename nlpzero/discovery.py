@@ -9,10 +9,12 @@
 - :func:`learn_segmenter` — the same model as a reusable :class:`nlpzero.Segmenter` for new
   text (its words are the words of the training corpus's segmentation, with their scores).
 
-All statistics come from :class:`nlpzero._discover.NgramIndex` (dense ids per n-gram order, with
-counts and prefix/suffix links), fed and replayed by :class:`nlpzero._passes.Passes`, so scores
-are numpy array expressions and segmentation is one compiled dynamic programme; no per-n-gram
-Python work on the hot path.
+All statistics come from the one n-gram counter, :func:`nlpzero.count_ngrams` with
+``collapse_ascii=True`` (each ASCII letter/digit stretch is one symbol, so a number is never
+split), read through a view with dense ids per order, counts and prefix/suffix links, by
+:class:`nlpzero._passes.Passes`: scores are numpy array expressions over those ids and
+segmentation is one compiled dynamic programme; no per-n-gram Python work on the hot path. The
+N of every formula is ``count_ngrams(corpus, collapse_ascii=True).N``.
 
 Default thresholds and how they scale
 -------------------------------------
@@ -146,7 +148,7 @@ def discover(
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     passes = Passes(corpus, max_n + 1, progress, "discovering words")
     if min_count is None:
-        min_count = default_min_count(passes.index.n_symbols)
+        min_count = default_min_count(passes.N)
     if method == "mi":
         lexicon = _discover_mi(passes, max_n, min_count, thresholds)
     else:
@@ -154,13 +156,13 @@ def discover(
     if not len(lexicon):
         raise CorpusTooSmallError(
             f"no word of {corpus.path or 'the corpus'} passed the thresholds (min_count={min_count}, "
-            f"{passes.index.n_symbols} characters): the corpus is too small or too repetitive for "
+            f"{passes.N} characters): the corpus is too small or too repetitive for "
             "these settings; lower min_count or give more text")
     return lexicon
 
 
 def _cohesion(passes: Passes, k: int) -> np.ndarray:
-    n = float(passes.index.n_symbols)
+    n = float(passes.N)
     c = passes.levels[k - 1][0].astype(np.float64)
     ids = np.arange(c.size)
     coh = np.full(c.size, np.inf)
@@ -232,7 +234,7 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
 
 
 def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
-    n = float(passes.index.n_symbols)
+    n = float(passes.N)
     c1 = passes.levels[0][0].astype(np.float64)
     c2, pre, suf = passes.levels[1]
     n2 = float(c2.sum()) or 1.0
@@ -341,7 +343,7 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
-        min_count = default_min_count(passes.index.n_symbols)
+        min_count = default_min_count(passes.N)
     for _ in range(refine):
         model = _refine(passes, model, min_count)
     return passes, model
@@ -544,7 +546,7 @@ def _segmenter_scores(passes: Passes, model: _Model) -> dict:
         first = np.flatnonzero(starts[bounds])
         lo = bounds[first]
         length = bounds[first + 1] - lo
-        ascii_sym = (sym >= 0) & (sym <= _discover.LATIN)
+        ascii_sym = (sym >= 0) & passes.ascii1[sym]
         csum = np.concatenate(([0], np.cumsum(ascii_sym)))
         has_ascii = csum[lo + length] - csum[lo] > 0
         for k in range(2, K + 1):
@@ -562,7 +564,7 @@ def _segmenter_scores(passes: Passes, model: _Model) -> dict:
         vals = model._score[model._offset[k - 1] + ids]
         scores.update(zip(passes.strings(k, ids), vals.tolist()))
     ones = np.flatnonzero(passes.levels[0][0] > 0)
-    ones = ones[ones > _discover.LATIN]
+    ones = ones[~passes.ascii1[ones]]
     scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
     scores.update(mixed)          # the Segmenter normalises keys as it matches text
     return scores

@@ -201,6 +201,10 @@ class MemoryBudgetError(NlpzeroError, MemoryError):
     """A table outgrew the memory budget and the input cannot be re-read to partition it."""
 
 
+class CountOverflowError(NlpzeroError, OverflowError):
+    """An n-gram count outgrew what the counting table holds (2**32 - 1 occurrences)."""
+
+
 class OutOfMemoryError(NlpzeroError, MemoryError):
     """The machine ran out of memory inside a computation (the message says which one)."""
 

@@ -9,10 +9,20 @@ per partition: the result stays exact and the table never exceeds ``max_memory``
 
 Partial counts merge exactly (:meth:`NgramCounts.merge`): count shards anywhere, save them with
 :meth:`NgramCounts.save`, and add them up — the same merge a distributed engine runs.
+
+Symbols
+-------
+By default every word character is one symbol. With ``collapse_ascii=True`` each maximal stretch
+of ASCII letters and digits (after normalisation) is one symbol instead, written ``0`` when it
+holds digits only and ``A`` otherwise: ``"１９９８年"`` is the two-symbol string ``"0年"``. This is
+the text model of word discovery and unsupervised segmentation (a number is never split, and
+statistics see ``<number>年`` as one frequent string), and those read exactly these counts:
+``count_ngrams(corpus, collapse_ascii=True).N`` is the N of their formulas.
 """
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import IO, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -23,9 +33,11 @@ from ._io import atomic_write
 from ._progress import ProgressArg, make_progress
 from . import _limits as limits
 from ._limits import MAX_NGRAM_ORDER
+from ._text import as_codes
 from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
-from .errors import InputError, MemoryBudgetError, ParameterError, ParameterTypeError
+from .corpus import normalize as normalize_text
+from .errors import CountOverflowError, InputError, MemoryBudgetError, ParameterError, ParameterTypeError
 
 __all__ = ["count_ngrams", "NgramCounts", "MAX_ORDER"]
 
@@ -45,6 +57,7 @@ def count_ngrams(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    collapse_ascii: bool = False,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> "NgramCounts":
@@ -61,6 +74,10 @@ def count_ngrams(
         prefix is never rarer than its extensions the kept set is closed under prefixes.
     encoding, errors, normalize
         Passed to :class:`~nlpzero.Corpus` when ``corpus`` is not one already.
+    collapse_ascii : bool, default False
+        Count each maximal ASCII letter/digit stretch as one symbol, ``0`` (digits only) or ``A``
+        (see the module docstring): the symbols of word discovery and unsupervised segmentation.
+        Lookups collapse their keys the same way.
     max_memory : int, default 1 GiB
         Cap on the counting table in bytes (it briefly needs 1.5x this while it grows). When the
         distinct n-grams do not fit, counting is redone in hash partitions, one pass each; that
@@ -88,16 +105,78 @@ def count_ngrams(
     (2, 10, 8)
     >>> counts.most_common(2)
     [('天', 3), ('气', 2)]
+    >>> symbols = count_ngrams(["１９９８年", "2024年ABC"], max_n=2, collapse_ascii=True)
+    >>> symbols.N, symbols["0年"], symbols["1949年"], symbols["A"]
+    (5, 2, 2, 1)
     """
     max_n = limits.check("max_n", max_n)
     min_count = limits.check("min_count", min_count)
     max_memory = limits.check("max_memory", max_memory)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    meter = make_progress(progress, corpus.size, "counting n-grams")
+    return _count(corpus, max_n, min_count, max_memory, bool(collapse_ascii), progress)
+
+
+class ChunkCache:
+    """The symbol chunks of the first counting pass, kept for a caller's later passes while they
+    hold at most ``limit`` symbols in total (``chunks`` is None past that)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.reset()
+
+    def reset(self) -> None:
+        self.chunks: Optional[list] = []
+        self._symbols = 0
+
+    @property
+    def accepting(self) -> bool:
+        return self.chunks is not None
+
+    def add(self, codes: np.ndarray, sym: np.ndarray, start: np.ndarray, end: np.ndarray,
+            ids: np.ndarray) -> None:
+        """Keep one chunk with the n-gram ids of its positions (``NgramView`` ids)."""
+        if self.chunks is None:
+            return
+        self.chunks.append((codes, sym, start, end, ids))
+        self._symbols += sym.size
+        if self._symbols > self.limit:
+            self.chunks = None
+
+
+#: most n-grams a first-chunk extrapolation reserves room for (the table still grows past it)
+_RESERVE_LIMIT = 1 << 23
+
+
+def _utf8_bytes(codes: np.ndarray) -> int:
+    return int(codes.size + (codes >= 0x80).sum() + (codes >= 0x800).sum() + (codes >= 0x10000).sum())
+
+
+def _reserve(table: "_ngram.NgramTable", corpus: Corpus, done_bytes: int) -> None:
+    """After the first chunk, size the table once for the whole input (distinct n-grams grow at
+    most about linearly with the text) instead of doubling it chunk by chunk."""
+    if corpus.size and 0 < done_bytes < corpus.size:
+        table.reserve(min(int(table.size * corpus.size / done_bytes), _RESERVE_LIMIT))
+
+
+def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
+           progress: ProgressArg, cache: Optional[ChunkCache] = None,
+           desc: str = "counting n-grams") -> "NgramCounts":
+    """count_ngrams on a Corpus; ``cache`` (collapse_ascii only) receives the symbol chunks of
+    the pass that produced the result's first partition."""
+    if cache is not None and (min_count > 1 or not collapse_ascii):
+        raise ValueError("a chunk cache needs collapse_ascii=True and min_count=1")
+    meter = make_progress(progress, corpus.size, desc)
     n_parts = 1
     try:
         while True:
-            result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter)
+            if cache is not None:
+                cache.reset()
+            result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter,
+                                        collapse_ascii, cache)
+            if result is _OVERFLOW:
+                raise CountOverflowError(
+                    f"an n-gram of {corpus.path or 'the corpus'} occurs {2**32 - 1} times or more, "
+                    "beyond what one count holds; count the corpus in parts")
             if result is not None:
                 return result
             if not corpus.reiterable:
@@ -112,12 +191,41 @@ def count_ngrams(
                     f"max_memory={max_memory} bytes is too small to count {corpus.path or 'the corpus'} "
                     f"even in {MAX_PARTITIONS // 4} partitions; raise it"
                 )
-            meter.desc = f"counting n-grams ({n_parts} partitions)"
+            meter.desc = f"{desc} ({n_parts} partitions)"
     finally:
         meter.close()
 
 
-def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: int, meter) -> int:
+def symbol_chunks(corpus: Corpus, progress=None):
+    """``(codes, sym, start, end)`` for every chunk of the corpus that ends at a line end: its
+    code points and its symbols with ASCII stretches collapsed (``_ngram.encode_symbols``)."""
+    for text in corpus.line_chunks(progress):
+        codes = as_codes(text)
+        yield (codes, *_ngram.encode_symbols(codes, corpus.normalize, True))
+
+
+def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: int, meter,
+                collapse_ascii: bool = False, cache: Optional[ChunkCache] = None) -> int:
+    first = True
+    if collapse_ascii:
+        # chunks end at line ends, so no n-gram (and no ASCII stretch) spans two chunks
+        keep = cache is not None and n_parts == 1
+        if cache is not None and not keep:
+            cache.chunks = None         # the ids of partition tables are not the result's
+        for codes, sym, start, end in symbol_chunks(corpus, meter):
+            ids = None
+            if keep and cache.accepting:
+                # record each position's n-gram ids: a later pass then needs no probe at all
+                ids = np.empty((table.max_n, sym.size), dtype=np.int32)
+            status = table.count_chunk(sym, sym.size, False, n_parts, part, part == 0, ids)
+            if status != _ngram.OK:
+                return status
+            if keep:
+                cache.add(codes, sym, start, end, ids)
+            if first and n_parts == 1:
+                _reserve(table, corpus, _utf8_bytes(codes))
+            first = False
+        return _ngram.OK
     max_n = table.max_n
     tail = np.zeros(0, dtype=np.uint32)
     for chunk in corpus.codes(meter):
@@ -126,30 +234,53 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
         status = table.count_chunk(codes, stop, corpus.normalize, n_parts, part, part == 0)
         if status != _ngram.OK:
             return status
+        if first and n_parts == 1:
+            _reserve(table, corpus, _utf8_bytes(codes))
+        first = False
         tail = codes[stop:]
     if tail.size:
         return table.count_chunk(tail, tail.size, corpus.normalize, n_parts, part, part == 0)
     return _ngram.OK
 
 
-def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter) -> Optional["NgramCounts"]:
+_OVERFLOW = object()        # _count_partitioned's answer when a count overflowed
+
+
+def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,
+                       cache=None) -> Optional["NgramCounts"]:
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
-        if _count_pass(corpus, table, 1, 0, meter) != _ngram.OK:
-            return None
-        counts = NgramCounts(table, corpus.normalize, 1)
+        status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache)
+        if status != _ngram.OK:
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else None
+        counts = NgramCounts(table, corpus.normalize, 1, collapse_ascii)
         return counts.prune(min_count) if min_count > 1 else counts
     final = _ngram.NgramTable(max_n)        # the (pruned) result: its size is min_count's business
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
-        if _count_pass(corpus, table, n_parts, part, meter) != _ngram.OK:
-            return None
+        status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache)
+        if status != _ngram.OK:
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else None
         if part == 0:
             final.add_totals(table.totals)
         codes, lengths, counts, _ = table.export(min_count)
         del table
-        final.add(codes, lengths, counts)
-    return NgramCounts(final, corpus.normalize, min_count)
+        _add(final, codes, lengths, counts)
+    return NgramCounts(final, corpus.normalize, min_count, collapse_ascii)
+
+
+def _add(table: "_ngram.NgramTable", codes, lengths, counts) -> None:
+    """``table.add`` (an unbounded table), raising on a count beyond 2**32 - 1."""
+    if table.add(codes, lengths, counts) == _ngram.COUNT_OVERFLOW:
+        raise CountOverflowError(f"an n-gram count exceeds {2**32 - 1}, beyond what one count holds")
+
+
+_ASCII_STRETCH = re.compile(r"[0-9A-Za-z]+")
+
+
+def collapse_ascii_text(text: str) -> str:
+    """``text`` with each ASCII letter/digit stretch replaced by its symbol, ``0`` or ``A``."""
+    return _ASCII_STRETCH.sub(lambda m: "0" if m.group().isdigit() else "A", text)
 
 
 @dataclass(frozen=True)
@@ -175,14 +306,20 @@ class NgramCounts:
         N-grams rarer than this were pruned (1: nothing pruned).
     normalize : bool
         Whether the counts were taken on normalised text (lookups normalise their keys too).
+    collapse_ascii : bool
+        Whether each ASCII letter/digit stretch counted as one symbol ``0`` or ``A`` (lookups
+        collapse their keys too).
     """
 
-    def __init__(self, table: "_ngram.NgramTable", normalize: bool = True, min_count: int = 1):
+    def __init__(self, table: "_ngram.NgramTable", normalize: bool = True, min_count: int = 1,
+                 collapse_ascii: bool = False):
         self._table = table
         self.max_n = table.max_n
         self.normalize = bool(normalize)
         self.min_count = int(min_count)
+        self.collapse_ascii = bool(collapse_ascii)
         self._arrays: Optional[_Arrays] = None
+        self._view: Optional["_ngram.NgramView"] = None
 
     # ------------------------------------------------------------- summary
     @property
@@ -211,7 +348,16 @@ class NgramCounts:
         return int(self._table.nbytes)
 
     def __repr__(self) -> str:
-        return f"NgramCounts(max_n={self.max_n}, distinct={len(self)}, N={self.N}, min_count={self.min_count})"
+        extra = ", collapse_ascii=True" if self.collapse_ascii else ""
+        return (f"NgramCounts(max_n={self.max_n}, distinct={len(self)}, N={self.N}, "
+                f"min_count={self.min_count}{extra})")
+
+    def view(self) -> "_ngram.NgramView":
+        """Dense ids per order with counts and prefix/suffix links, built from these counts once
+        (the statistics of discovery and unsupervised segmentation are arrays over it)."""
+        if self._view is None:
+            self._view = _ngram.NgramView(self._table)
+        return self._view
 
     # ------------------------------------------------------------- lookups
     def counts_of(self, ngrams: Sequence[str]) -> np.ndarray:
@@ -219,6 +365,9 @@ class NgramCounts:
         ngrams = list(ngrams)
         if not ngrams:
             return np.zeros(0, dtype=np.uint64)
+        if self.collapse_ascii:
+            ngrams = [collapse_ascii_text(normalize_text(s) if self.normalize else s)
+                      if isinstance(s, str) else s for s in ngrams]
         lengths = np.fromiter((len(s) for s in ngrams), dtype=np.int64, count=len(ngrams))
         ok = (lengths >= 1) & (lengths <= self.max_n)
         padded = np.array([s if good else "" for s, good in zip(ngrams, ok)], dtype=f"<U{self.max_n}")
@@ -322,9 +471,9 @@ class NgramCounts:
         min_count = limits.check("min_count", min_count)
         codes, lengths, counts, _ = self._table.export(min_count)
         table = _ngram.NgramTable(self.max_n, 0, max(1024, int(counts.size * 1.7)))
-        table.add(codes, lengths, counts)
+        _add(table, codes, lengths, counts)
         table.add_totals(self._table.totals)
-        return NgramCounts(table, self.normalize, max(min_count, self.min_count))
+        return NgramCounts(table, self.normalize, max(min_count, self.min_count), self.collapse_ascii)
 
     def merge(self, *others: "NgramCounts") -> "NgramCounts":
         """Exact sum of these counts and ``others`` (a new object; inputs unchanged).
@@ -336,8 +485,8 @@ class NgramCounts:
         for p in parts:
             if not isinstance(p, NgramCounts):
                 raise ParameterTypeError(f"can only merge NgramCounts, got {type(p).__name__}")
-            if p.max_n != self.max_n or p.normalize != self.normalize:
-                raise ParameterError("merged counts must have the same max_n and normalize setting")
+            if (p.max_n, p.normalize, p.collapse_ascii) != (self.max_n, self.normalize, self.collapse_ascii):
+                raise ParameterError("merged counts must have the same max_n, normalize and collapse_ascii settings")
             if p.min_count > 1:
                 raise ParameterError(
                     "merging pruned counts would undercount; count the parts with min_count=1 and "
@@ -347,9 +496,9 @@ class NgramCounts:
         table = _ngram.NgramTable(self.max_n, 0, max(1024, int(size * 1.7)))
         for p in parts:
             a = p._export()
-            table.add(a.codes, a.lengths, a.counts)
+            _add(table, a.codes, a.lengths, a.counts)
             table.add_totals(p._table.totals)
-        return NgramCounts(table, self.normalize, 1)
+        return NgramCounts(table, self.normalize, 1, self.collapse_ascii)
 
     # ------------------------------------------------------------- persistence
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
@@ -358,7 +507,8 @@ class NgramCounts:
         with atomic_write(path, "wb") as f:
             np.savez_compressed(
                 f, codes=a.codes, lengths=a.lengths, counts=a.counts, totals=self._table.totals,
-                meta=np.array([self.max_n, int(self.normalize), self.min_count], dtype=np.int64),
+                meta=np.array([self.max_n, int(self.normalize), self.min_count, int(self.collapse_ascii)],
+                              dtype=np.int64),
             )
 
     @classmethod
@@ -366,11 +516,13 @@ class NgramCounts:
         """Load counts written by :meth:`save`."""
         try:
             with np.load(path) as z:
-                max_n, normalize, min_count = (int(x) for x in z["meta"])
+                meta = [int(x) for x in z["meta"]]
+                max_n, normalize, min_count = meta[:3]
+                collapse = bool(meta[3]) if len(meta) > 3 else False
                 codes, lengths, counts, totals = z["codes"], z["lengths"], z["counts"], z["totals"]
         except (OSError, KeyError, ValueError) as exc:
             raise InputError(f"{path}: not an n-gram file written by NgramCounts.save ({exc})", str(path)) from None
         table = _ngram.NgramTable(max_n, 0, max(1024, int(counts.size * 1.7)))
-        table.add(np.ascontiguousarray(codes), lengths, counts)
+        _add(table, np.ascontiguousarray(codes), lengths, counts)
         table.add_totals(totals)
-        return cls(table, bool(normalize), min_count)
+        return cls(table, bool(normalize), min_count, collapse)

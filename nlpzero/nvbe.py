@@ -60,7 +60,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from . import _discover
+from . import _discover, _ngram
 
 
 def branching_entropies(count: np.ndarray, next_count: np.ndarray, next_prefix: np.ndarray,
@@ -87,10 +87,10 @@ def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (v - sel.mean()) / (sd if sd > 0 else 1.0)
 
 
-def autonomy(index: "_discover.NgramIndex", max_word_len: int, levels=None,
+def autonomy(index: "_ngram.NgramView", max_word_len: int, levels=None,
              restandardize: bool = True) -> List[np.ndarray]:
     """a(x) for every string of lengths 1..max_word_len: a list with one float64 array per length,
-    indexed by the index's ids (strings never seen get -inf). ``index.max_n`` must be at least
+    indexed by the view's ids (strings never seen get -inf). ``index.max_n`` must be at least
     ``max_word_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched. With
     ``restandardize`` (default) the per-length sum z(VBE_l) + z(VBE_r) is standardised again
     per length; without it a(x) is that sum (the original nVBE)."""
@@ -152,11 +152,17 @@ def link_cohesion(levels, max_word_len: int) -> List[np.ndarray]:
     return _additive(levels, max_word_len, np.zeros(c1.size), z)
 
 
-def ascii_stretches(levels, max_word_len: int) -> List[np.ndarray]:
+def ascii_symbols(index: "_ngram.NgramView") -> np.ndarray:
+    """True for the order-1 ids of the view that are collapsed ASCII stretches (``0`` or ``A``)."""
+    chars = index.chars()
+    return (chars == _ngram.DIGIT_SYMBOL) | (chars == _ngram.LATIN_SYMBOL)
+
+
+def ascii_stretches(levels, max_word_len: int, ascii1: np.ndarray) -> List[np.ndarray]:
     """Number of collapsed ASCII letter/digit symbols in every string of orders 1..max_word_len
-    (int32 arrays by id; the inclusion-exclusion of :func:`_additive` in exact integers)."""
-    n1 = levels[0][0].size
-    out = [(np.arange(n1) <= _discover.LATIN).astype(np.int32)]
+    (int32 arrays by id; the inclusion-exclusion of :func:`_additive` in exact integers);
+    ``ascii1`` marks the order-1 ids that are such symbols (:func:`ascii_symbols`)."""
+    out = [np.asarray(ascii1, dtype=np.int32)]
     for k in range(2, max_word_len + 1):
         _, pre, suf = levels[k - 1]
         if k == 2:
@@ -167,7 +173,7 @@ def ascii_stretches(levels, max_word_len: int) -> List[np.ndarray]:
     return out[:max_word_len]
 
 
-def nvbe_scores(index: "_discover.NgramIndex", max_word_len: int, penalty: float, levels=None, *,
+def nvbe_scores(index: "_ngram.NgramView", max_word_len: int, penalty: float, levels=None, *,
                 restandardize: bool = True, link: bool = True,
                 one_ascii: bool = True) -> Tuple[np.ndarray, np.ndarray]:
     """Word scores of steps 3-4 for every string of at most ``max_word_len`` symbols, concatenated by
@@ -179,7 +185,7 @@ def nvbe_scores(index: "_discover.NgramIndex", max_word_len: int, penalty: float
     auto = autonomy(index, max_word_len, levels, restandardize)
     extra = link_cohesion(levels, max_word_len) if link and max_word_len >= 2 else None
     if one_ascii and max_word_len >= 2:
-        for k, n in enumerate(ascii_stretches(levels, max_word_len)[1:], start=2):
+        for k, n in enumerate(ascii_stretches(levels, max_word_len, ascii_symbols(index))[1:], start=2):
             auto[k - 1][n > 1] = -np.inf
     return word_scores(auto, penalty, extra)
 

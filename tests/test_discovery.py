@@ -10,15 +10,16 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from nlpzero import _discover
+from nlpzero import _discover, _ngram
 from nlpzero.corpus import as_corpus, normalize
-from nlpzero._passes import Passes
-from nlpzero.discovery import (_best_split, _cohesion, default_min_count, discover,
-                               learn_segmenter, segment_unsupervised, segment_unsupervised_spans, _learn)
-from nlpzero.errors import CorpusTooSmallError, FormatError, InputError
+from nlpzero._passes import Passes, best_split, cohesion, learn_model
+from nlpzero.discovery import (default_min_count, discover, learn_segmenter, segment_unsupervised,
+                               segment_unsupervised_spans)
+from nlpzero.errors import CorpusTooSmallError, CountOverflowError, FormatError, InputError
 from nlpzero._testing import COMMON_HANZI, zipf_corpus
 from nlpzero.jieba.interop import load_jieba_dict
 from nlpzero.lexicon import Lexicon
+from nlpzero.ngrams import NgramCounts, count_ngrams
 from nlpzero.nvbe import autonomy
 from reference.text_model import symbols
 from reference.discovery import all_splits, ref_counts, ref_entropy, ref_mi, ref_min_entropy
@@ -29,77 +30,114 @@ def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra=
                    for _ in range(n))
 
 
-# ---------------------------------------------------------------------- NgramIndex kernel
+# ---------------------------------------------------------------------- the one counter, viewed
+def _view_of(chunks, K, capacity=1024, reserve_at=None):
+    """Count symbol chunks into one NgramTable (recording each position's ids) and view it."""
+    table = _ngram.NgramTable(K, 0, capacity)
+    recorded = []
+    for i, text in enumerate(chunks):
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        sym, start, end = _ngram.encode_symbols(codes, True, True)
+        ids = np.empty((K, sym.size), dtype=np.int32)
+        assert table.count_chunk(sym, sym.size, False, 1, 0, True, ids) == _ngram.OK
+        recorded.append((sym, ids))
+        if reserve_at == i:
+            table.reserve(table.size * 40)
+    return table, _ngram.NgramView(table), recorded
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_index_counts_and_links_match_counter(seed):
+def test_view_counts_and_links_match_counter(seed):
     rng = random.Random(seed)
-    lines = [_random_text(rng, rng.randint(0, 40)) for _ in range(60)]
-    text = "\n".join(lines) + "\n"
+    chunks = ["\n".join(_random_text(rng, rng.randint(0, 40)) for _ in range(20)) + "\n" for _ in range(3)]
+    text = "".join(chunks)
     K = 4
-    idx = _discover.NgramIndex(K, True)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    sym, start, end = idx.encode(codes, True)
-    ids = idx.feed(sym)
-    chars = idx.chars()
+    table, view, recorded = _view_of(chunks, K)
+    chars = view.chars()
     ref = Counter()
     for run in symbols(text):
         for k in range(1, K + 1):
             for i in range(len(run) - k + 1):
                 ref[tuple(run[i : i + k])] += 1
 
-    def name(s):
-        return "0" if s == _discover.DIGITS else "A" if s == _discover.LATIN else chr(chars[s])
-
     got = Counter()
     strings = {}
     for k in range(1, K + 1):
-        count, prefix, suffix = idx.level(k)
+        count, prefix, suffix = view.level(k)
         for i in range(count.size):
             if k == 1:
-                s = (name(i),)
+                s = (chr(chars[i]),)
             else:
                 s = strings[k - 1, prefix[i]] + (strings[k - 1, suffix[i]][-1],)
                 assert strings[k - 1, suffix[i]][:-1] == s[1:-1]
             strings[k, i] = s
-            if count[i]:
-                got[s] = int(count[i])
+            got[s] = int(count[i])
     assert got == ref
-    # every position's id names the n-gram that starts there
-    for k in range(1, K + 1):
-        for i in np.flatnonzero(ids[k - 1] >= 0):
-            assert strings[k, ids[k - 1, i]] == tuple(name(s) for s in sym[i : i + k])
-    assert idx.n_symbols == sum(len(r) for r in symbols(text))
+    # every position's id names the n-gram that starts there, whether counting recorded it or
+    # the view looked it up afterwards
+    for sym, ids in recorded:
+        assert np.array_equal(view.ids(sym), ids)
+        for k in range(1, K + 1):
+            for i in range(sym.size):
+                want = tuple(chr(c) for c in sym[i : i + k])
+                if ids[k - 1, i] >= 0:
+                    assert strings[k, ids[k - 1, i]] == want
+                else:
+                    assert len(want) < k or 0 in sym[i : i + k]
+    assert view.n_symbols == sum(len(r) for r in symbols(text))
+    # the same statistic through the public counter: count_ngrams(collapse_ascii=True)
+    counts = count_ngrams([text], max_n=K, collapse_ascii=True)
+    assert counts.N == view.n_symbols
+    assert counts.to_dict() == {"".join(s): c for s, c in ref.items()}
 
 
-@pytest.mark.parametrize("factor", [1.0, 3.0, 40.0])
-def test_reserve_changes_no_id_or_count(factor):
-    """``reserve`` (the size hint of a corpus pass) only resizes tables: feeding the same chunks
-    with and without it gives the same ids, counts and links."""
+@pytest.mark.parametrize("reserve_at", [None, 0, 2])
+def test_ids_do_not_depend_on_table_growth(reserve_at):
+    """Ids are given at insertion and kept when the table is rebuilt: a table that doubled its
+    way up from 1024 slots, one reserved early and one sized once agree on every id."""
     rng = random.Random(7)
     chunks = ["\n".join(_random_text(rng, rng.randint(0, 40)) for _ in range(40)) + "\n" for _ in range(4)]
-    out = []
-    for hint in (None, factor):
-        idx = _discover.NgramIndex(4, True)
-        ids = []
-        for i, text in enumerate(chunks):
-            sym, _, _ = idx.encode(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), True)
-            ids.append(idx.feed(sym))
-            if i == 0 and hint is not None:
-                idx.reserve(hint, limit=1 << 12)
-        out.append((ids, [idx.level(k) for k in range(1, 5)]))
-    (ids_a, lev_a), (ids_b, lev_b) = out
-    assert all(np.array_equal(a, b) for a, b in zip(ids_a, ids_b))
-    assert all(np.array_equal(x, y) for la, lb in zip(lev_a, lev_b) for x, y in zip(la, lb))
+    out = [_view_of(chunks, 4, capacity, reserve_at) for capacity in (1024, 1 << 16)]
+    (_, va, ra), (_, vb, rb) = out
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(ra, rb))
+    assert all(np.array_equal(x, y) for k in range(1, 5) for x, y in zip(va.level(k), vb.level(k)))
 
 
 def test_encode_spans_cover_original_text():
     text = "ＡＢＣ12中文，\n１９９８年  x"
-    idx = _discover.NgramIndex(2, True)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    sym, start, end = idx.encode(codes, True)
-    words = [text[a:b] for s, a, b in zip(sym, start, end) if s >= 0]
+    sym, start, end = _ngram.encode_symbols(codes, True, True)
+    words = [text[a:b] for s, a, b in zip(sym, start, end) if s]
     assert words == ["ＡＢＣ12", "中", "文", "１９９８", "年", "x"]
-    assert sym[-1] == -1 and (sym[sym >= 0] > _discover.LATIN).sum() == 3
+    assert sym.tolist() == [ord("A"), ord("中"), ord("文"), 0, ord("0"), ord("年"), 0, ord("A"), 0]
+    # without collapsing, every (normalised) word character is a symbol
+    plain, _, _ = _ngram.encode_symbols(codes, True, False)
+    assert "".join(chr(c) if c else "|" for c in plain) == "ABC12中文|1998年|x|"
+
+
+def test_collapsed_lookups_and_persistence(tmp_path):
+    counts = count_ngrams(["１９９８年，2024年ABC 很好", "x1很好"], max_n=3, collapse_ascii=True)
+    assert counts["1949年"] == counts["0年"] == counts["１９９８年"] == 2
+    assert counts["A很好"] == 1 and counts["Ab12"] == counts["A"] == 2 and counts["年A"] == 1
+    path = tmp_path / "c.npz"
+    counts.save(path)
+    again = NgramCounts.load(path)
+    assert again.collapse_ascii and again.to_dict() == counts.to_dict() and again.N == counts.N
+    with pytest.raises(ValueError, match="collapse_ascii"):
+        counts.merge(count_ngrams(["很好"], max_n=3))
+    assert counts.merge(counts)["0年"] == 4
+
+
+def test_count_overflow_is_an_error():
+    table = _ngram.NgramTable(2)
+    codes = np.array([[0x4E00, 0]], dtype=np.uint32)
+    one = np.array([1], dtype=np.uint8)
+    assert table.add(codes, one, np.array([2**32 - 2], dtype=np.uint64)) == _ngram.OK
+    assert table.add(codes, one, np.array([1], dtype=np.uint64)) == _ngram.OK
+    assert table.add(codes, one, np.array([1], dtype=np.uint64)) == _ngram.COUNT_OVERFLOW
+    big = NgramCounts(table)
+    with pytest.raises(CountOverflowError):
+        big.merge(big)
 
 
 # ---------------------------------------------------------------------- DP against brute force
@@ -110,14 +148,11 @@ def test_best_path_matches_enumeration(seed):
     rng = np.random.default_rng(seed)
     K = 3
     runs = [rng.integers(2, 6, size=rng.integers(1, 8)) for _ in range(5)]
-    sym = np.concatenate([np.append(r, -1) for r in runs]).astype(np.int32)
-    idx = _discover.NgramIndex(K, False)
-    # use symbols as code points: encode a text of those characters
+    # symbols as characters: a text of those characters, counted and viewed
     text = "".join("".join(chr(0x4E00 + int(s)) for s in r) + "，" for r in runs)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    sym, _, _ = idx.encode(codes, True)
-    ids = idx.feed(sym)
-    sizes = [idx.level(k)[0].size for k in range(1, K + 1)]
+    _, view, [(symbols_, ids)] = _view_of([text], K)
+    sym = ids[0]
+    sizes = [view.level(k)[0].size for k in range(1, K + 1)]
     offset = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
     score = rng.normal(size=int(offset[-1]))
     starts = _discover.best_path(sym, ids, score, offset, -5.0)
@@ -145,7 +180,7 @@ def test_cohesion_matches_formula():
     ref = ref_counts(lines, 4)
     n = sum(v for w, v in ref.items() if len(w) == 1)
     for k in (2, 3, 4):
-        coh = _cohesion(passes, k)
+        coh = cohesion(passes, k)
         strings = passes.strings(k, np.arange(coh.size))
         for s, value in zip(strings, coh):
             want = min(math.log(n * ref[s] / (ref[s[:j]] * ref[s[j:]])) for j in range(1, k))
@@ -227,7 +262,7 @@ def test_best_split_matches_enumeration():
                 s = sum(logp[p] for p in pieces)
                 if best is None or s > best[0] + 1e-12:
                     best = (s, pieces)
-        got = _best_split(word, logp)
+        got = best_split(word, logp)
         if best is None:
             assert got is None
         else:
@@ -524,9 +559,24 @@ def test_learned_segmenter_routes_are_optimal_for_the_model(seed, kw):
     # exact ties differently (Segmenter: longer first word; best_path: shorter last word).
     text = [line.replace("·", "").replace("・", "") for line in _punctuated(seed)]
     seg = learn_segmenter(text, **kw)
-    passes, model = _learn(text, 4, kw.get("penalty", 0.0), kw.get("refine", 0), None,
-                           "utf-8", "strict", True, False)
+    passes, model = learn_model(text, **kw)
     want = _run_scores_of_model(passes, model)
     got = _run_scores_of_segmenter(seg, text)
     assert len(got) == len(want)
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_one_shot_input_is_spilled_and_gives_the_same_results():
+    """A generator (or standard input) is read once into a temporary file, so the passes that
+    discovery and segmentation need work on it, with the same results as on a list; the N of
+    discovery's formulas is count_ngrams(collapse_ascii=True).N."""
+    text = _punctuated(4, 200)
+    passes = Passes(as_corpus(iter(text)), 5, False, "")
+    assert passes.N == count_ngrams(text, max_n=5, collapse_ascii=True).N
+    spill_dir = passes._spill._dir
+    assert list(segment_unsupervised(iter(text))) == list(segment_unsupervised(text))
+    assert discover(iter(text), min_count=3).to_dict() == discover(text, min_count=3).to_dict()
+    passes._spill.close()
+    import os
+
+    assert not os.path.exists(spill_dir)

@@ -36,7 +36,7 @@ def test_link_cohesion_and_ascii_counts_match_reference(seed):
     ref = ref_link(lines, L)
     passes = Passes(as_corpus(lines), L + 1, False, "")
     links = link_cohesion(passes.levels, L)
-    n_ascii = ascii_stretches(passes.levels, L)
+    n_ascii = ascii_stretches(passes.levels, L, passes.ascii1)
     checked = 0
     for k in range(1, L + 1):
         ids = np.flatnonzero(passes.levels[k - 1][0] > 0)
@@ -55,7 +55,7 @@ def test_nvbe_scores_compose_autonomy_links_and_ascii_rule(penalty):
     score, offset = nvbe_scores(passes.index, L, penalty, passes.levels)
     auto = autonomy(passes.index, L, passes.levels)
     links = link_cohesion(passes.levels, L)
-    n_ascii = ascii_stretches(passes.levels, L)
+    n_ascii = ascii_stretches(passes.levels, L, passes.ascii1)
     for k in range(1, L + 1):
         want = auto[k - 1] * k + links[k - 1] - penalty
         want[n_ascii[k - 1] > 1] = -np.inf

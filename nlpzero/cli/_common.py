@@ -106,10 +106,12 @@ def segmenter_options(f):
     return f
 
 
-def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None):
+def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
+                       options=None):
     """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
     ``corpus`` itself (unsupervised, nlpzero.learn_segmenter, words of at most ``max_word_len``
-    characters), which must then be re-readable."""
+    characters), which must then be re-readable. ``options``: more Segmenter keywords (for
+    --lexicon/--dict only)."""
     from ..segment import Segmenter
 
     if lexicon is not None and dict_ is not None:
@@ -117,7 +119,11 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     if lexicon is not None or dict_ is not None:
         if max_word_len is not None:
             raise click.UsageError("--max-word-len applies to a learned segmenter, not to --lexicon/--dict")
-        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts)
+        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts,
+                         **(options or {}))
+    if options:
+        raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
+                               "not to a learned segmenter")
     try:
         from ..discovery import learn_segmenter
     except ImportError:
