@@ -133,12 +133,12 @@ def bench_search(n_docs: int, gensim_subset: int, pot_subset: int) -> None:
     wv = nlpzero.WordVectors(words, X)
     index = wv.index
     print(f"\n## Exact top-10 search: 1 query vs {n_docs} texts (5-30 words, 20k vocabulary, 100-d)")
-    nlpzero.wmd_search(queries[0], docs[:50], wv, 10)  # warm-up
+    nlpzero.wmd_search(queries[0], docs[:50], wv, k=10)  # warm-up
     for metric in ("wmd", "wrd"):
         times, solved = [], []
         for q in queries:
             t = time.process_time()
-            res = nlpzero.wmd_search(q, docs, wv, 10, metric=metric)
+            res = nlpzero.wmd_search(q, docs, wv, k=10, metric=metric)
             times.append(time.process_time() - t)
             solved.append(res.n_solved)
         med = statistics.median(times)
@@ -161,7 +161,7 @@ def bench_search(n_docs: int, gensim_subset: int, pot_subset: int) -> None:
     pot_d = [_pot_distance(q, d, index, X) for d in docs[:pot_subset]]
     pot_rate = pot_subset / (time.process_time() - t)
     pot_top = sorted(range(pot_subset), key=lambda i: (pot_d[i], i))[:10]
-    ours_sub = nlpzero.wmd_search(q, docs[:pot_subset], wv, 10)
+    ours_sub = nlpzero.wmd_search(q, docs[:pot_subset], wv, k=10)
     agree = ours_sub.indices.tolist() == pot_top and np.allclose(ours_sub.distances, sorted(pot_d)[:10], atol=1e-9)
     print(f"POT loop (ot.dist + ot.emd2), {pot_subset} texts: {pot_rate:,.0f} docs/CPU-s; "
           f"top-10 identical to nlpzero: {agree}")

@@ -52,7 +52,7 @@ def worker(impl: str, path: str, limit: int | None) -> dict:
     if impl == "nlpzero":
         import nlpzero
 
-        counts = nlpzero.count_ngrams(path, MAX_N)
+        counts = nlpzero.count_ngrams(path, max_n=MAX_N)
         distinct, nbytes = len(counts), os.path.getsize(path)
     else:
         counts, nbytes = counter_count(path, limit)
@@ -71,7 +71,7 @@ def measure(impl: str, path, limit=None) -> dict:
 def check_identical(path) -> None:
     import nlpzero
 
-    ours = nlpzero.count_ngrams(path, MAX_N).to_dict()
+    ours = nlpzero.count_ngrams(path, max_n=MAX_N).to_dict()
     theirs, _ = counter_count(str(path))
     assert ours == dict(theirs), "nlpzero and Counter disagree"
 

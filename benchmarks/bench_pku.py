@@ -87,7 +87,7 @@ def run_one(name: str, path: str) -> dict:
         from nlpzero.segment import Segmenter
 
         method = name.split("+")[0]
-        lex = discover(path, method)
+        lex = discover(path, method=method)
         lexicon = list(lex.words[:5000])
         counts = lex.to_dict()
         if name.endswith("+refine"):

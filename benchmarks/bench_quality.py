@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 REVIEWS = os.path.join(os.path.dirname(HERE), "nlpzero", "data", "reviews.txt")
 
-# name: (description, keyword arguments of nvbe_scores, max_len, refine rounds)
+# name: (description, keyword arguments of nvbe_scores, max_word_len, refine rounds)
 VARIANTS = {
     "original": ("nVBE of Magistry & Sagot (a = z_l + z_r, word score a·len)",
                  dict(restandardize=False, link=False, one_ascii=False), 4, 0),
@@ -40,8 +40,8 @@ VARIANTS = {
     "default": ("+ at most one ASCII stretch per word (the default)", {}, 4, 0),
     "no-restd": ("default without the second standardisation", dict(restandardize=False), 4, 0),
     "default+refine": ("default + 3 rounds unigram refinement", {}, 4, 3),
-    "default-L3": ("default with max_len=3 (diagnostic)", {}, 3, 0),
-    "default-L5": ("default with max_len=5 (diagnostic)", {}, 5, 0),
+    "default-L3": ("default with max_word_len=3 (diagnostic)", {}, 3, 0),
+    "default-L5": ("default with max_word_len=5 (diagnostic)", {}, 5, 0),
 }
 
 
@@ -64,13 +64,13 @@ def f1(pred: set, ref: set) -> float:
     return 2 * p * r / (p + r)
 
 
-def learn(lines, kw, max_len, refine):
+def learn(lines, kw, max_word_len, refine):
     from nlpzero import discovery, nvbe
 
     original = discovery.nvbe_scores
     discovery.nvbe_scores = functools.partial(nvbe.nvbe_scores, **kw)
     try:
-        return discovery._learn(lines, max_len, 0.0, refine, None, "utf-8", "strict", True, False)[1]
+        return discovery._learn(lines, max_word_len, 0.0, refine, None, "utf-8", "strict", True, False)[1]
     finally:
         discovery.nvbe_scores = original
 
@@ -100,14 +100,14 @@ def main() -> None:
           f"reviews: {len(rev)} lines ({sum(map(len, rev)) / 1e3:.0f}k characters)\n")
     print("| variant | PKU full F1 | PKU held-out F1 | reviews vs jieba F1 |")
     print("|---|---|---|---|")
-    for name, (desc, kw, max_len, refine) in VARIANTS.items():
+    for name, (desc, kw, max_word_len, refine) in VARIANTS.items():
         t0 = time.process_time()
         row = {}
-        model = learn(raw, kw, max_len, refine)
+        model = learn(raw, kw, max_word_len, refine)
         row["full"] = f1(spans(segment(model, raw), raw), refs["full"])
-        model = learn(raw[0::2], kw, max_len, refine)
+        model = learn(raw[0::2], kw, max_word_len, refine)
         row["held"] = f1(spans(segment(model, raw[1::2]), raw[1::2]), refs["held"])
-        model = learn(rev, kw, max_len, refine)
+        model = learn(rev, kw, max_word_len, refine)
         row["silver"] = f1(spans(segment(model, rev), rev), refs["silver"])
         print(f"| {desc} | {row['full']:.4f} | {row['held']:.4f} | {row['silver']:.4f} |", flush=True)
         print(f"  {name}: {time.process_time() - t0:.1f} CPU-s", file=sys.stderr)

@@ -46,7 +46,7 @@ def run_nlpzero(path: str, jobs: int) -> dict:
     S.SMALL_INPUT_BYTES = 0            # measure the workers even on the 5.5 MB file
     seg = Segmenter("jieba")
     with open(os.devnull, "wb") as out:
-        res = segment_file(path, out, seg, jobs=jobs)
+        res = segment_file(path, out, segmenter=seg, jobs=jobs)
     return {"seconds": res.seconds, "bytes": res.bytes_in, "jobs": res.jobs, **_rss()}
 
 

@@ -55,6 +55,7 @@ _EXPORTS = {
     "discover": "nlpzero.discovery",
     "learn_segmenter": "nlpzero.discovery",
     "segment_unsupervised": "nlpzero.discovery",
+    "segment_unsupervised_spans": "nlpzero.discovery",
     "Lexicon": "nlpzero.lexicon",
     # frequent itemsets and association rules (SPEC §9)
     "frequent_itemsets": "nlpzero.apriori",

@@ -355,10 +355,10 @@ class AssociationRules:
 
 def frequent_itemsets(
     transactions: Transactions,
+    *,
     min_support: Optional[float] = None,
     min_count: Optional[int] = None,
-    max_len: Optional[int] = None,
-    *,
+    max_size: Optional[int] = None,
     max_itemsets: Optional[int] = DEFAULT_MAX_ITEMSETS,
     sep: Optional[str] = None,
     encoding: str = "utf-8",
@@ -377,7 +377,7 @@ def frequent_itemsets(
         (``ceil(min_support * N)`` with a 1e-9 tolerance for float noise).
     min_count : int ≥ 1, optional
         Absolute threshold. Give exactly one of ``min_support`` and ``min_count``.
-    max_len : int ≥ 1, optional
+    max_size : int ≥ 1, optional
         Largest itemset size to report (default: no limit).
     max_itemsets : int ≥ 1 or None
         Stop with :class:`TooManyItemsetsError` once more itemsets than this are found,
@@ -416,8 +416,8 @@ def frequent_itemsets(
         min_support = check_float("min_support", min_support, minimum=0.0, maximum=1.0, open_min=True)
     else:
         min_count = check_int("min_count", min_count, minimum=1)
-    if max_len is not None:
-        max_len = check_int("max_len", max_len, minimum=1)
+    if max_size is not None:
+        max_size = check_int("max_size", max_size, minimum=1)
     if max_itemsets is not None:
         max_itemsets = check_int("max_itemsets", max_itemsets, minimum=1)
     if sep is not None and (not isinstance(sep, str) or sep == ""):
@@ -455,12 +455,12 @@ def frequent_itemsets(
     limit = _NODE_LIMIT if max_itemsets is None else min(max_itemsets, _NODE_LIMIT)
     status, item, count, parent, cstart, cend = _apriori.mine(
         bits, np.ascontiguousarray(counts[order]), h_items, h_off, suffix_mean, v_tids, v_off,
-        n_trans, min_count, max_len or 0, limit, _COUNT_MODE,
+        n_trans, min_count, max_size or 0, limit, _COUNT_MODE,
     )
     if status == _apriori.STATUS_TOO_MANY:
         raise TooManyItemsetsError(
             f"more than {limit:,} frequent itemsets at min_count={min_count} (N={n_trans:,}); "
-            "raise min_support/min_count, set max_len, or raise the max_itemsets guard (None/0 = no limit)"
+            "raise min_support/min_count, set max_size, or raise the max_itemsets guard (None/0 = no limit)"
         )
     if status != _apriori.STATUS_OK:
         raise MemoryError("out of memory while mining frequent itemsets")
@@ -469,10 +469,10 @@ def frequent_itemsets(
 
 def association_rules(
     itemsets: FrequentItemsets,
+    *,
     min_confidence: float,
     min_lift: Optional[float] = None,
-    *,
-    max_consequent_len: Optional[int] = 1,
+    max_consequent_size: Optional[int] = 1,
 ) -> AssociationRules:
     """Association rules X → Y from frequent itemsets: support, confidence and lift.
 
@@ -488,7 +488,7 @@ def association_rules(
         From :func:`frequent_itemsets`; its threshold is the rules' minimum support.
     min_confidence : float in [0, 1]
     min_lift : float ≥ 0, optional
-    max_consequent_len : int ≥ 1 or None
+    max_consequent_size : int ≥ 1 or None
         Largest consequent size; 1 (default) gives one-item consequents (as pyfim's ``arules``),
         None any size (consequents grown level by level, pruned by confidence).
 
@@ -502,7 +502,7 @@ def association_rules(
     >>> from nlpzero import frequent_itemsets, association_rules
     >>> fi = frequent_itemsets([["a", "b"], ["a", "b", "c"], ["a", "c"], ["b"]], min_count=2)
     >>> sorted((r.antecedent, r.consequent, r.count, round(r.confidence, 3), round(r.lift, 3))
-    ...        for r in association_rules(fi, 0.6))
+    ...        for r in association_rules(fi, min_confidence=0.6))
     [(('a',), ('b',), 2, 0.667, 0.889), (('a',), ('c',), 2, 0.667, 1.333), (('b',), ('a',), 2, 0.667, 0.889), (('c',), ('a',), 2, 1.0, 1.333)]
 
     References
@@ -515,15 +515,15 @@ def association_rules(
     lift_floor = -math.inf
     if min_lift is not None:
         lift_floor = check_float("min_lift", min_lift, minimum=0.0)
-    if max_consequent_len is not None:
-        max_consequent_len = check_int("max_consequent_len", max_consequent_len, minimum=1)
+    if max_consequent_size is not None:
+        max_consequent_size = check_int("max_consequent_size", max_consequent_size, minimum=1)
     fi = itemsets
     # float noise in a threshold (0.3 + 0.3 = 0.6000000000000001) must not drop a rule at
     # exactly 0.6: compare against the threshold lowered by a relative 1e-12, as pyfim does
     conf_floor = min_confidence * (1.0 - _RULE_TOLERANCE)
     if min_lift is not None:
         lift_floor = lift_floor * (1.0 - _RULE_TOLERANCE)
-    if max_consequent_len == 1:
+    if max_consequent_size == 1:
         status, ante, cons, node = _apriori.one_item_rules(
             fi.node_item, fi.node_count, fi.node_parent, fi.node_child_start, fi.node_child_end,
             fi.n_transactions, conf_floor, lift_floor, fi.max_size,
@@ -531,14 +531,14 @@ def association_rules(
         if status != _apriori.STATUS_OK:
             raise MemoryError("out of memory while generating association rules")
     else:
-        ante, cons, node = _rules_any_size(fi, conf_floor, lift_floor, max_consequent_len)
+        ante, cons, node = _rules_any_size(fi, conf_floor, lift_floor, max_consequent_size)
     count = fi.node_count
     confidence = count[node].astype(np.float64) / count[ante]
     lift = confidence / (count[cons].astype(np.float64) / fi.n_transactions) if len(node) else confidence.copy()
     return AssociationRules(fi, ante, cons, node, confidence, lift)
 
 
-def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_len: Optional[int]):
+def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_size: Optional[int]):
     """ap-genrules: for each itemset, consequents grown one item at a time while confidence holds."""
     flat, offsets, sizes = fi._flat
     flat_l, off_l, count = flat.tolist(), offsets.tolist(), fi.node_count.tolist()
@@ -553,7 +553,7 @@ def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_
         cz = count[v]
         level = [(y,) for y in z]
         size = 1
-        while level and size < len(z) and (max_len is None or size <= max_len):
+        while level and size < len(z) and (max_size is None or size <= max_size):
             passed = []
             for y in level:
                 ys = set(y)

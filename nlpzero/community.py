@@ -259,9 +259,9 @@ def _partition_ids(nodes: list, partition: Any) -> np.ndarray:
 def codelength(
     graph: Any,
     partition: Any,
+    *,
     directed: Optional[bool] = None,
     teleportation: float = 0.15,
-    *,
     weight: str = "weight",
 ) -> float:
     """Two-level map equation (bits) of a given partition (SPEC §7).
@@ -385,11 +385,11 @@ def _trial_seeds(seed: int, num_trials: int) -> List[int]:
 
 def infomap(
     graph: Any,
+    *,
     num_trials: int = 10,
     seed: int = 0,
     directed: Optional[bool] = None,
     teleportation: float = 0.15,
-    *,
     weight: str = "weight",
 ) -> InfomapResult:
     """Two-level InfoMap: the partition that minimises the map equation (SPEC §7).

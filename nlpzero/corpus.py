@@ -78,6 +78,7 @@ class Corpus:
     def __init__(
         self,
         source: Source,
+        *,
         encoding: str = "utf-8",
         errors: str = "strict",
         normalize: bool = True,
@@ -355,7 +356,7 @@ def as_corpus(source: Source, **kwargs) -> Corpus:
 
 
 # ---------------------------------------------------------------------- arrays
-def to_codes(text: str, normalize: bool = True) -> np.ndarray:
+def to_codes(text: str, *, normalize: bool = True) -> np.ndarray:
     """Code points of ``text`` as a writable ``uint32`` array (normalised if asked).
 
     >>> to_codes("Ａ中").tolist()
@@ -378,7 +379,7 @@ def normalize(text: str) -> str:
     return to_codes(text).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def word_mask(codes: np.ndarray, normalize: bool = True) -> np.ndarray:
+def word_mask(codes: np.ndarray, *, normalize: bool = True) -> np.ndarray:
     """Boolean array: True where ``codes`` holds a word character (CJK ideograph, ASCII letter
     or digit; full-width ones too when ``normalize``)."""
     from ._ngram import word_mask as _mask
@@ -386,18 +387,18 @@ def word_mask(codes: np.ndarray, normalize: bool = True) -> np.ndarray:
     return _mask(np.ascontiguousarray(codes, dtype=np.uint32), normalize).view(bool)
 
 
-def is_word_char(ch: str, normalize: bool = True) -> bool:
+def is_word_char(ch: str, *, normalize: bool = True) -> bool:
     """Whether the single character ``ch`` is a word character."""
-    return bool(word_mask(to_codes(ch, normalize=False), normalize)[0])
+    return bool(word_mask(to_codes(ch, normalize=False), normalize=normalize)[0])
 
 
-def runs(text_or_codes: Union[str, np.ndarray], normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+def runs(text_or_codes: Union[str, np.ndarray], *, normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
     """Start and end offsets (``int64``) of the runs of word characters.
 
     >>> runs("今天，天气good!")
     (array([0, 3]), array([2, 9]))
     """
-    codes = to_codes(text_or_codes, False) if isinstance(text_or_codes, str) else text_or_codes
-    mask = word_mask(codes, normalize).astype(np.int8)
+    codes = to_codes(text_or_codes, normalize=False) if isinstance(text_or_codes, str) else text_or_codes
+    mask = word_mask(codes, normalize=normalize).astype(np.int8)
     edges = np.diff(np.concatenate(([0], mask, [0])))
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

@@ -61,7 +61,7 @@ def check_dictionary_path(path: str) -> None:
         raise InputError(f"{path}: is a directory, not a dictionary file", path)
 
 
-def read_dictionary(path: PathLike, format: str = "auto", encoding: str = "utf-8", *,
+def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "utf-8",
                     require_count: bool = False) -> Entries:
     """Read a dictionary file into a list of ``(word, count)`` pairs, in file order.
 

@@ -5,6 +5,7 @@
 - :func:`segment_unsupervised` — learn from a corpus and segment that corpus, one call:
   branching-entropy autonomy (nVBE, :mod:`nlpzero.nvbe`) by default, optionally refined by
   re-estimating a unigram language model on its own output.
+- :func:`segment_unsupervised_spans` — the same tokens as character spans of the whole text.
 - :func:`learn_segmenter` — the same model as a reusable :class:`nlpzero.Segmenter` for new
   text (its words are the words of the training corpus's segmentation, with their scores).
 
@@ -46,7 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lexicon import Lexicon
     from .segment import Segmenter
 
-__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "default_min_count"]
+__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans",
+           "default_min_count"]
 
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
@@ -180,10 +182,10 @@ class _Passes:
 # ---------------------------------------------------------------------- discovery
 def discover(
     corpus: Source,
-    method: str = "mi",
     *,
+    method: str = "mi",
     min_count: Optional[int] = None,
-    max_len: int = 4,
+    max_n: int = 4,
     thresholds: Optional[Sequence[float]] = None,
     min_pmi: float = 1.0,
     min_proba: float = 1e-7,
@@ -199,19 +201,20 @@ def discover(
     corpus : path, file, iterable of str, or Corpus
         Raw text (see :class:`nlpzero.Corpus`); ``"-"`` is standard input.
     method : {"mi", "min_entropy"}
-        ``"mi"``: mutual-information cohesion cut (SPEC §2): count n-grams up to ``max_len``, keep
+        ``"mi"``: mutual-information cohesion cut (SPEC §2): count n-grams up to ``max_n``, keep
         those with ``count ≥ min_count`` and cohesion ``min_j log(N·c(w)/(c(w[:j])·c(w[j:]))) ≥ θ_|w|``,
         join adjacent characters covered by a kept occurrence, count the pieces, keep pieces seen
         ``min_count`` times that pass the check-back (length ≤ 2, or a kept n-gram, or every
-        ``max_len``-window kept). ``"min_entropy"`` (SPEC §3): cut every link whose pair has
+        ``max_n``-window kept). ``"min_entropy"`` (SPEC §3): cut every link whose pair has
         ``P(ab) ≤ min_proba`` or ``PMI ≤ min_pmi``, count the pieces, then drop redundant words
         (longest first) whose best split into other words costs less than ``|w| − 1`` nats more.
     min_count : int, optional
         Rarest word kept; default :func:`default_min_count` of the corpus size.
-    max_len : int, default 4
-        Longest n-gram scored (``"mi"``; K of SPEC §2). For ``"min_entropy"`` words may be longer.
+    max_n : int, default 4
+        Highest n-gram order scored (``"mi"``; K of SPEC §2). For ``"min_entropy"`` words may be
+        longer.
     thresholds : sequence of float, optional
-        Cohesion bars θ_2..θ_max_len (nats); default ``2k − 3`` (1, 3, 5, ...).
+        Cohesion bars θ_2..θ_max_n (nats); default ``2k − 3`` (1, 3, 5, ...).
     min_pmi, min_proba : float
         Pair bars of ``"min_entropy"``.
     encoding, errors, normalize
@@ -223,7 +226,7 @@ def discover(
     -------
     Lexicon
         Ranked by count (ties by word), with cohesion (min PMI for ``"min_entropy"``), left/right
-        branching entropy (nan for words longer than ``max_len``), probability and ``is_new``.
+        branching entropy (nan for words longer than ``max_n``), probability and ``is_new``.
         Words with ASCII letters or digits are left out (the segmenter keeps those stretches
         whole anyway).
 
@@ -240,7 +243,7 @@ def discover(
     >>> random.seed(0)
     >>> words = ["自然", "语言", "处理", "我们", "喜欢", "很", "美", "的", "北京大学", "研究生"]
     >>> lines = ["".join(random.choices(words, k=12)) for _ in range(300)]
-    >>> lex = discover(lines, "min_entropy", min_count=5)
+    >>> lex = discover(lines, method="min_entropy", min_count=5)
     >>> sorted(lex.top(10)) == sorted(words)
     True
 
@@ -252,23 +255,23 @@ def discover(
     method = method.replace("-", "_")
     if min_count is not None:
         min_count = check_int("min_count", min_count, minimum=1)
-    max_len = check_int("max_len", max_len, minimum=2, maximum=12)
+    max_n = check_int("max_n", max_n, minimum=2, maximum=12)
     min_pmi = check_float("min_pmi", min_pmi)
     min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0)
     if thresholds is None:
-        thresholds = [2.0 * k - 3.0 for k in range(2, max_len + 1)]
+        thresholds = [2.0 * k - 3.0 for k in range(2, max_n + 1)]
     else:
         thresholds = [check_float(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
-        if len(thresholds) != max_len - 1:
-            raise ValueError(f"`thresholds` must have max_len - 1 = {max_len - 1} values, got {len(thresholds)}")
+        if len(thresholds) != max_n - 1:
+            raise ValueError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = _Passes(corpus, max_len + 1, progress, "discovering words")
+    passes = _Passes(corpus, max_n + 1, progress, "discovering words")
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
     if method == "mi":
-        lexicon = _discover_mi(passes, max_len, min_count, thresholds)
+        lexicon = _discover_mi(passes, max_n, min_count, thresholds)
     else:
-        lexicon = _discover_min_entropy(passes, max_len, min_count, min_pmi, min_proba)
+        lexicon = _discover_min_entropy(passes, max_n, min_count, min_pmi, min_proba)
     if not len(lexicon):
         raise CorpusTooSmallError(
             f"no word of {corpus.path or 'the corpus'} passed the thresholds (min_count={min_count}, "
@@ -427,37 +430,37 @@ def _remove_redundant(counts: dict) -> dict:
 
 # ---------------------------------------------------------------------- unsupervised segmentation
 class _Model:
-    """A learned scoring of every string of at most ``max_len`` symbols seen in training (the
+    """A learned scoring of every string of at most ``max_word_len`` symbols seen in training (the
     nVBE score ``a(w)·|w| + Σ z(PMI) of its links − penalty`` of
     :func:`nlpzero.nvbe.nvbe_scores`, or after refinement the unigram log-probability), applied
     by the compiled dynamic programme of ``_discover.best_path``."""
 
-    def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_len: int, unknown: float,
+    def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_word_len: int, unknown: float,
                  normalize: bool, method: str):
         self._index = index
         self._score = score
         self._offset = offset
-        self.max_len = max_len
+        self.max_word_len = max_word_len
         self.unknown = unknown
         self.normalize = normalize
         self.method = method
 
 
-def _check_segment_params(max_len, penalty, refine, min_count):
-    max_len = check_int("max_len", max_len, minimum=1, maximum=8)
+def _check_segment_params(max_word_len, penalty, refine, min_count):
+    max_word_len = check_int("max_word_len", max_word_len, minimum=1, maximum=8)
     penalty = check_float("penalty", penalty)
     refine = check_int("refine", refine, minimum=0, maximum=50)
     if min_count is not None:
         min_count = check_int("min_count", min_count, minimum=1)
-    return max_len, penalty, refine, min_count
+    return max_word_len, penalty, refine, min_count
 
 
-def _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize, progress):
-    max_len, penalty, refine, min_count = _check_segment_params(max_len, penalty, refine, min_count)
+def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress):
+    max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = _Passes(corpus, max_len + 1, progress, "learning a segmenter")
-    score, offset = nvbe_scores(passes.index, max_len, penalty, passes.levels)
-    model = _Model(passes.index, score, offset, max_len, -1e3, corpus.normalize, "nvbe")
+    passes = _Passes(corpus, max_word_len + 1, progress, "learning a segmenter")
+    score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
+    model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
     for _ in range(refine):
@@ -469,7 +472,7 @@ def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
     """One round of the unigram-LM refinement: count the words of the current segmentation of the
     training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
     as unknown characters), and score each word by its log-probability."""
-    K = model.max_len
+    K = model.max_word_len
     counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
     for codes, sym, start, end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
@@ -497,7 +500,7 @@ def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
 def learn_segmenter(
     corpus: Source,
     *,
-    max_len: int = 4,
+    max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
     min_count: Optional[int] = None,
@@ -512,7 +515,7 @@ def learn_segmenter(
     ----------
     corpus : path, file, iterable of str, or Corpus
         Raw text.
-    max_len : int, default 4
+    max_word_len : int, default 4
         Longest word, in symbols (an ASCII letter/digit stretch is one symbol). L = 4 measured best.
     penalty : float, default 0
         Cost per word in the objective Σ (a(w)·|w| + Σ z(PMI(links of w)) − penalty) (see
@@ -549,7 +552,7 @@ def learn_segmenter(
     ----------
     Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
     """
-    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
     return _segmenter(passes, model, penalty, refine)
 
@@ -558,14 +561,14 @@ def _segmenter(passes: _Passes, model: _Model, penalty: float, refine: int) -> "
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
-    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_char_score=unknown,
+    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
                                  normalize=model.normalize)
 
 
 def segment_unsupervised(
     corpus: Source,
     *,
-    max_len: int = 4,
+    max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
     min_count: Optional[int] = None,
@@ -573,17 +576,19 @@ def segment_unsupervised(
     errors: str = "strict",
     normalize: bool = True,
     progress: ProgressArg = False,
-    spans: bool = False,
-):
+) -> Iterator[List[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
 
     Parameters are those of :func:`learn_segmenter`, and the tokens are those of the segmenter
     it returns (``learn_segmenter(corpus).lcut(line)`` for every line): the learned model picks
     the words, :class:`nlpzero.Segmenter`'s text model (SPEC §0; whitespace dropped, a lone
     middle dot joins the words around it, a repeated punctuation character is one token) makes
-    the tokens. With ``spans=False`` (default) returns an iterator over the lines, each a list of
-    tokens; with ``spans=True`` returns the token spans of the whole text ``(lo, hi)`` (int64
-    arrays of character offsets, lines joined with their ``\\n``), which is what evaluation needs.
+    the tokens. :func:`segment_unsupervised_spans` gives the same tokens as character spans.
+
+    Returns
+    -------
+    iterator of list of str
+        One list of tokens per line of ``corpus``, in order.
 
     Examples
     --------
@@ -591,17 +596,9 @@ def segment_unsupervised(
     >>> next(iter(segment_unsupervised(lines)))[-1]
     '。'
     """
-    passes, model = _learn(corpus, max_len, penalty, refine, min_count, encoding, errors, normalize,
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
                            progress)
     seg = _segmenter(passes, model, penalty, refine)
-    if spans:
-        los, his, base = [], [], 0
-        for text in passes.texts():
-            lo, hi = seg.spans(text).T.astype(np.int64)
-            los.append(lo + base)
-            his.append(hi + base)
-            base += len(text)
-        return np.concatenate(los), np.concatenate(his)
 
     def lines():
         for text in passes.texts():
@@ -611,11 +608,53 @@ def segment_unsupervised(
     return lines()
 
 
+def segment_unsupervised_spans(
+    corpus: Source,
+    *,
+    max_word_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    progress: ProgressArg = False,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
+
+    Parameters are those of :func:`learn_segmenter`.
+
+    Returns
+    -------
+    lo, hi : ndarray of int64
+        Token ``i`` is ``text[lo[i]:hi[i]]``, where ``text`` is the corpus with its lines joined
+        by their ``\\n`` (character offsets, in order).
+
+    Examples
+    --------
+    >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
+    >>> lo, hi = segment_unsupervised_spans(lines)
+    >>> text = "\\n".join(lines)
+    >>> text[lo[-1]:hi[-1]]
+    '很美'
+    """
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress)
+    seg = _segmenter(passes, model, penalty, refine)
+    los, his, base = [], [], 0
+    for text in passes.texts():
+        lo, hi = seg.spans(text).T.astype(np.int64)
+        los.append(lo + base)
+        his.append(hi + base)
+        base += len(text)
+    return np.concatenate(los), np.concatenate(his)
+
+
 def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
     """Word → score for every word of the model's segmentation of its training corpus, and every
     single character seen. Restricting the dictionary to these words leaves the optimum of the
     training corpus unchanged (its best route only uses them) and keeps the trie small."""
-    K = model.max_len
+    K = model.max_word_len
     # used[k] marks the order-k ids of words without ASCII (dense ids: a mark array, no sort)
     used = {k: np.zeros(int(model._offset[k] - model._offset[k - 1]), dtype=bool) for k in range(2, K + 1)}
     mixed = {}

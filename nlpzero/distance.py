@@ -712,7 +712,7 @@ class TextIndex:
 
     Encoding the documents (vocabulary lookup, bags of words, weights) is the part of a search
     that does not depend on the query; an index does it once. :func:`wmd_search` is the
-    one-query shortcut ``TextIndex(docs, vectors, metric=...).search(query, k)``.
+    one-query shortcut ``TextIndex(docs, vectors, metric=...).search(query, k=k)``.
 
     Parameters
     ----------
@@ -756,7 +756,7 @@ class TextIndex:
         """Ignored tokens of each document (a tuple per document)."""
         return list(self._enc.oov)
 
-    def search(self, query: Iterable[str], k: int = 10, *, max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
+    def search(self, query: Iterable[str], *, k: int = 10, max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
         """The exact k nearest documents to ``query`` (see :func:`wmd_search`)."""
         k = check_int("k", k, minimum=1)
         max_iter = _max_iter(max_iter)
@@ -798,7 +798,7 @@ class TextIndex:
         return SearchResult(idx, dist, metric, n, int(solved), qenc.oov[0], int(len(self._empty)))
 
 
-def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: int = 10, *,
+def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, *, k: int = 10,
                metric: str = "wmd", empty_value: Optional[float] = None,
                max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
     """Exact k nearest documents to a query under WMD or WRD, by prefetch and prune.
@@ -843,4 +843,4 @@ def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, k: 
     """
     k = check_int("k", k, minimum=1)
     index = TextIndex(docs, vectors, metric=metric, empty_value=empty_value)
-    return index.search(query, k, max_iter=max_iter)
+    return index.search(query, k=k, max_iter=max_iter)

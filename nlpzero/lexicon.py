@@ -173,18 +173,18 @@ class Lexicon:
         return f"Lexicon(method={self.method!r}, words={len(self)}: {head}{', ...' if len(self) > 5 else ''})"
 
     # ------------------------------------------------------------ files
-    def save(self, path: Union[PathLike, IO[str]], format: str = "tsv", top: Optional[int] = None) -> int:
+    def save(self, path: Union[PathLike, IO[str]], *, format: str = "tsv", top: Optional[int] = None) -> int:
         """Write the lexicon best first as ``"tsv"``, ``"jsonl"`` or ``"jieba"`` (a jieba user
         dictionary, ``word count``). Paths are written atomically; ``"-"`` or a text file object
         work too. Returns the number of words written."""
         check_choice("format", format, ("tsv", "jsonl", "jieba"))
         if isinstance(path, (str, os.PathLike)) and os.fspath(path) != "-":
             with atomic_write(path) as f:
-                return self.save(f, format, top)
+                return self.save(f, format=format, top=top)
         if isinstance(path, (str, os.PathLike)):
             import sys
 
-            return self.save(sys.stdout, format, top)
+            return self.save(sys.stdout, format=format, top=top)
         out = path
         n = len(self) if top is None else min(check_int("top", top, minimum=0), len(self))
         if format == "tsv":
@@ -206,7 +206,7 @@ class Lexicon:
         return n
 
     @classmethod
-    def load(cls, path: PathLike, format: Optional[str] = None, encoding: str = "utf-8") -> "Lexicon":
+    def load(cls, path: PathLike, *, format: Optional[str] = None, encoding: str = "utf-8") -> "Lexicon":
         """Read a lexicon written by :meth:`save` (``format`` from the extension when None:
         ``.jsonl`` → jsonl, else TSV) or a jieba dictionary (``format="jieba"``).
 
@@ -222,7 +222,7 @@ class Lexicon:
             format = "jsonl" if path.endswith(".jsonl") else "tsv"
         check_choice("format", format, ("tsv", "jsonl", "jieba"))
         if format == "jieba":
-            return load_jieba_dict(path, encoding)
+            return load_jieba_dict(path, encoding=encoding)
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
         for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), start=1):
             line = line.rstrip("\r\n")
@@ -283,7 +283,7 @@ def _from_lists(words, counts, cols, method) -> Lexicon:
                    np.fromiter((w not in known for w in ws), dtype=bool, count=len(ws)), method)
 
 
-def load_jieba_dict(path: PathLike, encoding: str = "utf-8") -> Lexicon:
+def load_jieba_dict(path: PathLike, *, encoding: str = "utf-8") -> Lexicon:
     """Read a jieba-format dictionary (``word freq [tag]`` per line; file order is kept) with
     :func:`nlpzero.dictionary.read_dictionary`, the one parser of the format (a line without a
     frequency is an error here). Frequencies are rounded to integers; words whose frequency is 0
@@ -298,7 +298,7 @@ def load_jieba_dict(path: PathLike, encoding: str = "utf-8") -> Lexicon:
     """
     from .dictionary import read_dictionary
 
-    entries = read_dictionary(path, "jieba", encoding, require_count=True)
+    entries = read_dictionary(path, format="jieba", encoding=encoding, require_count=True)
     words = [w for w, _ in entries]
     counts = [int(round(c)) for _, c in entries]
     cols = {k: [np.nan] * len(words) for k in ("cohesion", "left_entropy", "right_entropy")}

@@ -37,9 +37,9 @@ DEFAULT_MAX_MEMORY = 1 << 30
 
 def count_ngrams(
     corpus: Source,
+    *,
     max_n: int = 4,
     min_count: int = 1,
-    *,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
@@ -194,10 +194,10 @@ class NgramCounts:
         """Number of characters in runs (the number of 1-gram occurrences)."""
         return int(self._table.totals[1])
 
-    def total(self, n: int) -> int:
-        """Number of n-gram occurrences of order ``n`` (before pruning)."""
-        check_int("n", n, minimum=1, maximum=self.max_n)
-        return int(self._table.totals[n])
+    def total(self, order: int) -> int:
+        """Number of n-gram occurrences of order ``order`` (before pruning)."""
+        order = check_int("order", order, minimum=1, maximum=self.max_n)
+        return int(self._table.totals[order])
 
     def __len__(self) -> int:
         """Number of distinct n-grams kept."""
@@ -245,7 +245,7 @@ class NgramCounts:
             self._arrays = _Arrays(*self._table.export(1))
         return self._arrays
 
-    def arrays(self, order: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+    def arrays(self, *, order: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
         """N-grams and counts as arrays, in frequency order.
 
         Parameters
@@ -272,18 +272,23 @@ class NgramCounts:
         codes = np.ascontiguousarray(codes[order_idx])
         return codes.view(f"<U{self.max_n}").reshape(-1), counts[order_idx]
 
-    def items(self, order: Optional[int] = None) -> Iterator[Tuple[str, int]]:
-        """(n-gram, count) pairs in frequency order."""
-        ngrams, counts = self.arrays(order)
+    def items(self, *, order: Optional[int] = None) -> Iterator[Tuple[str, int]]:
+        """(n-gram, count) pairs in frequency order (only those of length ``order`` when given)."""
+        ngrams, counts = self.arrays(order=order)
         for start in range(0, ngrams.size, 1 << 16):
             yield from zip(ngrams[start : start + (1 << 16)].tolist(), counts[start : start + (1 << 16)].tolist())
 
-    def most_common(self, n: Optional[int] = None, order: Optional[int] = None) -> List[Tuple[str, int]]:
-        """The ``n`` most frequent n-grams (all when None) as (n-gram, count) pairs."""
-        ngrams, counts = self.arrays(order)
-        if n is not None:
-            n = check_int("n", n, minimum=0)
-            ngrams, counts = ngrams[:n], counts[:n]
+    def most_common(self, k: Optional[int] = None, *, order: Optional[int] = None) -> List[Tuple[str, int]]:
+        """The ``k`` most frequent n-grams (all when None) as (n-gram, count) pairs, of every
+        order or only of length ``order``.
+
+        >>> count_ngrams(["今天天气不错", "天气很好"], max_n=2).most_common(1, order=2)
+        [('天气', 2)]
+        """
+        ngrams, counts = self.arrays(order=order)
+        if k is not None:
+            k = check_int("k", k, minimum=0)
+            ngrams, counts = ngrams[:k], counts[:k]
         return list(zip(ngrams.tolist(), counts.tolist()))
 
     def to_dict(self) -> dict:
@@ -291,7 +296,7 @@ class NgramCounts:
         ngrams, counts = self.arrays()
         return dict(zip(ngrams.tolist(), counts.tolist()))
 
-    def write_tsv(self, out: Union[str, "os.PathLike[str]", IO[str]], order: Optional[int] = None,
+    def write_tsv(self, out: Union[str, "os.PathLike[str]", IO[str]], *, order: Optional[int] = None,
                   header: bool = True) -> int:
         """Write ``ngram<TAB>count`` lines in frequency order (path: atomically). Returns the row count.
 
@@ -299,10 +304,10 @@ class NgramCounts:
         """
         if isinstance(out, (str, os.PathLike)):
             with atomic_write(out) as f:
-                return self.write_tsv(f, order, header)
+                return self.write_tsv(f, order=order, header=header)
         if header:
             out.write("#ngram\tcount\n")
-        ngrams, counts = self.arrays(order)
+        ngrams, counts = self.arrays(order=order)
         step = 1 << 16
         for start in range(0, ngrams.size, step):
             rows = zip(ngrams[start : start + step].tolist(), counts[start : start + step].tolist())

@@ -1,6 +1,6 @@
 """Branching-entropy autonomy (nVBE, Magistry & Sagot 2012) for unsupervised segmentation (SPEC §4).
 
-For every string x of at most ``max_len`` symbols:
+For every string x of at most ``max_word_len`` symbols:
 
 1. right branching entropy h_r(x): entropy of the symbol that follows x, a run end counting as
    a new distinct symbol each time; left h_l(x) likewise with the preceding symbol. With the
@@ -87,21 +87,21 @@ def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (v - sel.mean()) / (sd if sd > 0 else 1.0)
 
 
-def autonomy(index: "_discover.NgramIndex", max_len: int, levels=None,
+def autonomy(index: "_discover.NgramIndex", max_word_len: int, levels=None,
              restandardize: bool = True) -> List[np.ndarray]:
-    """a(x) for every string of lengths 1..max_len: a list with one float64 array per length,
+    """a(x) for every string of lengths 1..max_word_len: a list with one float64 array per length,
     indexed by the index's ids (strings never seen get -inf). ``index.max_n`` must be at least
-    ``max_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched. With
+    ``max_word_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched. With
     ``restandardize`` (default) the per-length sum z(VBE_l) + z(VBE_r) is standardised again
     per length; without it a(x) is that sum (the original nVBE)."""
     if levels is None:
-        levels = [index.level(k) for k in range(1, max_len + 2)]
+        levels = [index.level(k) for k in range(1, max_word_len + 2)]
     count1 = levels[0][0].astype(np.float64)
     p = count1[count1 > 0] / count1.sum()
     h0 = float(-(p * np.log(p)).sum())
     out = []
     prev = None
-    for k in range(1, max_len + 1):
+    for k in range(1, max_word_len + 1):
         count, prefix, suffix = levels[k - 1]
         h_l, h_r = branching_entropies(count, *levels[k])
         seen = count > 0
@@ -120,24 +120,24 @@ def autonomy(index: "_discover.NgramIndex", max_len: int, levels=None,
     return out
 
 
-def _additive(levels, max_len: int, per_symbol: np.ndarray, per_pair: np.ndarray) -> List[np.ndarray]:
+def _additive(levels, max_word_len: int, per_symbol: np.ndarray, per_pair: np.ndarray) -> List[np.ndarray]:
     """f(x) = Σ per_symbol over the symbols of x + Σ per_pair over its adjacent pairs, for every
-    string of orders 1..max_len (by id), by inclusion-exclusion over the prefix/suffix links:
+    string of orders 1..max_word_len (by id), by inclusion-exclusion over the prefix/suffix links:
     f(x) = f(x[:-1]) + f(x[1:]) − f(x[1:-1])."""
     out = [per_symbol.astype(np.float64), per_pair.astype(np.float64) + 0.0]
-    if max_len >= 2:
+    if max_word_len >= 2:
         _, pre, suf = levels[1]
         out[1] += out[0][pre] + out[0][suf]
-    for k in range(3, max_len + 1):
+    for k in range(3, max_word_len + 1):
         _, pre, suf = levels[k - 1]
         mid = levels[k - 2][2][pre]
         out.append(out[k - 2][pre] + out[k - 2][suf] - out[k - 3][mid])
-    return out[:max_len]
+    return out[:max_word_len]
 
 
-def link_cohesion(levels, max_len: int) -> List[np.ndarray]:
+def link_cohesion(levels, max_word_len: int) -> List[np.ndarray]:
     """Σ_j z(PMI(x_j, x_j+1)) over the adjacent symbol pairs inside every string of orders
-    1..max_len (0 for single symbols): a list of float64 arrays by id. ``PMI(a, b) = log P(ab) −
+    1..max_word_len (0 for single symbols): a list of float64 arrays by id. ``PMI(a, b) = log P(ab) −
     log P(a) − log P(b)`` with ``P(ab) = c(ab)/N2`` (N2 adjacent pairs) and ``P(a) = c(a)/N``; z
     standardises it over all pairs seen. ``levels`` are the ``index.level(k)`` tuples, k ≥ 1."""
     c1 = levels[0][0].astype(np.float64)
@@ -149,37 +149,37 @@ def link_cohesion(levels, max_len: int) -> List[np.ndarray]:
                      - np.log(c1[suf[seen]] / c1.sum()))
     z = _z(pmi, seen)
     z[~seen] = 0.0
-    return _additive(levels, max_len, np.zeros(c1.size), z)
+    return _additive(levels, max_word_len, np.zeros(c1.size), z)
 
 
-def ascii_stretches(levels, max_len: int) -> List[np.ndarray]:
-    """Number of collapsed ASCII letter/digit symbols in every string of orders 1..max_len
+def ascii_stretches(levels, max_word_len: int) -> List[np.ndarray]:
+    """Number of collapsed ASCII letter/digit symbols in every string of orders 1..max_word_len
     (int32 arrays by id; the inclusion-exclusion of :func:`_additive` in exact integers)."""
     n1 = levels[0][0].size
     out = [(np.arange(n1) <= _discover.LATIN).astype(np.int32)]
-    for k in range(2, max_len + 1):
+    for k in range(2, max_word_len + 1):
         _, pre, suf = levels[k - 1]
         if k == 2:
             out.append(out[0][pre] + out[0][suf])
         else:
             mid = levels[k - 2][2][pre]
             out.append(out[k - 2][pre] + out[k - 2][suf] - out[k - 3][mid])
-    return out[:max_len]
+    return out[:max_word_len]
 
 
-def nvbe_scores(index: "_discover.NgramIndex", max_len: int, penalty: float, levels=None, *,
+def nvbe_scores(index: "_discover.NgramIndex", max_word_len: int, penalty: float, levels=None, *,
                 restandardize: bool = True, link: bool = True,
                 one_ascii: bool = True) -> Tuple[np.ndarray, np.ndarray]:
-    """Word scores of steps 3-4 for every string of at most ``max_len`` symbols, concatenated by
+    """Word scores of steps 3-4 for every string of at most ``max_word_len`` symbols, concatenated by
     order, and the offsets of each order (see :func:`word_scores`). ``index.max_n`` must be at
-    least ``max_len + 1``. The keyword switches turn the three additions to Magistry & Sagot's
+    least ``max_word_len + 1``. The keyword switches turn the three additions to Magistry & Sagot's
     nVBE off (all ``False``: their method)."""
     if levels is None:
-        levels = [index.level(k) for k in range(1, max_len + 2)]
-    auto = autonomy(index, max_len, levels, restandardize)
-    extra = link_cohesion(levels, max_len) if link and max_len >= 2 else None
-    if one_ascii and max_len >= 2:
-        for k, n in enumerate(ascii_stretches(levels, max_len)[1:], start=2):
+        levels = [index.level(k) for k in range(1, max_word_len + 2)]
+    auto = autonomy(index, max_word_len, levels, restandardize)
+    extra = link_cohesion(levels, max_word_len) if link and max_word_len >= 2 else None
+    if one_ascii and max_word_len >= 2:
+        for k, n in enumerate(ascii_stretches(levels, max_word_len)[1:], start=2):
             auto[k - 1][n > 1] = -np.inf
     return word_scores(auto, penalty, extra)
 

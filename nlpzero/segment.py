@@ -16,7 +16,7 @@ other character is a token, a repeated one ("——", "……") a single token. 
 token, so transliterated names stay whole (``卡尔·马克思``; SPEC §4). A stretch of ASCII letters/digits is never cut inside:
 it is one token, or part of a dictionary word that covers all of it (``T恤``, ``卡拉OK``). A single
 character — or a whole ASCII stretch — that is not in the dictionary scores like a word seen once
-(``log 1 − log Σc``; ``unknown_char_score`` for score dictionaries); it is a candidate even where
+(``log 1 − log Σc``; ``unknown_score`` for score dictionaries); it is a candidate even where
 dictionary words start. Matching uses the normalised characters (full-width ASCII → ASCII), output
 is always the original characters, so the tokens of a line joined together are the line without
 its whitespace.
@@ -137,8 +137,8 @@ class Segmenter:
     def from_scores(
         cls,
         scores: Mapping[str, float],
-        unknown_char_score: float = -20.0,
         *,
+        unknown_score: float = -20.0,
         mode: str = "nlpzero",
         normalize: bool = True,
     ) -> "Segmenter":
@@ -148,13 +148,13 @@ class Segmenter:
         ----------
         scores : Mapping[str, float]
             Word → additive score (any finite float; every key is a word).
-        unknown_char_score : float, default -20.0
+        unknown_score : float, default -20.0
             Score of a single character (or ASCII stretch) that is not a key. The default is
             about the log-probability of a word seen once in a billion.
 
         Examples
         --------
-        >>> seg = Segmenter.from_scores({"云计算": 3.0, "计算": 1.0, "云": -1.0}, unknown_char_score=-5.0)
+        >>> seg = Segmenter.from_scores({"云计算": 3.0, "计算": 1.0, "云": -1.0}, unknown_score=-5.0)
         >>> seg.lcut("云计算机")
         ['云计算', '机']
         """
@@ -163,7 +163,7 @@ class Segmenter:
         self.mode = mode
         self.normalize = bool(normalize) and mode == "nlpzero"
         self._kind = "score"
-        self._unknown = check_float("unknown_char_score", unknown_char_score)
+        self._unknown = check_float("unknown_score", unknown_score)
         self.source = None
         self._build(list(scores.items()))
         return self
@@ -845,8 +845,8 @@ def default_jobs() -> int:
 def segment_file(
     corpus: Any,
     output: Any = None,
-    segmenter: Any = "jieba",
     *,
+    segmenter: Any = "jieba",
     jobs: Optional[int] = None,
     delimiter: str = " ",
     encoding: str = "utf-8",
@@ -893,7 +893,7 @@ def segment_file(
 
     Examples
     --------
-    >>> segment_file("news.txt", "news.seg.txt", "jieba", jobs=4)      # doctest: +SKIP
+    >>> segment_file("news.txt", "news.seg.txt", segmenter="jieba", jobs=4)      # doctest: +SKIP
     SegmentFileResult(lines=19484, bytes_in=5543424, ...)
     """
     import codecs

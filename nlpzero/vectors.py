@@ -38,7 +38,7 @@ _ID_BUFFER = 1 << 16
 # corpus
 
 
-def read_segmented(path: Union[str, "os.PathLike[str]"], encoding: str = "utf-8") -> Iterator[List[str]]:
+def read_segmented(path: Union[str, "os.PathLike[str]"], *, encoding: str = "utf-8") -> Iterator[List[str]]:
     """Yield the tokens of each line of a segmented file (tokens separated by whitespace; empty
     lines skipped). Read with :class:`nlpzero.Corpus`, so undecodable bytes raise
     :class:`nlpzero.errors.DecodeError` with the byte offset and binary files BinaryInputError.
@@ -83,7 +83,7 @@ class _Corpus:
                     yield tokens
             return
         if self.path is not None:
-            yield from read_segmented(self.path, self.encoding)
+            yield from read_segmented(self.path, encoding=self.encoding)
             return
         if self.passes > 1 and iter(self.corpus) is self.corpus:
             raise NotReiterableError(
@@ -300,7 +300,7 @@ class WordVectors:
         """``{word: vector}``."""
         return {w: self.vectors[i] for i, w in enumerate(self.words)}
 
-    def most_similar(self, word: str, topn: int = 10) -> List[Tuple[str, float]]:
+    def most_similar(self, word: str, *, topn: int = 10) -> List[Tuple[str, float]]:
         """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
         topn = check_int("topn", topn, minimum=1)
         unit = _unit_rows(self.vectors)
@@ -421,8 +421,8 @@ def default_dim(vocabulary_size: int) -> int:
 
 def word_vectors(
     corpus: Any,
-    dim: Optional[int] = None,
     *,
+    dim: Optional[int] = None,
     window: int = 5,
     min_count: int = 5,
     max_vocab: Optional[int] = None,
@@ -479,7 +479,7 @@ def word_vectors(
     >>> wv.vectors.shape
     (5, 2)
     >>> raw = ["我喜欢猫", "我喜欢狗", "你喜欢猫"] * 20
-    >>> word_vectors(raw, 2, min_count=1, segmenter={"我": 3, "你": 1, "喜欢": 3, "猫": 2, "狗": 1}).words
+    >>> word_vectors(raw, dim=2, min_count=1, segmenter={"我": 3, "你": 1, "喜欢": 3, "猫": 2, "狗": 1}).words
     ('喜欢', '我', '猫', '你', '狗')
 
     References
@@ -564,8 +564,8 @@ def _knn_graph(vectors: np.ndarray, k: int, block: int = 512):
 
 def cluster_words(
     vectors: Union[WordVectors, Tuple[Sequence[str], np.ndarray]],
-    k: int = 10,
     *,
+    k: int = 10,
     num_trials: int = 10,
     seed: int = 0,
 ):

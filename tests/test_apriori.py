@@ -26,12 +26,12 @@ from nlpzero.errors import BinaryInputError, DecodeError, InputError
 # ----------------------------------------------------------------------------- references
 
 
-def brute_itemsets(transactions, min_count, max_len=None):
+def brute_itemsets(transactions, min_count, max_size=None):
     """Every subset of every (deduplicated) transaction, counted; the obviously correct answer."""
     counts = Counter()
     for t in transactions:
         s = sorted(set(t), key=repr)
-        top = len(s) if max_len is None else min(len(s), max_len)
+        top = len(s) if max_size is None else min(len(s), max_size)
         for k in range(1, top + 1):
             for sub in combinations(s, k):
                 counts[frozenset(sub)] += 1
@@ -118,12 +118,12 @@ def test_itemsets_match_brute_force(seed, n_trans, n_items, density, count_mode)
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_max_len_matches_brute_force(seed, count_mode):
+def test_max_size_matches_brute_force(seed, count_mode):
     tr = random_transactions(100 + seed, 50, 12, 0.5)
-    for max_len in (1, 2, 3, 5):
-        fi = frequent_itemsets(tr, min_count=2, max_len=max_len)
-        assert fi.to_dict() == brute_itemsets(tr, 2, max_len)
-        assert fi.max_size <= max_len
+    for max_size in (1, 2, 3, 5):
+        fi = frequent_itemsets(tr, min_count=2, max_size=max_size)
+        assert fi.to_dict() == brute_itemsets(tr, 2, max_size)
+        assert fi.max_size <= max_size
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -134,16 +134,16 @@ def test_rules_match_brute_force(seed):
     n = len(tr)
     for min_conf, min_lift in ((0.0, None), (0.5, None), (0.7, 1.0), (0.9, 1.2)):
         floor = -math.inf if min_lift is None else min_lift
-        assert_same_rules(rules_dict(association_rules(fi, min_conf, min_lift)), brute_rules(freq, n, min_conf, floor))
+        assert_same_rules(rules_dict(association_rules(fi, min_confidence=min_conf, min_lift=min_lift)), brute_rules(freq, n, min_conf, floor))
         for max_cons in (2, None):
-            got = association_rules(fi, min_conf, min_lift, max_consequent_len=max_cons)
+            got = association_rules(fi, min_confidence=min_conf, min_lift=min_lift, max_consequent_size=max_cons)
             assert_same_rules(rules_dict(got), brute_rules(freq, n, min_conf, floor, max_cons))
 
 
 def test_kernel_and_python_rule_paths_agree():
     tr = random_transactions(7, 70, 11, 0.5)
     fi = frequent_itemsets(tr, min_count=2)
-    ar = association_rules(fi, 0.3)
+    ar = association_rules(fi, min_confidence=0.3)
     ante, cons, node = _rules_any_size(fi, 0.3, -math.inf, 1)
     assert sorted(zip(ar.antecedent.tolist(), ar.consequent.tolist(), ar.itemset.tolist())) == sorted(
         zip(ante.tolist(), cons.tolist(), node.tolist())
@@ -184,7 +184,7 @@ def test_result_helpers():
         sup = [fi.count_of([x]) for x in itemset]
         assert sup == sorted(sup, reverse=True)
     assert "itemsets" in repr(fi)
-    rules = association_rules(fi, 0.9).to_list()
+    rules = association_rules(fi, min_confidence=0.9).to_list()
     assert Rule(("面包",), ("牛奶",), 3, 0.75, 1.0, 1.0) in rules
 
 
@@ -199,7 +199,7 @@ def test_one_pass_iterables_and_generators():
 def test_no_frequent_items_and_empty_database():
     fi = frequent_itemsets([["a"], ["b"]], min_count=2)
     assert len(fi) == 0 and fi.to_list() == [] and fi.max_size == 0
-    assert len(association_rules(fi, 0.5)) == 0
+    assert len(association_rules(fi, min_confidence=0.5)) == 0
     fi = frequent_itemsets([], min_count=1)
     assert len(fi) == 0 and fi.n_transactions == 0
     fi = frequent_itemsets([[], []], min_support=0.5)
@@ -224,7 +224,7 @@ def test_max_itemsets_guard(count_mode):
         frequent_itemsets(tr, min_count=1, max_itemsets=10_000)
     with pytest.raises(TooManyItemsetsError):
         frequent_itemsets([list(range(50))], min_count=1, max_itemsets=20)  # the singletons alone
-    assert len(frequent_itemsets(tr, min_count=1, max_len=2, max_itemsets=10_000)) == 30 + 435
+    assert len(frequent_itemsets(tr, min_count=1, max_size=2, max_itemsets=10_000)) == 30 + 435
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,7 @@ def test_max_itemsets_guard(count_mode):
         ({"min_support": "0.1"}, TypeError, "`min_support`"),
         ({"min_count": 0}, ValueError, r"`min_count` must be an int ≥ 1, got 0"),
         ({"min_count": 2.0}, TypeError, "`min_count`"),
-        ({"min_count": 1, "max_len": 0}, ValueError, "`max_len`"),
+        ({"min_count": 1, "max_size": 0}, ValueError, "`max_size`"),
         ({"min_count": 1, "max_itemsets": 0}, ValueError, "`max_itemsets`"),
         ({"min_count": 1, "sep": ""}, ValueError, "`sep`"),
         ({"min_count": 1, "encoding": "no-such-codec"}, ValueError, "`encoding`"),
@@ -266,13 +266,13 @@ def test_bad_transactions():
 def test_bad_rule_parameters():
     fi = frequent_itemsets([["a", "b"], ["a"]], min_count=1)
     with pytest.raises(ValueError, match="`min_confidence`"):
-        association_rules(fi, 1.5)
+        association_rules(fi, min_confidence=1.5)
     with pytest.raises(ValueError, match="`min_lift`"):
-        association_rules(fi, 0.5, min_lift=-1)
-    with pytest.raises(ValueError, match="`max_consequent_len`"):
-        association_rules(fi, 0.5, max_consequent_len=0)
+        association_rules(fi, min_confidence=0.5, min_lift=-1)
+    with pytest.raises(ValueError, match="`max_consequent_size`"):
+        association_rules(fi, min_confidence=0.5, max_consequent_size=0)
     with pytest.raises(TypeError, match="`itemsets` must be a FrequentItemsets"):
-        association_rules({frozenset("a"): 1}, 0.5)
+        association_rules({frozenset("a"): 1}, min_confidence=0.5)
 
 
 # ----------------------------------------------------------------------------- files
@@ -339,7 +339,7 @@ def check_against_pyfim(fim, tr, min_count, min_conf=0.5):
     want = pyfim_itemsets(fim, tr, min_count)
     assert len(fi) == len(want)
     assert fi.to_dict() == want
-    assert_same_rules(rules_dict(association_rules(fi, min_conf)), pyfim_rules(fim, tr, min_count, min_conf))
+    assert_same_rules(rules_dict(association_rules(fi, min_confidence=min_conf)), pyfim_rules(fim, tr, min_count, min_conf))
     return fi
 
 
@@ -349,7 +349,7 @@ def test_against_pyfim_random(seed, count_mode):
     tr = random_transactions(300 + seed, 400, 40, 0.25)
     for min_count in (3, 12, 60):
         check_against_pyfim(fim, tr, min_count, min_conf=0.3 + 0.1 * seed)
-    fi = frequent_itemsets(tr, min_count=5, max_len=3)
+    fi = frequent_itemsets(tr, min_count=5, max_size=3)
     assert fi.to_dict() == pyfim_itemsets(fim, tr, 5, zmax=3)
 
 
@@ -452,7 +452,7 @@ def test_cli_rule_options(tmp_path):
     p.write_text("".join(",".join(map(str, t)) + "\n" for t in tr), encoding="utf-8")
     str_tr = [[str(x) for x in t] for t in tr]
     res = CliRunner().invoke(main, ["apriori", str(p), "--sep", ",", "--min-count", "5", "--rules",
-                                    "--min-confidence", "0.5", "--min-lift", "1.05", "--max-consequent-len", "0", "-q"])
+                                    "--min-confidence", "0.5", "--min-lift", "1.05", "--max-consequent-size", "0", "-q"])
     assert res.exit_code == 0, res.output
     rows = _parse_tsv(res.stdout)[1]
     got = {(frozenset(r[0].split(",")), frozenset(r[1].split(","))) for r in rows}

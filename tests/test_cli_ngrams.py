@@ -102,7 +102,7 @@ def test_version_help_and_python_dash_m(run):
 
 
 @pytest.mark.parametrize("args", [
-    ["cluster", "X", "-k", "0"], ["cluster", "X", "--min-count", "0"], ["communities", "X", "--trials", "0"],
+    ["cluster", "X", "-k", "0"], ["cluster", "X", "--min-count", "0"], ["communities", "X", "--num-trials", "0"],
     ["communities", "X", "--teleportation", "1.5"], ["segment", "X", "--jobs", "0"],
     ["discover", "X", "--min-count", "0"], ["apriori", "X", "--min-support", "2"],
     ["similar", "X", "X", "--vectors", "X", "-k", "0"],

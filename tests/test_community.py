@@ -331,7 +331,7 @@ def test_cli_communities(tmp_path):
     path = tmp_path / "e.tsv"
     path.write_text("".join(f"{u}\t{v}\n" for u, v in G.edges()))
     out = tmp_path / "out.tsv"
-    res = CliRunner().invoke(main, ["communities", str(path), "-o", str(out), "--trials", "2"])
+    res = CliRunner().invoke(main, ["communities", str(path), "-o", str(out), "--num-trials", "2"])
     assert res.exit_code == 0, res.output
     lines = out.read_text().splitlines()
     assert lines[0] == "node\tmodule\tflow" and len(lines) == 13

@@ -15,7 +15,7 @@ from nlpzero import _discover
 from nlpzero.cli import main
 from nlpzero.corpus import as_corpus, normalize
 from nlpzero.discovery import (_best_split, _Passes, _cohesion, default_min_count, discover,
-                               learn_segmenter, segment_unsupervised, _learn)
+                               learn_segmenter, segment_unsupervised, segment_unsupervised_spans, _learn)
 from nlpzero.errors import CorpusTooSmallError, FormatError, InputError
 from nlpzero.lexicon import Lexicon, load_jieba_dict
 from nlpzero.nvbe import autonomy
@@ -276,7 +276,7 @@ def test_lexicon_entropies_and_min_entropy_pmi_match_reference():
     _, lines = _zipf_corpus(7, 300)
     lines = ["".join(ws) for ws in lines]
     count, h_r, h_l = _ref_entropy(lines, 3)
-    lex = discover(lines, "min_entropy", min_count=3, max_len=2)
+    lex = discover(lines, method="min_entropy", min_count=3, max_n=2)
     c = _ref_counts(lines, 2)
     n = sum(v for w, v in c.items() if len(w) == 1)
     n2 = sum(v for w, v in c.items() if len(w) == 2)
@@ -340,7 +340,7 @@ def test_synthetic_lexicon_is_recovered():
     f1 = 2 * tp / (pred + ref)
     assert f1 >= 0.85, f1
     for method in ("mi", "min_entropy"):
-        lex = discover(text, method, min_count=5)
+        lex = discover(text, method=method, min_count=5)
         top = lex.top(len(truth) // 2)
         precision = sum(w in truth for w in top) / len(top)
         assert precision >= 0.8, (method, precision, top)
@@ -359,7 +359,7 @@ def test_matches_nlp_zero_word_finder(seed):
     finder.train(text)
     finder.find(text)
     theirs = {w for w, c in finder.words.items() if c >= 2}
-    ours = set(discover(text, "min_entropy", min_count=2).words)
+    ours = set(discover(text, method="min_entropy", min_count=2).words)
     assert len(ours & theirs) / len(ours | theirs) >= 0.85
 
 
@@ -406,7 +406,7 @@ def _small_lexicon():
 def test_lexicon_round_trip(tmp_path, fmt):
     lex = _small_lexicon()
     path = tmp_path / f"lex.{fmt}"
-    assert lex.save(path, fmt) == len(lex)
+    assert lex.save(path, format=fmt) == len(lex)
     back = Lexicon.load(path)
     assert back.words == lex.words
     assert back.counts.tolist() == lex.counts.tolist()
@@ -423,11 +423,11 @@ def test_lexicon_round_trip(tmp_path, fmt):
 def test_jieba_dictionary_round_trip(tmp_path):
     lex = _small_lexicon()
     path = tmp_path / "user.dict"
-    lex.save(path, "jieba")
+    lex.save(path, format="jieba")
     back = load_jieba_dict(path)
     assert back.to_dict() == lex.to_dict()
     (tmp_path / "tagged.dict").write_text("北京 30 ns\n大学 20\n", encoding="utf-8")
-    assert Lexicon.load(tmp_path / "tagged.dict", "jieba").to_dict() == {"北京": 30, "大学": 20}
+    assert Lexicon.load(tmp_path / "tagged.dict", format="jieba").to_dict() == {"北京": 30, "大学": 20}
 
 
 def test_lexicon_reads_jieba_dicts_with_the_dictionary_parser(tmp_path):
@@ -435,11 +435,11 @@ def test_lexicon_reads_jieba_dicts_with_the_dictionary_parser(tmp_path):
 
     path = tmp_path / "d.txt"
     path.write_text("\ufeff北京 30 ns\n大学 20\n\n删除 0\n北京 5\n", encoding="utf-8")
-    lex = Lexicon.load(path, "jieba")
+    lex = Lexicon.load(path, format="jieba")
     assert lex.to_dict() == {"北京": 35, "大学": 20}          # BOM skipped, 0 = deleted, repeats add
-    assert [w for w, _ in read_dictionary(path, "jieba")] == ["北京", "大学", "删除", "北京"]
+    assert [w for w, _ in read_dictionary(path, format="jieba")] == ["北京", "大学", "删除", "北京"]
     path.write_text("北京 30\n大学\n", encoding="utf-8")  # a segmenter user dict may omit freq ...
-    assert read_dictionary(path, "jieba") == [("北京", 30.0), ("大学", None)]
+    assert read_dictionary(path, format="jieba") == [("北京", 30.0), ("大学", None)]
     with pytest.raises(FormatError) as err:                 # ... a lexicon may not
         load_jieba_dict(path)
     assert err.value.line == 2 and str(path) in str(err.value)
@@ -457,7 +457,7 @@ def test_malformed_lexicon_line_names_file_and_line(tmp_path, content, fmt, line
     path = tmp_path / ("bad.jsonl" if fmt == "jsonl" else "bad.txt")
     path.write_text(content, encoding="utf-8")
     with pytest.raises(FormatError) as err:
-        Lexicon.load(path, fmt)
+        Lexicon.load(path, format=fmt)
     assert err.value.line == line
     assert str(path) in str(err.value) and f"line {line}" in str(err.value)
 
@@ -485,7 +485,7 @@ def test_too_small_corpus_is_an_error():
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"min_count": 0}, "`min_count` must be an int ≥ 1, got 0"),
-    ({"max_len": 1}, "`max_len`"),
+    ({"max_n": 1}, "`max_n`"),
     ({"method": "lda"}, "`method`"),
     ({"thresholds": [1.0]}, "`thresholds`"),
 ])
@@ -605,7 +605,7 @@ def test_mi_pipeline_matches_reference(seed):
     _, lines = _zipf_corpus(seed, 250, 40)
     text = ["".join(ws) for ws in lines]
     thetas = (0.5, 1.0, 1.5)        # low bars: long pieces and the check-back get exercised
-    got = discover(text, "mi", min_count=2, max_len=4, thresholds=thetas).to_dict()
+    got = discover(text, method="mi", min_count=2, max_n=4, thresholds=thetas).to_dict()
     want = _ref_mi(text, 4, 2, thetas)
     assert any(len(w) > 4 for w in want)
     assert got == want
@@ -615,7 +615,7 @@ def test_mi_pipeline_matches_reference(seed):
 def test_min_entropy_pipeline_matches_reference(seed):
     _, lines = _zipf_corpus(seed + 20, 200, 40)
     text = ["".join(ws) for ws in lines]
-    got = discover(text, "min_entropy", min_count=2, max_len=3).to_dict()
+    got = discover(text, method="min_entropy", min_count=2, max_n=3).to_dict()
     want = _ref_min_entropy(text, 2, 1.0, 1e-7)
     assert got == want
 
@@ -630,7 +630,7 @@ def _punctuated(seed, n_lines=300):
 
 
 @pytest.mark.parametrize("seed,kw", [(0, {}), (1, {"penalty": 1.0}), (2, {"refine": 2}),
-                                     (3, {"max_len": 3})])
+                                     (3, {"max_word_len": 3})])
 def test_learned_segmenter_gives_exactly_segment_unsupervised(seed, kw):
     # one text model: segment_unsupervised's tokens are the learned Segmenter's, line by line,
     # whether the Segmenter gets lines one at a time, in batches, or as spans of the whole text
@@ -640,7 +640,7 @@ def test_learned_segmenter_gives_exactly_segment_unsupervised(seed, kw):
     assert len(out) == len(text)
     assert [seg.lcut(line) for line in text] == out
     assert list(seg.cut_lines(text)) == out
-    lo, hi = segment_unsupervised(text, spans=True, **kw)
+    lo, hi = segment_unsupervised_spans(text, **kw)
     whole = "\n".join(text)
     joined = [t for toks in out for t in toks]
     assert [whole[a:b] for a, b in zip(lo.tolist(), hi.tolist())] == joined
@@ -651,7 +651,7 @@ def test_learned_segmenter_gives_exactly_segment_unsupervised(seed, kw):
 
 def _run_scores_of_model(passes, model):
     """The optimum of every run under the full model (best_path over every n-gram), in order."""
-    K = model.max_len
+    K = model.max_word_len
     want = []
     for codes, sym, start, end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score,

@@ -412,13 +412,13 @@ def test_search_equals_brute_force(metric, seed):
     docs.insert(10, list(docs[77]))
     query = random_doc(rng, words)
     for k in (1, 5, 20):
-        res = wmd_search(query, docs, wv, k, metric=metric)
+        res = wmd_search(query, docs, wv, k=k, metric=metric)
         idx, dist = brute_force_topk(query, docs, wv, k, metric)
         assert res.indices.tolist() == idx
         assert res.distances.tolist() == dist  # same solver on the same bits: equal, not close
         assert res.n_docs == len(docs) and 1 <= res.n_solved <= len(docs)
     # a query that is one of the documents finds it (and its duplicates) at distance 0
-    res = wmd_search(docs[3], docs, wv, 3, metric=metric)
+    res = wmd_search(docs[3], docs, wv, k=3, metric=metric)
     assert sorted(res.indices.tolist()[:3]) == sorted([3 if 3 < 10 else 4, len(docs) - 3, len(docs) - 2])
     assert np.all(res.distances <= 1e-12)
 
@@ -432,8 +432,8 @@ def test_text_index_reuses_documents():
         assert len(index) == 60 and index.oov == [()] * 60
         for _ in range(3):
             q = random_doc(rng, words) + ["not-a-word"]
-            res = index.search(q, 4)
-            assert res.to_list() == wmd_search(q, docs, vec, 4, metric=metric).to_list()
+            res = index.search(q, k=4)
+            assert res.to_list() == wmd_search(q, docs, vec, k=4, metric=metric).to_list()
             assert res.query_oov == ("not-a-word",)
     with pytest.raises(ValueError, match="dimension 3"):
         nlpzero.TextIndex([["a"]], {"a": np.zeros(2), "b": np.ones(3)}).search(["b"])
@@ -444,7 +444,7 @@ def test_search_prunes_on_clustered_data():
     words, X, _ = make_vocab(rng, n_words=200, dim=10, clusters=10)
     wv = WordVectors(words, X)
     docs = [random_doc(rng, words[20 * (i % 10): 20 * (i % 10) + 20], 3, 8) for i in range(400)]
-    res = wmd_search(docs[0], docs, wv, 5)
+    res = wmd_search(docs[0], docs, wv, k=5)
     assert res.indices.tolist() == brute_force_topk(docs[0], docs, wv, 5, "wmd")[0]
     assert res.n_solved < len(docs) // 2  # the bounds did their job
 

@@ -24,14 +24,14 @@ def test_random_text_matches_reference(seed, max_n):
     rng = random.Random(seed)
     texts = [random_text(rng, rng.randint(0, 300)) for _ in range(20)]
     ref, totals = ref_count(texts, max_n)
-    assert_same(count_ngrams(texts, max_n), ref, totals)
+    assert_same(count_ngrams(texts, max_n=max_n), ref, totals)
 
 
 @pytest.mark.parametrize("min_count", [2, 3, 10])
 def test_pruning_matches_reference(min_count, sample_lines):
     texts = sample_lines[:300]
     ref, totals = ref_count(texts, 4, min_count)
-    counts = count_ngrams(texts, 4, min_count)
+    counts = count_ngrams(texts, max_n=4, min_count=min_count)
     assert_same(counts, ref, totals)
     assert counts.min_count == min_count
 
@@ -46,12 +46,12 @@ def test_chunk_boundaries_inside_runs(tmp_path, chunk_bytes, max_n):
     path = tmp_path / "c.txt"
     path.write_text(text, encoding="utf-8", newline="")
     ref, totals = ref_count([text], max_n)
-    assert_same(count_ngrams(Corpus(path, chunk_bytes=chunk_bytes), max_n), ref, totals)
+    assert_same(count_ngrams(Corpus(path, chunk_bytes=chunk_bytes), max_n=max_n), ref, totals)
 
 
 def test_real_text_orders_1_to_4(sample_path, sample_lines):
     ref, totals = ref_count(sample_lines, 4)
-    counts = count_ngrams(sample_path, 4)
+    counts = count_ngrams(sample_path, max_n=4)
     assert_same(counts, ref, totals)
     assert counts.N == sum(len(r) for line in sample_lines for r in __import__("reference").runs(line))
 
@@ -60,29 +60,29 @@ def test_empty_and_degenerate_inputs(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     for source in (empty, [], [""], ["，。！ \n  "]):
-        counts = count_ngrams(source, 4)
+        counts = count_ngrams(source, max_n=4)
         assert len(counts) == 0 and counts.N == 0
         assert counts.most_common() == []
         assert counts["中"] == 0
     # one-character runs only: no n-gram longer than 1
-    counts = count_ngrams(["中，国。a b"], 3)
+    counts = count_ngrams(["中，国。a b"], max_n=3)
     assert counts.to_dict() == {"中": 1, "国": 1, "a": 1, "b": 1}
     assert counts.totals.tolist() == [0, 4, 0, 0]
 
 
 def test_characters_outside_bmp_and_normalisation():
     text = "𠀀𠀁𠀀𠀁，ＡＢ１２ab"
-    counts = count_ngrams([text], 2)
+    counts = count_ngrams([text], max_n=2)
     assert counts["𠀀𠀁"] == 2
     assert counts["AB12ab"[:2]] == 1          # full-width letters count as ASCII...
     assert counts["ＡＢ"] == 1                 # ...and lookups normalise their keys too
-    raw = count_ngrams([text], 2, normalize=False)
+    raw = count_ngrams([text], max_n=2, normalize=False)
     assert raw["AB"] == 0 and raw["ＡＢ"] == 0  # without normalisation full-width is a boundary
     assert raw["ab"] == 1
 
 
 def test_lookups_and_listing_order():
-    counts = count_ngrams(["今天天气不错", "天气很好"], 2)
+    counts = count_ngrams(["今天天气不错", "天气很好"], max_n=2)
     assert counts["天气"] == 2 and counts.get("天气") == 2
     assert counts.get("没有", 7) == 7 and "没有" not in counts and "天" in counts
     assert counts.counts_of(["天", "今天天", "", "气"]).tolist() == [3, 0, 0, 2]
@@ -98,9 +98,9 @@ def test_lookups_and_listing_order():
 
 def test_merge_of_parts_equals_whole(sample_lines):
     half = len(sample_lines) // 2
-    a = count_ngrams(sample_lines[:half], 4)
-    b = count_ngrams(sample_lines[half:], 4)
-    whole = count_ngrams(sample_lines, 4)
+    a = count_ngrams(sample_lines[:half], max_n=4)
+    b = count_ngrams(sample_lines[half:], max_n=4)
+    whole = count_ngrams(sample_lines, max_n=4)
     merged = a.merge(b)
     assert merged.to_dict() == whole.to_dict()
     assert merged.totals.tolist() == whole.totals.tolist()
@@ -108,24 +108,24 @@ def test_merge_of_parts_equals_whole(sample_lines):
     with pytest.raises(ValueError, match="pruned"):
         a.prune(2).merge(b)
     with pytest.raises(ValueError, match="max_n"):
-        a.merge(count_ngrams(sample_lines[:10], 3))
+        a.merge(count_ngrams(sample_lines[:10], max_n=3))
 
 
 def test_memory_budget_partitions_stay_exact(tmp_path, sample_path, sample_lines):
-    whole = count_ngrams(sample_path, 4)
+    whole = count_ngrams(sample_path, max_n=4)
     # a budget far below the table size forces counting in hash partitions
-    small = count_ngrams(sample_path, 4, max_memory=1 << 19)
+    small = count_ngrams(sample_path, max_n=4, max_memory=1 << 19)
     assert small.to_dict() == whole.to_dict()
     assert small.totals.tolist() == whole.totals.tolist()
-    pruned = count_ngrams(sample_path, 4, min_count=3, max_memory=1 << 18)
+    pruned = count_ngrams(sample_path, max_n=4, min_count=3, max_memory=1 << 18)
     assert pruned.to_dict() == whole.prune(3).to_dict()
     # a one-shot iterator cannot be re-read for partitioned counting
     with pytest.raises(MemoryBudgetError, match="cannot be re-read"):
-        count_ngrams(iter(sample_lines), 4, max_memory=1 << 16)
+        count_ngrams(iter(sample_lines), max_n=4, max_memory=1 << 16)
 
 
 def test_save_load_round_trip(tmp_path, sample_lines):
-    counts = count_ngrams(sample_lines[:200], 5)
+    counts = count_ngrams(sample_lines[:200], max_n=5)
     path = tmp_path / "counts.npz"
     counts.save(path)
     loaded = NgramCounts.load(path)
@@ -135,7 +135,7 @@ def test_save_load_round_trip(tmp_path, sample_lines):
 
 
 def test_write_tsv(tmp_path):
-    counts = count_ngrams(["今天天气不错", "天气很好"], 2)
+    counts = count_ngrams(["今天天气不错", "天气很好"], max_n=2)
     path = tmp_path / "out.tsv"
     rows = counts.write_tsv(path)
     lines = path.read_text(encoding="utf-8").splitlines()

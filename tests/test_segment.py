@@ -139,7 +139,7 @@ def test_matches_reference_scores(seed):
     words = {random_text(rng, rng.randint(1, 4), "今天气不错北京大学生Tab") for _ in range(25)}
     scores = {w: rng.uniform(-6, 3) for w in words if w.strip()}
     unk = rng.uniform(-8, 0)
-    seg = Segmenter.from_scores(scores, unk)
+    seg = Segmenter.from_scores(scores, unknown_score=unk)
     for _ in range(40):
         text = random_text(rng, rng.randint(0, 25), "今天气不错北京大学生Tab，")
         assert seg.lcut(text) == ref_nlpzero(text, scores, unk), text
@@ -391,7 +391,7 @@ def test_segment_file_matches_cut_lines(tmp_path, small_pool, jobs):
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.txt"
     seg = Segmenter(LEX)
-    res = small_pool.segment_file(Corpus(str(src), chunk_bytes=512), str(out), seg, jobs=jobs, delimiter="|")
+    res = small_pool.segment_file(Corpus(str(src), chunk_bytes=512), str(out), segmenter=seg, jobs=jobs, delimiter="|")
     expected = "".join("|".join(toks) + "\n" for toks in seg.cut_lines(lines))
     assert out.read_text(encoding="utf-8") == expected
     assert res.lines == 400 and res.bytes_in == src.stat().st_size and res.jobs == jobs
@@ -435,7 +435,7 @@ def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs, kind):
         source = Corpus(open(src, encoding=enc), chunk_bytes=256)
     else:
         source = Corpus(str(src), encoding=enc, chunk_bytes=256)
-    res = small_pool.segment_file(source, str(out), seg, jobs=jobs)
+    res = small_pool.segment_file(source, str(out), segmenter=seg, jobs=jobs)
     got = out.read_text(encoding="utf-8").split("\n")
     ending = ["尾", ""] if kind == "list" else ["尾"]           # items of a list are lines
     assert got == [" ".join(seg.lcut("短行")), " ".join(seg.lcut(line))] + ending
@@ -449,13 +449,13 @@ def test_nul_and_undecodable_bytes(tmp_path):
     src = tmp_path / "in.txt"
     src.write_bytes(("今天" * 40000 + "\n").encode() + "今\x00天\n".encode())
     out = tmp_path / "out.txt"
-    segment_file(str(src), str(out), Segmenter(LEX), jobs=1)
+    segment_file(str(src), str(out), segmenter=Segmenter(LEX), jobs=1)
     assert out.read_text(encoding="utf-8").split("\n")[1] == "今 \x00 天"
     bad = tmp_path / "bad.txt"
     bad.write_bytes("今天\n".encode() * 10 + b"\xff\xfe\n")
     target = tmp_path / "never.txt"
     with pytest.raises(DecodeError) as info:
-        segment_file(str(bad), str(target), Segmenter(LEX))
+        segment_file(str(bad), str(target), segmenter=Segmenter(LEX))
     assert info.value.offset == 70
     assert sorted(os.listdir(tmp_path)) == ["bad.txt", "in.txt", "out.txt"]      # no partial file
 
@@ -465,7 +465,7 @@ def test_output_in_missing_directory_fails_first(tmp_path):
     from nlpzero.segment import segment_file
 
     with pytest.raises(OutputError, match="does not exist"):
-        segment_file(["今天"], str(tmp_path / "no" / "out.txt"), Segmenter(LEX))
+        segment_file(["今天"], str(tmp_path / "no" / "out.txt"), segmenter=Segmenter(LEX))
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -480,7 +480,7 @@ def test_interrupt_leaves_no_file_and_no_workers(tmp_path, small_pool, jobs):
 
     target = tmp_path / "out.txt"
     with pytest.raises(KeyboardInterrupt):
-        small_pool.segment_file(lines(), str(target), Segmenter(LEX), jobs=jobs)
+        small_pool.segment_file(lines(), str(target), segmenter=Segmenter(LEX), jobs=jobs)
     assert os.listdir(tmp_path) == []
     assert multiprocessing.active_children() == []
 
@@ -522,6 +522,24 @@ def test_cli_errors(tmp_path):
     assert res.exit_code == 1
     res = runner.invoke(main, ["segment", "-"], input="今天\n")
     assert res.exit_code == 2 and ("--lexicon" in res.output)
+
+
+def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
+    from click.testing import CliRunner
+
+    from nlpzero import learn_segmenter
+    from nlpzero.cli import main
+
+    runner = CliRunner()
+    res = runner.invoke(main, ["segment", sample_path, "--max-word-len", "2", "-q"])
+    assert res.exit_code == 0, res.output
+    seg = learn_segmenter(sample_path, max_word_len=2)
+    with open(sample_path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert res.output.splitlines() == [" ".join(toks) for toks in seg.cut_lines(lines)]
+    assert res.output != runner.invoke(main, ["segment", sample_path, "-q"]).output
+    res = runner.invoke(main, ["segment", sample_path, "--dict", "jieba", "--max-word-len", "2"])
+    assert res.exit_code == 2 and "--max-word-len" in res.output
 
 
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])

@@ -153,23 +153,23 @@ def test_word_classes_recovered():
         assert len({where[w] for w in members}) == 1, members
     assert len({where[m[0]] for m in CLASSES.values()}) == len(CLASSES)
     # neighbours of a word are words of its class
-    assert {w for w, _ in wv.most_similar("猫", 5)} == set(CLASSES["noun"]) - {"猫"}
+    assert {w for w, _ in wv.most_similar("猫", topn=5)} == set(CLASSES["noun"]) - {"猫"}
 
 
 def test_deterministic_and_file_input(tmp_path):
     sents = toy_corpus(500, seed=2)
     path = tmp_path / "corpus.txt"
     path.write_text("\n".join(" ".join(s) for s in sents) + "\n\n", encoding="utf-8")
-    a = word_vectors(sents, 6, min_count=2)
-    b = word_vectors(str(path), 6, min_count=2)
-    c = word_vectors([" ".join(s) for s in sents], 6, min_count=2)
+    a = word_vectors(sents, dim=6, min_count=2)
+    b = word_vectors(str(path), dim=6, min_count=2)
+    c = word_vectors([" ".join(s) for s in sents], dim=6, min_count=2)
     assert a.words == b.words == c.words
     assert np.array_equal(a.vectors, b.vectors) and np.array_equal(a.vectors, c.vectors)
     assert np.array_equal(a.counts, b.counts)
 
 
 def test_save_load_and_word2vec(tmp_path):
-    wv = word_vectors(toy_corpus(500), 5, min_count=1)
+    wv = word_vectors(toy_corpus(500), dim=5, min_count=1)
     path = tmp_path / "v.npz"
     wv.save(path)
     with np.load(path) as data:
@@ -226,7 +226,7 @@ def test_cli_cluster(tmp_path):
     npz = tmp_path / "v.npz"
     res = CliRunner().invoke(
         main, ["cluster", str(path), "--segmented", "-k", "5", "--window", "2", "--min-count", "1",
-               "--trials", "2", "-o", str(out), "--vectors", str(npz)]
+               "--num-trials", "2", "-o", str(out), "--save-vectors", str(npz)]
     )
     assert res.exit_code == 0, res.output
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
@@ -256,17 +256,17 @@ def test_word_vectors_of_raw_text_with_a_segmenter():
         lines = f.read().splitlines()[:600]
     seg = learn_segmenter(lines)
     segmented = [t for t in seg.cut_lines(lines) if t]
-    want = word_vectors(segmented, 20, min_count=3)
+    want = word_vectors(segmented, dim=20, min_count=3)
     for segmenter in (seg, "learn"):
-        got = word_vectors(lines, 20, min_count=3, segmenter=segmenter)
+        got = word_vectors(lines, dim=20, min_count=3, segmenter=segmenter)
         assert got.words == want.words
         np.testing.assert_array_equal(got.counts, want.counts)
         np.testing.assert_allclose(got.vectors, want.vectors, atol=1e-9)
     lex = {"喜欢": 5, "这本书": 5, "孩子": 5}                  # a dictionary is a segmenter too
-    got = word_vectors(lines, 10, min_count=3, segmenter=lex)
+    got = word_vectors(lines, dim=10, min_count=3, segmenter=lex)
     assert "这本书" in got.words and "喜欢" in got.words
     with pytest.raises(NotReiterableError):
-        word_vectors(iter(lines), 10, min_count=3, segmenter=seg)
+        word_vectors(iter(lines), dim=10, min_count=3, segmenter=seg)
 
 
 def test_cli_cluster_raw_text(tmp_path):
@@ -276,7 +276,7 @@ def test_cli_cluster_raw_text(tmp_path):
     from nlpzero.cli import main
 
     out = tmp_path / "classes.tsv"
-    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--trials", "2", "-o", str(out)])
+    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--num-trials", "2", "-o", str(out)])
     assert res.exit_code == 0, res.output
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
     cls = {w: c for w, c, _ in rows}
@@ -294,7 +294,7 @@ def test_cli_cluster_raw_text(tmp_path):
     assert len(set(cls.values())) >= 20
     lex = tmp_path / "lex.tsv"
     assert CliRunner().invoke(main, ["discover", _reviews(), "-q", "-o", str(lex)]).exit_code == 0
-    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--trials", "1", "--lexicon", str(lex),
+    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--num-trials", "1", "--lexicon", str(lex),
                                     "--min-count", "20", "-o", str(out)])
     assert res.exit_code == 0, res.output
     words = [line.split("\t")[0] for line in out.read_text(encoding="utf-8").splitlines()[1:]]

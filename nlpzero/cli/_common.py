@@ -63,7 +63,11 @@ def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool):
 
 
 def segmenter_options(f):
-    """--lexicon, --dict and --user-dict: how a command that segments raw text gets its words."""
+    """--lexicon, --dict, --user-dict and --max-word-len: how a command that segments raw text
+    gets its words."""
+    f = click.option("--max-word-len", "max_word_len", type=click.IntRange(1, 8), default=None,
+                     help="Longest word of the segmenter learned from the input when neither --lexicon "
+                          "nor --dict is given [default: 4].")(f)
     f = click.option("--user-dict", "user_dicts", multiple=True, type=click.Path(dir_okay=False),
                      help="Dictionary merged on top (repeatable; jieba user-dictionary format or TSV).")(f)
     f = click.option("--dict", "dict_", metavar="jieba|PATH", default=None,
@@ -73,14 +77,17 @@ def segmenter_options(f):
     return f
 
 
-def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False):
+def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None):
     """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
-    ``corpus`` itself (unsupervised, nlpzero.learn_segmenter), which must then be re-readable."""
+    ``corpus`` itself (unsupervised, nlpzero.learn_segmenter, words of at most ``max_word_len``
+    characters), which must then be re-readable."""
     from ..segment import Segmenter
 
     if lexicon is not None and dict_ is not None:
         raise click.UsageError("pass either --lexicon or --dict, not both")
     if lexicon is not None or dict_ is not None:
+        if max_word_len is not None:
+            raise click.UsageError("--max-word-len applies to a learned segmenter, not to --lexicon/--dict")
         return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts)
     try:
         from ..discovery import learn_segmenter
@@ -91,7 +98,8 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     if not corpus.reiterable:
         raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
                                "stream; pass --lexicon or --dict to segment standard input")
-    seg = learn_segmenter(corpus, progress=not quiet)
+    kwargs = {} if max_word_len is None else {"max_word_len": max_word_len}
+    seg = learn_segmenter(corpus, progress=not quiet, **kwargs)
     if mode not in (None, seg.mode):
         raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
     for path in user_dicts:

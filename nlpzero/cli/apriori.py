@@ -30,21 +30,21 @@ def _join_items(sep):
               "count threshold = ceil(S × N) (1e-9 tolerance).")
 @click.option("--min-count", type=click.IntRange(min=1), default=None, help="Minimum support count (instead of --min-support).")
 @click.option("--sep", default=None, help="Item separator (default: any whitespace).")
-@click.option("--max-len", type=click.IntRange(min=1), default=None, help="Largest itemset size (default: no limit).")
+@click.option("--max-size", type=click.IntRange(min=1), default=None, help="Largest itemset size (default: no limit).")
 @click.option("--max-itemsets", type=click.IntRange(min=0), default=10_000_000, show_default=True,
               help="Stop with an error beyond this many itemsets (0 = no limit).")
 @click.option("--rules", is_flag=True, help="Output association rules instead of itemsets.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.8, show_default=True, help="Minimum rule confidence.")
 @click.option("--min-lift", type=click.FloatRange(min=0), default=None, help="Minimum rule lift (default: none).")
-@click.option("--max-consequent-len", type=click.IntRange(min=0), default=1, show_default=True,
+@click.option("--max-consequent-size", type=click.IntRange(min=0), default=1, show_default=True,
               help="Largest rule consequent (0 = any size).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @output_option
 @quiet_option
-def command(transactions, min_support, min_count, sep, max_len, max_itemsets, rules, min_confidence,
-            min_lift, max_consequent_len, encoding, errors, output, quiet):
+def command(transactions, min_support, min_count, sep, max_size, max_itemsets, rules, min_confidence,
+            min_lift, max_consequent_size, encoding, errors, output, quiet):
     """Frequent itemsets and association rules of TRANSACTIONS (one per line; `-` = stdin).
 
     \b
@@ -59,14 +59,15 @@ def command(transactions, min_support, min_count, sep, max_len, max_itemsets, ru
         raise click.UsageError("give exactly one of --min-support and --min-count")
     t0 = time.perf_counter()
     fi = frequent_itemsets(
-        transactions, min_support=min_support, min_count=min_count, max_len=max_len,
+        transactions, min_support=min_support, min_count=min_count, max_size=max_size,
         max_itemsets=max_itemsets or None, sep=sep, encoding=encoding, errors=errors,
     )
     join = _join_items(sep)
     n = max(fi.n_transactions, 1)
     tuples = fi._tuples()
     if rules:
-        ar = association_rules(fi, min_confidence, min_lift, max_consequent_len=max_consequent_len or None)
+        ar = association_rules(fi, min_confidence=min_confidence, min_lift=min_lift,
+                               max_consequent_size=max_consequent_size or None)
         order = np.lexsort((-ar.lift, -ar.confidence))
         counts = ar.count
         header = "antecedent\tconsequent\tcount\tsupport\tconfidence\tlift\n"

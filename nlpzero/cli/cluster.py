@@ -26,30 +26,31 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--window", type=click.IntRange(min=1), default=5, show_default=True, help="Co-occurrence window (tokens each side).")
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True, help="Ignore rarer words.")
 @click.option("--max-vocab", type=click.IntRange(min=1), default=None, help="Keep only the most frequent words.")
-@click.option("--trials", "num_trials", type=click.IntRange(min=1), default=10, show_default=True, help="InfoMap trials.")
+@click.option("--num-trials", "num_trials", type=click.IntRange(min=1), default=10, show_default=True, help="InfoMap trials.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (deterministic).")
-@click.option("--vectors", "vectors_out", type=click.Path(dir_okay=False), default=None,
+@click.option("--save-vectors", "vectors_out", type=click.Path(dir_okay=False), default=None,
               help="Also save the word vectors here (.npz with 'words' and 'vectors').")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
 @output_option
 @quiet_option
-def command(corpus, segmented, lexicon, dict_, user_dicts, k, dim, window, min_count, max_vocab,
+def command(corpus, segmented, lexicon, dict_, user_dicts, max_word_len, k, dim, window, min_count, max_vocab,
             num_trials, seed, vectors_out, encoding, output, quiet):
     from ..corpus import Corpus
     from ..vectors import cluster_words, word_vectors
 
     if segmented:
-        if lexicon is not None or dict_ is not None or user_dicts:
-            raise click.UsageError("--segmented input is not segmented again: drop --lexicon/--dict/--user-dict")
+        if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
+            raise click.UsageError("--segmented input is not segmented again: drop "
+                                   "--lexicon/--dict/--user-dict/--max-word-len")
         source, seg = corpus, None
     else:
         source = Corpus(corpus, encoding=encoding)
-        seg = segmenter_from_cli(source, lexicon, dict_, user_dicts, quiet=quiet)
-    wv = word_vectors(source, dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
+        seg = segmenter_from_cli(source, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
+    wv = word_vectors(source, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
                       encoding=encoding, segmenter=seg)
     if vectors_out:
         wv.save(vectors_out)
-    result = cluster_words(wv, k, num_trials=num_trials, seed=seed)
+    result = cluster_words(wv, k=k, num_trials=num_trials, seed=seed)
     write_partition(output, result, "word", "class")
     if not quiet:
         click.echo(

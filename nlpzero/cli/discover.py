@@ -12,8 +12,8 @@ from ._common import corpus_from_cli, output_option, quiet_option, text_input_op
               help="Mutual-information cohesion cut, or the minimum-entropy lexicon.")
 @click.option("--min-count", type=click.IntRange(min=1), default=None,
               help="Rarest word kept [default: max(2, round(characters / 500000))].")
-@click.option("--max-len", type=click.IntRange(2, 12), default=4, show_default=True,
-              help="Longest n-gram scored (characters).")
+@click.option("--max-n", "max_n", type=click.IntRange(2, 12), default=4, show_default=True,
+              help="Highest n-gram order scored (characters).")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Write only the N best words.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jsonl", "jieba"]), default="tsv",
               show_default=True, help="TSV with a '#' header, JSON lines, or a jieba user dictionary.")
@@ -21,7 +21,7 @@ from ._common import corpus_from_cli, output_option, quiet_option, text_input_op
 @text_input_options
 @output_option
 @quiet_option
-def command(corpus, method, min_count, max_len, top, fmt, new_only, encoding, errors, no_normalize,
+def command(corpus, method, min_count, max_n, top, fmt, new_only, encoding, errors, no_normalize,
             output, quiet):
     """Discover the words of CORPUS and write them best first, new words marked.
 
@@ -37,12 +37,12 @@ def command(corpus, method, min_count, max_len, top, fmt, new_only, encoding, er
     from ..discovery import discover
 
     source = corpus_from_cli(corpus, encoding, errors, no_normalize)
-    lexicon = discover(source, method.replace("-", "_"), min_count=min_count, max_len=max_len,
+    lexicon = discover(source, method=method.replace("-", "_"), min_count=min_count, max_n=max_n,
                        progress=not quiet)
     if new_only:
         lexicon = lexicon.subset(lexicon.is_new)
     with open_output(output) as out:
-        rows = lexicon.save(out, fmt, top=top)
+        rows = lexicon.save(out, format=fmt, top=top)
     if not quiet:
         n_new = int(lexicon.is_new[:rows].sum())
         click.echo(f"{rows} words ({n_new} new) -> {output or 'stdout'}", err=True)

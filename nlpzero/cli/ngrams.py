@@ -36,7 +36,7 @@ def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, er
     if order is not None and order > max_n:
         raise click.BadParameter(f"--order {order} is larger than -n {max_n}", param_hint="--order")
     source = corpus_from_cli(corpus, encoding, errors, no_normalize)
-    counts = count_ngrams(source, max_n, min_count, max_memory=max_memory, progress=not quiet)
+    counts = count_ngrams(source, max_n=max_n, min_count=min_count, max_memory=max_memory, progress=not quiet)
     with open_output(output) as out:
         rows = counts.write_tsv(out, order=order, header=not no_header)
     if not quiet and output not in (None, "-"):

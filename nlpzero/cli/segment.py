@@ -20,7 +20,8 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, lexicon, dict_, user_dicts, mode, jobs, delimiter, encoding, errors, quiet):
+def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, jobs, delimiter, encoding, errors,
+            quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -36,8 +37,9 @@ def command(input, output, lexicon, dict_, user_dicts, mode, jobs, delimiter, en
     from ..segment import segment_file
 
     corpus = Corpus(input, encoding=encoding, errors=errors)
-    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet)
-    result = segment_file(corpus, output, seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
+    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet,
+                             max_word_len)
+    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
                    f"({result.mb_per_s:.1f} MB/s, {result.jobs} jobs) -> {output}", err=True)

@@ -60,7 +60,7 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
                 if not quiet:
                     click.echo(f"nlpzero: query line {qno} has no in-vocabulary token; skipped", err=True)
                 continue
-            result = index.search(tokens, k)
+            result = index.search(tokens, k=k)
             solved += result.n_solved
             rank = 0
             for idx, dist in result.to_list():
