@@ -233,8 +233,106 @@ def pieces(const int32_t[::1] ids, const int64_t[::1] line_off, const uint8_t[::
 def count_pairs(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
                 int window, const uint8_t[::1] active):
     """Counts of the pairs (u, v), v at distance 1..window after u in the same piece, for the
-    pairs whose two words are both ``active``. Returns (keys int64 = u * V + v, counts int64,
-    n_pairs = the number of all pair occurrences, active or not)."""
+    pairs whose two words are both ``active``. Returns (keys int64 = u * V + v ascending, counts
+    int64, n_pairs = the number of all pair occurrences, active or not).
+
+    With fewer than 65,536 active words the pair keys fit 32 bits and are counted by an LSD
+    radix sort (two 16-bit passes, cache friendly); otherwise by a hash map.
+    """
+    cdef int64_t V = active.shape[0], n_pairs = 0, p, i, j, e, k, n_out, n_act = 0, n_key = 0
+    cdef int32_t u
+    cdef int32_t *dense = NULL
+    cdef int32_t *back = NULL
+    cdef uint32_t *a = NULL
+    cdef uint32_t *b = NULL
+    cdef uint32_t *tmp
+    cdef int64_t *cnt = NULL
+    cdef int shift
+    cdef uint32_t key, prev
+    cdef Map m
+    for k in range(V):
+        n_act += active[k] != 0
+    if n_act >= 65536:
+        return _count_pairs_hash(ids, pstart, pend, window, active)
+    try:
+        dense = <int32_t *> malloc((V + 1) * sizeof(int32_t))
+        back = <int32_t *> malloc((n_act + 1) * sizeof(int32_t))
+        cnt = <int64_t *> malloc(65536 * sizeof(int64_t))
+        if dense == NULL or back == NULL or cnt == NULL:
+            raise MemoryError()
+        n_act = 0
+        for k in range(V):
+            if active[k]:
+                dense[k] = <int32_t> n_act
+                back[n_act] = <int32_t> k
+                n_act += 1
+            else:
+                dense[k] = -1
+        with nogil:
+            for p in range(pstart.shape[0]):
+                e = pend[p]
+                for i in range(pstart[p], e):
+                    n_pairs += min(<int64_t> window, e - 1 - i)
+            a = <uint32_t *> malloc((n_pairs + 1) * sizeof(uint32_t))
+            b = <uint32_t *> malloc((n_pairs + 1) * sizeof(uint32_t))
+        if a == NULL or b == NULL:
+            raise MemoryError()
+        with nogil:
+            for p in range(pstart.shape[0]):
+                e = pend[p]
+                for i in range(pstart[p], e):
+                    u = dense[ids[i]]
+                    if u < 0:
+                        continue
+                    for j in range(i + 1, min(i + 1 + window, e)):
+                        if dense[ids[j]] >= 0:
+                            a[n_key] = <uint32_t> u * <uint32_t> n_act + <uint32_t> dense[ids[j]]
+                            n_key += 1
+            for shift in range(0, 32, 16):
+                memset(cnt, 0, 65536 * sizeof(int64_t))
+                for k in range(n_key):
+                    cnt[(a[k] >> shift) & 0xFFFF] += 1
+                e = 0
+                for k in range(65536):
+                    i = cnt[k]
+                    cnt[k] = e
+                    e += i
+                for k in range(n_key):
+                    key = a[k]
+                    j = (key >> shift) & 0xFFFF
+                    b[cnt[j]] = key
+                    cnt[j] += 1
+                tmp = a
+                a = b
+                b = tmp
+            # runs of equal keys
+            n_out = 0
+            k = 0
+            while k < n_key:
+                key = a[k]
+                j = k + 1
+                while j < n_key and a[j] == key:
+                    j += 1
+                b[n_out] = key
+                a[n_out] = <uint32_t> (j - k)   # safe: n_out <= k
+                n_out += 1
+                k = j
+        keys = np.empty(n_out, dtype=np.int64)
+        counts = np.empty(n_out, dtype=np.int64)
+        for k in range(n_out):
+            keys[k] = <int64_t> back[b[k] // <uint32_t> n_act] * V + back[b[k] % <uint32_t> n_act]
+            counts[k] = a[k]
+        return keys, counts, n_pairs
+    finally:
+        free(dense)
+        free(back)
+        free(cnt)
+        free(a)
+        free(b)
+
+
+def _count_pairs_hash(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
+                      int window, const uint8_t[::1] active):
     cdef int64_t V = active.shape[0], n_pairs = 0, p, i, j, e, k, n_out
     cdef int32_t u
     cdef Map m
@@ -372,7 +470,7 @@ cdef int64_t spell(int32_t *seq, const int32_t *pos, int64_t r0, int64_t r1, con
 
 def chain_templates(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
                     int window, const int64_t[::1] kept_keys, int64_t V, int min_words,
-                    const double[::1] kept_pmi=None, bint runs=False):
+                    const double[::1] kept_pmi=None, bint runs=False, int max_sub=4):
     """Templates spelled by the chains of every piece's link graph, with their counts.
 
     Position i links to j (i < j <= i + window) when the pair (ids[i], ids[j]) is one of
@@ -471,19 +569,16 @@ def chain_templates(const int32_t[::1] ids, const int64_t[::1] pstart, const int
                         if seq_add(&t, seq, n_el) != 0:
                             with gil:
                                 raise MemoryError()
-                    if runs and nw >= 2:
-                        # also each maximal stretch of adjacent positions, if the chain has gaps
-                        r0 = 0
-                        while r0 < nw:
-                            r1 = r0 + 1
-                            while r1 < nw and pos[r1] == pos[r1 - 1] + 1:
-                                r1 += 1
-                            if r1 - r0 >= 2 and r1 - r0 < nw:
+                    if runs and nw >= 3:
+                        # also every sub-chain of 2..max_sub consecutive chain positions
+                        for r0 in range(nw - 1):
+                            for r1 in range(r0 + 2, min(r0 + max_sub, nw) + 1):
+                                if r1 - r0 == nw:
+                                    continue
                                 n_el = spell(seq, pos, r0, r1, ids, s, L)
                                 if seq_add(&t, seq, n_el) != 0:
                                     with gil:
                                         raise MemoryError()
-                            r0 = r1
         elems = np.empty(t.n_buf, dtype=np.int32)
         offs = np.empty(t.n_seq + 1, dtype=np.int64)
         counts = np.empty(t.n_seq, dtype=np.int64)
@@ -523,8 +618,10 @@ cdef struct Work:
     int32_t *run_len
     int32_t *stamp        # per template: piece number when relevant, else -1
     int32_t *slot         # per template: index in the piece's relevant list
-    int64_t *first_off    # CSR: first word -> templates
+    int64_t *first_off    # CSR: anchor word (the template's rarest word) -> templates
     int32_t *first_list
+    int32_t *anchor_run   # per template: the run holding its anchor word
+    int32_t *anchor_k     # per template: position of the anchor word in that run
     # per piece (reused)
     int32_t *rel          # relevant templates
     int64_t n_rel, cap_rel
@@ -547,6 +644,10 @@ cdef struct Work:
     int64_t max_L
 
 
+cdef inline int32_t anchor_word(Work *W, int32_t t, const int32_t[::1] telems) noexcept nogil:
+    return telems[W.run_elem[W.tpl[t].run0 + W.anchor_run[t]] + W.anchor_k[t]]
+
+
 cdef inline bint run_at(const int32_t *x, int64_t L, int64_t s, const int32_t *w, int32_t n) noexcept nogil:
     cdef int32_t k
     if s < 0 or s + n > L:
@@ -564,6 +665,8 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
     cdef int32_t t, r
     cdef Tpl *tp
     cdef bint ok
+    cdef int64_t p0, lo, hi
+    cdef int32_t ar, ak
     W.n_rel = 0
     for p in range(L):
         for q in range(W.first_off[x[p]], W.first_off[x[p] + 1]):
@@ -571,13 +674,28 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
             if W.stamp[t] == piece:
                 continue
             tp = &W.tpl[t]
-            if tp.lead and p == 0:
+            ar = W.anchor_run[t]
+            ak = W.anchor_k[t]
+            # the anchor run starts at p0; it must match there
+            p0 = p - ak
+            if not run_at(x, L, p0, telems + W.run_elem[tp.run0 + ar], W.run_len[tp.run0 + ar]):
                 continue
-            if not run_at(x, L, p, telems + W.run_elem[tp.run0], W.run_len[tp.run0]):
-                continue
-            pos = p + W.run_len[tp.run0]
+            # runs before the anchor, right to left, as late as possible
             ok = True
-            for r in range(1, tp.n_runs):
+            pos = p0
+            for r in range(ar - 1, -1, -1):
+                s = pos - 1 - W.run_len[tp.run0 + r]
+                while s >= 0 and not run_at(x, L, s, telems + W.run_elem[tp.run0 + r], W.run_len[tp.run0 + r]):
+                    s -= 1
+                if s < 0:
+                    ok = False
+                    break
+                pos = s
+            if not ok or (tp.lead and pos == 0):
+                continue
+            # runs after the anchor, left to right, as early as possible
+            pos = p0 + W.run_len[tp.run0 + ar]
+            for r in range(ar + 1, tp.n_runs):
                 s = pos + 1
                 while s + W.run_len[tp.run0 + r] <= L and not run_at(x, L, s, telems + W.run_elem[tp.run0 + r], W.run_len[tp.run0 + r]):
                     s += 1
@@ -793,8 +911,11 @@ cdef int realign(Work *W, int32_t t, int64_t a, int64_t b, int64_t L, int32_t *s
 def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
                  const int32_t[::1] telems, const int64_t[::1] toff,
                  const double[::1] word_bits, const double[::1] len_bits, const double[::1] t_bits,
-                 double flat_bits, bint want_trees):
+                 double flat_bits, bint want_trees, const int64_t[::1] word_rank=None):
     """Minimum-code-length parse of every piece.
+
+    ``word_rank`` (optional, per word id, smaller = rarer, e.g. the corpus count) picks the word
+    each template is looked up by (its rarest); by default its first word.
 
     Costs in bits: a FLAT block of span (a, b) costs ``flat_bits + len_bits[b - a] +
     sum(word_bits[x])``; a template block ``t_bits[t]`` plus the cost of each of its X blocks
@@ -845,6 +966,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         W.slot = <int32_t *> malloc((T + 1) * sizeof(int32_t))
         W.first_off = <int64_t *> calloc(V + 2, sizeof(int64_t))
         W.first_list = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        W.anchor_run = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        W.anchor_k = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        if W.anchor_run == NULL or W.anchor_k == NULL:
+            raise MemoryError()
         if W.tpl == NULL or W.stamp == NULL or W.slot == NULL or W.first_off == NULL or W.first_list == NULL:
             raise MemoryError()
         for t in range(T):
@@ -887,11 +1012,21 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
                 raise ValueError(f"template {t} has no word")
             if W.tpl[t].n_runs > max_runs:
                 max_runs = W.tpl[t].n_runs
-            W.first_off[telems[W.run_elem[W.tpl[t].run0]] + 1] += 1
+            # anchor: the rarest word (first of equals), or the first word
+            W.anchor_run[t] = 0
+            W.anchor_k[t] = 0
+            if word_rank is not None:
+                for r in range(W.tpl[t].n_runs):
+                    for g in range(W.run_len[W.tpl[t].run0 + r]):
+                        w = telems[W.run_elem[W.tpl[t].run0 + r] + g]
+                        if word_rank[w] < word_rank[telems[W.run_elem[W.tpl[t].run0 + W.anchor_run[t]] + W.anchor_k[t]]]:
+                            W.anchor_run[t] = r
+                            W.anchor_k[t] = <int32_t> g
+            W.first_off[anchor_word(&W, t, telems) + 1] += 1
         for w in range(V):
             W.first_off[w + 1] += W.first_off[w]
         for t in range(T):
-            w = telems[W.run_elem[W.tpl[t].run0]]
+            w = anchor_word(&W, t, telems)
             W.first_list[W.first_off[w]] = t
             W.first_off[w] += 1
         for w in range(V, 0, -1):
@@ -999,6 +1134,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         free(W.slot)
         free(W.first_off)
         free(W.first_list)
+        free(W.anchor_run)
+        free(W.anchor_k)
         free(W.run_elem)
         free(W.run_len)
         free(W.rel)

@@ -9,8 +9,8 @@ Words that co-occur at a distance far more often than chance form *templates* wi
 How it is computed (details and figures in ``docs/templates.md``):
 
 1. **Pieces.** A line's tokens are cut into pieces at every token with no word character
-   (punctuation, symbols); a piece longer than ``max_len`` tokens (default 128) is cut into
-   consecutive chunks of at most ``max_len`` tokens, and a chunk is a piece everywhere below.
+   (punctuation, symbols); a piece longer than ``max_piece_len`` tokens (default 128) is cut
+   into consecutive chunks of at most that many tokens, and a chunk is a piece everywhere below.
 2. **Links.** Count words c(u) (N tokens in pieces) and skip-gram pairs c(u, v), v at distance
    1..``window`` after u in the same piece (N2 pair occurrences). A pair is a *link* when
    P(u,v) = c(u,v)/N2 > ``min_proba`` and PMI = ln P(u,v) − ln P(u) − ln P(v) > ``min_pmi``.
@@ -21,7 +21,8 @@ How it is computed (details and figures in ``docs/templates.md``):
    position supports exactly one occurrence — unlike counting every source-to-sink path, which
    is exponential and counts one occurrence towards many overlapping templates. A chain spells
    its template: its words, X for each gap, X at an end it does not reach. Chains of at least
-   two words seen more than ``min_proba`` × N times (and at least twice) are the candidates.
+   two words seen at least ``min_count`` times (and more than ``min_proba`` × N) are the
+   candidates.
 4. **Description length.** A piece is one root block; a block is FLAT (−log2 q(FLAT) −
    log2 P_len(l) − Σ log2 P_w(w)) or a template t (−log2 q(t) plus the codes of its X blocks,
    each a non-empty span coded recursively: nesting, no crossing). The parse of minimum code
@@ -33,7 +34,9 @@ How it is computed (details and figures in ``docs/templates.md``):
 5. **Pruning.** After every parse, a template whose blocks would cost less than its model cost
    more if it were gone — the sum over its blocks of (best other code of the span − chosen
    code) — does not pay for itself and is dropped; EM and pruning alternate until nothing is
-   dropped and the total stops falling. The result keeps the template set of the lowest total.
+   dropped and the total stops falling. Each round drops only the worse half of those that fail
+   (near-duplicates are each other's fallback, so both look cheap to lose; dropping them one
+   round apart keeps the better one). The result keeps the template set of the lowest total.
 
 References
 ----------
@@ -72,6 +75,11 @@ DEFAULT_MAX_LEN = 128
 #: Add-λ smoothing of the re-estimated P_w and P_len (keeps every word and length codable).
 SMOOTHING = 0.01
 _LOG2_3 = math.log2(3.0)
+#: Each round drops this fraction of the templates that do not pay for themselves (the worst
+#: first): dropping them all at once also drops near-duplicates that were each other's fallback.
+PRUNE_FRACTION = 0.5
+#: EM stops when a round lowers the total by less than this fraction of the baseline.
+TOLERANCE = 1e-5
 _TOKENS_PER_BATCH = 1 << 20
 _OTHER_WORD_BITS = 16.0     # any constant: it does not change which parse is best
 _DEFAULT_WORD_BITS = 12.0
@@ -130,7 +138,7 @@ def _boundary_mask(words: Sequence[str]) -> np.ndarray:
         return np.zeros(0, dtype=np.uint8)
     lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
     codes = to_codes("".join(words), normalize=False)
-    mask = word_mask(codes, True).astype(np.int64)
+    mask = word_mask(codes, normalize=True).astype(np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     has_word = np.add.reduceat(mask, starts) > 0 if len(mask) else np.zeros(len(words), bool)
     return (~has_word).astype(np.uint8)
@@ -364,7 +372,7 @@ class Templates:
     bits : float64 ndarray, shape (n,)
     pmi : tuple of tuples of float
     params : dict
-        The options it was found with (window, min_pmi, min_proba, max_len).
+        The options it was found with (window, min_pmi, min_proba, min_count, max_piece_len).
     training : DescriptionLength or None
         Its description length on the training corpus (None when loaded from a file).
     code : dict or None
@@ -466,13 +474,13 @@ class Templates:
         re-estimated on ``corpus`` by hard EM (at most ``max_iter`` rounds); the model cost
         counts the templates the parses use.
 
-        >>> lines = ["据 新华社 北京 电", "据 新华社 上海 电", "我们 在 北京"] * 20
+        >>> lines = [f"据 新华社 {c} 电" for c in "北京 上海 东京 纽约".split()] * 5 + ["我们 在 北京"] * 20
         >>> dl = Templates.from_elements([["据", "新华社", None, "电"]]).description_length(lines)
         >>> dl.templates_used, dl.saving > 0
         (1, True)
         """
         max_iter = check_int("max_iter", max_iter, minimum=1)
-        max_len = int(self.params.get("max_len", DEFAULT_MAX_LEN))
+        max_len = int(self.params.get("max_piece_len", DEFAULT_MAX_LEN))
         enc = _encode(_token_lines(corpus, segmenter, encoding), max_len)
         telems, toff = self._ids_in(enc)
         fit = _fit(enc, telems, toff, self.counts.astype(np.float64), prune=False, max_iter=max_iter)
@@ -684,12 +692,16 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
     max_len = int((enc.pend - enc.pstart).max()) if n_pieces else 1
     lam = SMOOTHING
     baseline = _baseline_bits(enc)
-    wc = _piece_counts(enc).astype(np.float64)
+    rank = _piece_counts(enc)
+    wc = rank.astype(np.float64)
     lens = np.bincount(enc.pend - enc.pstart, minlength=max_len + 1).astype(np.float64)
     # initial code: the baseline's unigrams and lengths; q from the candidate counts
     word_bits = -np.log2((wc + lam) / (wc.sum() + lam * V)) if V else np.zeros(0)
+    # first round's length code: half the pieces' lengths, half an Elias-gamma code (fillers of
+    # templates are shorter than pieces; a length no piece has must not look prohibitive)
     len_bits = np.full(max_len + 1, np.inf)
-    len_bits[1:] = -np.log2((lens[1:] + lam) / (lens[1:].sum() + lam * max_len))
+    p_ml = (lens[1:] + lam) / (lens[1:].sum() + lam * max_len)
+    len_bits[1:] = -np.log2(0.5 * p_ml + 0.5 * np.exp2(-_universal_len_bits(max_len)[1:]))
     init = np.asarray(init, dtype=np.float64)
     z = n_pieces + init.sum()
     active = np.arange(T)
@@ -706,7 +718,7 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
             t_bits = -np.log2(t_q[active]) if len(active) else np.zeros(0)
         res = _templates.parse_pieces(enc.ids, enc.pstart, enc.pend, sub_elems, sub_off,
                                       np.ascontiguousarray(word_bits), np.ascontiguousarray(len_bits),
-                                      np.ascontiguousarray(t_bits), float(flat_bits), False)
+                                      np.ascontiguousarray(t_bits), float(flat_bits), False, rank)
         uses, loss = res["uses"], res["loss"]
         blocks = int(res["blocks"])
         n_flat = blocks - int(uses.sum())
@@ -734,8 +746,14 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
             code = {"blocks": blocks, "flat_bits": -math.log2(qf) if qf > 0 else 0.0,
                     "len_bits": (-np.log2(pl)).tolist(), "word_bits": wb}
             best = (total, _Fit(active[used], uses[used], loss[used], model_t[used], dl, code))
-        keep = used & ((loss > model_t) if prune else True)
-        dropped = int(len(active) - keep.sum())
+        keep = used.copy()
+        if prune:
+            fail = used & (loss <= model_t)
+            if PRUNE_FRACTION < 1.0 and fail.sum() > 10:
+                g = (loss - model_t)[fail]
+                cut = np.quantile(g, PRUNE_FRACTION)
+                fail &= (loss - model_t) <= cut
+            keep &= ~fail
         # the next round's code
         q_all = np.zeros(T)
         q_all[active] = q
@@ -744,10 +762,11 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
         len_bits = np.full(max_len + 1, np.inf)
         len_bits[1:] = -np.log2(pl[1:])
         flat_bits = -math.log2(qf) if qf > 0 else 0.0
-        active = active[keep]
-        if dropped == 0 and total > prev_total - 1e-6 * max(abs(prev_total), 1.0):
-            break
+        stalled = total > prev_total - TOLERANCE * baseline
         prev_total = min(prev_total, total)
+        if stalled and (it > 1 or not prune):
+            break
+        active = active[keep]
     best[1].dl = dataclasses.replace(best[1].dl, iterations=it)
     return best[1]
 
@@ -771,8 +790,9 @@ def find_templates(
     segmenter: Any = None,
     window: int = 5,
     min_pmi: float = 2.0,
-    min_proba: float = 1e-5,
-    max_len: int = DEFAULT_MAX_LEN,
+    min_proba: float = 3e-6,
+    max_piece_len: int = DEFAULT_MAX_LEN,
+    min_count: int = 3,
     prune: bool = True,
     max_iter: int = 20,
     encoding: str = "utf-8",
@@ -793,11 +813,14 @@ def find_templates(
         Largest distance of a linked pair.
     min_pmi : float, default 2.0
         A pair links when its PMI (nats) exceeds this ...
-    min_proba : float, default 1e-5
-        ... and its probability c(u,v)/N2 exceeds this. Candidates must also be seen more than
-        ``min_proba`` × N times (N = tokens), and at least twice.
-    max_len : int, default 128
+    min_proba : float, default 3e-6
+        ... and its probability c(u,v)/N2 exceeds this. (nlp-zero's default is 1e-5; on the PKU
+        corpus 3e-6 gives more links and templates that save more bits, see docs/templates.md.)
+    max_piece_len : int, default 128
         Pieces longer than this many tokens are cut into chunks (bounds parsing time and memory).
+    min_count : int, default 3
+        Candidates must be spelled by at least this many chains (and by more than
+        ``min_proba`` × N, N = tokens).
     prune : bool, default True
         Drop templates that do not pay for themselves under the description length; False keeps
         every candidate the parses use.
@@ -820,20 +843,23 @@ def find_templates(
 
     Examples
     --------
-    >>> lines = ["据 新华社 北京 一月 一日 电", "据 新华社 上海 一月 二日 电", "据 新华社 东京 电",
-    ...          "我们 在 北京 看到 了", "他们 在 上海 看到 了"] * 40
-    >>> ts = find_templates(lines, min_proba=1e-3)
-    >>> str(ts[0]), ts[0].count
-    ('据新华社[X]电', 120)
-    >>> ts.training.saving > 0
-    True
+    >>> cities = "北京 上海 东京 纽约 巴黎 伦敦 开罗 莫斯科".split()
+    >>> fields = "经济 文化 教育 科技 体育 农业 工业 交通".split()
+    >>> lines = ([f"据 新华社 {c} 电" for c in cities] * 3
+    ...          + [f"{f} 在 {c} 中 发展" for f in fields for c in cities[:3]])
+    >>> ts = find_templates(lines, min_pmi=1.0)
+    >>> [(str(t), t.count) for t in ts]
+    [('据新华社[X]电', 24)]
+    >>> round(100 * ts.training.saving, 1)
+    21.9
     """
     window = check_int("window", window, minimum=1, maximum=1000)
     min_pmi = check_float("min_pmi", min_pmi)
     min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0, open_max=True)
-    max_len = check_int("max_len", max_len, minimum=2, maximum=100_000)
+    max_piece_len = check_int("max_piece_len", max_piece_len, minimum=2, maximum=100_000)
+    min_count = check_int("min_count", min_count, minimum=1)
     max_iter = check_int("max_iter", max_iter, minimum=1)
-    enc = _encode(_token_lines(corpus, segmenter, encoding), max_len)
+    enc = _encode(_token_lines(corpus, segmenter, encoding), max_piece_len)
     N = enc.n_tokens
     if N == 0:
         raise CorpusTooSmallError("the corpus has no tokens with word characters: nothing to find templates in")
@@ -857,11 +883,11 @@ def find_templates(
         )
     # 3. chains -> candidate templates
     elems, toff, occ, _ = _templates.chain_templates(enc.ids, enc.pstart, enc.pend, window, kept, V, 2)
-    sel = np.flatnonzero((occ > min_proba * N) & (occ >= 2))
+    sel = np.flatnonzero((occ > min_proba * N) & (occ >= min_count))
     if not len(sel):
         raise CorpusTooSmallError(
             f"no template occurs often enough ({N:,} tokens; more than {min_proba:g} × N and at "
-            "least twice): the corpus is too small for templates, or lower min_proba"
+            f"least {min_count} times): the corpus is too small for templates, or lower min_proba / min_count"
         )
     elems, toff = _subset(elems, toff, sel)
     occ = occ[sel]
@@ -886,7 +912,8 @@ def find_templates(
     for k in range(len(idx)):
         ws = [int(x) for x in e2[o2[k]:o2[k + 1]] if x >= 0]
         pmis.append(tuple(_pair_pmi(pmi_of, a, b, V, wc, N) for a, b in zip(ws, ws[1:])))
-    params = {"window": window, "min_pmi": min_pmi, "min_proba": min_proba, "max_len": max_len}
+    params = {"window": window, "min_pmi": min_pmi, "min_proba": min_proba, "min_count": min_count,
+              "max_piece_len": max_piece_len}
     code = dict(fit.code)
     wb = code.pop("word_bits")
     code["word_bits"] = {enc.words[i]: float(wb[i]) for i in used_ids.tolist()}
@@ -912,7 +939,7 @@ class _Coder:
 
     def __init__(self, templates: Templates):
         self.ts = templates
-        self.max_len = int(templates.params.get("max_len", DEFAULT_MAX_LEN))
+        self.max_len = int(templates.params.get("max_piece_len", DEFAULT_MAX_LEN))
 
     def parse_lines(self, lines: Iterable[Any]) -> Iterator[Parse]:
         batch: List[Any] = []
@@ -936,7 +963,7 @@ class _Coder:
         telems, toff = ts._ids_in(enc)
         word_bits, len_bits, t_bits, flat_bits = _parse_costs(ts, enc)
         res = _templates.parse_pieces(enc.ids, enc.pstart, enc.pend, telems, toff, word_bits, len_bits,
-                                      t_bits, flat_bits, True)
+                                      t_bits, flat_bits, True, _piece_counts(enc))
         yield from _build_parses(ts, enc, res, len(batch))
 
 
