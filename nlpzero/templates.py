@@ -50,6 +50,7 @@ import dataclasses
 import json
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -421,7 +422,8 @@ class Templates:
     # ---------------------------------------------------------------- files
     def save(self, path: Union[str, "os.PathLike[str]"], *, format: str = "jsonl") -> None:
         """Write the templates, best first, atomically: ``jsonl`` (one object per line, readable by
-        :meth:`load`) or ``tsv`` (for people: template, count, occurrences, min PMI, bits)."""
+        :meth:`load`) or ``tsv`` (for people: the template's elements separated by spaces, ``[X]`` for a placeholder;
+        count, occurrences, min PMI, bits)."""
         from ._io import atomic_write
 
         if format not in ("jsonl", "tsv"):
@@ -502,6 +504,13 @@ class Templates:
             enc.boundary = np.concatenate((enc.boundary, _boundary_mask(enc.words[len(enc.boundary):])))
         return np.ascontiguousarray(remap[self.elems]), self.offsets
 
+    def top(self, n: int) -> "Templates":
+        """The ``n`` best templates (same code and parameters)."""
+        n = min(check_int("n", n, minimum=0), len(self))
+        e, o = _subset(self.elems, self.offsets, np.arange(n))
+        return dataclasses.replace(self, elems=e, offsets=o, counts=self.counts[:n],
+                                   occurrences=self.occurrences[:n], bits=self.bits[:n], pmi=self.pmi[:n])
+
     def parse(self, tokens: Sequence[str]) -> Parse:
         """Same as :func:`parse` (``parse(tokens, self)``)."""
         return parse(tokens, self)
@@ -553,22 +562,13 @@ def write_templates(ts: Templates, out, format: str = "jsonl") -> None:
     out.write("template\tcount\toccurrences\tmin_pmi\tbits\n")
     for t in ts:
         m = f"{min(t.pmi):.3f}" if t.pmi else ""
-        out.write(f"{t}\t{t.count}\t{t.occurrences}\t{m}\t{t.bits:.1f}\n")
+        text = " ".join("[X]" if w is None else w for w in t.elements)
+        out.write(f"{text}\t{t.count}\t{t.occurrences}\t{m}\t{t.bits:.1f}\n")
 
 
 def _parse_tsv_template(text: str) -> List[Optional[str]]:
-    out: List[Optional[str]] = []
-    i = 0
-    while i < len(text):
-        if text.startswith("[X]", i):
-            out.append(None)
-            i += 3
-            continue
-        j = text.find("[X]", i)
-        j = len(text) if j < 0 else j
-        out.append(text[i:j])
-        i = j
-    return out
+    """A TSV template column: elements separated by spaces, ``[X]`` for a placeholder."""
+    return [None if e == "[X]" else e for e in text.split()]
 
 
 def read_templates(path: Union[str, "os.PathLike[str]"], *, encoding: str = "utf-8") -> Templates:
@@ -861,6 +861,8 @@ def find_templates(
     max_iter = check_int("max_iter", max_iter, minimum=1)
     enc = _encode(_token_lines(corpus, segmenter, encoding), max_piece_len)
     N = enc.n_tokens
+    if segmenter is None:
+        _warn_if_unsegmented(enc)
     if N == 0:
         raise CorpusTooSmallError("the corpus has no tokens with word characters: nothing to find templates in")
     wc = _piece_counts(enc)
@@ -919,6 +921,22 @@ def find_templates(
     code["word_bits"] = {enc.words[i]: float(wb[i]) for i in used_ids.tolist()}
     return Templates(words, e3, o2, fit.uses[order].astype(np.int64), occ[idx].astype(np.int64),
                      gain[order].astype(np.float64), tuple(pmis), params, fit.dl, code)
+
+
+def _warn_if_unsegmented(enc: _Encoded) -> None:
+    """Warn when most non-empty lines are a single long token: raw text passed as segmented."""
+    n_tok = np.diff(enc.line_off)
+    nonempty = n_tok > 0
+    if nonempty.sum() < 10:
+        return
+    single = (n_tok == 1) & nonempty
+    if single.sum() > 0.5 * nonempty.sum():
+        lens = [len(enc.words[enc.ids[i]]) for i in enc.line_off[:-1][single][:1000].tolist()]
+        if np.mean(lens) > 6:
+            warnings.warn(
+                f"{int(single.sum()):,} of {int(nonempty.sum()):,} lines are a single token "
+                f"(about {np.mean(lens):.0f} characters long): is the corpus raw text? Pass a "
+                "segmenter (CLI: drop --segmented) to segment it first", UserWarning, stacklevel=3)
 
 
 def _pair_pmi(pmi_of: dict, a: int, b: int, V: int, wc: np.ndarray, N: int) -> float:
