@@ -620,8 +620,11 @@ cdef struct Work:
     int32_t *slot         # per template: index in the piece's relevant list
     int64_t *first_off    # CSR: anchor word (the template's rarest word) -> templates
     int32_t *first_list
+    int32_t *first_w2     # in first_list order: the template's second rarest word (-1: none)
     int32_t *anchor_run   # per template: the run holding its anchor word
     int32_t *anchor_k     # per template: position of the anchor word in that run
+    int32_t *word_stamp   # per word: piece number when the word occurs in the current piece
+    const int64_t *tpl_words_off  # = toff: the template's elements
     # per piece (reused)
     int32_t *rel          # relevant templates
     int64_t n_rel, cap_rel
@@ -639,6 +642,7 @@ cdef struct Work:
     int32_t *act
     double *best
     double *second
+    int32_t *second_id
     int32_t *choice
     double *cw
     int64_t max_L
@@ -665,8 +669,10 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
     cdef int32_t t, r
     cdef Tpl *tp
     cdef bint ok
-    cdef int64_t p0, lo, hi
+    cdef int64_t p0, lo, hi, g
     cdef int32_t ar, ak
+    for p in range(L):
+        W.word_stamp[x[p]] = piece
     W.n_rel = 0
     for p in range(L):
         for q in range(W.first_off[x[p]], W.first_off[x[p] + 1]):
@@ -674,6 +680,15 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
             if W.stamp[t] == piece:
                 continue
             tp = &W.tpl[t]
+            if W.first_w2[q] >= 0 and W.word_stamp[W.first_w2[q]] != piece:
+                continue
+            ok = True
+            for g in range(W.tpl_words_off[t], W.tpl_words_off[t + 1]):
+                if telems[g] >= 0 and W.word_stamp[telems[g]] != piece:
+                    ok = False
+                    break
+            if not ok:
+                continue
             ar = W.anchor_run[t]
             ak = W.anchor_k[t]
             # the anchor run starts at p0; it must match there
@@ -755,7 +770,7 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                    const double *len_bits, double flat_bits) noexcept nogil:
     """best / second / choice for every span of the piece (a descending, b ascending)."""
     cdef int64_t a, b, q, r, m, mm, o0, o1, po0, po1, s, n_act, k, L1 = L + 1, e
-    cdef int32_t t, best_id
+    cdef int32_t t, best_id, sec_id
     cdef double c, f, bst, sec, v
     cdef Tpl *tp
     cdef double *best = W.best
@@ -794,6 +809,7 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
             bst = flat_bits + len_bits[b - a] + cw[b] - cw[a]
             best_id = -1
             sec = INFINITY
+            sec_id = -2
             for k in range(n_act):
                 q = W.act[k]
                 t = W.rel[q]
@@ -843,12 +859,15 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                     if c < bst:
                         if best_id != t:
                             sec = bst
+                            sec_id = best_id
                         bst = c
                         best_id = t
                     elif c < sec and t != best_id:
                         sec = c
+                        sec_id = t
             best[a * L1 + b] = bst
             W.second[a * L1 + b] = sec
+            W.second_id[a * L1 + b] = sec_id
             W.choice[a * L1 + b] = best_id
 
 
@@ -923,7 +942,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
 
     Returns a dict: ``bits`` (total), ``piece_bits`` (per piece), ``uses`` (int64 per template:
     blocks coded with it), ``loss`` (float64 per template: sum over its blocks of the cost of
-    the best other way to code the same span minus the chosen cost), ``flat_len`` (int64 per
+    the best other way to code the same span minus the chosen cost), ``contested`` (int64 per
+    template: its blocks whose best other code has another template at the top), ``flat_len`` (int64 per
     length: FLAT blocks), ``flat_words`` (int64 per word id: tokens coded flat), ``blocks``;
     with ``want_trees`` also ``block_start``, ``block_end``, ``block_tpl`` (-1 = FLAT),
     ``block_parent`` (-1 = root; indices are global) and ``piece_block`` (offsets per piece),
@@ -932,7 +952,7 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
     cdef int64_t T = toff.shape[0] - 1, V = word_bits.shape[0], P = pstart.shape[0]
     cdef int64_t i, j, k, n_runs = 0, max_L = 0, p, L, a, b, n_blocks = 0, top, g, L1
     cdef int64_t cap_tree = 0, n_tree = 0, cap_stack = 0, node
-    cdef int32_t t, r, w
+    cdef int32_t t, r, w, w2
     cdef double total = 0.0
     cdef Work W
     cdef const int32_t *x
@@ -941,6 +961,7 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
     cdef int64_t *tree = NULL
     cdef int64_t[::1] uses_v, flat_len_v, flat_words_v
     cdef double[::1] loss_v, piece_bits_v
+    cdef int64_t[::1] contested_v
     cdef int64_t max_runs = 1
     memset(&W, 0, sizeof(Work))
     for p in range(P):
@@ -950,6 +971,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         raise ValueError("len_bits does not cover the longest piece")
     uses = np.zeros(T, dtype=np.int64)
     loss = np.zeros(T, dtype=np.float64)
+    contested = np.zeros(T, dtype=np.int64)
+    contested_v = contested
     flat_len = np.zeros(max(len_bits.shape[0], 1), dtype=np.int64)
     flat_words = np.zeros(V, dtype=np.int64)
     piece_bits = np.zeros(P, dtype=np.float64)
@@ -968,7 +991,12 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         W.first_list = <int32_t *> malloc((T + 1) * sizeof(int32_t))
         W.anchor_run = <int32_t *> malloc((T + 1) * sizeof(int32_t))
         W.anchor_k = <int32_t *> malloc((T + 1) * sizeof(int32_t))
-        if W.anchor_run == NULL or W.anchor_k == NULL:
+        W.word_stamp = <int32_t *> malloc((V + 1) * sizeof(int32_t))
+        if W.word_stamp != NULL:
+            for w in range(V + 1):
+                W.word_stamp[w] = -1
+        W.tpl_words_off = &toff[0]
+        if W.anchor_run == NULL or W.anchor_k == NULL or W.word_stamp == NULL:
             raise MemoryError()
         if W.tpl == NULL or W.stamp == NULL or W.slot == NULL or W.first_off == NULL or W.first_list == NULL:
             raise MemoryError()
@@ -1025,9 +1053,20 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
             W.first_off[anchor_word(&W, t, telems) + 1] += 1
         for w in range(V):
             W.first_off[w + 1] += W.first_off[w]
+        W.first_w2 = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        if W.first_w2 == NULL:
+            raise MemoryError()
         for t in range(T):
             w = anchor_word(&W, t, telems)
             W.first_list[W.first_off[w]] = t
+            # second rarest word: the rarest among the others (by word_rank, else the first other)
+            w2 = -1
+            for g in range(toff[t], toff[t + 1]):
+                if telems[g] < 0 or telems[g] == w:
+                    continue
+                if w2 < 0 or (word_rank is not None and word_rank[telems[g]] < word_rank[w2]):
+                    w2 = telems[g]
+            W.first_w2[W.first_off[w]] = w2
             W.first_off[w] += 1
         for w in range(V, 0, -1):
             W.first_off[w] = W.first_off[w - 1]
@@ -1035,6 +1074,9 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         L1 = max_L + 1
         W.best = <double *> malloc(L1 * L1 * sizeof(double))
         W.second = <double *> malloc(L1 * L1 * sizeof(double))
+        W.second_id = <int32_t *> malloc(L1 * L1 * sizeof(int32_t))
+        if W.second_id == NULL:
+            raise MemoryError()
         W.choice = <int32_t *> malloc(L1 * L1 * sizeof(int32_t))
         W.cw = <double *> malloc(L1 * sizeof(double))
         W.act = <int32_t *> malloc((T + 1) * sizeof(int32_t))
@@ -1090,6 +1132,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
                         continue
                     uses_v[t] += 1
                     loss_v[t] += W.second[a * L1 + b] - W.best[a * L1 + b]
+                    if W.second_id[a * L1 + b] >= 0:
+                        contested_v[t] += 1
                     if realign(&W, t, a, b, L, starts) != 0:
                         with gil:
                             raise RuntimeError("internal error: template alignment not found")
@@ -1115,7 +1159,7 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
                         top += 1
             piece_block_v[P] = n_tree
         out = {
-            "bits": total, "piece_bits": piece_bits, "uses": uses, "loss": loss,
+            "bits": total, "piece_bits": piece_bits, "uses": uses, "loss": loss, "contested": contested,
             "flat_len": flat_len, "flat_words": flat_words, "blocks": n_blocks,
         }
         if want_trees:
@@ -1134,8 +1178,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         free(W.slot)
         free(W.first_off)
         free(W.first_list)
+        free(W.first_w2)
         free(W.anchor_run)
         free(W.anchor_k)
+        free(W.word_stamp)
         free(W.run_elem)
         free(W.run_len)
         free(W.rel)
@@ -1149,6 +1195,7 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         free(W.act)
         free(W.best)
         free(W.second)
+        free(W.second_id)
         free(W.choice)
         free(W.cw)
         free(starts)

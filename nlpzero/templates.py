@@ -80,7 +80,7 @@ _LOG2_3 = math.log2(3.0)
 #: first): dropping them all at once also drops near-duplicates that were each other's fallback.
 PRUNE_FRACTION = 0.5
 #: EM stops when a round lowers the total by less than this fraction of the baseline.
-TOLERANCE = 1e-5
+TOLERANCE = 1e-4
 _TOKENS_PER_BATCH = 1 << 20
 _OTHER_WORD_BITS = 16.0     # any constant: it does not change which parse is best
 _DEFAULT_WORD_BITS = 12.0
@@ -411,8 +411,11 @@ class Templates:
                         tuple(self.pmi[i]), float(self.bits[i]))
 
     def __iter__(self) -> Iterator[Template]:
-        for i in range(len(self)):
-            yield self[i]
+        words = self.words
+        elems = [None if e < 0 else words[e] for e in self.elems.tolist()]
+        off = self.offsets.tolist()
+        for i, (c, o, b) in enumerate(zip(self.counts.tolist(), self.occurrences.tolist(), self.bits.tolist())):
+            yield Template(tuple(elems[off[i]:off[i + 1]]), c, o, tuple(self.pmi[i]), b)
 
     def to_list(self) -> List[dict]:
         """``[{"template": [...], "count": ..., "occurrences": ..., "pmi": [...], "bits": ...}, ...]``
@@ -749,10 +752,14 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
         keep = used.copy()
         if prune:
             fail = used & (loss <= model_t)
-            if PRUNE_FRACTION < 1.0 and fail.sum() > 10:
-                g = (loss - model_t)[fail]
+            # a failing template whose blocks fall back to FLAT goes now; one whose blocks fall
+            # back to another template may be that template's fallback too: drop only the worse
+            # half of those per round
+            contested = fail & (res["contested"] > 0)
+            if PRUNE_FRACTION < 1.0 and contested.sum() > 10:
+                g = (loss - model_t)[contested]
                 cut = np.quantile(g, PRUNE_FRACTION)
-                fail &= (loss - model_t) <= cut
+                fail &= ~contested | ((loss - model_t) <= cut)
             keep &= ~fail
         # the next round's code
         q_all = np.zeros(T)
@@ -909,11 +916,7 @@ def find_templates(
     e3 = e2.copy()
     e3[e2 >= 0] = inv.astype(np.int32)
     words = tuple(enc.words[i] for i in used_ids.tolist())
-    pmi_of = dict(zip(keys.tolist(), pmi.tolist())) if len(keys) else {}
-    pmis = []
-    for k in range(len(idx)):
-        ws = [int(x) for x in e2[o2[k]:o2[k + 1]] if x >= 0]
-        pmis.append(tuple(_pair_pmi(pmi_of, a, b, V, wc, N) for a, b in zip(ws, ws[1:])))
+    pmis = _link_pmis(e2, o2, keys, pmi, V)
     params = {"window": window, "min_pmi": min_pmi, "min_proba": min_proba, "min_count": min_count,
               "max_piece_len": max_piece_len}
     code = dict(fit.code)
@@ -939,9 +942,23 @@ def _warn_if_unsegmented(enc: _Encoded) -> None:
                 "segmenter (CLI: drop --segmented) to segment it first", UserWarning, stacklevel=3)
 
 
-def _pair_pmi(pmi_of: dict, a: int, b: int, V: int, wc: np.ndarray, N: int) -> float:
-    p = pmi_of.get(a * V + b)
-    return float("nan") if p is None else float(p)
+def _link_pmis(elems: np.ndarray, offsets: np.ndarray, keys: np.ndarray, pmi: np.ndarray,
+               V: int) -> Tuple[Tuple[float, ...], ...]:
+    """PMI of each pair of consecutive words of each template (nan for a pair never counted)."""
+    words = elems >= 0
+    tpl = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))[words]
+    w = elems[words].astype(np.int64)
+    same = tpl[1:] == tpl[:-1]
+    pair = w[:-1] * V + w[1:]
+    pos = np.searchsorted(keys, pair)
+    pos = np.minimum(pos, max(len(keys) - 1, 0))
+    val = np.where((len(keys) > 0) & (keys[pos] == pair) if len(keys) else False, pmi[pos] if len(keys) else 0.0, np.nan)
+    val = np.round(val[same], 6).tolist()
+    owner = tpl[1:][same].tolist()
+    out: List[List[float]] = [[] for _ in range(len(offsets) - 1)]
+    for t, v in zip(owner, val):
+        out[t].append(v)
+    return tuple(tuple(x) for x in out)
 
 
 def _check_templates(templates: Any) -> Templates:
