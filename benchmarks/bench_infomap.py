@@ -6,22 +6,27 @@ max_degree=50, min_community=20, seed 1, self-loops removed; n = 1000 and 10000,
 partition with the same two-level map equation (for Louvain: ``nlpzero.codelength`` of its
 partition). infomap runs ``--two-level --num-threads 1`` with N = 1 and N = 10 trials.
 
-CPU time is ``time.process_time`` around the whole call (graph conversion included), median of
-3 repeats (1 repeat for N = 10 at n = 10^4); nlpzero is warmed up first so JIT compilation does
-not count. Run: ``python benchmarks/bench_infomap.py`` (about 4-5 minutes on one core).
-``--quick`` skips n = 10^4.
+Every measurement goes through :mod:`benchmarks.harness`: a fresh child process per run (the
+graph is built once, cached as a pickle and loaded in the child, untimed), CPU seconds of the
+whole call (graph conversion included), median of 3 fresh runs (1 for N = 10 at n = 10^4);
+nlpzero makes one warm-up call in the child first so loading the JIT-compiled kernels does not
+count. Run: ``python -m benchmarks.bench_infomap`` (about 5 minutes on one core). ``--quick``
+skips n = 10^4.
 """
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
 import sys
-import time
 
-import networkx as nx
-import numpy as np
+if not __package__:  # run as a file (python benchmarks/bench_infomap.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import nlpzero
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+
+import nlpzero  # noqa: E402
+from benchmarks import datasets, harness  # noqa: E402
 
 # asv-style description of the grid (asv can drive ``time_*`` later)
 params = [["karate", "lesmis", "lfr1000-0.1", "lfr1000-0.3", "lfr1000-0.5", "lfr10000-0.1", "lfr10000-0.3",
@@ -59,6 +64,15 @@ def planted_directed(n, k, seed=1, deg_in=8, deg_out=2):
 
 
 def make_graph(name):
+    """(graph, planted partition or None), built once and cached as a pickle."""
+    return datasets.cached(f"infomap-{name}", lambda: _make_graph(name))
+
+
+def load_graph(name):
+    return make_graph(name)[0]
+
+
+def _make_graph(name):
     if name == "karate":
         G = nx.karate_club_graph()
         return G, {v: G.nodes[v]["club"] for v in G}
@@ -104,21 +118,34 @@ def run_louvain(G, trials):
     return {v: i for i, c in enumerate(comms) for v in c}, None
 
 
-def timed(fn, G, trials, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t = time.process_time()
-        out = fn(G, trials)
-        times.append(time.process_time() - t)
-    return out, statistics.median(times)
+METHODS = {"nlpzero": run_nlpzero, "infomap": run_infomap, "louvain": run_louvain}
+
+
+def run_method(method, G, trials):
+    """The measured call."""
+    return METHODS[method](G, trials)
+
+
+def warm_nlpzero():
+    """Load (or compile) the Numba kernels before the measured call."""
+    nlpzero.infomap(nx.karate_club_graph(), num_trials=2)
+    nlpzero.infomap(planted_directed(200, 4)[0], num_trials=2)
+
+
+def timed(method, name, trials, repeats):
+    warmup = harness.Call(warm_nlpzero) if method == "nlpzero" else None
+    m = harness.measure(run_method, method, harness.Call(load_graph, name), trials, repeat=repeats, warmups=0,
+                        warmup=warmup)
+    if not m.ok:
+        raise SystemExit(f"{method} on {name}: {m.error}")
+    return m.result, m.cpu
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip the n = 10^4 graphs")
     args = ap.parse_args(argv)
-    nlpzero.infomap(nx.karate_club_graph(), num_trials=2)  # warm-up: JIT compile (cached on disk)
-    nlpzero.infomap(planted_directed(200, 4)[0], num_trials=2)
+    harness.run_callable(warm_nlpzero)  # warm-up run: JIT compile into the on-disk cache
     graphs = [g for g in params[0] if not (args.quick and "10000" in g)]
     print(f"{'graph':<14}{'n':>6}{'m':>8}  {'method':<9}{'N':>3}{'codelength':>13}{'modules':>8}"
           f"{'NMI':>7}{'CPU s':>9}{'ours/ref':>9}")
@@ -127,12 +154,12 @@ def main(argv=None):
         G, truth = make_graph(name)
         big = G.number_of_nodes() >= 10000
         rows = {}
-        for method, fn in (("nlpzero", run_nlpzero), ("infomap", run_infomap), ("louvain", run_louvain)):
+        for method in METHODS:
             for trials in ((1, 10) if method != "louvain" else (1,)):
                 if method == "louvain" and G.is_directed():
                     continue
                 repeats = 1 if (big and trials == 10) or method == "louvain" else 3
-                (part, length), cpu = timed(fn, G, trials, repeats)
+                (part, length), cpu = timed(method, name, trials, repeats)
                 if length is None:
                     length = nlpzero.codelength(G, part)
                 modules = len(set(part.values()))
@@ -174,7 +201,7 @@ def main(argv=None):
 
 def time_infomap(graph, method, trials):  # asv entry point
     G, _ = make_graph(graph)
-    {"nlpzero": run_nlpzero, "infomap": run_infomap, "louvain": run_louvain}[method](G, trials)
+    METHODS[method](G, trials)
 
 
 if __name__ == "__main__":

@@ -3,38 +3,35 @@
 Protocol (issue #3): learn on the raw text (the gold words joined, one sentence per line),
 segment that same raw text, score word precision/recall/F1 by character spans against the gold
 segmentation; lexicon precision@1000/@5000 = share of the top words that are gold word types.
-Every configuration runs in a fresh child process, so its CPU time (``time.process_time``,
-reading the file included) and its peak memory (``ru_maxrss``, taken before the gold data is
-loaded for scoring) are its own. Anchors in the same run: nlp-zero 0.1.6 ``Word_Finder`` +
+Every configuration is measured by :mod:`benchmarks.harness`: a fresh child process per run
+after one warm-up run, CPU seconds of the call (reading the file and building the token lists
+included; median of ``--repeat`` runs) and the peak RSS of the child (the largest of the runs);
+scoring happens in the parent. Anchors in the same run: nlp-zero 0.1.6 ``Word_Finder`` +
 ``Tokenizer`` (pure Python, slow: run once on the full corpus) and jieba with its own dictionary
 (HMM off and on).
 
 Usage::
 
-    python benchmarks/bench_pku.py            # everything (about 4-5 minutes, nlp-zero dominates)
-    python benchmarks/bench_pku.py --quick    # skip nlp-zero
+    python -m benchmarks.bench_pku            # everything (about 4-5 minutes, nlp-zero dominates)
+    python -m benchmarks.bench_pku --quick    # skip nlp-zero
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import statistics
-import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
+if not __package__:  # run as a file (python benchmarks/bench_pku.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import datasets, harness  # noqa: E402
 
 CONFIGS = {
     # name: (description)
     "nvbe": "nlpzero nVBE, defaults (segment_unsupervised)",
     "nvbe-original": "nlpzero nVBE as published (no restandardising, PMI links or ASCII rule)",
     "nvbe+refine": "nlpzero nVBE + 3 rounds unigram refinement",
-    "nvbe-penalty1": "nlpzero nVBE, penalty=1 (the SPEC prototype's value, picked on gold)",
+    "nvbe-penalty1": "nlpzero nVBE, penalty=1 (a value picked on gold)",
     "nvbe-segmenter": "nlpzero learn_segmenter -> Segmenter.cut_lines (the CLI path)",
     "mi": "nlpzero discover(mi) -> Segmenter",
     "mi+refine": "nlpzero discover(mi) -> Segmenter + 3 rounds refinement",
@@ -61,9 +58,8 @@ def _refine(path, counts, rounds, min_count):
 
 
 def run_one(name: str, path: str) -> dict:
-    """Learn + segment in this (fresh) process; returns tokens per line and the lexicon."""
+    """Learn + segment (the measured call); returns tokens per line and the lexicon."""
     lexicon = None
-    t0 = time.process_time()
     if name.startswith("nvbe"):
         from nlpzero.discovery import learn_segmenter, segment_unsupervised
 
@@ -121,9 +117,7 @@ def run_one(name: str, path: str) -> dict:
         hmm = name == "jieba-hmm"
         with open(path, encoding="utf-8") as f:
             lines = [[t for t in jieba.lcut(line.rstrip("\n"), HMM=hmm) if not t.isspace()] for line in f]
-    cpu = time.process_time() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"cpu": cpu, "peak_mb": peak, "lines": lines, "lexicon": lexicon}
+    return {"lines": lines, "lexicon": lexicon}
 
 
 def score(result: dict, gold) -> dict:
@@ -150,17 +144,6 @@ def score(result: dict, gold) -> dict:
     return out
 
 
-def child(name: str, path: str) -> None:
-    from _data import pku_gold
-
-    result = run_one(name, path)
-    gold = pku_gold()
-    if len(gold) != len(result["lines"]):
-        raise SystemExit(f"{name}: {len(result['lines'])} lines, gold has {len(gold)}")
-    out = {"cpu": result["cpu"], "peak_mb": result["peak_mb"], **score(result, gold)}
-    print(json.dumps(out))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="skip nlp-zero (minutes of pure Python)")
@@ -168,30 +151,20 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3,
                     help="fresh-process runs per configuration; the median CPU time is reported "
                          "(nlp-zero, ~10 s a run, runs once)")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    from _data import pku_raw_path
-
-    path = str(pku_raw_path())
-    if args.child:
-        child(args.child, path)
-        return
+    path = str(datasets.pku_raw_path())
+    gold = datasets.pku_gold()
     names = args.only or [n for n in CONFIGS if not (args.quick and n == "nlp-zero")]
-    # warm-up: build and import everything once (no JIT in these paths; page cache, .so loading)
-    subprocess.run([sys.executable, __file__, "--child", "nvbe"], check=True, capture_output=True)
     rows = {}
     for name in names:
-        runs = []
-        for _ in range(1 if name == "nlp-zero" else max(1, args.repeat)):
-            proc = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True, text=True)
-            if proc.returncode != 0:
-                print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
-                break
-            runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        if not runs:
+        slow = name == "nlp-zero"
+        m = harness.measure(run_one, name, path, repeat=1 if slow else max(1, args.repeat), warmups=0 if slow else 1)
+        if not m.ok:
+            print(f"{name}: failed: {m.error}", file=sys.stderr)
             continue
-        r = rows[name] = dict(runs[0], cpu=statistics.median(x["cpu"] for x in runs),
-                              peak_mb=max(x["peak_mb"] for x in runs))
+        if len(gold) != len(m.result["lines"]):
+            raise SystemExit(f"{name}: {len(m.result['lines'])} lines, gold has {len(gold)}")
+        r = rows[name] = {"cpu": m.cpu, "peak_mb": m.peak_mb, **score(m.result, gold)}
         print(f"  {name:<20} F1 {r['F1']:.3f}  cpu {r['cpu']:.2f}s  peak {r['peak_mb']:.0f} MB", file=sys.stderr)
     print(f"PKU 1998-01 raw text ({os.path.getsize(path) / 1e6:.1f} MB), learn + segment the same text; "
           f"CPU s = median of {args.repeat} fresh processes (nlp-zero: 1), peak = their maximum\n")
@@ -204,7 +177,7 @@ def main() -> None:
               f"{r['cpu']:.2f} | {r['peak_mb']:.0f} |")
     if "nvbe" in rows and "nlp-zero" in rows:
         print(f"\nspeed-up of nlpzero nVBE over nlp-zero (CPU time): "
-              f"{rows['nlp-zero']['cpu'] / rows['nvbe']['cpu']:.1f}x")
+              f"{harness.ratio(rows['nlp-zero']['cpu'], rows['nvbe']['cpu']):.1f}x")
 
 
 if __name__ == "__main__":

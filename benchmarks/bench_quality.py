@@ -10,11 +10,11 @@ when they help all three, never picked on gold).
    between rows mean anything).
 
 Word F1 by character spans per line (whitespace tokens ignored). Quality only: speed and memory
-are measured by ``bench_pku.py``.
+are measured by ``benchmarks.bench_pku`` (this one runs in one process: nothing here is timed).
 
 Usage::
 
-    python benchmarks/bench_quality.py
+    python -m benchmarks.bench_quality
 """
 from __future__ import annotations
 
@@ -23,13 +23,14 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
+if not __package__:  # run as a file (python benchmarks/bench_quality.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-REVIEWS = os.path.join(os.path.dirname(HERE), "nlpzero", "data", "reviews.txt")
+from benchmarks import datasets  # noqa: E402
+
+REVIEWS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nlpzero", "data", "reviews.txt")
 
 # name: (description, keyword arguments of nvbe_scores, max_word_len, refine rounds)
 VARIANTS = {
@@ -65,32 +66,27 @@ def f1(pred: set, ref: set) -> float:
 
 
 def learn(lines, kw, max_word_len, refine):
+    """A segmenter learned on ``lines`` with the given nvbe_scores variant (private seams of discovery)."""
     from nlpzero import discovery, nvbe
 
     original = discovery.nvbe_scores
     discovery.nvbe_scores = functools.partial(nvbe.nvbe_scores, **kw)
     try:
-        return discovery._learn(lines, max_word_len, 0.0, refine, None, "utf-8", "strict", True, False)[1]
+        passes, model = discovery._learn(lines, max_word_len, 0.0, refine, None, "utf-8", "strict", True, False)
+        return discovery._segmenter(passes, model, 0.0, refine)
     finally:
         discovery.nvbe_scores = original
 
 
-def segment(model, lines):
-    from nlpzero._text import as_codes
-    from nlpzero.discovery import _split_lines
-
-    codes = as_codes("\n".join(lines) + "\n")
-    (lo, hi), _ = model._spans_codes(codes)
-    return list(_split_lines(codes, lo, hi))
+def segment(segmenter, lines):
+    return list(segmenter.cut_lines(lines))
 
 
 def main() -> None:
     import jieba
 
-    from _data import pku_gold
-
     jieba.setLogLevel(60)
-    gold = pku_gold()
+    gold = datasets.pku_gold()
     raw = ["".join(ws) for ws in gold]
     with open(REVIEWS, encoding="utf-8") as f:
         rev = [line.rstrip("\n") for line in f if line.strip()]

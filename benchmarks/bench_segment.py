@@ -10,44 +10,37 @@ on the People's Daily January 1998 raw text (~5.5 MB) and a ~100 MB concatenatio
   per-byte rate is the same; ``--full`` runs them on 100 MB too).
 - start-up: process start to the first output line of ``nlpzero segment BIG --dict jieba``
   (and ``python -m jieba -n``), median of 3; dictionary load times (cold build and cached).
-- peak memory: every run is a fresh subprocess; ``ru_maxrss`` of its main process and of its
-  largest worker.
+- every run goes through :mod:`benchmarks.harness` (a fresh child process, one warm-up run);
+  peak memory of its main process and of its largest worker, CPU seconds of the whole tree.
 - parity: share of lines where nlpzero equals jieba (whitespace tokens dropped).
 
-    python benchmarks/bench_segment.py               # ~2 minutes
-    python benchmarks/bench_segment.py --full        # jieba on 100 MB as well (~3 more minutes)
+    python -m benchmarks.bench_segment               # ~2 minutes
+    python -m benchmarks.bench_segment --full        # jieba on 100 MB as well (~3 more minutes)
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _data  # noqa: E402
+if not __package__:  # run as a file (python benchmarks/bench_segment.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-
-def _rss() -> dict:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"peak_main": me.ru_maxrss * 1024, "peak_worker": kids.ru_maxrss * 1024,
-            "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}
+from benchmarks import datasets, harness  # noqa: E402
 
 
 def run_nlpzero(path: str, jobs: int) -> dict:
-    import nlpzero.segment as S
-    from nlpzero.segment import Segmenter, segment_file
+    from nlpzero import Segmenter, batch, segment_file
 
-    S.SMALL_INPUT_BYTES = 0            # measure the workers even on the 5.5 MB file
+    batch.SMALL_INPUT_BYTES = 0  # measure the workers even on the 5.5 MB file
     seg = Segmenter("jieba")
     with open(os.devnull, "wb") as out:
         res = segment_file(path, out, segmenter=seg, jobs=jobs)
-    return {"seconds": res.seconds, "bytes": res.bytes_in, "jobs": res.jobs, **_rss()}
+    return {"bytes": res.bytes_in, "jobs": res.jobs}
 
 
 def run_jieba(module: str, path: str, limit: int | None = None) -> dict:
@@ -58,7 +51,6 @@ def run_jieba(module: str, path: str, limit: int | None = None) -> dict:
     jb.setLogLevel(logging.WARNING)
     jb.initialize()
     jb.lcut("预热一下", HMM=False)
-    start = time.perf_counter()
     nbytes = 0
     with open(path, encoding="utf-8") as f, open(os.devnull, "w", encoding="utf-8") as out:
         for line in f:
@@ -66,13 +58,34 @@ def run_jieba(module: str, path: str, limit: int | None = None) -> dict:
             out.write(" ".join(w for w in jb.lcut(line.rstrip("\n"), HMM=False) if w.strip()) + "\n")
             if limit and nbytes >= limit:
                 break
-    return {"seconds": time.perf_counter() - start, "bytes": nbytes, "jobs": 1, **_rss()}
+    return {"bytes": nbytes, "jobs": 1}
 
 
-def measure(*args) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", *map(str, args)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+def jieba_warmup(module: str) -> None:
+    """Load jieba's dictionary before the timed call (its own start-up is measured separately)."""
+    import importlib
+    import logging
+
+    jb = importlib.import_module(module)
+    jb.setLogLevel(logging.WARNING)
+    jb.initialize()
+
+
+def measure(impl: str, path: str, jobs: int = 1, repeat: int = 1) -> dict:
+    if impl == "nlpzero":
+        m = harness.measure(run_nlpzero, path, jobs, repeat=repeat)
+    else:
+        m = harness.measure(run_jieba, impl, path, repeat=repeat, warmups=0, warmup=harness.Call(jieba_warmup, impl))
+    if not m.ok:
+        raise SystemExit(f"{impl} on {path}: {m.error}")
+    return {**m.result, "seconds": m.wall, "cpu": m.cpu, "peak_main": m.peak_main_mb * 1e6,
+            "peak_worker": m.peak_worker_mb * 1e6}
+
+
+def load_jieba_dictionary() -> None:
+    from nlpzero import Segmenter
+
+    Segmenter("jieba")
 
 
 def first_line_seconds(cmd) -> float:
@@ -87,15 +100,12 @@ def first_line_seconds(cmd) -> float:
 
 
 def load_times() -> tuple:
-    code = ("import time; t = time.perf_counter(); from nlpzero.segment import Segmenter; "
-            "Segmenter('jieba'); print(time.perf_counter() - t)")
+    """Seconds to build jieba's dictionary with an empty trie cache, and (median of 5) with the cache."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, NLPZERO_CACHE=tmp)
-        run = lambda: float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                                           text=True, check=True).stdout)
-        cold = run()
-        warm = statistics.median(run() for _ in range(5))
-    return cold, warm
+        cold = harness.measure(load_jieba_dictionary, repeat=1, warmups=0, env=env)
+        warm = harness.measure(load_jieba_dictionary, repeat=5, warmups=0, env=env)
+    return cold.wall, warm.wall
 
 
 def parity(path) -> tuple:
@@ -103,7 +113,7 @@ def parity(path) -> tuple:
 
     import jieba
 
-    from nlpzero.segment import Segmenter
+    from nlpzero import Segmenter
 
     jieba.setLogLevel(logging.WARNING)
     with open(path, encoding="utf-8") as f:
@@ -120,20 +130,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--full", action="store_true", help="jieba and jieba-fast-dat on 100 MB too")
-    ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.worker:
-        impl, path, *rest = args.worker
-        res = run_nlpzero(path, int(rest[0])) if impl == "nlpzero" else run_jieba(impl, path)
-        print(json.dumps(res))
-        return
 
-    from nlpzero.segment import default_jobs
+    small, big = str(datasets.pku_raw_path()), str(datasets.pku_raw_big_path(100))
+    harness.run_callable(load_jieba_dictionary)  # build the dictionary's trie cache once
+    from nlpzero.batch import default_jobs
 
-    small, big = str(_data.pku_raw_path()), str(_data.pku_raw_big_path(100))
-    # warm-up, in a subprocess: build the dictionary cache once (Linux carries a parent's peak RSS
-    # over fork+exec, so this process must stay small for the memory figures of the runs below)
-    subprocess.run([sys.executable, "-c", "from nlpzero.segment import Segmenter; Segmenter('jieba')"], check=True)
     cores = default_jobs()
     have_fast = subprocess.run([sys.executable, "-c", "import jieba_fast_dat"], capture_output=True).returncode == 0
     print(f"jieba dictionary, HMM off, end to end; nlpzero median of {args.repeat}; {cores} cores")
@@ -143,10 +145,8 @@ def main() -> None:
     for label, path in (("1998-01 raw", small), ("100 MB concat", big)):
         rows = []
         for jobs in sorted({1, cores}):
-            runs = [measure("nlpzero", path, jobs) for _ in range(args.repeat)]
-            r = dict(runs[0], seconds=statistics.median(x["seconds"] for x in runs),
-                     peak_main=max(x["peak_main"] for x in runs), peak_worker=max(x["peak_worker"] for x in runs))
-            cpu[(label, jobs)] = statistics.median(x["cpu"] for x in runs)
+            r = measure("nlpzero", path, jobs, repeat=args.repeat)
+            cpu[(label, jobs)] = r["cpu"]
             rows.append((f"nlpzero jobs={r['jobs']}", r))
         if path == small or args.full:
             rows.append(("jieba", measure("jieba", path)))

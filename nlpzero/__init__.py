@@ -21,6 +21,7 @@ _check_build.check()
 _EXPORTS = {
     # text model and n-grams (SPEC §0, §1)
     "Corpus": "nlpzero.corpus",
+    "TokenCorpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
     # communities and word vectors (SPEC §6, §7)
@@ -31,10 +32,10 @@ _EXPORTS = {
     "WordVectors": "nlpzero.vectors",
     "cluster_words": "nlpzero.vectors",
     # EMD, WMD, WRD and exact top-k search (SPEC §8)
-    "emd": "nlpzero.distance",
-    "emd_plan": "nlpzero.distance",
-    "EMDResult": "nlpzero.distance",
-    "IterationLimitError": "nlpzero.distance",
+    "emd": "nlpzero.transport",
+    "emd_plan": "nlpzero.transport",
+    "EMDResult": "nlpzero.transport",
+    "IterationLimitError": "nlpzero.transport",
     "load_vectors": "nlpzero.vectors",
     "wmd": "nlpzero.distance",
     "wrd": "nlpzero.distance",
@@ -47,9 +48,11 @@ _EXPORTS = {
     "SearchResult": "nlpzero.distance",
     # dictionary segmentation and jieba interop (SPEC §4)
     "Segmenter": "nlpzero.segment",
-    "segment_file": "nlpzero.segment",
-    "to_jieba_userdict": "nlpzero.segment",
-    "jieba_tokenizer": "nlpzero.segment",
+    "segment_file": "nlpzero.batch",
+    "map_lines": "nlpzero.batch",
+    "BatchResult": "nlpzero.batch",
+    "to_jieba_userdict": "nlpzero.jieba.interop",
+    "jieba_tokenizer": "nlpzero.jieba.interop",
     "read_dictionary": "nlpzero.dictionary",
     # word discovery and unsupervised segmentation (SPEC §2-§4)
     "discover": "nlpzero.discovery",

@@ -5,8 +5,9 @@ error says which extension is missing and how to build it.
 """
 from importlib.util import find_spec
 
-#: Private compiled extensions (one per ``csrc/NAME.pyx``); tests check this list against csrc/.
-EXTENSIONS = ("_ngram", "_discover", "_segment", "_apriori", "_emd")
+from ._extensions import EXTENSIONS
+
+__all__ = ["EXTENSIONS", "check"]
 
 _FIX = (
     "the compiled core of nlpzero is not built: missing extension(s) {missing}.\n"

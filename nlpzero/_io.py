@@ -37,8 +37,10 @@ def atomic_write(path: PathLike, mode: str = "w", encoding: Optional[str] = "utf
 
     Examples
     --------
-    >>> with atomic_write("out.tsv") as f:     # doctest: +SKIP
-    ...     f.write("word\\t3\\n")
+    >>> with atomic_write("out.tsv") as f:
+    ...     _ = f.write("word\\t3\\n")
+    >>> open("out.tsv", encoding="utf-8").read()
+    'word\\t3\\n'
     """
     path = _check_output_path(os.fspath(path))
     directory = os.path.dirname(os.path.abspath(path))

@@ -1,28 +1,10 @@
-"""Shared plumbing of discovery and unsupervised segmentation: corpus chunks that end at line
-ends, their code points, and strings cut from them in one pass. (How a line becomes tokens —
-the text model of the output — lives in one place: the segmentation kernel ``_segment``.)"""
+"""Shared plumbing of discovery and unsupervised segmentation: the code points of a chunk of
+text (from :meth:`nlpzero.Corpus.line_chunks`), and strings cut from them in one pass. (How a
+line becomes tokens — the text model of the output — lives in one place: the segmentation
+kernel ``_segment``.)"""
 from __future__ import annotations
 
-from typing import Iterator
-
 import numpy as np
-
-from .corpus import Corpus
-
-
-def line_chunks(corpus: Corpus, progress=None) -> Iterator[str]:
-    """The corpus text in chunks that each end at a line end (the last may not)."""
-    tail = ""
-    for text in corpus.texts(progress):
-        cut = text.rfind("\n")
-        if cut < 0:
-            tail += text
-            continue
-        chunk = tail + text[: cut + 1]
-        tail = text[cut + 1 :]
-        yield chunk
-    if tail:
-        yield tail
 
 
 def as_codes(text: str) -> np.ndarray:

@@ -7,9 +7,14 @@ allows it. It hands text out in four shapes:
 - :meth:`Corpus.lines` — the original lines, for segmentation output;
 - :meth:`Corpus.texts` — decoded text in chunks of bounded size (chunk ends are arbitrary);
 - :meth:`Corpus.codes` — the same chunks as ``uint32`` code-point arrays for the kernels;
-- :meth:`Corpus.blocks` — the raw bytes of byte sources with their offsets, undecoded, for
-  callers that cut bytes themselves and decode elsewhere (the worker processes of
-  :func:`nlpzero.segment_file`).
+- :meth:`Corpus.blocks` — the raw bytes of byte sources with their offsets, undecoded;
+- :meth:`Corpus.line_chunks` — decoded chunks of whole lines (what discovery and batch jobs
+  consume), and :meth:`Corpus.raw_line_chunks` the same undecoded, for worker processes that
+  decode themselves (:mod:`nlpzero.batch`).
+
+:class:`TokenCorpus` is the same for segmented text (one token list per sentence), which word
+vectors count over. Every piece of text comes out of one decoding path (:meth:`Corpus.texts`, or
+:meth:`Corpus.blocks` for raw bytes); no other module cuts or decodes corpus text.
 
 Normalisation (full-width ASCII → ASCII, U+3000 → space) maps one character to one
 character, so it is a *view* for statistics: kernels apply it on the fly and spans found on the
@@ -22,14 +27,14 @@ import codecs
 import io
 import os
 import sys
-from typing import IO, Iterable, Iterator, Optional, Tuple, Union
+from typing import IO, Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
 from ._validate import check_choice, check_int
 from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError
 
-__all__ = ["Corpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
+__all__ = ["Corpus", "TokenCorpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
 
 Source = Union[str, "os.PathLike[str]", IO, Iterable[str], "Corpus"]
 
@@ -38,6 +43,10 @@ DEFAULT_CHUNK_BYTES = 1 << 20
 #: Bytes inspected for NUL bytes to tell a binary file from text.
 SNIFF_BYTES = 1 << 16
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "utf_16", "utf_32", "utf16", "utf32")
+#: Encodings in which byte 0x0A is always a newline (never inside a multi-byte character), so
+#: raw bytes can be cut at newlines and decoded elsewhere (codec names as ``codecs.lookup`` gives).
+_NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "gbk", "gb18030",
+                 "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
 
 
 def _is_wide(encoding: str) -> bool:
@@ -339,6 +348,193 @@ class Corpus:
             yield last[:-1] if last.endswith("\r") else last
 
     __iter__ = lines
+
+    # -------------------------------------------------------------- chunks of whole lines
+    @property
+    def cuts_bytes_at_newlines(self) -> bool:
+        """True when :meth:`raw_line_chunks` can be used: the source is bytes and its encoding
+        never has byte 0x0A inside a multi-byte character (UTF-8, GB18030, Big5, ...), so raw
+        bytes can be cut at newlines and decoded elsewhere."""
+        return self.is_binary and codecs.lookup(self.encoding).name in _NEWLINE_SAFE
+
+    def line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
+                    max_chars: Optional[int] = None, boundary=None) -> Iterator[str]:
+        """The decoded text in chunks of whole lines: each chunk ends at a ``\\n`` (the last one
+        may not), chunks follow the sizes of :meth:`texts`, so a line is never split.
+
+        Parameters
+        ----------
+        progress : nlpzero._progress.Progress, optional
+        first_chars : int, optional
+            Cut the first chunk at the last newline before ``first_chars`` (when more than twice
+            that was read), so a consumer can show its first result quickly.
+        max_chars : int, optional
+            With ``boundary``: once pending text without a newline reaches ``max_chars``, it is
+            handed out up to and including character ``boundary(text)`` (a place where a cut is
+            harmless; all of it when that is -1). Without these, a line is one chunk however long.
+        boundary : callable str -> int, optional
+
+        Examples
+        --------
+        >>> list(Corpus(["甲乙", "丙", "丁戊"], chunk_bytes=16).line_chunks())
+        ['甲乙\\n丙\\n丁戊\\n']
+        >>> list(Corpus(["甲乙", "丙", "丁戊"], chunk_bytes=16).line_chunks(first_chars=3))
+        ['甲乙\\n', '丙\\n丁戊\\n']
+        """
+        carry = ""
+        first = first_chars is not None
+        for text in self.texts(progress):
+            buf = carry + text if carry else text
+            if first and len(buf) > 2 * first_chars:
+                cut = buf.rfind("\n", 0, first_chars)
+                if cut >= 0:
+                    yield buf[: cut + 1]
+                    buf = buf[cut + 1 :]
+            first = False
+            cut = buf.rfind("\n")
+            if cut >= 0:
+                yield buf[: cut + 1]
+                carry = buf[cut + 1 :]
+            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
+                cut = boundary(buf)
+                end = cut + 1 if cut >= 0 else len(buf)
+                yield buf[:end]
+                carry = buf[end:]
+            else:
+                carry = buf
+        if carry:
+            yield carry
+
+    def raw_line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
+                        max_chars: Optional[int] = None,
+                        boundary=None) -> Iterator[Union[Tuple[int, bytes], str]]:
+        """Like :meth:`line_chunks`, but undecoded: ``(offset, bytes)`` pieces that end at a
+        newline, for callers that decode elsewhere (worker processes). ``offset`` is the byte
+        offset of the piece in the corpus, so a decoding error can name it. A line longer than
+        ``max_chars`` bytes is decoded here and handed out as ``str`` pieces cut at
+        ``boundary``. Needs :attr:`cuts_bytes_at_newlines`.
+
+        Raises
+        ------
+        TypeError
+            The corpus holds text, not bytes.
+        nlpzero.errors.BinaryInputError, DecodeError, NotReiterableError
+
+        Examples
+        --------
+        >>> source = io.BytesIO(("甲乙丙\\n" * 3).encode())          # 10 bytes a line
+        >>> [(offset, len(raw)) for offset, raw in Corpus(source, chunk_bytes=16).raw_line_chunks()]
+        [(0, 10), (10, 20)]
+        """
+        carry = b""
+        offset = 0                     # corpus offset of carry[0]
+        first = first_chars is not None
+        for _, block in self.blocks(progress):
+            buf = carry + block if carry else block
+            if first and len(buf) > 2 * first_chars:
+                cut = buf.rfind(b"\n", 0, first_chars)
+                if cut >= 0:
+                    yield offset, buf[: cut + 1]
+                    offset += cut + 1
+                    buf = buf[cut + 1 :]
+            first = False
+            cut = buf.rfind(b"\n")
+            if cut >= 0:
+                yield offset, buf[: cut + 1]
+                offset += cut + 1
+                carry = buf[cut + 1 :]
+            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
+                decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+                try:
+                    text = decoder.decode(buf, False)
+                except UnicodeDecodeError as exc:
+                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason) from None
+                pending = decoder.getstate()[0]
+                cut = boundary(text)
+                end = cut + 1 if cut >= 0 else len(text)
+                yield text[:end]
+                carry = buf[len(buf) - len(pending) - len(text[end:].encode(self.encoding)) :] \
+                    if self.errors == "strict" else text[end:].encode(self.encoding) + pending
+                offset += len(buf) - len(carry)
+            else:
+                carry = buf
+        if carry:
+            yield offset, carry
+
+
+class TokenCorpus:
+    """A re-iterable corpus of token lists (sentences), for statistics over segmented text.
+
+    Parameters
+    ----------
+    source : path, iterable of token lists or of str, or (with ``segmenter``) any Corpus source
+        Without ``segmenter``: already segmented text. A path is a file with one sentence per
+        line, tokens separated by whitespace (read through :class:`Corpus`, so undecodable
+        bytes raise DecodeError with the byte offset; empty lines are skipped); an iterable
+        yields token lists, or lines that are split on whitespace. With ``segmenter``: raw text
+        (anything :class:`Corpus` reads), cut into tokens on the fly, line by line.
+    encoding : str, default "utf-8"
+        Encoding of a file.
+    segmenter : object with ``cut_lines(lines)``, optional
+        E.g. a :class:`nlpzero.Segmenter`.
+
+    Raises
+    ------
+    nlpzero.errors.InputError
+        The path does not exist.
+    nlpzero.errors.NotReiterableError
+        On a second pass over a one-shot iterator.
+
+    Examples
+    --------
+    >>> list(TokenCorpus(["我 喜欢 猫", ["你", "好"]]))
+    [['我', '喜欢', '猫'], ['你', '好']]
+    """
+
+    def __init__(self, source, *, encoding: str = "utf-8", segmenter=None):
+        self.path = None
+        self.segmenter = segmenter
+        self.passes = 0
+        if segmenter is not None:
+            self.raw = as_corpus(source, encoding=encoding)
+            return
+        if isinstance(source, (str, os.PathLike)):
+            self.path = os.fspath(source)
+            if not os.path.exists(self.path):
+                raise InputError(f"{self.path}: no such file", self.path)
+        elif isinstance(source, (bytes, bytearray)) or not isinstance(source, Iterable):
+            raise TypeError(
+                "`corpus` must be a path to a segmented file or an iterable of token lists, "
+                f"got {type(source).__name__}"
+            )
+        self.source = source
+        self.encoding = encoding
+
+    def __iter__(self) -> Iterator[List[str]]:
+        self.passes += 1
+        if self.segmenter is not None:
+            for tokens in self.segmenter.cut_lines(self.raw.lines()):
+                if tokens:
+                    yield tokens
+            return
+        if self.path is not None:
+            for line in Corpus(self.path, encoding=self.encoding).lines():
+                tokens = line.split()
+                if tokens:
+                    yield tokens
+            return
+        if self.passes > 1 and iter(self.source) is self.source:
+            raise NotReiterableError(
+                "word_vectors reads the corpus twice (vocabulary, then co-occurrences); pass a list, "
+                "a re-iterable object or a file path instead of a one-shot iterator"
+            )
+        for sent in self.source:
+            if isinstance(sent, str):
+                yield sent.split()
+            elif isinstance(sent, (list, tuple)):
+                yield [str(t) for t in sent]
+            else:
+                raise TypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
 
 
 def _seekable(f) -> bool:

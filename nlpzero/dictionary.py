@@ -6,7 +6,8 @@ Two formats are read:
   starting with ``#`` (the header written by ``nlpzero discover``). Extra columns are ignored.
 - **jieba dictionary**: ``word freq [tag]`` separated by single spaces, as in jieba's ``dict.txt``
   and user dictionaries. As in jieba's ``load_userdict``, ``freq`` may be missing in a user
-  dictionary (the segmenter then suggests one, see :meth:`nlpzero.Segmenter.add_word`).
+  dictionary (the segmenter then suggests one, see :meth:`nlpzero.Segmenter.add_word`). Lines
+  are parsed by :func:`nlpzero.jieba.interop.parse_jieba_line`, which also holds the writer.
 
 ``format="auto"`` picks TSV when the first entry line contains a tab, jieba otherwise. Blank lines
 are skipped. A malformed line raises :class:`~nlpzero.errors.FormatError` naming the file and the
@@ -16,14 +17,13 @@ from __future__ import annotations
 
 import math
 import os
-from typing import IO, Iterable, List, Optional, Tuple, Union
+from typing import Iterable, List, Optional, Tuple, Union
 
-from ._io import atomic_write
 from ._validate import check_choice
 from .corpus import Corpus
 from .errors import FormatError, InputError
 
-__all__ = ["read_dictionary", "write_jieba_dict", "jieba_dict_path", "FORMATS"]
+__all__ = ["read_dictionary", "parse_dictionary", "parse_count", "FORMATS"]
 
 FORMATS = ("auto", "tsv", "jieba")
 PathLike = Union[str, "os.PathLike[str]"]
@@ -32,20 +32,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 Entries = List[Tuple[str, Optional[float]]]
 
 
-def jieba_dict_path() -> str:
-    """Path of jieba's bundled ``dict.txt`` (found without importing jieba)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        raise InputError("the jieba dictionary was asked for, but jieba is not installed (pip install jieba)")
-    path = os.path.join(list(spec.submodule_search_locations)[0], "dict.txt")
-    if not os.path.exists(path):
-        raise InputError(f"jieba is installed but its dictionary is missing: {path}", path)
-    return path
-
-
-def _number(text: str) -> float:
+def parse_count(text: str) -> float:
+    """A count field: a finite number ≥ 0 (ValueError otherwise)."""
     value = float(text)          # ValueError on junk
     if not math.isfinite(value) or value < 0:
         raise ValueError(text)
@@ -91,7 +79,9 @@ def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "ut
 
     Examples
     --------
-    >>> read_dictionary("user.txt")        # doctest: +SKIP
+    >>> with open("user.txt", "w", encoding="utf-8") as f:
+    ...     _ = f.write("云计算 5\\n创新办 3 j\\n")
+    >>> read_dictionary("user.txt")
     [('云计算', 5.0), ('创新办', 3.0)]
     """
     check_choice("format", format, FORMATS)
@@ -105,6 +95,8 @@ def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "ut
 def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[str] = None, *,
                      require_count: bool = False) -> Entries:
     """Parse dictionary lines (see :func:`read_dictionary`); ``path`` only names errors."""
+    from .jieba.interop import parse_jieba_line
+
     entries: Entries = []
     append = entries.append
     fmt = None if format == "auto" else format
@@ -125,53 +117,10 @@ def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[
                 raise FormatError(path, lineno, f"expected word<TAB>count, got {line[:60]!r}")
             word = parts[0]
             try:
-                count = _number(parts[1])
+                count = parse_count(parts[1])
             except ValueError:
                 raise FormatError(path, lineno, f"count must be a number ≥ 0, got {parts[1][:30]!r}") from None
             append((word, count))
         else:
-            parts = line.strip().split(" ")
-            word = parts[0]
-            if len(parts) > 3 or not word:
-                raise FormatError(path, lineno, f"expected 'word [freq] [tag]', got {line[:60]!r}")
-            count: Optional[float] = None
-            if len(parts) >= 2:
-                try:
-                    count = _number(parts[1])
-                except ValueError:
-                    if len(parts) == 3:
-                        raise FormatError(path, lineno, f"freq must be a number ≥ 0, got {parts[1][:30]!r}") from None
-                    count = None               # 'word tag', as jieba allows
-                    if not parts[1].isalpha():
-                        raise FormatError(path, lineno, f"freq must be a number ≥ 0, got {parts[1][:30]!r}") from None
-            if count is None and require_count:
-                raise FormatError(path, lineno, f"expected 'word freq [tag]' (a frequency is needed), "
-                                                f"got {line[:60]!r}")
-            append((word, count))
+            append(parse_jieba_line(line, path, lineno, require_count))
     return entries
-
-
-def write_jieba_dict(entries: Iterable[Tuple[str, float]], out: Union[PathLike, IO[str]]) -> int:
-    """Write ``word freq`` lines (a jieba user dictionary); return the number written.
-
-    Frequencies are rounded to integers ≥ 1 (jieba parses them with ``int``). Words containing
-    whitespace cannot be expressed in the format and raise ValueError.
-    """
-    def rows():
-        for word, count in entries:
-            if not word or any(ch.isspace() for ch in word):
-                raise ValueError(f"a jieba dictionary word cannot be empty or contain whitespace: {word!r}")
-            yield f"{word} {max(1, int(round(count)))}\n"
-
-    if hasattr(out, "write"):
-        n = 0
-        for row in rows():
-            out.write(row)
-            n += 1
-        return n
-    with atomic_write(out) as f:
-        n = 0
-        for row in rows():
-            f.write(row)
-            n += 1
-    return n

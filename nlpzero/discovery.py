@@ -10,8 +10,9 @@
   text (its words are the words of the training corpus's segmentation, with their scores).
 
 All statistics come from :class:`nlpzero._discover.NgramIndex` (dense ids per n-gram order, with
-counts and prefix/suffix links), so scores are numpy array expressions and segmentation is one
-compiled dynamic programme; no per-n-gram Python work on the hot path.
+counts and prefix/suffix links), fed and replayed by :class:`nlpzero._passes.Passes`, so scores
+are numpy array expressions and segmentation is one compiled dynamic programme; no per-n-gram
+Python work on the hot path.
 
 Default thresholds and how they scale
 -------------------------------------
@@ -30,18 +31,18 @@ Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Ma
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _discover
-from ._progress import ProgressArg, make_progress
-from ._text import as_codes, cut_strings, line_chunks
+from ._passes import Passes
+from ._progress import ProgressArg
+from ._text import cut_strings
 from ._validate import check_choice, check_float, check_int
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError
-from .nvbe import branching_entropies, nvbe_scores
+from .nvbe import nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lexicon import Lexicon
@@ -50,134 +51,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["discover", "learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans",
            "default_min_count"]
 
-#: fewest characters in runs we try to learn from
-MIN_CHARACTERS = 20
-#: chunks of at most this many symbols in total are kept between passes (else re-read)
-_CACHE_SYMBOLS = 1 << 22
-
 
 def default_min_count(n_chars: int) -> int:
     """``max(2, round(n_chars / 500_000))``: the default ``min_count`` for a corpus of that size."""
     return max(2, int(round(n_chars / 500_000)))
 
-
-# ---------------------------------------------------------------------- passes over a corpus
-class _Passes:
-    """Feeds a corpus into an NgramIndex once and replays its chunks (with n-gram ids) later."""
-
-    def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str):
-        self.corpus = corpus
-        self.index = _discover.NgramIndex(max_n, True)
-        self.normalize = corpus.normalize
-        cache: Optional[list] = []
-        cached = 0
-        meter = make_progress(progress, corpus.size, desc)
-        first = True
-        try:
-            for text in line_chunks(corpus, meter):
-                codes = as_codes(text)
-                sym, start, end = self.index.encode(codes, self.normalize)
-                ids = self.index.feed(sym)
-                if first and corpus.size:
-                    # size the n-gram tables once for the whole file (distinct n-grams grow at
-                    # most about linearly with the text) rather than doubling them chunk by chunk
-                    done = len(text.encode(corpus.encoding, "replace"))
-                    if 0 < done < corpus.size:
-                        self.index.reserve(corpus.size / done)
-                first = False
-                if cache is not None:
-                    cache.append((codes, sym, start, end, ids))
-                    cached += sym.size
-                    if cached > _CACHE_SYMBOLS and corpus.reiterable:
-                        cache = None
-        finally:
-            meter.close()
-        self.cache = cache
-        n = self.index.n_symbols
-        if n < MIN_CHARACTERS:
-            where = corpus.path or "the corpus"
-            raise CorpusTooSmallError(
-                f"{where} is too small to learn from: {n} characters in runs of word characters, "
-                f"need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
-        self.levels = [self.index.level(k) for k in range(1, max_n + 1)]
-        self.chars = self.index.chars()
-
-    def chunks(self):
-        if self.cache is not None:
-            yield from self.cache
-            return
-        for text in line_chunks(self.corpus):
-            codes = as_codes(text)
-            sym, start, end = self.index.encode(codes, self.normalize)
-            yield codes, sym, start, end, self.index.feed(sym, add=False)
-
-    def texts(self) -> Iterator[str]:
-        """The corpus text again, in the same chunks (each ends at a line end)."""
-        if self.cache is None:
-            yield from line_chunks(self.corpus)
-            return
-        for codes, *_ in self.cache:
-            yield codes.tobytes().decode("utf-32-le", "surrogatepass")
-
-    # -------------------------------------------------------------- array helpers
-    def prefix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
-        """Ids (order j) of w[:j] for order-k ids."""
-        for order in range(k, j, -1):
-            ids = self.levels[order - 1][1][ids]
-        return ids
-
-    def suffix_ids(self, k: int, ids: np.ndarray, j: int) -> np.ndarray:
-        """Ids (order k - j) of w[j:] for order-k ids."""
-        for order in range(k, k - j, -1):
-            ids = self.levels[order - 1][2][ids]
-        return ids
-
-    def symbols_of(self, k: int, ids: np.ndarray) -> np.ndarray:
-        """(n, k) symbol ids of order-k n-grams."""
-        out = np.empty((ids.size, k), dtype=np.int32)
-        for j in range(k):
-            out[:, j] = self.suffix_ids(j + 1, self.prefix_ids(k, ids, j + 1), j)
-        return out
-
-    def strings(self, k: int, ids: np.ndarray) -> List[str]:
-        sy = self.symbols_of(k, ids)
-        codes = np.ascontiguousarray(self.chars[sy].astype(np.uint32))
-        return codes.view(f"<U{k}").reshape(-1).tolist() if ids.size else []
-
-    def pure(self, k: int, ids: np.ndarray) -> np.ndarray:
-        """True for n-grams without collapsed ASCII symbols."""
-        return (self.symbols_of(k, ids) > _discover.LATIN).all(axis=1)
-
-    def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
-        """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
-        return branching_entropies(self.levels[k - 1][0], *self.levels[k])
-
-    def count_pieces(self, joined_fn, max_k: int, long_ok=None):
-        """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
-        symbol: joined to the next one) is False. Returns per-order counts (orders ≤ max_k, by id)
-        and a Counter of the longer pieces (strings) that have no ASCII symbol and pass
-        ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised)."""
-        per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
-        longer: Counter = Counter()
-        for codes, sym, start, end, ids in self.chunks():
-            joined = joined_fn(sym, ids)
-            word_start = sym >= 0
-            word_start[1:] &= ~joined[:-1]
-            bounds = np.flatnonzero(word_start | (sym < 0))
-            first = np.flatnonzero(word_start[bounds])
-            lo = bounds[first]
-            length = bounds[first + 1] - lo
-            for k in range(1, max_k + 1):
-                sel = lo[length == k]
-                per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
-            big = length > max_k
-            if big.any():
-                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & (sym <= _discover.LATIN))))
-                big &= ascii_before[lo + length] == ascii_before[lo]
-                if long_ok is not None:
-                    big[big] = long_ok(ids, lo[big], length[big])
-                longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
-        return per_order, longer
 
 # ---------------------------------------------------------------------- discovery
 def discover(
@@ -265,7 +143,7 @@ def discover(
         if len(thresholds) != max_n - 1:
             raise ValueError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = _Passes(corpus, max_n + 1, progress, "discovering words")
+    passes = Passes(corpus, max_n + 1, progress, "discovering words")
     if min_count is None:
         min_count = default_min_count(passes.index.n_symbols)
     if method == "mi":
@@ -280,7 +158,7 @@ def discover(
     return lexicon
 
 
-def _cohesion(passes: _Passes, k: int) -> np.ndarray:
+def _cohesion(passes: Passes, k: int) -> np.ndarray:
     n = float(passes.index.n_symbols)
     c = passes.levels[k - 1][0].astype(np.float64)
     ids = np.arange(c.size)
@@ -292,7 +170,7 @@ def _cohesion(passes: _Passes, k: int) -> np.ndarray:
     return coh
 
 
-def _discover_mi(passes: _Passes, K: int, min_count: int, thresholds) -> Lexicon:
+def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
     kept = [None, None]           # kept[k]: bool per order-k id
     coh = [None, None]
     for k in range(2, K + 1):
@@ -352,7 +230,7 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
                                right_entropy=np.concatenate(rights))
 
 
-def _discover_min_entropy(passes: _Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
+def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
     n = float(passes.index.n_symbols)
     c1 = passes.levels[0][0].astype(np.float64)
     c2, pre, suf = passes.levels[1]
@@ -458,7 +336,7 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
 def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress):
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = _Passes(corpus, max_word_len + 1, progress, "learning a segmenter")
+    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter")
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
@@ -468,7 +346,7 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
     return passes, model
 
 
-def _refine(passes: _Passes, model: _Model, min_count: int) -> _Model:
+def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
     """One round of the unigram-LM refinement: count the words of the current segmentation of the
     training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
     as unknown characters), and score each word by its log-probability."""
@@ -557,7 +435,7 @@ def learn_segmenter(
     return _segmenter(passes, model, penalty, refine)
 
 
-def _segmenter(passes: _Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
+def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
@@ -650,7 +528,7 @@ def segment_unsupervised_spans(
     return np.concatenate(los), np.concatenate(his)
 
 
-def _segmenter_scores(passes: _Passes, model: _Model) -> dict:
+def _segmenter_scores(passes: Passes, model: _Model) -> dict:
     """Word → score for every word of the model's segmentation of its training corpus, and every
     single character seen. Restricting the dictionary to these words leaves the optimum of the
     training corpus unchanged (its best route only uses them) and keeps the trie small."""

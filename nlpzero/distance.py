@@ -1,14 +1,12 @@
-"""Earth mover's distance, Word Mover's Distance, Word Rotator's Distance, exact top-k search.
+"""Word Mover's Distance, Word Rotator's Distance, their lower bounds and exact top-k search.
 
-SPEC §8. The transportation problem is solved exactly by a network simplex in the compiled
-core (``nlpzero._emd``); this module validates input, turns texts into weighted bags of word
-vectors and runs the prefetch-and-prune search.
+SPEC §8. Texts become weighted bags of word vectors; the transportation problem between two
+bags is solved exactly by the network simplex of :mod:`nlpzero.transport` (compiled core
+``nlpzero._emd``); this module validates input, builds the bags and runs the prefetch-and-prune
+search.
 
 Conventions
 -----------
-- **EMD**: ``min_T sum_ij T_ij M_ij`` over ``T >= 0`` with row sums ``a`` and column sums ``b``.
-  Weights need not sum to 1, but their totals must agree to 1e-9 relative; ``b`` is then rescaled
-  to the total of ``a`` (as POT does). Zero weights are pruned before solving.
 - **WMD** (Kusner et al. 2015): a text is the bag of its in-vocabulary tokens; the weight of a word
   is its count divided by the number of in-vocabulary tokens (nBOW); the ground cost is the
   Euclidean distance between the raw vectors (not unit-normalised, unlike gensim's default
@@ -38,31 +36,22 @@ References
 ----------
 Kusner, Sun, Kolkin, Weinberger. From Word Embeddings To Document Distances. ICML 2015.
 Yokoi, Takahashi, Akama, Suzuki, Inui. Word Rotator's Distance. EMNLP 2020.
-Bonneel, van de Panne, Paris, Heidrich. Displacement interpolation using Lagrangian mass
-transport. SIGGRAPH Asia 2011 (the network simplex used by POT).
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any, Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
 from . import _emd
 from ._validate import check_choice, check_int
-from .errors import NlpzeroError
-from .vectors import WordVectors, load_vectors
+from .transport import DEFAULT_MAX_ITER, check_max_iter, raise_for_status
+from .vectors import WordVectors, as_vectors
 
 __all__ = [
-    "emd",
-    "emd_plan",
-    "EMDResult",
-    "IterationLimitError",
-    "WordVectors",
-    "load_vectors",
     "wmd",
     "wrd",
     "TextDistance",
@@ -74,246 +63,12 @@ __all__ = [
     "SearchResult",
 ]
 
-#: Default pivot limit of the network simplex (far above what n <= 4096 needs in practice).
-DEFAULT_MAX_ITER = 10_000_000
-
-_STATUS = {
-    _emd.STATUS_OPTIMAL: "optimal",
-    _emd.STATUS_MAX_ITER: "max_iter_reached",
-    _emd.STATUS_INFEASIBLE: "infeasible",
-}
 _METRICS = ("wmd", "wrd")
 _KIND = {"wmd": 0, "wrd": 1}  # ground-cost kernel: Euclidean / half squared distance of unit vectors
 
 
-class IterationLimitError(NlpzeroError, RuntimeError):
-    """The network simplex hit ``max_iter`` pivots before reaching an optimal basis."""
-
-
 # --------------------------------------------------------------------------------------------
-# EMD
-
-
-def _weights(x: Any, name: str, n: Optional[int]) -> np.ndarray:
-    if x is None:
-        if n is None:
-            raise ValueError(f"`{name}` may be None only when `M` is given")
-        return np.full(n, 1.0 / n) if n > 0 else np.zeros(0)
-    arr = np.ascontiguousarray(x, dtype=np.float64)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be a 1-D array of weights, got shape {arr.shape}")
-    return arr
-
-
-def _problem(a, b, M):
-    M = np.ascontiguousarray(M, dtype=np.float64)
-    if M.ndim != 2:
-        raise ValueError(f"`M` must be a 2-D cost matrix, got shape {M.shape}")
-    return _weights(a, "a", M.shape[0]), _weights(b, "b", M.shape[1]), M
-
-
-def emd(a, b, M, *, max_iter: int = DEFAULT_MAX_ITER) -> float:
-    """Earth mover's distance: the optimal transport cost between two weight vectors.
-
-    Solves ``min sum_ij T_ij M_ij`` over ``T >= 0`` with ``T.sum(1) == a`` and ``T.sum(0) == b``
-    exactly (network simplex, the algorithm of POT's ``ot.emd2``).
-
-    Parameters
-    ----------
-    a : array_like, shape (n1,), float
-        Source weights, non-negative and finite; None means uniform.
-    b : array_like, shape (n2,), float
-        Target weights; ``sum(b)`` must equal ``sum(a)`` to 1e-9 relative (``b`` is then
-        rescaled to ``sum(a)``). None means uniform.
-    M : array_like, shape (n1, n2), float
-        Ground costs, non-negative and finite.
-    max_iter : int
-        Pivot limit; reaching it raises :class:`IterationLimitError` (never a silently
-        suboptimal value).
-
-    Returns
-    -------
-    float
-        The optimal cost.
-
-    Raises
-    ------
-    ValueError
-        Negative, NaN or infinite weights or costs, mismatched totals or shapes.
-    IterationLimitError
-        The pivot limit was reached.
-
-    Examples
-    --------
-    >>> import numpy as np, nlpzero
-    >>> nlpzero.emd([0.5, 0.5], [1.0], np.array([[0.0], [2.0]]))
-    1.0
-
-    References
-    ----------
-    Bonneel et al. (2011), the network simplex behind POT; Rubner et al. (2000), the EMD.
-    """
-    a, b, M = _problem(a, b, M)
-    status, cost, iters, _, _, _ = _emd.emd_solve(a, b, M, _max_iter(max_iter), False)
-    if status != _emd.STATUS_OPTIMAL:
-        _raise_status(status, iters)
-    return cost
-
-
-def _max_iter(max_iter) -> int:
-    if type(max_iter) is int and max_iter >= 1:  # fast path for the default
-        return max_iter
-    return check_int("max_iter", max_iter, minimum=1)
-
-
-def _raise_status(status: int, iters: int) -> None:
-    if status == _emd.STATUS_MAX_ITER:
-        raise IterationLimitError(
-            f"network simplex stopped at `max_iter` = {iters} pivots before optimality; raise `max_iter`"
-        )
-    raise NlpzeroError(
-        "network simplex ended with flow on an artificial arc (the problem is numerically "
-        "infeasible); check that the weights are well scaled"
-    )
-
-
-@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
-class EMDResult:
-    """Optimal transport between two weight vectors (from :func:`emd_plan`).
-
-    Attributes
-    ----------
-    cost : float
-        ``sum(plan * M)``.
-    plan : ndarray, shape (n1, n2)
-        An optimal transport plan (a basic solution: at most ``n1 + n2 - 1`` non-zeros).
-    u, v : ndarray, shapes (n1,) and (n2,)
-        Dual potentials: ``u[i] + v[j] <= M[i, j]`` with equality wherever ``plan > 0``, and
-        ``cost == a @ u + b @ v``. Shifted so that ``a @ u == b @ v``. Zero-weight rows and
-        columns get the largest feasible value.
-    status : str
-        ``"optimal"``, or ``"max_iter_reached"`` when ``on_limit="return"`` let a stopped run
-        through: then the mass still parked on the solver's artificial arcs is shipped by the
-        north-west corner rule, so the plan is feasible (exact marginals) and ``cost`` is an
-        upper bound on the optimum; the duals are not feasible.
-    iterations : int
-        Number of simplex pivots.
-    """
-
-    cost: float
-    plan: np.ndarray = field(repr=False)
-    u: np.ndarray = field(repr=False)
-    v: np.ndarray = field(repr=False)
-    status: str = "optimal"
-    iterations: int = 0
-
-    @property
-    def optimal(self) -> bool:
-        """True if the network simplex proved optimality."""
-        return self.status == "optimal"
-
-    def to_triples(self) -> list[tuple[int, int, float]]:
-        """Non-zero entries of the plan as ``(i, j, mass)``, row-major."""
-        rows, cols = np.nonzero(self.plan)
-        return [(int(i), int(j), float(self.plan[i, j])) for i, j in zip(rows, cols)]
-
-    def to_dict(self) -> dict:
-        """Plain-Python form (lists), e.g. for JSON."""
-        return {
-            "cost": self.cost,
-            "plan": self.plan.tolist(),
-            "u": self.u.tolist(),
-            "v": self.v.tolist(),
-            "status": self.status,
-            "iterations": self.iterations,
-        }
-
-
-def emd_plan(a, b, M, *, max_iter: int = DEFAULT_MAX_ITER, on_limit: str = "raise") -> EMDResult:
-    """Optimal transport plan, cost and dual potentials (the ``ot.emd`` counterpart of :func:`emd`).
-
-    Parameters
-    ----------
-    a, b, M, max_iter
-        As in :func:`emd`.
-    on_limit : {"raise", "return"}
-        What to do when ``max_iter`` is reached: raise :class:`IterationLimitError`, or return
-        the current feasible plan with ``status="max_iter_reached"``.
-
-    Returns
-    -------
-    EMDResult
-
-    Examples
-    --------
-    >>> import numpy as np, nlpzero
-    >>> r = nlpzero.emd_plan([0.5, 0.5], [0.5, 0.5], np.array([[0.0, 1.0], [1.0, 0.0]]))
-    >>> r.cost, r.plan.tolist()
-    (0.0, [[0.5, 0.0], [0.0, 0.5]])
-    """
-    check_choice("on_limit", on_limit, ("raise", "return"))
-    a, b, M = _problem(a, b, M)
-    status, cost, iters, plan, u, v = _emd.emd_solve(a, b, M, _max_iter(max_iter), True)
-    if status != _emd.STATUS_OPTIMAL and not (status == _emd.STATUS_MAX_ITER and on_limit == "return"):
-        _raise_status(status, iters)
-    if status == _emd.STATUS_MAX_ITER:
-        plan = _complete_plan(plan, a, b * (a.sum() / b.sum()))
-        cost = float((plan * M).sum())
-    u, v = _complete_duals(a, b, M, u, v)
-    return EMDResult(float(cost), plan, u, v, _STATUS[status], int(iters))
-
-
-def _complete_plan(plan: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Ship the residual marginals of a stopped run by the north-west corner rule."""
-    ra = np.maximum(a - plan.sum(1), 0.0)
-    rb = np.maximum(b - plan.sum(0), 0.0)
-    i = j = 0
-    while i < len(ra) and j < len(rb):
-        x = min(ra[i], rb[j])
-        plan[i, j] += x
-        ra[i] -= x
-        rb[j] -= x
-        if ra[i] <= rb[j]:
-            i += 1
-        else:
-            j += 1
-    return plan
-
-
-def _complete_duals(a, b, M, u, v):
-    """Fill the duals of pruned (zero-weight) rows/columns, then centre so that a@u == b@v."""
-    keep_r = a > 0
-    keep_c = b > 0
-    if not keep_r.all():
-        u[~keep_r] = (M[~keep_r][:, keep_c] - v[keep_c]).min(axis=1)
-    if not keep_c.all():
-        v[~keep_c] = (M[:, ~keep_c] - u[:, None]).min(axis=0)
-    sa, sb = a.sum(), b.sum()
-    shift = (a @ u - b @ v) / (sa + sb)
-    return u - shift, v + shift
-
-
-# --------------------------------------------------------------------------------------------
-# word vectors (the class and the loaders live in nlpzero.vectors)
-
-
-def _as_vectors(vectors) -> Union[WordVectors, Mapping]:
-    """WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
-    ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes."""
-    if isinstance(vectors, WordVectors) or isinstance(vectors, Mapping):
-        return vectors
-    if isinstance(vectors, tuple) and len(vectors) == 2:
-        return WordVectors(*vectors)
-    words = getattr(vectors, "words", None)
-    if words is None:
-        words = getattr(vectors, "index_to_key", None)
-    matrix = getattr(vectors, "vectors", None)
-    if words is not None and matrix is not None:
-        return WordVectors(list(words), matrix)
-    raise TypeError(
-        "`vectors` must be a WordVectors, a mapping word -> vector or a (words, matrix) pair, "
-        f"got {type(vectors).__name__}"
-    )
+# texts as weighted bags of word vectors
 
 
 def _tokens(doc, name: str) -> Sequence:
@@ -341,7 +96,7 @@ class _Encoded:
     """
 
     def __init__(self, docs: list, vectors, metric: str):
-        vectors = _as_vectors(vectors)
+        vectors = as_vectors(vectors)
         flat = [tok for doc in docs for tok in doc]
         lengths = np.fromiter((len(doc) for doc in docs), dtype=np.intp, count=len(docs))
         if isinstance(vectors, WordVectors):
@@ -529,7 +284,7 @@ def _empty_error(which: str, oov: tuple) -> ValueError:
 def _text_distance(doc1, doc2, vectors, metric, empty_value, max_iter) -> TextDistance:
     docs = [_tokens(doc1, "doc1"), _tokens(doc2, "doc2")]
     empty_value = _empty_value(empty_value)
-    max_iter = _max_iter(max_iter)
+    max_iter = check_max_iter(max_iter)
     enc = _Encoded(docs, vectors, metric)
     (i1, w1), (i2, w2) = enc.doc(0), enc.doc(1)
     words = enc.words
@@ -545,7 +300,7 @@ def _text_distance(doc1, doc2, vectors, metric, empty_value, max_iter) -> TextDi
     # solved as given (no rescaling of w2), exactly as wmd_search solves it: equal bits
     status, cost, iters, plan, _, _ = _emd.emd_solve(w1, w2, C, max_iter, True, False)
     if status != _emd.STATUS_OPTIMAL:
-        _raise_status(status, iters)
+        raise_for_status(status, iters)
     return TextDistance(float(cost), metric, tuple(words[j] for j in i1), tuple(words[j] for j in i2),
                         w1, w2, plan, enc.oov[0], enc.oov[1])
 
@@ -740,7 +495,7 @@ class TextIndex:
         self.metric = check_choice("metric", metric, _METRICS)
         self.empty_value = _empty_value(empty_value)
         doc_list = [_tokens(d, f"docs[{i}]") for i, d in enumerate(docs)]
-        self._vectors = _as_vectors(vectors)
+        self._vectors = as_vectors(vectors)
         self._enc = enc = _Encoded(doc_list, self._vectors, self.metric)
         self._empty = np.flatnonzero(enc.empty)
         if len(self._empty) and self.empty_value is None:
@@ -759,7 +514,7 @@ class TextIndex:
     def search(self, query: Iterable[str], *, k: int = 10, max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
         """The exact k nearest documents to ``query`` (see :func:`wmd_search`)."""
         k = check_int("k", k, minimum=1)
-        max_iter = _max_iter(max_iter)
+        max_iter = check_max_iter(max_iter)
         metric, enc, n = self.metric, self._enc, len(self)
         k_eff = min(k, n)
         qenc = _Encoded([_tokens(query, "query")], self._vectors, metric)
@@ -787,7 +542,7 @@ class TextIndex:
             D, qw, enc.ptr, enc.ids, enc.w, order, bound, k_eff, 1e-12, max_iter, out_d, out_i
         )
         if status != _emd.STATUS_OPTIMAL:
-            _raise_status(status, max_iter)
+            raise_for_status(status, max_iter)
         idx = out_i[:found].astype(np.int64)
         dist = out_d[:found].copy()
         if len(self._empty):  # merge the sentinel-distance documents, keeping (distance, index) order

@@ -17,7 +17,6 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import IO, Dict, Iterator, List, Mapping, Optional, Union
 
 import numpy as np
@@ -25,27 +24,13 @@ import numpy as np
 from ._io import atomic_write
 from ._validate import check_choice, check_int
 from .corpus import Corpus
-from .errors import FormatError, InputError
+from .errors import FormatError
+from .jieba.interop import jieba_words
 
-__all__ = ["Lexicon", "load_jieba_dict", "jieba_words"]
+__all__ = ["Lexicon"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 _COLUMNS = ("word", "count", "proba", "cohesion", "left_entropy", "right_entropy", "new")
-
-
-@lru_cache(maxsize=1)
-def jieba_words() -> frozenset:
-    """The words of the installed jieba package's dictionary (empty when jieba is missing).
-    Only the first field of each line is read (fast: 350k lines in ~0.1 s); the format itself is
-    parsed by :mod:`nlpzero.dictionary`."""
-    from .dictionary import jieba_dict_path
-
-    try:
-        path = jieba_dict_path()
-    except InputError:
-        return frozenset()
-    with open(path, encoding="utf-8") as f:
-        return frozenset(line.split(" ", 1)[0] for line in f if line.strip())
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,6 +207,8 @@ class Lexicon:
             format = "jsonl" if path.endswith(".jsonl") else "tsv"
         check_choice("format", format, ("tsv", "jsonl", "jieba"))
         if format == "jieba":
+            from .jieba.interop import load_jieba_dict
+
             return load_jieba_dict(path, encoding=encoding)
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
         for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), start=1):
@@ -281,25 +268,3 @@ def _from_lists(words, counts, cols, method) -> Lexicon:
     return Lexicon(ws, c, c / total if total else c.astype(np.float64), arr["cohesion"],
                    arr["left_entropy"], arr["right_entropy"],
                    np.fromiter((w not in known for w in ws), dtype=bool, count=len(ws)), method)
-
-
-def load_jieba_dict(path: PathLike, *, encoding: str = "utf-8") -> Lexicon:
-    """Read a jieba-format dictionary (``word freq [tag]`` per line; file order is kept) with
-    :func:`nlpzero.dictionary.read_dictionary`, the one parser of the format (a line without a
-    frequency is an error here). Frequencies are rounded to integers; words whose frequency is 0
-    (jieba's mark of a deleted word) are left out, repeated words add up.
-
-    Raises
-    ------
-    nlpzero.errors.FormatError
-        A malformed line (the message names the file and line number).
-    nlpzero.errors.InputError
-        The file is missing or unreadable.
-    """
-    from .dictionary import read_dictionary
-
-    entries = read_dictionary(path, format="jieba", encoding=encoding, require_count=True)
-    words = [w for w, _ in entries]
-    counts = [int(round(c)) for _, c in entries]
-    cols = {k: [np.nan] * len(words) for k in ("cohesion", "left_entropy", "right_entropy")}
-    return _from_lists(words, counts, cols, "jieba")

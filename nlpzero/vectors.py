@@ -14,17 +14,18 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ._io import atomic_write
 from ._validate import check_float, check_int
-from .corpus import Corpus
-from .errors import CorpusTooSmallError, FormatError, InputError, NotReiterableError
+from .corpus import Corpus, TokenCorpus
+from .errors import CorpusTooSmallError, FormatError, InputError
 
-__all__ = ["word_vectors", "WordVectors", "load_vectors", "cluster_words", "read_segmented"]
+__all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
 
 #: Below this vocabulary size the SVD is exact (numpy.linalg.svd of the dense matrix).
 _DENSE_SVD_MAX = 1200
@@ -35,75 +36,10 @@ _ID_BUFFER = 1 << 16
 
 
 # ----------------------------------------------------------------------------------------------
-# corpus
-
-
-def read_segmented(path: Union[str, "os.PathLike[str]"], *, encoding: str = "utf-8") -> Iterator[List[str]]:
-    """Yield the tokens of each line of a segmented file (tokens separated by whitespace; empty
-    lines skipped). Read with :class:`nlpzero.Corpus`, so undecodable bytes raise
-    :class:`nlpzero.errors.DecodeError` with the byte offset and binary files BinaryInputError.
-    """
-    for line in Corpus(path, encoding=encoding).lines():
-        tokens = line.split()
-        if tokens:
-            yield tokens
-
-
-class _Corpus:
-    """A re-iterable view of a segmented corpus: a path, or an iterable of token lists / lines;
-    or, with a segmenter, raw text (anything :class:`nlpzero.Corpus` reads) segmented on the fly."""
-
-    def __init__(self, corpus: Any, encoding: str, segmenter: Any = None):
-        self.path = None
-        self.segmenter = segmenter
-        self.passes = 0
-        if segmenter is not None:
-            from .corpus import as_corpus
-
-            self.raw = as_corpus(corpus, encoding=encoding)
-            return
-        if isinstance(corpus, (str, os.PathLike)):
-            self.path = os.fspath(corpus)
-            if not os.path.exists(self.path):
-                raise InputError(f"{self.path}: no such file", self.path)
-        elif isinstance(corpus, (bytes, bytearray)) or not isinstance(corpus, Iterable):
-            raise TypeError(
-                "`corpus` must be a path to a segmented file or an iterable of token lists, "
-                f"got {type(corpus).__name__}"
-            )
-        self.corpus = corpus
-        self.encoding = encoding
-        self.passes = 0
-
-    def __iter__(self) -> Iterator[List[str]]:
-        self.passes += 1
-        if self.segmenter is not None:
-            for tokens in self.segmenter.cut_lines(self.raw.lines()):
-                if tokens:
-                    yield tokens
-            return
-        if self.path is not None:
-            yield from read_segmented(self.path, encoding=self.encoding)
-            return
-        if self.passes > 1 and iter(self.corpus) is self.corpus:
-            raise NotReiterableError(
-                "word_vectors reads the corpus twice (vocabulary, then co-occurrences); pass a list, "
-                "a re-iterable object or a file path instead of a one-shot iterator"
-            )
-        for sent in self.corpus:
-            if isinstance(sent, str):
-                yield sent.split()
-            elif isinstance(sent, (list, tuple)):
-                yield [str(t) for t in sent]
-            else:
-                raise TypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
-
-
-# ----------------------------------------------------------------------------------------------
 # counts and PMI
 
 
-def _vocabulary(corpus: _Corpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
+def _vocabulary(corpus: TokenCorpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
     counts: Counter = Counter()
     for sent in corpus:
         counts.update(sent)
@@ -114,7 +50,7 @@ def _vocabulary(corpus: _Corpus, min_count: int, max_vocab: Optional[int]) -> Tu
     return [w for w, _ in items], np.array([c for _, c in items], dtype=np.int64)
 
 
-def _cooccurrence(corpus: _Corpus, index: Dict[str, int], window: int) -> Tuple[np.ndarray, np.ndarray]:
+def _cooccurrence(corpus: TokenCorpus, index: Dict[str, int], window: int) -> Tuple[np.ndarray, np.ndarray]:
     """Sorted unique keys ``a * V + b`` and their counts (pairs within ``window``, both ways)."""
     from . import _vectors_core as core
 
@@ -405,6 +341,29 @@ def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
 
 
 
+def as_vectors(vectors) -> Union["WordVectors", Mapping]:
+    """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
+    ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs of the text distances).
+
+    >>> as_vectors((["猫", "狗"], [[0.0, 1.0], [1.0, 0.0]])).dim
+    2
+    """
+    if isinstance(vectors, WordVectors) or isinstance(vectors, Mapping):
+        return vectors
+    if isinstance(vectors, tuple) and len(vectors) == 2:
+        return WordVectors(*vectors)
+    words = getattr(vectors, "words", None)
+    if words is None:
+        words = getattr(vectors, "index_to_key", None)
+    matrix = getattr(vectors, "vectors", None)
+    if words is not None and matrix is not None:
+        return WordVectors(list(words), matrix)
+    raise TypeError(
+        "`vectors` must be a WordVectors, a mapping word -> vector or a (words, matrix) pair, "
+        f"got {type(vectors).__name__}"
+    )
+
+
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return np.divide(x, norms, out=np.zeros_like(x, dtype=np.float64), where=norms > 0)
@@ -502,7 +461,7 @@ def word_vectors(
         from .corpus import as_corpus
 
         corpus = as_corpus(corpus, encoding=encoding)     # one Corpus for every pass
-    reader = _Corpus(corpus, encoding, _as_segmenter(corpus, segmenter))
+    reader = TokenCorpus(corpus, encoding=encoding, segmenter=_as_segmenter(corpus, segmenter))
     words, counts = _vocabulary(reader, min_count, max_vocab)
     V = len(words)
     if V < 2:

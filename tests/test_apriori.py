@@ -380,7 +380,7 @@ def _pku_cached():
     return cache / "199801.txt"
 
 
-@pytest.mark.skipif(not _pku_cached().exists(), reason="People's Daily corpus not cached (benchmarks/_data.py fetches it)")
+@pytest.mark.skipif(not _pku_cached().exists(), reason="People's Daily corpus not cached (benchmarks/datasets.py fetches it)")
 def test_against_pyfim_peoples_daily(count_mode):
     fim = pytest.importorskip("fim")
     tr = []

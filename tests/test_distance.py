@@ -9,19 +9,9 @@ import numpy as np
 import pytest
 
 import nlpzero
-from nlpzero.distance import (
-    EMDResult,
-    IterationLimitError,
-    WordVectors,
-    emd,
-    emd_plan,
-    load_vectors,
-    wmd,
-    wmd_lower_bounds,
-    wmd_search,
-    wrd,
-    wrd_lower_bounds,
-)
+from nlpzero.distance import wmd, wmd_lower_bounds, wmd_search, wrd, wrd_lower_bounds
+from nlpzero.transport import EMDResult, IterationLimitError, emd, emd_plan
+from nlpzero.vectors import WordVectors, load_vectors
 from nlpzero.errors import FormatError, InputError
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from nlpzero.corpus import as_corpus
-from nlpzero.discovery import _Passes, segment_unsupervised
+from nlpzero._passes import Passes
+from nlpzero.discovery import segment_unsupervised
 from nlpzero.nvbe import ascii_stretches, autonomy, link_cohesion, nvbe_scores, word_scores
 from test_discovery import _symbols, _zipf_corpus
 
@@ -51,7 +52,7 @@ def test_link_cohesion_and_ascii_counts_match_reference(seed):
     lines = _corpus(seed)
     L = 4
     ref = _ref_link(lines, L)
-    passes = _Passes(as_corpus(lines), L + 1, False, "")
+    passes = Passes(as_corpus(lines), L + 1, False, "")
     links = link_cohesion(passes.levels, L)
     n_ascii = ascii_stretches(passes.levels, L)
     checked = 0
@@ -68,7 +69,7 @@ def test_link_cohesion_and_ascii_counts_match_reference(seed):
 def test_nvbe_scores_compose_autonomy_links_and_ascii_rule(penalty):
     lines = _corpus(3)
     L = 4
-    passes = _Passes(as_corpus(lines), L + 1, False, "")
+    passes = Passes(as_corpus(lines), L + 1, False, "")
     score, offset = nvbe_scores(passes.index, L, penalty, passes.levels)
     auto = autonomy(passes.index, L, passes.levels)
     links = link_cohesion(passes.levels, L)

@@ -167,7 +167,7 @@ def _jieba_tokenizer(lex):
     import logging
 
     jieba.setLogLevel(logging.WARNING)
-    from nlpzero.segment import jieba_tokenizer
+    from nlpzero.jieba.interop import jieba_tokenizer
 
     return jieba_tokenizer(lex)
 
@@ -224,10 +224,12 @@ def test_jieba_dictionary_parity(jieba_pair):
 
 
 def test_jieba_cache_is_used_and_versioned(jieba_pair, monkeypatch):
+    from nlpzero import _trie_cache
     from nlpzero import segment as S
 
     _, seg = jieba_pair
-    caches = [f for f in os.listdir(S.cache_dir()) if f.startswith(f"trie-v{S.CACHE_VERSION}-")]
+    caches = [f for f in os.listdir(_trie_cache.cache_dir())
+              if f.startswith(f"trie-v{_trie_cache.CACHE_VERSION}-")]
     assert len(caches) == 1
     calls = []
     monkeypatch.setattr(S, "read_dictionary", lambda *a, **k: calls.append(a) or [])
@@ -265,10 +267,10 @@ def test_malformed_dictionary_names_file_and_line(tmp_path, content, line):
 
 
 def test_dictionary_cache_rebuilt_when_file_changes(tmp_path, monkeypatch):
-    from nlpzero import segment as S
+    from nlpzero import _trie_cache
 
     monkeypatch.setenv("NLPZERO_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(S, "CACHE_MIN_BYTES", 0)
+    monkeypatch.setattr(_trie_cache, "CACHE_MIN_BYTES", 0)
     path = tmp_path / "d.txt"
     path.write_text("北京 5\n大学 5\n", encoding="utf-8")
     assert Segmenter(str(path)).lcut("北京大学") == ["北京", "大学"]
@@ -346,7 +348,7 @@ def test_load_userdict_on_top(tmp_path):
 # ---------------------------------------------------------------------- jieba interop
 def test_to_jieba_userdict_roundtrip(tmp_path):
     from nlpzero.dictionary import read_dictionary
-    from nlpzero.segment import to_jieba_userdict
+    from nlpzero.jieba.interop import to_jieba_userdict
 
     assert to_jieba_userdict({"云计算": 5, "创新办": 2.6}) == "云计算 5\n创新办 3\n"
     path = tmp_path / "u.txt"
@@ -360,7 +362,7 @@ def test_jieba_tokenizer_with_lexicon():
     tok = _jieba_tokenizer(LEX)
     assert tok.lcut("北京大学生", HMM=False) == Segmenter(LEX, mode="jieba").lcut("北京大学生")
     pytest.importorskip("jieba")
-    from nlpzero.segment import jieba_tokenizer
+    from nlpzero.jieba.interop import jieba_tokenizer
 
     tok = jieba_tokenizer({"韩玉赏鉴": 5}, base="jieba")
     assert "韩玉赏鉴" in tok.lcut("李小福是韩玉赏鉴的主任", HMM=True)
@@ -370,11 +372,11 @@ def test_jieba_tokenizer_with_lexicon():
 @pytest.fixture
 def small_pool(monkeypatch):
     """Let segment_file use worker processes and cut huge lines even on tiny inputs."""
-    from nlpzero import segment as S
+    from nlpzero import batch
 
-    monkeypatch.setattr(S, "SMALL_INPUT_BYTES", 0)
-    monkeypatch.setattr(S, "FIRST_CHUNK_CHARS", 64)
-    return S
+    monkeypatch.setattr(batch, "SMALL_INPUT_BYTES", 0)
+    monkeypatch.setattr(batch, "FIRST_CHUNK_CHARS", 64)
+    return batch
 
 
 def _corpus_lines(rng, n):
@@ -444,7 +446,7 @@ def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs, kind):
 
 def test_nul_and_undecodable_bytes(tmp_path):
     from nlpzero.errors import DecodeError
-    from nlpzero.segment import segment_file
+    from nlpzero.batch import segment_file
 
     src = tmp_path / "in.txt"
     src.write_bytes(("今天" * 40000 + "\n").encode() + "今\x00天\n".encode())
@@ -462,7 +464,7 @@ def test_nul_and_undecodable_bytes(tmp_path):
 
 def test_output_in_missing_directory_fails_first(tmp_path):
     from nlpzero._io import OutputError
-    from nlpzero.segment import segment_file
+    from nlpzero.batch import segment_file
 
     with pytest.raises(OutputError, match="does not exist"):
         segment_file(["今天"], str(tmp_path / "no" / "out.txt"), segmenter=Segmenter(LEX))

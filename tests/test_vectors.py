@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from nlpzero import WordVectors, cluster_words, word_vectors
+from nlpzero.corpus import TokenCorpus
 from nlpzero import vectors as V
 from nlpzero.errors import CorpusTooSmallError, DecodeError, NotReiterableError
 
@@ -77,7 +78,7 @@ def ref_ppmi(sents, min_count, window, shift, alpha):
 def test_ppmi_matches_reference(seed, window, shift, alpha):
     sents = random_corpus(seed)
     vocab, expected = ref_ppmi(sents, 3, window, shift, alpha)
-    corpus = V._Corpus(sents, "utf-8")
+    corpus = TokenCorpus(sents)
     words, _ = V._vocabulary(corpus, 3, None)
     assert words == vocab
     keys, counts = V._cooccurrence(corpus, {w: i for i, w in enumerate(words)}, window)
@@ -93,7 +94,7 @@ def test_ppmi_matches_reference(seed, window, shift, alpha):
 
 def test_cooccurrence_merges_partial_counts(monkeypatch):
     sents = random_corpus(4, n_sent=300)
-    corpus = V._Corpus(sents, "utf-8")
+    corpus = TokenCorpus(sents)
     words, _ = V._vocabulary(corpus, 1, None)
     index = {w: i for i, w in enumerate(words)}
     full = V._cooccurrence(corpus, index, 4)

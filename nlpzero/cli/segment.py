@@ -34,7 +34,7 @@ def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, jobs,
       cat news.txt | nlpzero segment - --dict jieba | head
     """
     from ..corpus import Corpus
-    from ..segment import segment_file
+    from ..batch import segment_file
 
     corpus = Corpus(input, encoding=encoding, errors=errors)
     seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet,

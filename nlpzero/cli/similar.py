@@ -45,7 +45,8 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
     if query_file == "-" and docs_file == "-":
         raise click.UsageError("QUERY_FILE and DOCS_FILE cannot both be standard input")
     from .._io import open_output
-    from ..distance import TextIndex, load_vectors
+    from ..distance import TextIndex
+    from ..vectors import load_vectors
 
     vectors = load_vectors(vectors_path, encoding=encoding)
     queries = _read_lines(query_file, encoding)

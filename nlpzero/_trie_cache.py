@@ -1,0 +1,107 @@
+"""The on-disk cache of compiled dictionaries (the trie of :class:`nlpzero.Segmenter`).
+
+A dictionary file of at least :data:`CACHE_MIN_BYTES` is compiled once and its trie saved under
+:func:`cache_dir`, keyed by the file's absolute path, size, modification time and the
+segmenter's mode and normalisation, so a changed file or other settings miss the cache. The
+file is one block: the magic ``NLPZTRIE``, a 4-byte header length, a JSON header (version,
+total count, trie sizes, dtype/length/offset of each array), then each array 64-byte aligned
+from byte 4096. Loading is a few copy-on-write memory maps: no parsing, and worker processes
+share the pages. Files are written atomically; bumping :data:`CACHE_VERSION` orphans the
+older files, which the next save removes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Optional, Tuple
+
+import numpy as np
+
+from . import _segment
+
+__all__ = ["cache_dir", "cache_path", "save", "load", "CACHE_VERSION", "CACHE_MIN_BYTES"]
+
+#: Bump when the trie layout or scoring changes: old cache files are then ignored.
+CACHE_VERSION = 5
+#: Dictionaries larger than this (bytes) are cached as a compiled trie.
+CACHE_MIN_BYTES = 256 << 10
+
+_MAGIC = b"NLPZTRIE"
+_ARRAYS = ("root", "root_score", "root_mask", "slots", "score", "flag", "parent", "label")
+_DATA_START = 4096
+
+
+def cache_dir() -> str:
+    """Where compiled dictionaries are cached: ``$NLPZERO_CACHE`` or ``~/.cache/nlpzero``."""
+    return os.environ.get("NLPZERO_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "nlpzero")
+
+
+def cache_path(path: str, mode: str, normalize: bool) -> Optional[str]:
+    """The cache file for dictionary ``path`` read with these settings, or None when the file is
+    not cached (smaller than :data:`CACHE_MIN_BYTES`, or not a regular file: a pipe has no
+    stable identity to key the cache on)."""
+    if not os.path.isfile(path) or os.path.getsize(path) < CACHE_MIN_BYTES:
+        return None
+    st = os.stat(path)
+    ident = f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{mode}|{normalize}"
+    digest = hashlib.sha1(ident.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return os.path.join(cache_dir(), f"trie-v{CACHE_VERSION}-{digest}.bin")
+
+
+def save(cache: str, trie: "_segment.Trie", total: float) -> None:
+    """Write ``trie`` and the dictionary's total count to ``cache`` (atomically), and remove the
+    cache files of older layouts next to it.
+
+    Raises
+    ------
+    OSError
+        The cache directory cannot be written (callers ignore it: a read-only cache costs speed).
+    """
+    from ._io import atomic_write
+
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    *arrays, n_nodes, n_keys = trie.state()
+    meta = {"version": CACHE_VERSION, "total": total, "n_nodes": int(n_nodes),
+            "n_keys": int(n_keys), "arrays": {}}
+    offset = _DATA_START
+    for name, arr in zip(_ARRAYS, arrays):
+        meta["arrays"][name] = [arr.dtype.str, arr.shape[0], offset]
+        offset += -(-arr.nbytes // 64) * 64
+    header = json.dumps(meta).encode("ascii")
+    if len(header) > _DATA_START - 12:
+        raise ValueError("cache header too long")
+    with atomic_write(cache, "wb") as f:
+        f.write(_MAGIC + len(header).to_bytes(4, "little") + header)
+        for name, arr in zip(_ARRAYS, arrays):
+            f.seek(meta["arrays"][name][2])
+            f.write(np.ascontiguousarray(arr).tobytes())
+        f.truncate(offset)
+    for name in os.listdir(os.path.dirname(cache)):       # caches of older layouts are dead
+        if name.startswith("trie-v") and not name.startswith(f"trie-v{CACHE_VERSION}-"):
+            try:
+                os.unlink(os.path.join(os.path.dirname(cache), name))
+            except OSError:
+                pass
+
+
+def load(cache: str) -> Tuple["_segment.Trie", float]:
+    """The trie and total count saved in ``cache``.
+
+    Raises
+    ------
+    OSError, ValueError, KeyError
+        A missing, foreign, stale or broken file (callers rebuild the trie from the dictionary).
+    """
+    with open(cache, "rb") as f:
+        head = f.read(_DATA_START)
+    if head[:8] != _MAGIC:
+        raise ValueError("not a trie cache")
+    meta = json.loads(head[12 : 12 + int.from_bytes(head[8:12], "little")])
+    if meta["version"] != CACHE_VERSION:
+        raise ValueError("cache version")
+    arrays = []
+    for name in _ARRAYS:
+        dtype, n, offset = meta["arrays"][name]
+        arrays.append(np.memmap(cache, dtype=np.dtype(dtype), mode="c", offset=offset, shape=(n,)))
+    return _segment.Trie(0, (*arrays, meta["n_nodes"], meta["n_keys"])), float(meta["total"])
