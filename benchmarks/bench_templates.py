@@ -1,6 +1,6 @@
 """Benchmark: ``nlpzero templates`` / ``nlpzero parse`` vs nlp-zero 0.1.6 ``Template_Finder`` (issue 12).
 
-Corpora (People's Daily 1998-01, the PKU standard; fetched by ``_data.py``):
+Corpora (People's Daily 1998-01, the PKU standard; fetched by ``benchmarks.datasets``):
 
   gold      the gold segmentation, one sentence per line, tokens separated by spaces;
   nlpzero   the raw text segmented by nlpzero's own unsupervised segmenter
@@ -8,8 +8,10 @@ Corpora (People's Daily 1998-01, the PKU standard; fetched by ``_data.py``):
 
 For each corpus, two protocols: learn on all lines and code all lines; learn on the even lines
 (0-based) and code the odd lines (held out). Every learner runs in a fresh child process (the
-command line end to end for nlpzero, a small driver script for nlp-zero) and is measured by
-``os.wait4``: user + system CPU seconds and peak RSS. nlp-zero is given exactly the same pieces
+command line end to end for nlpzero, a small driver script for nlp-zero), measured by
+``benchmarks.harness.measure_command``: the median CPU seconds (user + system, the whole
+process lifetime) of 3 fresh runs after one warm-up for nlpzero, of 1 run for nlp-zero (it takes
+10-20 CPU-s), and the peak RSS. nlp-zero is given exactly the same pieces
 (token stretches between punctuation, cut every 128 tokens) with ``filtering=False``, its
 defaults (window 5, min_proba 1e-5, min_pmi 2) and ``remove_weak_grams=False`` (its True wipes
 the stored counts and changes nothing else).
@@ -19,7 +21,7 @@ Both template sets are then scored by the same measure, ``Templates.description_
 log2 3 per element + end mark, −log2 P_w per word, ½ log2 blocks per template used). Finally
 ``nlpzero parse`` parses every line of the gold corpus (CPU and peak memory, end to end).
 
-Run:  flock /work/bench.lock python benchmarks/bench_templates.py [--json out.json]
+Run:  flock /work/bench.lock python -m benchmarks.bench_templates [--json out.json]
 """
 from __future__ import annotations
 
@@ -31,10 +33,10 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-sys.path.insert(0, ROOT)
+if not __package__:  # run as a file: make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import datasets, harness  # noqa: E402
 
 NLPZERO_DRIVER = r"""
 import collections, collections.abc, json, sys
@@ -52,22 +54,19 @@ with open(out_path, "w", encoding="utf-8") as f:
 """
 
 
-def run_child(args, stdout=None):
-    """Run a child process; return (cpu seconds, peak MB, return code)."""
-    p = subprocess.Popen(args, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise RuntimeError(f"{args[:3]} failed: {err.decode(errors='replace')[-2000:]}")
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, err.decode(errors="replace")
+def run_child(args, repeat=1, warmups=0):
+    """Run a command in fresh processes; return (median CPU seconds, peak MB)."""
+    m = harness.measure_command(args, repeat=repeat, warmups=warmups, stderr=subprocess.DEVNULL)
+    if not m.ok:
+        raise RuntimeError(f"{args[:4]} failed: {m.error}")
+    return m.cpu, m.peak_mb
 
 
 def prepare(workdir):
     """The corpora as segmented files (all / even / odd lines) and as nlp-zero piece files."""
-    from _data import cache_dir, pku_gold, pku_raw_path
-
     from nlpzero.templates import _boundary_mask
+
+    cache_dir, pku_gold, pku_raw_path = datasets.cache_dir, datasets.pku_gold, datasets.pku_raw_path
 
     gold_path = cache_dir() / "199801.gold.seg.txt"
     if not gold_path.exists():
@@ -79,7 +78,7 @@ def prepare(workdir):
         print("segmenting the raw text with nlpzero (learned, once) ...", file=sys.stderr)
         tmp = seg_path.with_suffix(".tmp")
         subprocess.run([sys.executable, "-m", "nlpzero", "segment", str(pku_raw_path()), "-o", str(tmp), "-q"],
-                       check=True, cwd=ROOT)
+                       check=True)
         tmp.replace(seg_path)
     out = {}
     for name, path in (("gold", gold_path), ("nlpzero", seg_path)):
@@ -109,14 +108,12 @@ def prepare(workdir):
 
 
 def learn_ours(seg, out):
-    cpu, mb, err = run_child([sys.executable, "-m", "nlpzero", "templates", seg, "--segmented",
-                              "--format", "jsonl", "-o", out])
-    return cpu, mb
+    return run_child([sys.executable, "-m", "nlpzero", "templates", seg, "--segmented", "--format", "jsonl",
+                      "-o", out, "-q"], repeat=3, warmups=1)
 
 
 def learn_theirs(pieces, out, driver):
-    cpu, mb, _ = run_child([sys.executable, driver, pieces, out])
-    return cpu, mb
+    return run_child([sys.executable, driver, pieces, out])
 
 
 def load_theirs(path):
@@ -188,15 +185,14 @@ def main():
                 rows.append(row)
                 print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
                 if learn_part == "all":
-                    tops[(corpus, impl)] = top_multiword(ts if fn is not None else
-                                                         sorted(ts, key=lambda t: -t.count))
+                    tops[(corpus, impl)] = top_multiword(ts)
     # parse every line of the gold corpus with our templates learned on it
     parse_row = None
     if "gold" in args.corpora.split(","):
         seg_all = data["gold"]["all"][0]
         tpl = os.path.join(work, "gold.all.nlpzero.jsonl")
-        cpu, mb, _ = run_child([sys.executable, "-m", "nlpzero", "parse", seg_all, "--segmented",
-                                "--templates", tpl, "-o", os.path.join(work, "gold.parse.txt")])
+        cpu, mb = run_child([sys.executable, "-m", "nlpzero", "parse", seg_all, "--segmented",
+                             "--templates", tpl, "-o", os.path.join(work, "gold.parse.txt"), "-q"], repeat=3, warmups=1)
         with open(os.path.join(work, "gold.parse.txt"), encoding="utf-8") as f:
             n_lines = sum(1 for _ in f)
         parse_row = dict(corpus="gold", lines=n_lines, cpu_s=round(cpu, 3), peak_mb=round(mb, 1))
