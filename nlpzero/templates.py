@@ -64,6 +64,7 @@ __all__ = [
     "find_templates",
     "parse",
     "parse_many",
+    "parse_file",
     "Templates",
     "Template",
     "ParseTree",
@@ -1122,3 +1123,71 @@ def parse_many(
     """
     ts = _check_templates(templates)
     return _Coder(ts).parse_lines(_token_lines(corpus, segmenter, encoding))
+
+
+class _ParseLines:
+    """The job of :func:`parse_file`: a chunk of lines -> their bracketed parses (picklable)."""
+
+    def __init__(self, templates: Templates, segmenter: Any):
+        self.templates = templates
+        self.segmenter = segmenter
+
+    def __call__(self, text: str) -> bytes:
+        lines = text.split("\n")
+        last = lines.pop()                      # "" when the chunk ends with a newline
+        if last:
+            lines.append(last)
+        if self.segmenter is not None:
+            token_lines: Iterable[Any] = self.segmenter.cut_lines(lines)
+        else:
+            token_lines = (line.split() for line in lines)
+        out = "\n".join(p.to_brackets() for p in _Coder(self.templates).parse_lines(token_lines))
+        if lines and not last:
+            out += "\n"
+        return out.encode("utf-8")
+
+
+def parse_file(
+    corpus: Source,
+    output: Any,
+    templates: Templates,
+    *,
+    segmenter: Any = None,
+    jobs: Optional[int] = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    progress: Any = False,
+):
+    """Parse a file of any size line by line into another, on all cores, in input order.
+
+    Each output line is :meth:`Parse.to_brackets` of the input line. Runs on
+    :func:`nlpzero.batch.map_lines` (bounded memory, atomic output, inputs under 8 MB in this
+    process). ``segmenter`` as for :func:`find_templates` (a Segmenter or a dictionary; None:
+    the input is already segmented).
+
+    Returns
+    -------
+    nlpzero.batch.BatchResult
+
+    Examples
+    --------
+    >>> import io
+    >>> ts = Templates.from_elements([["据", "新华社", None, "电"]], counts=[50])
+    >>> out = io.BytesIO()
+    >>> parse_file(["据 新华社 东京 电", "好 的"], out, ts).lines
+    2
+    >>> out.getvalue().decode()
+    '[据 新华社 (东京) 电]\\n好 的\\n'
+    """
+    from .batch import map_lines
+
+    ts = _check_templates(templates)
+    seg = None
+    if segmenter is not None:
+        if isinstance(segmenter, str) and segmenter == "learn":
+            raise ValueError("parse_file needs a ready segmenter (learn one first with nlpzero.learn_segmenter)")
+        from .segment import as_segmenter
+
+        seg = as_segmenter(segmenter)
+    return map_lines(corpus, output, _ParseLines(ts, seg), jobs=jobs, encoding=encoding, errors=errors,
+                     progress=progress, desc="parsing")

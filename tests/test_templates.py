@@ -494,3 +494,20 @@ def test_cli_bad_input(run, tmp_path):
     assert r.exit_code == 1 and "too small" in r.stderr and r.stderr.count("\n") == 1
     r = run("templates", corpus, "--segmented", "--window", "0")
     assert r.exit_code == 2
+
+
+def test_parse_file_on_workers_keeps_line_order(tmp_path, monkeypatch):
+    import nlpzero.batch
+    from nlpzero.templates import parse_file
+
+    monkeypatch.setattr(nlpzero.batch, "SMALL_INPUT_BYTES", 0)   # use worker processes
+    monkeypatch.setattr(nlpzero.batch, "FIRST_CHUNK_CHARS", 64)
+    ts = find_templates(corpus_lines(), min_proba=1e-3)
+    src = tmp_path / "in.txt"
+    lines = corpus_lines() * 3 + [""]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    result = parse_file(src, out, ts, jobs=2)
+    got = out.read_text(encoding="utf-8").split("\n")[:-1]
+    assert result.lines == len(lines) == len(got)
+    assert got == [p.to_brackets() for p in parse_many(lines, ts)]

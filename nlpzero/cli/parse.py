@@ -5,8 +5,6 @@ import click
 
 from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
 
-_CHUNK = 4096
-
 
 @click.command("parse")
 @click.argument("corpus", type=click.Path(allow_dash=True, dir_okay=False))
@@ -15,11 +13,17 @@ _CHUNK = 4096
 @output_option
 @click.option("--segmented", is_flag=True, help="CORPUS is already segmented (space-separated tokens).")
 @segmenter_options
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores; inputs under 8 MB in one process].")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
+@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
+              help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(corpus, templates_path, output, segmented, lexicon, dict_, user_dicts, max_word_len, encoding, quiet):
+def command(corpus, templates_path, output, segmented, lexicon, dict_, user_dicts, max_word_len, jobs, encoding,
+            errors, quiet):
     """Parse every line of CORPUS (`-` = standard input) into nested templates: the parse of
-    minimum description length, one output line per input line, in input order, streaming.
+    minimum description length, one output line per input line, in input order, streaming, on
+    all cores for large inputs (workers get chunks of lines).
 
     \b
     Output: a template block is written [w1 (filler) w2 ...], a flat filler (w w), a flat
@@ -31,28 +35,17 @@ def command(corpus, templates_path, output, segmented, lexicon, dict_, user_dict
       nlpzero templates news.seg.txt --segmented --format jsonl -o news.tpl.jsonl
       nlpzero parse news.seg.txt --segmented --templates news.tpl.jsonl -o news.parse.txt
     """
-    from .._io import open_output
     from ..corpus import Corpus
-    from ..templates import Templates, parse_many
+    from ..templates import Templates, parse_file
 
     ts = Templates.load(templates_path)
-    corpus_obj = Corpus(corpus, encoding=encoding)
+    corpus_obj = Corpus(corpus, encoding=encoding, errors=errors)
     if segmented:
         if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
             raise click.UsageError("--segmented input is not segmented again: drop --lexicon/--dict/--user-dict/--max-word-len")
         seg = None
     else:
         seg = segmenter_from_cli(corpus_obj, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
-    n = 0
-    with open_output(output) as out:
-        buf = []
-        for p in parse_many(corpus_obj, ts, segmenter=seg):
-            buf.append(p.to_brackets())
-            n += 1
-            if len(buf) >= _CHUNK:
-                out.write("\n".join(buf) + "\n")
-                buf.clear()
-        if buf:
-            out.write("\n".join(buf) + "\n")
+    result = parse_file(corpus_obj, output, ts, segmenter=seg, jobs=jobs, progress=not quiet)
     if not quiet and output not in (None, "-"):
-        click.echo(f"parse: {n:,} lines -> {output}", err=True)
+        click.echo(f"parse: {result.lines:,} lines in {result.seconds:.1f}s ({result.jobs} jobs) -> {output}", err=True)
