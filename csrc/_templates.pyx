@@ -193,6 +193,128 @@ def encode_lines(lines, dict vocab):
         free(offs)
 
 
+cdef inline bint _is_space(uint8_t c) noexcept nogil:
+    return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
+
+
+def encode_bytes(const uint8_t[::1] data, dict vocab):
+    """Word ids of a segmented UTF-8 text: lines end at ``\\n``, tokens are separated by ASCII
+    whitespace (and U+001C..U+001F, as ``str.split``). The caller has checked that the text
+    decodes and holds no other whitespace. New words are added to ``vocab`` (token -> id).
+
+    Returns (ids int32, line offsets int64) like :func:`encode_lines` over ``str.split`` lines.
+    """
+    cdef int64_t n = data.shape[0], i = 0, start, n_tok = 0, n_lines = 0, cap_t = 0, cap_l = 0
+    cdef int32_t *ids = NULL
+    cdef int64_t *offs = NULL
+    cdef int64_t *slots = NULL      # hash table: token id (-1 empty)
+    cdef int64_t *tok_start = NULL  # per token id: its first occurrence (start, length)
+    cdef int32_t *tok_len = NULL
+    cdef uint64_t *tok_hash = NULL
+    cdef int64_t mask = (1 << 16) - 1, n_words = 0, cap_w = 0, j, k, idx, m
+    cdef uint64_t h
+    cdef bint same
+    cdef const uint8_t *d = &data[0] if n else NULL
+    cdef list words = []
+    existing = list(vocab)
+    if existing:
+        # start from the given vocabulary: its words keep their ids
+        raise ValueError("encode_bytes builds a fresh vocabulary")
+    try:
+        slots = <int64_t *> malloc((mask + 1) * sizeof(int64_t))
+        if slots == NULL or grow(<void **> &offs, &cap_l, 1, sizeof(int64_t)) != 0:
+            raise MemoryError()
+        memset(slots, 0xFF, (mask + 1) * sizeof(int64_t))
+        offs[0] = 0
+        while i < n:
+            # one line
+            while i < n and d[i] != 10:
+                if _is_space(d[i]):
+                    i += 1
+                    continue
+                start = i
+                h = 1469598103934665603ULL
+                while i < n and not _is_space(d[i]):
+                    h = (h ^ d[i]) * 1099511628211ULL
+                    i += 1
+                h = mix64(h)
+                j = <int64_t> (h & <uint64_t> mask)
+                while True:
+                    idx = slots[j]
+                    if idx < 0:
+                        break
+                    if tok_hash[idx] == h and tok_len[idx] == i - start:
+                        same = True
+                        for k in range(i - start):
+                            if d[tok_start[idx] + k] != d[start + k]:
+                                same = False
+                                break
+                        if same:
+                            break
+                    j = (j + 1) & mask
+                if idx < 0:
+                    idx = n_words
+                    if n_words + 1 > cap_w:
+                        m = cap_w
+                        if grow(<void **> &tok_start, &m, n_words + 1, sizeof(int64_t)) != 0:
+                            raise MemoryError()
+                        m = cap_w
+                        if grow(<void **> &tok_len, &m, n_words + 1, sizeof(int32_t)) != 0:
+                            raise MemoryError()
+                        m = cap_w
+                        if grow(<void **> &tok_hash, &m, n_words + 1, sizeof(uint64_t)) != 0:
+                            raise MemoryError()
+                        cap_w = m
+                    tok_start[idx] = start
+                    tok_len[idx] = <int32_t> (i - start)
+                    tok_hash[idx] = h
+                    slots[j] = idx
+                    n_words += 1
+                    w = (<bytes> d[start:i]).decode("utf-8")
+                    words.append(w)
+                    if 2 * n_words > mask:
+                        # rehash
+                        free(slots)
+                        mask = 2 * mask + 1
+                        slots = <int64_t *> malloc((mask + 1) * sizeof(int64_t))
+                        if slots == NULL:
+                            raise MemoryError()
+                        memset(slots, 0xFF, (mask + 1) * sizeof(int64_t))
+                        for k in range(n_words):
+                            j = <int64_t> (tok_hash[k] & <uint64_t> mask)
+                            while slots[j] >= 0:
+                                j = (j + 1) & mask
+                            slots[j] = k
+                if grow(<void **> &ids, &cap_t, n_tok + 1, sizeof(int32_t)) != 0:
+                    raise MemoryError()
+                ids[n_tok] = <int32_t> idx
+                n_tok += 1
+            # end of line (or of the data)
+            if i < n or n_tok > offs[n_lines] or (n > 0 and d[n - 1] != 10):
+                n_lines += 1
+                if grow(<void **> &offs, &cap_l, n_lines + 1, sizeof(int64_t)) != 0:
+                    raise MemoryError()
+                offs[n_lines] = n_tok
+            i += 1
+        for k in range(n_words):
+            vocab[words[k]] = k
+        if len(vocab) != n_words:
+            raise ValueError("two byte sequences decode to the same token")
+        ids_arr = np.empty(n_tok, dtype=np.int32)
+        off_arr = np.empty(n_lines + 1, dtype=np.int64)
+        if n_tok:
+            memcpy(cnp.PyArray_DATA(ids_arr), ids, n_tok * sizeof(int32_t))
+        memcpy(cnp.PyArray_DATA(off_arr), offs, (n_lines + 1) * sizeof(int64_t))
+        return ids_arr, off_arr
+    finally:
+        free(ids)
+        free(offs)
+        free(slots)
+        free(tok_start)
+        free(tok_len)
+        free(tok_hash)
+
+
 def pieces(const int32_t[::1] ids, const int64_t[::1] line_off, const uint8_t[::1] boundary,
            int64_t max_len):
     """Pieces: maximal stretches of non-boundary tokens inside a line, cut every ``max_len``.

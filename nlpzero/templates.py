@@ -46,10 +46,12 @@ J. Rissanen, "Modeling by shortest data description", Automatica 14, 1978 (½ lo
 """
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import math
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -167,6 +169,51 @@ class _Encoded:
 def _encode(lines: Iterable[Any], max_len: int, index: Optional[Dict[str, int]] = None) -> _Encoded:
     index = {} if index is None else index
     ids, line_off = _templates.encode_lines(lines, index)
+    words = list(index)
+    boundary = _boundary_mask(words)
+    pstart, pend, pline = _templates.pieces(ids, line_off, boundary, max_len)
+    return _Encoded(words, index, ids, line_off, boundary, pstart, pend, pline)
+
+
+_FAST_MAX_BYTES = 512 << 20
+_OTHER_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+
+
+def _fast_bytes(corpus: Source, segmenter: Any, encoding: str) -> Optional[bytes]:
+    """The bytes of a segmented UTF-8 file that the compiled tokenizer reads exactly like
+    ``str.split`` over :meth:`Corpus.lines` (else None: the general path reads it)."""
+    if segmenter is not None or not isinstance(corpus, (str, os.PathLike)) or os.fspath(corpus) == "-":
+        return None
+    try:
+        if codecs.lookup(encoding).name != "utf-8":
+            return None
+    except (LookupError, TypeError):
+        return None
+    try:
+        if os.path.getsize(corpus) > _FAST_MAX_BYTES:
+            return None
+        with open(corpus, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if b"\0" in data or data.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None                     # the general path reports the byte offset
+    if not text.isascii() and _OTHER_SPACE.search(text):
+        return None
+    return data
+
+
+def _encode_corpus(corpus: Source, segmenter: Any, encoding: str, max_len: int) -> _Encoded:
+    seg = _as_segmenter(corpus, segmenter) if segmenter is not None else None
+    data = _fast_bytes(corpus, seg, encoding)
+    if data is None:
+        return _encode(_token_lines(corpus, seg, encoding), max_len)
+    index: Dict[str, int] = {}
+    ids, line_off = _templates.encode_bytes(np.frombuffer(data, dtype=np.uint8), index)
     words = list(index)
     boundary = _boundary_mask(words)
     pstart, pend, pline = _templates.pieces(ids, line_off, boundary, max_len)
@@ -487,7 +534,7 @@ class Templates:
         """
         max_iter = check_int("max_iter", max_iter, minimum=1)
         max_len = int(self.params.get("max_piece_len", DEFAULT_MAX_LEN))
-        enc = _encode(_token_lines(corpus, segmenter, encoding), max_len)
+        enc = _encode_corpus(corpus, segmenter, encoding, max_len)
         telems, toff = self._ids_in(enc)
         fit = _fit(enc, telems, toff, self.counts.astype(np.float64), prune=False, max_iter=max_iter)
         return fit.dl
@@ -867,7 +914,7 @@ def find_templates(
     max_piece_len = check_int("max_piece_len", max_piece_len, minimum=2, maximum=100_000)
     min_count = check_int("min_count", min_count, minimum=1)
     max_iter = check_int("max_iter", max_iter, minimum=1)
-    enc = _encode(_token_lines(corpus, segmenter, encoding), max_piece_len)
+    enc = _encode_corpus(corpus, segmenter, encoding, max_piece_len)
     N = enc.n_tokens
     if segmenter is None:
         _warn_if_unsegmented(enc)

@@ -511,3 +511,31 @@ def test_parse_file_on_workers_keeps_line_order(tmp_path, monkeypatch):
     got = out.read_text(encoding="utf-8").split("\n")[:-1]
     assert result.lines == len(lines) == len(got)
     assert got == [p.to_brackets() for p in parse_many(lines, ts)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_tokenizer_reads_like_str_split(seed, tmp_path):
+    """The fast path for segmented UTF-8 files gives the ids of Corpus.lines() + str.split()."""
+    from nlpzero.templates import _encode_corpus, _fast_bytes
+
+    rng = random.Random(seed)
+    pool = ["据", "新华社", "电", "ａｂ", "x1", "，", "《", "𠀀字", "é"]
+    seps = [" ", "  ", "\t", " \r", "\x1c", "\x0b"]
+    lines = []
+    for _ in range(rng.randint(0, 30)):
+        toks = [rng.choice(pool) for _ in range(rng.randint(0, 6))]
+        lines.append(rng.choice(["", " "]) + "".join(t + rng.choice(seps) for t in toks).rstrip("\r"))
+    text = "\n".join(lines) + rng.choice(["", "\n", "\n\n", " "])
+    path = tmp_path / "c.txt"
+    path.write_bytes(text.encode("utf-8"))
+    assert _fast_bytes(path, None, "utf-8") is not None
+    fast = _encode_corpus(path, None, "utf-8", 128)
+    slow = _encode(iter(__import__("nlpzero").Corpus(path).lines()), 128)
+    assert fast.words == slow.words
+    assert fast.ids.tolist() == slow.ids.tolist() and fast.line_off.tolist() == slow.line_off.tolist()
+    # other whitespace, a BOM, bad bytes: the general path
+    for bad in ("a\u3000b\n", "\ufeffa b\n"):
+        path.write_bytes(bad.encode("utf-8"))
+        assert _fast_bytes(path, None, "utf-8") is None
+    path.write_bytes(b"a \xff b\n")
+    assert _fast_bytes(path, None, "utf-8") is None
