@@ -494,6 +494,10 @@ def test_cli_bad_input(run, tmp_path):
     assert r.exit_code == 1 and "too small" in r.stderr and r.stderr.count("\n") == 1
     r = run("templates", corpus, "--segmented", "--window", "0")
     assert r.exit_code == 2
+    raw = tmp_path / "raw.txt"
+    raw.write_text("今天天气不错我们一起去公园散步吧\n" * 30, encoding="utf-8")
+    r = run("templates", raw, "--segmented")
+    assert r.exit_code == 1 and "warning" in r.stderr and "single token" in r.stderr
 
 
 def test_parse_file_on_workers_keeps_line_order(tmp_path, monkeypatch):

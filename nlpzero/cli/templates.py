@@ -61,11 +61,14 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ts = find_templates(corpus_obj, segmenter=seg, window=window, min_pmi=min_pmi, min_proba=min_proba,
-                            min_count=min_count, max_piece_len=max_piece_len, prune=not no_prune,
-                            progress=progress if not quiet else None)
-    for w in caught:
-        click.echo(f"nlpzero: warning: {w.message}", err=True)
+        try:
+            ts = find_templates(corpus_obj, segmenter=seg, window=window, min_pmi=min_pmi, min_proba=min_proba,
+                                min_count=min_count, max_piece_len=max_piece_len, prune=not no_prune,
+                                progress=progress if not quiet else None)
+        finally:
+            for w in caught:
+                if issubclass(w.category, UserWarning):
+                    click.echo(f"nlpzero: warning: {w.message}", err=True)
     out_ts = ts.top(top) if top else ts
     with open_output(output) as out:
         write_templates(out_ts, out, format_)
