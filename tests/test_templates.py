@@ -265,7 +265,12 @@ def test_parse_long_piece_is_bounded():
     p = parse(tokens, ts)
     assert sum(len(t.tokens) for t in p.trees) == len(tokens)
     assert len(p.trees) == math.ceil(len(tokens) / 128)
-    assert p.trees[0].to_brackets().startswith("[据 新华社 (北京) 电]") or p.trees[0].template is not None
+    # each 128-token chunk starts with 据 新华社 and ends with 电: the template is its root
+    assert all(t.template is not None and t.template.elements == ("据", "新华社", None, "电") for t in p.trees)
+    depth, node = 0, p.trees[0]
+    while node.children:
+        node, depth = node.children[0], depth + 1
+    assert depth == 1 and len(node.tokens) == 126   # the filler between the chunk's ends is flat
 
 
 def test_parse_tree_shape_and_brackets():
