@@ -270,7 +270,7 @@ def test_parse_long_piece_is_bounded():
     depth, node = 0, p.trees[0]
     while node.children:
         node, depth = node.children[0], depth + 1
-    assert depth == 1 and len(node.tokens) == 126   # the filler between the chunk's ends is flat
+    assert depth == 1 and len(node.tokens) == 125   # the filler between the chunk's ends is flat
 
 
 def test_parse_tree_shape_and_brackets():
