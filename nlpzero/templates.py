@@ -82,8 +82,10 @@ _LOG2_3 = math.log2(3.0)
 #: Each round drops this fraction of the templates that do not pay for themselves (the worst
 #: first): dropping them all at once also drops near-duplicates that were each other's fallback.
 PRUNE_FRACTION = 0.5
-#: EM stops when a round lowers the total by less than this fraction of the baseline.
+#: EM stops when a round lowers the total by less than this fraction of the baseline ...
 TOLERANCE = 1e-4
+#: ... or (when pruning) when it would drop fewer than this fraction of the templates.
+MIN_DROP = 0.05
 _TOKENS_PER_BATCH = 1 << 20
 _OTHER_WORD_BITS = 16.0     # any constant: it does not change which parse is best
 _DEFAULT_WORD_BITS = 12.0
@@ -821,6 +823,8 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
         prev_total = min(prev_total, total)
         if stalled and (it > 1 or not prune):
             break
+        if prune and it > 1 and len(active) - keep.sum() < MIN_DROP * len(active):
+            break       # the few templates left to drop cannot buy much: stop here
         active = active[keep]
     best[1].dl = dataclasses.replace(best[1].dl, iterations=it)
     return best[1]
