@@ -35,7 +35,7 @@ _EXPORTS = {
     "emd": "nlpzero.transport",
     "emd_plan": "nlpzero.transport",
     "EMDResult": "nlpzero.transport",
-    "IterationLimitError": "nlpzero.transport",
+    "IterationLimitError": "nlpzero.errors",
     "load_vectors": "nlpzero.vectors",
     "wmd": "nlpzero.distance",
     "wrd": "nlpzero.distance",
@@ -75,13 +75,24 @@ _EXPORTS = {
     "FrequentItemsets": "nlpzero.apriori",
     "AssociationRules": "nlpzero.apriori",
     "Rule": "nlpzero.apriori",
-    "TooManyItemsetsError": "nlpzero.apriori",
+    "TooManyItemsetsError": "nlpzero.errors",
+    # errors (every exception class is in nlpzero.errors)
+    "NlpzeroError": "nlpzero.errors",
+    "ParameterError": "nlpzero.errors",
 }
+
+# public submodules reachable as attributes after ``import nlpzero`` (e.g. ``nlpzero.errors``)
+_SUBMODULES = ("errors", "corpus", "ngrams", "discovery", "lexicon", "segment", "dictionary", "community",
+               "vectors", "distance", "apriori", "nvbe")
 
 __all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name):
+    if name in _SUBMODULES:
+        value = _import_module(f"nlpzero.{name}")
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'nlpzero' has no attribute {name!r}")
@@ -91,4 +102,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBMODULES))

@@ -137,10 +137,21 @@ def _transpose(n, ptr, idx, fl):
 
 @njit(cache=True)
 def _renumber(module):
-    """Module ids -> 0..k-1 in order of first appearance; returns (new ids, k)."""
+    """Module ids -> 0..k-1 in order of first appearance; returns (new ids, k).
+
+    Any non-negative ids are accepted (the lookup table spans 0..max id); a negative id is
+    reported as the status k = -1 (the ids are then meaningless), never an out-of-bounds write.
+    """
     n = module.shape[0]
-    lookup = np.full(n, -1, np.int64)
     out = np.empty(n, np.int64)
+    top = -1
+    for a in range(n):
+        m = module[a]
+        if m < 0:
+            return out, -1
+        if m > top:
+            top = m
+    lookup = np.full(top + 1, -1, np.int64)
     k = 0
     for a in range(n):
         m = module[a]
@@ -230,8 +241,11 @@ def _codelength_terms(n, node_flow, optr, oidx, oflow, module, k):
 
 @njit(cache=True)
 def codelength(n, node_flow, optr, oidx, oflow, module):
-    """Two-level codelength (bits) of ``module`` (any non-negative ids < n) on a leaf network."""
+    """Two-level codelength (bits) of ``module`` (any non-negative ids) on a leaf network;
+    (-1, -1, -1) as the status of a negative id."""
     mod, k = _renumber(module)
+    if k < 0:
+        return -1.0, -1.0, -1.0
     return _codelength_terms(n, node_flow, optr, oidx, oflow, mod, k)
 
 

@@ -39,9 +39,10 @@ from typing import Any, Dict, FrozenSet, Hashable, Iterable, Iterator, List, Opt
 import numpy as np
 
 from . import _apriori
-from ._validate import check_choice, check_float, check_int
+from . import _limits as limits
+from ._validate import check_choice, check_int
 from .corpus import Corpus
-from .errors import NlpzeroError
+from .errors import OutOfMemoryError, ParameterError, ParameterTypeError, ResourceLimitError, TooManyItemsetsError
 
 __all__ = [
     "frequent_itemsets",
@@ -66,10 +67,6 @@ _BITSET_MIN_BUDGET = 64 << 20
 _BITSET_OCC_RATIO = 8
 
 Transactions = Union[str, "os.PathLike[str]", io.IOBase, Iterable[Iterable[Hashable]]]
-
-
-class TooManyItemsetsError(NlpzeroError, ValueError):
-    """More frequent itemsets than ``max_itemsets``: the threshold is too low for this data."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,38 +108,38 @@ def _transactions_source(
         corpus = Corpus(transactions, encoding=encoding, errors=errors)
         return (_split_line(line, sep) for line in corpus.lines())
     if isinstance(transactions, bytes):
-        raise TypeError("`transactions` must be an iterable of transactions or a file path, got bytes")
+        raise ParameterTypeError("`transactions` must be an iterable of transactions or a file path, got bytes")
     if isinstance(transactions, Mapping):
-        raise TypeError(
+        raise ParameterTypeError(
             "`transactions` is a mapping; transaction multiplicities (pyfim's dict form) are not "
             "supported: repeat each transaction instead, e.g. [t for t, n in d.items() for _ in range(n)]"
         )
     try:
         iter(transactions)
     except TypeError:
-        raise TypeError(
+        raise ParameterTypeError(
             f"`transactions` must be an iterable of iterables of items or a file path, "
             f"got {type(transactions).__name__}"
         ) from None
     return transactions
 
 
-def _bad_transaction(k: int, tr: Any) -> TypeError:
+def _bad_transaction(k: int, tr: Any) -> ParameterTypeError:
     if isinstance(tr, (str, bytes)):
-        return TypeError(
+        return ParameterTypeError(
             f"transaction {k} is a {type(tr).__name__} ({tr[:40]!r}), not a collection of items; "
             "split it first (e.g. line.split()), or pass a file path to read one transaction per line"
         )
     try:
         it = iter(tr)
     except TypeError:
-        return TypeError(f"transaction {k} is not an iterable of items: got {type(tr).__name__} {tr!r:.60}")
+        return ParameterTypeError(f"transaction {k} is not an iterable of items: got {type(tr).__name__} {tr!r:.60}")
     for x in it:
         try:
             hash(x)
         except TypeError as exc:
-            return TypeError(f"transaction {k} contains an unhashable item {x!r:.60} ({exc})")
-    return TypeError(f"transaction {k} cannot be read as a set of items")
+            return ParameterTypeError(f"transaction {k} contains an unhashable item {x!r:.60} ({exc})")
+    return ParameterTypeError(f"transaction {k} cannot be read as a set of items")
 
 
 def _encode(source: Iterable[Iterable[Hashable]]):
@@ -150,9 +147,14 @@ def _encode(source: Iterable[Iterable[Hashable]]):
     vocab: Dict[Hashable, int] = {}
     try:
         ids, offsets = _apriori.encode(source, vocab)
-    except _apriori.BadTransaction as exc:
+    except _apriori.BadTransaction as exc:          # the kernel's status: transaction k is bad
         k, tr = exc.args
         raise _bad_transaction(k, tr) from None
+    except OverflowError:                          # the kernel's item ids are int32
+        raise ResourceLimitError(f"more than {2**31 - 1:,} distinct items; item ids are 32-bit") from None
+    except MemoryError:
+        raise OutOfMemoryError(f"out of memory while reading transactions ({len(vocab):,} distinct items "
+                               "so far)") from None
     return vocab, ids, offsets
 
 
@@ -411,21 +413,21 @@ def frequent_itemsets(
     [(['尿布'], 2), (['尿布', '牛奶'], 2), (['牛奶'], 3), (['牛奶', '面包'], 2), (['面包'], 2)]
     """
     if (min_support is None) == (min_count is None):
-        raise ValueError("give exactly one of `min_support` (a fraction in (0, 1]) and `min_count` (an int ≥ 1)")
+        raise ParameterError("give exactly one of `min_support` (a fraction in (0, 1]) and `min_count` (an int ≥ 1)")
     if min_support is not None:
-        min_support = check_float("min_support", min_support, minimum=0.0, maximum=1.0, open_min=True)
+        min_support = limits.check("min_support", min_support)
     else:
-        min_count = check_int("min_count", min_count, minimum=1)
+        min_count = limits.check("min_count", min_count)
     if max_size is not None:
-        max_size = check_int("max_size", max_size, minimum=1)
+        max_size = limits.check("max_size", max_size)
     if max_itemsets is not None:
-        max_itemsets = check_int("max_itemsets", max_itemsets, minimum=1)
+        max_itemsets = limits.check("max_itemsets", max_itemsets)
     if sep is not None and (not isinstance(sep, str) or sep == ""):
-        raise ValueError(f"`sep` must be a non-empty string or None (whitespace), got {sep!r}")
+        raise ParameterError(f"`sep` must be a non-empty string or None (whitespace), got {sep!r}")
     try:
         codecs.lookup(encoding)
     except (LookupError, TypeError):
-        raise ValueError(f"`encoding` is not a known text encoding: {encoding!r}") from None
+        raise ParameterError(f"`encoding` is not a known text encoding: {encoding!r}") from None
 
     errors = check_choice("errors", errors, ("strict", "replace"))
     vocab, ids, offsets = _encode(_transactions_source(transactions, sep, encoding, errors))
@@ -463,7 +465,7 @@ def frequent_itemsets(
             "raise min_support/min_count, set max_size, or raise the max_itemsets guard (None/0 = no limit)"
         )
     if status != _apriori.STATUS_OK:
-        raise MemoryError("out of memory while mining frequent itemsets")
+        raise OutOfMemoryError("out of memory while mining frequent itemsets; raise min_support/min_count or set max_size")
     return FrequentItemsets(items, n_trans, int(min_count), item, count, parent, cstart, cend)
 
 
@@ -510,13 +512,13 @@ def association_rules(
     R. Agrawal and R. Srikant, "Fast algorithms for mining association rules", VLDB 1994 (ap-genrules).
     """
     if not isinstance(itemsets, FrequentItemsets):
-        raise TypeError(f"`itemsets` must be a FrequentItemsets (from frequent_itemsets), got {type(itemsets).__name__}")
-    min_confidence = check_float("min_confidence", min_confidence, minimum=0.0, maximum=1.0)
+        raise ParameterTypeError(f"`itemsets` must be a FrequentItemsets (from frequent_itemsets), got {type(itemsets).__name__}")
+    min_confidence = limits.check("min_confidence", min_confidence)
     lift_floor = -math.inf
     if min_lift is not None:
-        lift_floor = check_float("min_lift", min_lift, minimum=0.0)
+        lift_floor = limits.check("min_lift", min_lift)
     if max_consequent_size is not None:
-        max_consequent_size = check_int("max_consequent_size", max_consequent_size, minimum=1)
+        max_consequent_size = limits.check("max_consequent_size", max_consequent_size)
     fi = itemsets
     # float noise in a threshold (0.3 + 0.3 = 0.6000000000000001) must not drop a rule at
     # exactly 0.6: compare against the threshold lowered by a relative 1e-12, as pyfim does
@@ -529,7 +531,7 @@ def association_rules(
             fi.n_transactions, conf_floor, lift_floor, fi.max_size,
         )
         if status != _apriori.STATUS_OK:
-            raise MemoryError("out of memory while generating association rules")
+            raise OutOfMemoryError("out of memory while generating association rules; raise min_confidence or min_lift")
     else:
         ante, cons, node = _rules_any_size(fi, conf_floor, lift_floor, max_consequent_size)
     count = fi.node_count

@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .errors import ParameterTypeError, WorkerError
 from .segment import Segmenter, as_segmenter
 
 __all__ = ["map_lines", "segment_file", "BatchResult", "default_jobs"]
@@ -119,9 +120,9 @@ class _Workers:
             out = self.conns[k].recv()
         except EOFError:
             code = self.procs[k].exitcode
-            raise RuntimeError(f"a batch worker died (exit code {code}); out of memory?") from None
+            raise WorkerError(f"a batch worker died (exit code {code}); out of memory?") from None
         if out[0] == "error":
-            raise RuntimeError(f"a batch worker failed: {out[1]}")
+            raise WorkerError(f"a batch worker failed: {out[1]}")
         return out
 
     def close(self) -> None:
@@ -170,11 +171,10 @@ def _worker_main(conn, work: tuple) -> None:
 
 
 def default_jobs() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:               # not Linux
-        return os.cpu_count() or 1
+    """Cores this process may use (within the ``jobs`` limit of nlpzero._limits)."""
+    from ._limits import default_jobs as _default
+
+    return _default()
 
 
 def map_lines(
@@ -245,12 +245,12 @@ def map_lines(
 
     from ._io import _check_output_path, atomic_write
     from ._progress import make_progress
-    from ._validate import check_int
+    from . import _limits as limits
     from .corpus import Corpus
     from .errors import DecodeError
 
     start = time.perf_counter()
-    jobs = default_jobs() if jobs is None else check_int("jobs", jobs, minimum=1)
+    jobs = default_jobs() if jobs is None else limits.check("jobs", jobs)
     source = corpus if isinstance(corpus, Corpus) else Corpus(corpus, encoding=encoding, errors=errors)
     if source.size is not None and source.size < SMALL_INPUT_BYTES:
         jobs = 1
@@ -339,7 +339,7 @@ def map_lines(
             else:
                 run(output.write)
         else:
-            raise TypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+            raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
     finally:
         meter.close()
     # a last line without a terminator still counts (its output has no newline either)
@@ -424,7 +424,7 @@ def segment_file(
     """
     seg = as_segmenter(segmenter)
     if not isinstance(delimiter, str):
-        raise TypeError(f"`delimiter` must be str, got {type(delimiter).__name__}")
+        raise ParameterTypeError(f"`delimiter` must be str, got {type(delimiter).__name__}")
     return map_lines(corpus, output, _SegmentLines(seg, delimiter), jobs=jobs, boundary=seg.last_boundary,
                      joiner=delimiter.encode("utf-8"), encoding=encoding, errors=errors,
                      progress=progress, desc="segmenting")

@@ -17,9 +17,9 @@ from typing import Any, Dict, Hashable, Iterable, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from ._validate import check_float, check_int
+from . import _limits as limits
 from .corpus import Corpus
-from .errors import FormatError
+from .errors import FormatError, ParameterError, ParameterTypeError
 
 __all__ = ["infomap", "codelength", "InfomapResult", "read_edge_list"]
 
@@ -90,7 +90,7 @@ def _from_arrays(src_labels, dst_labels, weights, extra_nodes=()) -> Tuple[list,
     src_labels = np.asarray(src_labels)
     dst_labels = np.asarray(dst_labels)
     if src_labels.ndim != 1 or src_labels.shape != dst_labels.shape:
-        raise ValueError(
+        raise ParameterError(
             f"edge arrays must be 1-D and of equal length, got shapes {src_labels.shape} and {dst_labels.shape}"
         )
     both = np.concatenate([src_labels, dst_labels])
@@ -99,7 +99,7 @@ def _from_arrays(src_labels, dst_labels, weights, extra_nodes=()) -> Tuple[list,
     try:
         labels, inverse = np.unique(both, return_inverse=True)
     except TypeError:
-        raise TypeError("edge array node labels must be mutually comparable (all numbers or all strings)") from None
+        raise ParameterTypeError("edge array node labels must be mutually comparable (all numbers or all strings)") from None
     m = src_labels.shape[0]
     inverse = inverse.astype(np.int64).ravel()
     return labels.tolist(), inverse[:m], inverse[m : 2 * m]
@@ -122,7 +122,7 @@ def _as_edges(graph: Any, directed: Optional[bool], weight: str) -> _Edges:
             w = np.array([d for _, _, d in triples], dtype=np.float64)
         except (TypeError, ValueError):
             bad = next(t for t in triples if not isinstance(t[2], (int, float, np.number)))
-            raise ValueError(f"edge ({bad[0]!r}, {bad[1]!r}) has non-numeric weight {bad[2]!r}") from None
+            raise ParameterError(f"edge ({bad[0]!r}, {bad[1]!r}) has non-numeric weight {bad[2]!r}") from None
         if directed is None:
             directed = graph.is_directed()
         elif directed and not graph.is_directed():
@@ -140,7 +140,7 @@ def _as_edges(graph: Any, directed: Optional[bool], weight: str) -> _Edges:
     elif isinstance(graph, np.ndarray) or (isinstance(graph, tuple) and len(graph) in (2, 3)):
         if isinstance(graph, np.ndarray):
             if graph.ndim != 2 or graph.shape[1] not in (2, 3):
-                raise ValueError(f"an edge array must have shape (m, 2) or (m, 3), got {graph.shape}")
+                raise ParameterError(f"an edge array must have shape (m, 2) or (m, 3), got {graph.shape}")
             cols = [graph[:, 0], graph[:, 1]] + ([graph[:, 2]] if graph.shape[1] == 3 else [])
         else:
             cols = list(graph)
@@ -149,20 +149,20 @@ def _as_edges(graph: Any, directed: Optional[bool], weight: str) -> _Edges:
             try:
                 w = np.asarray(cols[2], dtype=np.float64)
             except (TypeError, ValueError):
-                raise ValueError("edge weights must be numbers") from None
+                raise ParameterError("edge weights must be numbers") from None
             if w.shape != src.shape:
-                raise ValueError(f"weights must have one entry per edge ({src.shape[0]}), got shape {w.shape}")
+                raise ParameterError(f"weights must have one entry per edge ({src.shape[0]}), got shape {w.shape}")
         else:
             w = np.ones(src.shape[0])
     else:
-        raise TypeError(
+        raise ParameterTypeError(
             "`graph` must be a networkx Graph/DiGraph, an edge array of shape (m, 2) or (m, 3), "
             f"a (sources, targets[, weights]) tuple, or an edge-list path; got {type(graph).__name__}"
         )
     bad = ~(np.isfinite(w) & (w >= 0))
     if bad.any():
         e = int(np.flatnonzero(bad)[0])
-        raise ValueError(
+        raise ParameterError(
             f"edge ({nodes[src[e]]!r}, {nodes[dst[e]]!r}) has weight {w[e]}; weights must be finite and ≥ 0"
         )
     keep = w > 0
@@ -220,8 +220,8 @@ def _network(edges: _Edges, teleportation: float) -> _Network:
 
 def _check_common(directed, teleportation):
     if directed is not None and not isinstance(directed, (bool, np.bool_)):
-        raise TypeError(f"`directed` must be None, True or False, got {directed!r}")
-    return check_float("teleportation", teleportation, minimum=0.0, maximum=1.0, open_max=True)
+        raise ParameterTypeError(f"`directed` must be None, True or False, got {directed!r}")
+    return limits.check("teleportation", teleportation)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -235,24 +235,24 @@ def _partition_ids(nodes: list, partition: Any) -> np.ndarray:
         labels: Dict[Hashable, int] = {}
         for node, mod in partition.items():
             if node not in index:
-                raise ValueError(f"partition names node {node!r}, which is not in the graph")
+                raise ParameterError(f"partition names node {node!r}, which is not in the graph")
             module[index[node]] = labels.setdefault(mod, len(labels))
     elif isinstance(partition, Iterable) and not isinstance(partition, (str, bytes)):
         for m, group in enumerate(partition):
             for node in group:
                 if node not in index:
-                    raise ValueError(f"partition names node {node!r}, which is not in the graph")
+                    raise ParameterError(f"partition names node {node!r}, which is not in the graph")
                 if module[index[node]] >= 0:
-                    raise ValueError(f"node {node!r} appears in more than one community")
+                    raise ParameterError(f"node {node!r} appears in more than one community")
                 module[index[node]] = m
     else:
-        raise TypeError(
+        raise ParameterTypeError(
             "`partition` must be a mapping {node: module} or an iterable of node collections, "
             f"got {type(partition).__name__}"
         )
     missing = np.flatnonzero(module < 0)
     if missing.size:
-        raise ValueError(f"partition does not assign node {nodes[int(missing[0])]!r} (every node needs a module)")
+        raise ParameterError(f"partition does not assign node {nodes[int(missing[0])]!r} (every node needs a module)")
     return module
 
 
@@ -442,8 +442,8 @@ def infomap(
     higher-order network flows in memory and multilayer networks with Infomap", Algorithms 10(4),
     112 (2017).
     """
-    num_trials = check_int("num_trials", num_trials, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+    num_trials = limits.check("num_trials", num_trials)
+    seed = limits.check("seed", seed)
     teleportation = _check_common(directed, teleportation)
     return _run(_as_edges(graph, directed, weight), num_trials, seed, teleportation)
 
@@ -473,12 +473,17 @@ def _run(edges: _Edges, num_trials: int, seed: int, teleportation: float) -> Inf
                 best_module, best_length = module, length
     if best_module is None or best_length >= one_level - 1e-10:
         best_module = np.zeros(n, np.int64)  # one module (isolated nodes split off below)
-    # nodes without any edge: their own modules
-    lonely = np.flatnonzero(~net.has_link)
-    if lonely.size:
-        best_module = best_module.copy()
-        best_module[lonely] = best_module.max() + 1 + np.arange(lonely.size)
-    module, k = core._renumber(best_module)
+    # linked nodes keep their modules (renumbered 0..k-1); nodes without any edge get one each
+    linked = net.has_link
+    module = np.empty(n, np.int64)
+    k = 0
+    if linked.any():
+        module[linked], k = core._renumber(np.ascontiguousarray(best_module[linked]))
+        if k < 0:
+            raise AssertionError("InfoMap produced a negative module id")   # a bug, not user input
+    lonely = np.flatnonzero(~linked)
+    module[lonely] = k + np.arange(lonely.size)
+    k += lonely.size
     return _finish(edges, net, module, k, one_level, num_trials, seed)
 
 

@@ -31,8 +31,9 @@ from typing import IO, Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
-from ._validate import check_choice, check_int
-from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError
+from . import _limits as limits
+from ._validate import check_choice
+from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError, ParameterError, ParameterTypeError
 
 __all__ = ["Corpus", "TokenCorpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
 
@@ -100,12 +101,12 @@ class Corpus:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ValueError(f"unknown encoding {encoding!r}") from None
+            raise ParameterError(f"unknown encoding {encoding!r}") from None
         self.encoding = encoding
         self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self.errors = errors
         self.normalize = bool(normalize)
-        self.chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=16)
+        self.chunk_bytes = limits.check("chunk_bytes", chunk_bytes)
         self._source = source
         self._consumed = False
         self.path: Optional[str] = None
@@ -132,12 +133,12 @@ class Corpus:
             self._kind = "textfile" if isinstance(source, io.TextIOBase) else "binfile"
             self._start = source.tell() if _seekable(source) else None
         elif isinstance(source, (bytes, bytearray)):
-            raise TypeError("Corpus takes a path, a file or an iterable of str, not bytes; decode first")
+            raise ParameterTypeError("Corpus takes a path, a file or an iterable of str, not bytes; decode first")
         else:
             try:
                 iter(source)
             except TypeError:
-                raise TypeError(
+                raise ParameterTypeError(
                     f"Corpus source must be a path, a file object or an iterable of str, got {type(source).__name__}"
                 ) from None
             self._kind = "iterable"
@@ -201,7 +202,7 @@ class Corpus:
         parts, size = [], 0
         for item in self._source:
             if not isinstance(item, str):
-                raise TypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
+                raise ParameterTypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
             parts.append(item)
             parts.append("\n")
             size += len(item) + 1
@@ -249,7 +250,7 @@ class Corpus:
         [(0, 16), (16, 14)]
         """
         if not self.is_binary:
-            raise TypeError(f"{self.path or 'this corpus'} holds text, not bytes: use texts() or lines()")
+            raise ParameterTypeError(f"{self.path or 'this corpus'} holds text, not bytes: use texts() or lines()")
         self._begin()
         yield from self._blocks(progress)
 
@@ -258,7 +259,9 @@ class Corpus:
             f = open(self.path, "rb")
             close = True
         elif self._kind == "stdin":
-            f, close = sys.stdin.buffer, False
+            if sys.stdin is None:              # started with stdin closed (<&-)
+                raise InputError("standard input is closed", "<stdin>")
+            f, close = getattr(sys.stdin, "buffer", sys.stdin), False
         else:
             f, close = self._source, False
             if self._start is not None:
@@ -325,7 +328,7 @@ class Corpus:
             self._begin()
             for item in self._source:
                 if not isinstance(item, str):
-                    raise TypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
+                    raise ParameterTypeError(f"corpus items must be str, got {type(item).__name__}: {item!r:.60}")
                 if progress is not None:
                     progress.update(len(item) + 1, 1)
                 yield item.rstrip("\r\n")
@@ -503,7 +506,7 @@ class TokenCorpus:
             if not os.path.exists(self.path):
                 raise InputError(f"{self.path}: no such file", self.path)
         elif isinstance(source, (bytes, bytearray)) or not isinstance(source, Iterable):
-            raise TypeError(
+            raise ParameterTypeError(
                 "`corpus` must be a path to a segmented file or an iterable of token lists, "
                 f"got {type(source).__name__}"
             )
@@ -534,7 +537,7 @@ class TokenCorpus:
             elif isinstance(sent, (list, tuple)):
                 yield [str(t) for t in sent]
             else:
-                raise TypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
+                raise ParameterTypeError(f"each sentence must be a list of tokens or a str, got {type(sent).__name__}")
 
 
 def _seekable(f) -> bool:

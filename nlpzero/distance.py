@@ -47,7 +47,9 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from . import _emd
-from ._validate import check_choice, check_int
+from . import _limits as limits
+from ._validate import check_choice
+from .errors import ParameterError, ParameterTypeError
 from .transport import DEFAULT_MAX_ITER, check_max_iter, raise_for_status
 from .vectors import WordVectors, as_vectors
 
@@ -73,14 +75,14 @@ _KIND = {"wmd": 0, "wrd": 1}  # ground-cost kernel: Euclidean / half squared dis
 
 def _tokens(doc, name: str) -> Sequence:
     if isinstance(doc, str):
-        raise TypeError(
+        raise ParameterTypeError(
             f"`{name}` must be a sequence of tokens, got a str; split it first "
             "(e.g. text.split(), or list(text) for characters)"
         )
     try:
         return list(doc)
     except TypeError:
-        raise TypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
+        raise ParameterTypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
 
 
 #: inputs up to this many tokens are bagged with dicts (cheaper than numpy for a pair of texts)
@@ -111,9 +113,9 @@ class _Encoded:
                 if tok in vectors:
                     vec = np.asarray(vectors[tok], dtype=np.float64)
                     if vec.ndim != 1 or (dim is not None and vec.shape[0] != dim):
-                        raise ValueError(f"the vector of {tok!r} has shape {vec.shape}, expected ({dim},)")
+                        raise ParameterError(f"the vector of {tok!r} has shape {vec.shape}, expected ({dim},)")
                     if not np.isfinite(vec).all():
-                        raise ValueError(f"the vector of {tok!r} is not finite")
+                        raise ParameterError(f"the vector of {tok!r} is not finite")
                     dim = vec.shape[0]
                     table[tok] = len(rows)
                     rows.append(vec)
@@ -270,13 +272,13 @@ def _empty_value(empty_value) -> Optional[float]:
     if empty_value is None:
         return None
     if isinstance(empty_value, bool) or not isinstance(empty_value, (int, float)) or math.isnan(empty_value):
-        raise TypeError(f"`empty_value` must be None or a number (e.g. float('inf')), got {empty_value!r}")
+        raise ParameterTypeError(f"`empty_value` must be None or a number (e.g. float('inf')), got {empty_value!r}")
     return float(empty_value)
 
 
 def _empty_error(which: str, oov: tuple) -> ValueError:
     detail = f" (ignored tokens: {', '.join(map(repr, oov[:5]))}{', ...' if len(oov) > 5 else ''})" if oov else ""
-    return ValueError(
+    return ParameterError(
         f"{which} has no in-vocabulary token{detail}; pass `empty_value` (e.g. float('inf')) to get a sentinel instead"
     )
 
@@ -513,7 +515,7 @@ class TextIndex:
 
     def search(self, query: Iterable[str], *, k: int = 10, max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
         """The exact k nearest documents to ``query`` (see :func:`wmd_search`)."""
-        k = check_int("k", k, minimum=1)
+        k = limits.check("k", k)
         max_iter = check_max_iter(max_iter)
         metric, enc, n = self.metric, self._enc, len(self)
         k_eff = min(k, n)
@@ -526,7 +528,7 @@ class TextIndex:
         qi, qw = qenc.doc(0)
         Xq = qenc.X[qi]
         if enc.X.shape[0] and Xq.shape[1] != enc.X.shape[1]:
-            raise ValueError(
+            raise ParameterError(
                 f"query word vectors have dimension {Xq.shape[1]}, the documents' {enc.X.shape[1]}")
         D = np.empty((len(qi), enc.X.shape[0]))
         if enc.X.shape[0]:
@@ -596,6 +598,6 @@ def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, *, 
     >>> r.to_list()
     [(2, 0.0), (1, 1.0)]
     """
-    k = check_int("k", k, minimum=1)
+    k = limits.check("k", k)
     index = TextIndex(docs, vectors, metric=metric, empty_value=empty_value)
     return index.search(query, k=k, max_iter=max_iter)

@@ -1,18 +1,112 @@
-"""The exceptions nlpzero raises on bad input.
+"""Every exception nlpzero raises on purpose.
 
 Pure Python and importable without the compiled core. Every error here derives from
-:class:`NlpzeroError`; errors about input data also carry the file (``path``) and, where it
-applies, the line number or byte offset, so that the message alone tells the user what to fix.
-Bad *parameters* raise the built-in ``ValueError`` / ``TypeError`` with a message naming the
-parameter and the value.
+:class:`NlpzeroError`, so ``except nlpzero.errors.NlpzeroError`` catches all of them, and each
+also derives from the built-in exception a caller would expect (``ValueError`` for a bad value,
+``TypeError`` for a wrong type, ``OSError`` for an output that cannot be written, ...), so
+existing ``except ValueError`` code keeps working.
+
+The tree::
+
+    NlpzeroError
+    ├── ParameterError (ValueError)            a bad argument: names the parameter and the value
+    │   ├── ParameterTypeError (TypeError)     an argument of the wrong type
+    │   └── ResourceLimitError                 an argument that would need too much memory or time
+    │       └── TooManyItemsetsError           more frequent itemsets than ``max_itemsets``
+    ├── InputError                             an input that cannot be read as asked (``path``)
+    │   ├── DecodeError (UnicodeError)         bytes that do not decode (``offset``, ``encoding``)
+    │   ├── BinaryInputError                   a binary file where text was expected
+    │   ├── FormatError (ValueError)           a malformed line of a structured file (``line``)
+    │   └── NotReiterableError (TypeError)     a second pass over a one-shot input
+    ├── OutputError (OSError)                  an output that cannot be written (``path``)
+    ├── CorpusTooSmallError (ValueError)       nothing to learn from
+    ├── MemoryBudgetError (MemoryError)        a table outgrew ``max_memory`` on a one-shot input
+    ├── OutOfMemoryError (MemoryError)         the machine ran out of memory in a kernel
+    ├── IterationLimitError (RuntimeError)     the network simplex hit ``max_iter``
+    └── WorkerError (RuntimeError)             a worker process died or failed
+
+The command line prints any :class:`NlpzeroError` (and ``OSError``) as one line and exits
+non-zero (2 for a :class:`ParameterError` other than a :class:`ResourceLimitError`, 1
+otherwise); any other exception is a bug in
+nlpzero and shows its traceback.
+
+Examples
+--------
+>>> from nlpzero.errors import ParameterError
+>>> import nlpzero
+>>> try:
+...     nlpzero.count_ngrams(["abc"], max_n=0)
+... except ParameterError as exc:
+...     print(exc.name, isinstance(exc, ValueError))
+max_n True
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
+
+__all__ = [
+    "NlpzeroError",
+    "ParameterError",
+    "ParameterTypeError",
+    "ResourceLimitError",
+    "TooManyItemsetsError",
+    "InputError",
+    "DecodeError",
+    "BinaryInputError",
+    "FormatError",
+    "NotReiterableError",
+    "OutputError",
+    "CorpusTooSmallError",
+    "MemoryBudgetError",
+    "OutOfMemoryError",
+    "IterationLimitError",
+    "WorkerError",
+]
+
+_UNSET: Any = object()
 
 
 class NlpzeroError(Exception):
     """Base class of nlpzero's own errors."""
+
+
+# ---------------------------------------------------------------------------------------------
+# arguments
+
+
+class ParameterError(NlpzeroError, ValueError):
+    """A bad argument value; the message names the parameter and the value.
+
+    Attributes
+    ----------
+    name : str or None
+        The parameter (API spelling, e.g. ``"min_count"``).
+    value : object
+        The value that was refused (absent when not given).
+    """
+
+    def __init__(self, message: str, name: Optional[str] = None, value: Any = _UNSET):
+        super().__init__(message)
+        self.name = name
+        if value is not _UNSET:
+            self.value = value
+
+
+class ParameterTypeError(ParameterError, TypeError):
+    """An argument of the wrong type (also a ``TypeError``)."""
+
+
+class ResourceLimitError(ParameterError):
+    """An argument that would need more memory or time than nlpzero allows (e.g. a ``k``
+    that asks for a dense vocabulary x vocabulary graph); the message says which limit."""
+
+
+class TooManyItemsetsError(ResourceLimitError):
+    """More frequent itemsets than ``max_itemsets``: the threshold is too low for this data."""
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
 
 
 class InputError(NlpzeroError):
@@ -40,15 +134,14 @@ class DecodeError(InputError, UnicodeError):
         The encoding that was tried.
     """
 
-    def __init__(self, path: Optional[str], offset: int, encoding: str, reason: str = ""):
+    def __init__(self, path: Optional[str], offset: int, encoding: str, reason: str = "",
+                 hint: Optional[str] = None):
         where = path if path is not None else "<input>"
         extra = f" ({reason})" if reason else ""
-        super().__init__(
-            f"{where}: cannot decode byte offset {offset} as {encoding}{extra}; give the right "
-            f"encoding (e.g. gb18030) or replace bad bytes (--encoding / --errors replace; "
-            f"API: encoding=, errors='replace')",
-            path,
-        )
+        if hint is None:
+            hint = ("give the right encoding (e.g. gb18030) or replace bad bytes (--encoding / "
+                    "--errors replace; API: encoding=, errors='replace')")
+        super().__init__(f"{where}: cannot decode byte offset {offset} as {encoding}{extra}; {hint}", path)
         self.offset = offset
         self.encoding = encoding
 
@@ -63,22 +156,58 @@ class FormatError(InputError, ValueError):
     Attributes
     ----------
     line : int
-        1-based line number of the offending line.
+        1-based line number of the offending line (0 when the file as a whole is wrong).
     """
 
     def __init__(self, path: Optional[str], line: int, reason: str):
         where = path if path is not None else "<input>"
-        super().__init__(f"{where}, line {line}: {reason}", path)
+        super().__init__(f"{where}, line {line}: {reason}" if line else f"{where}: {reason}", path)
         self.line = line
+
+
+class NotReiterableError(InputError, TypeError):
+    """A second pass was needed over an input that can be read only once."""
+
+    def __init__(self, message: str, path: Optional[str] = None):
+        super().__init__(message, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# outputs and resources
+
+
+class OutputError(NlpzeroError, OSError):
+    """The output cannot be written (missing directory, is a directory, no permission, disk full).
+
+    Attributes
+    ----------
+    path : str or None
+        The destination (``"<stdout>"`` for standard output).
+    """
+
+    def __init__(self, message: str, path: Optional[str] = None):
+        super().__init__(message)
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class CorpusTooSmallError(NlpzeroError, ValueError):
     """The corpus is too small to learn anything from."""
 
 
-class NotReiterableError(NlpzeroError, TypeError):
-    """A second pass was needed over an input that can be read only once."""
-
-
 class MemoryBudgetError(NlpzeroError, MemoryError):
     """A table outgrew the memory budget and the input cannot be re-read to partition it."""
+
+
+class OutOfMemoryError(NlpzeroError, MemoryError):
+    """The machine ran out of memory inside a computation (the message says which one)."""
+
+
+class IterationLimitError(NlpzeroError, RuntimeError):
+    """The network simplex hit ``max_iter`` pivots before reaching an optimal basis."""
+
+
+class WorkerError(NlpzeroError, RuntimeError):
+    """A worker process died (e.g. killed for lack of memory) or reported a failure."""

@@ -24,7 +24,7 @@ import numpy as np
 from ._io import atomic_write
 from ._validate import check_choice, check_int
 from .corpus import Corpus
-from .errors import FormatError
+from .errors import FormatError, ParameterError
 from .jieba.interop import jieba_words
 
 __all__ = ["Lexicon"]
@@ -76,7 +76,7 @@ class Lexicon:
         words = list(counts)
         c = np.fromiter((int(counts[w]) for w in words), dtype=np.int64, count=len(words))
         if (c < 1).any():
-            raise ValueError("lexicon counts must be ≥ 1")
+            raise ParameterError("lexicon counts must be ≥ 1")
         n = len(words)
 
         def col(v):
@@ -129,7 +129,7 @@ class Lexicon:
         """The words where ``mask`` (bool array, shape (n,)) is True, in the same order."""
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != (len(self),):
-            raise ValueError(f"`mask` must have shape ({len(self)},), got {mask.shape}")
+            raise ParameterError(f"`mask` must have shape ({len(self)},), got {mask.shape}")
         idx = np.flatnonzero(mask)
         c = self.counts[idx]
         total = c.sum()

@@ -21,14 +21,16 @@ import numpy as np
 from . import _ngram
 from ._io import atomic_write
 from ._progress import ProgressArg, make_progress
+from . import _limits as limits
+from ._limits import MAX_NGRAM_ORDER
 from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
-from .errors import InputError, MemoryBudgetError
+from .errors import InputError, MemoryBudgetError, ParameterError, ParameterTypeError
 
 __all__ = ["count_ngrams", "NgramCounts", "MAX_ORDER"]
 
 #: Highest order the kernel supports.
-MAX_ORDER = 32
+MAX_ORDER = MAX_NGRAM_ORDER
 #: Most hash partitions tried before giving up on a memory budget.
 MAX_PARTITIONS = 4096
 #: Default cap on the n-gram table, in bytes (16 bytes per slot, load factor ≤ 0.625).
@@ -87,9 +89,9 @@ def count_ngrams(
     >>> counts.most_common(2)
     [('天', 3), ('气', 2)]
     """
-    max_n = check_int("max_n", max_n, minimum=1, maximum=MAX_ORDER)
-    min_count = check_int("min_count", min_count, minimum=1)
-    max_memory = check_int("max_memory", max_memory, minimum=1 << 16)
+    max_n = limits.check("max_n", max_n)
+    min_count = limits.check("min_count", min_count)
+    max_memory = limits.check("max_memory", max_memory)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     meter = make_progress(progress, corpus.size, "counting n-grams")
     n_parts = 1
@@ -228,7 +230,7 @@ class NgramCounts:
 
     def __getitem__(self, ngram: str) -> int:
         if not isinstance(ngram, str):
-            raise TypeError(f"n-grams are looked up by str, got {type(ngram).__name__}")
+            raise ParameterTypeError(f"n-grams are looked up by str, got {type(ngram).__name__}")
         return int(self.counts_of([ngram])[0])
 
     def get(self, ngram: str, default: int = 0) -> int:
@@ -317,7 +319,7 @@ class NgramCounts:
     # ------------------------------------------------------------- algebra
     def prune(self, min_count: int) -> "NgramCounts":
         """A copy without the n-grams seen fewer than ``min_count`` times (totals unchanged)."""
-        min_count = check_int("min_count", min_count, minimum=1)
+        min_count = limits.check("min_count", min_count)
         codes, lengths, counts, _ = self._table.export(min_count)
         table = _ngram.NgramTable(self.max_n, 0, max(1024, int(counts.size * 1.7)))
         table.add(codes, lengths, counts)
@@ -333,11 +335,11 @@ class NgramCounts:
         parts = (self, *others)
         for p in parts:
             if not isinstance(p, NgramCounts):
-                raise TypeError(f"can only merge NgramCounts, got {type(p).__name__}")
+                raise ParameterTypeError(f"can only merge NgramCounts, got {type(p).__name__}")
             if p.max_n != self.max_n or p.normalize != self.normalize:
-                raise ValueError("merged counts must have the same max_n and normalize setting")
+                raise ParameterError("merged counts must have the same max_n and normalize setting")
             if p.min_count > 1:
-                raise ValueError(
+                raise ParameterError(
                     "merging pruned counts would undercount; count the parts with min_count=1 and "
                     "prune the merged result"
                 )

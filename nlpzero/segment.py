@@ -47,6 +47,7 @@ import numpy as np
 
 from . import _segment, _trie_cache
 from ._validate import check_choice, check_float
+from .errors import ParameterError, ParameterTypeError
 from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
 
 __all__ = ["Segmenter", "as_segmenter", "MODES"]
@@ -119,7 +120,7 @@ class Segmenter:
             if hasattr(dictionary, "to_dict") and not isinstance(dictionary, Mapping):
                 dictionary = dictionary.to_dict()
             if not isinstance(dictionary, Mapping):
-                raise TypeError(
+                raise ParameterTypeError(
                     "`dictionary` must be a mapping word -> count, an object with to_dict(), a path "
                     f"or 'jieba'; got {type(dictionary).__name__}"
                 )
@@ -172,7 +173,7 @@ class Segmenter:
 
     def _check_word(self, word: Any) -> str:
         if not isinstance(word, str) or not word:
-            raise ValueError(f"dictionary words must be non-empty str, got {word!r}")
+            raise ParameterError(f"dictionary words must be non-empty str, got {word!r}")
         return self._key(word)
 
     def _build(self, items: List[Tuple[str, Any]]) -> None:
@@ -180,15 +181,15 @@ class Segmenter:
         total = 0.0
         for i, (word, value) in enumerate(items):
             if not isinstance(word, str) or not word:
-                raise ValueError(f"dictionary words must be non-empty str, got {word!r}")
+                raise ParameterError(f"dictionary words must be non-empty str, got {word!r}")
             words.append(word)
             try:
                 v = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"the value of {word!r} must be a number, got {value!r}") from None
+                raise ParameterError(f"the value of {word!r} must be a number, got {value!r}") from None
             if not math.isfinite(v) or (self._kind == "count" and v < 0):
                 what = "count ≥ 0" if self._kind == "count" else "finite score"
-                raise ValueError(f"the value of {word!r} must be a {what}, got {value!r}")
+                raise ParameterError(f"the value of {word!r} must be a {what}, got {value!r}")
             values[i] = v
             total += v
         if self.normalize and words:             # one pass over all words, not one per word
@@ -282,11 +283,11 @@ class Segmenter:
         key = self._check_word(word)
         if count is None:
             if self._kind == "score":
-                raise ValueError("add_word on a score dictionary needs a score")
+                raise ParameterError("add_word on a score dictionary needs a score")
             count = self.suggest_count(word)
         value = float(count)
         if not math.isfinite(value) or (self._kind == "count" and value < 0):
-            raise ValueError(f"`count` must be a finite number ≥ 0, got {count!r}")
+            raise ParameterError(f"`count` must be a finite number ≥ 0, got {count!r}")
         node = self._trie.insert(key)
         if self._kind == "count":
             if self._trie.flag_arr[node]:
@@ -315,7 +316,7 @@ class Segmenter:
         """Smallest count that makes ``word`` win over its current best split (jieba's
         ``suggest_freq`` with ``tune=False``)."""
         if self._kind == "score":
-            raise ValueError("suggest_count needs a count dictionary")
+            raise ParameterError("suggest_count needs a count dictionary")
         pieces = self.lcut(word)
         logp = 0.0
         for piece in pieces:
@@ -350,7 +351,7 @@ class Segmenter:
         ['北京大学', '生']
         """
         if not isinstance(text, str):
-            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+            raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         if len(text) <= BATCH_CHARS:
             spans = _segment.segment_spans(text, *self._args())
             return [text[a:b] for a, b in spans.tolist()]
@@ -398,7 +399,7 @@ class Segmenter:
         size = 0
         for line in lines:
             if not isinstance(line, str):
-                raise TypeError(f"lines must be str, got {type(line).__name__}")
+                raise ParameterTypeError(f"lines must be str, got {type(line).__name__}")
             if "\n" in line or len(line) > BATCH_CHARS:
                 yield from self._batch(batch)
                 batch, size = [], 0
@@ -424,7 +425,7 @@ class Segmenter:
         [[0, 2], [3, 5], [5, 6]]
         """
         if not isinstance(text, str):
-            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+            raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         return _segment.segment_spans(text, *self._args())
 
     def _line_tokens(self, text: str) -> List[List[str]]:

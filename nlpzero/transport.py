@@ -24,8 +24,9 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _emd
-from ._validate import check_choice, check_int
-from .errors import NlpzeroError
+from . import _limits as limits
+from ._validate import check_choice
+from .errors import IterationLimitError, NlpzeroError, ParameterError
 
 __all__ = ["emd", "emd_plan", "EMDResult", "IterationLimitError", "DEFAULT_MAX_ITER"]
 
@@ -39,25 +40,21 @@ _STATUS = {
 }
 
 
-class IterationLimitError(NlpzeroError, RuntimeError):
-    """The network simplex hit ``max_iter`` pivots before reaching an optimal basis."""
-
-
 def _weights(x: Any, name: str, n: Optional[int]) -> np.ndarray:
     if x is None:
         if n is None:
-            raise ValueError(f"`{name}` may be None only when `M` is given")
+            raise ParameterError(f"`{name}` may be None only when `M` is given")
         return np.full(n, 1.0 / n) if n > 0 else np.zeros(0)
     arr = np.ascontiguousarray(x, dtype=np.float64)
     if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be a 1-D array of weights, got shape {arr.shape}")
+        raise ParameterError(f"`{name}` must be a 1-D array of weights, got shape {arr.shape}")
     return arr
 
 
 def _problem(a, b, M):
     M = np.ascontiguousarray(M, dtype=np.float64)
     if M.ndim != 2:
-        raise ValueError(f"`M` must be a 2-D cost matrix, got shape {M.shape}")
+        raise ParameterError(f"`M` must be a 2-D cost matrix, got shape {M.shape}")
     return _weights(a, "a", M.shape[0]), _weights(b, "b", M.shape[1]), M
 
 
@@ -111,9 +108,9 @@ def emd(a, b, M, *, max_iter: int = DEFAULT_MAX_ITER) -> float:
 
 def check_max_iter(max_iter) -> int:
     """``max_iter`` as a validated pivot limit (an int ≥ 1)."""
-    if type(max_iter) is int and max_iter >= 1:  # fast path for the default
+    if type(max_iter) is int and 1 <= max_iter <= limits.INT_MAX:  # fast path for the default
         return max_iter
-    return check_int("max_iter", max_iter, minimum=1)
+    return limits.check("max_iter", max_iter)
 
 
 def raise_for_status(status: int, iters: int) -> None:

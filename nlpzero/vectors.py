@@ -21,9 +21,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ._io import atomic_write
-from ._validate import check_float, check_int
+from . import _limits as limits
 from .corpus import Corpus, TokenCorpus
-from .errors import CorpusTooSmallError, FormatError, InputError
+from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError
 
 __all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
 
@@ -191,23 +191,23 @@ class WordVectors:
         words = tuple(self.words)
         for w in words:
             if not isinstance(w, str):
-                raise TypeError(f"`words` must be strings, got {type(w).__name__} {w!r}")
+                raise ParameterTypeError(f"`words` must be strings, got {type(w).__name__} {w!r}")
         vectors = np.ascontiguousarray(self.vectors, dtype=np.float64)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
-            raise ValueError(
+            raise ParameterError(
                 f"`vectors` must have shape (len(words), d) = ({len(words)}, d), got {vectors.shape}"
             )
         if not np.isfinite(vectors).all():
             row = int(np.nonzero(~np.isfinite(vectors).all(axis=1))[0][0])
-            raise ValueError(f"`vectors` must be finite; the vector of {words[row]!r} is not")
+            raise ParameterError(f"`vectors` must be finite; the vector of {words[row]!r} is not")
         index = {w: i for i, w in enumerate(words)}
         if len(index) != len(words):
             seen = set()
             dup = next(w for w in words if w in seen or seen.add(w))
-            raise ValueError(f"`words` must be distinct; {dup!r} occurs twice")
+            raise ParameterError(f"`words` must be distinct; {dup!r} occurs twice")
         counts = np.zeros(len(words), np.int64) if self.counts is None else np.asarray(self.counts, np.int64)
         if counts.shape != (len(words),):
-            raise ValueError(f"`counts` must have shape ({len(words)},), got {counts.shape}")
+            raise ParameterError(f"`counts` must have shape ({len(words)},), got {counts.shape}")
         sv = np.zeros(vectors.shape[1]) if self.singular_values is None else np.asarray(self.singular_values, float)
         object.__setattr__(self, "words", words)
         object.__setattr__(self, "vectors", vectors)
@@ -238,7 +238,7 @@ class WordVectors:
 
     def most_similar(self, word: str, *, topn: int = 10) -> List[Tuple[str, float]]:
         """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
-        topn = check_int("topn", topn, minimum=1)
+        topn = limits.check("topn", topn)
         unit = _unit_rows(self.vectors)
         sims = unit @ self[word] / max(np.linalg.norm(self[word]), 1e-300)
         sims[self.index[word]] = -np.inf
@@ -358,7 +358,7 @@ def as_vectors(vectors) -> Union["WordVectors", Mapping]:
     matrix = getattr(vectors, "vectors", None)
     if words is not None and matrix is not None:
         return WordVectors(list(words), matrix)
-    raise TypeError(
+    raise ParameterTypeError(
         "`vectors` must be a WordVectors, a mapping word -> vector or a (words, matrix) pair, "
         f"got {type(vectors).__name__}"
     )
@@ -448,15 +448,15 @@ def word_vectors(
     structure with randomness", SIAM Review 53(2) (2011).
     """
     if dim is not None:
-        dim = check_int("dim", dim, minimum=1)
-    window = check_int("window", window, minimum=1)
-    min_count = check_int("min_count", min_count, minimum=1)
+        dim = limits.check("dim", dim)
+    window = limits.check("window", window)
+    min_count = limits.check("min_count", min_count)
     if max_vocab is not None:
-        max_vocab = check_int("max_vocab", max_vocab, minimum=2)
-    shift = check_float("shift", shift, minimum=0.0, open_min=True)
-    alpha = check_float("alpha", alpha, minimum=0.0, open_min=True, maximum=1.0)
-    eig = check_float("eig", eig, minimum=0.0, maximum=1.0)
-    seed = check_int("seed", seed, minimum=0)
+        max_vocab = limits.check("max_vocab", max_vocab)
+    shift = limits.check("shift", shift)
+    alpha = limits.check("alpha", alpha)
+    eig = limits.check("eig", eig)
+    seed = limits.check("seed", seed)
     if segmenter is not None:
         from .corpus import as_corpus
 
@@ -562,16 +562,16 @@ def cluster_words(
     elif isinstance(vectors, tuple) and len(vectors) == 2:
         words, matrix = [str(w) for w in vectors[0]], np.asarray(vectors[1], dtype=np.float64)
     else:
-        raise TypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
+        raise ParameterTypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        raise ValueError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
+        raise ParameterError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
     if not np.isfinite(matrix).all():
-        raise ValueError("vectors contain NaN or infinite values")
+        raise ParameterError("vectors contain NaN or infinite values")
     if len(set(words)) != len(words):
-        raise ValueError("words must be unique")
-    k = check_int("k", k, minimum=1)
-    num_trials = check_int("num_trials", num_trials, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+        raise ParameterError("words must be unique")
+    k = limits.check("k", k)
+    num_trials = limits.check("num_trials", num_trials)
+    seed = limits.check("seed", seed)
     if len(words) < 2:
         src = dst = np.zeros(0, np.int64)
         w = np.zeros(0)

@@ -10,67 +10,23 @@ from __future__ import annotations
 import io
 import math
 import os
-import random
 import re
-from collections import Counter
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nlpzero import association_rules, frequent_itemsets
+from nlpzero._testing import random_transactions
 from nlpzero.apriori import FrequentItemsets, Rule, TooManyItemsetsError, _rules_any_size, min_count_for
 from nlpzero.errors import BinaryInputError, DecodeError, InputError
+from reference.apriori import brute_itemsets, brute_rules
 
 # ----------------------------------------------------------------------------- references
 
 
-def brute_itemsets(transactions, min_count, max_size=None):
-    """Every subset of every (deduplicated) transaction, counted; the obviously correct answer."""
-    counts = Counter()
-    for t in transactions:
-        s = sorted(set(t), key=repr)
-        top = len(s) if max_size is None else min(len(s), max_size)
-        for k in range(1, top + 1):
-            for sub in combinations(s, k):
-                counts[frozenset(sub)] += 1
-    return {k: v for k, v in counts.items() if v >= min_count}
-
-
-def brute_rules(freq, n, min_conf, min_lift=-math.inf, max_cons=1):
-    """Every split of every frequent itemset into antecedent and consequent, filtered."""
-    out = {}
-    for z, cz in freq.items():
-        for k in range(1, len(z)):
-            if max_cons is not None and k > max_cons:
-                break
-            for y in combinations(sorted(z, key=repr), k):
-                y = frozenset(y)
-                x = z - y
-                conf = cz / freq[x]
-                lift = conf / (freq[y] / n)
-                if conf >= min_conf and lift >= min_lift:
-                    out[(x, y)] = (cz, conf, lift)
-    return out
-
-
 def rules_dict(ar):
     return {(frozenset(r.antecedent), frozenset(r.consequent)): (r.count, r.confidence, r.lift) for r in ar.to_list()}
-
-
-def random_transactions(seed, n_trans, n_items, density, dup=True):
-    rng = random.Random(seed)
-    items = [f"w{i}" for i in range(n_items - n_items // 3)] + list(range(n_items // 3))  # mixed types
-    weights = [1.0 / (1 + i) ** 0.7 for i in range(n_items)]  # skewed, like real data
-    out = []
-    for _ in range(n_trans):
-        t = [x for x, w in zip(items, weights) if rng.random() < min(1.0, density * w * 2)]
-        if dup and t and rng.random() < 0.3:
-            t = t + rng.sample(t, min(len(t), 2))  # duplicates must count once
-        rng.shuffle(t)
-        out.append(t)
-    return out
 
 
 def assert_same_rules(got, want):
@@ -380,6 +336,7 @@ def _pku_cached():
     return cache / "199801.txt"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _pku_cached().exists(), reason="People's Daily corpus not cached (benchmarks/datasets.py fetches it)")
 def test_against_pyfim_peoples_daily(count_mode):
     fim = pytest.importorskip("fim")
@@ -396,103 +353,9 @@ def test_against_pyfim_peoples_daily(count_mode):
     assert fi.to_dict() == pyfim_itemsets(fim, tr, 30)
 
 
-# ----------------------------------------------------------------------------- CLI
-
-
-def _parse_tsv(text):
-    lines = text.splitlines()
-    return lines[0].split("\t"), [line.split("\t") for line in lines[1:]]
-
-
-def test_cli_itemsets_and_rules(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    tr = random_transactions(5, 50, 8, 0.5, dup=False)
-    p = tmp_path / "tr.txt"
-    p.write_text("".join(" ".join(map(str, t)) + "\n" for t in tr), encoding="utf-8")
-    str_tr = [[str(x) for x in t] for t in tr]
-    runner = CliRunner()
-    res = runner.invoke(main, ["apriori", str(p), "--min-count", "4", "-q"])
-    assert res.exit_code == 0, res.output
-    header, rows = _parse_tsv(res.stdout)
-    assert header == ["itemset", "size", "count", "support"]
-    got = {frozenset(r[0].split(" ")): int(r[2]) for r in rows}
-    assert got == brute_itemsets(str_tr, 4)
-    counts = [int(r[2]) for r in rows]
-    assert counts == sorted(counts, reverse=True)
-    assert all(int(r[1]) == len(r[0].split(" ")) for r in rows)
-
-    out = tmp_path / "rules.tsv"
-    res = runner.invoke(main, ["apriori", str(p), "--min-support", "0.08", "--rules", "--min-confidence", "0.6",
-                               "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert "rules in" in res.stderr
-    header, rows = _parse_tsv(out.read_text(encoding="utf-8"))
-    assert header == ["antecedent", "consequent", "count", "support", "confidence", "lift"]
-    want = brute_rules(brute_itemsets(str_tr, min_count_for(0.08, 50)), 50, 0.6)
-    got = {(frozenset(r[0].split(" ")), frozenset(r[1].split(" "))): (int(r[2]), float(r[4]), float(r[5])) for r in rows}
-    assert got.keys() == want.keys()
-    for k, (c, conf, lift) in want.items():
-        assert got[k][0] == c and got[k][1] == pytest.approx(conf, rel=1e-5) and got[k][2] == pytest.approx(lift, rel=1e-5)
-
-    res = runner.invoke(main, ["apriori", "-", "--min-count", "4", "--sep", " ", "-q"], input=p.read_text())
-    assert res.exit_code == 0
-    assert {frozenset(r[0].split(" ")): int(r[2]) for r in _parse_tsv(res.stdout)[1]} == brute_itemsets(str_tr, 4)
-
-
-def test_cli_rule_options(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    tr = random_transactions(9, 60, 8, 0.5, dup=False)
-    p = tmp_path / "tr.csv"
-    p.write_text("".join(",".join(map(str, t)) + "\n" for t in tr), encoding="utf-8")
-    str_tr = [[str(x) for x in t] for t in tr]
-    res = CliRunner().invoke(main, ["apriori", str(p), "--sep", ",", "--min-count", "5", "--rules",
-                                    "--min-confidence", "0.5", "--min-lift", "1.05", "--max-consequent-size", "0", "-q"])
-    assert res.exit_code == 0, res.output
-    rows = _parse_tsv(res.stdout)[1]
-    got = {(frozenset(r[0].split(",")), frozenset(r[1].split(","))) for r in rows}
-    want = brute_rules(brute_itemsets(str_tr, 5), 60, 0.5, 1.05 * (1 - 1e-12), None)
-    assert got == set(want) and any(len(k[1]) > 1 for k in want)
-    confs = [(float(r[4]), float(r[5])) for r in rows]
-    assert confs == sorted(confs, reverse=True)
-
-
 def test_docstring_examples():
     import doctest
 
     import nlpzero.apriori
 
     assert doctest.testmod(nlpzero.apriori).failed == 0
-
-
-def test_cli_errors(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    runner = CliRunner()
-    res = runner.invoke(main, ["apriori", str(tmp_path / "nope.txt"), "--min-count", "2"])
-    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and "nope.txt" in res.stderr
-    bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"a b\n\xff\n")
-    res = runner.invoke(main, ["apriori", str(bad), "--min-count", "1"])
-    assert res.exit_code == 1 and "byte offset 4" in res.stderr and "Traceback" not in res.stderr
-    good = tmp_path / "t.txt"
-    good.write_text("a b c d e f g h\n" * 3, encoding="utf-8")
-    res = runner.invoke(main, ["apriori", str(good), "--min-count", "1", "--max-itemsets", "50"])
-    assert res.exit_code == 1 and "more than 50 frequent itemsets" in res.stderr
-    for bad_option in (["--min-count", "0"], ["--min-support", "1.5"], ["--min-support", "0"],
-                       ["--min-count", "1", "--min-confidence", "2"]):
-        res = runner.invoke(main, ["apriori", str(good), *bad_option])
-        assert res.exit_code == 2 and "Invalid value" in res.stderr, bad_option   # usage errors
-    res = runner.invoke(main, ["apriori", str(good)])
-    assert res.exit_code == 2 and "exactly one of --min-support and --min-count" in res.stderr
-    out = tmp_path / "out.tsv"
-    out.write_text("keep me", encoding="utf-8")
-    res = runner.invoke(main, ["apriori", str(bad), "--min-count", "1", "-o", str(out)])
-    assert res.exit_code == 1 and out.read_text(encoding="utf-8") == "keep me"  # never half-written

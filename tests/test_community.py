@@ -12,67 +12,12 @@ import pytest
 nx = pytest.importorskip("networkx")
 
 from nlpzero import codelength, infomap  # noqa: E402
+from nlpzero._testing import lfr, planted_directed  # noqa: E402
 from nlpzero.community import InfomapResult  # noqa: E402
+from reference.community import ref_codelength
 
 
 # ------------------------------------------------------------------ slow, obviously correct reference
-def ref_codelength(n, edges, module, directed, tau=0.15):
-    """Map equation from the definitions, with dict/list arithmetic only."""
-    flow_link = {}
-    p = [0.0] * n
-    if not directed:
-        total = sum(w if u == v else 2 * w for u, v, w in edges)
-        for u, v, w in edges:
-            p[u] += w / total
-            if u != v:
-                p[v] += w / total
-                flow_link[(u, v)] = flow_link.get((u, v), 0.0) + w / total
-                flow_link[(v, u)] = flow_link.get((v, u), 0.0) + w / total
-    else:
-        out = [0.0] * n
-        for u, v, w in edges:
-            out[u] += w
-        total = sum(out)
-        target = [o / total for o in out]
-        rank = [1.0 / n] * n
-        for it in range(5000):
-            dangling = sum(rank[a] for a in range(n) if out[a] == 0)
-            new = [(tau + (1 - tau) * dangling) * target[a] for a in range(n)]
-            for u, v, w in edges:
-                new[v] += (1 - tau) * rank[u] * w / out[u]
-            s = sum(new)
-            new = [x / s for x in new]
-            err = sum(abs(x - y) for x, y in zip(new, rank))
-            rank = new
-            if it > 50 and err < 1e-15:
-                break
-        norm = 1 - sum(rank[a] for a in range(n) if out[a] == 0)
-        for u, v, w in edges:
-            f = rank[u] * w / out[u] / norm
-            p[v] += f
-            if u != v:
-                flow_link[(u, v)] = flow_link.get((u, v), 0.0) + f
-    mods = set(module)
-    exit_ = {m: 0.0 for m in mods}
-    enter = {m: 0.0 for m in mods}
-    mflow = {m: 0.0 for m in mods}
-    for a in range(n):
-        mflow[module[a]] += p[a]
-    for (u, v), f in flow_link.items():
-        if module[u] != module[v]:
-            exit_[module[u]] += f
-            enter[module[v]] += f
-
-    def plogp(x):
-        return x * math.log2(x) if x > 0 else 0.0
-
-    return (
-        plogp(sum(enter.values()))
-        - sum(plogp(x) for x in enter.values())
-        - sum(plogp(x) for x in exit_.values())
-        + sum(plogp(exit_[m] + mflow[m]) for m in mods)
-        - sum(plogp(x) for x in p)
-    )
 
 
 def random_graph(seed, n=14, m=40, self_loops=True, dangling=True):
@@ -151,10 +96,6 @@ def test_codelength_partition_errors():
 
 
 # ------------------------------------------------------------------ optimiser
-def lfr(n, mu):
-    G = nx.LFR_benchmark_graph(n, 3, 1.5, mu, average_degree=20, max_degree=50, min_community=20, seed=1)
-    G.remove_edges_from(nx.selfloop_edges(G))
-    return G
 
 
 def reference_optimum(G, directed=False, trials=10):
@@ -176,7 +117,7 @@ def test_optimum_close_to_infomap(name):
     elif name == "lesmis":
         G = nx.les_miserables_graph()
     elif name.startswith("lfr"):
-        G = lfr(1000, float(name[4:]))
+        G, _ = lfr(1000, float(name[4:]))
     else:
         G, _ = planted_directed(600, 12, seed=3)
     ours = infomap(G, num_trials=10, seed=1)
@@ -187,24 +128,6 @@ def test_optimum_close_to_infomap(name):
     assert ours.index_codelength + ours.module_codelength == pytest.approx(ours.codelength, abs=1e-12)
     if name.startswith("lfr"):
         assert ours.num_modules == ref.num_top_modules
-
-
-def planted_directed(n, k, seed, deg_in=8, deg_out=1):
-    rng = np.random.default_rng(seed)
-    comm = np.arange(n) % k
-    members = [np.flatnonzero(comm == c) for c in range(k)]
-    G = nx.DiGraph()
-    G.add_nodes_from(range(n))
-    for a in range(n):
-        for _ in range(rng.poisson(deg_in)):
-            b = int(rng.choice(members[comm[a]]))
-            if b != a:
-                G.add_edge(a, b, weight=float(rng.uniform(0.5, 2.0)))
-        for _ in range(rng.poisson(deg_out)):
-            b = int(rng.integers(n))
-            if b != a:
-                G.add_edge(a, b, weight=float(rng.uniform(0.5, 2.0)))
-    return G, comm
 
 
 def same_partition(communities, labels):
@@ -236,14 +159,14 @@ def test_one_module_when_nothing_beats_one_level():
     assert r.num_modules == 1
     assert r.codelength == pytest.approx(r.one_level_codelength)
     assert r.codelength == pytest.approx(math.log2(12))
-    G = lfr(1000, 0.5)  # realised mixing overshoots: the planted partition codes longer
+    G, _ = lfr(1000, 0.5)  # realised mixing overshoots: the planted partition codes longer
     r = infomap(G, num_trials=3, seed=1)
     assert r.num_modules == 1
     assert r.codelength == pytest.approx(reference_optimum(G, trials=3).codelength, abs=1e-9)
 
 
 def test_deterministic_per_seed():
-    G = lfr(1000, 0.3)
+    G, _ = lfr(1000, 0.3)
     a = infomap(G, num_trials=2, seed=7)
     b = infomap(G, num_trials=2, seed=7)
     assert np.array_equal(a.membership, b.membership) and a.codelength == b.codelength
@@ -321,29 +244,6 @@ def test_result_helpers():
     assert 0 < r.relative_codelength_savings < 1
 
 
-# ------------------------------------------------------------------ CLI
-def test_cli_communities(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    G = nx.ring_of_cliques(3, 4)
-    path = tmp_path / "e.tsv"
-    path.write_text("".join(f"{u}\t{v}\n" for u, v in G.edges()))
-    out = tmp_path / "out.tsv"
-    res = CliRunner().invoke(main, ["communities", str(path), "-o", str(out), "--num-trials", "2"])
-    assert res.exit_code == 0, res.output
-    lines = out.read_text().splitlines()
-    assert lines[0] == "node\tmodule\tflow" and len(lines) == 13
-    assert {line.split("\t")[1] for line in lines[1:]} == {"1", "2", "3"}
-    res = CliRunner().invoke(main, ["communities", "-", "--directed", "-q"], input="a b\nb c\nc a\n")
-    assert res.exit_code == 0 and res.output.startswith("node\tmodule\tflow\n")
-    bad = tmp_path / "bad.tsv"
-    bad.write_text("a b -2\n")
-    res = CliRunner().invoke(main, ["communities", str(bad)])
-    assert res.exit_code == 1 and "line 1" in res.output and "Traceback" not in res.output
-
-
 # ------------------------------------------------------------------ kernels directly
 @pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize("seed", range(3))
@@ -394,3 +294,63 @@ def test_undirected_read_as_directed_is_both_ways():
     G = nx.les_miserables_graph()
     part = infomap(G, num_trials=1).to_dict()
     assert codelength(G, part, directed=True) == pytest.approx(codelength(G.to_directed(), part), abs=1e-12)
+
+
+# ------------------------------------------------------------------ nodes without edges (ids reach n)
+def _check_singletons(r, lonely):
+    index = {node: i for i, node in enumerate(r.nodes)}
+    mods = [int(r.membership[index[v]]) for v in lonely]
+    assert len(set(mods)) == len(mods)                        # each alone ...
+    for v, m in zip(lonely, mods):
+        assert int((r.membership == m).sum()) == 1            # ... and nobody joins it
+        assert r.node_flow[index[v]] == 0.0
+    assert r.membership.min() == 0 and r.membership.max() == r.num_modules - 1
+    assert sorted(set(r.membership.tolist())) == list(range(r.num_modules))
+
+
+def test_edgeless_graph_every_node_alone():
+    r = infomap(nx.empty_graph(3))
+    assert r.num_modules == 3 and r.codelength == 0.0
+    _check_singletons(r, [0, 1, 2])
+    big = infomap(nx.empty_graph(20_000), num_trials=1)
+    assert big.num_modules == 20_000 and big.module_flow.shape == (20_000,)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_isolated_nodes_among_directed_links(seed):
+    G = nx.DiGraph([(0, 3), (2, 5)])
+    G.add_nodes_from([1, 4])
+    r = infomap(G, seed=seed)
+    _check_singletons(r, [1, 4])
+    linked = infomap(nx.DiGraph([(0, 3), (2, 5)]), seed=seed)
+    assert r.codelength == pytest.approx(linked.codelength)
+    assert r.codelength == pytest.approx(codelength(G, r.to_dict()))
+
+
+def test_many_isolated_nodes_with_a_community():
+    G = nx.ring_of_cliques(4, 6)
+    G.add_nodes_from(range(100, 400))
+    r = infomap(G, num_trials=2, seed=3)
+    _check_singletons(r, list(range(100, 400)))
+    assert r.num_modules == 4 + 300
+
+
+def test_cli_zero_weight_edge_leaves_two_isolated_nodes():
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    res = CliRunner().invoke(main, ["communities", "-", "-q"], input="a b 0\n")
+    assert res.exit_code == 0, res.output
+    rows = [line.split("\t") for line in res.stdout.splitlines()[1:]]
+    assert sorted((node, module) for node, module, _ in rows) == [("a", "1"), ("b", "2")] or \
+        sorted((node, module) for node, module, _ in rows) == [("a", "2"), ("b", "1")]
+
+
+def test_renumber_accepts_ids_beyond_n_and_reports_negative():
+    from nlpzero import _infomap_core as core
+
+    out, k = core._renumber(np.array([7, 3, 7, 9], np.int64))
+    assert out.tolist() == [0, 1, 0, 2] and k == 3
+    _, k = core._renumber(np.array([0, -1], np.int64))
+    assert k == -1

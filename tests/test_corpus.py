@@ -8,8 +8,8 @@ import pytest
 from nlpzero.corpus import Corpus, is_word_char, normalize, runs, to_codes, word_mask
 from nlpzero.errors import BinaryInputError, DecodeError, InputError, NotReiterableError
 
-from conftest import random_text
-import reference
+from nlpzero._testing import random_text
+from reference import text_model as reference
 
 
 @pytest.mark.parametrize("chunk_bytes", [16, 23, 64, 1 << 20])

@@ -5,71 +5,28 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from nlpzero import _discover
-from nlpzero.cli import main
 from nlpzero.corpus import as_corpus, normalize
 from nlpzero._passes import Passes
 from nlpzero.discovery import (_best_split, _cohesion, default_min_count, discover,
                                learn_segmenter, segment_unsupervised, segment_unsupervised_spans, _learn)
 from nlpzero.errors import CorpusTooSmallError, FormatError, InputError
+from nlpzero._testing import COMMON_HANZI, zipf_corpus
 from nlpzero.jieba.interop import load_jieba_dict
 from nlpzero.lexicon import Lexicon
 from nlpzero.nvbe import autonomy
-
-CJK = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
-
-
-def _symbols(text, collapse=True):
-    """Reference text model: runs of symbols; an ASCII alnum stretch is one symbol '0' or 'A'."""
-    text = normalize(text)
-    runs, cur, i = [], [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch.isascii() and ch.isalnum():
-            j = i
-            while j < len(text) and text[j].isascii() and text[j].isalnum():
-                j += 1
-            stretch = text[i:j]
-            cur.append("0" if stretch.isdigit() else "A")
-            i = j
-            continue
-        if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
-            cur.append(ch)
-        elif cur:
-            runs.append(cur)
-            cur = []
-        i += 1
-    if cur:
-        runs.append(cur)
-    return runs
+from reference.text_model import symbols
+from reference.discovery import all_splits, ref_counts, ref_entropy, ref_mi, ref_min_entropy
 
 
 def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra="，。 ABc１２\n·"):
     return "".join(rng.choice(alphabet + extra) if rng.random() < 0.25 else rng.choice(alphabet)
                    for _ in range(n))
-
-
-def _zipf_corpus(seed=0, n_lines=600, n_words=60):
-    """Lines of words drawn from a Zipfian lexicon of random 1-4 character words."""
-    rng = random.Random(seed)
-    chars = list(CJK)
-    rng.shuffle(chars)
-    words, used = [], set()
-    while len(words) < n_words:
-        k = rng.choice((1, 2, 2, 2, 3, 3, 4))
-        w = "".join(rng.choice(chars[:150]) for _ in range(k))
-        if w not in used and all(w[:j] not in used for j in range(1, k)):
-            used.add(w)
-            words.append(w)
-    weights = [1.0 / (r + 1) ** 0.9 for r in range(n_words)]
-    lines = [rng.choices(words, weights, k=rng.randint(5, 15)) for _ in range(n_lines)]
-    return words, lines
 
 
 # ---------------------------------------------------------------------- NgramIndex kernel
@@ -85,7 +42,7 @@ def test_index_counts_and_links_match_counter(seed):
     ids = idx.feed(sym)
     chars = idx.chars()
     ref = Counter()
-    for run in _symbols(text):
+    for run in symbols(text):
         for k in range(1, K + 1):
             for i in range(len(run) - k + 1):
                 ref[tuple(run[i : i + k])] += 1
@@ -111,7 +68,7 @@ def test_index_counts_and_links_match_counter(seed):
     for k in range(1, K + 1):
         for i in np.flatnonzero(ids[k - 1] >= 0):
             assert strings[k, ids[k - 1, i]] == tuple(name(s) for s in sym[i : i + k])
-    assert idx.n_symbols == sum(len(r) for r in _symbols(text))
+    assert idx.n_symbols == sum(len(r) for r in symbols(text))
 
 
 @pytest.mark.parametrize("factor", [1.0, 3.0, 40.0])
@@ -146,13 +103,6 @@ def test_encode_spans_cover_original_text():
 
 
 # ---------------------------------------------------------------------- DP against brute force
-def _all_splits(n, K):
-    if n == 0:
-        yield []
-        return
-    for k in range(1, min(K, n) + 1):
-        for rest in _all_splits(n - k, K):
-            yield [k] + rest
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -176,7 +126,7 @@ def test_best_path_matches_enumeration(seed):
         n = r.size - 1
         best = max(
             (sum(score[offset[k - 1] + ids[k - 1, pos + sum(sp[:j])]] for j, k in enumerate(sp)), sp)
-            for sp in _all_splits(n, K)
+            for sp in all_splits(n, K)
         )
         got = np.flatnonzero(starts[pos : pos + n]).tolist() + [n]
         got_sp = [b - a for a, b in zip(got, got[1:])]
@@ -186,22 +136,13 @@ def test_best_path_matches_enumeration(seed):
 
 
 # ---------------------------------------------------------------------- scores against references
-def _ref_counts(lines, K):
-    c = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            for k in range(1, K + 1):
-                for i in range(len(s) - k + 1):
-                    c[s[i : i + k]] += 1
-    return c
 
 
 def test_cohesion_matches_formula():
-    _, lines = _zipf_corpus(3, 200)
+    _, lines = zipf_corpus(3, 200)
     lines = ["".join(ws) for ws in lines]
     passes = Passes(as_corpus(lines), 4, False, "")
-    ref = _ref_counts(lines, 4)
+    ref = ref_counts(lines, 4)
     n = sum(v for w, v in ref.items() if len(w) == 1)
     for k in (2, 3, 4):
         coh = _cohesion(passes, k)
@@ -211,38 +152,12 @@ def test_cohesion_matches_formula():
             assert value == pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
-def _ref_entropy(lines, L):
-    """h_r, h_l of every string up to L symbols (run ends count as distinct symbols)."""
-    right, left, count = defaultdict(Counter), defaultdict(Counter), Counter()
-    unique = iter(range(1 << 62))
-    for line in lines:
-        for run in _symbols(line):
-            for k in range(1, L + 1):
-                for i in range(len(run) - k + 1):
-                    x = tuple(run[i : i + k])
-                    count[x] += 1
-                    if i + k < len(run):
-                        right[x][run[i + k]] += 1
-                    else:
-                        right[x][("end", next(unique))] += 1
-                    if i > 0:
-                        left[x][run[i - 1]] += 1
-                    else:
-                        left[x][("start", next(unique))] += 1
-
-    def h(c):
-        t = sum(c.values())
-        return -sum(v / t * math.log(v / t) for v in c.values())
-
-    return count, {x: h(right[x]) for x in count}, {x: h(left[x]) for x in count}
-
-
 @pytest.mark.parametrize("restandardize", [True, False])
 def test_autonomy_matches_reference(restandardize):
-    _, lines = _zipf_corpus(5, 150)
+    _, lines = zipf_corpus(5, 150)
     lines = ["".join(ws) for ws in lines]
     L = 3
-    count, h_r, h_l = _ref_entropy(lines, L)
+    count, h_r, h_l = ref_entropy(lines, L)
     unigrams = {x: c for x, c in count.items() if len(x) == 1}
     total = sum(unigrams.values())
     h0 = -sum(c / total * math.log(c / total) for c in unigrams.values())
@@ -275,11 +190,11 @@ def test_autonomy_matches_reference(restandardize):
 
 
 def test_lexicon_entropies_and_min_entropy_pmi_match_reference():
-    _, lines = _zipf_corpus(7, 300)
+    _, lines = zipf_corpus(7, 300)
     lines = ["".join(ws) for ws in lines]
-    count, h_r, h_l = _ref_entropy(lines, 3)
+    count, h_r, h_l = ref_entropy(lines, 3)
     lex = discover(lines, method="min_entropy", min_count=3, max_n=2)
-    c = _ref_counts(lines, 2)
+    c = ref_counts(lines, 2)
     n = sum(v for w, v in c.items() if len(w) == 1)
     n2 = sum(v for w, v in c.items() if len(w) == 2)
     checked = 0
@@ -304,7 +219,7 @@ def test_best_split_matches_enumeration():
     for _ in range(40):
         word = "".join(rng.choice("甲乙丙丁") for _ in range(rng.randint(2, 6)))
         best = None
-        for sp in _all_splits(len(word), len(word)):
+        for sp in all_splits(len(word), len(word)):
             if len(sp) < 2:
                 continue
             pieces = [word[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
@@ -321,7 +236,7 @@ def test_best_split_matches_enumeration():
 
 # ---------------------------------------------------------------------- quality on a known lexicon
 def test_synthetic_lexicon_is_recovered():
-    words, lines = _zipf_corpus(11, 1500)
+    words, lines = zipf_corpus(11, 1500)
     text = ["".join(ws) for ws in lines]
     truth = set(words)
     # segmentation: token-level F1 of nVBE against the generating words
@@ -355,7 +270,7 @@ def test_matches_nlp_zero_word_finder(seed):
 
     collections.Iterable = collections.abc.Iterable
     nz = pytest.importorskip("nlp_zero")
-    _, lines = _zipf_corpus(seed, 800)
+    _, lines = zipf_corpus(seed, 800)
     text = ["".join(ws) for ws in lines]
     finder = nz.Word_Finder(min_proba=1e-7, min_pmi=1)
     finder.train(text)
@@ -369,7 +284,7 @@ def test_matches_nlp_zero_word_finder(seed):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_segmentation_is_lossless_on_random_unicode(seed):
     rng = random.Random(seed)
-    pool = CJK[:30] + "，。！ ＡＢ１２abc12·—\t\u3000😀\u00e9\U00020000"
+    pool = COMMON_HANZI[:30] + "，。！ ＡＢ１２abc12·—\t\u3000😀\u00e9\U00020000"
     lines = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(200)]
     out = list(segment_unsupervised(lines))
     assert len(out) == len(lines)
@@ -400,7 +315,7 @@ def test_ascii_stretches_are_never_cut():
 
 # ---------------------------------------------------------------------- lexicon files
 def _small_lexicon():
-    _, lines = _zipf_corpus(2, 300)
+    _, lines = zipf_corpus(2, 300)
     return discover(["".join(ws) for ws in lines], min_count=3)
 
 
@@ -502,123 +417,26 @@ def test_default_min_count_scales_with_size():
     assert default_min_count(100_000_000) == 200
 
 
-# ---------------------------------------------------------------------- CLI
-def test_cli_discover_tsv_and_jsonl(tmp_path):
-    _, lines = _zipf_corpus(1, 400)
-    corpus = tmp_path / "c.txt"
-    corpus.write_text("\n".join("".join(ws) for ws in lines) + "\n", encoding="utf-8")
-    out = tmp_path / "lex.tsv"
-    r = CliRunner().invoke(main, ["discover", str(corpus), "-o", str(out), "--min-count", "3", "-q"])
-    assert r.exit_code == 0, r.output
-    lex = Lexicon.load(out)
-    assert len(lex) > 10 and lex.words == discover(str(corpus), min_count=3).words
-    r = CliRunner().invoke(main, ["discover", str(corpus), "--method", "min-entropy", "--top", "5",
-                                  "--format", "jsonl", "-q"])
-    assert r.exit_code == 0
-    recs = [json.loads(x) for x in r.output.splitlines()]
-    assert len(recs) == 5 and {"word", "count", "new", "cohesion"} <= set(recs[0])
-
-
-def test_cli_discover_errors(tmp_path):
-    small = tmp_path / "small.txt"
-    small.write_text("你好\n", encoding="utf-8")
-    r = CliRunner().invoke(main, ["discover", str(small)])
-    assert r.exit_code == 1 and "too small" in r.output and "Traceback" not in r.output
-    r = CliRunner().invoke(main, ["discover", str(small), "--min-count", "0"])
-    assert r.exit_code == 2
-    r = CliRunner().invoke(main, ["discover", str(tmp_path / "missing.txt")])
-    assert r.exit_code == 1 and "no such file" in r.output
-
-
 # ---------------------------------------------------------------------- whole pipelines vs references
-def _ref_mi(lines, K, min_count, thetas):
-    counts = _ref_counts(lines, K)
-    n = sum(v for w, v in counts.items() if len(w) == 1)
-
-    def coh(w):
-        return min(math.log(n * counts[w] / (counts[w[:j]] * counts[w[j:]])) for j in range(1, len(w)))
-
-    kept = {w for w, c in counts.items() if 2 <= len(w) <= K and c >= min_count and coh(w) >= thetas[len(w) - 2]}
-    pieces = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            joined = [False] * len(s)
-            for k in range(2, K + 1):
-                for i in range(len(s) - k + 1):
-                    if s[i : i + k] in kept:
-                        for j in range(i, i + k - 1):
-                            joined[j] = True
-            start = 0
-            for j in range(len(s)):
-                if not joined[j]:
-                    pieces[s[start : j + 1]] += 1
-                    start = j + 1
-    out = {}
-    for w, c in pieces.items():
-        if c < min_count:
-            continue
-        if len(w) <= 2 or (len(w) <= K and w in kept) or (
-                len(w) > K and all(w[i : i + K] in kept for i in range(len(w) - K + 1))):
-            out[w] = c
-    return out
-
-
-def _ref_min_entropy(lines, min_count, min_pmi, min_proba):
-    c = _ref_counts(lines, 2)
-    n = sum(v for w, v in c.items() if len(w) == 1)
-    n2 = sum(v for w, v in c.items() if len(w) == 2)
-    keep = {w for w, v in c.items() if len(w) == 2 and v / n2 > min_proba
-            and math.log(v / n2) - math.log(c[w[0]] / n) - math.log(c[w[1]] / n) > min_pmi}
-    pieces = Counter()
-    for line in lines:
-        for run in _symbols(line):
-            s = "".join(run)
-            start = 0
-            for j in range(len(s)):
-                if j == len(s) - 1 or s[j : j + 2] not in keep:
-                    pieces[s[start : j + 1]] += 1
-                    start = j + 1
-    total = sum(pieces.values())
-    words = {w: v for w, v in pieces.items() if v >= min_count and v / total > min_proba}
-    total = sum(words.values())
-    logp = {w: math.log(v / total) for w, v in words.items()}
-    for w in sorted([w for w in words if len(w) > 1], key=len, reverse=True):
-        best = None
-        for sp in _all_splits(len(w), len(w)):
-            if len(sp) < 2:
-                continue
-            ps = [w[sum(sp[:j]) : sum(sp[: j + 1])] for j in range(len(sp))]
-            if all(p in logp for p in ps):
-                score = sum(logp[p] for p in ps)
-                if best is None or score > best[0]:
-                    best = (score, ps)
-        if best is not None and logp[w] - best[0] < len(w) - 1:
-            v = words.pop(w)
-            del logp[w]
-            for p in best[1]:
-                words[p] += v
-                logp[p] = math.log(words[p] / total)
-    return {w: v for w, v in words.items() if v >= min_count}
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_mi_pipeline_matches_reference(seed):
-    _, lines = _zipf_corpus(seed, 250, 40)
+    _, lines = zipf_corpus(seed, 250, 40)
     text = ["".join(ws) for ws in lines]
     thetas = (0.5, 1.0, 1.5)        # low bars: long pieces and the check-back get exercised
     got = discover(text, method="mi", min_count=2, max_n=4, thresholds=thetas).to_dict()
-    want = _ref_mi(text, 4, 2, thetas)
+    want = ref_mi(text, 4, 2, thetas)
     assert any(len(w) > 4 for w in want)
     assert got == want
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_min_entropy_pipeline_matches_reference(seed):
-    _, lines = _zipf_corpus(seed + 20, 200, 40)
+    _, lines = zipf_corpus(seed + 20, 200, 40)
     text = ["".join(ws) for ws in lines]
     got = discover(text, method="min_entropy", min_count=2, max_n=3).to_dict()
-    want = _ref_min_entropy(text, 2, 1.0, 1e-7)
+    want = ref_min_entropy(text, 2, 1.0, 1e-7)
     assert got == want
 
 
@@ -626,7 +444,7 @@ def test_min_entropy_pipeline_matches_reference(seed):
 def _punctuated(seed, n_lines=300):
     """Zipf-corpus lines with punctuation, repeated punctuation, middle dots, ASCII and spaces."""
     rng = random.Random(seed)
-    _, lines = _zipf_corpus(seed, n_lines)
+    _, lines = zipf_corpus(seed, n_lines)
     seps = ["", "", "", "", "，", "。", "——", "……", "·", "・", " ", "！！", "ABC", "１９９８", "3"]
     return ["".join(w + rng.choice(seps) for w in ws) for ws in lines]
 
@@ -682,7 +500,7 @@ def _run_scores_of_segmenter(seg, lines):
         s, prev_end, pos = None, None, 0
         for tok in seg.lcut(line):
             pos = line.index(tok, pos)
-            if not _symbols(tok):                    # punctuation
+            if not symbols(tok):                    # punctuation
                 pos += len(tok)
                 continue
             if s is None or prev_end != pos:         # a new run starts

@@ -2,7 +2,6 @@
 POT, WMD/WRD against their definitions, gensim and POT, the bounds, and the exact top-k search."""
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -13,62 +12,10 @@ from nlpzero.distance import wmd, wmd_lower_bounds, wmd_search, wrd, wrd_lower_b
 from nlpzero.transport import EMDResult, IterationLimitError, emd, emd_plan
 from nlpzero.vectors import WordVectors, load_vectors
 from nlpzero.errors import FormatError, InputError
+from reference.distance import ref_emd_1d, ref_emd_min_cost_flow, ref_emd_permutations, ref_text_distance
 
 # ---------------------------------------------------------------------------------------------
 # slow, obviously correct references
-
-
-def ref_emd_permutations(M: np.ndarray) -> float:
-    """Uniform weights, n x n: an optimal plan is a permutation (Birkhoff), so try them all."""
-    n = M.shape[0]
-    return min(sum(M[i, p[i]] for i in range(n)) for p in itertools.permutations(range(n))) / n
-
-
-def ref_emd_min_cost_flow(a_int, b_int, M_int) -> int:
-    """Integer supplies and costs: networkx's (pure Python) min-cost flow."""
-    import networkx as nx
-
-    g = nx.DiGraph()
-    for i, s in enumerate(a_int):
-        g.add_node(("a", i), demand=-int(s))
-    for j, d in enumerate(b_int):
-        g.add_node(("b", j), demand=int(d))
-    for i in range(len(a_int)):
-        for j in range(len(b_int)):
-            g.add_edge(("a", i), ("b", j), weight=int(M_int[i, j]))
-    return nx.min_cost_flow_cost(g)
-
-
-def ref_emd_1d(x, a, y, b) -> float:
-    """Closed form on the line with cost |x - y|: the integral of |F_a - F_b|."""
-    pts = np.concatenate([x, y])
-    mass = np.concatenate([a, -b])
-    order = np.argsort(pts, kind="stable")
-    pts, mass = pts[order], mass[order]
-    cdf = np.cumsum(mass)[:-1]
-    return float(np.sum(np.abs(cdf) * np.diff(pts)))
-
-
-def ref_text_distance(doc1, doc2, vec: dict, metric: str) -> float:
-    """The definitions spelled out, solved by POT."""
-    ot = pytest.importorskip("ot")
-
-    def bag(doc):
-        words = [w for w in dict.fromkeys(doc) if w in vec]
-        counts = np.array([doc.count(w) for w in words], dtype=float)
-        X = np.array([vec[w] for w in words], dtype=float)
-        if metric == "wrd":
-            norms = np.linalg.norm(X, axis=1)
-            return counts * norms / (counts * norms).sum(), X / norms[:, None]
-        return counts / counts.sum(), X
-
-    a, X = bag(doc1)
-    b, Y = bag(doc2)
-    if metric == "wmd":
-        C = np.sqrt(((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1))
-    else:
-        C = 1.0 - X @ Y.T
-    return float(ot.emd2(a, b, C))
 
 
 def random_problem(rng, n1, n2, kind="plain"):
@@ -507,42 +454,3 @@ def test_load_npz_errors(tmp_path):
     q.write_text("5 2\na 0 0\n", encoding="utf-8")
     with pytest.raises(InputError, match="announces 5"):
         load_vectors(q)
-
-
-# ---------------------------------------------------------------------------------------------
-# CLI
-
-
-def test_cli_similar(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    (tmp_path / "v.txt").write_text("3 2\n猫 0 0\n狗 3 4\n吃 0 1\n", encoding="utf-8")
-    (tmp_path / "q.txt").write_text("猫 吃\n鱼\n", encoding="utf-8")
-    (tmp_path / "d.txt").write_text("狗 吃\n猫\n\n鱼 鱼\n吃 吃 猫\n", encoding="utf-8")
-    runner = CliRunner()
-    args = ["similar", str(tmp_path / "q.txt"), str(tmp_path / "d.txt"), "--vectors", str(tmp_path / "v.txt")]
-    res = runner.invoke(main, args + ["-k", "2", "-q"])
-    assert res.exit_code == 0, res.output
-    rows = [line.split("\t") for line in res.stdout.splitlines()]
-    assert rows[0] == ["query", "rank", "doc", "distance", "text"]
-    assert [r[:3] for r in rows[1:]] == [["1", "1", "5"], ["1", "2", "2"]]
-    assert float(rows[1][3]) == pytest.approx(1 / 6)
-    out = tmp_path / "out.tsv"
-    res = runner.invoke(main, args + ["--metric", "wrd", "-o", str(out)])
-    assert res.exit_code == 0 and "query line 2" in res.stderr
-    # 猫 is the zero vector (no weight under WRD): docs 2, 3 and 4 are empty and never listed
-    assert out.read_text(encoding="utf-8").count("\n") == 1 + 2
-    # the same through .npz vectors and stdin documents
-    load_vectors(tmp_path / "v.txt").save(tmp_path / "v.npz")
-    res = runner.invoke(main, ["similar", str(tmp_path / "q.txt"), "-", "--vectors", str(tmp_path / "v.npz"), "-q"],
-                        input="猫\n")
-    assert res.exit_code == 0 and res.stdout.splitlines()[1].startswith("1\t1\t1\t0.5\t猫")
-    bad = runner.invoke(main, args[:-1] + [str(tmp_path / "missing.txt")])
-    assert bad.exit_code == 1 and bad.stderr.startswith("nlpzero: error:") and "Traceback" not in bad.output
-    (tmp_path / "bad.txt").write_text("a 1 2\nb 3\n", encoding="utf-8")
-    bad = runner.invoke(main, args[:-1] + [str(tmp_path / "bad.txt")])
-    assert bad.exit_code == 1 and "line 2" in bad.stderr
-    assert runner.invoke(main, ["similar", str(tmp_path / "q.txt")]).exit_code == 2
-    assert runner.invoke(main, args + ["-k", "0"]).exit_code == 2

@@ -8,8 +8,9 @@ import nlpzero
 from nlpzero import Corpus, NgramCounts, count_ngrams
 from nlpzero.errors import MemoryBudgetError
 
-from conftest import random_text
-from reference import count_ngrams as ref_count
+from nlpzero._testing import random_text
+from reference.ngrams import count_ngrams as ref_count
+from reference.text_model import runs as ref_runs
 
 
 def assert_same(counts, ref, totals):
@@ -53,7 +54,7 @@ def test_real_text_orders_1_to_4(sample_path, sample_lines):
     ref, totals = ref_count(sample_lines, 4)
     counts = count_ngrams(sample_path, max_n=4)
     assert_same(counts, ref, totals)
-    assert counts.N == sum(len(r) for line in sample_lines for r in __import__("reference").runs(line))
+    assert counts.N == sum(len(r) for line in sample_lines for r in ref_runs(line))
 
 
 def test_empty_and_degenerate_inputs(tmp_path):
@@ -111,6 +112,7 @@ def test_merge_of_parts_equals_whole(sample_lines):
         a.merge(count_ngrams(sample_lines[:10], max_n=3))
 
 
+@pytest.mark.slow
 def test_memory_budget_partitions_stay_exact(tmp_path, sample_path, sample_lines):
     whole = count_ngrams(sample_path, max_n=4)
     # a budget far below the table size forces counting in hash partitions

@@ -2,10 +2,8 @@
 composition, against slow pure-Python references written here."""
 from __future__ import annotations
 
-import math
 import random
 import re
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -14,13 +12,14 @@ from nlpzero.corpus import as_corpus
 from nlpzero._passes import Passes
 from nlpzero.discovery import segment_unsupervised
 from nlpzero.nvbe import ascii_stretches, autonomy, link_cohesion, nvbe_scores, word_scores
-from test_discovery import _symbols, _zipf_corpus
+from nlpzero._testing import zipf_corpus
+from reference.unsupervised import ref_link
 
 
 def _corpus(seed):
     """Zipfian words with some numbers and Latin stretches mixed in (collapsed symbols)."""
     rng = random.Random(seed)
-    _, lines = _zipf_corpus(seed, 150)
+    _, lines = zipf_corpus(seed, 150)
     out = []
     for ws in lines:
         ws = list(ws)
@@ -30,28 +29,11 @@ def _corpus(seed):
     return out
 
 
-def _ref_link(lines, L):
-    """Σ z(PMI) over the adjacent pairs inside every string of 1..L symbols (a dict)."""
-    c1, c2, strings = Counter(), Counter(), set()
-    for line in lines:
-        for run in _symbols(line):
-            c1.update(run)
-            c2.update(zip(run, run[1:]))
-            for k in range(1, L + 1):
-                strings.update(tuple(run[i : i + k]) for i in range(len(run) - k + 1))
-    n, n2 = sum(c1.values()), sum(c2.values())
-    pmi = {p: math.log(c / n2) - math.log(c1[p[0]] / n) - math.log(c1[p[1]] / n) for p, c in c2.items()}
-    mean = sum(pmi.values()) / len(pmi)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in pmi.values()) / len(pmi))
-    z = {p: (v - mean) / sd for p, v in pmi.items()}
-    return {x: sum(z[p] for p in zip(x, x[1:])) for x in strings}
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_link_cohesion_and_ascii_counts_match_reference(seed):
     lines = _corpus(seed)
     L = 4
-    ref = _ref_link(lines, L)
+    ref = ref_link(lines, L)
     passes = Passes(as_corpus(lines), L + 1, False, "")
     links = link_cohesion(passes.levels, L)
     n_ascii = ascii_stretches(passes.levels, L)
@@ -88,7 +70,7 @@ def test_nvbe_scores_compose_autonomy_links_and_ascii_rule(penalty):
 
 def test_no_token_holds_two_numbers():
     rng = random.Random(5)
-    _, lines = _zipf_corpus(5, 400)
+    _, lines = zipf_corpus(5, 400)
     text = [f"{rng.randint(1, 12)}月{rng.randint(1, 31)}日" + "".join(ws) for ws in lines]
     tokens = [t for toks in segment_unsupervised(text) for t in toks]
     assert "".join(tokens) == "".join(text)

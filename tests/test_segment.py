@@ -6,102 +6,11 @@ import random
 
 import pytest
 
+from nlpzero._testing import SMALL_LEXICON as LEX
 from nlpzero.segment import Segmenter
+from reference.segment import ref_nlpzero
 
 # ---------------------------------------------------------------------- slow references
-_EXTRA_JIEBA = set("+#&._%-")
-
-
-def _ascii_alnum(ch):
-    return ch.isascii() and ch.isalnum()
-
-
-def _norm(ch):
-    o = ord(ch)
-    if 0xFF01 <= o <= 0xFF5E:
-        return chr(o - 0xFEE0)
-    if o == 0x3000:
-        return " "
-    return ch
-
-
-def _cjk(o):
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3FFFF or 0xF900 <= o <= 0xFAFF
-
-
-DOTS = "\u00b7\u2027\u30fb\uff65"
-
-
-def ref_nlpzero(text, scores, unk, normalize=True):
-    """Obviously-correct route: enumerate every candidate piece of every run, DP by dict lookups.
-    ``scores`` maps normalised words to their full score (offset included). Then the two joins
-    of the text model, one after the other: a repeated punctuation character is one token, and
-    a lone middle dot glues the word ending right before it to the word starting right after."""
-    norm = "".join(_norm(c) for c in text) if normalize else text
-    spans, i, n = [], 0, len(text)          # (start, end, is_word)
-    while i < n:
-        c = norm[i]
-        if _ascii_alnum(c) or _cjk(ord(c)):
-            j = i
-            while j < n and (_ascii_alnum(norm[j]) or _cjk(ord(norm[j]))):
-                j += 1
-            spans.extend((a, b, True) for a, b in _ref_run(norm, i, j, scores, unk))
-            i = j
-            continue
-        if not text[i].isspace() and not c.isspace():
-            spans.append((i, i + 1, False))
-        i += 1
-    merged = []
-    for a, b, word in spans:
-        prev = merged[-1] if merged else None
-        if prev and not word and not prev[2] and prev[1] == a and text[prev[0]] == text[a]:
-            merged[-1] = (prev[0], b, False)
-        else:
-            merged.append((a, b, word))
-    out, k = [], 0
-    while k < len(merged):
-        a, b, word = merged[k]
-        nxt = merged[k + 1] if k + 1 < len(merged) else None
-        if (not word and b - a == 1 and text[a] in DOTS and out and out[-1][2] and out[-1][1] == a
-                and nxt and nxt[2] and nxt[0] == b):
-            out[-1] = (out[-1][0], nxt[1], True)
-            k += 2
-            continue
-        out.append((a, b, word))
-        k += 1
-    return [text[a:b] for a, b, _ in out]
-
-
-def _ref_run(norm, s, e, scores, unk):
-    def inside(p):      # True if a cut at p would split an ASCII stretch
-        return s < p < e and _ascii_alnum(norm[p - 1]) and _ascii_alnum(norm[p])
-
-    best = {e: (0.0, e)}
-    for p in range(e - 1, s - 1, -1):
-        if inside(p):
-            continue
-        unit = p + 1
-        while _ascii_alnum(norm[p]) and unit < e and _ascii_alnum(norm[unit]):
-            unit += 1
-        cands = []
-        for m in range(p + 1, e + 1):
-            if inside(m):
-                continue
-            w = norm[p:m]
-            if w in scores:
-                cands.append((scores[w] + best[m][0], m))
-        if norm[p:unit] not in scores:
-            cands.append((unk + best[unit][0], unit))
-        best[p] = max(cands)
-    spans, p = [], s
-    while p < e:
-        spans.append((p, best[p][1]))
-        p = best[p][1]
-    return spans
-
-
-LEX = {"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2, "北京": 6, "北京大学": 3, "大学": 5,
-       "大学生": 2, "学生": 4, "生": 1, "T恤": 2, "卡拉OK": 2, "OK": 1, "中国": 9, "国人": 2}
 
 
 def random_text(rng, n, alphabet="今天气不错北京大学生中国人TOK恤卡拉abc１２，。 　\t·・——"):
@@ -214,6 +123,7 @@ def jieba_pair(tmp_path_factory):
         os.environ["NLPZERO_CACHE"] = old
 
 
+@pytest.mark.slow
 def test_jieba_dictionary_parity(jieba_pair):
     tok, seg = jieba_pair
     rng = random.Random(7)
@@ -223,6 +133,7 @@ def test_jieba_dictionary_parity(jieba_pair):
         assert seg.lcut(text) == [w for w in tok.lcut(text, HMM=False) if w.strip()], text
 
 
+@pytest.mark.slow
 def test_jieba_cache_is_used_and_versioned(jieba_pair, monkeypatch):
     from nlpzero import _trie_cache
     from nlpzero import segment as S
@@ -369,16 +280,6 @@ def test_jieba_tokenizer_with_lexicon():
 
 
 # ---------------------------------------------------------------------- files
-@pytest.fixture
-def small_pool(monkeypatch):
-    """Let segment_file use worker processes and cut huge lines even on tiny inputs."""
-    from nlpzero import batch
-
-    monkeypatch.setattr(batch, "SMALL_INPUT_BYTES", 0)
-    monkeypatch.setattr(batch, "FIRST_CHUNK_CHARS", 64)
-    return batch
-
-
 def _corpus_lines(rng, n):
     return [random_text(rng, rng.randint(0, 60)) for _ in range(n)]
 
@@ -487,97 +388,7 @@ def test_interrupt_leaves_no_file_and_no_workers(tmp_path, small_pool, jobs):
     assert multiprocessing.active_children() == []
 
 
-# ---------------------------------------------------------------------- CLI
-def test_cli_segment_file_and_stdin(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    d = tmp_path / "d.tsv"
-    d.write_text("#word\tcount\n" + "".join(f"{w}\t{c}\n" for w, c in LEX.items()), encoding="utf-8")
-    src = tmp_path / "in.txt"
-    src.write_text("今天天气不错！\n北京大学生\n", encoding="utf-8")
-    runner = CliRunner()
-    res = runner.invoke(main, ["segment", str(src), "--lexicon", str(d), "-o", str(tmp_path / "o.txt"), "-q"])
-    assert res.exit_code == 0, res.output
-    seg = Segmenter(LEX)
-    assert (tmp_path / "o.txt").read_text(encoding="utf-8") == "今天 天气 不错 ！\n" + " ".join(seg.lcut("北京大学生")) + "\n"
-    res = runner.invoke(main, ["segment", "-", "--dict", str(d), "-d", "/", "-q"], input="今天天气\n")
-    assert res.exit_code == 0 and res.output == "今天/天气\n"
-
-
-def test_cli_errors(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    src = tmp_path / "in.txt"
-    src.write_text("今天\n", encoding="utf-8")
-    bad = tmp_path / "bad.txt"
-    bad.write_text("今天 10\n天气 x y z\n", encoding="utf-8")
-    runner = CliRunner()
-    res = runner.invoke(main, ["segment", str(src), "--dict", str(bad)])
-    assert res.exit_code == 1 and f"{bad}, line 2" in res.output and "Traceback" not in res.output
-    res = runner.invoke(main, ["segment", str(src), "--dict", str(bad), "--lexicon", str(bad)])
-    assert res.exit_code == 2
-    res = runner.invoke(main, ["segment", str(src), "--dict", str(bad), "-o", str(tmp_path / "x" / "o")])
-    assert res.exit_code == 1
-    res = runner.invoke(main, ["segment", "-"], input="今天\n")
-    assert res.exit_code == 2 and ("--lexicon" in res.output)
-
-
-def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
-    from click.testing import CliRunner
-
-    from nlpzero import learn_segmenter
-    from nlpzero.cli import main
-
-    runner = CliRunner()
-    res = runner.invoke(main, ["segment", sample_path, "--max-word-len", "2", "-q"])
-    assert res.exit_code == 0, res.output
-    seg = learn_segmenter(sample_path, max_word_len=2)
-    with open(sample_path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    assert res.output.splitlines() == [" ".join(toks) for toks in seg.cut_lines(lines)]
-    assert res.output != runner.invoke(main, ["segment", sample_path, "-q"]).output
-    res = runner.invoke(main, ["segment", sample_path, "--dict", "jieba", "--max-word-len", "2"])
-    assert res.exit_code == 2 and "--max-word-len" in res.output
-
-
-@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
-def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    sig = getattr(signal, signame)
-    d = tmp_path / "d.tsv"
-    d.write_text("".join(f"{w}\t{c}\n" for w, c in LEX.items()), encoding="utf-8")
-    out = tmp_path / "out.txt"
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nlpzero", "segment", "-", "--dict", str(d), "-j", "2", "-q", "-o", str(out)],
-        stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
-    proc.stdin.write(("今天天气不错北京大学生\n" * 200000).encode())       # ~6 MB, stdin left open
-    proc.stdin.flush()
-    workers = []
-    for _ in range(100):
-        workers = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
-                                 text=True).stdout.split()
-        if len(workers) >= 2:
-            break
-        time.sleep(0.05)
-    assert len(workers) == 2
-    os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
-    assert proc.wait(timeout=20) == 128 + sig
-    assert b"Traceback" not in proc.stderr.read()
-    time.sleep(0.2)
-    assert os.listdir(tmp_path) == ["d.tsv"]
-    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
-    proc.stdin.close()
-
-
+# ---------------------------------------------------------------------- long texts
 def test_long_text_is_cut_at_boundaries(monkeypatch):
     from nlpzero import segment as S
 
@@ -589,29 +400,6 @@ def test_long_text_is_cut_at_boundaries(monkeypatch):
     assert seg.lcut(text) == whole and list(seg.cut(text)) == whole
     run = "今天天气" * 100                                  # one run longer than BATCH_CHARS: forced cuts
     assert "".join(seg.lcut(run)) == run
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_full_disk_leaves_no_file(tmp_path, small_pool, monkeypatch, jobs):
-    import errno
-
-    from click.testing import CliRunner
-
-    import nlpzero._io
-    from nlpzero.cli import main
-
-    def full(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(nlpzero._io.os, "fsync", full)
-    d = tmp_path / "d.tsv"
-    d.write_text("".join(f"{w}\t{c}\n" for w, c in LEX.items()), encoding="utf-8")
-    src = tmp_path / "in.txt"
-    src.write_text("今天天气不错\n" * 5000, encoding="utf-8")
-    res = CliRunner().invoke(main, ["segment", str(src), "--dict", str(d), "-j", str(jobs), "-o",
-                                    str(tmp_path / "out.txt")])
-    assert res.exit_code == 1 and "No space left on device" in res.output
-    assert sorted(os.listdir(tmp_path)) == ["d.tsv", "in.txt"]
 
 
 def test_dictionary_from_a_pipe_and_bad_dictionary_paths(tmp_path):

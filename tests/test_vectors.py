@@ -5,37 +5,16 @@ randomized SVD, a brute-force kNN, gensim for reading the word2vec export.
 """
 import math
 import random
-from collections import Counter
 
 import numpy as np
 import pytest
 
 from nlpzero import WordVectors, cluster_words, word_vectors
+from nlpzero._testing import WORD_CLASSES, class_corpus
 from nlpzero.corpus import TokenCorpus
 from nlpzero import vectors as V
 from nlpzero.errors import CorpusTooSmallError, DecodeError, NotReiterableError
-
-CLASSES = {
-    "pron": ["我", "你", "他", "她", "我们", "他们"],
-    "verb": ["喜欢", "讨厌", "看见", "买了", "养了", "想要"],
-    "noun": ["猫", "狗", "鱼", "鸟", "兔子", "马"],
-    "adj": ["可爱", "漂亮", "聪明", "安静", "干净", "快乐"],
-    "place": ["北京", "上海", "广州", "深圳", "杭州", "南京"],
-}
-
-
-def toy_corpus(n, seed=0):
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        t = rng.randrange(3)
-        if t == 0:
-            out.append([rng.choice(CLASSES["pron"]), rng.choice(CLASSES["verb"]), rng.choice(CLASSES["noun"])])
-        elif t == 1:
-            out.append([rng.choice(CLASSES["noun"]), "很", rng.choice(CLASSES["adj"])])
-        else:
-            out.append([rng.choice(CLASSES["pron"]), "住在", rng.choice(CLASSES["place"])])
-    return out
+from reference.vectors import ref_knn, ref_ppmi
 
 
 def random_corpus(seed, n_sent=60, vocab=15):
@@ -46,31 +25,6 @@ def random_corpus(seed, n_sent=60, vocab=15):
 
 
 # ------------------------------------------------------------------ slow references
-def ref_ppmi(sents, min_count, window, shift, alpha):
-    counts = Counter(t for s in sents for t in s)
-    vocab = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
-    index = {w: i for i, w in enumerate(vocab)}
-    pairs = Counter()
-    for s in sents:
-        for i, a in enumerate(s):
-            for j in range(i + 1, min(len(s), i + window + 1)):
-                b = s[j]
-                if a in index and b in index:
-                    pairs[(index[a], index[b])] += 1
-                    pairs[(index[b], index[a])] += 1
-    total = sum(pairs.values())
-    row = Counter()
-    col = Counter()
-    for (a, b), c in pairs.items():
-        row[a] += c
-        col[b] += c
-    col_norm = sum(c**alpha for c in col.values())
-    out = {}
-    for (a, b), c in pairs.items():
-        pmi = math.log(c / total) - math.log(row[a] / total) - math.log(col[b] ** alpha / col_norm) - math.log(shift)
-        if pmi > 0:
-            out[(a, b)] = pmi
-    return vocab, out
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -121,17 +75,6 @@ def test_randomized_svd_matches_numpy(monkeypatch, seed):
     assert np.abs(np.sum(u[:, :4] * u_ref[:, :4], axis=0)) == pytest.approx(1.0, abs=1e-6)
 
 
-def ref_knn(x, k):
-    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
-    edges = {}
-    for i in range(len(x)):
-        sims = [(-(unit[i] @ unit[j]), j) for j in range(len(x)) if j != i]
-        for s, j in sorted(sims)[:k]:
-            if -s > 0:
-                edges[(min(i, j), max(i, j))] = -s
-    return edges
-
-
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("k", [1, 3, 7])
 def test_knn_graph_matches_brute_force(seed, k):
@@ -146,19 +89,19 @@ def test_knn_graph_matches_brute_force(seed, k):
 
 # ------------------------------------------------------------------ end to end
 def test_word_classes_recovered():
-    wv = word_vectors(toy_corpus(3000), min_count=1, window=2)
+    wv = word_vectors(class_corpus(3000), min_count=1, window=2)
     assert wv.dim == min(round(8.33 * math.log(len(wv))), len(wv))
     result = cluster_words(wv, k=5, num_trials=3)
     where = {w: i for i, c in enumerate(result.communities) for w in c}
-    for members in CLASSES.values():
+    for members in WORD_CLASSES.values():
         assert len({where[w] for w in members}) == 1, members
-    assert len({where[m[0]] for m in CLASSES.values()}) == len(CLASSES)
+    assert len({where[m[0]] for m in WORD_CLASSES.values()}) == len(WORD_CLASSES)
     # neighbours of a word are words of its class
-    assert {w for w, _ in wv.most_similar("猫", topn=5)} == set(CLASSES["noun"]) - {"猫"}
+    assert {w for w, _ in wv.most_similar("猫", topn=5)} == set(WORD_CLASSES["noun"]) - {"猫"}
 
 
 def test_deterministic_and_file_input(tmp_path):
-    sents = toy_corpus(500, seed=2)
+    sents = class_corpus(500, seed=2)
     path = tmp_path / "corpus.txt"
     path.write_text("\n".join(" ".join(s) for s in sents) + "\n\n", encoding="utf-8")
     a = word_vectors(sents, dim=6, min_count=2)
@@ -170,7 +113,7 @@ def test_deterministic_and_file_input(tmp_path):
 
 
 def test_save_load_and_word2vec(tmp_path):
-    wv = word_vectors(toy_corpus(500), dim=5, min_count=1)
+    wv = word_vectors(class_corpus(500), dim=5, min_count=1)
     path = tmp_path / "v.npz"
     wv.save(path)
     with np.load(path) as data:
@@ -203,43 +146,17 @@ def test_cluster_words_from_arrays_and_errors():
 
 def test_bad_corpus(tmp_path):
     with pytest.raises(NotReiterableError):
-        word_vectors(iter(toy_corpus(100)), min_count=1)
+        word_vectors(iter(class_corpus(100)), min_count=1)
     with pytest.raises(CorpusTooSmallError):
         word_vectors([["a", "b"]], min_count=2)
     with pytest.raises(TypeError, match="corpus"):
         word_vectors(42)
     with pytest.raises(ValueError, match="`window`"):
-        word_vectors(toy_corpus(10), window=0)
+        word_vectors(class_corpus(10), window=0)
     bad = tmp_path / "bad.txt"
     bad.write_bytes("我 喜欢\n".encode() + b"\xff\xfe oops\n")
     with pytest.raises(DecodeError, match="offset 11"):
         word_vectors(str(bad), min_count=1)
-
-
-def test_cli_cluster(tmp_path):
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    path = tmp_path / "seg.txt"
-    path.write_text("\n".join(" ".join(s) for s in toy_corpus(2000)) + "\n", encoding="utf-8")
-    out = tmp_path / "classes.tsv"
-    npz = tmp_path / "v.npz"
-    res = CliRunner().invoke(
-        main, ["cluster", str(path), "--segmented", "-k", "5", "--window", "2", "--min-count", "1",
-               "--num-trials", "2", "-o", str(out), "--save-vectors", str(npz)]
-    )
-    assert res.exit_code == 0, res.output
-    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
-    assert rows[0] == ["word", "class", "flow"] and len(rows) == 33
-    cls = {w: c for w, c, _ in rows[1:]}
-    assert len({cls[w] for w in CLASSES["place"]}) == 1
-    assert WordVectors.load(npz).vectors.shape[0] == 32
-    res = CliRunner().invoke(main, ["cluster", str(path), "--segmented", "--min-count", "100000"])
-    assert res.exit_code == 1 and "min_count" in res.output and "Traceback" not in res.output
-    assert "--segmented" in CliRunner().invoke(main, ["cluster", "--help"]).output
-    res = CliRunner().invoke(main, ["cluster", str(path), "--segmented", "--dict", "jieba"])
-    assert res.exit_code == 2 and "--segmented" in res.output
 
 
 def _reviews():
@@ -248,6 +165,7 @@ def _reviews():
     return str(files("nlpzero") / "data" / "reviews.txt")
 
 
+@pytest.mark.slow
 def test_word_vectors_of_raw_text_with_a_segmenter():
     # segmenting on the fly is the same as handing over the segmented lines
     from nlpzero import learn_segmenter
@@ -268,38 +186,6 @@ def test_word_vectors_of_raw_text_with_a_segmenter():
     assert "这本书" in got.words and "喜欢" in got.words
     with pytest.raises(NotReiterableError):
         word_vectors(iter(lines), dim=10, min_count=3, segmenter=seg)
-
-
-def test_cli_cluster_raw_text(tmp_path):
-    # the bundled reviews, raw: learned segmenter by default, or a lexicon from `discover`
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    out = tmp_path / "classes.tsv"
-    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--num-trials", "2", "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
-    cls = {w: c for w, c, _ in rows}
-    assert len(cls) > 1000 and max(map(len, cls)) > 2            # words, not characters
-    # a heuristic: check quality bounds, not one exact partition. Words of one topic share a
-    # class far more often than chance (about 1 in 100 classes here).
-    def majority(words):
-        found = [cls[w] for w in words if w in cls]
-        return max(found.count(c) for c in found) / len(found), len(found)
-
-    share, n = majority(["女儿", "儿子", "宝宝", "两岁", "三岁"])        # children's books
-    assert n >= 4 and share >= 0.75
-    share, n = majority(["发货", "快递", "送货", "物流", "到货"])        # delivery
-    assert n >= 3 and share >= 0.6
-    assert len(set(cls.values())) >= 20
-    lex = tmp_path / "lex.tsv"
-    assert CliRunner().invoke(main, ["discover", _reviews(), "-q", "-o", str(lex)]).exit_code == 0
-    res = CliRunner().invoke(main, ["cluster", _reviews(), "-q", "--num-trials", "1", "--lexicon", str(lex),
-                                    "--min-count", "20", "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    words = [line.split("\t")[0] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
-    assert any(len(w) > 1 for w in words)
 
 
 def test_csr_matmul_matches_dense():

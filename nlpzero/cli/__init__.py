@@ -1,11 +1,13 @@
 """The ``nlpzero`` command line: a thin layer, one call into the public API per command.
 
 Commands live one per module in this package and are imported only when run, so
-``nlpzero --help`` is fast. User errors print one line on stderr and exit 1 (usage errors 2);
-set ``NLPZERO_DEBUG=1`` to get the traceback instead.
+``nlpzero --help`` is fast. User errors (nlpzero's own exceptions and ``OSError``) print one line
+on stderr and exit 1 (usage errors and bad option values 2); any other exception is a bug and
+keeps its traceback. Set ``NLPZERO_DEBUG=1`` to get the traceback of user errors too.
 """
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from importlib import import_module
@@ -13,7 +15,7 @@ from importlib import import_module
 import click
 
 from .._version import __version__
-from ..errors import NlpzeroError
+from ..errors import NlpzeroError, ParameterError, ResourceLimitError
 
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
@@ -44,28 +46,78 @@ class _LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        return run_guarded(super().invoke, ctx)
+
+
+def _message(exc: BaseException) -> str:
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and not isinstance(exc, NlpzeroError) and exc.strerror:
+        where = exc.filename if exc.filename is not None else None
+        message = f"{where}: {exc.strerror}" if where else exc.strerror
+    return " ".join(message.split())[:500]      # one line, never a whole input echoed back
+
+
+def _quiet_stdout() -> None:
+    """Point fd 1 at /dev/null so the interpreter's final flush of stdout cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+    except OSError:
+        pass
+
+
+def run_guarded(func, *args):
+    """Run a command body under the CLI's exception policy.
+
+    - nlpzero's own errors (:class:`nlpzero.errors.NlpzeroError`) and ``OSError``: one line on
+      stderr, exit 1 (2 for a :class:`~nlpzero.errors.ParameterError`, a bad option value, but
+      1 for a :class:`~nlpzero.errors.ResourceLimitError`, which depends on the data);
+    - ``MemoryError``: one line, exit 1 (the machine, not nlpzero, ran out);
+    - a broken pipe (the reader went away, e.g. ``| head``): quiet, exit 0 as ``head`` expects;
+    - Ctrl-C / SIGTERM: "interrupted", exit 130 / 143 (partial outputs are removed by the writer);
+    - anything else is a bug in nlpzero and keeps its traceback.
+
+    ``NLPZERO_DEBUG=1`` re-raises everything with its traceback.
+    """
+    from .._signals import Terminated, install, restore
+
+    previous = install()
+    try:
+        return func(*args)
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except KeyboardInterrupt:
+        _echo_err("nlpzero: interrupted")
+        sys.exit(130)
+    except Terminated as exc:
+        _echo_err("nlpzero: terminated")
+        sys.exit(128 + exc.signum)
+    except BrokenPipeError:
+        if os.environ.get("NLPZERO_DEBUG"):
             raise
-        except KeyboardInterrupt:
-            click.echo("nlpzero: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            # the reader went away (e.g. `| head`): not an error, and no traceback
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
+        sys.exit(0)
+    except (NlpzeroError, OSError, MemoryError) as exc:
+        if os.environ.get("NLPZERO_DEBUG"):
+            raise
+        if isinstance(exc, MemoryError) and not isinstance(exc, NlpzeroError):
+            text = f"out of memory ({_message(exc)}); use a smaller input or stricter thresholds"
+        else:
+            text = _message(exc)
+        if isinstance(exc, OSError) and getattr(exc, "errno", None) == errno.EPIPE:
+            _quiet_stdout()
             sys.exit(0)
-        except (NlpzeroError, OSError, ValueError, TypeError, MemoryError) as exc:
-            if os.environ.get("NLPZERO_DEBUG"):
-                raise
-            message = str(exc) or type(exc).__name__
-            if isinstance(exc, OSError) and getattr(exc, "filename", None) and exc.strerror:
-                message = f"{exc.filename}: {exc.strerror}"
-            elif isinstance(exc, MemoryError):
-                message = f"out of memory ({message}); lower --max-memory or use a smaller input"
-            click.echo(f"nlpzero: error: {message}", err=True)
-            sys.exit(1)
+        _echo_err(f"nlpzero: error: {text}")
+        sys.exit(2 if isinstance(exc, ParameterError) and not isinstance(exc, ResourceLimitError) else 1)
+    finally:
+        restore(previous)
+
+
+def _echo_err(text: str) -> None:
+    try:
+        click.echo(text, err=True)
+    except (OSError, ValueError):
+        pass            # stderr closed too: the exit status still tells
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

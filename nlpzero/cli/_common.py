@@ -1,7 +1,32 @@
 """Options and helpers shared by the commands."""
 from __future__ import annotations
 
+import math
+
 import click
+
+from .._limits import LIMITS
+
+
+def limited(key: str, *, zero_means_none: bool = False) -> click.ParamType:
+    """The click type of an option bounded by ``nlpzero._limits.LIMITS[key]`` (the table the API
+    checks too), so a huge, infinite or NaN value is a usage error (exit 2) naming the option.
+    ``zero_means_none`` also admits 0 (options documented as "0 = no limit")."""
+    limit = LIMITS[key]
+    if limit.kind == "int":
+        low = 0 if zero_means_none else limit.minimum
+        return click.IntRange(low, limit.maximum)
+    return FiniteFloatRange(limit.minimum, limit.maximum, min_open=limit.open_min, max_open=limit.open_max)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """``click.FloatRange`` that also refuses inf and NaN."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 
@@ -50,9 +75,13 @@ class ByteSize(click.ParamType):
             number = float(text[: len(text) - len(unit)])
         except ValueError:
             self.fail(f"{value!r} is not a size like 512M or 2G", param, ctx)
-        if number <= 0:
-            self.fail(f"{value!r} must be positive", param, ctx)
-        return int(number * self._UNITS[unit])
+        if not math.isfinite(number) or number <= 0:
+            self.fail(f"{value!r} must be a positive finite size", param, ctx)
+        size = number * self._UNITS[unit]
+        limit = LIMITS["max_memory"]
+        if not limit.minimum <= size <= limit.maximum:
+            self.fail(f"{value!r} is outside [64K, 1P]", param, ctx)
+        return int(size)
 
 
 def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options, write_partition
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options, write_partition
 
 
 @click.command(
@@ -21,13 +21,13 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
 @click.option("--segmented", is_flag=True, help="CORPUS is already segmented (space-separated words).")
 @segmenter_options
-@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Nearest neighbours per word.")
-@click.option("--dim", type=click.IntRange(min=1), default=None, help="Vector dimension [default: about 8.33·ln(vocabulary)].")
-@click.option("--window", type=click.IntRange(min=1), default=5, show_default=True, help="Co-occurrence window (tokens each side).")
-@click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True, help="Ignore rarer words.")
-@click.option("--max-vocab", type=click.IntRange(min=1), default=None, help="Keep only the most frequent words.")
-@click.option("--num-trials", "num_trials", type=click.IntRange(min=1), default=10, show_default=True, help="InfoMap trials.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (deterministic).")
+@click.option("-k", "k", type=limited("k"), default=10, show_default=True, help="Nearest neighbours per word.")
+@click.option("--dim", type=limited("dim"), default=None, help="Vector dimension [default: about 8.33·ln(vocabulary)].")
+@click.option("--window", type=limited("window"), default=5, show_default=True, help="Co-occurrence window (tokens each side).")
+@click.option("--min-count", type=limited("min_count"), default=5, show_default=True, help="Ignore rarer words.")
+@click.option("--max-vocab", type=limited("max_vocab"), default=None, help="Keep only the most frequent words.")
+@click.option("--num-trials", "num_trials", type=limited("num_trials"), default=10, show_default=True, help="InfoMap trials.")
+@click.option("--seed", type=limited("seed"), default=0, show_default=True, help="Random seed (deterministic).")
 @click.option("--save-vectors", "vectors_out", type=click.Path(dir_okay=False), default=None,
               help="Also save the word vectors here (.npz with 'words' and 'vectors').")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")

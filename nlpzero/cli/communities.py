@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, write_partition
+from ._common import limited, output_option, quiet_option, write_partition
 
 
 @click.command(
@@ -17,9 +17,9 @@ from ._common import output_option, quiet_option, write_partition
 )
 @click.argument("edges", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--directed", is_flag=True, help="Links are directed (PageRank flow, teleportation 0.15 to links).")
-@click.option("--num-trials", "num_trials", type=click.IntRange(min=1), default=10, show_default=True, help="Seeded trials; best kept.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (results are deterministic).")
-@click.option("--teleportation", type=click.FloatRange(0, 1, max_open=True), default=0.15, show_default=True, help="Directed flow only.")
+@click.option("--num-trials", "num_trials", type=limited("num_trials"), default=10, show_default=True, help="Seeded trials; best kept.")
+@click.option("--seed", type=limited("seed"), default=0, show_default=True, help="Random seed (results are deterministic).")
+@click.option("--teleportation", type=limited("teleportation"), default=0.15, show_default=True, help="Directed flow only.")
 @output_option
 @quiet_option
 def command(edges, directed, num_trials, seed, teleportation, output, quiet):

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import click
 
-from ._common import corpus_from_cli, output_option, quiet_option, text_input_options
+from ._common import corpus_from_cli, limited, output_option, quiet_option, text_input_options
 
 
 @click.command("discover")
 @click.argument("corpus", type=click.Path(allow_dash=True, dir_okay=True))
 @click.option("--method", type=click.Choice(["mi", "min-entropy"]), default="mi", show_default=True,
               help="Mutual-information cohesion cut, or the minimum-entropy lexicon.")
-@click.option("--min-count", type=click.IntRange(min=1), default=None,
+@click.option("--min-count", type=limited("min_count"), default=None,
               help="Rarest word kept [default: max(2, round(characters / 500000))].")
-@click.option("--max-n", "max_n", type=click.IntRange(2, 12), default=4, show_default=True,
+@click.option("--max-n", "max_n", type=limited("discover_max_n"), default=4, show_default=True,
               help="Highest n-gram order scored (characters).")
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Write only the N best words.")
+@click.option("--top", type=limited("top"), default=None, help="Write only the N best words.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jsonl", "jieba"]), default="tsv",
               show_default=True, help="TSV with a '#' header, JSON lines, or a jieba user dictionary.")
 @click.option("--new-only", is_flag=True, help="Only words absent from jieba's dictionary.")

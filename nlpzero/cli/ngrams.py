@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import click
 
-from ._common import ByteSize, corpus_from_cli, output_option, quiet_option, text_input_options
+from ._common import ByteSize, limited, corpus_from_cli, output_option, quiet_option, text_input_options
 
 
 @click.command("ngrams")
 @click.argument("corpus", type=click.Path(allow_dash=True, dir_okay=True))
-@click.option("-n", "--max-n", "max_n", type=click.IntRange(1, 32), default=4, show_default=True,
+@click.option("-n", "--max-n", "max_n", type=limited("max_n"), default=4, show_default=True,
               help="Count orders 1..N.")
-@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--min-count", type=limited("min_count"), default=1, show_default=True,
               help="Keep n-grams seen at least this often.")
-@click.option("--order", type=click.IntRange(min=1), default=None,
+@click.option("--order", type=limited("max_n"), default=None,
               help="Write only n-grams of this length (default: all orders).")
 @click.option("--max-memory", type=ByteSize(), default="1G", show_default=True,
               help="Cap on the counting table; past it, counting is redone in hash partitions.")

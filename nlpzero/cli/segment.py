@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
 
 
 @click.command("segment")
@@ -13,7 +13,7 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @click.option("--mode", type=click.Choice(["auto", "nlpzero", "jieba"]), default="auto", show_default=True,
               help="Text model: jieba reproduces jieba.lcut(HMM=False); auto = jieba with --dict jieba, "
                    "else nlpzero.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=limited("jobs"), default=None,
               help="Worker processes [default: all cores].")
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (output is UTF-8).")

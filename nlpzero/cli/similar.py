@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option
+from ._common import limited, output_option, quiet_option
 
 
 def _read_lines(path: str, encoding: str) -> list[str]:
@@ -35,7 +35,7 @@ def _tokenize(line: str, chars: bool) -> list[str]:
               help="Word vectors: word2vec text file, or .npz with arrays `words` and `vectors`.")
 @click.option("--metric", type=click.Choice(["wmd", "wrd"]), default="wmd", show_default=True,
               help="Word Mover's Distance (Euclidean) or Word Rotator's Distance (1 - cos, norm weights).")
-@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Neighbours per query.")
+@click.option("-k", "k", type=limited("k"), default=10, show_default=True, help="Neighbours per query.")
 @click.option("--chars", is_flag=True, help="Every non-space character is a token (unsegmented text).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the text files.")
 @output_option

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
 
 from .._io import atomic_write
-from ..errors import FormatError, InputError
+from ..errors import FormatError, InputError, ParameterError, ParameterTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..lexicon import Lexicon
@@ -114,7 +114,7 @@ def write_jieba_dict(entries: Iterable[Tuple[str, float]], out: Union[PathLike, 
     def rows():
         for word, count in entries:
             if not word or any(ch.isspace() for ch in word):
-                raise ValueError(f"a jieba dictionary word cannot be empty or contain whitespace: {word!r}")
+                raise ParameterError(f"a jieba dictionary word cannot be empty or contain whitespace: {word!r}")
             yield f"{word} {max(1, int(round(count)))}\n"
 
     if hasattr(out, "write"):
@@ -162,7 +162,7 @@ def _counts_of(lexicon: Any) -> List[Tuple[str, float]]:
 
     if isinstance(lexicon, Segmenter):
         if lexicon._kind != "count":
-            raise ValueError("a score segmenter has no counts to export; pass a count lexicon")
+            raise ParameterError("a score segmenter has no counts to export; pass a count lexicon")
         return list(lexicon.to_dict().items())
     if hasattr(lexicon, "to_dict") and not isinstance(lexicon, Mapping):
         lexicon = lexicon.to_dict()
@@ -171,7 +171,7 @@ def _counts_of(lexicon: Any) -> List[Tuple[str, float]]:
 
         return [(w, c) for w, c in read_dictionary(lexicon) if c is not None]
     if not isinstance(lexicon, Mapping):
-        raise TypeError(f"expected a lexicon (mapping word -> count), got {type(lexicon).__name__}")
+        raise ParameterTypeError(f"expected a lexicon (mapping word -> count), got {type(lexicon).__name__}")
     return list(lexicon.items())
 
 
@@ -233,9 +233,9 @@ def jieba_tokenizer(lexicon: Any, *, base: Optional[str] = None):
         tok.load_userdict(io.StringIO(text))
         return tok
     if base is not None:
-        raise ValueError(f"`base` must be None or 'jieba', got {base!r}")
+        raise ParameterError(f"`base` must be None or 'jieba', got {base!r}")
     if not text:
-        raise ValueError("the lexicon is empty")
+        raise ParameterError("the lexicon is empty")
     tmp = tempfile.mkdtemp(prefix="nlpzero-jieba-")
     try:
         path = os.path.join(tmp, "dict.txt")

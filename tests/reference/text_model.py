@@ -1,0 +1,47 @@
+"""The text model from its definition: normalisation, runs of word characters, and the
+symbols of discovery (an ASCII letter/digit stretch is one symbol)."""
+import re
+
+# word characters: CJK ideographs (URO, ext. A, compatibility, planes 2-3), ASCII letters, digits
+WORD_RUN = re.compile("[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+
+
+def normalize(text):
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if 0xFF01 <= cp <= 0xFF5E:
+            ch = chr(cp - 0xFEE0)
+        elif cp == 0x3000:
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
+def runs(text, normalized=True):
+    return WORD_RUN.findall(normalize(text) if normalized else text)
+
+
+def symbols(text, collapse=True):
+    """Reference text model: runs of symbols; an ASCII alnum stretch is one symbol '0' or 'A'."""
+    text = normalize(text)
+    runs, cur, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isascii() and ch.isalnum():
+            j = i
+            while j < len(text) and text[j].isascii() and text[j].isalnum():
+                j += 1
+            stretch = text[i:j]
+            cur.append("0" if stretch.isdigit() else "A")
+            i = j
+            continue
+        if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+            cur.append(ch)
+        elif cur:
+            runs.append(cur)
+            cur = []
+        i += 1
+    if cur:
+        runs.append(cur)
+    return runs
