@@ -59,8 +59,9 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 import numpy as np
 
 from . import _templates
-from ._validate import check_float, check_int
-from .errors import CorpusTooSmallError, FormatError, InputError, NlpzeroError
+from ._limits import check
+from ._validate import check_int
+from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError
 
 __all__ = [
     "find_templates",
@@ -480,7 +481,7 @@ class Templates:
         from ._io import atomic_write
 
         if format not in ("jsonl", "tsv"):
-            raise ValueError(f"`format` must be 'jsonl' or 'tsv', got {format!r}")
+            raise ParameterError(f"`format` must be 'jsonl' or 'tsv', got {format!r}", "format", format)
         with atomic_write(path) as out:
             write_templates(self, out, format)
 
@@ -510,7 +511,7 @@ class Templates:
         n = len(offsets) - 1
         c = np.ones(n, dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
         if len(c) != n:
-            raise ValueError(f"`counts` has {len(c)} entries for {n} templates")
+            raise ParameterError(f"`counts` has {len(c)} entries for {n} templates", "counts", len(c))
         return cls(tuple(index), np.asarray(elems, dtype=np.int32), np.asarray(offsets, dtype=np.int64),
                    c, c.copy(), np.zeros(n), tuple(() for _ in range(n)))
 
@@ -534,7 +535,7 @@ class Templates:
         >>> dl.templates_used, dl.saving > 0
         (1, True)
         """
-        max_iter = check_int("max_iter", max_iter, minimum=1)
+        max_iter = check("max_iter", max_iter, key="em_rounds")
         max_len = int(self.params.get("max_piece_len", DEFAULT_MAX_LEN))
         enc = _encode_corpus(corpus, segmenter, encoding, max_len)
         telems, toff = self._ids_in(enc)
@@ -912,12 +913,12 @@ def find_templates(
     >>> round(100 * ts.training.saving, 1)
     21.9
     """
-    window = check_int("window", window, minimum=1, maximum=1000)
-    min_pmi = check_float("min_pmi", min_pmi)
-    min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0, open_max=True)
-    max_piece_len = check_int("max_piece_len", max_piece_len, minimum=2, maximum=100_000)
-    min_count = check_int("min_count", min_count, minimum=1)
-    max_iter = check_int("max_iter", max_iter, minimum=1)
+    window = check("window", window)
+    min_pmi = check("min_pmi", min_pmi)
+    min_proba = check("min_proba", min_proba)
+    max_piece_len = check("max_piece_len", max_piece_len)
+    min_count = check("min_count", min_count)
+    max_iter = check("max_iter", max_iter, key="em_rounds")
     enc = _encode_corpus(corpus, segmenter, encoding, max_piece_len)
     N = enc.n_tokens
     if segmenter is None:
@@ -1236,7 +1237,7 @@ def parse_file(
     seg = None
     if segmenter is not None:
         if isinstance(segmenter, str) and segmenter == "learn":
-            raise ValueError("parse_file needs a ready segmenter (learn one first with nlpzero.learn_segmenter)")
+            raise ParameterError("parse_file needs a ready segmenter (learn one first with nlpzero.learn_segmenter)")
         from .segment import as_segmenter
 
         seg = as_segmenter(segmenter)

@@ -17,10 +17,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from nlpzero import _templates
-from nlpzero.cli import main
 from nlpzero.errors import CorpusTooSmallError, FormatError
 from nlpzero.templates import (DescriptionLength, Parse, ParseTree, Template, Templates, _encode, _fit,
                                find_templates, parse, parse_many)
@@ -456,53 +454,6 @@ def test_links_and_chain_templates_agree_with_nlp_zero():
     # the link graph here is disjoint paths, so both counts agree exactly
     theirs = {k: v for k, v in theirs.items()}
     assert ours == theirs and len(ours) == 12  # 3 heads x (X before or not) x (gap or not)
-
-
-# ----------------------------------------------------------------------------- CLI
-
-
-@pytest.fixture()
-def run():
-    def _run(*args, input=None):
-        return CliRunner().invoke(main, [str(a) for a in args], input=input)
-    return _run
-
-
-def test_cli_templates_and_parse(run, tmp_path):
-    corpus = tmp_path / "c.txt"
-    corpus.write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
-    out = tmp_path / "t.jsonl"
-    r = run("templates", corpus, "--segmented", "--format", "jsonl", "-o", out, "--min-proba", "1e-3")
-    assert r.exit_code == 0, r.output
-    assert "saving" in r.stderr
-    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert "nlpzero_templates" in rows[0]
-    assert ["据", "新华社", None, "电"] in [row["template"] for row in rows[1:]]
-    r = run("templates", corpus, "--segmented", "--top", "2", "-q", "--min-proba", "1e-3")
-    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3 and r.stdout.startswith("template\t")
-    r = run("parse", corpus, "--segmented", "--templates", out)
-    assert r.exit_code == 0, r.output
-    lines = r.stdout.splitlines()
-    assert len(lines) == len(corpus_lines())
-    for src, got in zip(corpus_lines(), lines):
-        assert got.replace("[", "").replace("]", "").replace("(", "").replace(")", "").split() == src.split()
-
-
-def test_cli_bad_input(run, tmp_path):
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"template": ["在", null, "中"]}\n{"templat": 1}\n', encoding="utf-8")
-    corpus = tmp_path / "c.txt"
-    corpus.write_text("据 新华社 北京 电\n", encoding="utf-8")
-    r = run("parse", corpus, "--segmented", "--templates", bad)
-    assert r.exit_code == 1 and "bad.jsonl, line 2" in r.stderr and "Traceback" not in r.stderr
-    r = run("templates", corpus, "--segmented")
-    assert r.exit_code == 1 and "too small" in r.stderr and r.stderr.count("\n") == 1
-    r = run("templates", corpus, "--segmented", "--window", "0")
-    assert r.exit_code == 2
-    raw = tmp_path / "raw.txt"
-    raw.write_text("今天天气不错我们一起去公园散步吧\n" * 30, encoding="utf-8")
-    r = run("templates", raw, "--segmented")
-    assert r.exit_code == 1 and "warning" in r.stderr and "single token" in r.stderr
 
 
 def test_parse_file_on_workers_keeps_line_order(tmp_path, monkeypatch):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
 
 
 @click.command("parse")
@@ -13,7 +13,7 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
 @output_option
 @click.option("--segmented", is_flag=True, help="CORPUS is already segmented (space-separated tokens).")
 @segmenter_options
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=limited("jobs"), default=None,
               help="Worker processes [default: all cores; inputs under 8 MB in one process].")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,

@@ -5,7 +5,7 @@ import warnings
 
 import click
 
-from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
 
 
 @click.command("templates")
@@ -16,17 +16,17 @@ from ._common import output_option, quiet_option, segmenter_from_cli, segmenter_
                    "after a header line with the code) for `nlpzero parse` and programs.")
 @click.option("--segmented", is_flag=True, help="CORPUS is already segmented (space-separated tokens).")
 @segmenter_options
-@click.option("--window", type=click.IntRange(1, 1000), default=5, show_default=True,
+@click.option("--window", type=limited("window"), default=5, show_default=True,
               help="Largest distance of a linked pair of words.")
-@click.option("--min-pmi", type=float, default=2.0, show_default=True, help="A pair links when its PMI (nats) exceeds this ...")
-@click.option("--min-proba", type=click.FloatRange(0, 1, max_open=True), default=3e-6, show_default=True,
+@click.option("--min-pmi", type=limited("min_pmi"), default=2.0, show_default=True, help="A pair links when its PMI (nats) exceeds this ...")
+@click.option("--min-proba", type=limited("min_proba"), default=3e-6, show_default=True,
               help="... and its probability c(u,v)/N2 exceeds this.")
-@click.option("--min-count", type=click.IntRange(min=1), default=3, show_default=True,
+@click.option("--min-count", type=limited("min_count"), default=3, show_default=True,
               help="Candidates must be seen at least this many times.")
-@click.option("--max-piece-len", type=click.IntRange(2, 100_000), default=128, show_default=True,
+@click.option("--max-piece-len", type=limited("max_piece_len"), default=128, show_default=True,
               help="Pieces longer than this many tokens are cut into chunks.")
 @click.option("--no-prune", is_flag=True, help="Keep every candidate the parses use (no description-length pruning).")
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Write only the N best templates.")
+@click.option("--top", type=limited("top"), default=None, help="Write only the N best templates (0 = all).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
 @quiet_option
 def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_word_len, window, min_pmi,
