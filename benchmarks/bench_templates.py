@@ -36,7 +36,7 @@ import time
 if not __package__:  # run as a file: make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import datasets, harness  # noqa: E402
+from benchmarks import datasets, harness
 
 NLPZERO_DRIVER = r"""
 import collections, collections.abc, json, sys
@@ -197,11 +197,13 @@ def main():
             n_lines = sum(1 for _ in f)
         parse_row = dict(corpus="gold", lines=n_lines, cpu_s=round(cpu, 3), peak_mb=round(mb, 1))
 
-    print("| corpus | learned on → coded | impl | CPU s | peak MB | templates (not [X]w[X]) | used | DL saving | bits/token |")
+    print("| corpus | learned on → coded | impl | CPU s | peak MB | templates (not [X]w[X]) | used | DL saving "
+          "| bits/token |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['corpus']} | {r['learn']} → {r['code']} | {r['impl']} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} | "
-              f"{r['templates']:,} ({r['non_trivial']:,}) | {r['used']:,} | {r['saving_pct']:.2f}% | {r['bits_per_token']:.3f} |")
+              f"{r['templates']:,} ({r['non_trivial']:,}) | {r['used']:,} | {r['saving_pct']:.2f}% "
+              f"| {r['bits_per_token']:.3f} |")
     if parse_row:
         print(f"\n`nlpzero parse` of every line of the gold corpus ({parse_row['lines']:,} lines): "
               f"{parse_row['cpu_s']:.2f} CPU-s, peak {parse_row['peak_mb']:.0f} MB (end to end)")

@@ -48,13 +48,15 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import itertools
 import json
 import math
 import os
 import re
 import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any
 
 import numpy as np
 
@@ -64,15 +66,15 @@ from ._validate import check_int
 from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError
 
 __all__ = [
+    "DescriptionLength",
+    "Parse",
+    "ParseTree",
+    "Template",
+    "Templates",
     "find_templates",
     "parse",
-    "parse_many",
     "parse_file",
-    "Templates",
-    "Template",
-    "ParseTree",
-    "Parse",
-    "DescriptionLength",
+    "parse_many",
 ]
 
 #: Pieces longer than this many tokens are cut into chunks of at most this many tokens.
@@ -155,8 +157,8 @@ def _boundary_mask(words: Sequence[str]) -> np.ndarray:
 class _Encoded:
     """A corpus as word ids: ``ids`` (all tokens), ``line_off`` and the pieces."""
 
-    words: List[str]
-    index: Dict[str, int]
+    words: list[str]
+    index: dict[str, int]
     ids: np.ndarray
     line_off: np.ndarray
     boundary: np.ndarray
@@ -169,7 +171,7 @@ class _Encoded:
         return int((self.pend - self.pstart).sum())
 
 
-def _encode(lines: Iterable[Any], max_len: int, index: Optional[Dict[str, int]] = None) -> _Encoded:
+def _encode(lines: Iterable[Any], max_len: int, index: dict[str, int] | None = None) -> _Encoded:
     index = {} if index is None else index
     ids, line_off = _templates.encode_lines(lines, index)
     words = list(index)
@@ -182,7 +184,7 @@ _FAST_MAX_BYTES = 512 << 20
 _OTHER_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
-def _fast_bytes(corpus: Source, segmenter: Any, encoding: str) -> Optional[bytes]:
+def _fast_bytes(corpus: Source, segmenter: Any, encoding: str) -> bytes | None:
     """The bytes of a segmented UTF-8 file that the compiled tokenizer reads exactly like
     ``str.split`` over :meth:`Corpus.lines` (else None: the general path reads it)."""
     if segmenter is not None or not isinstance(corpus, (str, os.PathLike)) or os.fspath(corpus) == "-":
@@ -215,7 +217,7 @@ def _encode_corpus(corpus: Source, segmenter: Any, encoding: str, max_len: int) 
     data = _fast_bytes(corpus, seg, encoding)
     if data is None:
         return _encode(_token_lines(corpus, seg, encoding), max_len)
-    index: Dict[str, int] = {}
+    index: dict[str, int] = {}
     ids, line_off = _templates.encode_bytes(np.frombuffer(data, dtype=np.uint8), index)
     words = list(index)
     boundary = _boundary_mask(words)
@@ -250,14 +252,14 @@ class Template:
         blocks minus their chosen code, minus its model cost (positive: it pays for itself).
     """
 
-    elements: Tuple[Optional[str], ...]
+    elements: tuple[str | None, ...]
     count: int
     occurrences: int
-    pmi: Tuple[float, ...]
+    pmi: tuple[float, ...]
     bits: float
 
     @property
-    def words(self) -> Tuple[str, ...]:
+    def words(self) -> tuple[str, ...]:
         """The template's words, without placeholders."""
         return tuple(w for w in self.elements if w is not None)
 
@@ -341,9 +343,9 @@ class ParseTree:
         One per placeholder X of the template, left to right (empty for FLAT).
     """
 
-    __slots__ = ("tokens", "template", "children")
+    __slots__ = ("children", "template", "tokens")
 
-    def __init__(self, tokens: Tuple[str, ...], template: Optional[Template], children: Tuple["ParseTree", ...]):
+    def __init__(self, tokens: tuple[str, ...], template: Template | None, children: tuple[ParseTree, ...]):
         self.tokens = tokens
         self.template = template
         self.children = children
@@ -394,10 +396,10 @@ class Parse:
         In line order: a ParseTree per piece, a str per boundary token (punctuation).
     """
 
-    items: Tuple[Union[ParseTree, str], ...]
+    items: tuple[ParseTree | str, ...]
 
     @property
-    def trees(self) -> Tuple[ParseTree, ...]:
+    def trees(self) -> tuple[ParseTree, ...]:
         """The pieces' trees, without the boundary tokens."""
         return tuple(x for x in self.items if isinstance(x, ParseTree))
 
@@ -433,16 +435,16 @@ class Templates:
         (−log2 P_w of each template word). Saved in the JSONL header line.
     """
 
-    words: Tuple[str, ...]
+    words: tuple[str, ...]
     elems: np.ndarray = field(repr=False)
     offsets: np.ndarray = field(repr=False)
     counts: np.ndarray = field(repr=False)
     occurrences: np.ndarray = field(repr=False)
     bits: np.ndarray = field(repr=False)
-    pmi: Tuple[Tuple[float, ...], ...] = field(repr=False)
-    params: Dict[str, Any] = field(default_factory=dict)
-    training: Optional[DescriptionLength] = None
-    code: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    pmi: tuple[tuple[float, ...], ...] = field(repr=False)
+    params: dict[str, Any] = field(default_factory=dict)
+    training: DescriptionLength | None = None
+    code: dict[str, Any] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -451,7 +453,7 @@ class Templates:
         extra = f", training saving {100 * self.training.saving:.2f}%" if self.training else ""
         return f"Templates({len(self):,} templates{extra})"
 
-    def elements(self, i: int) -> Tuple[Optional[str], ...]:
+    def elements(self, i: int) -> tuple[str | None, ...]:
         """Elements of template ``i`` (None for X)."""
         lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
         return tuple(None if e < 0 else self.words[e] for e in self.elems[lo:hi].tolist())
@@ -468,13 +470,13 @@ class Templates:
         for i, (c, o, b) in enumerate(zip(self.counts.tolist(), self.occurrences.tolist(), self.bits.tolist())):
             yield Template(tuple(elems[off[i]:off[i + 1]]), c, o, tuple(self.pmi[i]), b)
 
-    def to_list(self) -> List[dict]:
+    def to_list(self) -> list[dict]:
         """``[{"template": [...], "count": ..., "occurrences": ..., "pmi": [...], "bits": ...}, ...]``
         best first, ``None`` for each placeholder."""
         return [t.to_dict() for t in self]
 
     # ---------------------------------------------------------------- files
-    def save(self, path: Union[str, "os.PathLike[str]"], *, format: str = "jsonl") -> None:
+    def save(self, path: str | os.PathLike[str], *, format: str = "jsonl") -> None:
         """Write the templates, best first, atomically: ``jsonl`` (one object per line, readable by
         :meth:`load`) or ``tsv`` (for people: the template's elements separated by spaces, ``[X]`` for a placeholder;
         count, occurrences, min PMI, bits)."""
@@ -486,22 +488,22 @@ class Templates:
             write_templates(self, out, format)
 
     @classmethod
-    def load(cls, path: Union[str, "os.PathLike[str]"], *, encoding: str = "utf-8") -> "Templates":
+    def load(cls, path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Templates:
         """Read templates written by :meth:`save` (JSONL or TSV). A malformed line raises
         :class:`~nlpzero.errors.FormatError` naming the file and the line."""
         return read_templates(path, encoding=encoding)
 
     @classmethod
-    def from_elements(cls, templates: Iterable[Sequence[Optional[str]]],
-                      counts: Optional[Sequence[int]] = None) -> "Templates":
+    def from_elements(cls, templates: Iterable[Sequence[str | None]],
+                      counts: Sequence[int] | None = None) -> Templates:
         """A template set from element sequences (None = X), e.g. another tool's templates.
 
         >>> ts = Templates.from_elements([["据", "新华社", None, "电"], [None, "在", None, "中", None]])
         >>> [str(t) for t in ts]
         ['据新华社[X]电', '[X]在[X]中[X]']
         """
-        index: Dict[str, int] = {}
-        elems: List[int] = []
+        index: dict[str, int] = {}
+        elems: list[int] = []
         offsets = [0]
         for k, t in enumerate(templates):
             _check_elements(t, f"template {k}")
@@ -542,7 +544,7 @@ class Templates:
         fit = _fit(enc, telems, toff, self.counts.astype(np.float64), prune=False, max_iter=max_iter)
         return fit.dl
 
-    def _ids_in(self, enc: _Encoded) -> Tuple[np.ndarray, np.ndarray]:
+    def _ids_in(self, enc: _Encoded) -> tuple[np.ndarray, np.ndarray]:
         """The templates' elements as word ids of ``enc`` (words it lacks are added to it)."""
         remap = np.empty(len(self.words) + 1, dtype=np.int32)
         remap[-1] = -1
@@ -558,7 +560,7 @@ class Templates:
             enc.boundary = np.concatenate((enc.boundary, _boundary_mask(enc.words[len(enc.boundary):])))
         return np.ascontiguousarray(remap[self.elems]), self.offsets
 
-    def top(self, n: int) -> "Templates":
+    def top(self, n: int) -> Templates:
         """The ``n`` best templates (same code and parameters)."""
         n = min(check_int("n", n, minimum=0), len(self))
         e, o = _subset(self.elems, self.offsets, np.arange(n))
@@ -570,12 +572,12 @@ class Templates:
         return parse(tokens, self)
 
 
-def _check_elements(t: Sequence[Optional[str]], where: str) -> None:
+def _check_elements(t: Sequence[str | None], where: str) -> None:
     if isinstance(t, str) or not isinstance(t, (list, tuple)):
         raise ValueError(f"{where}: a template is a list of words and None (placeholders), got {t!r:.60}")
     if not any(w is not None for w in t):
         raise ValueError(f"{where}: a template needs at least one word")
-    for a, b in zip(t, t[1:]):
+    for a, b in itertools.pairwise(t):
         if a is None and b is None:
             raise ValueError(f"{where}: two placeholders in a row")
     for w in t:
@@ -604,7 +606,7 @@ def write_templates(ts: Templates, out, format: str = "jsonl") -> None:
             code.pop("word_bits", None)
             header["code"] = code
         if ts.training is not None:
-            header["training"] = {k: v for k, v in ts.training.__dict__.items()}
+            header["training"] = dict(ts.training.__dict__)
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
         wbits = (ts.code or {}).get("word_bits", {})
         for t in ts:
@@ -620,25 +622,25 @@ def write_templates(ts: Templates, out, format: str = "jsonl") -> None:
         out.write(f"{text}\t{t.count}\t{t.occurrences}\t{m}\t{t.bits:.1f}\n")
 
 
-def _parse_tsv_template(text: str) -> List[Optional[str]]:
+def _parse_tsv_template(text: str) -> list[str | None]:
     """A TSV template column: elements separated by spaces, ``[X]`` for a placeholder."""
     return [None if e == "[X]" else e for e in text.split()]
 
 
-def read_templates(path: Union[str, "os.PathLike[str]"], *, encoding: str = "utf-8") -> Templates:
+def read_templates(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Templates:
     """Read a templates file (JSONL from ``--format jsonl`` / :meth:`Templates.save`, or TSV)."""
     from .corpus import Corpus
 
     name = os.fspath(path)
     if not os.path.exists(name):
         raise InputError(f"{name}: no such file", name)
-    elements: List[List[Optional[str]]] = []
-    counts: List[int] = []
-    occ: List[int] = []
-    bits: List[float] = []
-    pmis: List[Tuple[float, ...]] = []
-    wbits: Dict[str, float] = {}
-    header: Dict[str, Any] = {}
+    elements: list[list[str | None]] = []
+    counts: list[int] = []
+    occ: list[int] = []
+    bits: list[float] = []
+    pmis: list[tuple[float, ...]] = []
+    wbits: dict[str, float] = {}
+    header: dict[str, Any] = {}
     tsv = None
     for k, line in enumerate(Corpus(name, encoding=encoding).lines(), 1):
         line = line.strip()
@@ -657,7 +659,7 @@ def read_templates(path: Union[str, "os.PathLike[str]"], *, encoding: str = "utf
                 c = int(cols[1])
                 o = int(cols[2]) if len(cols) > 2 and cols[2] else c
                 b = float(cols[4]) if len(cols) > 4 and cols[4] else 0.0
-                p: Tuple[float, ...] = ()
+                p: tuple[float, ...] = ()
             else:
                 obj = json.loads(line)
                 if isinstance(obj, dict) and _HEADER_KEY in obj and not elements and not header:
@@ -714,7 +716,7 @@ class _Fit:
     loss: np.ndarray
     model: np.ndarray         # model bits per template (of the final set)
     dl: DescriptionLength
-    code: Dict[str, Any]      # blocks, flat_bits, len_bits, and word_bits as an array over ids
+    code: dict[str, Any]      # blocks, flat_bits, len_bits, and word_bits as an array over ids
 
 
 def _baseline_bits(enc: _Encoded) -> float:
@@ -761,7 +763,6 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
     active = np.arange(T)
     t_q = init / z if z else init
     flat_bits = -math.log2(n_pieces / z) if n_pieces else 0.0
-    elen = np.diff(toff)
     best = None
     prev_total = math.inf
     it = 0
@@ -831,7 +832,7 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
     return best[1]
 
 
-def _subset(telems: np.ndarray, toff: np.ndarray, idx: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+def _subset(telems: np.ndarray, toff: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lens = toff[idx + 1] - toff[idx]
     off = np.zeros(len(idx) + 1, dtype=np.int64)
     np.cumsum(lens, out=off[1:])
@@ -996,19 +997,21 @@ def _warn_if_unsegmented(enc: _Encoded) -> None:
 
 
 def _link_pmis(elems: np.ndarray, offsets: np.ndarray, keys: np.ndarray, pmi: np.ndarray,
-               V: int) -> Tuple[Tuple[float, ...], ...]:
+               V: int) -> tuple[tuple[float, ...], ...]:
     """PMI of each pair of consecutive words of each template (nan for a pair never counted)."""
     words = elems >= 0
     tpl = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))[words]
     w = elems[words].astype(np.int64)
     same = tpl[1:] == tpl[:-1]
     pair = w[:-1] * V + w[1:]
-    pos = np.searchsorted(keys, pair)
-    pos = np.minimum(pos, max(len(keys) - 1, 0))
-    val = np.where((len(keys) > 0) & (keys[pos] == pair) if len(keys) else False, pmi[pos] if len(keys) else 0.0, np.nan)
+    if len(keys):
+        pos = np.minimum(np.searchsorted(keys, pair), len(keys) - 1)
+        val = np.where(keys[pos] == pair, pmi[pos], np.nan)
+    else:
+        val = np.full(len(pair), np.nan)
     val = np.round(val[same], 6).tolist()
     owner = tpl[1:][same].tolist()
-    out: List[List[float]] = [[] for _ in range(len(offsets) - 1)]
+    out: list[list[float]] = [[] for _ in range(len(offsets) - 1)]
     for t, v in zip(owner, val):
         out[t].append(v)
     return tuple(tuple(x) for x in out)
@@ -1030,7 +1033,7 @@ class _Coder:
         self.max_len = int(templates.params.get("max_piece_len", DEFAULT_MAX_LEN))
 
     def parse_lines(self, lines: Iterable[Any]) -> Iterator[Parse]:
-        batch: List[Any] = []
+        batch: list[Any] = []
         size = 0
         for line in lines:
             if isinstance(line, str):
@@ -1045,7 +1048,7 @@ class _Coder:
         if batch:
             yield from self._batch(batch)
 
-    def _batch(self, batch: List[List[str]]) -> Iterator[Parse]:
+    def _batch(self, batch: list[list[str]]) -> Iterator[Parse]:
         enc = _encode(batch, self.max_len)
         ts = self.ts
         telems, toff = ts._ids_in(enc)
@@ -1097,7 +1100,7 @@ def _build_parses(ts: Templates, enc: _Encoded, res: dict, n_lines: int) -> Iter
     pblock = res["piece_block"].tolist()
     pstart, pend, pline = enc.pstart.tolist(), enc.pend.tolist(), enc.pline.tolist()
     line_off = enc.line_off.tolist()
-    tcache: Dict[int, Template] = {}
+    tcache: dict[int, Template] = {}
 
     def template(t: int) -> Template:
         x = tcache.get(t)
@@ -1108,15 +1111,15 @@ def _build_parses(ts: Templates, enc: _Encoded, res: dict, n_lines: int) -> Iter
     p = 0
     n_p = len(pstart)
     for li in range(n_lines):
-        items: List[Union[ParseTree, str]] = []
+        items: list[ParseTree | str] = []
         pos = line_off[li]
         end = line_off[li + 1]
         while p < n_p and pline[p] == li:
             for i in range(pos, pstart[p]):
                 items.append(words[ids[i]])
             lo, hi = pblock[p], pblock[p + 1]
-            nodes: List[ParseTree] = [None] * (hi - lo)  # type: ignore[list-item]
-            kids: List[List[ParseTree]] = [[] for _ in range(hi - lo)]
+            nodes: list[ParseTree] = [None] * (hi - lo)  # type: ignore[list-item]
+            kids: list[list[ParseTree]] = [[] for _ in range(hi - lo)]
             # preorder: children come after their parent; build bottom-up
             for k in range(hi - 1, lo - 1, -1):
                 t = btpl[k]
@@ -1205,7 +1208,7 @@ def parse_file(
     templates: Templates,
     *,
     segmenter: Any = None,
-    jobs: Optional[int] = None,
+    jobs: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     progress: Any = False,

@@ -20,8 +20,16 @@ import pytest
 
 from nlpzero import _templates
 from nlpzero.errors import CorpusTooSmallError, FormatError
-from nlpzero.templates import (DescriptionLength, Parse, ParseTree, Template, Templates, _encode, _fit,
-                               find_templates, parse, parse_many)
+from nlpzero.templates import (
+    DescriptionLength,
+    Parse,
+    Templates,
+    _encode,
+    _fit,
+    find_templates,
+    parse,
+    parse_many,
+)
 
 # ----------------------------------------------------------------------------- references
 
@@ -208,7 +216,7 @@ def test_chains_are_polynomial_where_paths_explode():
     V = 25
     ids = np.arange(V, dtype=np.int32)
     kept = np.array(sorted(u * V + v for u in range(V) for v in range(V)), dtype=np.int64)
-    elems, toff, counts, n_chains = _templates.chain_templates(
+    elems, _, _, n_chains = _templates.chain_templates(
         ids, np.array([0], dtype=np.int64), np.array([V], dtype=np.int64), 5, kept, V, 2)
     assert n_chains == 1 and list(elems) == list(range(V))
 
@@ -273,7 +281,7 @@ def test_parse_long_piece_is_bounded():
 
 def test_parse_tree_shape_and_brackets():
     ts = Templates.from_elements([[None, "在", None, "中", None], ["据", "新华社", None, "电"]], counts=[40, 40])
-    p = parse("据 新华社 北京 电 ， 我们 在 会议 中 发言".split(), ts)
+    p = parse(["据", "新华社", "北京", "电", "，", "我们", "在", "会议", "中", "发言"], ts)
     assert isinstance(p, Parse)
     assert p.items[1] == "，"
     t0, t1 = p.trees
@@ -289,7 +297,7 @@ def test_parse_tree_shape_and_brackets():
 def test_parse_never_uses_a_template_that_does_not_match():
     """nlp-zero lets any template skip any tokens; here words match exactly or not at all."""
     ts = Templates.from_elements([["据", "新华社", None, "电"]], counts=[1000])
-    p = parse("据 新华社 北京 报道".split(), ts)
+    p = parse(["据", "新华社", "北京", "报道"], ts)
     assert p.trees[0].template is None
 
 
@@ -396,9 +404,8 @@ def test_too_small_corpus_is_a_clear_error():
 
 def test_raw_text_as_segmented_warns():
     lines = ["今天天气不错我们一起去公园散步吧"] * 30 + ["据新华社北京电今天下午举行会议"] * 30
-    with pytest.warns(UserWarning, match="single token"):
-        with pytest.raises(CorpusTooSmallError):
-            find_templates(lines)
+    with pytest.warns(UserWarning, match="single token"), pytest.raises(CorpusTooSmallError):
+        find_templates(lines)
 
 
 def test_raw_text_with_a_segmenter():
@@ -446,13 +453,12 @@ def test_links_and_chain_templates_agree_with_nlp_zero():
     assert {(enc.words[k // V], enc.words[k % V]): int(c) for k, c in zip(keys.tolist(), counts.tolist())} \
         == dict(finder.skip_grams)
     assert {w: int(wc[i]) for i, w in enumerate(enc.words)} == dict(finder.words)
-    assert {(enc.words[k // V], enc.words[k % V]) for k in kept.tolist()} == {h for h in heads}
+    assert {(enc.words[k // V], enc.words[k % V]) for k in kept.tolist()} == set(heads)
     elems, toff, occ, _ = _templates.chain_templates(enc.ids, enc.pstart, enc.pend, 5,
                                                      np.ascontiguousarray(kept), V, 2)
     ours = {tuple(None if e < 0 else enc.words[e] for e in elems[toff[i]:toff[i + 1]]): int(occ[i])
             for i in range(len(occ))}
     # the link graph here is disjoint paths, so both counts agree exactly
-    theirs = {k: v for k, v in theirs.items()}
     assert ours == theirs and len(ours) == 12  # 3 heads x (X before or not) x (gap or not)
 
 

@@ -42,7 +42,8 @@ def command(corpus, templates_path, output, segmented, lexicon, dict_, user_dict
     corpus_obj = Corpus(corpus, encoding=encoding, errors=errors)
     if segmented:
         if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
-            raise click.UsageError("--segmented input is not segmented again: drop --lexicon/--dict/--user-dict/--max-word-len")
+            raise click.UsageError("--segmented input is not segmented again: "
+                                   "drop --lexicon/--dict/--user-dict/--max-word-len")
         seg = None
     else:
         seg = segmenter_from_cli(corpus_obj, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)

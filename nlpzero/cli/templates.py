@@ -18,7 +18,8 @@ from ._common import limited, output_option, quiet_option, segmenter_from_cli, s
 @segmenter_options
 @click.option("--window", type=limited("window"), default=5, show_default=True,
               help="Largest distance of a linked pair of words.")
-@click.option("--min-pmi", type=limited("min_pmi"), default=2.0, show_default=True, help="A pair links when its PMI (nats) exceeds this ...")
+@click.option("--min-pmi", type=limited("min_pmi"), default=2.0, show_default=True,
+              help="A pair links when its PMI (nats) exceeds this ...")
 @click.option("--min-proba", type=limited("min_proba"), default=3e-6, show_default=True,
               help="... and its probability c(u,v)/N2 exceeds this.")
 @click.option("--min-count", type=limited("min_count"), default=3, show_default=True,
@@ -50,7 +51,8 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
     corpus_obj = Corpus(corpus, encoding=encoding)
     if segmented:
         if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
-            raise click.UsageError("--segmented input is not segmented again: drop --lexicon/--dict/--user-dict/--max-word-len")
+            raise click.UsageError("--segmented input is not segmented again: "
+                                   "drop --lexicon/--dict/--user-dict/--max-word-len")
         seg = None
     else:
         seg = segmenter_from_cli(corpus_obj, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
