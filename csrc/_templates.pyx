@@ -883,6 +883,7 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
                     n_occ += 1
             n_rr += 1
             W.occ_off[n_rr] = n_occ
+    W.rel_run0[W.n_rel] = n_rr
     if grow(<void **> &W.ptr, &W.cap_ptr, n_rr + 1, sizeof(int64_t)) != 0:
         return -1
     return 0
@@ -902,6 +903,8 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
         n_act = 0
         for q in range(W.n_rel):
             t = W.rel[q]
+            if t_bits[t] == INFINITY:
+                continue
             tp = &W.tpl[t]
             o0 = W.occ_off[W.rel_run0[q]]
             o1 = W.occ_off[W.rel_run0[q] + 1]
@@ -1049,14 +1052,120 @@ cdef int realign(Work *W, int32_t t, int64_t a, int64_t b, int64_t L, int32_t *s
     return 0
 
 
+
+cdef class RelCache:
+    """The relevant templates and run occurrences of every piece, kept between parse rounds
+    over the same corpus and template numbering (templates only drop out: an infinite
+    ``t_bits`` marks them)."""
+    cdef int64_t *rel_off      # per piece + 1: offsets into rel / rel_run0
+    cdef int32_t *rel
+    cdef int64_t *rr_off       # per piece + 1: offsets into occ_off (n_runs entries + 1 per piece)
+    cdef int64_t *occ_off      # piece-relative
+    cdef int64_t *occ_base     # per piece + 1: offsets into occ_end
+    cdef int32_t *occ_end
+    cdef int64_t n_pieces, cap_rel, cap_rr, cap_occ
+    cdef bint filled
+
+    def __cinit__(self):
+        self.rel_off = NULL
+        self.rel = NULL
+        self.rr_off = NULL
+        self.occ_off = NULL
+        self.occ_base = NULL
+        self.occ_end = NULL
+        self.n_pieces = -1
+        self.cap_rel = self.cap_rr = self.cap_occ = 0
+        self.filled = False
+
+    def __dealloc__(self):
+        free(self.rel_off)
+        free(self.rel)
+        free(self.rr_off)
+        free(self.occ_off)
+        free(self.occ_base)
+        free(self.occ_end)
+
+    @property
+    def nbytes(self):
+        return 8 * 3 * (self.n_pieces + 1) + 4 * self.cap_rel + 8 * self.cap_rr + 4 * self.cap_occ
+
+
+cdef int cache_store(RelCache c, Work *W, int64_t p) noexcept nogil:
+    cdef int64_t n_rr = W.rel_run0[W.n_rel] if W.n_rel else 0
+    cdef int64_t n_occ = W.occ_off[n_rr]
+    cdef int64_t r0 = c.rel_off[p], rr0 = c.rr_off[p], o0 = c.occ_base[p]
+    if grow(<void **> &c.rel, &c.cap_rel, r0 + W.n_rel, sizeof(int32_t)) != 0:
+        return -1
+    if grow(<void **> &c.occ_off, &c.cap_rr, rr0 + n_rr + 1, sizeof(int64_t)) != 0:
+        return -1
+    if grow(<void **> &c.occ_end, &c.cap_occ, o0 + n_occ + 1, sizeof(int32_t)) != 0:
+        return -1
+    if W.n_rel:
+        memcpy(c.rel + r0, W.rel, W.n_rel * sizeof(int32_t))
+    memcpy(c.occ_off + rr0, W.occ_off, (n_rr + 1) * sizeof(int64_t))
+    if n_occ:
+        memcpy(c.occ_end + o0, W.occ_end, n_occ * sizeof(int32_t))
+    c.rel_off[p + 1] = r0 + W.n_rel
+    c.rr_off[p + 1] = rr0 + n_rr + 1
+    c.occ_base[p + 1] = o0 + n_occ
+    return 0
+
+
+cdef int cache_load(RelCache c, Work *W, int64_t p) noexcept nogil:
+    cdef int64_t n_rel = c.rel_off[p + 1] - c.rel_off[p]
+    cdef int64_t n_rr1 = c.rr_off[p + 1] - c.rr_off[p]
+    cdef int64_t n_occ = c.occ_base[p + 1] - c.occ_base[p], q, k, tmp
+    cdef int32_t t
+    W.n_rel = n_rel
+    if grow(<void **> &W.rel, &W.cap_rel, n_rel + 1, sizeof(int32_t)) != 0:
+        return -1
+    if grow(<void **> &W.occ_off, &W.cap_occ_off, n_rr1 + 1, sizeof(int64_t)) != 0:
+        return -1
+    if grow(<void **> &W.ptr, &W.cap_ptr, n_rr1 + 1, sizeof(int64_t)) != 0:
+        return -1
+    if grow(<void **> &W.rel_run0, &W.cap_rel_run0, n_rel + 1, sizeof(int64_t)) != 0:
+        return -1
+    if n_occ + 1 > W.cap_occ:
+        tmp = W.cap_occ
+        if grow(<void **> &W.occ_end, &tmp, n_occ + 1, sizeof(int32_t)) != 0:
+            return -1
+        tmp = W.cap_occ
+        if grow(<void **> &W.F, &tmp, n_occ + 1, sizeof(double)) != 0:
+            return -1
+        tmp = W.cap_occ
+        if grow(<void **> &W.G, &tmp, n_occ + 1, sizeof(double)) != 0:
+            return -1
+        tmp = W.cap_occ
+        if grow(<void **> &W.arg, &tmp, n_occ + 1, sizeof(int32_t)) != 0:
+            return -1
+        W.cap_occ = tmp
+    if n_rel:
+        memcpy(W.rel, c.rel + c.rel_off[p], n_rel * sizeof(int32_t))
+    memcpy(W.occ_off, c.occ_off + c.rr_off[p], n_rr1 * sizeof(int64_t))
+    if n_occ:
+        memcpy(W.occ_end, c.occ_end + c.occ_base[p], n_occ * sizeof(int32_t))
+    k = 0
+    for q in range(n_rel):
+        t = W.rel[q]
+        W.slot[t] = <int32_t> q
+        W.rel_run0[q] = k
+        k += W.tpl[t].n_runs
+    W.rel_run0[n_rel] = k
+    return 0
+
+
 def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
                  const int32_t[::1] telems, const int64_t[::1] toff,
                  const double[::1] word_bits, const double[::1] len_bits, const double[::1] t_bits,
-                 double flat_bits, bint want_trees, const int64_t[::1] word_rank=None):
+                 double flat_bits, bint want_trees, const int64_t[::1] word_rank=None,
+                 RelCache cache=None):
     """Minimum-code-length parse of every piece.
 
     ``word_rank`` (optional, per word id, smaller = rarer, e.g. the corpus count) picks the word
-    each template is looked up by (its rarest); by default its first word.
+    each template is looked up by (its rarest); by default its first word. ``cache`` (a
+    :class:`RelCache`) keeps each piece's relevant templates between calls on the same pieces
+    and template numbering: the first call fills it, later ones skip the lookup (templates
+    with an infinite ``t_bits`` are then skipped).
 
     Costs in bits: a FLAT block of span (a, b) costs ``flat_bits + len_bits[b - a] +
     sum(word_bits[x])``; a template block ``t_bits[t]`` plus the cost of each of its X blocks
@@ -1085,6 +1194,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
     cdef double[::1] loss_v, piece_bits_v
     cdef int64_t[::1] contested_v
     cdef int64_t max_runs = 1
+    cdef bint use_cache = cache is not None and cache.filled
+    cdef bint fill_cache = cache is not None and not cache.filled
     memset(&W, 0, sizeof(Work))
     for p in range(P):
         if pend[p] - pstart[p] > max_L:
@@ -1205,17 +1316,38 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         starts = <int32_t *> malloc((max_runs + 1) * sizeof(int32_t))
         if W.best == NULL or W.second == NULL or W.choice == NULL or W.cw == NULL or W.act == NULL or starts == NULL:
             raise MemoryError()
+        if use_cache and cache.n_pieces != P:
+            raise ValueError("the cache belongs to other pieces")
+        if fill_cache:
+            cache.n_pieces = P
+            cache.rel_off = <int64_t *> calloc(P + 1, sizeof(int64_t))
+            cache.rr_off = <int64_t *> calloc(P + 1, sizeof(int64_t))
+            cache.occ_base = <int64_t *> calloc(P + 1, sizeof(int64_t))
+            if cache.rel_off == NULL or cache.rr_off == NULL or cache.occ_base == NULL:
+                raise MemoryError()
         with nogil:
             for p in range(P):
                 x = &ids[pstart[p]]
                 L = pend[p] - pstart[p]
                 piece_block_v[p] = n_tree
                 if L == 0:
+                    if fill_cache:
+                        cache.rel_off[p + 1] = cache.rel_off[p]
+                        cache.rr_off[p + 1] = cache.rr_off[p]
+                        cache.occ_base[p + 1] = cache.occ_base[p]
                     continue
                 L1 = L + 1
-                if find_relevant(&W, x, L, <int32_t> p, &telems[0]) != 0:
-                    with gil:
-                        raise MemoryError()
+                if use_cache:
+                    if cache_load(cache, &W, p) != 0:
+                        with gil:
+                            raise MemoryError()
+                else:
+                    if find_relevant(&W, x, L, <int32_t> p, &telems[0]) != 0:
+                        with gil:
+                            raise MemoryError()
+                    if fill_cache and cache_store(cache, &W, p) != 0:
+                        with gil:
+                            raise MemoryError()
                 W.cw[0] = 0.0
                 for a in range(L):
                     W.cw[a + 1] = W.cw[a] + word_bits[x[a]]
@@ -1280,6 +1412,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
                         stack[3 * top + 2] = node
                         top += 1
             piece_block_v[P] = n_tree
+        if fill_cache:
+            cache.filled = True
         out = {
             "bits": total, "piece_bits": piece_bits, "uses": uses, "loss": loss, "contested": contested,
             "flat_len": flat_len, "flat_words": flat_words, "blocks": n_blocks,

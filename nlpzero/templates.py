@@ -767,16 +767,23 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
     prev_total = math.inf
     it = 0
     n_el = np.diff(toff).astype(np.float64)
+    # every round parses the same pieces with the same template numbering (dropped templates
+    # cost infinitely many bits), so each piece's relevant templates are looked up once
+    cache = _templates.RelCache()
+    telems = np.ascontiguousarray(telems, dtype=np.int32)
+    toff = np.ascontiguousarray(toff, dtype=np.int64)
     for it in range(1, max_iter + 1):
         sub_elems, sub_off = _subset(telems, toff, active)
+        t_bits = np.full(T, np.inf)
         with np.errstate(divide="ignore"):
-            t_bits = -np.log2(t_q[active]) if len(active) else np.zeros(0)
-        res = _templates.parse_pieces(enc.ids, enc.pstart, enc.pend, sub_elems, sub_off,
+            t_bits[active] = -np.log2(t_q[active])
+        res = _templates.parse_pieces(enc.ids, enc.pstart, enc.pend, telems, toff,
                                       np.ascontiguousarray(word_bits), np.ascontiguousarray(len_bits),
-                                      np.ascontiguousarray(t_bits), float(flat_bits), False, rank)
-        uses, loss = res["uses"], res["loss"]
+                                      t_bits, float(flat_bits), False, rank, cache)
+        uses, loss = res["uses"][active], res["loss"][active]
+        contested_uses = res["contested"][active]
         blocks = int(res["blocks"])
-        n_flat = blocks - int(uses.sum())
+        n_flat = blocks - int(res["uses"].sum())
         # re-estimate (hard EM) and code the current parses with the new parameters
         fw = res["flat_words"].astype(np.float64)
         fl = res["flat_len"][: max_len + 1].astype(np.float64)
@@ -807,7 +814,7 @@ def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, 
             # a failing template whose blocks fall back to FLAT goes now; one whose blocks fall
             # back to another template may be that template's fallback too: drop only the worse
             # half of those per round
-            contested = fail & (res["contested"] > 0)
+            contested = fail & (contested_uses > 0)
             if PRUNE_FRACTION < 1.0 and contested.sum() > 10:
                 g = (loss - model_t)[contested]
                 cut = np.quantile(g, PRUNE_FRACTION)

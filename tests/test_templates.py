@@ -505,3 +505,25 @@ def test_compiled_tokenizer_reads_like_str_split(seed, tmp_path):
         assert _fast_bytes(path, None, "utf-8") is None
     path.write_bytes(b"a \xff b\n")
     assert _fast_bytes(path, None, "utf-8") is None
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_relevance_cache_gives_the_same_parses(seed):
+    """Rounds of EM reuse each piece's relevant templates; dropped ones cost infinitely much."""
+    rng = random.Random(seed)
+    V = 4
+    templates = list(dict.fromkeys(random_template(rng, V) for _ in range(8)))
+    pieces = [[rng.randrange(V) for _ in range(rng.randint(0, 9))] for _ in range(30)]
+    ids = np.array([w for p in pieces for w in p], dtype=np.int32)
+    off = np.cumsum([0] + [len(p) for p in pieces]).astype(np.int64)
+    elems, toff = as_arrays(templates)
+    word_bits, len_bits, t_bits, flat_bits = random_costs(rng, V, len(templates), 10)
+    cache = _templates.RelCache()
+    for round_ in range(3):
+        tb = t_bits.copy()
+        tb[[i for i in range(len(templates)) if rng.random() < 0.3 * round_]] = np.inf
+        args = (ids, off[:-1], off[1:], elems, toff, word_bits, len_bits, tb, flat_bits, True,
+                np.arange(V, dtype=np.int64))
+        plain, cached = _templates.parse_pieces(*args), _templates.parse_pieces(*args, cache)
+        for k in ("piece_bits", "uses", "loss", "contested", "block_start", "block_end", "block_tpl"):
+            np.testing.assert_array_equal(plain[k], cached[k])
