@@ -16,12 +16,12 @@ process lifetime) of 3 fresh runs after one warm-up for nlpzero, of 1 run for nl
 defaults (window 5, min_proba 1e-5, min_pmi 2) and ``remove_weak_grams=False`` (its True wipes
 the stored counts and changes nothing else).
 
-Both template sets are then scored by the same measure, ``Templates.description_length`` (SPEC
-§5: baseline = lengths + ML unigrams; template code with hard EM of q, P_len, P_w; model cost
+Both template sets are then scored by the same measure, ``Templates.description_length``
+(baseline = lengths + ML unigrams; template code with hard EM of q, P_len, P_w; model cost
 log2 3 per element + end mark, −log2 P_w per word, ½ log2 blocks per template used). Finally
 ``nlpzero parse`` parses every line of the gold corpus (CPU and peak memory, end to end).
 
-Run:  flock /work/bench.lock python -m benchmarks.bench_templates [--json out.json]
+Run:  python -m benchmarks.bench_templates [--json out.json]   (alone on the machine: it times CPU)
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sentence templates and nested structure: the minimum-entropy principle above words (SPEC §5).
+"""Sentence templates and nested structure: the minimum-entropy principle above words.
 
 Words that co-occur at a distance far more often than chance form *templates* with gaps —
 ``[X]在[X]中[X]``, ``据新华社[X]电``, ``以[X]为[X]`` — and a sentence is a nesting of templates.
@@ -278,7 +278,7 @@ class Template:
 
 @dataclass(frozen=True)
 class DescriptionLength:
-    """The description length of a corpus under a template set (bits; SPEC §5).
+    """The description length of a corpus under a template set (bits).
 
     Attributes
     ----------
@@ -526,7 +526,7 @@ class Templates:
         max_iter: int = 20,
         encoding: str = "utf-8",
     ) -> DescriptionLength:
-        """Description length of ``corpus`` coded with these templates (SPEC §5; no pruning).
+        """Description length of ``corpus`` coded with these templates (no pruning).
 
         ``corpus`` and ``segmenter`` as for :func:`find_templates`. q, P_len and P_w are
         re-estimated on ``corpus`` by hard EM (at most ``max_iter`` rounds); the model cost
@@ -866,7 +866,7 @@ def find_templates(
     encoding: str = "utf-8",
     progress: Any = None,
 ) -> Templates:
-    """Find the sentence templates of a corpus (SPEC §5): links, chains, hard EM, pruning.
+    """Find the sentence templates of a corpus: links, chains, hard EM, pruning.
 
     Parameters
     ----------

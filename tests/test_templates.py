@@ -1,4 +1,4 @@
-"""Sentence templates and structure (SPEC §5).
+"""Sentence templates and structure.
 
 The compiled kernels are checked against slow pure-Python references on seeded random data:
 skip-gram pair counting (Counter), the nearest-free-successor chains and the templates they
