@@ -86,7 +86,7 @@ class _Workers:
     previous result, so neither side ever blocks sending while the other is sending too.
     """
 
-    def __init__(self, n: int, work: tuple, start_method: Optional[str] = None):
+    def __init__(self, n: int, work: tuple, start_method: str | None = None):
         import multiprocessing as mp
         import signal
 
@@ -179,7 +179,7 @@ def _worker_main(conn, work: tuple) -> None:
     conn.close()
 
 
-def check_start_method(start_method: Optional[str]) -> Optional[str]:
+def check_start_method(start_method: str | None) -> str | None:
     """``start_method`` itself when this platform has it (None: the platform's default).
 
     Raises
@@ -222,7 +222,7 @@ def map_lines(
     errors: str = "strict",
     progress: Any = False,
     desc: str = "processing",
-    start_method: Optional[str] = None,
+    start_method: str | None = None,
 ) -> BatchResult:
     """Map ``func`` over the lines of ``corpus`` on worker processes; write the results in order.
 
@@ -407,7 +407,7 @@ def segment_file(
     encoding: str = "utf-8",
     errors: str = "strict",
     progress: Any = False,
-    start_method: Optional[str] = None,
+    start_method: str | None = None,
 ) -> BatchResult:
     """Segment a file (any size) line by line into another, on all cores, keeping line order.
 

@@ -773,3 +773,45 @@ def test_a_huge_bad_line_is_not_echoed(tmp_path):
     edges.write_text("a b\n" + "x " * 100_000 + "\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["communities", str(edges)])
     assert res.exit_code == 1 and "line 2" in res.stderr and len(res.stderr) < 400
+
+
+# ----------------------------------------------------------------------------- templates, parse
+
+
+def test_cli_templates_and_parse(run, tmp_path):
+    from test_templates import corpus_lines
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
+    out = tmp_path / "t.jsonl"
+    r = run("templates", corpus, "--segmented", "--format", "jsonl", "-o", out, "--min-proba", "1e-3")
+    assert r.exit_code == 0, r.output
+    assert "saving" in r.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert "nlpzero_templates" in rows[0]
+    assert ["据", "新华社", None, "电"] in [row["template"] for row in rows[1:]]
+    r = run("templates", corpus, "--segmented", "--top", "2", "-q", "--min-proba", "1e-3")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3 and r.stdout.startswith("template\t")
+    r = run("parse", corpus, "--segmented", "--templates", out)
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(corpus_lines())
+    for src, got in zip(corpus_lines(), lines):
+        assert got.replace("[", "").replace("]", "").replace("(", "").replace(")", "").split() == src.split()
+
+
+def test_cli_bad_input(run, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"template": ["在", null, "中"]}\n{"templat": 1}\n', encoding="utf-8")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("据 新华社 北京 电\n", encoding="utf-8")
+    r = run("parse", corpus, "--segmented", "--templates", bad)
+    assert r.exit_code == 1 and "bad.jsonl, line 2" in r.stderr and "Traceback" not in r.stderr
+    r = run("templates", corpus, "--segmented")
+    assert r.exit_code == 1 and "too small" in r.stderr and r.stderr.count("\n") == 1
+    r = run("templates", corpus, "--segmented", "--window", "0")
+    assert r.exit_code == 2
+    raw = tmp_path / "raw.txt"
+    raw.write_text("今天天气不错我们一起去公园散步吧\n" * 30, encoding="utf-8")
+    r = run("templates", raw, "--segmented")
+    assert r.exit_code == 1 and "warning" in r.stderr and "single token" in r.stderr
