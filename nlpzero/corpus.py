@@ -50,6 +50,24 @@ _NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "
                  "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
 
 
+def _wide_text_guess(head: bytes) -> Optional[str]:
+    """"UTF-16" / "UTF-32" when the first bytes look like that (a byte-order mark, or NUL bytes
+    in every other / every fourth position as ASCII or CJK text has in those encodings)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = head[:4096]
+    if len(sample) >= 8:
+        quarters = [sample[i::4].count(0) for i in range(4)]
+        if max(quarters) and min(quarters[2:]) * 4 >= len(sample) * 0.9 and quarters[0] + quarters[1] == 0:
+            return "UTF-32"
+        halves = [sample[0::2].count(0), sample[1::2].count(0)]
+        if max(halves) * 2 >= len(sample) * 0.3 and min(halves) * 2 <= len(sample) * 0.05:
+            return "UTF-16"
+    return None
+
+
 def _is_wide(encoding: str) -> bool:
     return codecs.lookup(encoding).name.replace("_", "-").startswith(_WIDE_ENCODINGS[:2])
 
@@ -93,10 +111,13 @@ class Corpus:
         errors: str = "strict",
         normalize: bool = True,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        decode_hint: Optional[str] = None,
     ):
         if isinstance(source, Corpus):
             self.__dict__.update(source.__dict__)
             return
+        #: what a DecodeError suggests (None: the encoding / errors options)
+        self.decode_hint = decode_hint
         check_choice("errors", errors, ("strict", "replace"))
         try:
             codecs.lookup(encoding)
@@ -282,6 +303,13 @@ class Corpus:
                 if sniff and offset < SNIFF_BYTES:
                     nul = block.find(b"\x00", 0, SNIFF_BYTES - offset)
                     if nul >= 0:
+                        wide = _wide_text_guess(block) if offset == 0 else None
+                        if wide is not None:
+                            raise BinaryInputError(
+                                f"{self.path}: looks like {wide} text, not {self.encoding}; give its "
+                                f"encoding (--encoding {wide.lower()}; API: encoding={wide.lower()!r})",
+                                self.path,
+                            )
                         raise BinaryInputError(
                             f"{self.path}: looks like a binary file, not text (NUL byte at offset {offset + nul})",
                             self.path,
@@ -294,6 +322,9 @@ class Corpus:
             if close:
                 f.close()
 
+    def _hint(self) -> Optional[str]:
+        return getattr(self, "decode_hint", None)
+
     def _byte_texts(self, progress) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
         end = 0
@@ -302,7 +333,10 @@ class Corpus:
             try:
                 text = decoder.decode(block, False)
             except UnicodeDecodeError as exc:
-                raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason) from None
+                raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason,
+                                  self._hint()) from None
+            except UnicodeError as exc:     # e.g. "UTF-16 stream does not start with BOM"
+                raise DecodeError(self.path, offset - pending, self.encoding, str(exc), self._hint()) from None
             end = offset + len(block)
             if text:
                 yield text
@@ -310,7 +344,9 @@ class Corpus:
         try:
             text = decoder.decode(b"", True)
         except UnicodeDecodeError as exc:
-            raise DecodeError(self.path, end - pending + exc.start, self.encoding, exc.reason) from None
+            raise DecodeError(self.path, end - pending + exc.start, self.encoding, exc.reason, self._hint()) from None
+        except UnicodeError as exc:
+            raise DecodeError(self.path, end - pending, self.encoding, str(exc), self._hint()) from None
         if text:
             yield text
 
@@ -451,7 +487,7 @@ class Corpus:
                 try:
                     text = decoder.decode(buf, False)
                 except UnicodeDecodeError as exc:
-                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason) from None
+                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason, self._hint()) from None
                 pending = decoder.getstate()[0]
                 cut = boundary(text)
                 end = cut + 1 if cut >= 0 else len(text)

@@ -54,6 +54,10 @@ def check_dictionary_path(path: str) -> None:
         raise InputError(f"{path}: is a directory, not a dictionary file", path)
 
 
+UTF8_HINT = ("dictionaries and lexicons are UTF-8: convert the file first (e.g. iconv -f GB18030 -t UTF-8 "
+             "old.txt > new.txt), or pass encoding= in the API")
+
+
 def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "utf-8",
                     require_count: bool = False) -> Entries:
     """Read a dictionary file into a list of ``(word, count)`` pairs, in file order.
@@ -93,7 +97,7 @@ def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "ut
     path = os.fspath(path)
     check_dictionary_path(path)
     # read like every corpus: decoding errors name the byte offset, a UTF-8 BOM is dropped
-    lines = Corpus(path, encoding=encoding).lines()
+    lines = Corpus(path, encoding=encoding, decode_hint=UTF8_HINT).lines()
     return parse_dictionary(lines, format, path, require_count=require_count)
 
 

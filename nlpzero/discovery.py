@@ -336,6 +336,10 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
     refine = limits.check("refine", refine)
     if min_count is not None:
         min_count = limits.check("min_count", min_count)
+        if refine == 0:
+            raise ParameterError(
+                "`min_count` is the pruning bar of the refinement and has no effect with refine=0; "
+                "pass refine >= 1 (e.g. refine=2) or drop min_count", "min_count", min_count)
     return max_word_len, penalty, refine, min_count
 
 
@@ -419,6 +423,8 @@ def learn_segmenter(
         prune words below ``min_count``; single characters never pruned score log(0.5/total)).
     min_count : int, optional
         Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
+        Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
+        be ignored).
     encoding, errors, normalize, progress
         As for :func:`discover`.
 

@@ -24,6 +24,7 @@ import numpy as np
 from ._io import atomic_write
 from ._validate import check_choice, check_int
 from .corpus import Corpus
+from .dictionary import UTF8_HINT
 from .errors import FormatError, ParameterError
 from .jieba.interop import jieba_words
 
@@ -138,7 +139,8 @@ class Lexicon:
                        self.is_new[idx], self.method)
 
     def top(self, n: int) -> List[str]:
-        """The ``n`` best words."""
+        """The ``n`` best words (``n`` ≥ 0; all of them when ``n`` exceeds the size)."""
+        n = check_int("n", n, minimum=0)
         return list(self.words[:n])
 
     def new_words(self) -> List[str]:
@@ -211,7 +213,7 @@ class Lexicon:
 
             return load_jieba_dict(path, encoding=encoding)
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
-        for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), start=1):
+        for lineno, line in enumerate(Corpus(path, encoding=encoding, decode_hint=UTF8_HINT).lines(), start=1):
             line = line.rstrip("\r\n")
             if not line or (line.startswith("#") and format == "tsv"):
                 continue
@@ -236,6 +238,8 @@ class Lexicon:
                     cols[k].append(np.nan if v in (None, "", "nan") else float(v))
                 except ValueError:
                     raise FormatError(path, lineno, f"{k} {v!r} is not a number") from None
+        if not words:
+            raise FormatError(path, 0, "the lexicon holds no words")
         return _from_lists(words, counts, cols, "file")
 
 
@@ -248,7 +252,12 @@ def _check_entry(path, lineno, word, count):
         raise FormatError(path, lineno, f"count {count!r} is not an integer") from None
     if value < 1:
         raise FormatError(path, lineno, f"count must be ≥ 1, got {value}")
+    if value > _MAX_COUNT:
+        raise FormatError(path, lineno, f"count {value} is too large (counts are 64-bit, at most {_MAX_COUNT})")
     return word, value
+
+
+_MAX_COUNT = 1 << 62
 
 
 def _from_lists(words, counts, cols, method) -> Lexicon:
@@ -260,6 +269,8 @@ def _from_lists(words, counts, cols, method) -> Lexicon:
         else:
             seen[w] = i
     keep = [i for i in range(len(words)) if counts[i] > 0]
+    if any(counts[i] > _MAX_COUNT for i in keep):
+        raise ParameterError(f"a word's summed count exceeds {_MAX_COUNT} (counts are 64-bit)")
     c = np.array([counts[i] for i in keep], dtype=np.int64)
     known = jieba_words()
     ws = tuple(words[i] for i in keep)

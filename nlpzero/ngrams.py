@@ -514,14 +514,20 @@ class NgramCounts:
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "NgramCounts":
         """Load counts written by :meth:`save`."""
+        import zipfile
+
         try:
-            with np.load(path) as z:
+            with np.load(path, allow_pickle=False) as z:
                 meta = [int(x) for x in z["meta"]]
                 max_n, normalize, min_count = meta[:3]
                 collapse = bool(meta[3]) if len(meta) > 3 else False
                 codes, lengths, counts, totals = z["codes"], z["lengths"], z["counts"], z["totals"]
-        except (OSError, KeyError, ValueError) as exc:
-            raise InputError(f"{path}: not an n-gram file written by NgramCounts.save ({exc})", str(path)) from None
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file", str(path)) from None
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+            # (numpy's own message for a non-zip file is advice about allow_pickle: not useful here)
+            raise InputError(f"{path}: not an n-gram file written by NgramCounts.save (damaged, truncated or "
+                             "another format)", str(path)) from None
         table = _ngram.NgramTable(max_n, 0, max(1024, int(counts.size * 1.7)))
         _add(table, np.ascontiguousarray(codes), lengths, counts)
         table.add_totals(totals)

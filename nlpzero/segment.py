@@ -169,6 +169,8 @@ class Segmenter:
                     f"or 'jieba'; got {type(dictionary).__name__}"
                 )
             self._build(list(dictionary.items()))
+        if isinstance(user_dicts, (str, bytes, os.PathLike)):
+            user_dicts = [user_dicts]                 # one path, not its characters
         for user in user_dicts:
             self.load_userdict(user)
 
@@ -269,6 +271,11 @@ class Segmenter:
             except (OSError, ValueError, KeyError):
                 pass                          # a stale or broken cache is rebuilt
         entries = read_dictionary(path)
+        if not entries:
+            from .errors import FormatError
+
+            raise FormatError(path, 0, "the dictionary holds no words (an empty file would segment "
+                                       "every character alone)")
         missing = [w for w, c in entries if c is None]
         self._build([(w, c) for w, c in entries if c is not None])
         for word in missing:
@@ -519,7 +526,15 @@ class Segmenter:
         """Segment many lines in batches: one list of tokens per input item, in order.
 
         A line containing ``"\\n"`` is segmented as a whole (its newlines are whitespace).
+        ``lines`` must be an iterable of str, not one str (use :meth:`lcut` for one text).
         """
+        if isinstance(lines, (str, bytes)):
+            raise ParameterTypeError(
+                "`lines` must be an iterable of lines, not a single str (its characters would be "
+                "the lines); use lcut(text) or cut_lines(text.splitlines())", "lines", lines)
+        return self._cut_lines(lines)
+
+    def _cut_lines(self, lines: Iterable[str]) -> Iterator[List[str]]:
         batch: List[str] = []
         size = 0
         for line in lines:

@@ -21,9 +21,9 @@ import numpy as np
 
 from . import _limits as limits
 from ._io import atomic_write
-from ._wordvec import cooccurrence, knn_graph, ppmi, truncated_svd, unit_rows, vocabulary
+from ._wordvec import DENSE_SVD_MAX, cooccurrence, knn_graph, ppmi, truncated_svd, unit_rows, vocabulary
 from .corpus import Corpus, TokenCorpus
-from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError
+from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError, ResourceLimitError
 
 __all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
 
@@ -140,6 +140,10 @@ class WordVectors:
 def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
     """Read word vectors from a ``.npz`` file or a word2vec text file.
 
+    Vectors already in memory (a mapping word -> vector, a ``(words, matrix)`` pair, a
+    WordVectors or a gensim ``KeyedVectors``) are accepted too and converted as
+    :func:`as_vectors` does.
+
     ``.npz``: arrays ``words`` (strings, shape (V,)) and ``vectors`` (shape (V, d)), as saved by
     ``nlpzero.word_vectors`` and :meth:`WordVectors.save`. Anything else is read as word2vec
     text: an optional header line ``V d``, then ``word x1 ... xd`` per line (GloVe files, without
@@ -152,8 +156,21 @@ def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
     InputError
         A ``.npz`` file without the two arrays.
     """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        vectors = as_vectors(path)       # in memory already: a mapping, a (words, matrix) pair, ...
+        if isinstance(vectors, Mapping):
+            words = list(vectors)
+            try:
+                matrix = np.array([np.asarray(vectors[w], dtype=np.float64) for w in words])
+            except (TypeError, ValueError):
+                raise ParameterError("a mapping of word vectors needs one number sequence of the same "
+                                     "length per word", "path") from None
+            return WordVectors(words, matrix.reshape(len(words), -1))
+        return vectors
     path = os.fspath(path)
     if path.endswith(".npz"):
+        import zipfile
+
         try:
             with np.load(path, allow_pickle=False) as data:
                 if "words" not in data or "vectors" not in data:
@@ -165,8 +182,10 @@ def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
                 words, vectors = data["words"], data["vectors"]
                 counts = data["counts"] if "counts" in data else None
                 sv = data["singular_values"] if "singular_values" in data else None
-        except ValueError as exc:  # object arrays need pickle, which we never load
-            raise InputError(f"{path}: cannot read word vectors ({exc})", path) from None
+        except (ValueError, EOFError, zipfile.BadZipFile):
+            # numpy falls back to unpickling what is not a zip (and says so): never done here
+            raise InputError(f"{path}: not a readable .npz of word vectors (damaged, truncated, or not "
+                             "written by nlpzero / numpy.savez with plain arrays)", path) from None
         if words.dtype.kind == "S":
             words = np.char.decode(words, "utf-8")
         try:
@@ -269,7 +288,9 @@ def word_vectors(
         :class:`nlpzero.Corpus`). It is read twice (vocabulary, then co-occurrences), so a
         one-shot iterator is refused.
     dim : int, optional
-        Vector dimension; default about ``8.33 · ln(V)``, capped at ``V``.
+        Vector dimension; default about ``8.33 · ln(V)``, capped at ``V``. Above
+        1,200 words, a ``dim`` over ``V / 2`` raises :class:`~nlpzero.errors.ResourceLimitError`
+        (the randomized SVD would cost as much as a dense one).
     window : int, default 5
         Co-occurrence within ``window`` tokens on either side (not across lines); every pair
         counts 1. Words below ``min_count`` leave a gap (they do not shrink distances).
@@ -339,6 +360,11 @@ def word_vectors(
     if keys.size == 0:
         raise CorpusTooSmallError("no two vocabulary words co-occur within the window")
     ptr, idx, val = ppmi(keys, pair_counts, V, shift, alpha)
+    if dim is not None and V > DENSE_SVD_MAX and dim > V // 2:
+        raise ResourceLimitError(
+            f"`dim`={dim} is too close to the vocabulary size V={V:,}: the randomized SVD would cost as much "
+            f"as a dense {V:,} x {V:,} decomposition for no reduction; use dim <= {V // 2} "
+            f"(the default is about 8.33·ln V = {default_dim(V)})", "dim", dim)
     dim = min(default_dim(V) if dim is None else dim, V)
     u, s, _ = truncated_svd(ptr, idx, val, V, dim, seed)
     vectors = np.ascontiguousarray(u * s**eig)
@@ -374,7 +400,9 @@ def cluster_words(
     ----------
     vectors : WordVectors or (words, array of shape (V, dim))
     k : int, default 10
-        Neighbours per word.
+        Neighbours per word (at most ``V - 1`` are used). When ``V · k`` exceeds 20 million
+        edges, :class:`~nlpzero.errors.ResourceLimitError` is raised instead of building a
+        dense graph.
     num_trials, seed : int
         Passed to :func:`nlpzero.infomap`.
 
@@ -399,7 +427,8 @@ def cluster_words(
     elif isinstance(vectors, tuple) and len(vectors) == 2:
         words, matrix = [str(w) for w in vectors[0]], np.asarray(vectors[1], dtype=np.float64)
     else:
-        raise ParameterTypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
+        raise ParameterTypeError(
+            f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise ParameterError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
     if not np.isfinite(matrix).all():
@@ -409,6 +438,12 @@ def cluster_words(
     k = limits.check("k", k)
     num_trials = limits.check("num_trials", num_trials)
     seed = limits.check("seed", seed)
+    edges = len(words) * min(k, max(len(words) - 1, 0))
+    if edges > limits.MAX_KNN_EDGES:
+        raise ResourceLimitError(
+            f"`k`={k} on {len(words):,} words asks for up to {edges:,} graph edges (limit "
+            f"{limits.MAX_KNN_EDGES:,}): that is a dense graph, not a kNN graph; use a small k (default 10) "
+            "or fewer words", "k", k)
     if len(words) < 2:
         src = dst = np.zeros(0, np.int64)
         w = np.zeros(0)
