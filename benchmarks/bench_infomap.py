@@ -27,6 +27,8 @@ import numpy as np  # noqa: E402
 
 import nlpzero  # noqa: E402
 from benchmarks import datasets, harness  # noqa: E402
+from nlpzero._testing import lfr  # noqa: E402
+from nlpzero._testing import planted_directed as _planted_directed  # noqa: E402
 
 # asv-style description of the grid (asv can drive ``time_*`` later)
 params = [["karate", "lesmis", "lfr1000-0.1", "lfr1000-0.3", "lfr1000-0.5", "lfr10000-0.1", "lfr10000-0.3",
@@ -34,33 +36,10 @@ params = [["karate", "lesmis", "lfr1000-0.1", "lfr1000-0.3", "lfr1000-0.5", "lfr
 param_names = ["graph", "method", "trials"]
 
 
-def lfr(n, mu):
-    G = nx.LFR_benchmark_graph(n, 3, 1.5, mu, average_degree=20, max_degree=50, min_community=20, seed=1)
-    G.remove_edges_from(nx.selfloop_edges(G))
-    truth = {}
-    for v in G:
-        truth.setdefault(v, min(G.nodes[v]["community"]))
-    for v in G:
-        del G.nodes[v]["community"]
-    return G, truth
-
-
-def planted_directed(n, k, seed=1, deg_in=8, deg_out=2):
-    rng = np.random.default_rng(seed)
-    comm = np.arange(n) % k
-    members = [np.flatnonzero(comm == c) for c in range(k)]
-    G = nx.DiGraph()
-    G.add_nodes_from(range(n))
-    for a in range(n):
-        for _ in range(rng.poisson(deg_in)):
-            b = int(rng.choice(members[comm[a]]))
-            if b != a:
-                G.add_edge(a, b, weight=float(rng.uniform(0.5, 2.0)))
-        for _ in range(rng.poisson(deg_out)):
-            b = int(rng.integers(n))
-            if b != a:
-                G.add_edge(a, b, weight=float(rng.uniform(0.5, 2.0)))
-    return G, {a: int(comm[a]) for a in range(n)}
+def planted_directed(n, k):
+    """The directed benchmark graph: planted groups, 8 links inside and 2 anywhere per node."""
+    G, groups = _planted_directed(n, k, seed=1, deg_out=2)
+    return G, {a: int(groups[a]) for a in range(n)}
 
 
 def make_graph(name):

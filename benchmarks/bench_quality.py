@@ -66,14 +66,14 @@ def f1(pred: set, ref: set) -> float:
 
 
 def learn(lines, kw, max_word_len, refine):
-    """A segmenter learned on ``lines`` with the given nvbe_scores variant (private seams of discovery)."""
+    """A segmenter learned on ``lines`` with the given nvbe_scores variant (discovery's scoring
+    function swapped for the variant while learning)."""
     from nlpzero import discovery, nvbe
 
     original = discovery.nvbe_scores
     discovery.nvbe_scores = functools.partial(nvbe.nvbe_scores, **kw)
     try:
-        passes, model = discovery._learn(lines, max_word_len, 0.0, refine, None, "utf-8", "strict", True, False)
-        return discovery._segmenter(passes, model, 0.0, refine)
+        return discovery.learn_segmenter(lines, max_word_len=max_word_len, refine=refine)
     finally:
         discovery.nvbe_scores = original
 

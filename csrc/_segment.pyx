@@ -766,3 +766,7 @@ def last_boundary(str text, int mode, bint norm):
         ch_next = ch
         i -= 1
     return -1
+
+
+# jieba 0.42's cut modes (nlpzero.jieba, Segmenter(hmm=True)); kept in a file of their own.
+include "_jieba.pxi"

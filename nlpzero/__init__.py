@@ -8,7 +8,7 @@ compiled core. Public names are loaded on first use, so ``import nlpzero`` stays
     >>> counts["天气"]
     2
 
-See README.md for the command line (``nlpzero --help``).
+The command line: ``nlpzero --help``; the documentation: docs/ (``mkdocs serve``).
 """
 from importlib import import_module as _import_module
 
@@ -19,19 +19,19 @@ _check_build.check()
 
 # public name -> module that defines it (imported lazily, on first attribute access)
 _EXPORTS = {
-    # text model and n-grams (SPEC §0, §1)
+    # text model and n-grams
     "Corpus": "nlpzero.corpus",
     "TokenCorpus": "nlpzero.corpus",
     "count_ngrams": "nlpzero.ngrams",
     "NgramCounts": "nlpzero.ngrams",
-    # communities and word vectors (SPEC §6, §7)
+    # communities and word vectors
     "infomap": "nlpzero.community",
     "codelength": "nlpzero.community",
     "InfomapResult": "nlpzero.community",
     "word_vectors": "nlpzero.vectors",
     "WordVectors": "nlpzero.vectors",
     "cluster_words": "nlpzero.vectors",
-    # EMD, WMD, WRD and exact top-k search (SPEC §8)
+    # EMD, WMD, WRD and exact top-k search
     "emd": "nlpzero.transport",
     "emd_plan": "nlpzero.transport",
     "EMDResult": "nlpzero.transport",
@@ -46,7 +46,7 @@ _EXPORTS = {
     "wmd_search": "nlpzero.distance",
     "TextIndex": "nlpzero.distance",
     "SearchResult": "nlpzero.distance",
-    # dictionary segmentation and jieba interop (SPEC §4)
+    # dictionary segmentation and jieba interop
     "Segmenter": "nlpzero.segment",
     "segment_file": "nlpzero.batch",
     "map_lines": "nlpzero.batch",
@@ -54,13 +54,13 @@ _EXPORTS = {
     "to_jieba_userdict": "nlpzero.jieba.interop",
     "jieba_tokenizer": "nlpzero.jieba.interop",
     "read_dictionary": "nlpzero.dictionary",
-    # word discovery and unsupervised segmentation (SPEC §2-§4)
+    # word discovery and unsupervised segmentation
     "discover": "nlpzero.discovery",
     "learn_segmenter": "nlpzero.discovery",
     "segment_unsupervised": "nlpzero.discovery",
     "segment_unsupervised_spans": "nlpzero.discovery",
     "Lexicon": "nlpzero.lexicon",
-    # frequent itemsets and association rules (SPEC §9)
+    # frequent itemsets and association rules
     "frequent_itemsets": "nlpzero.apriori",
     "association_rules": "nlpzero.apriori",
     "FrequentItemsets": "nlpzero.apriori",

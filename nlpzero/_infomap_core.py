@@ -33,7 +33,7 @@ def _plogp(x):
 
 @njit(cache=True, nogil=True)
 def pagerank_flow(n, src, dst, weight, teleportation, tol, min_iter, max_iter):
-    """Directed flow with teleportation to links, recorded only for the rank (SPEC §7).
+    """Directed flow with teleportation to links, recorded only for the rank.
 
     Returns ``(node_flow, link_flow, iterations)``: the stationary distribution of the walk
     that teleports with probability ``teleportation`` (and always from dangling nodes) to

@@ -18,7 +18,9 @@ Layout (all integers little-endian)::
 Header fields: ``format`` (``"nlpzero-segmenter"``), ``kind`` (``"score"``: additive word
 scores, as learned; ``"count"``: word counts, scored ``log c − log total``), ``mode``
 (``"nlpzero"`` or ``"jieba"``), ``normalize`` (bool), ``unknown_score`` (float, or null for the
-count default), ``total`` (float: the total count of a count model), ``n_words``, ``learned``
+count default), ``total`` (float: the total count of a count model), ``hmm``, ``cut_mode`` and
+``traditional`` (jieba-mode and traditional-character options), ``forced`` (words kept whole
+wherever they occur), ``n_words``, ``learned``
 (how the model was learned: a free-form object such as ``{"method": "nvbe", "max_word_len": 4,
 ...}``, for people), ``nlpzero`` (the version that wrote it) and ``arrays``: name → ``[dtype,
 length, offset]`` for
@@ -163,6 +165,13 @@ def read_model(path: "str | os.PathLike[str]") -> Tuple[list, np.ndarray, Dict[s
             raise ValueError("values")
         if (chars > 0x10FFFF).any():
             raise ValueError("code points")
+        if header.get("cut_mode", "accurate") not in ("accurate", "search", "full"):
+            raise ValueError("cut_mode")
+        forced = header.get("forced", [])
+        if not isinstance(forced, list) or not all(isinstance(w, str) and w for w in forced):
+            raise ValueError("forced words")
+        if (header.get("hmm") or header.get("cut_mode", "accurate") != "accurate") and header["mode"] != "jieba":
+            raise ValueError("jieba cut options without jieba mode")
         unknown = header.get("unknown_score")
         if unknown is not None and not math.isfinite(float(unknown)):
             raise ValueError("unknown_score")

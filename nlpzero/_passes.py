@@ -6,11 +6,16 @@ order (``NgramCounts.view``), and replays the corpus's chunks later with the id 
 at every position (recorded while counting for chunks it keeps, looked up otherwise). It is
 internal (not part of ``nlpzero.*``) but documented and stable enough for :mod:`nlpzero.nvbe` and
 for tests, which check the scores computed from it against slow references.
+
+This module is also the test seam of discovery and unsupervised segmentation: :func:`cohesion`,
+:func:`best_split` and :func:`learn_model` are stable entry points into stages of
+:mod:`nlpzero.discovery` that tests compare with references (tests import these, never the
+underscore functions behind them).
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -22,7 +27,7 @@ from .errors import CorpusTooSmallError
 from .ngrams import DEFAULT_MAX_MEMORY, ChunkCache, _count, symbol_chunks
 from .nvbe import branching_entropies
 
-__all__ = ["Passes", "MIN_CHARACTERS"]
+__all__ = ["Passes", "MIN_CHARACTERS", "cohesion", "best_split", "learn_model"]
 
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
@@ -160,3 +165,42 @@ class Passes:
                     big[big] = long_ok(ids, lo[big], length[big])
                 longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
         return per_order, longer
+
+
+# ---------------------------------------------------------------------- stages tests check
+# Stable entry points into stages of nlpzero.discovery that the tests compare with slow
+# references. They delegate to the implementation, so a refactor keeps these signatures and the
+# tests keep working; nothing here is API (use discover / learn_segmenter).
+def cohesion(passes: Passes, k: int) -> np.ndarray:
+    """Weakest-split PMI ``min_j log(N·c(w) / (c(w[:j])·c(w[j:])))`` of every order-k n-gram
+    (by id) of ``passes`` (the score ``discover(method="mi")`` cuts on)."""
+    from .discovery import _cohesion
+
+    return _cohesion(passes, k)
+
+
+def best_split(word: str, logp: dict) -> Optional[List[str]]:
+    """The best split of ``word`` into at least two words of ``logp`` (word -> log-probability),
+    by unigram Viterbi, or None (the step of ``discover(method="min_entropy")`` that drops
+    redundant words)."""
+    from .discovery import _best_split
+
+    return _best_split(word, logp)
+
+
+def learn_model(corpus, *, max_word_len: int = 4, penalty: float = 0.0, refine: int = 0,
+                min_count: Optional[int] = None, encoding: str = "utf-8", errors: str = "strict",
+                normalize: bool = True, progress: ProgressArg = False):
+    """The passes and the learned model behind :func:`nlpzero.learn_segmenter` (same parameters).
+
+    Returns
+    -------
+    passes : Passes
+    model
+        Scores every string of at most ``max_word_len`` symbols: ``model._score`` (concatenated
+        by order, ``model._offset`` the start of each order), ``model.unknown``,
+        ``model.max_word_len``.
+    """
+    from .discovery import _learn
+
+    return _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress)

@@ -1,4 +1,4 @@
-"""Frequent itemsets and association rules (Apriori), exact, with a compiled core (SPEC §9).
+"""Frequent itemsets and association rules (Apriori), exact, with a compiled core.
 
 :func:`frequent_itemsets` finds every itemset whose support count reaches a threshold;
 :func:`association_rules` turns them into rules X → Y with support, confidence and lift.

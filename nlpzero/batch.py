@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .errors import ParameterTypeError, WorkerError
+from .errors import ParameterError, ParameterTypeError, WorkerError
 from .segment import Segmenter, as_segmenter
 
 __all__ = ["map_lines", "segment_file", "BatchResult", "default_jobs"]
@@ -85,13 +85,18 @@ class _Workers:
     previous result, so neither side ever blocks sending while the other is sending too.
     """
 
-    def __init__(self, n: int, work: tuple):
+    def __init__(self, n: int, work: tuple, start_method: Optional[str] = None):
         import multiprocessing as mp
+        import signal
 
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        ctx = mp.get_context(start_method)
         self.procs, self.conns = [], []
         self.busy: deque = deque()                 # worker indices with a piece in flight, oldest first
         self.next = 0
+        # Workers are started with SIGINT ignored, which they inherit: a spawned worker spends
+        # its first second importing, and a Ctrl-C to the process group then must not print a
+        # KeyboardInterrupt traceback from it (Python leaves an inherited SIG_IGN in place).
+        old_int = signal.signal(signal.SIGINT, signal.SIG_IGN) if _is_main_thread() else None
         try:
             for _ in range(n):
                 ours, theirs = ctx.Pipe(duplex=True)
@@ -103,6 +108,9 @@ class _Workers:
         except BaseException:
             self.kill()
             raise
+        finally:
+            if old_int is not None:
+                signal.signal(signal.SIGINT, old_int)
 
     def full(self) -> bool:
         return len(self.busy) == len(self.procs)
@@ -170,6 +178,30 @@ def _worker_main(conn, work: tuple) -> None:
     conn.close()
 
 
+def check_start_method(start_method: Optional[str]) -> Optional[str]:
+    """``start_method`` itself when this platform has it (None: the platform's default).
+
+    Raises
+    ------
+    nlpzero.errors.ParameterError
+        The method is not available here (``fork`` on Windows, for instance).
+
+    Examples
+    --------
+    >>> check_start_method("spawn")
+    'spawn'
+    """
+    import multiprocessing as mp
+
+    if start_method is None:
+        return None
+    available = mp.get_all_start_methods()
+    if start_method not in available:
+        raise ParameterError(f"start_method {start_method!r} is not available on this platform "
+                         f"(available: {', '.join(available)})")
+    return start_method
+
+
 def default_jobs() -> int:
     """Cores this process may use (within the ``jobs`` limit of nlpzero._limits)."""
     from ._limits import default_jobs as _default
@@ -189,6 +221,7 @@ def map_lines(
     errors: str = "strict",
     progress: Any = False,
     desc: str = "processing",
+    start_method: Optional[str] = None,
 ) -> BatchResult:
     """Map ``func`` over the lines of ``corpus`` on worker processes; write the results in order.
 
@@ -221,6 +254,10 @@ def map_lines(
         True shows bytes, MB/s and lines/s on stderr for large inputs.
     desc : str
         Label of the progress line.
+    start_method : {None, "fork", "spawn", "forkserver"}
+        How worker processes start (:mod:`multiprocessing`); None: the platform's default
+        (fork on Linux, spawn on macOS and Windows). Under spawn and forkserver, ``func`` is
+        pickled to each worker.
 
     Returns
     -------
@@ -251,6 +288,7 @@ def map_lines(
 
     start = time.perf_counter()
     jobs = default_jobs() if jobs is None else limits.check("jobs", jobs)
+    start_method = check_start_method(start_method)
     source = corpus if isinstance(corpus, Corpus) else Corpus(corpus, encoding=encoding, errors=errors)
     if source.size is not None and source.size < SMALL_INPUT_BYTES:
         jobs = 1
@@ -299,7 +337,7 @@ def map_lines(
             raise SystemExit(128 + signum)
 
         in_main = _is_main_thread()
-        workers = _Workers(jobs, work)
+        workers = _Workers(jobs, work, start_method)
         if in_main:                           # after the fork: workers keep the default action
             signal.signal(signal.SIGTERM, on_term)
         try:
@@ -374,6 +412,7 @@ def segment_file(
     encoding: str = "utf-8",
     errors: str = "strict",
     progress: Any = False,
+    start_method: Optional[str] = None,
 ) -> BatchResult:
     """Segment a file (any size) line by line into another, on all cores, keeping line order.
 
@@ -402,6 +441,9 @@ def segment_file(
         Passed to :class:`~nlpzero.Corpus` when ``corpus`` is not one already.
     progress : bool or callable
         True shows bytes, MB/s and lines/s on stderr for large inputs.
+    start_method : {None, "fork", "spawn", "forkserver"}
+        How worker processes start; None: the platform's default. The output is the same
+        under every method.
 
     Returns
     -------
@@ -427,4 +469,4 @@ def segment_file(
         raise ParameterTypeError(f"`delimiter` must be str, got {type(delimiter).__name__}")
     return map_lines(corpus, output, _SegmentLines(seg, delimiter), jobs=jobs, boundary=seg.last_boundary,
                      joiner=delimiter.encode("utf-8"), encoding=encoding, errors=errors,
-                     progress=progress, desc="segmenting")
+                     progress=progress, desc="segmenting", start_method=start_method)

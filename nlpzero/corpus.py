@@ -1,4 +1,4 @@
-"""The text model (SPEC §0): streaming, re-iterable corpora and text as integer arrays.
+"""The text model: streaming, re-iterable corpora and text as integer arrays.
 
 A :class:`Corpus` wraps a path, an open file, standard input (``"-"``) or an iterable of
 strings, and can be read several times (discovery needs more than one pass) when the source

@@ -1,9 +1,12 @@
-"""Reading and writing dictionary files for segmentation (SPEC §4).
+"""Reading and writing dictionary files for segmentation.
 
 Two formats are read:
 
 - **nlpzero lexicon TSV**: ``word<TAB>count[<TAB>more columns...]``, with an optional first line
   starting with ``#`` (the header written by ``nlpzero discover``). Extra columns are ignored.
+  The word is everything before the first tab, so it may contain spaces, punctuation and symbols
+  (``Edu Trust认证<TAB>5``, ``[捂脸]<TAB>3``); in a user dictionary the count may be left empty
+  (``南门<TAB>``: the segmenter suggests one).
 - **jieba dictionary**: ``word freq [tag]`` separated by single spaces, as in jieba's ``dict.txt``
   and user dictionaries. As in jieba's ``load_userdict``, ``freq`` may be missing in a user
   dictionary (the segmenter then suggests one, see :meth:`nlpzero.Segmenter.add_word`). Lines
@@ -11,7 +14,9 @@ Two formats are read:
 
 ``format="auto"`` picks TSV when the first entry line contains a tab, jieba otherwise. Blank lines
 are skipped. A malformed line raises :class:`~nlpzero.errors.FormatError` naming the file and the
-line number. Counts must be finite numbers ≥ 0 (a count of 0 marks a deleted word, as in jieba).
+line number, and so does a file that mixes the two syntaxes (a line without a tab in a TSV file,
+a tab in a jieba-syntax file). Counts must be finite numbers ≥ 0 (a count of 0 marks a deleted
+word, as in jieba).
 """
 from __future__ import annotations
 
@@ -113,14 +118,23 @@ def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[
             continue
         if fmt == "tsv":
             parts = line.split("\t", 2)
-            if len(parts) < 2 or not parts[0]:
+            if len(parts) < 2:
+                raise FormatError(path, lineno, f"a line without a tab in a TSV dictionary (the file mixes "
+                                                f"the TSV and jieba syntaxes?): {line[:60]!r}")
+            if not parts[0]:
                 raise FormatError(path, lineno, f"expected word<TAB>count, got {line[:60]!r}")
             word = parts[0]
+            if not parts[1].strip() and not require_count:
+                append((word, None))           # count left empty: the segmenter suggests one
+                continue
             try:
                 count = parse_count(parts[1])
             except ValueError:
                 raise FormatError(path, lineno, f"count must be a number ≥ 0, got {parts[1][:30]!r}") from None
             append((word, count))
         else:
+            if "\t" in line:
+                raise FormatError(path, lineno, f"a tab in a jieba-syntax dictionary (the file mixes the "
+                                                f"jieba and TSV syntaxes?): {line[:60]!r}")
             append(parse_jieba_line(line, path, lineno, require_count))
     return entries

@@ -1,4 +1,4 @@
-"""Word discovery (SPEC §2, §3) and unsupervised segmentation (SPEC §4) from raw text.
+"""Word discovery and unsupervised segmentation from raw text.
 
 - :func:`discover` — a ranked :class:`~nlpzero.Lexicon` by the mutual-information "cohesion cut"
   (``method="mi"``) or the minimum-entropy principle (``method="min_entropy"``).
@@ -84,17 +84,17 @@ def discover(
     corpus : path, file, iterable of str, or Corpus
         Raw text (see :class:`nlpzero.Corpus`); ``"-"`` is standard input.
     method : {"mi", "min_entropy"}
-        ``"mi"``: mutual-information cohesion cut (SPEC §2): count n-grams up to ``max_n``, keep
+        ``"mi"``: mutual-information cohesion cut: count n-grams up to ``max_n``, keep
         those with ``count ≥ min_count`` and cohesion ``min_j log(N·c(w)/(c(w[:j])·c(w[j:]))) ≥ θ_|w|``,
         join adjacent characters covered by a kept occurrence, count the pieces, keep pieces seen
         ``min_count`` times that pass the check-back (length ≤ 2, or a kept n-gram, or every
-        ``max_n``-window kept). ``"min_entropy"`` (SPEC §3): cut every link whose pair has
+        ``max_n``-window kept). ``"min_entropy"``: cut every link whose pair has
         ``P(ab) ≤ min_proba`` or ``PMI ≤ min_pmi``, count the pieces, then drop redundant words
         (longest first) whose best split into other words costs less than ``|w| − 1`` nats more.
     min_count : int, optional
         Rarest word kept; default :func:`default_min_count` of the corpus size.
     max_n : int, default 4
-        Highest n-gram order scored (``"mi"``; K of SPEC §2). For ``"min_entropy"`` words may be
+        Highest n-gram order scored (``"mi"``). For ``"min_entropy"`` words may be
         longer.
     thresholds : sequence of float, optional
         Cohesion bars θ_2..θ_max_n (nats); default ``2k − 3`` (1, 3, 5, ...).
@@ -296,7 +296,7 @@ def _best_split(word: str, logp: dict) -> Optional[List[str]]:
 
 
 def _remove_redundant(counts: dict) -> dict:
-    """SPEC §3 step 3, longest words first: drop w when log P(w) − Σ log P(k_i) < |w| − 1 for its
+    """Minimum-entropy pruning, longest words first: drop w when log P(w) − Σ log P(k_i) < |w| − 1 for its
     best split k_1..k_m into other words, moving its count to the pieces."""
     counts = dict(counts)
     total = float(sum(counts.values()))
@@ -399,7 +399,7 @@ def learn_segmenter(
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> "Segmenter":
-    """Learn an unsupervised segmenter from raw text (nVBE, SPEC §4).
+    """Learn an unsupervised segmenter from raw text (nVBE).
 
     Parameters
     ----------
@@ -476,7 +476,7 @@ def segment_unsupervised(
 
     Parameters are those of :func:`learn_segmenter`, and the tokens are those of the segmenter
     it returns (``learn_segmenter(corpus).lcut(line)`` for every line): the learned model picks
-    the words, :class:`nlpzero.Segmenter`'s text model (SPEC §0; whitespace dropped, a lone
+    the words, :class:`nlpzero.Segmenter`'s text model (whitespace dropped, a lone
     middle dot joins the words around it, a repeated punctuation character is one token) makes
     the tokens. :func:`segment_unsupervised_spans` gives the same tokens as character spans.
 

@@ -1,6 +1,6 @@
 """Word Mover's Distance, Word Rotator's Distance, their lower bounds and exact top-k search.
 
-SPEC §8. Texts become weighted bags of word vectors; the transportation problem between two
+Texts become weighted bags of word vectors; the transportation problem between two
 bags is solved exactly by the network simplex of :mod:`nlpzero.transport` (compiled core
 ``nlpzero._emd``); this module validates input, builds the bags and runs the prefetch-and-prune
 search.

@@ -1,4 +1,4 @@
-"""Character n-gram counts (SPEC §1), streamed over corpora of any size.
+"""Character n-gram counts, streamed over corpora of any size.
 
 For every run of word characters r, every start i and every order k ≤ max_n with
 i + k ≤ |r|, the n-gram r[i:i+k] is counted. Counting streams the corpus in chunks of about
@@ -61,7 +61,7 @@ def count_ngrams(
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> "NgramCounts":
-    """Count all character n-grams of orders 1..``max_n`` within runs (SPEC §1).
+    """Count all character n-grams of orders 1..``max_n`` within runs.
 
     Parameters
     ----------

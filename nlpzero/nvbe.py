@@ -1,4 +1,4 @@
-"""Branching-entropy autonomy (nVBE, Magistry & Sagot 2012) for unsupervised segmentation (SPEC §4).
+"""Branching-entropy autonomy (nVBE, Magistry & Sagot 2012) for unsupervised segmentation.
 
 For every string x of at most ``max_word_len`` symbols:
 
@@ -40,7 +40,7 @@ two numbers is a pattern, not a word.
 
 Each change raised F1 on all three checks we ran (PKU learned and segmented whole, PKU learned on
 half the lines and segmented on the other half, product reviews against jieba's dictionary
-segmentation); ``benchmarks/bench_quality.py`` measures them and the README records the figures.
+segmentation); ``python -m benchmarks.bench_quality`` measures them; docs/unsupervised.md records the figures.
 
 Statistics see each maximal ASCII letter/digit stretch as one symbol (a number is never split
 and "１９９８年" is the two-symbol string <number>年), and normalised text (full-width → ASCII).

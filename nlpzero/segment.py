@@ -1,4 +1,4 @@
-"""Dictionary segmentation (SPEC §4): unigram max-probability Viterbi over a compiled trie.
+"""Dictionary segmentation: unigram max-probability Viterbi over a compiled trie.
 
 :class:`Segmenter` holds a dictionary in a compiled trie (``nlpzero._segment``) and splits every
 run of text into the sequence of dictionary words with the highest total score, by dynamic
@@ -9,11 +9,11 @@ programming. Two kinds of scores:
 - **arbitrary additive scores** (:meth:`Segmenter.from_scores`): the DP maximises the sum of the
   pieces' scores (used by branching-entropy segmentation).
 
-Text model (``mode="nlpzero"``, SPEC §0): a line is cut into runs of word characters (CJK
+Text model (``mode="nlpzero"``): a line is cut into runs of word characters (CJK
 ideographs, ASCII letters and digits, full-width ones included); whitespace is dropped and every
 other character is a token, a repeated one ("——", "……") a single token. A lone middle dot
 (``·``, ``‧``, ``・``, ``･``) between two word characters joins the words on either side into one
-token, so transliterated names stay whole (``卡尔·马克思``; SPEC §4). A stretch of ASCII letters/digits is never cut inside:
+token, so transliterated names stay whole (``卡尔·马克思``). A stretch of ASCII letters/digits is never cut inside:
 it is one token, or part of a dictionary word that covers all of it (``T恤``, ``卡拉OK``). A single
 character — or a whole ASCII stretch — that is not in the dictionary scores like a word seen once
 (``log 1 − log Σc``; ``unknown_score`` for score dictionaries); it is a candidate even where
@@ -27,6 +27,13 @@ a single character is a candidate only where no dictionary word starts, and cons
 one-character ASCII letter/digit pieces are glued. It is the default for ``Segmenter("jieba")``.
 
 Ties between routes go to the longer first word (jieba's rule).
+
+Options on top (see :class:`Segmenter`): in jieba mode, ``hmm=True`` and ``cut_mode="search"`` /
+``"full"`` give jieba's other cuts (its HMM for unknown stretches, its search-engine and full
+modes; computed by :mod:`nlpzero.jieba`'s kernel); in nlpzero mode, forced words
+(``add_word(word, force=True)``) and user words containing spaces or symbols are kept whole
+wherever they occur; ``traditional=True`` matches the dictionary on a simplified view of
+traditional characters (:mod:`nlpzero.traditional`).
 
 Around the segmenter: :mod:`nlpzero._trie_cache` keeps compiled dictionaries on disk,
 :mod:`nlpzero.batch` segments files of any size on all cores (:func:`nlpzero.batch.segment_file`),
@@ -45,7 +52,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from . import _segment, _trie_cache
+from . import _segment, _trie_cache, _views
 from ._validate import check_choice, check_float
 from .errors import ParameterError, ParameterTypeError
 from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
@@ -53,6 +60,7 @@ from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
 __all__ = ["Segmenter", "as_segmenter", "MODES"]
 
 MODES = ("nlpzero", "jieba")
+CUT_MODES = ("accurate", "search", "full")
 #: Text handed to the kernel per call by the line-oriented methods (characters).
 BATCH_CHARS = 1 << 20
 
@@ -77,6 +85,18 @@ class Segmenter:
         In ``"nlpzero"`` mode, match words on normalised characters (full-width ASCII as ASCII).
     user_dicts : sequence of paths
         Dictionaries merged on top, in order (like jieba's ``load_userdict``).
+    hmm : bool, default False
+        In ``"jieba"`` mode, jieba's default cut: stretches of single characters that are not a
+        dictionary word are re-cut by jieba's HMM (``jieba.lcut(line)`` with whitespace dropped,
+        computed by :mod:`nlpzero.jieba`'s kernel).
+    cut_mode : {"accurate", "search", "full"}, default "accurate"
+        In ``"jieba"`` mode: jieba's accurate cut, its search-engine mode (``lcut_for_search``:
+        the dictionary 2- and 3-grams of a long word come before it) or its full mode
+        (``cut_all=True``: every dictionary word; tokens overlap).
+    traditional : bool, default False
+        Match dictionary words on a simplified view of the text (each traditional character
+        replaced by one simplified character, :mod:`nlpzero.traditional`); tokens keep the
+        original characters. Needs ``pip install nlpzero[traditional]``.
     unknown_score : float, optional
         Score of a character (or ASCII stretch) missing from the dictionary. Default
         ``log 1 − log Σc`` (a word seen once).
@@ -88,7 +108,18 @@ class Segmenter:
     ['今天', '天气', '不错', '！']
     >>> seg.lcut("ＩＢＭ的电脑")           # a full-width ASCII stretch is one token
     ['ＩＢＭ', '的', '电', '脑']
+    >>> seg.add_word("天气不", force=True)   # kept whole wherever it occurs
+    >>> seg.lcut("今天天气不错！")
+    ['今天', '天气不', '错', '！']
     """
+
+    # defaults for segmenters built by from_scores (and pickles from before these options)
+    hmm = False
+    cut_mode = "accurate"
+    traditional = False
+    #: Words kept whole wherever they occur (normalised key -> None), nlpzero mode only.
+    _whole: Optional[dict] = None
+    _whole_trie: Any = None
 
     def __init__(
         self,
@@ -98,11 +129,24 @@ class Segmenter:
         normalize: bool = True,
         user_dicts: Iterable[Any] = (),
         unknown_score: Optional[float] = None,
+        hmm: bool = False,
+        cut_mode: str = "accurate",
+        traditional: bool = False,
     ):
         if mode is None:
             mode = "jieba" if isinstance(dictionary, str) and dictionary == "jieba" else "nlpzero"
         check_choice("mode", mode, MODES)
+        check_choice("cut_mode", cut_mode, CUT_MODES)
+        if (hmm or cut_mode != "accurate") and mode != "jieba":
+            raise ParameterError("`hmm` and `cut_mode` are jieba's cuts: they need mode='jieba'")
         self.mode = mode
+        self.hmm = bool(hmm)
+        self.cut_mode = cut_mode
+        self.traditional = bool(traditional)
+        if self.traditional:
+            from .traditional import t2s_table
+
+            t2s_table()                   # fail now (InputError) when OpenCC is missing
         self.normalize = bool(normalize) and mode == "nlpzero"
         self._kind = "count"
         self._unknown = None if unknown_score is None else check_float("unknown_score", unknown_score)
@@ -189,6 +233,8 @@ class Segmenter:
         words = [spell(int(n)) for n in nodes]
         settings = {"kind": self._kind, "mode": self.mode, "normalize": bool(self.normalize),
                     "unknown_score": self._unknown, "total": float(self.total),
+                    "hmm": bool(self.hmm), "cut_mode": self.cut_mode, "traditional": bool(self.traditional),
+                    "forced": list(self._whole) if self._whole else [],
                     "learned": getattr(self, "learned", None)}
         write_model(path, words, np.asarray(self._trie.score_arr[nodes], dtype=np.float64), settings)
 
@@ -215,6 +261,16 @@ class Segmenter:
         self.source = os.fspath(path)
         self.total = float(header.get("total", len(words)))
         self.learned = header.get("learned")
+        self.hmm = bool(header.get("hmm", False))
+        self.cut_mode = header.get("cut_mode", "accurate")
+        self.traditional = bool(header.get("traditional", False))
+        if self.traditional:
+            from .traditional import t2s_table
+
+            t2s_table()                   # fail now (InputError) when OpenCC is missing
+        forced = header.get("forced") or []
+        self._whole = dict.fromkeys(forced) if forced else None
+        self._whole_trie = None
         # the stored words are the trie's own keys (normalised already) with its own scores
         self._trie = _segment.Trie(max(16, 2 * len(words)))
         self._trie.add_words(words, np.ascontiguousarray(values))
@@ -331,13 +387,28 @@ class Segmenter:
         return {spell(int(n)): float(v) for n, v in zip(nodes, values)}
 
     # ------------------------------------------------------------------ editing
-    def add_word(self, word: str, count: Optional[float] = None) -> None:
+    def add_word(self, word: str, count: Optional[float] = None, *, force: bool = False) -> None:
         """Add ``word`` or change its count (score, for :meth:`from_scores` segmenters).
 
         With ``count=None`` a count is suggested as jieba does: just large enough for the word to
         beat its best split into other words (at least 1).
+
+        In ``"nlpzero"`` mode, ``force=True`` keeps the word whole wherever it occurs: its
+        occurrences are found first (on the matching view of the text) and the text around them
+        is segmented as usual. Occurrences are taken from left to right, at one position the
+        longest forced word; a forced word overlapping one already taken is not matched there
+        (with 南门 and 门店 forced, ``超市南门店`` gives 超市 / 南门 / 店). An occurrence never cuts
+        a stretch of ASCII letters/digits (a forced ``Edu`` is not found in ``Education``). A word
+        containing whitespace, punctuation or symbols (``[捂脸]``, ``<NUM>``, ``Edu Trust认证``)
+        cannot be reached by the dictionary search, which works inside runs of word characters,
+        so it is always treated as forced.
         """
         key = self._check_word(word)
+        whole = self.mode == "nlpzero" and (force or _views.has_boundary_char(key))
+        if force and self.mode != "nlpzero":
+            raise ParameterError("force=True needs mode='nlpzero' (jieba mode stays identical to jieba)")
+        if whole and (not word.strip() or "\n" in word or "\r" in word):
+            raise ParameterError(f"a forced word cannot be only whitespace or contain a line break: {word!r}")
         if count is None:
             if self._kind == "score":
                 raise ParameterError("add_word on a score dictionary needs a score")
@@ -358,10 +429,25 @@ class Segmenter:
             if not self._trie.flag_arr[node]:
                 self.total += 1
             self._trie.set_word(node, value)
+        if whole:
+            if self._whole is None:
+                self._whole = {}
+            self._whole[key] = None
+            self._whole_trie = None
+
+    def _whole_words(self):
+        """The trie of words kept whole, or None."""
+        if self._whole and self._whole_trie is None:
+            self._whole_trie = _views.words_trie(list(self._whole))
+        return self._whole_trie if self._whole else None
 
     def del_word(self, word: str) -> None:
         """Remove ``word`` from the dictionary (no error if absent)."""
-        node = self._trie.find(self._check_word(word))
+        key = self._check_word(word)
+        if self._whole and key in self._whole:
+            del self._whole[key]
+            self._whole_trie = None
+        node = self._trie.find(key)
         if node > 0 and self._trie.flag_arr[node]:
             if self._kind == "count":
                 self.total -= math.exp(self._trie.score_arr[node])
@@ -383,9 +469,13 @@ class Segmenter:
         base = math.exp(current - self._offset) if current is not None else 1.0
         return float(max(int(math.exp(logp) * self.total) + 1, base))
 
-    def load_userdict(self, source: Any) -> None:
+    def load_userdict(self, source: Any, *, force: bool = False) -> None:
         """Merge a dictionary on top: a path (nlpzero TSV or jieba format), a mapping, or an
-        iterable of dictionary lines. Words without a count get :meth:`suggest_count`."""
+        iterable of dictionary lines. Words without a count get :meth:`suggest_count`;
+        ``force=True`` forces every word (see :meth:`add_word`).
+
+        A word containing spaces or symbols needs the TSV syntax, ``word<TAB>count`` (count may
+        be left empty), because jieba's syntax separates its fields by spaces."""
         if isinstance(source, (str, os.PathLike)):
             entries = read_dictionary(source)
         elif isinstance(source, Mapping):
@@ -395,11 +485,54 @@ class Segmenter:
         else:
             entries = parse_dictionary(source, "auto", getattr(source, "name", None))
         for word, count in entries:
-            self.add_word(word, count)
+            self.add_word(word, count, force=force)
 
     # ------------------------------------------------------------------ segmenting
     def _args(self):
         return (self._trie, _MODE_CODE[self.mode], self.normalize, self._offset, self.unknown_score)
+
+    @property
+    def _how(self) -> Optional[int]:
+        """The jieba kernel's cut (0 accurate, 1 with the HMM, 2 full), or None for the classic
+        kernel."""
+        if self.mode != "jieba" or (not self.hmm and self.cut_mode == "accurate"):
+            return None
+        if self.cut_mode == "full":
+            return 2
+        if self.hmm:
+            from .jieba import _ensure_hmm
+
+            _ensure_hmm()
+            return 1
+        return 0
+
+    @property
+    def _plain(self) -> bool:
+        """Whether the classic kernel alone does the work (no jieba cut, view or forced word)."""
+        return self._how is None and not self.traditional and not self._whole
+
+    def _jieba_only(self) -> bool:
+        return self._how is not None and not self.traditional and not self._whole
+
+    def _kernel_spans(self, view: str, markers: bool) -> np.ndarray:
+        how = self._how
+        if how is None:
+            return _segment.segment_spans(view, *self._args(), markers)
+        return _segment.jieba_spans(view, self._trie, self._offset, how, self.cut_mode == "search",
+                                    False, markers, False)
+
+    def _view_spans(self, text: str, markers: bool = False) -> np.ndarray:
+        """Spans of ``text``, matched on its view (simplified when ``traditional``), forced words
+        first; (-1, -1) marks a newline when ``markers``."""
+        view = text
+        if self.traditional:
+            from .traditional import simplified_view
+
+            view = simplified_view(text)
+        whole = self._whole_words()
+        if whole is None:
+            return self._kernel_spans(view, markers)
+        return _views.spans_around_whole_words(view, whole, self.normalize, self._kernel_spans, markers)
 
     def lcut(self, text: str) -> List[str]:
         """Tokens of ``text`` as a list (whitespace dropped; newlines are whitespace here).
@@ -410,7 +543,11 @@ class Segmenter:
         if not isinstance(text, str):
             raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         if len(text) <= BATCH_CHARS:
-            spans = _segment.segment_spans(text, *self._args())
+            if self._jieba_only():
+                lines = _segment.jieba_lists(text, self._trie, self._offset, self._how,
+                                             self.cut_mode == "search", False)
+                return lines[0] if len(lines) == 1 else [w for line in lines for w in line]
+            spans = self.spans(text)
             return [text[a:b] for a, b in spans.tolist()]
         out: List[str] = []
         for piece in self._pieces(text):
@@ -472,7 +609,7 @@ class Segmenter:
     def _batch(self, batch: List[str]) -> List[List[str]]:
         if not batch:
             return []
-        return _segment.segment_lists("\n".join(batch), *self._args())
+        return self._line_tokens("\n".join(batch))
 
     def spans(self, text: str) -> np.ndarray:
         """Token spans of ``text``: an int32 array of shape (k, 2), ``text[a:b]`` for each row
@@ -483,23 +620,37 @@ class Segmenter:
         """
         if not isinstance(text, str):
             raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
-        return _segment.segment_spans(text, *self._args())
+        if self._plain:
+            return _segment.segment_spans(text, *self._args())
+        return self._view_spans(text)
 
     def _line_tokens(self, text: str) -> List[List[str]]:
         """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
         empty last line)."""
-        return _segment.segment_lists(text, *self._args())
+        if self._plain:
+            return _segment.segment_lists(text, *self._args())
+        if self._jieba_only():
+            return _segment.jieba_lists(text, self._trie, self._offset, self._how,
+                                        self.cut_mode == "search", False)
+        return _views.lines_from_spans(text, self._view_spans(text, True))
 
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by ``\\n``
         (the batch path of :func:`nlpzero.batch.segment_file`). Returns the bytes and whether the output ends
         inside a line that already has a token."""
-        return _segment.segment_utf8(text, *self._args(), delimiter.encode("utf-8"), mid_line)
+        delim = delimiter.encode("utf-8")
+        if self._plain:
+            return _segment.segment_utf8(text, *self._args(), delim, mid_line)
+        if self._jieba_only():
+            return _segment.jieba_utf8(text, self._trie, self._offset, self._how,
+                                       self.cut_mode == "search", delim, mid_line, False)
+        return _segment.spans_utf8(text, self._view_spans(text, True), delim, mid_line)
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_trie"] = self._trie.state()
+        state.pop("_whole_trie", None)          # rebuilt on first use
         return state
 
     def __setstate__(self, state):
@@ -509,7 +660,11 @@ class Segmenter:
 
     def __repr__(self) -> str:
         src = f" from {self.source!r}" if self.source else ""
-        return f"<Segmenter {len(self)} words{src}, mode={self.mode!r}, {self._kind}s>"
+        extra = "".join([", hmm=True" if self.hmm else "",
+                         f", cut_mode={self.cut_mode!r}" if self.cut_mode != "accurate" else "",
+                         ", traditional=True" if self.traditional else "",
+                         f", {len(self._whole)} forced" if self._whole else ""])
+        return f"<Segmenter {len(self)} words{src}, mode={self.mode!r}{extra}, {self._kind}s>"
 
 
 def as_segmenter(dictionary: Any, **kwargs) -> Segmenter:

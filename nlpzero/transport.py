@@ -1,4 +1,4 @@
-"""Exact optimal transport: the earth mover's distance by network simplex (SPEC §8).
+"""Exact optimal transport: the earth mover's distance by network simplex.
 
 The transportation problem is solved exactly by a network simplex in the compiled core
 (``nlpzero._emd``, the algorithm of POT's ``ot.emd``); this module validates the input and

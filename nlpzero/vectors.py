@@ -1,4 +1,4 @@
-"""Word vectors from PMI (SPEC §6) and word classes from them (kNN graph + InfoMap, SPEC §7).
+"""Word vectors from PMI and word classes from them (kNN graph + InfoMap).
 
 Co-occurrence counts within a window of a segmented corpus -> shifted positive PMI with
 context-distribution smoothing -> truncated SVD -> one vector per word (Levy, Goldberg & Dagan
@@ -13,146 +13,19 @@ from __future__ import annotations
 
 import math
 import os
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._io import atomic_write
 from . import _limits as limits
+from ._io import atomic_write
+from ._wordvec import cooccurrence, knn_graph, ppmi, truncated_svd, unit_rows, vocabulary
 from .corpus import Corpus, TokenCorpus
 from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError
 
 __all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
-
-#: Below this vocabulary size the SVD is exact (numpy.linalg.svd of the dense matrix).
-_DENSE_SVD_MAX = 1200
-#: Pair keys buffered before they are merged into the running counts (bounds memory).
-_PAIR_BUFFER = 1 << 23
-#: Token ids buffered before their pairs are formed.
-_ID_BUFFER = 1 << 16
-
-
-# ----------------------------------------------------------------------------------------------
-# counts and PMI
-
-
-def _vocabulary(corpus: TokenCorpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
-    counts: Counter = Counter()
-    for sent in corpus:
-        counts.update(sent)
-    items = [(w, c) for w, c in counts.items() if c >= min_count]
-    items.sort(key=lambda wc: (-wc[1], wc[0]))
-    if max_vocab is not None:
-        items = items[:max_vocab]
-    return [w for w, _ in items], np.array([c for _, c in items], dtype=np.int64)
-
-
-def _cooccurrence(corpus: TokenCorpus, index: Dict[str, int], window: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Sorted unique keys ``a * V + b`` and their counts (pairs within ``window``, both ways)."""
-    from . import _vectors_core as core
-
-    V = len(index)
-    gap = [-1] * window
-    keys_acc = np.zeros(0, np.int64)
-    cnt_acc = np.zeros(0, np.int64)
-    buf: List[int] = []
-    pending: List[np.ndarray] = []
-    pending_size = 0
-
-    def flush_ids():
-        nonlocal pending_size
-        if buf:
-            left, right = core.window_pairs(np.array(buf, dtype=np.int64), window)
-            pending.append(left * V + right)
-            pending_size += left.shape[0]
-            buf.clear()
-
-    def merge():
-        nonlocal keys_acc, cnt_acc, pending_size
-        if not pending:
-            return
-        keys, cnt = np.unique(np.concatenate(pending), return_counts=True)
-        pending.clear()
-        pending_size = 0
-        if keys_acc.size:
-            both = np.concatenate([keys_acc, keys])
-            keys_acc, inv = np.unique(both, return_inverse=True)
-            cnt_acc = np.bincount(inv.ravel(), np.concatenate([cnt_acc, cnt]).astype(np.float64)).astype(np.int64)
-        else:
-            keys_acc, cnt_acc = keys, cnt.astype(np.int64)
-
-    for sent in corpus:
-        buf.extend(index.get(tok, -1) for tok in sent)
-        buf.extend(gap)
-        if len(buf) >= _ID_BUFFER:
-            flush_ids()
-            if pending_size >= _PAIR_BUFFER:
-                merge()
-    flush_ids()
-    merge()
-    return keys_acc, cnt_acc
-
-
-def _ppmi(keys: np.ndarray, counts: np.ndarray, V: int, shift: float, alpha: float):
-    """CSR (ptr, idx, val) of max(PMI − log shift, 0) with context smoothing ``alpha``."""
-    rows = keys // V
-    cols = keys % V
-    c = counts.astype(np.float64)
-    total = c.sum()
-    row_sum = np.bincount(rows, c, V)
-    col_sum = np.bincount(cols, c, V)
-    col_p = col_sum**alpha
-    col_p /= col_p.sum()
-    pmi = np.log(c / total) - np.log(row_sum[rows] / total) - np.log(col_p[cols]) - math.log(shift)
-    keep = pmi > 0
-    rows, cols, pmi = rows[keep], cols[keep], pmi[keep]
-    ptr = np.zeros(V + 1, np.int64)
-    np.cumsum(np.bincount(rows, minlength=V), out=ptr[1:])
-    return ptr, cols.astype(np.int64), pmi  # keys were sorted, so rows are grouped in order
-
-
-def _transpose_csr(ptr, idx, val, n_cols):
-    rows = np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
-    order = np.lexsort((rows, idx))
-    tptr = np.zeros(n_cols + 1, np.int64)
-    np.cumsum(np.bincount(idx, minlength=n_cols), out=tptr[1:])
-    return tptr, rows[order].astype(np.int64), val[order]
-
-
-def _svd_flip(u: np.ndarray, vt: np.ndarray):
-    """Deterministic signs: the largest-magnitude entry of each left singular vector is positive."""
-    big = np.argmax(np.abs(u), axis=0)
-    signs = np.sign(u[big, np.arange(u.shape[1])])
-    signs[signs == 0] = 1.0
-    return u * signs, vt * signs[:, None]
-
-
-def _truncated_svd(ptr, idx, val, n: int, dim: int, seed: int, n_iter: int = 6, oversample: int = 20):
-    """Top ``dim`` singular triplets of the n x n CSR matrix."""
-    if n <= _DENSE_SVD_MAX:
-        dense = np.zeros((n, n))
-        rows = np.repeat(np.arange(n), np.diff(ptr))
-        dense[rows, idx] = val
-        u, s, vt = np.linalg.svd(dense)
-        u, vt = _svd_flip(u[:, :dim], vt[:dim])
-        return u, s[:dim], vt
-    from . import _vectors_core as core
-
-    tptr, tidx, tval = _transpose_csr(ptr, idx, val, n)
-    rng = np.random.default_rng(seed)
-    width = min(n, dim + oversample)
-    q, _ = np.linalg.qr(core.csr_matmul(ptr, idx, val, rng.standard_normal((n, width))))
-    for _ in range(n_iter):
-        z, _ = np.linalg.qr(core.csr_matmul(tptr, tidx, tval, np.ascontiguousarray(q)))
-        q, _ = np.linalg.qr(core.csr_matmul(ptr, idx, val, np.ascontiguousarray(z)))
-    b = core.csr_matmul(tptr, tidx, tval, np.ascontiguousarray(q)).T  # width x n = Q^T M
-    ub, s, vt = np.linalg.svd(b, full_matrices=False)
-    u, vt = _svd_flip((q @ ub)[:, :dim], vt[:dim])
-    return u, s[:dim], vt
-
 
 # ----------------------------------------------------------------------------------------------
 # result
@@ -239,7 +112,7 @@ class WordVectors:
     def most_similar(self, word: str, *, topn: int = 10) -> List[Tuple[str, float]]:
         """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
         topn = limits.check("topn", topn)
-        unit = _unit_rows(self.vectors)
+        unit = unit_rows(self.vectors)
         sims = unit @ self[word] / max(np.linalg.norm(self[word]), 1e-300)
         sims[self.index[word]] = -np.inf
         order = np.argsort(-sims, kind="stable")[:topn]
@@ -340,7 +213,6 @@ def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
     return WordVectors(words, np.array(rows, dtype=np.float64))
 
 
-
 def as_vectors(vectors) -> Union["WordVectors", Mapping]:
     """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
     ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs of the text distances).
@@ -364,13 +236,8 @@ def as_vectors(vectors) -> Union["WordVectors", Mapping]:
     )
 
 
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x, dtype=np.float64), where=norms > 0)
-
-
 def default_dim(vocabulary_size: int) -> int:
-    """The rule of thumb of SPEC §6: about 8.33 · ln(V), at least 2."""
+    """The rule of thumb: about 8.33 · ln(V), at least 2."""
     return max(2, int(round(8.33 * math.log(max(vocabulary_size, 2)))))
 
 
@@ -402,7 +269,7 @@ def word_vectors(
         :class:`nlpzero.Corpus`). It is read twice (vocabulary, then co-occurrences), so a
         one-shot iterator is refused.
     dim : int, optional
-        Vector dimension; default about ``8.33 · ln(V)`` (SPEC §6), capped at ``V``.
+        Vector dimension; default about ``8.33 · ln(V)``, capped at ``V``.
     window : int, default 5
         Co-occurrence within ``window`` tokens on either side (not across lines); every pair
         counts 1. Words below ``min_count`` leave a gap (they do not shrink distances).
@@ -462,18 +329,18 @@ def word_vectors(
 
         corpus = as_corpus(corpus, encoding=encoding)     # one Corpus for every pass
     reader = TokenCorpus(corpus, encoding=encoding, segmenter=_as_segmenter(corpus, segmenter))
-    words, counts = _vocabulary(reader, min_count, max_vocab)
+    words, counts = vocabulary(reader, min_count, max_vocab)
     V = len(words)
     if V < 2:
         raise CorpusTooSmallError(
             f"only {V} word(s) occur at least min_count={min_count} times; lower `min_count` or give more text"
         )
-    keys, pair_counts = _cooccurrence(reader, {w: i for i, w in enumerate(words)}, window)
+    keys, pair_counts = cooccurrence(reader, {w: i for i, w in enumerate(words)}, window)
     if keys.size == 0:
         raise CorpusTooSmallError("no two vocabulary words co-occur within the window")
-    ptr, idx, val = _ppmi(keys, pair_counts, V, shift, alpha)
+    ptr, idx, val = ppmi(keys, pair_counts, V, shift, alpha)
     dim = min(default_dim(V) if dim is None else dim, V)
-    u, s, _ = _truncated_svd(ptr, idx, val, V, dim, seed)
+    u, s, _ = truncated_svd(ptr, idx, val, V, dim, seed)
     vectors = np.ascontiguousarray(u * s**eig)
     return WordVectors(tuple(words), vectors, counts, s)
 
@@ -488,37 +355,6 @@ def _as_segmenter(corpus: Any, segmenter: Any):
     from .segment import as_segmenter
 
     return as_segmenter(segmenter)
-
-
-def _knn_graph(vectors: np.ndarray, k: int, block: int = 512):
-    """Undirected kNN cosine graph: (src, dst, similarity) with src < dst, positive similarities."""
-    unit = _unit_rows(np.asarray(vectors, dtype=np.float64))
-    n = unit.shape[0]
-    k = min(k, n - 1)
-    src_parts, dst_parts, w_parts = [], [], []
-    for start in range(0, n, block):
-        sims = unit[start : start + block] @ unit.T
-        rows = np.arange(sims.shape[0])
-        sims[rows, start + rows] = -np.inf
-        # top k by similarity, ties by lower index (stable sort of the candidate set)
-        cand = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n - 1 else np.argsort(-sims, axis=1)[:, :k]
-        kth = np.take_along_axis(sims, cand, axis=1).min(axis=1, keepdims=True)
-        for r in range(sims.shape[0]):
-            # everything strictly above the k-th value, then the lowest indices at that value
-            above = np.flatnonzero(sims[r] > kth[r])
-            at = np.flatnonzero(sims[r] == kth[r])[: k - above.size]
-            nb = np.concatenate([above, at])
-            src_parts.append(np.full(nb.size, start + r, np.int64))
-            dst_parts.append(nb.astype(np.int64))
-            w_parts.append(sims[r, nb])
-    src = np.concatenate(src_parts) if src_parts else np.zeros(0, np.int64)
-    dst = np.concatenate(dst_parts) if dst_parts else np.zeros(0, np.int64)
-    w = np.concatenate(w_parts) if w_parts else np.zeros(0)
-    keep = w > 0
-    src, dst, w = src[keep], dst[keep], w[keep]
-    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
-    keys, first = np.unique(lo * n + hi, return_index=True)  # a mutual pair is one edge
-    return keys // n, keys % n, w[first]
 
 
 def cluster_words(
@@ -555,7 +391,8 @@ def cluster_words(
     >>> sorted(map(sorted, cluster_words((["a", "b", "c", "d"], x), k=1).communities))
     [['a', 'b'], ['c', 'd']]
     """
-    from .community import _Edges, _run
+    from ._flow import Edges
+    from .community import _run
 
     if isinstance(vectors, WordVectors):
         words, matrix = list(vectors.words), vectors.vectors
@@ -576,6 +413,6 @@ def cluster_words(
         src = dst = np.zeros(0, np.int64)
         w = np.zeros(0)
     else:
-        src, dst, w = _knn_graph(matrix, k)
-    edges = _Edges(words, np.ascontiguousarray(src), np.ascontiguousarray(dst), np.ascontiguousarray(w), False)
+        src, dst, w = knn_graph(matrix, k)
+    edges = Edges(words, np.ascontiguousarray(src), np.ascontiguousarray(dst), np.ascontiguousarray(w), False)
     return _run(edges, num_trials, seed, 0.15)

@@ -44,3 +44,23 @@ def small_pool(monkeypatch):
     monkeypatch.setattr(batch, "SMALL_INPUT_BYTES", 0)
     monkeypatch.setattr(batch, "FIRST_CHUNK_CHARS", 64)
     return batch
+
+
+@pytest.fixture
+def private_device(tmp_path):
+    """``make(name, minor)``: a private copy of /dev/null (minor 3) or /dev/full (minor 7) in
+    ``tmp_path`` (tests never point a writer at the real device nodes, so a regression cannot
+    replace them; as root it would). Skips the test where device nodes cannot be made."""
+    import stat
+
+    def make(name, minor):
+        node = tmp_path / name
+        try:
+            os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+            with open(node, "wb") as f:
+                f.write(b"")
+        except OSError:
+            pytest.skip("cannot create or use a device node here")
+        return node
+
+    return make

@@ -2,9 +2,12 @@
 errors), one-line errors without tracebacks, atomic output, signals. The library behind each
 command is tested in that capability's module."""
 import json
+import multiprocessing
 import os
+import stat
 import subprocess
 import sys
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -181,13 +184,60 @@ def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
     assert res.exit_code == 2 and "--max-word-len" in res.output
 
 
+JIEBA_CLI_CUTS = {
+    "--hmm": lambda jb, s: jb.lcut(s),
+    "--cut search": lambda jb, s: jb.lcut_for_search(s, HMM=False),
+    "--cut full": lambda jb, s: jb.lcut(s, cut_all=True),
+    "--hmm --cut search": lambda jb, s: jb.lcut_for_search(s),
+}
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("flags", sorted(JIEBA_CLI_CUTS))
+def test_cli_segment_jieba_cuts(tmp_path, flags):
+    jieba = pytest.importorskip("jieba")
+    jieba.setLogLevel(60)
+    lines = ["他来到了网易杭研大厦", "小明硕士毕业于中国科学院计算所", "iPhone12 售价 7999 元，贵 3.5%",
+             "C++ 和 C# 是语言", "１２月３１日，ＡＢＣ公司", "", "工信处女干事每月经过下属科室"]
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(src), "--dict", "jieba", "-q", *flags.split()])
+    assert res.exit_code == 0, res.output
+    expected = [[w for w in JIEBA_CLI_CUTS[flags](jieba, s) if w.strip()] for s in lines]
+    assert res.output == "".join(" ".join(t) + "\n" for t in expected)
+
+
+def test_cli_segment_force_dict_and_usage_errors(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("超市南门店开业[捂脸]\n", encoding="utf-8")
+    force = tmp_path / "force.tsv"
+    force.write_text("南门\t\n[捂脸]\t2\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "--mode", "nlpzero", "-q",
+                               "--force-dict", str(force)])
+    assert res.exit_code == 0 and res.output == "超市 南门 店 开业 [捂脸]\n", res.output
+    for args in (["--mode", "nlpzero", "--hmm"], ["--force-dict", str(force)], ["--mode", "nlpzero", "--cut", "full"],
+                 ["--start-method", "teleport"]):
+        res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "-q", *args])
+        assert res.exit_code == 2 and "Traceback" not in res.output, args
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text("南门 3\n[捂脸]\t3\n", encoding="utf-8")
+    res = runner.invoke(main, ["segment", str(src), "--dict", "jieba", "-q", "--user-dict", str(mixed)])
+    assert res.exit_code == 1 and "mixed.txt, line 2" in res.output and "Traceback" not in res.output
+
+
+START_METHODS = [m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", START_METHODS)
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
-def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
+def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame, method):
     import signal
     import subprocess
     import sys
     import time
+    from pathlib import Path
 
     sig = getattr(signal, signame)
     d = tmp_path / "d.tsv"
@@ -195,24 +245,39 @@ def test_cli_signal_stops_workers_and_leaves_no_file(tmp_path, signame):
     out = tmp_path / "out.txt"
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nlpzero", "segment", "-", "--dict", str(d), "-j", "2", "-q", "-o", str(out)],
+        [sys.executable, "-m", "nlpzero", "segment", "-", "--dict", str(d), "-j", "2", "-q", "-o", str(out),
+         "--start-method", method],
         stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
     proc.stdin.write(("今天天气不错北京大学生\n" * 200000).encode())       # ~6 MB, stdin left open
     proc.stdin.flush()
+
+    def children(pids):
+        if not pids:
+            return []
+        return subprocess.run(["ps", "-o", "pid=", "--ppid", ",".join(pids)], capture_output=True,
+                              text=True).stdout.split()
+
     workers = []
-    for _ in range(100):
-        workers = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
-                                 text=True).stdout.split()
+    for _ in range(200):
+        kids = children([str(proc.pid)])
+        workers = kids + children(kids)        # forkserver's workers are its server's children
         if len(workers) >= 2:
             break
         time.sleep(0.05)
-    assert len(workers) == 2
+    assert len(workers) >= 2
     os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
-    assert proc.wait(timeout=20) == 128 + sig
+    assert proc.wait(timeout=30) == 128 + sig
     assert b"Traceback" not in proc.stderr.read()
-    time.sleep(0.2)
+
+    def alive():
+        return [pid for pid in workers if os.path.exists(f"/proc/{pid}")
+                and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+
+    deadline = time.time() + 5
+    while alive() and time.time() < deadline:
+        time.sleep(0.1)
     assert os.listdir(tmp_path) == ["d.tsv"]
-    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
+    assert alive() == []
     proc.stdin.close()
 
 
@@ -442,6 +507,18 @@ def test_cli_communities(tmp_path):
     assert res.exit_code == 1 and "line 1" in res.output and "Traceback" not in res.output
 
 
+def test_cli_zero_weight_edge_leaves_two_isolated_nodes():
+    from click.testing import CliRunner
+
+    from nlpzero.cli import main
+
+    res = CliRunner().invoke(main, ["communities", "-", "-q"], input="a b 0\n")
+    assert res.exit_code == 0, res.output
+    rows = [line.split("\t") for line in res.stdout.splitlines()[1:]]
+    assert sorted((node, module) for node, module, _ in rows) == [("a", "1"), ("b", "2")] or \
+        sorted((node, module) for node, module, _ in rows) == [("a", "2"), ("b", "1")]
+
+
 # ---------------------------------------------------------------------- nlpzero similar
 def test_cli_similar(tmp_path):
     from click.testing import CliRunner
@@ -476,3 +553,174 @@ def test_cli_similar(tmp_path):
     assert bad.exit_code == 1 and "line 2" in bad.stderr
     assert runner.invoke(main, ["similar", str(tmp_path / "q.txt")]).exit_code == 2
     assert runner.invoke(main, args + ["-k", "0"]).exit_code == 2
+
+
+# ---------------------------------------------------------------------- the exception policy
+@pytest.fixture()
+def short_corpus(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("今天天气不错\n天气很好\n" * 20, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ngrams", "{c}", "--min-count", str(10**20)],
+        ["ngrams", "{c}", "--max-memory", "inf"],
+        ["ngrams", "{c}", "--max-memory", "1e30"],
+        ["ngrams", "{c}", "--max-memory", "nan"],
+        ["ngrams", "{c}", "-n", "33"],
+        ["apriori", "{c}", "--min-count", str(10**20)],
+        ["apriori", "{c}", "--min-count", "1", "--max-size", str(10**20)],
+        ["apriori", "{c}", "--min-count", "1", "--min-lift", "inf"],
+        ["cluster", "{c}", "--segmented", "--window", str(10**20)],
+        ["cluster", "{c}", "--segmented", "--num-trials", "99999999999"],
+        ["communities", "{c}", "--num-trials", "99999999999"],
+        ["communities", "{c}", "--seed", str(10**30)],
+        ["segment", "{c}", "--dict", "jieba", "--jobs", "100000"],
+        ["discover", "{c}", "--top", str(10**30)],
+        ["similar", "{c}", "{c}", "--vectors", "{c}", "-k", str(10**20)],
+    ],
+)
+def test_cli_huge_values_are_usage_errors(args, short_corpus):
+    res = CliRunner().invoke(main, [a.format(c=short_corpus) for a in args])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output and not isinstance(res.exception, (OverflowError, ValueError))
+
+
+def test_cli_library_bug_keeps_its_traceback(monkeypatch, short_corpus):
+    import nlpzero.ngrams
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug inside nlpzero")
+
+    monkeypatch.setattr(nlpzero.ngrams, "count_ngrams", broken)
+    res = CliRunner().invoke(main, ["ngrams", str(short_corpus)])
+    assert isinstance(res.exception, ValueError) and res.exit_code == 1   # propagated, not a one-liner
+    assert "nlpzero: error" not in res.output
+
+
+def test_cli_user_errors_are_one_line(short_corpus, tmp_path):
+    res = CliRunner().invoke(main, ["ngrams", str(tmp_path / "missing.txt")])
+    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and res.stderr.startswith("nlpzero: error:")
+    res = CliRunner().invoke(main, ["apriori", str(short_corpus), "--min-count", "1", "--max-itemsets", "1"])
+    assert res.exit_code == 1 and "more than 1 frequent itemsets" in res.stderr, res.output
+
+
+# ---------------------------------------------------------------------- output streams (real processes)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli(*args, stdin=None, stdout=subprocess.PIPE, env=None, shell_redirect=""):
+    """Run ``python -m nlpzero ARGS`` in a real process (real file descriptors)."""
+    full_env = dict(os.environ, PYTHONPATH=ROOT, **(env or {}))
+    full_env.pop("NLPZERO_DEBUG", None)
+    if shell_redirect:
+        cmd = " ".join([f"'{sys.executable}'", "-m", "nlpzero", *[f"'{a}'" for a in args], shell_redirect])
+        return subprocess.run(["sh", "-c", cmd], stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
+                              env=full_env, cwd=ROOT, timeout=120)
+    return subprocess.run([sys.executable, "-m", "nlpzero", *map(str, args)], stdin=stdin, stdout=stdout,
+                          stderr=subprocess.PIPE, env=full_env, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture()
+def long_corpus(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("今天天气不错，我们去公园散步吧。\n天气很好\n" * 4000, encoding="utf-8")
+    return path
+
+
+def one_error_line(stderr: bytes, *needles):
+    text = stderr.decode("utf-8")
+    assert "Traceback" not in text, text
+    lines = text.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nlpzero: error:"), text
+    for needle in needles:
+        assert needle in lines[0], text
+
+
+def test_cli_output_keeps_mode_and_symlink(long_corpus, tmp_path):
+    out = tmp_path / "out.tsv"
+    out.write_text("old")
+    os.chmod(out, 0o600)
+    res = cli("ngrams", long_corpus, "-n", 2, "-q", "-o", out)
+    assert res.returncode == 0, res.stderr
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600 and out.read_text(encoding="utf-8").startswith("#ngram")
+    link = tmp_path / "link.tsv"
+    link.symlink_to(out)
+    res = cli("ngrams", long_corpus, "-n", 1, "-q", "-o", link)
+    assert res.returncode == 0 and link.is_symlink() and "#ngram" in out.read_text(encoding="utf-8")
+
+
+def test_cli_fifo_output(long_corpus, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    res = cli("ngrams", long_corpus, "-n", 2, "-q", "-o", fifo)
+    reader.join(30)
+    assert res.returncode == 0, res.stderr
+    assert got and got[0].startswith("#ngram".encode()) and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("unbuffered", [False, True])
+@pytest.mark.parametrize("command", [["ngrams", "-n", "3"], ["discover", "--min-count", "2"]])
+def test_cli_full_disk_on_stdout_is_exit_1(long_corpus, unbuffered, command):
+    env = {"PYTHONUNBUFFERED": "1"} if unbuffered else {}
+    with open("/dev/full", "wb") as full:
+        res = cli(command[0], long_corpus, *command[1:], "-q", stdout=full, env=env)
+    assert res.returncode == 1
+    one_error_line(res.stderr, "No space left on device")
+
+
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_cli_short_writes_are_not_silent(tmp_path, unbuffered):
+    """A file size limit makes the kernel accept part of a write, then refuse the rest (as a
+    filling disk does): the tail must not vanish with exit 0."""
+    resource = pytest.importorskip("resource")
+    import random
+    import signal
+
+    rng = random.Random(0)
+    chars = [chr(0x4E00 + i) for i in range(300)]
+    big = tmp_path / "big.txt"
+    big.write_text("\n".join("".join(rng.choice(chars) for _ in range(30)) for _ in range(3000)), encoding="utf-8")
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+
+    env = dict(os.environ, PYTHONPATH=ROOT, **({"PYTHONUNBUFFERED": "1"} if unbuffered else {}))
+    with open(tmp_path / "out.tsv", "wb") as out:
+        res = subprocess.run([sys.executable, "-m", "nlpzero", "ngrams", str(big), "-n", "2", "-q"], stdout=out,
+                             stderr=subprocess.PIPE, env=env, cwd=ROOT, preexec_fn=limit, timeout=120)
+    assert res.returncode == 1
+    one_error_line(res.stderr, "<stdout>", "File too large")
+
+
+def test_cli_full_disk_on_output_file_is_exit_1(long_corpus, tmp_path, private_device):
+    node = private_device("full", 7)
+    res = cli("ngrams", long_corpus, "-q", "-o", node)
+    assert res.returncode == 1 and stat.S_ISCHR(os.lstat(node).st_mode)
+    one_error_line(res.stderr, str(node), "No space left on device")
+
+
+def test_cli_closed_stdout_and_stdin(long_corpus):
+    res = cli("ngrams", long_corpus, "-q", shell_redirect=">&-")
+    assert res.returncode == 1
+    one_error_line(res.stderr, "standard output is closed")
+    res = cli("ngrams", "-", "-q", shell_redirect="<&-")
+    assert res.returncode == 1
+    one_error_line(res.stderr, "standard input is closed")
+
+
+def test_cli_broken_pipe_is_quiet(long_corpus):
+    full_env = dict(os.environ, PYTHONPATH=ROOT)
+    cmd = f"'{sys.executable}' -m nlpzero ngrams '{long_corpus}' -n 4 -q | head -n 1; exit ${{PIPESTATUS:-0}}"
+    res = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd}"], capture_output=True, env=full_env, cwd=ROOT,
+                         timeout=120)
+    assert res.stdout.decode("utf-8").startswith("#ngram")
+    assert res.stderr == b"" and res.returncode == 0

@@ -250,11 +250,11 @@ def test_result_helpers():
 def test_kernel_trial_bookkeeping_matches_formula(directed, seed):
     """The incremental codelength of the optimiser equals the slow formula on its partition."""
     from nlpzero import _infomap_core as core
-    from nlpzero.community import _as_edges, _network
+    from nlpzero._flow import as_edges, flow_network
 
     n, edges, _ = random_graph(seed + 10, n=30, m=90, self_loops=True, dangling=True)
     G = to_nx(n, edges, directed)
-    net = _network(_as_edges(G, None, "weight"), 0.15)
+    net = flow_network(as_edges(G, None, "weight"), 0.15)
     module, length = core.trial(net.n, net.flow, net.optr, net.oidx, net.oflow, net.iptr, net.iidx, net.iflow,
                                 directed, seed, 10, 40, 1e-5)
     merged = [(u, v, d["weight"]) for u, v, d in G.edges(data=True)]
@@ -333,18 +333,6 @@ def test_many_isolated_nodes_with_a_community():
     r = infomap(G, num_trials=2, seed=3)
     _check_singletons(r, list(range(100, 400)))
     assert r.num_modules == 4 + 300
-
-
-def test_cli_zero_weight_edge_leaves_two_isolated_nodes():
-    from click.testing import CliRunner
-
-    from nlpzero.cli import main
-
-    res = CliRunner().invoke(main, ["communities", "-", "-q"], input="a b 0\n")
-    assert res.exit_code == 0, res.output
-    rows = [line.split("\t") for line in res.stdout.splitlines()[1:]]
-    assert sorted((node, module) for node, module, _ in rows) == [("a", "1"), ("b", "2")] or \
-        sorted((node, module) for node, module, _ in rows) == [("a", "2"), ("b", "1")]
 
 
 def test_renumber_accepts_ids_beyond_n_and_reports_negative():

@@ -12,9 +12,9 @@ import pytest
 
 from nlpzero import _discover, _ngram
 from nlpzero.corpus import as_corpus, normalize
-from nlpzero._passes import Passes
-from nlpzero.discovery import (_best_split, _cohesion, default_min_count, discover,
-                               learn_segmenter, segment_unsupervised, segment_unsupervised_spans, _learn)
+from nlpzero._passes import Passes, best_split, cohesion, learn_model
+from nlpzero.discovery import (default_min_count, discover, learn_segmenter, segment_unsupervised,
+                               segment_unsupervised_spans)
 from nlpzero.errors import CorpusTooSmallError, CountOverflowError, FormatError, InputError
 from nlpzero._testing import COMMON_HANZI, zipf_corpus
 from nlpzero.jieba.interop import load_jieba_dict
@@ -180,7 +180,7 @@ def test_cohesion_matches_formula():
     ref = ref_counts(lines, 4)
     n = sum(v for w, v in ref.items() if len(w) == 1)
     for k in (2, 3, 4):
-        coh = _cohesion(passes, k)
+        coh = cohesion(passes, k)
         strings = passes.strings(k, np.arange(coh.size))
         for s, value in zip(strings, coh):
             want = min(math.log(n * ref[s] / (ref[s[:j]] * ref[s[j:]])) for j in range(1, k))
@@ -262,7 +262,7 @@ def test_best_split_matches_enumeration():
                 s = sum(logp[p] for p in pieces)
                 if best is None or s > best[0] + 1e-12:
                     best = (s, pieces)
-        got = _best_split(word, logp)
+        got = best_split(word, logp)
         if best is None:
             assert got is None
         else:
@@ -559,8 +559,7 @@ def test_learned_segmenter_routes_are_optimal_for_the_model(seed, kw):
     # exact ties differently (Segmenter: longer first word; best_path: shorter last word).
     text = [line.replace("·", "").replace("・", "") for line in _punctuated(seed)]
     seg = learn_segmenter(text, **kw)
-    passes, model = _learn(text, 4, kw.get("penalty", 0.0), kw.get("refine", 0), None,
-                           "utf-8", "strict", True, False)
+    passes, model = learn_model(text, **kw)
     want = _run_scores_of_model(passes, model)
     got = _run_scores_of_segmenter(seg, text)
     assert len(got) == len(want)

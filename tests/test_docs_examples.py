@@ -13,8 +13,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
+# examples that take tens of seconds (word vectors and classes of the whole sample corpus)
+SLOW = {"docs/vectors.md#0"}
+
 EXAMPLES = [
-    pytest.param(code, id=f"{page.relative_to(ROOT)}#{i}")
+    pytest.param(code, id=f"{page.relative_to(ROOT)}#{i}",
+                 marks=[pytest.mark.slow] if f"{page.relative_to(ROOT)}#{i}" in SLOW else [])
     for page in PAGES
     for i, code in enumerate(BLOCK.findall(page.read_text(encoding="utf-8")))
     if "from benchmarks" not in code  # the harness example spawns benchmark processes

@@ -1,4 +1,5 @@
-"""Errors and limits: one exception module, one limits table, the CLI's exception policy."""
+"""Errors and limits: one exception module, one limits table (the CLI's exception policy is
+tested in test_cli.py)."""
 import importlib
 import inspect
 import pkgutil
@@ -6,12 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 import nlpzero
 from nlpzero import errors
 from nlpzero._limits import LIMITS, check
-from nlpzero.cli import main
 
 
 def _modules():
@@ -85,55 +84,3 @@ def test_api_huge_values_are_parameter_errors(call, name):
     with pytest.raises(errors.ParameterError) as info:
         call()
     assert info.value.name == name and f"`{name}`" in str(info.value)
-
-
-@pytest.fixture()
-def corpus(tmp_path):
-    path = tmp_path / "c.txt"
-    path.write_text("今天天气不错\n天气很好\n" * 20, encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["ngrams", "{c}", "--min-count", str(10**20)],
-        ["ngrams", "{c}", "--max-memory", "inf"],
-        ["ngrams", "{c}", "--max-memory", "1e30"],
-        ["ngrams", "{c}", "--max-memory", "nan"],
-        ["ngrams", "{c}", "-n", "33"],
-        ["apriori", "{c}", "--min-count", str(10**20)],
-        ["apriori", "{c}", "--min-count", "1", "--max-size", str(10**20)],
-        ["apriori", "{c}", "--min-count", "1", "--min-lift", "inf"],
-        ["cluster", "{c}", "--segmented", "--window", str(10**20)],
-        ["cluster", "{c}", "--segmented", "--num-trials", "99999999999"],
-        ["communities", "{c}", "--num-trials", "99999999999"],
-        ["communities", "{c}", "--seed", str(10**30)],
-        ["segment", "{c}", "--dict", "jieba", "--jobs", "100000"],
-        ["discover", "{c}", "--top", str(10**30)],
-        ["similar", "{c}", "{c}", "--vectors", "{c}", "-k", str(10**20)],
-    ],
-)
-def test_cli_huge_values_are_usage_errors(args, corpus):
-    res = CliRunner().invoke(main, [a.format(c=corpus) for a in args])
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output and not isinstance(res.exception, (OverflowError, ValueError))
-
-
-def test_cli_library_bug_keeps_its_traceback(monkeypatch, corpus):
-    import nlpzero.ngrams
-
-    def broken(*args, **kwargs):
-        raise ValueError("a bug inside nlpzero")
-
-    monkeypatch.setattr(nlpzero.ngrams, "count_ngrams", broken)
-    res = CliRunner().invoke(main, ["ngrams", str(corpus)])
-    assert isinstance(res.exception, ValueError) and res.exit_code == 1   # propagated, not a one-liner
-    assert "nlpzero: error" not in res.output
-
-
-def test_cli_user_errors_are_one_line(corpus, tmp_path):
-    res = CliRunner().invoke(main, ["ngrams", str(tmp_path / "missing.txt")])
-    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and res.stderr.startswith("nlpzero: error:")
-    res = CliRunner().invoke(main, ["apriori", str(corpus), "--min-count", "1", "--max-itemsets", "1"])
-    assert res.exit_code == 1 and "more than 1 frequent itemsets" in res.stderr, res.output

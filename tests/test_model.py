@@ -37,12 +37,17 @@ def test_learned_model_round_trips_exactly(tmp_path, learned, sample_lines):
     assert path.read_bytes()[:8] == MAGIC
 
 
-@pytest.mark.parametrize("kind", ["count", "jieba-mode", "refined"])
+@pytest.mark.parametrize("kind", ["count", "jieba-mode", "jieba-hmm", "forced", "refined"])
 def test_other_segmenters_round_trip(tmp_path, kind, sample_path, sample_lines):
     if kind == "count":
         seg = Segmenter({"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2.5, "ＡＢ": 3})
     elif kind == "jieba-mode":
         seg = Segmenter({"今天": 10, "天气": 8, "不错": 5}, mode="jieba", unknown_score=-7.5)
+    elif kind == "jieba-hmm":
+        seg = Segmenter({"今天": 10, "天气": 8, "不错": 5}, mode="jieba", hmm=True, cut_mode="search")
+    elif kind == "forced":
+        seg = Segmenter({"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2})
+        seg.add_word("天气不", force=True)
     else:
         seg = learn_segmenter(sample_path, refine=1)
     path = tmp_path / "m.nlpz"
@@ -50,6 +55,8 @@ def test_other_segmenters_round_trip(tmp_path, kind, sample_path, sample_lines):
     again = Segmenter.load(path)
     _same_segmenter(seg, again, sample_lines[:100] + ["今天天气不错ＡＢ!"])
     assert again.total == seg.total
+    assert (again.hmm, again.cut_mode, again.traditional) == (seg.hmm, seg.cut_mode, seg.traditional)
+    assert again._whole == seg._whole
 
 
 def _corrupt(path, tmp_path, how):

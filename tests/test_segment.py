@@ -305,16 +305,12 @@ def test_segment_file_matches_cut_lines(tmp_path, small_pool, jobs):
 def test_text_cut_at_last_boundary_segments_the_same(mode):
     # long texts are cut at last_boundary: the two sides must segment exactly like the whole,
     # even when a middle dot joins words across the cut or punctuation repeats over it
-    from nlpzero import _segment
-    from nlpzero.segment import _MODE_CODE
-
     rng = random.Random(5)
     seg = Segmenter(LEX, mode=mode)
-    code = _MODE_CODE[mode]
     for _ in range(300):
         text = random_text(rng, rng.randint(1, 40), "今天北京大学ab·——，。 ")
         for window in range(1, len(text) + 1):
-            cut = _segment.last_boundary(text[:window], code, seg.normalize)
+            cut = seg.last_boundary(text[:window])
             if cut >= 0:
                 assert seg.lcut(text[: cut + 1]) + seg.lcut(text[cut + 1 :]) == seg.lcut(text), (text, cut)
 
@@ -364,7 +360,7 @@ def test_nul_and_undecodable_bytes(tmp_path):
 
 
 def test_output_in_missing_directory_fails_first(tmp_path):
-    from nlpzero._io import OutputError
+    from nlpzero.errors import OutputError
     from nlpzero.batch import segment_file
 
     with pytest.raises(OutputError, match="does not exist"):

@@ -12,7 +12,7 @@ import pytest
 from nlpzero import WordVectors, cluster_words, word_vectors
 from nlpzero._testing import WORD_CLASSES, class_corpus
 from nlpzero.corpus import TokenCorpus
-from nlpzero import vectors as V
+from nlpzero import _wordvec as W
 from nlpzero.errors import CorpusTooSmallError, DecodeError, NotReiterableError
 from reference.vectors import ref_knn, ref_ppmi
 
@@ -33,10 +33,10 @@ def test_ppmi_matches_reference(seed, window, shift, alpha):
     sents = random_corpus(seed)
     vocab, expected = ref_ppmi(sents, 3, window, shift, alpha)
     corpus = TokenCorpus(sents)
-    words, _ = V._vocabulary(corpus, 3, None)
+    words, _ = W.vocabulary(corpus, 3, None)
     assert words == vocab
-    keys, counts = V._cooccurrence(corpus, {w: i for i, w in enumerate(words)}, window)
-    ptr, idx, val = V._ppmi(keys, counts, len(words), shift, alpha)
+    keys, counts = W.cooccurrence(corpus, {w: i for i, w in enumerate(words)}, window)
+    ptr, idx, val = W.ppmi(keys, counts, len(words), shift, alpha)
     got = {}
     for r in range(len(words)):
         for e in range(ptr[r], ptr[r + 1]):
@@ -49,12 +49,12 @@ def test_ppmi_matches_reference(seed, window, shift, alpha):
 def test_cooccurrence_merges_partial_counts(monkeypatch):
     sents = random_corpus(4, n_sent=300)
     corpus = TokenCorpus(sents)
-    words, _ = V._vocabulary(corpus, 1, None)
+    words, _ = W.vocabulary(corpus, 1, None)
     index = {w: i for i, w in enumerate(words)}
-    full = V._cooccurrence(corpus, index, 4)
-    monkeypatch.setattr(V, "_PAIR_BUFFER", 10)  # force many partial merges
-    monkeypatch.setattr(V, "_ID_BUFFER", 7)
-    small = V._cooccurrence(corpus, index, 4)
+    full = W.cooccurrence(corpus, index, 4)
+    monkeypatch.setattr(W, "PAIR_BUFFER", 10)  # force many partial merges
+    monkeypatch.setattr(W, "ID_BUFFER", 7)
+    small = W.cooccurrence(corpus, index, 4)
     assert np.array_equal(full[0], small[0]) and np.array_equal(full[1], small[1])
 
 
@@ -67,8 +67,8 @@ def test_randomized_svd_matches_numpy(monkeypatch, seed):
     rows, cols = np.nonzero(dense)
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
-    monkeypatch.setattr(V, "_DENSE_SVD_MAX", 0)
-    u, s, vt = V._truncated_svd(ptr, cols.astype(np.int64), dense[rows, cols], n, 8, seed=seed)
+    monkeypatch.setattr(W, "DENSE_SVD_MAX", 0)
+    u, s, vt = W.truncated_svd(ptr, cols.astype(np.int64), dense[rows, cols], n, 8, seed=seed)
     u_ref, s_ref, vt_ref = np.linalg.svd(dense)
     assert s == pytest.approx(s_ref[:8], rel=1e-4)  # randomized: a quality bound, not equality
     # same subspace up to sign: |<u_i, u_ref_i>| = 1 for well separated singular values
@@ -79,7 +79,7 @@ def test_randomized_svd_matches_numpy(monkeypatch, seed):
 @pytest.mark.parametrize("k", [1, 3, 7])
 def test_knn_graph_matches_brute_force(seed, k):
     x = np.random.default_rng(seed).standard_normal((40, 5))
-    src, dst, w = V._knn_graph(x, k, block=16)
+    src, dst, w = W.knn_graph(x, k, block=16)
     got = {(int(a), int(b)): float(c) for a, b, c in zip(src, dst, w)}
     expected = ref_knn(x, k)
     assert got.keys() == expected.keys()

@@ -40,7 +40,7 @@ output_option = click.option(
 
 
 def text_input_options(f):
-    """--encoding, --errors and --no-normalize, for commands that read text (SPEC §0)."""
+    """--encoding, --errors and --no-normalize, for commands that read text."""
     f = click.option(
         "--no-normalize",
         "no_normalize",
@@ -125,12 +125,12 @@ def learn_kwargs(max_word_len=None, min_count=None, max_memory=None) -> dict:
 
 
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
-                       *, model=None, min_count=None, max_memory=None):
+                       options=None, *, model=None, min_count=None, max_memory=None):
     """The Segmenter the options ask for: a saved model (--model), a dictionary (--lexicon,
     --dict), or with none of them one learned from ``corpus`` itself (unsupervised,
     nlpzero.learn_segmenter, with the learning options), exactly as ``nlpzero learn`` would learn
-    it. Learning reads ``corpus`` twice: a stream is copied to a temporary file first (the
-    returned Segmenter is then paired with that copy: see :func:`learned_input`)."""
+    it. ``options``: more Segmenter keywords (for --lexicon/--dict only). Learning reads ``corpus``
+    twice: pass a re-readable one (:func:`rereadable` copies a stream to a temporary file)."""
     from ..segment import Segmenter
 
     given = [name for name, v in (("--model", model), ("--lexicon", lexicon), ("--dict", dict_)) if v is not None]
@@ -143,13 +143,19 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
             raise click.UsageError(f"{', '.join(learning)} apply to a segmenter learned from the input, "
                                    f"not to {given[0]}")
         if model is not None:
+            if options:
+                raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, not to --model")
             if mode not in (None, "nlpzero"):
                 raise click.UsageError("--mode applies to --lexicon/--dict, not to --model")
             seg = Segmenter.load(model)
             for path in user_dicts:
                 seg.load_userdict(path)
             return seg
-        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts)
+        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts,
+                         **(options or {}))
+    if options:
+        raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
+                               "not to a learned segmenter")
     try:
         from ..discovery import learn_segmenter
     except ImportError:

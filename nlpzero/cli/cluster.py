@@ -9,8 +9,8 @@ from ._common import limited, output_option, quiet_option, segmenter_from_cli, s
 @click.command(
     "cluster",
     help=(
-        "Cluster the words of a corpus into classes: PMI word vectors (SPEC §6), each word linked "
-        "to its K most cosine-similar words, the graph partitioned by InfoMap (SPEC §7).\n\n"
+        "Cluster the words of a corpus into classes: PMI word vectors, each word linked "
+        "to its K most cosine-similar words, the graph partitioned by InfoMap.\n\n"
         "CORPUS is raw text, segmented first: with a segmenter learned from CORPUS itself "
         "(unsupervised, as `nlpzero segment` does), or with --lexicon/--dict. With --segmented "
         "it is already segmented: one sentence per line, words separated by spaces. "

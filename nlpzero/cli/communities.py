@@ -1,4 +1,4 @@
-"""``nlpzero communities EDGES``: two-level InfoMap communities of a graph (SPEC §7)."""
+"""``nlpzero communities EDGES``: two-level InfoMap communities of a graph."""
 from __future__ import annotations
 
 import click

@@ -16,16 +16,29 @@ from ._common import (learning_options, limited, output_option, quiet_option, re
 @learning_options
 @click.option("--mode", type=click.Choice(["auto", "nlpzero", "jieba"]), default="auto", show_default=True,
               help="Text model: jieba reproduces jieba.lcut(HMM=False); auto = jieba with --dict jieba, "
-                   "else nlpzero.")
+                   "--hmm or --cut, else nlpzero.")
+@click.option("--hmm", is_flag=True,
+              help="jieba's default cut: unknown stretches re-cut by its HMM (= jieba.lcut(line)); jieba mode.")
+@click.option("--cut", "cut_mode", type=click.Choice(["accurate", "search", "full"]), default="accurate",
+              show_default=True,
+              help="jieba's cut: accurate, search (lcut_for_search) or full (cut_all=True); jieba mode.")
+@click.option("--traditional", is_flag=True,
+              help="Match the dictionary on a simplified view of traditional characters (output keeps "
+                   "the original characters; needs nlpzero[traditional]).")
+@click.option("--force-dict", "force_dicts", multiple=True, type=click.Path(dir_okay=False),
+              help="User dictionary whose words are kept whole wherever they occur (repeatable; "
+                   "nlpzero mode). Words with spaces or symbols need the TSV syntax word<TAB>count.")
 @click.option("-j", "--jobs", type=limited("jobs"), default=None,
               help="Worker processes [default: all cores].")
+@click.option("--start-method", type=click.Choice(["fork", "spawn", "forkserver"]), default=None,
+              help="How worker processes start [default: the platform's].")
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (output is UTF-8).")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_count, max_memory, mode, jobs,
-            delimiter, encoding, errors, quiet):
+def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_count, max_memory, mode, hmm,
+            cut_mode, traditional, force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -37,19 +50,40 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_
     Examples:
       nlpzero segment news.txt --dict jieba -o news.seg.txt
       nlpzero learn news.txt -o news.model && nlpzero segment more.txt --model news.model
+      nlpzero segment news.txt --dict jieba --hmm -o news.seg.txt      # = jieba.lcut(line)
+      nlpzero segment news.txt --dict jieba --mode nlpzero --force-dict mine.tsv
       nlpzero segment news.txt --lexicon lexicon.tsv --user-dict mine.txt --jobs 8 -o out.txt
       cat news.txt | nlpzero segment - --dict jieba | head
     """
     from ..corpus import Corpus
     from ..batch import segment_file
 
+    jieba_cut = hmm or cut_mode != "accurate"
+    if mode == "auto":
+        mode = "jieba" if jieba_cut else None
+    if jieba_cut and mode != "jieba":
+        raise click.UsageError("--hmm and --cut are jieba's cuts: they need --mode jieba (or auto)")
+    if force_dicts and (mode == "jieba" or (mode is None and dict_ == "jieba")):
+        raise click.UsageError("--force-dict needs --mode nlpzero (jieba mode stays identical to jieba)")
+    options = {}
+    if jieba_cut:
+        options.update(hmm=hmm, cut_mode=cut_mode)
+    if traditional:
+        options["traditional"] = True
+    import multiprocessing
+
+    if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
+        raise click.UsageError(f"--start-method {start_method} is not available on this platform")
     corpus = Corpus(input, encoding=encoding, errors=errors)
     keep = None
     if model is None and lexicon is None and dict_ is None:
         corpus, keep = rereadable(corpus)        # learned from INPUT, then INPUT is segmented
-    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, None if mode == "auto" else mode, quiet,
-                             max_word_len, model=model, min_count=min_count, max_memory=max_memory)
-    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet)
+    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
+                             model=model, min_count=min_count, max_memory=max_memory)
+    for path in force_dicts:
+        seg.load_userdict(path, force=True)
+    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
+                          start_method=start_method)
     del keep
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
