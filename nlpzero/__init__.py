@@ -48,6 +48,7 @@ _EXPORTS = {
     "SearchResult": "nlpzero.distance",
     # dictionary segmentation and jieba interop
     "Segmenter": "nlpzero.segment",
+    "load_model": "nlpzero._model",
     "segment_file": "nlpzero.batch",
     "map_lines": "nlpzero.batch",
     "BatchResult": "nlpzero.batch",

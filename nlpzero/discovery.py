@@ -45,6 +45,7 @@ from ._text import as_codes, cut_strings
 from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError, ParameterError
+from .ngrams import DEFAULT_MAX_MEMORY
 from .nvbe import nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,6 +57,12 @@ __all__ = ["discover", "learn_segmenter", "segment_unsupervised", "segment_unsup
 
 #: segmentation methods of learn_segmenter / segment_unsupervised
 METHODS = ("nvbe", "joint")
+#: the method of learn_segmenter / segment_unsupervised / ``nlpzero learn`` / ``nlpzero segment``
+DEFAULT_METHOD = "joint"
+#: memory the joint model's refinement and perceptron training take per character of their
+#: training sample (measured on PKU 1998-01: ICM candidate tables, counts, tags, features and the
+#: copies of the perceptron's training runs); the sample is ``max_memory`` / this many characters
+JOINT_BYTES_PER_CHAR = 25
 
 
 def default_min_count(n_chars: int) -> int:
@@ -76,6 +83,7 @@ def discover(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> Lexicon:
     """Discover the words of a corpus without any dictionary.
@@ -103,6 +111,9 @@ def discover(
         Pair bars of ``"min_entropy"``.
     encoding, errors, normalize
         How to read the corpus (see :class:`nlpzero.Corpus`).
+    max_memory : int, default 1 GiB
+        Budget of the n-gram counting table in bytes (:func:`nlpzero.count_ngrams`): when the
+        distinct n-grams do not fit, they are counted exactly in hash partitions, one pass each.
     progress : bool or callable
         Progress on stderr while reading.
 
@@ -149,7 +160,8 @@ def discover(
         if len(thresholds) != max_n - 1:
             raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = Passes(corpus, max_n + 1, progress, "discovering words")
+    max_memory = limits.check("max_memory", max_memory)
+    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":
@@ -343,10 +355,12 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
     return max_word_len, penalty, refine, min_count
 
 
-def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress):
+def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress,
+           max_memory=DEFAULT_MAX_MEMORY):
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
+    max_memory = limits.check("max_memory", max_memory)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter")
+    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
@@ -388,7 +402,7 @@ def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
 def learn_segmenter(
     corpus: Source,
     *,
-    method: str = "joint",
+    method: str = DEFAULT_METHOD,
     seed: int = 0,
     max_word_len: int = 4,
     penalty: float = 0.0,
@@ -397,6 +411,7 @@ def learn_segmenter(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> "Segmenter":
     """Learn an unsupervised segmenter from raw text (nVBE).
@@ -425,7 +440,7 @@ def learn_segmenter(
         Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
         Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
         be ignored).
-    encoding, errors, normalize, progress
+    encoding, errors, normalize, max_memory, progress
         As for :func:`discover`.
 
     Returns
@@ -455,12 +470,12 @@ def learn_segmenter(
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
     if method == "joint":
-        inputs = _joint_inputs(passes, model)
+        inputs = _joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = _joint_refine(inputs, max_word_len, seed, progress)
-            return _joint_segmenter(passes, inputs, refined, seed)
+            return _joint_segmenter(passes, inputs, refined, seed, max_word_len)
     return _segmenter(passes, model, penalty, refine)
 
 
@@ -468,14 +483,18 @@ def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> "S
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
-    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
-                                 normalize=model.normalize)
+    seg = Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
+                                normalize=model.normalize)
+    # how it was learned, recorded in a saved model for people (not read back by the code)
+    seg.learned = {"method": model.method, "max_word_len": model.max_word_len, "penalty": float(penalty),
+                   "refine": int(refine), "characters": int(passes.N)}
+    return seg
 
 
 def segment_unsupervised(
     corpus: Source,
     *,
-    method: str = "joint",
+    method: str = DEFAULT_METHOD,
     seed: int = 0,
     max_word_len: int = 4,
     penalty: float = 0.0,
@@ -484,6 +503,7 @@ def segment_unsupervised(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> Iterator[List[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
@@ -510,13 +530,17 @@ def segment_unsupervised(
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
+    seg = None
     if method == "joint":
-        inputs = _joint_inputs(passes, model)
+        inputs = _joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = _joint_refine(inputs, max_word_len, seed, progress)
-            return _joint_output(passes, inputs, refined.starts, False)
-    seg = _segmenter(passes, model, penalty, refine)
+            if not inputs.sampled:
+                return _joint_output(passes, inputs, refined.starts, False)
+            seg = _joint_segmenter(passes, inputs, refined, seed, max_word_len)
+    if seg is None:
+        seg = _segmenter(passes, model, penalty, refine)
 
     def lines():
         for text in passes.texts():
@@ -529,7 +553,7 @@ def segment_unsupervised(
 def segment_unsupervised_spans(
     corpus: Source,
     *,
-    method: str = "joint",
+    method: str = DEFAULT_METHOD,
     seed: int = 0,
     max_word_len: int = 4,
     penalty: float = 0.0,
@@ -538,6 +562,7 @@ def segment_unsupervised_spans(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> Tuple[np.ndarray, np.ndarray]:
     """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
@@ -561,13 +586,17 @@ def segment_unsupervised_spans(
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
+    seg = None
     if method == "joint":
-        inputs = _joint_inputs(passes, model)
+        inputs = _joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = _joint_refine(inputs, max_word_len, seed, progress)
-            return _joint_output(passes, inputs, refined.starts, True)
-    seg = _segmenter(passes, model, penalty, refine)
+            if not inputs.sampled:
+                return _joint_output(passes, inputs, refined.starts, True)
+            seg = _joint_segmenter(passes, inputs, refined, seed, max_word_len)
+    if seg is None:
+        seg = _segmenter(passes, model, penalty, refine)
     los, his, base = [], [], 0
     for text in passes.texts():
         lo, hi = seg.spans(text).T.astype(np.int64)
@@ -619,28 +648,76 @@ def _segmenter_scores(passes: Passes, model: _Model) -> dict:
 # ---------------------------------------------------------------------- the joint model
 class _JointInputs:
     """The training text as the joint model sees it: run symbols, run offsets, nVBE's word
-    starts, and (per chunk) where each run symbol sits in the text."""
+    starts, and (per chunk, when the whole corpus is used) where each run symbol sits in the
+    text. ``sampled``: the runs are a sample of the corpus (see :func:`joint_sample_chars`)."""
 
-    def __init__(self, sym, off, starts, chunk_starts, chars):
+    def __init__(self, sym, off, starts, chunk_starts, chars, total):
         self.sym, self.off, self.starts = sym, off, starts
         self.chunk_starts = chunk_starts          # per chunk: text offset of each run symbol
         self.chars = chars
+        self.total = int(total)                   # run symbols of the whole corpus
+        self.sampled = chunk_starts is None
 
 
-def _joint_inputs(passes: Passes, model: _Model) -> Optional[_JointInputs]:
-    """nVBE's segmentation of the training corpus as arrays; None (after a warning) when the
-    corpus is too small for the joint model's estimates (fewer than 10 runs, or no word seen
-    twice), in which case the caller keeps nVBE."""
-    from .joint import runs_of
+def joint_sample_chars(max_memory: int) -> int:
+    """Characters (run symbols) the joint model refines and trains its perceptron on, at most:
+    ``max_memory // JOINT_BYTES_PER_CHAR`` (about 43 M characters at the default 1 GiB).
+
+    nVBE's statistics always come from the whole corpus (within ``max_memory``); a corpus with
+    more run symbols than this gives the joint model an evenly spread sample of its runs: every
+    k-th run in corpus order, ``k = ceil(symbols / cap)``, stopping at the cap.
+
+    >>> joint_sample_chars(25 << 20)
+    1048576
+    """
+    return max(1, int(max_memory) // JOINT_BYTES_PER_CHAR)
+
+
+def _with_separators(sym: np.ndarray, off: np.ndarray, *arrays) -> list:
+    """Runs ``sym[off[r]:off[r+1]]`` (and the same slices of ``arrays``) laid end to end, each
+    followed by a -1 separator (0 for the other arrays)."""
+    n_runs = off.size - 1
+    out_pos = np.arange(sym.size) + np.repeat(np.arange(n_runs), np.diff(off))
+    result = []
+    for a, fill in ((sym, -1), *((x, 0) for x in arrays)):
+        b = np.full(sym.size + n_runs, fill, dtype=a.dtype)
+        b[out_pos] = a
+        result.append(b)
+    return result
+
+
+def _joint_inputs(passes: Passes, model: _Model, max_memory: int = DEFAULT_MAX_MEMORY) -> Optional[_JointInputs]:
+    """nVBE's segmentation of the training corpus (or of an evenly spread sample of its runs, when
+    it has more than :func:`joint_sample_chars` run symbols) as arrays; None (after a warning)
+    when the corpus is too small for the joint model's estimates (fewer than 10 runs, or no word
+    seen twice), in which case the caller keeps nVBE."""
+    from .joint import _select, runs_of
 
     K = model.max_word_len
+    cap = joint_sample_chars(max_memory)
+    total = int(passes.N)
+    stride = 1 if total <= cap else -(-total // cap)
     syms, firsts, chunk_starts = [], [], []
+    run_index = kept = 0
     for codes, sym, start, end, ids in passes.chunks():
         st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
                                  model.unknown)
-        syms.append(sym)
-        firsts.append(st)
-        chunk_starts.append(start[sym >= 0])
+        if stride == 1:
+            syms.append(sym)
+            firsts.append(st)
+            chunk_starts.append(start[sym >= 0])
+            continue
+        rs, roff, rpos = runs_of(sym)
+        n = roff.size - 1
+        sel = np.flatnonzero((run_index + np.arange(n)) % stride == 0)
+        run_index += n
+        lens = roff[sel + 1] - roff[sel]
+        sel = sel[np.cumsum(lens) <= cap - kept]          # never past the cap
+        kept += int(lens[: sel.size].sum())
+        s_off, (s_sym, s_st) = _select(roff, sel, rs, st[rpos])
+        s_sym, s_st = _with_separators(s_sym, s_off, s_st)
+        syms.append(s_sym)
+        firsts.append(s_st)
     sym_all = np.concatenate(syms)
     run_sym, off, pos = runs_of(sym_all)
     starts = np.ascontiguousarray(np.concatenate(firsts)[pos], dtype=np.uint8)
@@ -652,7 +729,7 @@ def _joint_inputs(passes: Passes, model: _Model) -> Optional[_JointInputs]:
         warnings.warn(f"the corpus is too small for the joint model ({n_runs} runs, {n_words} words): "
                       "using nVBE", RuntimeWarning, stacklevel=3)
         return None
-    return _JointInputs(run_sym, off, starts, chunk_starts, passes.chars)
+    return _JointInputs(run_sym, off, starts, chunk_starts if stride == 1 else None, passes.chars, total)
 
 
 def _joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress):
@@ -681,13 +758,16 @@ def _feature_codes(inputs: _JointInputs) -> np.ndarray:
     return feat
 
 
-def _joint_segmenter(passes: Passes, inputs: _JointInputs, refined, seed: int):
+def _joint_segmenter(passes: Passes, inputs: _JointInputs, refined, seed: int, max_word_len: int):
     from .joint import JointSegmenter, train_perceptron
 
     perceptron = train_perceptron(_feature_codes(inputs), inputs.off, refined.starts, seed=seed)
     info = {"alpha0": refined.alpha0, "alpha1": refined.alpha1, "sweeps": refined.sweeps,
             "changed": refined.changed}
-    return JointSegmenter(perceptron, normalize=passes.normalize, info=info)
+    # how it was learned, recorded in a saved model for people (not read back by the code)
+    learned = {"method": "joint", "max_word_len": int(max_word_len), "seed": int(seed),
+               "characters": inputs.total, "sample_characters": int(inputs.sym.size)}
+    return JointSegmenter(perceptron, normalize=passes.normalize, info=info, learned=learned)
 
 
 def _joint_output(passes: Passes, inputs: _JointInputs, starts: np.ndarray, spans: bool):

@@ -17,6 +17,8 @@ The tree::
     │   ├── DecodeError (UnicodeError)         bytes that do not decode (``offset``, ``encoding``)
     │   ├── BinaryInputError                   a binary file where text was expected
     │   ├── FormatError (ValueError)           a malformed line of a structured file (``line``)
+    │   ├── ModelFormatError (ValueError)      a file that is not a readable segmenter model
+    │   │   └── ModelKindError                 a model of the other segmenter kind
     │   └── NotReiterableError (TypeError)     a second pass over a one-shot input
     ├── OutputError (OSError)                  an output that cannot be written (``path``)
     ├── CorpusTooSmallError (ValueError)       nothing to learn from
@@ -52,6 +54,8 @@ __all__ = [
     "InputError",
     "IterationLimitError",
     "MemoryBudgetError",
+    "ModelFormatError",
+    "ModelKindError",
     "NlpzeroError",
     "NotReiterableError",
     "OutOfMemoryError",
@@ -200,6 +204,17 @@ class CorpusTooSmallError(NlpzeroError, ValueError):
 
 class MemoryBudgetError(NlpzeroError, MemoryError):
     """A table outgrew the memory budget and the input cannot be re-read to partition it."""
+
+
+class ModelFormatError(InputError, ValueError):
+    """A file given as a segmenter model is not one: another program's file, a model of another
+    format version, or a truncated or damaged model (the message says which)."""
+
+
+class ModelKindError(ModelFormatError):
+    """A model file holds the other kind of segmenter than the one asked for (a joint model given
+    to ``Segmenter.load``, a dictionary model to ``JointSegmenter.load``); ``nlpzero.load_model``
+    reads either."""
 
 
 class CountOverflowError(NlpzeroError, OverflowError):

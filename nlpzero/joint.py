@@ -72,13 +72,14 @@ Biology 3, 87-112.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import _joint
-from .errors import ParameterError
+from .errors import ParameterError, ParameterTypeError
 
 __all__ = [
     "JointSegmenter",
@@ -322,10 +323,23 @@ class Perceptron:
     epochs: int
     agreement: list[float]
 
+    def _float64(self) -> tuple[np.ndarray, np.ndarray]:
+        cached = self.__dict__.get("_f64")
+        if cached is None or cached[0] is not self.weights or cached[1] is not self.transitions:
+            cached = (self.weights, self.transitions, self.weights.astype(np.float64),
+                      self.transitions.astype(np.float64))
+            self.__dict__["_f64"] = cached
+        return cached[2], cached[3]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_f64", None)         # workers rebuild it; pickles stay float32-sized
+        return state
+
     def tag(self, feat: np.ndarray, off: np.ndarray) -> np.ndarray:
+        w, t = self._float64()
         return _joint.viterbi(np.ascontiguousarray(feat, dtype=np.int32),
-                              np.ascontiguousarray(off, dtype=np.int64),
-                              self.weights.astype(np.float64), self.transitions.astype(np.float64))
+                              np.ascontiguousarray(off, dtype=np.int64), w, t)
 
     def starts(self, feat: np.ndarray, off: np.ndarray) -> np.ndarray:
         tags = self.tag(feat, off)
@@ -440,11 +454,67 @@ class JointSegmenter:
     #: text model (that of :class:`nlpzero.Segmenter`'s ``"nlpzero"`` mode)
     mode = "nlpzero"
 
-    def __init__(self, perceptron: Perceptron, *, normalize: bool = True, info: dict | None = None):
+    def __init__(self, perceptron: Perceptron, *, normalize: bool = True, info: dict | None = None,
+                 learned: dict | None = None):
         self.perceptron = perceptron
         self.normalize = bool(normalize)
         self.info = dict(info or {})
+        #: how the model was learned (method, max_word_len, sample size...), kept in model files
+        self.learned = dict(learned) if learned is not None else None
         self._chars = None
+
+    # ------------------------------------------------------------------ model files
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save this segmenter as a model file (written atomically; not a pickle).
+
+        The file holds the perceptron's weights (its non-zero ones) and transitions, the feature
+        template and hashing parameters they were trained with, and the text model (``normalize``,
+        the number rule), in the versioned, checksummed layout of :mod:`nlpzero._model`;
+        :meth:`load` (or :func:`nlpzero.load_model`) gives back a segmenter with the same tokens.
+        ``nlpzero learn --method joint CORPUS -o MODEL`` writes the same file.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from nlpzero import learn_segmenter
+        >>> seg = learn_segmenter(["我们喜欢自然语言处理。"] * 30 + ["自然语言很美"] * 20, method="joint")
+        >>> path = os.path.join(tempfile.mkdtemp(), "joint.nlpz")
+        >>> seg.save(path)
+        >>> JointSegmenter.load(path).lcut("自然语言很美") == seg.lcut("自然语言很美")
+        True
+        """
+        from ._model import write_joint_model
+
+        info = {k: v for k, v in self.info.items() if isinstance(v, (int, float, str, list))}
+        learned = dict(self.learned or {}, **info) if (self.learned or info) else None
+        settings = {"normalize": self.normalize, "epochs": int(self.perceptron.epochs),
+                    "agreement": [float(a) for a in self.perceptron.agreement], "learned": learned}
+        write_joint_model(path, self.perceptron.weights, self.perceptron.transitions, settings)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> JointSegmenter:
+        """A joint segmenter saved by :meth:`save` (or ``nlpzero learn --method joint``).
+
+        Raises
+        ------
+        nlpzero.errors.InputError
+            The file cannot be read.
+        nlpzero.errors.ModelFormatError
+            The file is not a model, is of another format version or feature template, or is
+            truncated or damaged.
+        nlpzero.errors.ModelKindError
+            The file holds a dictionary segmenter (load it with :meth:`nlpzero.Segmenter.load`
+            or :func:`nlpzero.load_model`).
+        """
+        from ._model import read_joint_model
+
+        weights, transitions, header = read_joint_model(path)
+        agreement = header.get("agreement") or []
+        perceptron = Perceptron(weights, transitions, int(header.get("epochs", 0)),
+                                [float(a) for a in agreement] if isinstance(agreement, list) else [])
+        learned = header.get("learned")
+        return cls(perceptron, normalize=header["normalize"],
+                   learned=learned if isinstance(learned, dict) else None)
 
     def _char_segmenter(self):
         if self._chars is None:
@@ -533,9 +603,10 @@ class JointSegmenter:
         place no run crosses), or -1; batch jobs cut huge lines there."""
         return self._char_segmenter().last_boundary(text)
 
-    def load_userdict(self, source) -> None:
-        raise TypeError("a user dictionary applies to a dictionary segmenter, not to the joint "
-                        "model's perceptron; learn with method='nvbe' to add words")
+    def load_userdict(self, source, *, force: bool = False) -> None:
+        """Refused: the perceptron has no dictionary to add words to."""
+        raise ParameterTypeError("a user dictionary applies to a dictionary segmenter, not to the joint "
+                                 "model's perceptron; learn with method='nvbe' to add words", "source")
 
     def __repr__(self) -> str:
         return f"<JointSegmenter perceptron, {self.perceptron.epochs} epochs>"

@@ -442,3 +442,56 @@ def test_cli_segment_method_joint(tmp_path):
 def test_bad_seed_is_rejected_before_learning():
     with pytest.raises(ValueError, match="seed"):
         segment_unsupervised(LINES, seed=-1)
+
+
+# ---------------------------------------------------------------------- bounded training sample
+def _corpus_lines(n=400):
+    rng = np.random.default_rng(5)
+    words = ["我们", "喜欢", "自然", "语言", "处理", "北京", "大学", "研究生", "很", "美", "的", "都"]
+    return ["".join(rng.choice(words, size=rng.integers(3, 9))) + "。" for _ in range(n)]
+
+
+def test_joint_sample_is_every_kth_run_up_to_the_cap():
+    """Past the cap, the joint model sees every k-th run of the corpus (k = ceil(symbols / cap)),
+    never more than cap symbols, with nVBE's starts of exactly those runs."""
+    from nlpzero import discovery
+    from nlpzero._passes import Passes
+
+    lines = _corpus_lines()
+    passes, model = discovery._learn(lines, 4, 0.0, 0, None, "utf-8", "strict", True, False)
+    whole = discovery._joint_inputs(passes, model)                      # default budget: all of it
+    assert not whole.sampled and whole.sym.size == passes.N
+    cap = passes.N // 3
+    sample = discovery._joint_inputs(passes, model, cap * discovery.JOINT_BYTES_PER_CHAR)
+    assert sample.sampled and 0 < sample.sym.size <= cap and sample.total == passes.N
+    k = -(-passes.N // cap)
+    runs = [(whole.sym[a:b].tolist(), whole.starts[a:b].tolist())
+            for a, b in zip(whole.off[:-1], whole.off[1:])]
+    got = [(sample.sym[a:b].tolist(), sample.starts[a:b].tolist())
+           for a, b in zip(sample.off[:-1], sample.off[1:])]
+    expected = runs[::k]
+    kept, n = 0, 0
+    for run in expected:                                              # the cap cuts the tail
+        if kept + len(run[0]) > cap:
+            break
+        kept += len(run[0])
+        n += 1
+    assert got == expected[:n]
+    assert isinstance(passes, Passes)
+
+
+def test_joint_learning_on_a_sample_records_it_and_segments_everything():
+    from nlpzero.discovery import JOINT_BYTES_PER_CHAR
+
+    lines = _corpus_lines(1000)
+    budget = 1 << 17
+    cap = budget // JOINT_BYTES_PER_CHAR
+    seg = learn_segmenter(lines, method="joint", max_memory=budget)
+    assert seg.learned["sample_characters"] <= cap < seg.learned["characters"]
+    out = list(segment_unsupervised(lines, method="joint", max_memory=budget))
+    # past the cap, the corpus is segmented by the perceptron trained on the sample
+    assert out == list(seg.cut_lines(lines))
+    assert all("".join(t) == line for t, line in zip(out, lines))
+    lo, hi = segment_unsupervised_spans(lines, method="joint", max_memory=budget)
+    joined = "\n".join(lines) + "\n"
+    assert [joined[a:b] for a, b in zip(lo, hi)] == [t for toks in out for t in toks]

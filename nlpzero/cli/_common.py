@@ -106,43 +106,113 @@ def segmenter_options(f):
     return f
 
 
+def learning_options(f):
+    """--method, --min-count and --max-memory: how a segmenter is learned from raw text (with
+    --max-word-len of :func:`segmenter_options`; ``nlpzero learn`` and ``nlpzero segment``)."""
+    f = click.option("--max-memory", type=ByteSize(), default=None,
+                     help="Budget while learning: the n-gram counting table (past it, counting is redone "
+                          "exactly in hash partitions) and the joint model's training sample "
+                          "[default: 1G].")(f)
+    f = click.option("--min-count", type=limited("min_count"), default=None,
+                     help="Pruning bar of the refinement rounds while learning [default: "
+                          "max(2, characters / 500000)].")(f)
+    f = click.option("--method", type=click.Choice(["joint", "nvbe"]), default=None,
+                     help=f"Unsupervised model learned: joint = nVBE refined by a word bigram x character "
+                          f"model, with a self-trained perceptron; nvbe = branching entropy alone (fast) "
+                          f"[default: {_default_method()}].")(f)
+    return f
+
+
+def _default_method() -> str:
+    try:
+        from ..discovery import DEFAULT_METHOD
+    except ImportError:           # a build without the compiled core: learning is refused anyway
+        return "nvbe"
+    return DEFAULT_METHOD
+
+
+def learn_kwargs(max_word_len=None, min_count=None, max_memory=None, method=None) -> dict:
+    """The learn_segmenter keyword arguments the learning options give (unset ones left out)."""
+    kwargs = {"max_word_len": max_word_len, "min_count": min_count, "max_memory": max_memory,
+              "method": method}
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def _refuse_words(seg_kind: str, user_dicts, force_dicts, advice: str) -> None:
+    flags = [name for name, v in (("--user-dict", user_dicts), ("--force-dict", force_dicts)) if v]
+    if flags:
+        raise click.UsageError(f"{' and '.join(flags)} apply to a dictionary segmenter, not to {seg_kind}: "
+                               f"{advice}")
+
+
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
-                       options=None, method="joint"):
-    """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
-    ``corpus`` itself (unsupervised, nlpzero.learn_segmenter, words of at most ``max_word_len``
-    characters), which must then be re-readable. ``options``: more Segmenter keywords (for
-    --lexicon/--dict only)."""
+                       options=None, *, model=None, min_count=None, max_memory=None, method=None,
+                       force_dicts=()):
+    """The segmenter the options ask for: a saved model (--model, either kind), a dictionary
+    (--lexicon, --dict), or with none of them one learned from ``corpus`` itself (unsupervised,
+    nlpzero.learn_segmenter, with the learning options), exactly as ``nlpzero learn`` would learn
+    it. ``options``: more Segmenter keywords (for --lexicon/--dict only). ``user_dicts`` and
+    ``force_dicts`` are loaded on top (a dictionary segmenter only; the joint model refuses
+    them). Learning reads ``corpus`` twice: pass a re-readable one (:func:`rereadable` copies a
+    stream to a temporary file)."""
     from ..segment import Segmenter
 
-    if lexicon is not None and dict_ is not None:
-        raise click.UsageError("pass either --lexicon or --dict, not both")
-    if lexicon is not None or dict_ is not None:
-        if max_word_len is not None:
-            raise click.UsageError("--max-word-len applies to a learned segmenter, not to --lexicon/--dict")
-        return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts,
-                         **(options or {}))
-    if options:
-        raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
-                               "not to a learned segmenter")
-    try:
-        from ..discovery import learn_segmenter
-    except ImportError:
-        raise click.UsageError(
-            "unsupervised segmentation is not available in this build: pass --lexicon or --dict"
-        ) from None
-    if not corpus.reiterable:
-        raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
-                               "stream; pass --lexicon or --dict to segment standard input")
-    if method == "joint" and user_dicts:
-        raise click.UsageError("--user-dict and --force-dict apply to a dictionary segmenter, not to the "
-                               "joint model: pass --method nvbe to add words")
-    kwargs = {} if max_word_len is None else {"max_word_len": max_word_len}
-    seg = learn_segmenter(corpus, method=method, progress=not quiet, **kwargs)
-    if mode not in (None, seg.mode):
-        raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
+    given = [name for name, v in (("--model", model), ("--lexicon", lexicon), ("--dict", dict_)) if v is not None]
+    if len(given) > 1:
+        raise click.UsageError(f"pass only one of --model, --lexicon and --dict, not {' and '.join(given)}")
+    learning = [name for name, v in (("--method", method), ("--max-word-len", max_word_len),
+                                     ("--min-count", min_count), ("--max-memory", max_memory)) if v is not None]
+    if given:
+        if learning:
+            raise click.UsageError(f"{', '.join(learning)} apply to a segmenter learned from the input, "
+                                   f"not to {given[0]}")
+        if model is not None:
+            from .._model import load_model
+
+            if options:
+                raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, not to --model")
+            if mode not in (None, "nlpzero"):
+                raise click.UsageError("--mode applies to --lexicon/--dict, not to --model")
+            seg = load_model(model)
+            if getattr(seg, "method", None) == "joint":
+                _refuse_words(f"the joint model in {model}", user_dicts, force_dicts,
+                              "learn the model with `nlpzero learn --method nvbe` to add words")
+        else:
+            seg = Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts,
+                            **(options or {}))
+            user_dicts = ()
+    else:
+        if options:
+            raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
+                                   "not to a learned segmenter")
+        try:
+            from ..discovery import DEFAULT_METHOD, learn_segmenter
+        except ImportError:
+            raise click.UsageError(
+                "unsupervised segmentation is not available in this build: pass --lexicon or --dict"
+            ) from None
+        if mode not in (None, "nlpzero"):
+            raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
+        if (method or DEFAULT_METHOD) == "joint":
+            _refuse_words("the joint model", user_dicts, force_dicts, "pass --method nvbe to add words")
+        seg = learn_segmenter(corpus, progress=not quiet,
+                              **learn_kwargs(max_word_len, min_count, max_memory, method))
     for path in user_dicts:
         seg.load_userdict(path)
+    for path in force_dicts:
+        seg.load_userdict(path, force=True)
     return seg
+
+
+def rereadable(corpus):
+    """``(corpus, keep)``: the corpus itself when it can be read twice, else a temporary copy of
+    it (standard input or a pipe) and the object that removes the copy when dropped."""
+    if corpus.reiterable:
+        return corpus, None
+    from .._spill import spill_to_file
+
+    spill = spill_to_file(corpus)
+    return spill.corpus, spill
 
 
 def write_partition(output, result, item: str, group: str) -> None:
