@@ -268,8 +268,8 @@ class Segmenter:
             try:
                 self._trie, self.total = _trie_cache.load(cache)
                 return
-            except (OSError, ValueError, KeyError):
-                pass                          # a stale or broken cache is rebuilt
+            except (OSError, ValueError, KeyError, TypeError):
+                pass                          # a stale, damaged or foreign cache is rebuilt
         entries = read_dictionary(path)
         if not entries:
             from .errors import FormatError

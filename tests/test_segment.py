@@ -1,9 +1,11 @@
 """Dictionary segmentation (SPEC §4): the compiled Viterbi against a slow dict-DAG reference
 and against jieba itself; dictionaries, caching, files, CLI and bad input."""
+import json
 import math
 import os
 import random
 
+import numpy as np
 import pytest
 
 from nlpzero._testing import SMALL_LEXICON as LEX
@@ -416,3 +418,35 @@ def test_dictionary_from_a_pipe_and_bad_dictionary_paths(tmp_path):
         Segmenter(str(tmp_path / "missing.tsv"))
     with pytest.raises(InputError, match="is a directory"):
         Segmenter(str(tmp_path))
+
+
+# ---------------------------------------------------------------------- the trie cache is checksummed
+def test_damaged_trie_cache_is_rebuilt(tmp_path, monkeypatch):
+    from nlpzero import _trie_cache
+
+    monkeypatch.setenv("NLPZERO_CACHE", str(tmp_path / "cache"))
+    rng = random.Random(3)
+    chars = [chr(0x4E00 + i) for i in range(400)]
+    words = {"".join(rng.choices(chars, k=rng.choice((2, 3, 4)))) for _ in range(40000)}
+    path = tmp_path / "big.txt"
+    path.write_text("".join(f"{w} {rng.randint(1, 5000)}\n" for w in sorted(words)), encoding="utf-8")
+    assert path.stat().st_size >= _trie_cache.CACHE_MIN_BYTES
+    text = "".join(rng.choices(chars, k=3000))
+    fresh = Segmenter(str(path))
+    want = fresh.lcut(text)
+    (cache,) = (tmp_path / "cache").iterdir()
+    data = bytearray(cache.read_bytes())
+    header = json.loads(bytes(data[12 : 12 + int.from_bytes(data[8:12], "little")]))
+    dtype, n, offset = header["arrays"]["slots"]               # damage the trie's hash slots (bit rot)
+    size = np.dtype(dtype).itemsize * n
+    slots = np.frombuffer(bytes(data[offset : offset + size]), dtype=dtype).copy()
+    slots[::2] //= 2
+    data[offset : offset + size] = slots.tobytes()
+    cache.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="checksum"):
+        _trie_cache.load(str(cache))
+    again = Segmenter(str(path))                              # the damaged cache is not used ...
+    assert again.lcut(text) == want and again.total == fresh.total
+    _trie_cache.load(str(cache))                              # ... and was rewritten, valid again
+    cache.write_bytes(cache.read_bytes()[:6000])              # a truncated cache too
+    assert Segmenter(str(path)).lcut(text) == want
