@@ -107,6 +107,11 @@ LIMITS: dict[str, Limit] = {
     "max_iter": _int(1, INT_MAX, "network simplex pivots"),
     # segmentation
     "jobs": _int(1, 256, "worker processes"),
+    # sentence templates
+    "min_pmi": _float(None, None, "PMI threshold of a link (nats)"),
+    "min_proba": _float(0.0, 1.0, "probability threshold of a link", open_max=True),
+    "max_piece_len": _int(2, 100_000, "tokens per piece: the parse of a piece is O(length^2) in memory"),
+    "em_rounds": _int(1, 10_000, "parse + re-estimation rounds"),
 }
 
 

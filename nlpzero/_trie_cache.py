@@ -16,13 +16,12 @@ import hashlib
 import json
 import os
 import zlib
-from typing import Optional, Tuple
 
 import numpy as np
 
 from . import _segment
 
-__all__ = ["cache_dir", "cache_path", "save", "load", "CACHE_VERSION", "CACHE_MIN_BYTES"]
+__all__ = ["CACHE_MIN_BYTES", "CACHE_VERSION", "cache_dir", "cache_path", "load", "save"]
 
 #: Bump when the trie layout or scoring changes: old cache files are then ignored.
 CACHE_VERSION = 6
@@ -39,7 +38,7 @@ def cache_dir() -> str:
     return os.environ.get("NLPZERO_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "nlpzero")
 
 
-def cache_path(path: str, mode: str, normalize: bool) -> Optional[str]:
+def cache_path(path: str, mode: str, normalize: bool) -> str | None:
     """The cache file for dictionary ``path`` read with these settings, or None when the file is
     not cached (smaller than :data:`CACHE_MIN_BYTES`, or not a regular file: a pipe has no
     stable identity to key the cache on)."""
@@ -51,7 +50,7 @@ def cache_path(path: str, mode: str, normalize: bool) -> Optional[str]:
     return os.path.join(cache_dir(), f"trie-v{CACHE_VERSION}-{digest}.bin")
 
 
-def save(cache: str, trie: "_segment.Trie", total: float) -> None:
+def save(cache: str, trie: _segment.Trie, total: float) -> None:
     """Write ``trie`` and the dictionary's total count to ``cache`` (atomically), and remove the
     cache files of older layouts next to it.
 
@@ -88,7 +87,7 @@ def save(cache: str, trie: "_segment.Trie", total: float) -> None:
                 pass
 
 
-def load(cache: str) -> Tuple["_segment.Trie", float]:
+def load(cache: str) -> tuple[_segment.Trie, float]:
     """The trie and total count saved in ``cache``.
 
     Raises

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from .errors import ParameterError, ParameterTypeError, WorkerError
 from .segment import Segmenter, as_segmenter
 
-__all__ = ["map_lines", "segment_file", "BatchResult", "default_jobs"]
+__all__ = ["BatchResult", "default_jobs", "map_lines", "segment_file"]
 
 #: A line longer than this (characters, or bytes on the byte path) is cut at its last boundary
 #: character (a place where the job's result does not change), or, without one, at this length.
@@ -85,7 +86,7 @@ class _Workers:
     previous result, so neither side ever blocks sending while the other is sending too.
     """
 
-    def __init__(self, n: int, work: tuple, start_method: Optional[str] = None):
+    def __init__(self, n: int, work: tuple, start_method: str | None = None):
         import multiprocessing as mp
         import signal
 
@@ -178,7 +179,7 @@ def _worker_main(conn, work: tuple) -> None:
     conn.close()
 
 
-def check_start_method(start_method: Optional[str]) -> Optional[str]:
+def check_start_method(start_method: str | None) -> str | None:
     """``start_method`` itself when this platform has it (None: the platform's default).
 
     Raises
@@ -214,14 +215,14 @@ def map_lines(
     output: Any,
     func: Callable[[str], bytes],
     *,
-    jobs: Optional[int] = None,
-    boundary: Optional[Callable[[str], int]] = None,
+    jobs: int | None = None,
+    boundary: Callable[[str], int] | None = None,
     joiner: bytes = b"",
     encoding: str = "utf-8",
     errors: str = "strict",
     progress: Any = False,
     desc: str = "processing",
-    start_method: Optional[str] = None,
+    start_method: str | None = None,
 ) -> BatchResult:
     """Map ``func`` over the lines of ``corpus`` on worker processes; write the results in order.
 
@@ -280,9 +281,9 @@ def map_lines(
     """
     import time
 
+    from . import _limits as limits
     from ._io import _check_output_path, atomic_write, open_output
     from ._progress import make_progress
-    from . import _limits as limits
     from .corpus import Corpus
     from .errors import DecodeError
 
@@ -370,7 +371,8 @@ def map_lines(
             else:
                 run(output.write)
         else:
-            raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+            raise ParameterTypeError(
+                f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
     finally:
         meter.close()
     # a last line without a terminator still counts (its output has no newline either)
@@ -400,12 +402,12 @@ def segment_file(
     output: Any = None,
     *,
     segmenter: Any = "jieba",
-    jobs: Optional[int] = None,
+    jobs: int | None = None,
     delimiter: str = " ",
     encoding: str = "utf-8",
     errors: str = "strict",
     progress: Any = False,
-    start_method: Optional[str] = None,
+    start_method: str | None = None,
 ) -> BatchResult:
     """Segment a file (any size) line by line into another, on all cores, keeping line order.
 

@@ -1,4 +1,4 @@
-"""Frequent itemsets and association rules (SPEC §9).
+"""Frequent itemsets and association rules.
 
 The compiled miner is checked against a brute-force reference (every subset of every
 transaction counted with a Counter) on seeded random data, and against pyfim (Borgelt's C

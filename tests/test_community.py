@@ -1,4 +1,4 @@
-"""InfoMap (SPEC §7): the map equation of a given partition and the optimiser.
+"""InfoMap: the map equation of a given partition and the optimiser.
 
 References: a slow pure-Python map equation below (flows from the definitions), and the
 ``infomap`` package (C++), which scores a given partition with ``--no-infomap``.

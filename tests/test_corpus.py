@@ -1,4 +1,4 @@
-"""The text model (SPEC §0): reading, decoding, errors, normalisation, runs."""
+"""The text model: reading, decoding, errors, normalisation, runs."""
 import io
 import random
 

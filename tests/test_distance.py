@@ -1,4 +1,4 @@
-"""Tests of nlpzero.distance (SPEC §8): the network simplex against slow exact references and
+"""Tests of nlpzero.distance: the network simplex against slow exact references and
 POT, WMD/WRD against their definitions, gensim and POT, the bounds, and the exact top-k search."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The compiled n-gram counter against a Counter-over-slices reference (SPEC §1)."""
+"""The compiled n-gram counter against a Counter-over-slices reference."""
 import random
 
 import numpy as np

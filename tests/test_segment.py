@@ -1,4 +1,4 @@
-"""Dictionary segmentation (SPEC §4): the compiled Viterbi against a slow dict-DAG reference
+"""Dictionary segmentation: the compiled Viterbi against a slow dict-DAG reference
 and against jieba itself; dictionaries, caching, files, CLI and bad input."""
 import json
 import math

@@ -1,4 +1,4 @@
-"""PMI word vectors (SPEC §6) and word classes by kNN graph + InfoMap.
+"""PMI word vectors and word classes by kNN graph + InfoMap.
 
 References: co-occurrence counts and PPMI from Python dicts below, numpy.linalg.svd for the
 randomized SVD, a brute-force kNN, gensim for reading the word2vec export.

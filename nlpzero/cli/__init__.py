@@ -26,6 +26,8 @@ COMMANDS = {
     "cluster": ("cluster", "Word classes of a corpus: PMI word vectors + kNN graph + InfoMap."),
     "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
     "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
+    "templates": ("templates", "Sentence templates with gaps ([X]在[X]中[X]), chosen by description length."),
+    "parse": ("parse", "Parse each line into nested templates (minimum description length)."),
 }
 
 
