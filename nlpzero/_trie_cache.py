@@ -6,8 +6,9 @@ segmenter's mode and normalisation, so a changed file or other settings miss the
 file is one block: the magic ``NLPZTRIE``, a 4-byte header length, a JSON header (version,
 total count, trie sizes, dtype/length/offset of each array, a CRC-32 of the array bytes), then
 each array 64-byte aligned from byte 4096. A file whose checksum does not match (a damaged or
-truncated cache) is not used: the trie is rebuilt from the dictionary and the cache rewritten. Loading is a few copy-on-write memory maps: no parsing, and worker processes
-share the pages. Files are written atomically; bumping :data:`CACHE_VERSION` orphans the
+truncated cache) is not used: the trie is rebuilt from the dictionary and the cache rewritten.
+Loading is a few copy-on-write memory maps: no parsing, and worker processes share the pages.
+Files are written atomically; bumping :data:`CACHE_VERSION` orphans the
 older files, which the next save removes.
 """
 from __future__ import annotations
