@@ -48,8 +48,8 @@ def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, hmm, 
       nlpzero segment news.txt --lexicon lexicon.tsv --user-dict mine.txt --jobs 8 -o out.txt
       cat news.txt | nlpzero segment - --dict jieba | head
     """
-    from ..corpus import Corpus
     from ..batch import segment_file
+    from ..corpus import Corpus
 
     jieba_cut = hmm or cut_mode != "accurate"
     if mode == "auto":
