@@ -46,6 +46,7 @@ from ._text import cut_strings
 from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError, ParameterError
+from .ngrams import DEFAULT_MAX_MEMORY
 from .nvbe import nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,6 +80,7 @@ def discover(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> Lexicon:
     """Discover the words of a corpus without any dictionary.
@@ -106,6 +108,9 @@ def discover(
         Pair bars of ``"min_entropy"``.
     encoding, errors, normalize
         How to read the corpus (see :class:`nlpzero.Corpus`).
+    max_memory : int, default 1 GiB
+        Budget of the n-gram counting table in bytes (:func:`nlpzero.count_ngrams`): when the
+        distinct n-grams do not fit, they are counted exactly in hash partitions, one pass each.
     progress : bool or callable
         Progress on stderr while reading.
 
@@ -152,7 +157,8 @@ def discover(
         if len(thresholds) != max_n - 1:
             raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = Passes(corpus, max_n + 1, progress, "discovering words")
+    max_memory = limits.check("max_memory", max_memory)
+    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":
@@ -346,10 +352,12 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
     return max_word_len, penalty, refine, min_count
 
 
-def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress):
+def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress,
+           max_memory=DEFAULT_MAX_MEMORY):
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
+    max_memory = limits.check("max_memory", max_memory)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter")
+    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
@@ -398,6 +406,7 @@ def learn_segmenter(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> Segmenter:
     """Learn an unsupervised segmenter from raw text (nVBE).
@@ -418,7 +427,7 @@ def learn_segmenter(
         Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
         Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
         be ignored).
-    encoding, errors, normalize, progress
+    encoding, errors, normalize, max_memory, progress
         As for :func:`discover`.
 
     Returns
@@ -446,7 +455,7 @@ def learn_segmenter(
     Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
     """
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
     return _segmenter(passes, model, penalty, refine)
 
 
@@ -454,8 +463,12 @@ def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Se
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
-    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
-                                 normalize=model.normalize)
+    seg = Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
+                                normalize=model.normalize)
+    # how it was learned, recorded in a saved model for people (not read back by the code)
+    seg.learned = {"method": model.method, "max_word_len": model.max_word_len, "penalty": float(penalty),
+                   "refine": int(refine), "characters": int(passes.N)}
+    return seg
 
 
 def segment_unsupervised(
@@ -468,6 +481,7 @@ def segment_unsupervised(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> Iterator[list[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
@@ -490,7 +504,7 @@ def segment_unsupervised(
     '。'
     """
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
     seg = _segmenter(passes, model, penalty, refine)
 
     def lines():
@@ -511,6 +525,7 @@ def segment_unsupervised_spans(
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
@@ -532,7 +547,7 @@ def segment_unsupervised_spans(
     '很美'
     """
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
     seg = _segmenter(passes, model, penalty, refine)
     los, his, base = [], [], 0
     for text in passes.texts():

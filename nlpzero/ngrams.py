@@ -178,7 +178,7 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
                 raise CountOverflowError(
                     f"an n-gram of {corpus.path or 'the corpus'} occurs {2**32 - 1} times or more, "
                     "beyond what one count holds; count the corpus in parts")
-            if result is not None:
+            if not isinstance(result, _OverBudget):
                 return result
             if not corpus.reiterable:
                 raise MemoryBudgetError(
@@ -186,12 +186,14 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
                     f"{max_memory} bytes and the input cannot be re-read to count it in partitions; "
                     "pass a file path or a larger max_memory"
                 )
-            n_parts *= 4
-            if n_parts > MAX_PARTITIONS:
+            if n_parts * 4 > MAX_PARTITIONS:
+                need = _partition_need(corpus, max_n, n_parts, result.part, collapse_ascii)
                 raise MemoryBudgetError(
                     f"max_memory={max_memory} bytes is too small to count {corpus.path or 'the corpus'} "
-                    f"even in {MAX_PARTITIONS // 4} partitions; raise it"
+                    f"even in {n_parts} partitions: the n-grams of one partition alone need {need} "
+                    f"bytes; raise max_memory to at least {need} (--max-memory {_human(need)})"
                 )
+            n_parts *= 4
             meter.desc = f"{desc} ({n_parts} partitions)"
     finally:
         meter.close()
@@ -247,13 +249,38 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
 _OVERFLOW = object()        # _count_partitioned's answer when a count overflowed
 
 
+class _OverBudget:
+    """_count_partitioned's answer when partition ``part`` did not fit in the budget."""
+
+    def __init__(self, part: int):
+        self.part = part
+
+
+def _partition_need(corpus, max_n, n_parts, part, collapse_ascii) -> int:
+    """Bytes of the table that holds partition ``part`` of ``n_parts`` (one more, unbounded
+    pass): the budget below which counting cannot make progress."""
+    table = _ngram.NgramTable(max_n)
+    _count_pass(corpus, table, n_parts, part, None, collapse_ascii)
+    cap = 1 << 10
+    while table.size > cap * 3 // 4:
+        cap <<= 1
+    return cap * 16
+
+
+def _human(n: int) -> str:
+    for unit, size in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
 def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,
                        cache=None) -> NgramCounts | None:
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
         status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache)
         if status != _ngram.OK:
-            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else None
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(0)
         counts = NgramCounts(table, corpus.normalize, 1, collapse_ascii)
         return counts.prune(min_count) if min_count > 1 else counts
     final = _ngram.NgramTable(max_n)        # the (pruned) result: its size is min_count's business
@@ -261,7 +288,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
         table = _ngram.NgramTable(max_n, max_memory)
         status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache)
         if status != _ngram.OK:
-            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else None
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part)
         if part == 0:
             final.add_totals(table.totals)
         codes, lengths, counts, _ = table.export(min_count)

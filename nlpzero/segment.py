@@ -211,6 +211,75 @@ class Segmenter:
         self._build(list(scores.items()))
         return self
 
+    # ------------------------------------------------------------------ model files
+    def save(self, path: "str | os.PathLike[str]") -> None:
+        """Save this segmenter as a model file (written atomically; not a pickle).
+
+        The file holds every word with its score (for count dictionaries, the log of its count)
+        and the settings that decide how text is segmented, in the versioned, checksummed layout
+        of :mod:`nlpzero._model`; :meth:`load` gives back a segmenter with the same words,
+        scores and tokens. ``nlpzero learn CORPUS -o MODEL`` writes the same file.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> seg = Segmenter.from_scores({"云计算": 3.0, "计算": 1.0}, unknown_score=-5.0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.nlpz")
+        >>> seg.save(path)
+        >>> Segmenter.load(path).lcut("云计算机")
+        ['云计算', '机']
+        """
+        from ._model import write_model
+
+        nodes = self._trie.word_nodes()
+        spell = self._trie.spell
+        words = [spell(int(n)) for n in nodes]
+        settings = {"kind": self._kind, "mode": self.mode, "normalize": bool(self.normalize),
+                    "unknown_score": self._unknown, "total": float(self.total),
+                    "hmm": bool(self.hmm), "cut_mode": self.cut_mode, "traditional": bool(self.traditional),
+                    "forced": list(self._whole) if self._whole else [],
+                    "learned": getattr(self, "learned", None)}
+        write_model(path, words, np.asarray(self._trie.score_arr[nodes], dtype=np.float64), settings)
+
+    @classmethod
+    def load(cls, path: "str | os.PathLike[str]") -> "Segmenter":
+        """A segmenter saved by :meth:`save` (or ``nlpzero learn``).
+
+        Raises
+        ------
+        nlpzero.errors.InputError
+            The file cannot be read.
+        nlpzero.errors.ModelFormatError
+            The file is not a model, is of another format version, or is truncated or damaged.
+        """
+        from ._model import read_model
+
+        words, values, header = read_model(path)
+        self = cls.__new__(cls)
+        self.mode = header["mode"]
+        self.normalize = bool(header["normalize"]) and self.mode == "nlpzero"
+        self._kind = header["kind"]
+        unknown = header.get("unknown_score")
+        self._unknown = None if unknown is None else float(unknown)
+        self.source = os.fspath(path)
+        self.total = float(header.get("total", len(words)))
+        self.learned = header.get("learned")
+        self.hmm = bool(header.get("hmm", False))
+        self.cut_mode = header.get("cut_mode", "accurate")
+        self.traditional = bool(header.get("traditional", False))
+        if self.traditional:
+            from .traditional import t2s_table
+
+            t2s_table()                   # fail now (InputError) when OpenCC is missing
+        forced = header.get("forced") or []
+        self._whole = dict.fromkeys(forced) if forced else None
+        self._whole_trie = None
+        # the stored words are the trie's own keys (normalised already) with its own scores
+        self._trie = _segment.Trie(max(16, 2 * len(words)))
+        self._trie.add_words(words, np.ascontiguousarray(values))
+        self._trie.compact()
+        return self
+
     def _key(self, word: str) -> str:
         if self.normalize:
             from .corpus import normalize

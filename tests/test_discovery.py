@@ -584,3 +584,16 @@ def test_one_shot_input_is_spilled_and_gives_the_same_results():
     import os
 
     assert not os.path.exists(spill_dir)
+
+
+@pytest.mark.parametrize("budget", [1 << 17, 1 << 18])
+def test_a_bounded_run_equals_the_unbounded_one(budget):
+    """A counting budget too small for the table makes discovery and learning count in hash
+    partitions (several exact passes); lexicon, tokens and N stay those of the unbounded run."""
+    text = _punctuated(0, 600)
+    assert count_ngrams(text, max_n=5, collapse_ascii=True).nbytes > budget     # partitions forced
+    assert list(segment_unsupervised(text, max_memory=budget)) == list(segment_unsupervised(text))
+    assert (discover(text, min_count=3, max_memory=budget).to_dict()
+            == discover(text, min_count=3).to_dict())
+    bounded = count_ngrams(text, max_n=5, collapse_ascii=True, max_memory=budget)
+    assert bounded.to_dict() == count_ngrams(text, max_n=5, collapse_ascii=True).to_dict()

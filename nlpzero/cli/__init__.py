@@ -20,6 +20,7 @@ from ..errors import DecodeError, NlpzeroError, ParameterError, ResourceLimitErr
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
     "discover": ("discover", "Discover the words of a corpus (mutual information or minimum entropy)."),
+    "learn": ("learn", "Learn a word segmenter from raw text and save it as a model file."),
     "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
     "apriori": ("apriori", "Frequent itemsets and association rules of transactions (one per line)."),
