@@ -212,7 +212,7 @@ class Segmenter:
         return self
 
     # ------------------------------------------------------------------ model files
-    def save(self, path: "str | os.PathLike[str]") -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Save this segmenter as a model file (written atomically; not a pickle).
 
         The file holds every word with its score (for count dictionaries, the log of its count)
@@ -242,7 +242,7 @@ class Segmenter:
         write_model(path, words, np.asarray(self._trie.score_arr[nodes], dtype=np.float64), settings)
 
     @classmethod
-    def load(cls, path: "str | os.PathLike[str]") -> "Segmenter":
+    def load(cls, path: str | os.PathLike[str]) -> Segmenter:
         """A segmenter saved by :meth:`save` (or ``nlpzero learn``).
 
         Raises

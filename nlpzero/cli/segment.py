@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import click
 
-from ._common import (learning_options, limited, output_option, quiet_option, rereadable, segmenter_from_cli,
-                      segmenter_options)
+from ._common import (
+    learning_options,
+    limited,
+    output_option,
+    quiet_option,
+    rereadable,
+    segmenter_from_cli,
+    segmenter_options,
+)
 
 
 @click.command("segment")
