@@ -107,25 +107,29 @@ def segmenter_options(f):
 
 
 def learning_options(f):
-    """--min-count and --max-memory: how a segmenter is learned from raw text (with
+    """--refine, --min-count and --max-memory: how a segmenter is learned from raw text (with
     --max-word-len of :func:`segmenter_options`; ``nlpzero learn`` and ``nlpzero segment``)."""
     f = click.option("--max-memory", type=ByteSize(), default=None,
                      help="Budget of the n-gram counting table while learning; past it, counting is "
                           "redone exactly in hash partitions [default: 1G].")(f)
     f = click.option("--min-count", type=limited("min_count"), default=None,
-                     help="Pruning bar of the refinement rounds while learning [default: "
+                     help="Pruning bar of the refinement rounds (needs --refine) [default: "
                           "max(2, characters / 500000)].")(f)
+    f = click.option("--refine", type=limited("refine"), default=None,
+                     help="Rounds of unigram-LM refinement after learning, pruning words below "
+                          "--min-count [default: 0].")(f)
     return f
 
 
-def learn_kwargs(max_word_len=None, min_count=None, max_memory=None) -> dict:
+def learn_kwargs(max_word_len=None, min_count=None, max_memory=None, refine=None) -> dict:
     """The learn_segmenter keyword arguments the learning options give (unset ones left out)."""
-    kwargs = {"max_word_len": max_word_len, "min_count": min_count, "max_memory": max_memory}
+    kwargs = {"max_word_len": max_word_len, "min_count": min_count, "max_memory": max_memory,
+              "refine": refine}
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
-                       options=None, *, model=None, min_count=None, max_memory=None):
+                       options=None, *, model=None, min_count=None, max_memory=None, refine=None):
     """The Segmenter the options ask for: a saved model (--model), a dictionary (--lexicon,
     --dict), or with none of them one learned from ``corpus`` itself (unsupervised,
     nlpzero.learn_segmenter, with the learning options), exactly as ``nlpzero learn`` would learn
@@ -137,7 +141,7 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     if len(given) > 1:
         raise click.UsageError(f"pass only one of --model, --lexicon and --dict, not {' and '.join(given)}")
     learning = [name for name, v in (("--max-word-len", max_word_len), ("--min-count", min_count),
-                                     ("--max-memory", max_memory)) if v is not None]
+                                     ("--max-memory", max_memory), ("--refine", refine)) if v is not None]
     if given:
         if learning:
             raise click.UsageError(f"{', '.join(learning)} apply to a segmenter learned from the input, "
@@ -164,7 +168,7 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
         ) from None
     if mode not in (None, "nlpzero"):
         raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
-    seg = learn_segmenter(corpus, progress=not quiet, **learn_kwargs(max_word_len, min_count, max_memory))
+    seg = learn_segmenter(corpus, progress=not quiet, **learn_kwargs(max_word_len, min_count, max_memory, refine))
     for path in user_dicts:
         seg.load_userdict(path)
     return seg

@@ -44,7 +44,7 @@ from ._common import (
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_count, max_memory, mode, hmm,
+def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refine, min_count, max_memory, mode, hmm,
             cut_mode, traditional, force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
@@ -86,7 +86,7 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_
     if model is None and lexicon is None and dict_ is None:
         corpus, keep = rereadable(corpus)        # learned from INPUT, then INPUT is segmented
     seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
-                             model=model, min_count=min_count, max_memory=max_memory)
+                             model=model, min_count=min_count, max_memory=max_memory, refine=refine)
     for path in force_dicts:
         seg.load_userdict(path, force=True)
     result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
