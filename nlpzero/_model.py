@@ -41,14 +41,14 @@ import hashlib
 import json
 import math
 import os
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import numpy as np
 
 from ._version import __version__
 from .errors import ModelFormatError
 
-__all__ = ["MAGIC", "FORMAT_VERSION", "write_model", "read_model"]
+__all__ = ["FORMAT_VERSION", "MAGIC", "read_model", "write_model"]
 
 MAGIC = b"NLPZSEGM"
 FORMAT_VERSION = 1
@@ -63,7 +63,7 @@ def _aligned(n: int) -> int:
     return -(-n // _ALIGN) * _ALIGN
 
 
-def write_model(path: "str | os.PathLike[str]", words: list, values: np.ndarray, settings: Dict[str, Any]) -> None:
+def write_model(path: str | os.PathLike[str], words: list, values: np.ndarray, settings: dict[str, Any]) -> None:
     """Write a model file (atomically): ``words`` with ``values`` and the header ``settings``
     (kind, mode, normalize, unknown_score, total, learned)."""
     from ._io import atomic_write
@@ -74,7 +74,7 @@ def write_model(path: "str | os.PathLike[str]", words: list, values: np.ndarray,
               "values": np.asarray(values, dtype="<f8")}
     header = dict(settings, format="nlpzero-segmenter", n_words=len(words), nlpzero=__version__)
     # offsets depend on the header's length, which depends on the offsets' digits: iterate
-    offsets = {name: 0 for name in arrays}
+    offsets = dict.fromkeys(arrays, 0)
     while True:
         header["arrays"] = {name: [_ARRAYS[name], int(a.size), offsets[name]] for name, a in arrays.items()}
         blob = json.dumps(header, sort_keys=True).encode("utf-8")
@@ -97,7 +97,7 @@ def write_model(path: "str | os.PathLike[str]", words: list, values: np.ndarray,
         f.write(body)
 
 
-def read_model(path: "str | os.PathLike[str]") -> Tuple[list, np.ndarray, Dict[str, Any]]:
+def read_model(path: str | os.PathLike[str]) -> tuple[list, np.ndarray, dict[str, Any]]:
     """``(words, values, header)`` of a model file, every part checked.
 
     Raises

@@ -33,7 +33,8 @@ Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Ma
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -52,8 +53,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lexicon import Lexicon
     from .segment import Segmenter
 
-__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans",
-           "default_min_count"]
+__all__ = [
+    "default_min_count",
+    "discover",
+    "learn_segmenter",
+    "segment_unsupervised",
+    "segment_unsupervised_spans",
+]
 
 
 def default_min_count(n_chars: int) -> int:
@@ -66,9 +72,9 @@ def discover(
     corpus: Source,
     *,
     method: str = "mi",
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     max_n: int = 4,
-    thresholds: Optional[Sequence[float]] = None,
+    thresholds: Sequence[float] | None = None,
     min_pmi: float = 1.0,
     min_proba: float = 1e-7,
     encoding: str = "utf-8",
@@ -213,7 +219,7 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
 
 
 def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lexicon:
-    words: List[str] = []
+    words: list[str] = []
     counts, cohs, lefts, rights = [], [], [], []
     for k in range(1, K + 1):
         cnt = per_order[k - 1]
@@ -232,7 +238,7 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
     cohs.append(np.full(len(extra), np.nan))
     lefts.append(np.full(len(extra), np.nan))
     rights.append(np.full(len(extra), np.nan))
-    from .lexicon import Lexicon      # imported here: segmentation alone does not need it
+    from .lexicon import Lexicon  # imported here: segmentation alone does not need it
 
     return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
                                cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
@@ -273,7 +279,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
                                left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
 
 
-def _best_split(word: str, logp: dict) -> Optional[List[str]]:
+def _best_split(word: str, logp: dict) -> list[str] | None:
     """Best split of ``word`` into ≥ 2 lexicon words by unigram Viterbi (``word`` itself excluded)."""
     n = len(word)
     best = [0.0] + [-math.inf] * n
@@ -367,7 +373,7 @@ def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
     as unknown characters), and score each word by its log-probability."""
     K = model.max_word_len
     counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
-    for codes, sym, start, end, ids in passes.chunks():
+    for _codes, sym, _start, _end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
                                      model.unknown)
         bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
@@ -396,13 +402,13 @@ def learn_segmenter(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> "Segmenter":
+) -> Segmenter:
     """Learn an unsupervised segmenter from raw text (nVBE).
 
     Parameters
@@ -453,7 +459,7 @@ def learn_segmenter(
     return _segmenter(passes, model, penalty, refine)
 
 
-def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
+def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Segmenter:
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
@@ -471,13 +477,13 @@ def segment_unsupervised(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> Iterator[List[str]]:
+) -> Iterator[list[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
 
     Parameters are those of :func:`learn_segmenter`, and the tokens are those of the segmenter
@@ -515,13 +521,13 @@ def segment_unsupervised_spans(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
 
     Parameters are those of :func:`learn_segmenter`.

@@ -498,6 +498,8 @@ class Templates:
                       counts: Sequence[int] | None = None) -> Templates:
         """A template set from element sequences (None = X), e.g. another tool's templates.
 
+        Examples
+        --------
         >>> ts = Templates.from_elements([["据", "新华社", None, "电"], [None, "在", None, "中", None]])
         >>> [str(t) for t in ts]
         ['据新华社[X]电', '[X]在[X]中[X]']
@@ -1179,6 +1181,8 @@ def parse_many(
 
     ``corpus`` and ``segmenter`` as for :func:`find_templates`; one :class:`Parse` per line.
 
+    Examples
+    --------
     >>> ts = Templates.from_elements([["据", "新华社", None, "电"]], counts=[50])
     >>> [p.to_brackets() for p in parse_many(["据 新华社 东京 电", "好"], ts)]
     ['[据 新华社 (东京) 电]', '好']

@@ -115,7 +115,8 @@ def test_missing_model_file(tmp_path):
     assert not isinstance(InputError("x"), ModelFormatError)
 
 
-@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--refine", "1", "--min-count", "3", "--max-memory", "1M"]])
+@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--refine", "1", "--min-count", "3",
+                                         "--max-memory", "1M"]])
 def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample_path, options):
     runner = CliRunner()
     direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"

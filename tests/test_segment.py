@@ -7,10 +7,10 @@ import random
 
 import numpy as np
 import pytest
+from reference.segment import ref_nlpzero
 
 from nlpzero._testing import SMALL_LEXICON as LEX
 from nlpzero.segment import Segmenter
-from reference.segment import ref_nlpzero
 
 # ---------------------------------------------------------------------- slow references
 
@@ -227,7 +227,7 @@ def test_add_and_del_word_match_reference():
     rng = random.Random(3)
     lex = dict(LEX)
     seg = Segmenter(lex)
-    for step in range(30):
+    for _step in range(30):
         word = random_text(rng, rng.randint(1, 3), "今天气不错北京大学生")
         if rng.random() < 0.6:
             count = rng.randint(1, 20)
@@ -344,8 +344,8 @@ def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs, kind):
 
 
 def test_nul_and_undecodable_bytes(tmp_path):
-    from nlpzero.errors import DecodeError
     from nlpzero.batch import segment_file
+    from nlpzero.errors import DecodeError
 
     src = tmp_path / "in.txt"
     src.write_bytes(("今天" * 40000 + "\n").encode() + "今\x00天\n".encode())
@@ -362,8 +362,8 @@ def test_nul_and_undecodable_bytes(tmp_path):
 
 
 def test_output_in_missing_directory_fails_first(tmp_path):
-    from nlpzero.errors import OutputError
     from nlpzero.batch import segment_file
+    from nlpzero.errors import OutputError
 
     with pytest.raises(OutputError, match="does not exist"):
         segment_file(["今天"], str(tmp_path / "no" / "out.txt"), segmenter=Segmenter(LEX))

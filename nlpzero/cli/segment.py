@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import click
 
-from ._common import (learning_options, limited, output_option, quiet_option, rereadable, segmenter_from_cli,
-                      segmenter_options)
+from ._common import (
+    learning_options,
+    limited,
+    output_option,
+    quiet_option,
+    rereadable,
+    segmenter_from_cli,
+    segmenter_options,
+)
 
 
 @click.command("segment")
@@ -55,8 +62,8 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refi
       nlpzero segment news.txt --lexicon lexicon.tsv --user-dict mine.txt --jobs 8 -o out.txt
       cat news.txt | nlpzero segment - --dict jieba | head
     """
-    from ..corpus import Corpus
     from ..batch import segment_file
+    from ..corpus import Corpus
 
     jieba_cut = hmm or cut_mode != "accurate"
     if mode == "auto":
