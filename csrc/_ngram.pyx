@@ -1,4 +1,4 @@
-# Character n-gram counting (SPEC §1): a prefix trie stored in one open-addressing hash table.
+# Character n-gram counting: a prefix trie stored in one open-addressing hash table.
 #
 # Every n-gram w (1 <= |w| <= max_n) is a node; its key packs (depth, slot of its prefix, last
 # character), so extending an n-gram by one character is one hash probe and any order works with
@@ -501,7 +501,7 @@ def word_mask(const uint32_t[::1] codes, bint normalize=True):
 
 
 def normalize_codes(uint32_t[::1] codes):
-    """Apply the full-width -> ASCII map of SPEC §0 in place."""
+    """Apply the full-width -> ASCII map of the text model in place."""
     cdef Py_ssize_t i
     with nogil:
         for i in range(codes.shape[0]):

@@ -68,15 +68,15 @@ import hashlib
 import json
 import math
 import os
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import numpy as np
 
 from ._version import __version__
 from .errors import ModelFormatError, ModelKindError
 
-__all__ = ["MAGIC", "FORMAT_VERSION", "JOINT_FEATURES", "write_model", "write_joint_model", "read_model",
-           "read_joint_model", "load_model"]
+__all__ = ["FORMAT_VERSION", "JOINT_FEATURES", "MAGIC", "load_model", "read_joint_model", "read_model",
+           "write_joint_model", "write_model"]
 
 MAGIC = b"NLPZSEGM"
 FORMAT_VERSION = 2
@@ -98,7 +98,7 @@ def _aligned(n: int) -> int:
     return -(-n // _ALIGN) * _ALIGN
 
 
-def write_model(path: "str | os.PathLike[str]", words: list, values: np.ndarray, settings: Dict[str, Any]) -> None:
+def write_model(path: str | os.PathLike[str], words: list, values: np.ndarray, settings: dict[str, Any]) -> None:
     """Write a dictionary model file (atomically): ``words`` with ``values`` and the header
     ``settings`` (kind, mode, normalize, unknown_score, total, learned)."""
     codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype="<u4")
@@ -108,8 +108,8 @@ def write_model(path: "str | os.PathLike[str]", words: list, values: np.ndarray,
     _write(path, "dictionary", arrays, dict(settings, n_words=len(words)))
 
 
-def write_joint_model(path: "str | os.PathLike[str]", weights: np.ndarray, transitions: np.ndarray,
-                      settings: Dict[str, Any]) -> None:
+def write_joint_model(path: str | os.PathLike[str], weights: np.ndarray, transitions: np.ndarray,
+                      settings: dict[str, Any]) -> None:
     """Write a joint model file (atomically): the perceptron's dense ``weights`` (``4 <<
     feature_bits`` of them, stored sparsely) and ``transitions`` (20), and the header
     ``settings`` (normalize, epochs, learned)."""
@@ -124,13 +124,13 @@ def write_joint_model(path: "str | os.PathLike[str]", weights: np.ndarray, trans
                                        number_rule=1))
 
 
-def _write(path, segmenter: str, arrays: Dict[str, np.ndarray], settings: Dict[str, Any]) -> None:
+def _write(path, segmenter: str, arrays: dict[str, np.ndarray], settings: dict[str, Any]) -> None:
     from ._io import atomic_write
 
     header = dict(settings, format="nlpzero-segmenter", segmenter=segmenter, nlpzero=__version__)
     dtypes = _ARRAYS[segmenter]
     # offsets depend on the header's length, which depends on the offsets' digits: iterate
-    offsets = {name: 0 for name in arrays}
+    offsets = dict.fromkeys(arrays, 0)
     while True:
         header["arrays"] = {name: [dtypes[name], int(a.size), offsets[name]] for name, a in arrays.items()}
         blob = json.dumps(header, sort_keys=True).encode("utf-8")
@@ -153,7 +153,7 @@ def _write(path, segmenter: str, arrays: Dict[str, np.ndarray], settings: Dict[s
         f.write(body)
 
 
-def _read(path) -> Tuple[str, Dict[str, Any], Dict[str, np.ndarray], Any]:
+def _read(path) -> tuple[str, dict[str, Any], dict[str, np.ndarray], Any]:
     """``(name, header, arrays, bad)`` of a model file: the container checked (signature,
     version, checksum, header, array bounds); ``bad(reason)`` makes the error naming the file."""
     from .errors import InputError
@@ -208,7 +208,7 @@ def _read(path) -> Tuple[str, Dict[str, Any], Dict[str, np.ndarray], Any]:
     return name, header, arrays, bad
 
 
-def _want(name: str, header: Dict[str, Any], segmenter: str) -> None:
+def _want(name: str, header: dict[str, Any], segmenter: str) -> None:
     got = header["segmenter"]
     if got != segmenter:
         loader = "nlpzero.Segmenter.load" if got == "dictionary" else "nlpzero.joint.JointSegmenter.load"
@@ -216,7 +216,7 @@ def _want(name: str, header: Dict[str, Any], segmenter: str) -> None:
                              f"load it with nlpzero.load_model or {loader}", name)
 
 
-def read_model(path: "str | os.PathLike[str]") -> Tuple[list, np.ndarray, Dict[str, Any]]:
+def read_model(path: str | os.PathLike[str]) -> tuple[list, np.ndarray, dict[str, Any]]:
     """``(words, values, header)`` of a dictionary model file, every part checked.
 
     Raises
@@ -265,7 +265,7 @@ def read_model(path: "str | os.PathLike[str]") -> Tuple[list, np.ndarray, Dict[s
     return words, np.array(values, dtype=np.float64), header
 
 
-def read_joint_model(path: "str | os.PathLike[str]") -> Tuple[np.ndarray, np.ndarray, Dict[str, Any]]:
+def read_joint_model(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """``(weights, transitions, header)`` of a joint model file (dense float32 weights, ``4 <<
     feature_bits`` of them), every part checked.
 
@@ -307,7 +307,7 @@ def read_joint_model(path: "str | os.PathLike[str]") -> Tuple[np.ndarray, np.nda
     return weights, np.array(trans, dtype=np.float32), header
 
 
-def load_model(path: "str | os.PathLike[str]"):
+def load_model(path: str | os.PathLike[str]):
     """The segmenter of a model file of either kind: a :class:`~nlpzero.Segmenter` for a
     dictionary model, a :class:`~nlpzero.joint.JointSegmenter` for a joint model.
 

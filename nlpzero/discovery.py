@@ -33,7 +33,8 @@ Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Ma
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -52,8 +53,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lexicon import Lexicon
     from .segment import Segmenter
 
-__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans",
-           "default_min_count"]
+__all__ = [
+    "default_min_count",
+    "discover",
+    "learn_segmenter",
+    "segment_unsupervised",
+    "segment_unsupervised_spans",
+]
 
 #: segmentation methods of learn_segmenter / segment_unsupervised
 METHODS = ("nvbe", "joint")
@@ -75,9 +81,9 @@ def discover(
     corpus: Source,
     *,
     method: str = "mi",
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     max_n: int = 4,
-    thresholds: Optional[Sequence[float]] = None,
+    thresholds: Sequence[float] | None = None,
     min_pmi: float = 1.0,
     min_proba: float = 1e-7,
     encoding: str = "utf-8",
@@ -222,7 +228,7 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
 
 
 def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lexicon:
-    words: List[str] = []
+    words: list[str] = []
     counts, cohs, lefts, rights = [], [], [], []
     for k in range(1, K + 1):
         cnt = per_order[k - 1]
@@ -241,7 +247,7 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
     cohs.append(np.full(len(extra), np.nan))
     lefts.append(np.full(len(extra), np.nan))
     rights.append(np.full(len(extra), np.nan))
-    from .lexicon import Lexicon      # imported here: segmentation alone does not need it
+    from .lexicon import Lexicon  # imported here: segmentation alone does not need it
 
     return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
                                cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
@@ -282,7 +288,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
                                left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
 
 
-def _best_split(word: str, logp: dict) -> Optional[List[str]]:
+def _best_split(word: str, logp: dict) -> list[str] | None:
     """Best split of ``word`` into ≥ 2 lexicon words by unigram Viterbi (``word`` itself excluded)."""
     n = len(word)
     best = [0.0] + [-math.inf] * n
@@ -376,7 +382,7 @@ def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
     as unknown characters), and score each word by its log-probability."""
     K = model.max_word_len
     counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
-    for codes, sym, start, end, ids in passes.chunks():
+    for _codes, sym, _start, _end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
                                      model.unknown)
         bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
@@ -407,13 +413,13 @@ def learn_segmenter(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> "Segmenter":
+) -> Segmenter:
     """Learn an unsupervised segmenter from raw text (nVBE).
 
     Parameters
@@ -479,7 +485,7 @@ def learn_segmenter(
     return _segmenter(passes, model, penalty, refine)
 
 
-def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
+def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Segmenter:
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
@@ -499,13 +505,13 @@ def segment_unsupervised(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> Iterator[List[str]]:
+) -> Iterator[list[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
 
     Parameters are those of :func:`learn_segmenter`. With ``method="nvbe"`` the tokens are those
@@ -558,13 +564,13 @@ def segment_unsupervised_spans(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
 
     Parameters are those of :func:`learn_segmenter`.
@@ -686,7 +692,7 @@ def _with_separators(sym: np.ndarray, off: np.ndarray, *arrays) -> list:
     return result
 
 
-def _joint_inputs(passes: Passes, model: _Model, max_memory: int = DEFAULT_MAX_MEMORY) -> Optional[_JointInputs]:
+def _joint_inputs(passes: Passes, model: _Model, max_memory: int = DEFAULT_MAX_MEMORY) -> _JointInputs | None:
     """nVBE's segmentation of the training corpus (or of an evenly spread sample of its runs, when
     it has more than :func:`joint_sample_chars` run symbols) as arrays; None (after a warning)
     when the corpus is too small for the joint model's estimates (fewer than 10 runs, or no word
@@ -699,7 +705,7 @@ def _joint_inputs(passes: Passes, model: _Model, max_memory: int = DEFAULT_MAX_M
     stride = 1 if total <= cap else -(-total // cap)
     syms, firsts, chunk_starts = [], [], []
     run_index = kept = 0
-    for codes, sym, start, end, ids in passes.chunks():
+    for _codes, sym, start, _end, ids in passes.chunks():
         st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
                                  model.unknown)
         if stride == 1:
@@ -747,9 +753,7 @@ def _joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress):
 
 
 def _feature_codes(inputs: _JointInputs) -> np.ndarray:
-    from . import _joint
-
-    from . import _ngram
+    from . import _joint, _ngram
 
     cps = inputs.chars[inputs.sym]
     feat = cps.astype(np.int32)

@@ -777,6 +777,14 @@ def test_a_huge_bad_line_is_not_echoed(tmp_path):
     assert res.exit_code == 1 and "line 2" in res.stderr and len(res.stderr) < 400
 
 
+def test_discover_help_does_not_advertise_a_top_cut_lexicon_for_segment():
+    """`discover --top 5000` then `segment --lexicon` segmented PKU worse (F1 0.681) than the whole
+    lexicon (0.731): the help must not suggest feeding a cut lexicon to segment."""
+    text = CliRunner().invoke(main, ["discover", "--help"]).output
+    lines = [line for line in text.splitlines() if line.strip().startswith("nlpzero discover")]
+    assert lines and not any({"--top", "-o"} <= set(line.split()) for line in lines)
+
+
 # ----------------------------------------------------------------------------- templates, parse
 
 

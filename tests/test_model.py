@@ -115,7 +115,8 @@ def test_missing_model_file(tmp_path):
     assert not isinstance(InputError("x"), ModelFormatError)
 
 
-@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--min-count", "3", "--max-memory", "1M"]])
+@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--refine", "1", "--min-count", "3",
+                                         "--max-memory", "1M"]])
 def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample_path, options):
     runner = CliRunner()
     direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
@@ -127,7 +128,7 @@ def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample
     assert res.exit_code == 0, res.output
     assert direct.read_bytes() == via.read_bytes() and direct.stat().st_size > 0
     # and both are the API's learned segmenter
-    kw = {"max_word_len": 3, "min_count": 3, "max_memory": 1 << 20} if options else {}
+    kw = {"max_word_len": 3, "refine": 1, "min_count": 3, "max_memory": 1 << 20} if options else {}
     seg = learn_segmenter(sample_path, **kw)
     with open(sample_path, encoding="utf-8") as f:
         lines = f.read().splitlines()

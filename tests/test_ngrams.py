@@ -3,14 +3,13 @@ import random
 
 import numpy as np
 import pytest
+from reference.ngrams import count_ngrams as ref_count
+from reference.text_model import runs as ref_runs
 
 import nlpzero
 from nlpzero import Corpus, NgramCounts, count_ngrams
-from nlpzero.errors import MemoryBudgetError
-
 from nlpzero._testing import random_text
-from reference.ngrams import count_ngrams as ref_count
-from reference.text_model import runs as ref_runs
+from nlpzero.errors import MemoryBudgetError
 
 
 def assert_same(counts, ref, totals):
@@ -54,7 +53,7 @@ def test_real_text_orders_1_to_4(sample_path, sample_lines):
     ref, totals = ref_count(sample_lines, 4)
     counts = count_ngrams(sample_path, max_n=4)
     assert_same(counts, ref, totals)
-    assert counts.N == sum(len(r) for line in sample_lines for r in ref_runs(line))
+    assert sum(len(r) for line in sample_lines for r in ref_runs(line)) == counts.N
 
 
 def test_empty_and_degenerate_inputs(tmp_path):

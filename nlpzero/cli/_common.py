@@ -107,15 +107,18 @@ def segmenter_options(f):
 
 
 def learning_options(f):
-    """--method, --min-count and --max-memory: how a segmenter is learned from raw text (with
+    """--method, --refine, --min-count and --max-memory: how a segmenter is learned from raw text (with
     --max-word-len of :func:`segmenter_options`; ``nlpzero learn`` and ``nlpzero segment``)."""
     f = click.option("--max-memory", type=ByteSize(), default=None,
                      help="Budget while learning: the n-gram counting table (past it, counting is redone "
                           "exactly in hash partitions) and the joint model's training sample "
                           "[default: 1G].")(f)
     f = click.option("--min-count", type=limited("min_count"), default=None,
-                     help="Pruning bar of the refinement rounds while learning [default: "
+                     help="Pruning bar of the refinement rounds (needs --refine) [default: "
                           "max(2, characters / 500000)].")(f)
+    f = click.option("--refine", type=limited("refine"), default=None,
+                     help="Rounds of unigram-LM refinement after learning, pruning words below "
+                          "--min-count [default: 0].")(f)
     f = click.option("--method", type=click.Choice(["joint", "nvbe"]), default=None,
                      help=f"Unsupervised model learned: joint = nVBE refined by a word bigram x character "
                           f"model, with a self-trained perceptron; nvbe = branching entropy alone (fast) "
@@ -131,10 +134,10 @@ def _default_method() -> str:
     return DEFAULT_METHOD
 
 
-def learn_kwargs(max_word_len=None, min_count=None, max_memory=None, method=None) -> dict:
+def learn_kwargs(max_word_len=None, min_count=None, max_memory=None, refine=None, method=None) -> dict:
     """The learn_segmenter keyword arguments the learning options give (unset ones left out)."""
     kwargs = {"max_word_len": max_word_len, "min_count": min_count, "max_memory": max_memory,
-              "method": method}
+              "refine": refine, "method": method}
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
@@ -146,7 +149,7 @@ def _refuse_words(seg_kind: str, user_dicts, force_dicts, advice: str) -> None:
 
 
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
-                       options=None, *, model=None, min_count=None, max_memory=None, method=None,
+                       options=None, *, model=None, min_count=None, max_memory=None, refine=None, method=None,
                        force_dicts=()):
     """The segmenter the options ask for: a saved model (--model, either kind), a dictionary
     (--lexicon, --dict), or with none of them one learned from ``corpus`` itself (unsupervised,
@@ -161,7 +164,8 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     if len(given) > 1:
         raise click.UsageError(f"pass only one of --model, --lexicon and --dict, not {' and '.join(given)}")
     learning = [name for name, v in (("--method", method), ("--max-word-len", max_word_len),
-                                     ("--min-count", min_count), ("--max-memory", max_memory)) if v is not None]
+                                     ("--min-count", min_count), ("--max-memory", max_memory),
+                                     ("--refine", refine)) if v is not None]
     if given:
         if learning:
             raise click.UsageError(f"{', '.join(learning)} apply to a segmenter learned from the input, "
@@ -196,7 +200,7 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
         if (method or DEFAULT_METHOD) == "joint":
             _refuse_words("the joint model", user_dicts, force_dicts, "pass --method nvbe to add words")
         seg = learn_segmenter(corpus, progress=not quiet,
-                              **learn_kwargs(max_word_len, min_count, max_memory, method))
+                              **learn_kwargs(max_word_len, min_count, max_memory, refine, method))
     for path in user_dicts:
         seg.load_userdict(path)
     for path in force_dicts:

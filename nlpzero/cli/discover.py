@@ -31,9 +31,11 @@ def command(corpus, method, min_count, max_n, top, fmt, new_only, max_memory, en
     jieba's dictionary). CORPUS may be `-` for standard input.
 
     \b
-    Example:
-      nlpzero discover corpus.txt --top 5000 -o lexicon.tsv
-      nlpzero segment corpus.txt --lexicon lexicon.tsv
+    Examples:
+      nlpzero discover corpus.txt -o lexicon.tsv
+      nlpzero discover corpus.txt --new-only --top 100
+      nlpzero segment corpus.txt --lexicon lexicon.tsv   # the whole lexicon: a --top cut
+                                                           # segments worse
     """
     from .._io import open_output
     from ..discovery import discover

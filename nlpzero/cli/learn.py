@@ -17,7 +17,7 @@ from ._common import learn_kwargs, learning_options, limited, quiet_option, rere
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(corpus, output, max_word_len, min_count, max_memory, method, encoding, errors, quiet):
+def command(corpus, output, max_word_len, refine, min_count, max_memory, method, encoding, errors, quiet):
     """Learn a word segmenter from the raw text CORPUS (no dictionary) and write it to -o MODEL.
 
     The model is a versioned, checksummed file (not a pickle: safe to load from anyone): the
@@ -36,7 +36,7 @@ def command(corpus, output, max_word_len, min_count, max_memory, method, encodin
 
     source, keep = rereadable(Corpus(corpus, encoding=encoding, errors=errors))
     seg = learn_segmenter(source, progress=not quiet,
-                          **learn_kwargs(max_word_len, min_count, max_memory, method))
+                          **learn_kwargs(max_word_len, min_count, max_memory, refine, method))
     seg.save(output)
     del keep
     if not quiet:

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import click
 
-from ._common import (learning_options, limited, output_option, quiet_option, rereadable, segmenter_from_cli,
-                      segmenter_options)
+from ._common import (
+    learning_options,
+    limited,
+    output_option,
+    quiet_option,
+    rereadable,
+    segmenter_from_cli,
+    segmenter_options,
+)
 
 
 @click.command("segment")
@@ -37,8 +44,8 @@ from ._common import (learning_options, limited, output_option, quiet_option, re
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_count, max_memory, method, mode,
-            hmm, cut_mode, traditional, force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
+def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refine, min_count, max_memory, method,
+            mode, hmm, cut_mode, traditional, force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -55,8 +62,8 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_
       nlpzero segment news.txt --lexicon lexicon.tsv --user-dict mine.txt --jobs 8 -o out.txt
       cat news.txt | nlpzero segment - --dict jieba | head
     """
-    from ..corpus import Corpus
     from ..batch import segment_file
+    from ..corpus import Corpus
 
     jieba_cut = hmm or cut_mode != "accurate"
     if mode == "auto":
@@ -79,8 +86,8 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, min_
     if model is None and lexicon is None and dict_ is None:
         corpus, keep = rereadable(corpus)        # learned from INPUT, then INPUT is segmented
     seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
-                             model=model, min_count=min_count, max_memory=max_memory, method=method,
-                             force_dicts=force_dicts)
+                             model=model, min_count=min_count, max_memory=max_memory, refine=refine,
+                             method=method, force_dicts=force_dicts)
     result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
                           start_method=start_method)
     del keep
