@@ -36,6 +36,7 @@ CONFIGS = {
     "nvbe-segmenter": "nlpzero learn_segmenter(method='nvbe') -> Segmenter.cut_lines",
     "joint": "nlpzero joint model, defaults (segment_unsupervised); lexicon = its words by count",
     "joint-segmenter": "nlpzero learn_segmenter (joint) -> perceptron cut_lines (the CLI path)",
+    "joint-1M": "joint-segmenter with the joint model's training sample capped at 1M characters",
     "mi": "nlpzero discover(mi) -> Segmenter",
     "mi+refine": "nlpzero discover(mi) -> Segmenter + 3 rounds refinement",
     "min_entropy": "nlpzero discover(min_entropy) -> Segmenter",
@@ -86,7 +87,18 @@ def run_one(name: str, path: str) -> dict:
 
         from nlpzero.discovery import learn_segmenter, segment_unsupervised
 
-        if name == "joint-segmenter":
+        if name == "joint-1M":
+            # the sample cap of a budget that holds 1M characters (max_memory / JOINT_BYTES_PER_CHAR),
+            # at the default budget so the n-gram counting runs as usual
+            from nlpzero import discovery
+            from nlpzero.ngrams import DEFAULT_MAX_MEMORY
+
+            discovery.JOINT_BYTES_PER_CHAR = -(-DEFAULT_MAX_MEMORY // 1_000_000)
+            seg = learn_segmenter(path, method="joint")
+            assert seg.learned["sample_characters"] <= 1_000_000 < seg.learned["characters"]
+            with open(path, encoding="utf-8") as f:
+                lines = list(seg.cut_lines(line.rstrip("\n") for line in f))
+        elif name == "joint-segmenter":
             seg = learn_segmenter(path, method="joint")
             with open(path, encoding="utf-8") as f:
                 lines = list(seg.cut_lines(line.rstrip("\n") for line in f))

@@ -66,9 +66,10 @@ METHODS = ("nvbe", "joint")
 #: the method of learn_segmenter / segment_unsupervised / ``nlpzero learn`` / ``nlpzero segment``
 DEFAULT_METHOD = "joint"
 #: memory the joint model's refinement and perceptron training take per character of their
-#: training sample (measured on PKU 1998-01: ICM candidate tables, counts, tags, features and the
-#: copies of the perceptron's training runs); the sample is ``max_memory`` / this many characters
-JOINT_BYTES_PER_CHAR = 25
+#: training sample (ICM candidate tables, counts, tags, features and the copies of the
+#: perceptron's training runs: about 30 bytes measured on PKU 1998-01, rounded up); the sample is
+#: at most ``max_memory`` / this many characters
+JOINT_BYTES_PER_CHAR = 32
 
 
 def default_min_count(n_chars: int) -> int:
@@ -446,13 +447,20 @@ def learn_segmenter(
         Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
         Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
         be ignored).
-    encoding, errors, normalize, max_memory, progress
+    max_memory : int, default 1 GiB
+        As for :func:`discover`: the n-gram counting table's budget (nVBE's statistics always
+        cover the whole corpus). With ``method="joint"`` it also bounds the joint model's
+        training text: at most :func:`joint_sample_chars` ``(max_memory)`` characters (33.5 M
+        at the default), an evenly spread sample of the runs of a larger corpus.
+    encoding, errors, normalize, progress
         As for :func:`discover`.
 
     Returns
     -------
-    nlpzero.Segmenter
-        Built with :meth:`Segmenter.from_scores` from the words of the segmentation of the
+    nlpzero.Segmenter or nlpzero.joint.JointSegmenter
+        ``method="joint"``: a :class:`~nlpzero.joint.JointSegmenter` (the perceptron trained on
+        the refined segmentation; a corpus too small for the joint model warns and gives the
+        nVBE ``Segmenter``). ``method="nvbe"``: a ``Segmenter`` built with :meth:`Segmenter.from_scores` from the words of the segmentation of the
         training corpus (and every character and ASCII stretch seen) with their scores;
         characters never seen score ``-penalty`` (autonomy 0). On the training corpus its routes
         have the model's optimal scores, and its tokens are exactly those of
@@ -517,7 +525,9 @@ def segment_unsupervised(
     Parameters are those of :func:`learn_segmenter`. With ``method="nvbe"`` the tokens are those
     of the segmenter it returns (``learn_segmenter(corpus).lcut(line)`` for every line); with
     ``method="joint"`` they are the joint model's refined segmentation of the corpus itself (the
-    perceptron is only needed for other text, so it is not trained here). The learned model picks
+    perceptron is only needed for other text, so it is not trained here; a corpus larger than
+    the joint model's training sample, :func:`joint_sample_chars`, is instead segmented by the
+    perceptron trained on the sample, as ``learn_segmenter(corpus).cut_lines`` would). The learned model picks
     the words, :class:`nlpzero.Segmenter`'s text model (whitespace dropped, a lone
     middle dot joins the words around it, a repeated punctuation character is one token) makes
     the tokens. :func:`segment_unsupervised_spans` gives the same tokens as character spans.
@@ -667,13 +677,15 @@ class _JointInputs:
 
 def joint_sample_chars(max_memory: int) -> int:
     """Characters (run symbols) the joint model refines and trains its perceptron on, at most:
-    ``max_memory // JOINT_BYTES_PER_CHAR`` (about 43 M characters at the default 1 GiB).
+    ``max_memory // JOINT_BYTES_PER_CHAR`` (33.5 M characters at the default 1 GiB).
 
     nVBE's statistics always come from the whole corpus (within ``max_memory``); a corpus with
-    more run symbols than this gives the joint model an evenly spread sample of its runs: every
-    k-th run in corpus order, ``k = ceil(symbols / cap)``, stopping at the cap.
+    more run symbols than this gives the joint model an evenly spread sample of its runs, in
+    corpus order: run r (counted from 0) is kept when ``floor((r + 1)·cap / symbols)`` exceeds
+    ``floor(r·cap / symbols)`` (a share ``cap / symbols`` of the runs, spread evenly), and
+    sampling stops before the cap would be passed.
 
-    >>> joint_sample_chars(25 << 20)
+    >>> joint_sample_chars(32 << 20)
     1048576
     """
     return max(1, int(max_memory) // JOINT_BYTES_PER_CHAR)
@@ -702,24 +714,30 @@ def _joint_inputs(passes: Passes, model: _Model, max_memory: int = DEFAULT_MAX_M
     K = model.max_word_len
     cap = joint_sample_chars(max_memory)
     total = int(passes.N)
-    stride = 1 if total <= cap else -(-total // cap)
+    sample = total > cap
+    full = False                                # the sample reached the cap
     syms, firsts, chunk_starts = [], [], []
     run_index = kept = 0
     for _codes, sym, start, _end, ids in passes.chunks():
+        if full:
+            break
         st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
                                  model.unknown)
-        if stride == 1:
+        if not sample:
             syms.append(sym)
             firsts.append(st)
             chunk_starts.append(start[sym >= 0])
             continue
         rs, roff, rpos = runs_of(sym)
         n = roff.size - 1
-        sel = np.flatnonzero((run_index + np.arange(n)) % stride == 0)
+        r = run_index + np.arange(n + 1, dtype=np.int64)
+        sel = np.flatnonzero(np.diff(r * cap // total) > 0)   # run r when floor(r·cap/total) steps
         run_index += n
         lens = roff[sel + 1] - roff[sel]
-        sel = sel[np.cumsum(lens) <= cap - kept]          # never past the cap
-        kept += int(lens[: sel.size].sum())
+        fits = np.cumsum(lens) <= cap - kept              # a prefix (lengths > 0): never past the cap
+        full = not fits.all()
+        sel = sel[fits]
+        kept += int(lens[fits].sum())
         s_off, (s_sym, s_st) = _select(roff, sel, rs, st[rpos])
         s_sym, s_st = _with_separators(s_sym, s_off, s_st)
         syms.append(s_sym)
@@ -735,7 +753,7 @@ def _joint_inputs(passes: Passes, model: _Model, max_memory: int = DEFAULT_MAX_M
         warnings.warn(f"the corpus is too small for the joint model ({n_runs} runs, {n_words} words): "
                       "using nVBE", RuntimeWarning, stacklevel=3)
         return None
-    return _JointInputs(run_sym, off, starts, chunk_starts if stride == 1 else None, passes.chars, total)
+    return _JointInputs(run_sym, off, starts, None if sample else chunk_starts, passes.chars, total)
 
 
 def _joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress):

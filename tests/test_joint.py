@@ -451,33 +451,33 @@ def _corpus_lines(n=400):
     return ["".join(rng.choice(words, size=rng.integers(3, 9))) + "。" for _ in range(n)]
 
 
-def test_joint_sample_is_every_kth_run_up_to_the_cap():
-    """Past the cap, the joint model sees every k-th run of the corpus (k = ceil(symbols / cap)),
-    never more than cap symbols, with nVBE's starts of exactly those runs."""
+def test_joint_sample_is_an_even_share_of_the_runs_up_to_the_cap():
+    """Past the cap, the joint model sees run r when floor((r+1)·cap/N) > floor(r·cap/N) (N run
+    symbols), never more than cap symbols, with nVBE's starts of exactly those runs."""
     from nlpzero import discovery
-    from nlpzero._passes import Passes
 
     lines = _corpus_lines()
     passes, model = discovery._learn(lines, 4, 0.0, 0, None, "utf-8", "strict", True, False)
     whole = discovery._joint_inputs(passes, model)                      # default budget: all of it
     assert not whole.sampled and whole.sym.size == passes.N
-    cap = passes.N // 3
-    sample = discovery._joint_inputs(passes, model, cap * discovery.JOINT_BYTES_PER_CHAR)
-    assert sample.sampled and 0 < sample.sym.size <= cap and sample.total == passes.N
-    k = -(-passes.N // cap)
     runs = [(whole.sym[a:b].tolist(), whole.starts[a:b].tolist())
             for a, b in zip(whole.off[:-1], whole.off[1:])]
-    got = [(sample.sym[a:b].tolist(), sample.starts[a:b].tolist())
-           for a, b in zip(sample.off[:-1], sample.off[1:])]
-    expected = runs[::k]
-    kept, n = 0, 0
-    for run in expected:                                              # the cap cuts the tail
-        if kept + len(run[0]) > cap:
-            break
-        kept += len(run[0])
-        n += 1
-    assert got == expected[:n]
-    assert isinstance(passes, Passes)
+    for share in (3, 7):
+        cap = passes.N // share
+        sample = discovery._joint_inputs(passes, model, cap * discovery.JOINT_BYTES_PER_CHAR)
+        assert sample.sampled and sample.total == passes.N
+        assert 0.8 * cap < sample.sym.size <= cap                     # fills most of the cap
+        got = [(sample.sym[a:b].tolist(), sample.starts[a:b].tolist())
+               for a, b in zip(sample.off[:-1], sample.off[1:])]
+        expected, kept = [], 0
+        for r, run in enumerate(runs):
+            if (r + 1) * cap // passes.N > r * cap // passes.N:
+                if kept + len(run[0]) > cap:
+                    break
+                kept += len(run[0])
+                expected.append(run)
+        assert got == expected
+        assert len({tuple(run[0]) for run in got}) > 1
 
 
 def test_joint_learning_on_a_sample_records_it_and_segments_everything():

@@ -142,7 +142,7 @@ def test_learn_from_standard_input_equals_learn_from_the_file(tmp_path, sample_p
     a, b = tmp_path / "a.nlpz", tmp_path / "b.nlpz"
     assert runner.invoke(main, ["learn", "-", "-q", "-o", str(a)], input=text).exit_code == 0
     assert runner.invoke(main, ["learn", sample_path, "-q", "-o", str(b)]).exit_code == 0
-    assert Segmenter.load(a).to_dict() == Segmenter.load(b).to_dict()
+    assert a.read_bytes() == b.read_bytes()            # the same model, whichever the default method
     res = runner.invoke(main, ["segment", "-", "-q"], input=text)
     via = runner.invoke(main, ["segment", "-", "-q", "--model", str(b)], input=text)
     assert res.exit_code == 0 and res.stdout == via.stdout and res.stdout
