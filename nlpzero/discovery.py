@@ -460,11 +460,12 @@ def learn_segmenter(
     nlpzero.Segmenter or nlpzero.joint.JointSegmenter
         ``method="joint"``: a :class:`~nlpzero.joint.JointSegmenter` (the perceptron trained on
         the refined segmentation; a corpus too small for the joint model warns and gives the
-        nVBE ``Segmenter``). ``method="nvbe"``: a ``Segmenter`` built with :meth:`Segmenter.from_scores` from the words of the segmentation of the
-        training corpus (and every character and ASCII stretch seen) with their scores;
-        characters never seen score ``-penalty`` (autonomy 0). On the training corpus its routes
-        have the model's optimal scores, and its tokens are exactly those of
-        :func:`segment_unsupervised` (which segments through it).
+        nVBE ``Segmenter``). ``method="nvbe"``: a ``Segmenter`` built with
+        :meth:`Segmenter.from_scores` from the words of the segmentation of the training corpus
+        (and every character and ASCII stretch seen) with their scores; characters never seen
+        score ``-penalty`` (autonomy 0). On the training corpus its routes have the model's
+        optimal scores, and its tokens are exactly those of :func:`segment_unsupervised` (which
+        segments through it).
 
     Raises
     ------
