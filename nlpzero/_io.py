@@ -265,6 +265,7 @@ def _replace_atomically(path: str, target: str, mode: str, encoding: str | None)
             except OSError as exc:
                 raise OutputError(f"{path}: cannot create a temporary file in {directory}: {_describe(exc)}",
                                   path) from None
+            _PENDING.add(tmp)
         if old is not None:
             os.fchmod(fd, stat.S_IMODE(old.st_mode))
             with contextlib.suppress(OSError):
@@ -291,11 +292,30 @@ def _replace_atomically(path: str, target: str, mode: str, encoding: str | None)
             os.replace(tmp, target)
         except OSError as exc:
             raise OutputError(f"{path}: cannot replace: {_describe(exc)}", path) from None
+        _PENDING.discard(tmp)
     except BaseException:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+            _PENDING.discard(tmp)
         raise
+
+
+#: temporary files created by :func:`atomic_write` and not yet renamed into place
+_PENDING: set[str] = set()
+
+
+def remove_pending() -> None:
+    """Remove every temporary file of an :func:`atomic_write` that has not been committed.
+
+    The writer removes its own temporary file when the block it guards fails, but a signal that
+    lands inside ``contextlib``'s own frames (after the block, before the writer resumes) skips
+    that cleanup until garbage collection, which interpreter exit does not guarantee. The CLI
+    calls this on its way out, so no command ever leaves a ``.NAME.XXXX.tmp`` behind.
+    """
+    while _PENDING:
+        with contextlib.suppress(OSError):
+            os.unlink(_PENDING.pop())
 
 
 @contextlib.contextmanager

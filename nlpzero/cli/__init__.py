@@ -130,6 +130,9 @@ def run_guarded(func, *args):
         _echo_err(f"nlpzero: error: {text}")
         sys.exit(2 if isinstance(exc, ParameterError) and not isinstance(exc, ResourceLimitError) else 1)
     finally:
+        from .._io import remove_pending
+
+        remove_pending()
         restore(previous)
 
 
