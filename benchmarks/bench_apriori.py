@@ -36,9 +36,9 @@ from collections import Counter
 if not __package__:  # run as a file (python benchmarks/bench_apriori.py): make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from benchmarks import datasets, harness  # noqa: E402
+from benchmarks import datasets, harness
 
 # dataset -> minimum counts for about 1e3, 1e5, 1e6 itemsets (found once with pyfim; the
 # table prints the actual numbers)

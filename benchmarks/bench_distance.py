@@ -26,9 +26,9 @@ import time
 if not __package__:  # run as a file (python benchmarks/bench_distance.py): make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from benchmarks import harness  # noqa: E402
+from benchmarks import harness
 
 SEED = 20240601
 
@@ -78,7 +78,7 @@ def emd_times(impl: str, sizes) -> dict:
     for n in sizes:
         bench.setup(n)
         rounds = 5 if n <= 128 else 3 if n <= 512 else 1
-        out[n] = harness.time_per_call(lambda: fn(n), _reps(n), rounds)
+        out[n] = harness.time_per_call(lambda n=n: fn(n), _reps(n), rounds)
     return out
 
 
@@ -88,7 +88,8 @@ def bench_emd(sizes) -> None:
     import nlpzero
 
     print("## EMD per call (CPU time; median of rounds; one fresh process per implementation)")
-    print(f"{'n':>5} {'nlpzero':>11} {'ot.emd2':>11} {'emd_c':>11} {'emd2/ours':>9} {'emd_c/ours':>10} {'max |diff|':>10}")
+    print(f"{'n':>5} {'nlpzero':>11} {'ot.emd2':>11} {'emd_c':>11} {'emd2/ours':>9} {'emd_c/ours':>10} "
+          f"{'max |diff|':>10}")
     times = {}
     for impl in ("nlpzero", "ot.emd2", "emd_c"):
         m = harness.measure(emd_times, impl, list(sizes), repeat=1, warmups=0)
@@ -99,7 +100,8 @@ def bench_emd(sizes) -> None:
         diff = max(abs(nlpzero.emd(*p) - ot.emd2(*p, numItermax=10**8))
                    for p in [_problem(n, SEED + 7 * n + s) for s in range(3 if n <= 512 else 1)])
         ours, pot, core = times["nlpzero"][n], times["ot.emd2"][n], times["emd_c"][n]
-        print(f"{n:>5} {_fmt(ours):>11} {_fmt(pot):>11} {_fmt(core):>11} {pot / ours:>9.2f} {core / ours:>10.2f} {diff:>10.1e}")
+        print(f"{n:>5} {_fmt(ours):>11} {_fmt(pot):>11} {_fmt(core):>11} {pot / ours:>9.2f} {core / ours:>10.2f} "
+              f"{diff:>10.1e}")
         sys.stdout.flush()
 
 

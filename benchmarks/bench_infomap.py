@@ -22,13 +22,13 @@ import sys
 if not __package__:  # run as a file (python benchmarks/bench_infomap.py): make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
+import networkx as nx
+import numpy as np
 
-import nlpzero  # noqa: E402
-from benchmarks import datasets, harness  # noqa: E402
-from nlpzero._testing import lfr  # noqa: E402
-from nlpzero._testing import planted_directed as _planted_directed  # noqa: E402
+import nlpzero
+from benchmarks import datasets, harness
+from nlpzero._testing import lfr
+from nlpzero._testing import planted_directed as _planted_directed
 
 # asv-style description of the grid (asv can drive ``time_*`` later)
 params = [["karate", "lesmis", "lfr1000-0.1", "lfr1000-0.3", "lfr1000-0.5", "lfr10000-0.1", "lfr10000-0.3",

@@ -15,8 +15,8 @@ speed on the ~100 MB concatenation: ``segment_file(..., Segmenter("jieba", hmm=T
 --jobs 1`` command (its lifetime: start-up and dictionary load included), plus ``--jobs`` = all
 cores.
 
-    flock /work/bench.lock python benchmarks/bench_jieba.py            # ~8 minutes
-    python benchmarks/bench_jieba.py --no-file                          # parity and lcut only
+    python -m benchmarks.bench_jieba               # ~8 minutes; run it alone on the machine
+    python -m benchmarks.bench_jieba --no-file     # parity and lcut only
 """
 from __future__ import annotations
 

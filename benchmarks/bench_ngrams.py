@@ -19,7 +19,7 @@ import sys
 if not __package__:  # run as a file (python benchmarks/bench_ngrams.py): make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import datasets, harness  # noqa: E402
+from benchmarks import datasets, harness
 
 MAX_N = 4
 

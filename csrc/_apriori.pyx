@@ -878,7 +878,8 @@ def build_vertical(const int32_t[::1] ids not None, const int64_t[::1] offsets n
                         bits[r * n_words + (t >> 6)] |= (<uint64_t> 1) << (t & 63)
                     h_items[pos] = r
                     pos += 1
-            nz_sort_int32(&h_items[lo], pos - lo)
+            if pos - lo > 1:                  # (&h_items[lo] is past the end for an empty tail)
+                nz_sort_int32(&h_items[lo], pos - lo)
             h_off[t + 1] = pos
             for k in range(lo, pos):
                 suffix[h_items[k]] += <double> (pos - 1 - k)

@@ -60,6 +60,15 @@ _EXPORTS = {
     "segment_unsupervised": "nlpzero.discovery",
     "segment_unsupervised_spans": "nlpzero.discovery",
     "Lexicon": "nlpzero.lexicon",
+    # sentence templates and structure
+    "find_templates": "nlpzero.templates",
+    "parse": "nlpzero.templates",
+    "parse_many": "nlpzero.templates",
+    "Templates": "nlpzero.templates",
+    "Template": "nlpzero.templates",
+    "ParseTree": "nlpzero.templates",
+    "Parse": "nlpzero.templates",
+    "DescriptionLength": "nlpzero.templates",
     # frequent itemsets and association rules
     "frequent_itemsets": "nlpzero.apriori",
     "association_rules": "nlpzero.apriori",

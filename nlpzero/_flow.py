@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +38,7 @@ class Edges:
     directed: bool
 
 
-def read_edge_list(path: str, encoding: str = "utf-8") -> Tuple[list, list, list]:
+def read_edge_list(path: str, encoding: str = "utf-8") -> tuple[list, list, list]:
     """Read ``SOURCE TARGET [WEIGHT]`` lines (tab- or space-separated; ``#`` starts a comment).
 
     Node labels are kept as strings. ``path`` may be ``"-"`` for standard input.
@@ -55,7 +55,7 @@ def read_edge_list(path: str, encoding: str = "utf-8") -> Tuple[list, list, list
             continue
         parts = text.split()
         if len(parts) not in (2, 3):
-            raise FormatError(name, lineno, f"expected 'SOURCE TARGET [WEIGHT]', got {line.strip()!r}")
+            raise FormatError(name, lineno, f"expected 'SOURCE TARGET [WEIGHT]', got {line.strip()!r:.80}")
         w = 1.0
         if len(parts) == 3:
             try:
@@ -70,7 +70,7 @@ def read_edge_list(path: str, encoding: str = "utf-8") -> Tuple[list, list, list
     return src, dst, wts
 
 
-def _from_arrays(src_labels, dst_labels, weights, extra_nodes=()) -> Tuple[list, np.ndarray, np.ndarray]:
+def _from_arrays(src_labels, dst_labels, weights, extra_nodes=()) -> tuple[list, np.ndarray, np.ndarray]:
     src_labels = np.asarray(src_labels)
     dst_labels = np.asarray(dst_labels)
     if src_labels.ndim != 1 or src_labels.shape != dst_labels.shape:
@@ -83,13 +83,14 @@ def _from_arrays(src_labels, dst_labels, weights, extra_nodes=()) -> Tuple[list,
     try:
         labels, inverse = np.unique(both, return_inverse=True)
     except TypeError:
-        raise ParameterTypeError("edge array node labels must be mutually comparable (all numbers or all strings)") from None
+        raise ParameterTypeError(
+            "edge array node labels must be mutually comparable (all numbers or all strings)") from None
     m = src_labels.shape[0]
     inverse = inverse.astype(np.int64).ravel()
     return labels.tolist(), inverse[:m], inverse[m : 2 * m]
 
 
-def as_edges(graph: Any, directed: Optional[bool], weight: str) -> Edges:
+def as_edges(graph: Any, directed: bool | None, weight: str) -> Edges:
     """Turn any graph form :func:`nlpzero.infomap` accepts into node labels + integer edge arrays
     (zero-weight edges dropped, bad weights a ParameterError)."""
     import networkx as nx

@@ -39,13 +39,14 @@ import os
 import stat
 import sys
 import tempfile
-from typing import IO, Any, Iterator, Optional, Union
+from collections.abc import Iterator
+from typing import IO, Any, Union
 
 from .errors import OutputError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-__all__ = ["open_output", "atomic_write", "check_output_path", "OutputError"]
+__all__ = ["OutputError", "atomic_write", "check_output_path", "open_output"]
 
 _BUFFER = 1 << 16
 STDOUT_NAME = "<stdout>"
@@ -55,7 +56,7 @@ def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def _is_stdout(path: Optional[PathLike]) -> bool:
+def _is_stdout(path: PathLike | None) -> bool:
     return path is None or os.fspath(path) == "-"
 
 
@@ -173,7 +174,7 @@ class _Checked:
         return False
 
 
-def _wrap_fd(fd: int, mode: str, encoding: Optional[str], closefd: bool) -> IO:
+def _wrap_fd(fd: int, mode: str, encoding: str | None, closefd: bool) -> IO:
     # a buffered writer retries short writes until everything is written (a raw unbuffered
     # stream would not), then the text layer on top
     raw = io.FileIO(fd, "wb", closefd=closefd)
@@ -184,7 +185,7 @@ def _wrap_fd(fd: int, mode: str, encoding: Optional[str], closefd: bool) -> IO:
 
 
 @contextlib.contextmanager
-def _stream_stdout(mode: str, encoding: Optional[str]) -> Iterator[_Checked]:
+def _stream_stdout(mode: str, encoding: str | None) -> Iterator[_Checked]:
     stream = sys.stdout
     if stream is None:
         raise OutputError("standard output is closed", STDOUT_NAME)
@@ -231,7 +232,7 @@ def _stream_stdout(mode: str, encoding: Optional[str]) -> Iterator[_Checked]:
 
 
 @contextlib.contextmanager
-def _stream_to(path: str, target: str, mode: str, encoding: Optional[str]) -> Iterator[_Checked]:
+def _stream_to(path: str, target: str, mode: str, encoding: str | None) -> Iterator[_Checked]:
     """A FIFO or a device: open it for writing (no create, no truncate-by-rename) and stream."""
     try:
         fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
@@ -248,18 +249,22 @@ def _stream_to(path: str, target: str, mode: str, encoding: Optional[str]) -> It
 
 
 @contextlib.contextmanager
-def _replace_atomically(path: str, target: str, mode: str, encoding: Optional[str]) -> Iterator[_Checked]:
+def _replace_atomically(path: str, target: str, mode: str, encoding: str | None) -> Iterator[_Checked]:
     directory = os.path.dirname(os.path.abspath(target))
     try:
         old = os.stat(target)
     except OSError:
         old = None
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot create a temporary file in {directory}: {_describe(exc)}",
-                          path) from None
-    try:
+        # signals are held while the file is created and its name recorded, so a SIGTERM or
+        # Ctrl-C can never fall between the two and leave an unknown temporary file behind
+        with _signals_held():
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot create a temporary file in {directory}: {_describe(exc)}",
+                                  path) from None
         if old is not None:
             os.fchmod(fd, stat.S_IMODE(old.st_mode))
             with contextlib.suppress(OSError):
@@ -287,13 +292,33 @@ def _replace_atomically(path: str, target: str, mode: str, encoding: Optional[st
         except OSError as exc:
             raise OutputError(f"{path}: cannot replace: {_describe(exc)}", path) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
 
 
 @contextlib.contextmanager
-def atomic_write(path: PathLike, mode: str = "w", encoding: Optional[str] = "utf-8") -> Iterator[IO]:
+def _signals_held() -> Iterator[None]:
+    """Block SIGINT/SIGTERM/SIGHUP for the duration (where the platform allows); a signal that
+    arrives meanwhile is delivered when the block ends."""
+    import signal
+    import threading
+
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    previous = mask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def atomic_write(path: PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open ``path`` for writing with the semantics of this module (see the module docstring):
     a regular file is replaced atomically keeping its mode, a symbolic link is written through,
     a FIFO or device is streamed to.
@@ -322,7 +347,7 @@ def atomic_write(path: PathLike, mode: str = "w", encoding: Optional[str] = "utf
 
 
 @contextlib.contextmanager
-def open_output(path: Optional[PathLike], mode: str = "w", encoding: str = "utf-8") -> Iterator[IO]:
+def open_output(path: PathLike | None, mode: str = "w", encoding: str = "utf-8") -> Iterator[IO]:
     """Standard output when ``path`` is None or ``"-"``, else :func:`atomic_write` (``path``).
 
     Every write and the final flush are checked (see the module docstring).

@@ -26,16 +26,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Union
+from typing import Any
 
 from ._validate import check_float, check_int
 
-Number = Union[int, float]
+Number = int | float
 
 #: counts, sizes and thresholds stored in int64 somewhere: keep a margin below 2**63
 INT_MAX = 1 << 62
 #: the n-gram order limit of the counting kernels (n-grams are packed into fixed-width keys)
 MAX_NGRAM_ORDER = 32
+
+
+#: edges of a kNN word graph (words x k): past this the "graph" is dense and the memory goes
+#: quadratic (15k words x k = 15k needed 17 GB)
+MAX_KNN_EDGES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -53,23 +58,23 @@ class Limit:
     """
 
     kind: str
-    minimum: Optional[Number]
-    maximum: Optional[Number]
+    minimum: Number | None
+    maximum: Number | None
     why: str = ""
     open_min: bool = False
     open_max: bool = False
 
 
-def _int(minimum: Optional[int], maximum: Optional[int] = INT_MAX, why: str = "") -> Limit:
+def _int(minimum: int | None, maximum: int | None = INT_MAX, why: str = "") -> Limit:
     return Limit("int", minimum, maximum, why)
 
 
-def _float(minimum: Optional[float] = None, maximum: Optional[float] = None, why: str = "", *,
+def _float(minimum: float | None = None, maximum: float | None = None, why: str = "", *,
            open_min: bool = False, open_max: bool = False) -> Limit:
     return Limit("float", minimum, maximum, why, open_min, open_max)
 
 
-LIMITS: Dict[str, Limit] = {
+LIMITS: dict[str, Limit] = {
     # n-grams and word discovery
     "max_n": _int(1, MAX_NGRAM_ORDER, "n-gram order of the counting kernels"),
     "discover_max_n": _int(2, 12, "longest n-gram scored by word discovery"),
@@ -102,10 +107,15 @@ LIMITS: Dict[str, Limit] = {
     "max_iter": _int(1, INT_MAX, "network simplex pivots"),
     # segmentation
     "jobs": _int(1, 256, "worker processes"),
+    # sentence templates
+    "min_pmi": _float(None, None, "PMI threshold of a link (nats)"),
+    "min_proba": _float(0.0, 1.0, "probability threshold of a link", open_max=True),
+    "max_piece_len": _int(2, 100_000, "tokens per piece: the parse of a piece is O(length^2) in memory"),
+    "em_rounds": _int(1, 10_000, "parse + re-estimation rounds"),
 }
 
 
-def check(name: str, value: Any, *, key: Optional[str] = None) -> Any:
+def check(name: str, value: Any, *, key: str | None = None) -> Any:
     """Check ``value`` against ``LIMITS[key or name]``; returns it as int or float.
 
     Raises :class:`~nlpzero.errors.ParameterTypeError` for a wrong type and

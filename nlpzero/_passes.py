@@ -15,7 +15,7 @@ underscore functions behind them).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator, List, Optional, Tuple
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from .errors import CorpusTooSmallError
 from .ngrams import DEFAULT_MAX_MEMORY, ChunkCache, _count, symbol_chunks
 from .nvbe import branching_entropies
 
-__all__ = ["Passes", "MIN_CHARACTERS", "cohesion", "best_split", "learn_model"]
+__all__ = ["MIN_CHARACTERS", "Passes", "best_split", "cohesion", "learn_model"]
 
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
@@ -95,7 +95,7 @@ class Passes:
                 ids = self.index.ids(symbols)
                 yield codes, ids[0], start, end, ids
             return
-        for codes, symbols, start, end, ids in self.cache:
+        for codes, _symbols, start, end, ids in self.cache:
             yield codes, ids[0], start, end, ids
 
     def texts(self) -> Iterator[str]:
@@ -126,7 +126,7 @@ class Passes:
             out[:, j] = self.suffix_ids(j + 1, self.prefix_ids(k, ids, j + 1), j)
         return out
 
-    def strings(self, k: int, ids: np.ndarray) -> List[str]:
+    def strings(self, k: int, ids: np.ndarray) -> list[str]:
         sy = self.symbols_of(k, ids)
         codes = np.ascontiguousarray(self.chars[sy].astype(np.uint32))
         return codes.view(f"<U{k}").reshape(-1).tolist() if ids.size else []
@@ -135,7 +135,7 @@ class Passes:
         """True for n-grams without collapsed ASCII symbols."""
         return ~self.ascii1[self.symbols_of(k, ids)].any(axis=1)
 
-    def entropies(self, k: int) -> Tuple[np.ndarray, np.ndarray]:
+    def entropies(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
         return branching_entropies(self.levels[k - 1][0], *self.levels[k])
 
@@ -146,7 +146,7 @@ class Passes:
         ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised)."""
         per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
         longer: Counter = Counter()
-        for codes, sym, start, end, ids in self.chunks():
+        for _codes, sym, _start, _end, ids in self.chunks():
             joined = joined_fn(sym, ids)
             word_start = sym >= 0
             word_start[1:] &= ~joined[:-1]
@@ -179,7 +179,7 @@ def cohesion(passes: Passes, k: int) -> np.ndarray:
     return _cohesion(passes, k)
 
 
-def best_split(word: str, logp: dict) -> Optional[List[str]]:
+def best_split(word: str, logp: dict) -> list[str] | None:
     """The best split of ``word`` into at least two words of ``logp`` (word -> log-probability),
     by unigram Viterbi, or None (the step of ``discover(method="min_entropy")`` that drops
     redundant words)."""
@@ -189,7 +189,7 @@ def best_split(word: str, logp: dict) -> Optional[List[str]]:
 
 
 def learn_model(corpus, *, max_word_len: int = 4, penalty: float = 0.0, refine: int = 0,
-                min_count: Optional[int] = None, encoding: str = "utf-8", errors: str = "strict",
+                min_count: int | None = None, encoding: str = "utf-8", errors: str = "strict",
                 normalize: bool = True, progress: ProgressArg = False):
     """The passes and the learned model behind :func:`nlpzero.learn_segmenter` (same parameters).
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Dict
 
 __all__ = ["Terminated", "install", "restore"]
 
@@ -55,10 +54,10 @@ def _raise(signum, frame):
     raise Terminated(signum)
 
 
-def install() -> Dict[int, object]:
+def install() -> dict[int, object]:
     """Make SIGTERM/SIGHUP raise :class:`Terminated` (main thread only); returns the old
     handlers for :func:`restore`. Signals set to be ignored (e.g. by ``nohup``) stay ignored."""
-    previous: Dict[int, object] = {}
+    previous: dict[int, object] = {}
     if threading.current_thread() is not threading.main_thread():
         return previous
     for sig in _SIGNALS:
@@ -70,7 +69,7 @@ def install() -> Dict[int, object]:
     return previous
 
 
-def restore(previous: Dict[int, object]) -> None:
+def restore(previous: dict[int, object]) -> None:
     """Put back the handlers :func:`install` replaced."""
     for sig, handler in previous.items():
         signal.signal(sig, handler)  # type: ignore[arg-type]

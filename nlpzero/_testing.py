@@ -16,12 +16,20 @@ as ``nlpzero._testing`` however they are started.
 from __future__ import annotations
 
 import random
-from typing import Dict, List, Tuple
 
 import numpy as np
 
-__all__ = ["random_text", "COMMON_HANZI", "zipf_corpus", "SMALL_LEXICON", "WORD_CLASSES", "class_corpus",
-           "random_transactions", "lfr", "planted_directed"]
+__all__ = [
+    "COMMON_HANZI",
+    "SMALL_LEXICON",
+    "WORD_CLASSES",
+    "class_corpus",
+    "lfr",
+    "planted_directed",
+    "random_text",
+    "random_transactions",
+    "zipf_corpus",
+]
 
 #: 500 frequent hanzi, the alphabet of :func:`zipf_corpus`.
 COMMON_HANZI = (
@@ -59,7 +67,7 @@ def random_text(rng: random.Random, length: int) -> str:
     return "".join(rng.choice(rng.choices(_TEXT_POOLS, _TEXT_WEIGHTS)[0]) for _ in range(length))
 
 
-def zipf_corpus(seed: int = 0, n_lines: int = 600, n_words: int = 60) -> Tuple[List[str], List[List[str]]]:
+def zipf_corpus(seed: int = 0, n_lines: int = 600, n_words: int = 60) -> tuple[list[str], list[list[str]]]:
     """A lexicon of ``n_words`` random 1-4 character words (none a prefix of another) and
     ``n_lines`` lines of 5-15 words drawn with Zipfian weights ``1 / rank^0.9``.
 
@@ -77,7 +85,7 @@ def zipf_corpus(seed: int = 0, n_lines: int = 600, n_words: int = 60) -> Tuple[L
     rng = random.Random(seed)
     chars = list(COMMON_HANZI)
     rng.shuffle(chars)
-    words: List[str] = []
+    words: list[str] = []
     used = set()
     while len(words) < n_words:
         k = rng.choice((1, 2, 2, 2, 3, 3, 4))
@@ -105,7 +113,7 @@ WORD_CLASSES = {
 }
 
 
-def class_corpus(n: int, seed: int = 0) -> List[List[str]]:
+def class_corpus(n: int, seed: int = 0) -> list[list[str]]:
     """``n`` tokenised sentences of three patterns: pron verb noun, noun 很 adj, pron 住在 place
     (words of one class share their contexts).
 
@@ -162,7 +170,7 @@ def lfr(n: int, mu: float, seed: int = 1):
 
     G = nx.LFR_benchmark_graph(n, 3, 1.5, mu, average_degree=20, max_degree=50, min_community=20, seed=seed)
     G.remove_edges_from(nx.selfloop_edges(G))
-    truth: Dict[int, int] = {}
+    truth: dict[int, int] = {}
     for v in G:
         truth.setdefault(v, min(G.nodes[v]["community"]))
     for v in G:

@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from .corpus import TokenCorpus
 
-__all__ = ["vocabulary", "cooccurrence", "ppmi", "truncated_svd", "knn_graph", "unit_rows",
-           "DENSE_SVD_MAX", "PAIR_BUFFER", "ID_BUFFER"]
+__all__ = [
+    "DENSE_SVD_MAX",
+    "ID_BUFFER",
+    "PAIR_BUFFER",
+    "cooccurrence",
+    "knn_graph",
+    "ppmi",
+    "truncated_svd",
+    "unit_rows",
+    "vocabulary",
+]
 
 #: Below this vocabulary size the SVD is exact (numpy.linalg.svd of the dense matrix).
 DENSE_SVD_MAX = 1200
@@ -28,7 +36,7 @@ PAIR_BUFFER = 1 << 23
 ID_BUFFER = 1 << 16
 
 
-def vocabulary(corpus: TokenCorpus, min_count: int, max_vocab: Optional[int]) -> Tuple[List[str], np.ndarray]:
+def vocabulary(corpus: TokenCorpus, min_count: int, max_vocab: int | None) -> tuple[list[str], np.ndarray]:
     counts: Counter = Counter()
     for sent in corpus:
         counts.update(sent)
@@ -39,7 +47,7 @@ def vocabulary(corpus: TokenCorpus, min_count: int, max_vocab: Optional[int]) ->
     return [w for w, _ in items], np.array([c for _, c in items], dtype=np.int64)
 
 
-def cooccurrence(corpus: TokenCorpus, index: Dict[str, int], window: int) -> Tuple[np.ndarray, np.ndarray]:
+def cooccurrence(corpus: TokenCorpus, index: dict[str, int], window: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique keys ``a * V + b`` and their counts (pairs within ``window``, both ways)."""
     from . import _vectors_core as core
 
@@ -47,8 +55,8 @@ def cooccurrence(corpus: TokenCorpus, index: Dict[str, int], window: int) -> Tup
     gap = [-1] * window
     keys_acc = np.zeros(0, np.int64)
     cnt_acc = np.zeros(0, np.int64)
-    buf: List[int] = []
-    pending: List[np.ndarray] = []
+    buf: list[int] = []
+    pending: list[np.ndarray] = []
     pending_size = 0
 
     def flush_ids():

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from .errors import ParameterError, ParameterTypeError, WorkerError
 from .segment import Segmenter, as_segmenter
 
-__all__ = ["map_lines", "segment_file", "BatchResult", "default_jobs"]
+__all__ = ["BatchResult", "default_jobs", "map_lines", "segment_file"]
 
 #: A line longer than this (characters, or bytes on the byte path) is cut at its last boundary
 #: character (a place where the job's result does not change), or, without one, at this length.
@@ -85,7 +86,7 @@ class _Workers:
     previous result, so neither side ever blocks sending while the other is sending too.
     """
 
-    def __init__(self, n: int, work: tuple, start_method: Optional[str] = None):
+    def __init__(self, n: int, work: tuple, start_method: str | None = None):
         import multiprocessing as mp
         import signal
 
@@ -178,7 +179,7 @@ def _worker_main(conn, work: tuple) -> None:
     conn.close()
 
 
-def check_start_method(start_method: Optional[str]) -> Optional[str]:
+def check_start_method(start_method: str | None) -> str | None:
     """``start_method`` itself when this platform has it (None: the platform's default).
 
     Raises
@@ -214,14 +215,14 @@ def map_lines(
     output: Any,
     func: Callable[[str], bytes],
     *,
-    jobs: Optional[int] = None,
-    boundary: Optional[Callable[[str], int]] = None,
+    jobs: int | None = None,
+    boundary: Callable[[str], int] | None = None,
     joiner: bytes = b"",
     encoding: str = "utf-8",
     errors: str = "strict",
     progress: Any = False,
     desc: str = "processing",
-    start_method: Optional[str] = None,
+    start_method: str | None = None,
 ) -> BatchResult:
     """Map ``func`` over the lines of ``corpus`` on worker processes; write the results in order.
 
@@ -280,9 +281,9 @@ def map_lines(
     """
     import time
 
-    from ._io import _check_output_path, atomic_write
-    from ._progress import make_progress
     from . import _limits as limits
+    from ._io import _check_output_path, atomic_write, open_output
+    from ._progress import make_progress
     from .corpus import Corpus
     from .errors import DecodeError
 
@@ -329,17 +330,13 @@ def map_lines(
         if first is None:                     # output line does not wait for the workers to start
             return
         emit(*_process_piece(*work, first))
-        import signal
-
-        old_term = signal.getsignal(signal.SIGTERM)
-
-        def on_term(signum, frame):
-            raise SystemExit(128 + signum)
+        from . import _signals
 
         in_main = _is_main_thread()
         workers = _Workers(jobs, work, start_method)
-        if in_main:                           # after the fork: workers keep the default action
-            signal.signal(signal.SIGTERM, on_term)
+        # after the fork (workers keep the default action): SIGTERM unwinds like Ctrl-C, so the
+        # workers are killed and reaped below and a partial output file is removed
+        previous = _signals.install() if in_main else {}
         try:
             for piece in chunks:
                 if workers.full():
@@ -352,20 +349,17 @@ def map_lines(
             workers.kill()
             raise
         finally:
-            if in_main:
-                signal.signal(signal.SIGTERM, old_term)
+            _signals.restore(previous)
 
     try:
         if output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-"):
-            import sys
+            with open_output(None, "wb") as stream:   # every write checked (full disk, closed)
 
-            stream = sys.stdout.buffer
+                def write(data: bytes) -> None:
+                    stream.write(data)
+                    stream.flush()                    # results appear as they are made
 
-            def write(data: bytes) -> None:
-                stream.write(data)
-                stream.flush()
-
-            run(write)
+                run(write)
         elif isinstance(output, (str, os.PathLike)):
             with atomic_write(output, "wb") as f:
                 run(f.write)
@@ -377,7 +371,8 @@ def map_lines(
             else:
                 run(output.write)
         else:
-            raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+            raise ParameterTypeError(
+                f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
     finally:
         meter.close()
     # a last line without a terminator still counts (its output has no newline either)
@@ -407,12 +402,12 @@ def segment_file(
     output: Any = None,
     *,
     segmenter: Any = "jieba",
-    jobs: Optional[int] = None,
+    jobs: int | None = None,
     delimiter: str = " ",
     encoding: str = "utf-8",
     errors: str = "strict",
     progress: Any = False,
-    start_method: Optional[str] = None,
+    start_method: str | None = None,
 ) -> BatchResult:
     """Segment a file (any size) line by line into another, on all cores, keeping line order.
 

@@ -27,7 +27,8 @@ import codecs
 import io
 import os
 import sys
-from typing import IO, Iterable, Iterator, List, Optional, Tuple, Union
+from collections.abc import Iterable, Iterator
+from typing import IO, Union
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from . import _limits as limits
 from ._validate import check_choice
 from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError, ParameterError, ParameterTypeError
 
-__all__ = ["Corpus", "TokenCorpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
+__all__ = ["Corpus", "TokenCorpus", "as_corpus", "is_word_char", "normalize", "runs", "to_codes", "word_mask"]
 
 Source = Union[str, "os.PathLike[str]", IO, Iterable[str], "Corpus"]
 
@@ -48,6 +49,24 @@ _WIDE_ENCODINGS = ("utf-16", "utf-32", "utf_16", "utf_32", "utf16", "utf32")
 #: raw bytes can be cut at newlines and decoded elsewhere (codec names as ``codecs.lookup`` gives).
 _NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "gbk", "gb18030",
                  "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
+
+
+def _wide_text_guess(head: bytes) -> str | None:
+    """"UTF-16" / "UTF-32" when the first bytes look like that (a byte-order mark, or NUL bytes
+    in every other / every fourth position as ASCII or CJK text has in those encodings)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = head[:4096]
+    if len(sample) >= 8:
+        quarters = [sample[i::4].count(0) for i in range(4)]
+        if max(quarters) and min(quarters[2:]) * 4 >= len(sample) * 0.9 and quarters[0] + quarters[1] == 0:
+            return "UTF-32"
+        halves = [sample[0::2].count(0), sample[1::2].count(0)]
+        if max(halves) * 2 >= len(sample) * 0.3 and min(halves) * 2 <= len(sample) * 0.05:
+            return "UTF-16"
+    return None
 
 
 def _is_wide(encoding: str) -> bool:
@@ -93,10 +112,13 @@ class Corpus:
         errors: str = "strict",
         normalize: bool = True,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        decode_hint: str | None = None,
     ):
         if isinstance(source, Corpus):
             self.__dict__.update(source.__dict__)
             return
+        #: what a DecodeError suggests (None: the encoding / errors options)
+        self.decode_hint = decode_hint
         check_choice("errors", errors, ("strict", "replace"))
         try:
             codecs.lookup(encoding)
@@ -109,8 +131,8 @@ class Corpus:
         self.chunk_bytes = limits.check("chunk_bytes", chunk_bytes)
         self._source = source
         self._consumed = False
-        self.path: Optional[str] = None
-        self.size: Optional[int] = None
+        self.path: str | None = None
+        self.size: int | None = None
         if isinstance(source, (str, os.PathLike)):
             path = os.fspath(source)
             if path == "-":
@@ -222,7 +244,7 @@ class Corpus:
         :meth:`blocks` can read it undecoded."""
         return self._kind in ("path", "stdin", "binfile")
 
-    def blocks(self, progress=None) -> Iterator[Tuple[int, bytes]]:
+    def blocks(self, progress=None) -> Iterator[tuple[int, bytes]]:
         """The raw bytes of a byte source, undecoded, in blocks of ``chunk_bytes``.
 
         Each item is ``(offset, block)``: the offset of the block's first byte, counted from
@@ -254,9 +276,9 @@ class Corpus:
         self._begin()
         yield from self._blocks(progress)
 
-    def _blocks(self, progress) -> Iterator[Tuple[int, bytes]]:
+    def _blocks(self, progress) -> Iterator[tuple[int, bytes]]:
         if self._kind == "path":
-            f = open(self.path, "rb")
+            f = open(self.path, "rb")  # noqa: SIM115 (closed in the finally below, like the other sources)
             close = True
         elif self._kind == "stdin":
             if sys.stdin is None:              # started with stdin closed (<&-)
@@ -282,6 +304,13 @@ class Corpus:
                 if sniff and offset < SNIFF_BYTES:
                     nul = block.find(b"\x00", 0, SNIFF_BYTES - offset)
                     if nul >= 0:
+                        wide = _wide_text_guess(block) if offset == 0 else None
+                        if wide is not None:
+                            raise BinaryInputError(
+                                f"{self.path}: looks like {wide} text, not {self.encoding}; give its "
+                                f"encoding (--encoding {wide.lower()}; API: encoding={wide.lower()!r})",
+                                self.path,
+                            )
                         raise BinaryInputError(
                             f"{self.path}: looks like a binary file, not text (NUL byte at offset {offset + nul})",
                             self.path,
@@ -294,6 +323,9 @@ class Corpus:
             if close:
                 f.close()
 
+    def _hint(self) -> str | None:
+        return getattr(self, "decode_hint", None)
+
     def _byte_texts(self, progress) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
         end = 0
@@ -302,7 +334,10 @@ class Corpus:
             try:
                 text = decoder.decode(block, False)
             except UnicodeDecodeError as exc:
-                raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason) from None
+                raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason,
+                                  self._hint()) from None
+            except UnicodeError as exc:     # e.g. "UTF-16 stream does not start with BOM"
+                raise DecodeError(self.path, offset - pending, self.encoding, str(exc), self._hint()) from None
             end = offset + len(block)
             if text:
                 yield text
@@ -310,7 +345,9 @@ class Corpus:
         try:
             text = decoder.decode(b"", True)
         except UnicodeDecodeError as exc:
-            raise DecodeError(self.path, end - pending + exc.start, self.encoding, exc.reason) from None
+            raise DecodeError(self.path, end - pending + exc.start, self.encoding, exc.reason, self._hint()) from None
+        except UnicodeError as exc:
+            raise DecodeError(self.path, end - pending, self.encoding, str(exc), self._hint()) from None
         if text:
             yield text
 
@@ -360,8 +397,8 @@ class Corpus:
         bytes can be cut at newlines and decoded elsewhere."""
         return self.is_binary and codecs.lookup(self.encoding).name in _NEWLINE_SAFE
 
-    def line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
-                    max_chars: Optional[int] = None, boundary=None) -> Iterator[str]:
+    def line_chunks(self, progress=None, *, first_chars: int | None = None,
+                    max_chars: int | None = None, boundary=None) -> Iterator[str]:
         """The decoded text in chunks of whole lines: each chunk ends at a ``\\n`` (the last one
         may not), chunks follow the sizes of :meth:`texts`, so a line is never split.
 
@@ -408,9 +445,9 @@ class Corpus:
         if carry:
             yield carry
 
-    def raw_line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
-                        max_chars: Optional[int] = None,
-                        boundary=None) -> Iterator[Union[Tuple[int, bytes], str]]:
+    def raw_line_chunks(self, progress=None, *, first_chars: int | None = None,
+                        max_chars: int | None = None,
+                        boundary=None) -> Iterator[tuple[int, bytes] | str]:
         """Like :meth:`line_chunks`, but undecoded: ``(offset, bytes)`` pieces that end at a
         newline, for callers that decode elsewhere (worker processes). ``offset`` is the byte
         offset of the piece in the corpus, so a decoding error can name it. A line longer than
@@ -451,7 +488,7 @@ class Corpus:
                 try:
                     text = decoder.decode(buf, False)
                 except UnicodeDecodeError as exc:
-                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason) from None
+                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason, self._hint()) from None
                 pending = decoder.getstate()[0]
                 cut = boundary(text)
                 end = cut + 1 if cut >= 0 else len(text)
@@ -513,7 +550,7 @@ class TokenCorpus:
         self.source = source
         self.encoding = encoding
 
-    def __iter__(self) -> Iterator[List[str]]:
+    def __iter__(self) -> Iterator[list[str]]:
         self.passes += 1
         if self.segmenter is not None:
             for tokens in self.segmenter.cut_lines(self.raw.lines()):
@@ -591,7 +628,7 @@ def is_word_char(ch: str, *, normalize: bool = True) -> bool:
     return bool(word_mask(to_codes(ch, normalize=False), normalize=normalize)[0])
 
 
-def runs(text_or_codes: Union[str, np.ndarray], *, normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+def runs(text_or_codes: str | np.ndarray, *, normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets (``int64``) of the runs of word characters.
 
     >>> runs("今天，天气good!")

@@ -22,19 +22,20 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Iterable, List, Optional, Tuple, Union
+from collections.abc import Iterable
+from typing import Union
 
 from ._validate import check_choice
 from .corpus import Corpus
 from .errors import FormatError, InputError
 
-__all__ = ["read_dictionary", "parse_dictionary", "parse_count", "FORMATS"]
+__all__ = ["FORMATS", "parse_count", "parse_dictionary", "read_dictionary"]
 
 FORMATS = ("auto", "tsv", "jieba")
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: (word, count) pairs; count is None when a jieba user dictionary line gives no frequency.
-Entries = List[Tuple[str, Optional[float]]]
+Entries = list[tuple[str, float | None]]
 
 
 def parse_count(text: str) -> float:
@@ -52,6 +53,10 @@ def check_dictionary_path(path: str) -> None:
         raise InputError(f"{path}: no such dictionary file", path)
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory, not a dictionary file", path)
+
+
+UTF8_HINT = ("dictionaries and lexicons are UTF-8: convert the file first (e.g. iconv -f GB18030 -t UTF-8 "
+             "old.txt > new.txt), or pass encoding= in the API")
 
 
 def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "utf-8",
@@ -93,11 +98,11 @@ def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "ut
     path = os.fspath(path)
     check_dictionary_path(path)
     # read like every corpus: decoding errors name the byte offset, a UTF-8 BOM is dropped
-    lines = Corpus(path, encoding=encoding).lines()
+    lines = Corpus(path, encoding=encoding, decode_hint=UTF8_HINT).lines()
     return parse_dictionary(lines, format, path, require_count=require_count)
 
 
-def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[str] = None, *,
+def parse_dictionary(lines: Iterable[str], format: str = "auto", path: str | None = None, *,
                      require_count: bool = False) -> Entries:
     """Parse dictionary lines (see :func:`read_dictionary`); ``path`` only names errors."""
     from .jieba.interop import parse_jieba_line

@@ -42,24 +42,24 @@ max_n True
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 __all__ = [
+    "BinaryInputError",
+    "CorpusTooSmallError",
+    "DecodeError",
+    "FormatError",
+    "InputError",
+    "IterationLimitError",
+    "MemoryBudgetError",
     "NlpzeroError",
+    "NotReiterableError",
+    "OutOfMemoryError",
+    "OutputError",
     "ParameterError",
     "ParameterTypeError",
     "ResourceLimitError",
     "TooManyItemsetsError",
-    "InputError",
-    "DecodeError",
-    "BinaryInputError",
-    "FormatError",
-    "NotReiterableError",
-    "OutputError",
-    "CorpusTooSmallError",
-    "MemoryBudgetError",
-    "OutOfMemoryError",
-    "IterationLimitError",
     "WorkerError",
 ]
 
@@ -85,7 +85,7 @@ class ParameterError(NlpzeroError, ValueError):
         The value that was refused (absent when not given).
     """
 
-    def __init__(self, message: str, name: Optional[str] = None, value: Any = _UNSET):
+    def __init__(self, message: str, name: str | None = None, value: Any = _UNSET):
         super().__init__(message)
         self.name = name
         if value is not _UNSET:
@@ -118,7 +118,7 @@ class InputError(NlpzeroError):
         The file concerned (``"<stdin>"`` for standard input, None for in-memory input).
     """
 
-    def __init__(self, message: str, path: Optional[str] = None):
+    def __init__(self, message: str, path: str | None = None):
         super().__init__(message)
         self.path = path
 
@@ -134,8 +134,8 @@ class DecodeError(InputError, UnicodeError):
         The encoding that was tried.
     """
 
-    def __init__(self, path: Optional[str], offset: int, encoding: str, reason: str = "",
-                 hint: Optional[str] = None):
+    def __init__(self, path: str | None, offset: int, encoding: str, reason: str = "",
+                 hint: str | None = None):
         where = path if path is not None else "<input>"
         extra = f" ({reason})" if reason else ""
         if hint is None:
@@ -144,6 +144,7 @@ class DecodeError(InputError, UnicodeError):
         super().__init__(f"{where}: cannot decode byte offset {offset} as {encoding}{extra}; {hint}", path)
         self.offset = offset
         self.encoding = encoding
+        self.reason = reason
 
 
 class BinaryInputError(InputError):
@@ -159,7 +160,7 @@ class FormatError(InputError, ValueError):
         1-based line number of the offending line (0 when the file as a whole is wrong).
     """
 
-    def __init__(self, path: Optional[str], line: int, reason: str):
+    def __init__(self, path: str | None, line: int, reason: str):
         where = path if path is not None else "<input>"
         super().__init__(f"{where}, line {line}: {reason}" if line else f"{where}: {reason}", path)
         self.line = line
@@ -168,7 +169,7 @@ class FormatError(InputError, ValueError):
 class NotReiterableError(InputError, TypeError):
     """A second pass was needed over an input that can be read only once."""
 
-    def __init__(self, message: str, path: Optional[str] = None):
+    def __init__(self, message: str, path: str | None = None):
         super().__init__(message, path)
 
 
@@ -185,7 +186,7 @@ class OutputError(NlpzeroError, OSError):
         The destination (``"<stdout>"`` for standard output).
     """
 
-    def __init__(self, message: str, path: Optional[str] = None):
+    def __init__(self, message: str, path: str | None = None):
         super().__init__(message)
         self.path = path
 
@@ -199,6 +200,11 @@ class CorpusTooSmallError(NlpzeroError, ValueError):
 
 class MemoryBudgetError(NlpzeroError, MemoryError):
     """A table outgrew the memory budget and the input cannot be re-read to partition it."""
+
+
+class ModelFormatError(InputError, ValueError):
+    """A file given as a segmenter model is not one: another program's file, a model of another
+    format version, or a truncated or damaged model (the message says which)."""
 
 
 class CountOverflowError(NlpzeroError, OverflowError):

@@ -16,14 +16,16 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Dict, Iterator, List, Mapping, Optional, Union
+from typing import IO, Union
 
 import numpy as np
 
 from ._io import atomic_write
 from ._validate import check_choice, check_int
 from .corpus import Corpus
+from .dictionary import UTF8_HINT
 from .errors import FormatError, ParameterError
 from .jieba.interop import jieba_words
 
@@ -62,7 +64,7 @@ class Lexicon:
     right_entropy: np.ndarray
     is_new: np.ndarray
     method: str = "file"
-    _index: Dict[str, int] = field(default=None, repr=False, compare=False)
+    _index: dict[str, int] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_index", {w: i for i, w in enumerate(self.words)})
@@ -70,7 +72,7 @@ class Lexicon:
     # ------------------------------------------------------------ construction
     @classmethod
     def from_counts(cls, counts: Mapping[str, int], method: str = "counts", *, cohesion=None,
-                    left_entropy=None, right_entropy=None, sort: bool = True) -> "Lexicon":
+                    left_entropy=None, right_entropy=None, sort: bool = True) -> Lexicon:
         """A lexicon from ``{word: count}`` (ranked by count, then word) and optional score arrays
         aligned with ``counts``'s iteration order."""
         words = list(counts)
@@ -125,7 +127,7 @@ class Lexicon:
                 "cohesion": f(self.cohesion[i]), "left_entropy": f(self.left_entropy[i]),
                 "right_entropy": f(self.right_entropy[i]), "new": bool(self.is_new[i])}
 
-    def subset(self, mask) -> "Lexicon":
+    def subset(self, mask) -> Lexicon:
         """The words where ``mask`` (bool array, shape (n,)) is True, in the same order."""
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != (len(self),):
@@ -137,19 +139,20 @@ class Lexicon:
                        self.cohesion[idx], self.left_entropy[idx], self.right_entropy[idx],
                        self.is_new[idx], self.method)
 
-    def top(self, n: int) -> List[str]:
-        """The ``n`` best words."""
+    def top(self, n: int) -> list[str]:
+        """The ``n`` best words (``n`` ≥ 0; all of them when ``n`` exceeds the size)."""
+        n = check_int("n", n, minimum=0)
         return list(self.words[:n])
 
-    def new_words(self) -> List[str]:
+    def new_words(self) -> list[str]:
         """Words absent from jieba's dictionary, best first."""
         return [w for w, new in zip(self.words, self.is_new) if new]
 
-    def to_dict(self) -> Dict[str, int]:
+    def to_dict(self) -> dict[str, int]:
         """``{word: count}``, best first (what :class:`nlpzero.Segmenter` takes)."""
         return dict(zip(self.words, self.counts.tolist()))
 
-    def to_records(self) -> List[dict]:
+    def to_records(self) -> list[dict]:
         """One dict per word, best first."""
         return [self._row(i) for i in range(len(self))]
 
@@ -158,7 +161,7 @@ class Lexicon:
         return f"Lexicon(method={self.method!r}, words={len(self)}: {head}{', ...' if len(self) > 5 else ''})"
 
     # ------------------------------------------------------------ files
-    def save(self, path: Union[PathLike, IO[str]], *, format: str = "tsv", top: Optional[int] = None) -> int:
+    def save(self, path: PathLike | IO[str], *, format: str = "tsv", top: int | None = None) -> int:
         """Write the lexicon best first as ``"tsv"``, ``"jsonl"`` or ``"jieba"`` (a jieba user
         dictionary, ``word count``). Paths are written atomically; ``"-"`` or a text file object
         work too. Returns the number of words written."""
@@ -191,7 +194,7 @@ class Lexicon:
         return n
 
     @classmethod
-    def load(cls, path: PathLike, *, format: Optional[str] = None, encoding: str = "utf-8") -> "Lexicon":
+    def load(cls, path: PathLike, *, format: str | None = None, encoding: str = "utf-8") -> Lexicon:
         """Read a lexicon written by :meth:`save` (``format`` from the extension when None:
         ``.jsonl`` → jsonl, else TSV) or a jieba dictionary (``format="jieba"``).
 
@@ -211,7 +214,7 @@ class Lexicon:
 
             return load_jieba_dict(path, encoding=encoding)
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
-        for lineno, line in enumerate(Corpus(path, encoding=encoding).lines(), start=1):
+        for lineno, line in enumerate(Corpus(path, encoding=encoding, decode_hint=UTF8_HINT).lines(), start=1):
             line = line.rstrip("\r\n")
             if not line or (line.startswith("#") and format == "tsv"):
                 continue
@@ -236,6 +239,8 @@ class Lexicon:
                     cols[k].append(np.nan if v in (None, "", "nan") else float(v))
                 except ValueError:
                     raise FormatError(path, lineno, f"{k} {v!r} is not a number") from None
+        if not words:
+            raise FormatError(path, 0, "the lexicon holds no words")
         return _from_lists(words, counts, cols, "file")
 
 
@@ -248,7 +253,12 @@ def _check_entry(path, lineno, word, count):
         raise FormatError(path, lineno, f"count {count!r} is not an integer") from None
     if value < 1:
         raise FormatError(path, lineno, f"count must be ≥ 1, got {value}")
+    if value > _MAX_COUNT:
+        raise FormatError(path, lineno, f"count {value} is too large (counts are 64-bit, at most {_MAX_COUNT})")
     return word, value
+
+
+_MAX_COUNT = 1 << 62
 
 
 def _from_lists(words, counts, cols, method) -> Lexicon:
@@ -260,6 +270,8 @@ def _from_lists(words, counts, cols, method) -> Lexicon:
         else:
             seen[w] = i
     keep = [i for i in range(len(words)) if counts[i] > 0]
+    if any(counts[i] > _MAX_COUNT for i in keep):
+        raise ParameterError(f"a word's summed count exceeds {_MAX_COUNT} (counts are 64-bit)")
     c = np.array([counts[i] for i in keep], dtype=np.int64)
     known = jieba_words()
     ws = tuple(words[i] for i in keep)

@@ -19,7 +19,7 @@ transport. SIGGRAPH Asia 2011 (the network simplex used by POT).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from . import _limits as limits
 from ._validate import check_choice
 from .errors import IterationLimitError, NlpzeroError, ParameterError
 
-__all__ = ["emd", "emd_plan", "EMDResult", "IterationLimitError", "DEFAULT_MAX_ITER"]
+__all__ = ["DEFAULT_MAX_ITER", "EMDResult", "IterationLimitError", "emd", "emd_plan"]
 
 #: Default pivot limit of the network simplex (far above what n <= 4096 needs in practice).
 DEFAULT_MAX_ITER = 10_000_000
@@ -40,7 +40,7 @@ _STATUS = {
 }
 
 
-def _weights(x: Any, name: str, n: Optional[int]) -> np.ndarray:
+def _weights(x: Any, name: str, n: int | None) -> np.ndarray:
     if x is None:
         if n is None:
             raise ParameterError(f"`{name}` may be None only when `M` is given")

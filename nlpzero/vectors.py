@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any
 
 import numpy as np
 
 from . import _limits as limits
 from ._io import atomic_write
-from ._wordvec import cooccurrence, knn_graph, ppmi, truncated_svd, unit_rows, vocabulary
+from ._wordvec import DENSE_SVD_MAX, cooccurrence, knn_graph, ppmi, truncated_svd, unit_rows, vocabulary
 from .corpus import Corpus, TokenCorpus
-from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError
+from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError, ResourceLimitError
 
-__all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
+__all__ = ["WordVectors", "as_vectors", "cluster_words", "load_vectors", "word_vectors"]
 
 # ----------------------------------------------------------------------------------------------
 # result
@@ -54,11 +54,11 @@ class WordVectors:
     ([0.0, 1.0], False, 2)
     """
 
-    words: Tuple[str, ...]
+    words: tuple[str, ...]
     vectors: np.ndarray = field(repr=False)
-    counts: Optional[np.ndarray] = field(default=None, repr=False)
-    singular_values: Optional[np.ndarray] = field(default=None, repr=False)
-    index: Dict[str, int] = field(init=False, repr=False, compare=False)
+    counts: np.ndarray | None = field(default=None, repr=False)
+    singular_values: np.ndarray | None = field(default=None, repr=False)
+    index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         words = tuple(self.words)
@@ -105,11 +105,11 @@ class WordVectors:
         except KeyError:
             raise KeyError(f"word {word!r} is not in the vocabulary") from None
 
-    def to_dict(self) -> Dict[str, np.ndarray]:
+    def to_dict(self) -> dict[str, np.ndarray]:
         """``{word: vector}``."""
         return {w: self.vectors[i] for i, w in enumerate(self.words)}
 
-    def most_similar(self, word: str, *, topn: int = 10) -> List[Tuple[str, float]]:
+    def most_similar(self, word: str, *, topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
         topn = limits.check("topn", topn)
         unit = unit_rows(self.vectors)
@@ -118,18 +118,18 @@ class WordVectors:
         order = np.argsort(-sims, kind="stable")[:topn]
         return [(self.words[i], float(sims[i])) for i in order]
 
-    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``.npz`` with ``words`` (str array), ``vectors`` (float64), ``counts``; atomically."""
         with atomic_write(path, "wb") as f:
             np.savez(f, words=np.array(self.words, dtype=str), vectors=self.vectors, counts=self.counts,
                      singular_values=self.singular_values)
 
     @classmethod
-    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "WordVectors":
+    def load(cls, path: str | os.PathLike[str]) -> WordVectors:
         """Read ``.npz`` (as written by :meth:`save`) or word2vec text; see :func:`load_vectors`."""
         return load_vectors(path)
 
-    def to_word2vec(self, path: Union[str, "os.PathLike[str]"]) -> None:
+    def to_word2vec(self, path: str | os.PathLike[str]) -> None:
         """Write word2vec text format (``V dim`` header, then ``word x1 ... xdim``), atomically."""
         with atomic_write(path) as f:
             f.write(f"{len(self.words)} {self.dim}\n")
@@ -139,6 +139,10 @@ class WordVectors:
 
 def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
     """Read word vectors from a ``.npz`` file or a word2vec text file.
+
+    Vectors already in memory (a mapping word -> vector, a ``(words, matrix)`` pair, a
+    WordVectors or a gensim ``KeyedVectors``) are accepted too and converted as
+    :func:`as_vectors` does.
 
     ``.npz``: arrays ``words`` (strings, shape (V,)) and ``vectors`` (shape (V, d)), as saved by
     ``nlpzero.word_vectors`` and :meth:`WordVectors.save`. Anything else is read as word2vec
@@ -152,8 +156,21 @@ def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
     InputError
         A ``.npz`` file without the two arrays.
     """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        vectors = as_vectors(path)       # in memory already: a mapping, a (words, matrix) pair, ...
+        if isinstance(vectors, Mapping):
+            words = list(vectors)
+            try:
+                matrix = np.array([np.asarray(vectors[w], dtype=np.float64) for w in words])
+            except (TypeError, ValueError):
+                raise ParameterError("a mapping of word vectors needs one number sequence of the same "
+                                     "length per word", "path") from None
+            return WordVectors(words, matrix.reshape(len(words), -1))
+        return vectors
     path = os.fspath(path)
     if path.endswith(".npz"):
+        import zipfile
+
         try:
             with np.load(path, allow_pickle=False) as data:
                 if "words" not in data or "vectors" not in data:
@@ -165,8 +182,10 @@ def load_vectors(path, *, encoding: str = "utf-8") -> WordVectors:
                 words, vectors = data["words"], data["vectors"]
                 counts = data["counts"] if "counts" in data else None
                 sv = data["singular_values"] if "singular_values" in data else None
-        except ValueError as exc:  # object arrays need pickle, which we never load
-            raise InputError(f"{path}: cannot read word vectors ({exc})", path) from None
+        except (ValueError, EOFError, zipfile.BadZipFile):
+            # numpy falls back to unpickling what is not a zip (and says so): never done here
+            raise InputError(f"{path}: not a readable .npz of word vectors (damaged, truncated, or not "
+                             "written by nlpzero / numpy.savez with plain arrays)", path) from None
         if words.dtype.kind == "S":
             words = np.char.decode(words, "utf-8")
         try:
@@ -213,14 +232,15 @@ def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
     return WordVectors(words, np.array(rows, dtype=np.float64))
 
 
-def as_vectors(vectors) -> Union["WordVectors", Mapping]:
-    """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
-    ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs of the text distances).
+def as_vectors(vectors) -> WordVectors | Mapping:
+    """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix)
+    pair or an object with ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs
+    of the text distances).
 
     >>> as_vectors((["猫", "狗"], [[0.0, 1.0], [1.0, 0.0]])).dim
     2
     """
-    if isinstance(vectors, WordVectors) or isinstance(vectors, Mapping):
+    if isinstance(vectors, (WordVectors, Mapping)):
         return vectors
     if isinstance(vectors, tuple) and len(vectors) == 2:
         return WordVectors(*vectors)
@@ -248,10 +268,10 @@ def default_dim(vocabulary_size: int) -> int:
 def word_vectors(
     corpus: Any,
     *,
-    dim: Optional[int] = None,
+    dim: int | None = None,
     window: int = 5,
     min_count: int = 5,
-    max_vocab: Optional[int] = None,
+    max_vocab: int | None = None,
     shift: float = 1.0,
     alpha: float = 0.75,
     eig: float = 0.5,
@@ -269,7 +289,9 @@ def word_vectors(
         :class:`nlpzero.Corpus`). It is read twice (vocabulary, then co-occurrences), so a
         one-shot iterator is refused.
     dim : int, optional
-        Vector dimension; default about ``8.33 · ln(V)``, capped at ``V``.
+        Vector dimension; default about ``8.33 · ln(V)``, capped at ``V``. Above
+        1,200 words, a ``dim`` over ``V / 2`` raises :class:`~nlpzero.errors.ResourceLimitError`
+        (the randomized SVD would cost as much as a dense one).
     window : int, default 5
         Co-occurrence within ``window`` tokens on either side (not across lines); every pair
         counts 1. Words below ``min_count`` leave a gap (they do not shrink distances).
@@ -339,6 +361,11 @@ def word_vectors(
     if keys.size == 0:
         raise CorpusTooSmallError("no two vocabulary words co-occur within the window")
     ptr, idx, val = ppmi(keys, pair_counts, V, shift, alpha)
+    if dim is not None and V > DENSE_SVD_MAX and dim > V // 2:
+        raise ResourceLimitError(
+            f"`dim`={dim} is too close to the vocabulary size V={V:,}: the randomized SVD would cost as much "
+            f"as a dense {V:,} x {V:,} decomposition for no reduction; use dim <= {V // 2} "
+            f"(the default is about 8.33·ln V = {default_dim(V)})", "dim", dim)
     dim = min(default_dim(V) if dim is None else dim, V)
     u, s, _ = truncated_svd(ptr, idx, val, V, dim, seed)
     vectors = np.ascontiguousarray(u * s**eig)
@@ -358,7 +385,7 @@ def _as_segmenter(corpus: Any, segmenter: Any):
 
 
 def cluster_words(
-    vectors: Union[WordVectors, Tuple[Sequence[str], np.ndarray]],
+    vectors: WordVectors | tuple[Sequence[str], np.ndarray],
     *,
     k: int = 10,
     num_trials: int = 10,
@@ -374,7 +401,9 @@ def cluster_words(
     ----------
     vectors : WordVectors or (words, array of shape (V, dim))
     k : int, default 10
-        Neighbours per word.
+        Neighbours per word (at most ``V - 1`` are used). When ``V · k`` exceeds 20 million
+        edges, :class:`~nlpzero.errors.ResourceLimitError` is raised instead of building a
+        dense graph.
     num_trials, seed : int
         Passed to :func:`nlpzero.infomap`.
 
@@ -399,7 +428,8 @@ def cluster_words(
     elif isinstance(vectors, tuple) and len(vectors) == 2:
         words, matrix = [str(w) for w in vectors[0]], np.asarray(vectors[1], dtype=np.float64)
     else:
-        raise ParameterTypeError(f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
+        raise ParameterTypeError(
+            f"`vectors` must be WordVectors or a (words, array) pair, got {type(vectors).__name__}")
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise ParameterError(f"vectors must have shape (len(words), dim) = ({len(words)}, dim), got {matrix.shape}")
     if not np.isfinite(matrix).all():
@@ -409,6 +439,12 @@ def cluster_words(
     k = limits.check("k", k)
     num_trials = limits.check("num_trials", num_trials)
     seed = limits.check("seed", seed)
+    edges = len(words) * min(k, max(len(words) - 1, 0))
+    if edges > limits.MAX_KNN_EDGES:
+        raise ResourceLimitError(
+            f"`k`={k} on {len(words):,} words asks for up to {edges:,} graph edges (limit "
+            f"{limits.MAX_KNN_EDGES:,}): that is a dense graph, not a kNN graph; use a small k (default 10) "
+            "or fewer words", "k", k)
     if len(words) < 2:
         src = dst = np.zeros(0, np.int64)
         w = np.zeros(0)

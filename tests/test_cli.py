@@ -11,6 +11,8 @@ import threading
 
 import pytest
 from click.testing import CliRunner
+from reference.apriori import brute_itemsets, brute_rules
+from reference.ngrams import count_ngrams as ref_count
 
 import nlpzero
 from nlpzero import Lexicon, Segmenter, WordVectors, discover, load_vectors
@@ -18,8 +20,6 @@ from nlpzero._testing import SMALL_LEXICON as LEX
 from nlpzero._testing import WORD_CLASSES, class_corpus, random_transactions, zipf_corpus
 from nlpzero.apriori import min_count_for
 from nlpzero.cli import main
-from reference.apriori import brute_itemsets, brute_rules
-from reference.ngrams import count_ngrams as ref_count
 
 nx = pytest.importorskip("networkx")
 
@@ -138,7 +138,8 @@ def test_cli_segment_file_and_stdin(tmp_path):
     res = runner.invoke(main, ["segment", str(src), "--lexicon", str(d), "-o", str(tmp_path / "o.txt"), "-q"])
     assert res.exit_code == 0, res.output
     seg = Segmenter(LEX)
-    assert (tmp_path / "o.txt").read_text(encoding="utf-8") == "今天 天气 不错 ！\n" + " ".join(seg.lcut("北京大学生")) + "\n"
+    want = "今天 天气 不错 ！\n" + " ".join(seg.lcut("北京大学生")) + "\n"
+    assert (tmp_path / "o.txt").read_text(encoding="utf-8") == want
     res = runner.invoke(main, ["segment", "-", "--dict", str(d), "-d", "/", "-q"], input="今天天气\n")
     assert res.exit_code == 0 and res.output == "今天/天气\n"
 
@@ -159,8 +160,10 @@ def test_segment_errors(tmp_path):
     assert res.exit_code == 2
     res = runner.invoke(main, ["segment", str(src), "--dict", str(bad), "-o", str(tmp_path / "x" / "o")])
     assert res.exit_code == 1
+    # standard input is copied to a temporary file to learn from it; too little text to learn
+    # from is one line, exit 1
     res = runner.invoke(main, ["segment", "-"], input="今天\n")
-    assert res.exit_code == 2 and ("--lexicon" in res.output)
+    assert res.exit_code == 1 and "too small to learn from" in res.output and "Traceback" not in res.output
 
 
 @pytest.mark.slow
@@ -364,10 +367,12 @@ def test_cli_itemsets_and_rules(tmp_path):
     header, rows = _parse_tsv(out.read_text(encoding="utf-8"))
     assert header == ["antecedent", "consequent", "count", "support", "confidence", "lift"]
     want = brute_rules(brute_itemsets(str_tr, min_count_for(0.08, 50)), 50, 0.6)
-    got = {(frozenset(r[0].split(" ")), frozenset(r[1].split(" "))): (int(r[2]), float(r[4]), float(r[5])) for r in rows}
+    got = {(frozenset(r[0].split(" ")), frozenset(r[1].split(" "))): (int(r[2]), float(r[4]), float(r[5]))
+           for r in rows}
     assert got.keys() == want.keys()
     for k, (c, conf, lift) in want.items():
-        assert got[k][0] == c and got[k][1] == pytest.approx(conf, rel=1e-5) and got[k][2] == pytest.approx(lift, rel=1e-5)
+        assert got[k][0] == c
+        assert got[k][1] == pytest.approx(conf, rel=1e-5) and got[k][2] == pytest.approx(lift, rel=1e-5)
 
     res = runner.invoke(main, ["apriori", "-", "--min-count", "4", "--sep", " ", "-q"], input=p.read_text())
     assert res.exit_code == 0
@@ -384,7 +389,8 @@ def test_cli_rule_options(tmp_path):
     p.write_text("".join(",".join(map(str, t)) + "\n" for t in tr), encoding="utf-8")
     str_tr = [[str(x) for x in t] for t in tr]
     res = CliRunner().invoke(main, ["apriori", str(p), "--sep", ",", "--min-count", "5", "--rules",
-                                    "--min-confidence", "0.5", "--min-lift", "1.05", "--max-consequent-size", "0", "-q"])
+                                    "--min-confidence", "0.5", "--min-lift", "1.05", "--max-consequent-size", "0",
+                                    "-q"])
     assert res.exit_code == 0, res.output
     rows = _parse_tsv(res.stdout)[1]
     got = {(frozenset(r[0].split(",")), frozenset(r[1].split(","))) for r in rows}
@@ -655,12 +661,16 @@ def test_cli_fifo_output(long_corpus, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    def read():
+        with open(fifo, "rb") as f:
+            got.append(f.read())
+
+    reader = threading.Thread(target=read)
     reader.start()
     res = cli("ngrams", long_corpus, "-n", 2, "-q", "-o", fifo)
     reader.join(30)
     assert res.returncode == 0, res.stderr
-    assert got and got[0].startswith("#ngram".encode()) and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and got[0].startswith(b"#ngram") and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
@@ -722,3 +732,96 @@ def test_cli_broken_pipe_is_quiet(long_corpus):
                          timeout=120)
     assert res.stdout.decode("utf-8").startswith("#ngram")
     assert res.stderr == b"" and res.returncode == 0
+
+
+# ---------------------------------------------------------------- reliability: guards and messages
+
+
+def test_cli_empty_lexicon_is_one_line(tmp_path):
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(empty), "--lexicon", str(empty)])
+    assert res.exit_code == 1 and "no words" in res.stderr
+
+
+def test_cli_resource_guards_are_one_line(tmp_path):
+    seg = tmp_path / "seg.txt"
+    seg.write_text("a b c d\n" * 10, encoding="utf-8")
+    res = CliRunner().invoke(main, ["cluster", str(seg), "--segmented", "--num-trials", "20000"])
+    assert res.exit_code == 2 and "--num-trials" in res.output
+    res = CliRunner().invoke(main, ["segment", str(seg), "--dict", "jieba", "--jobs", "1000"])
+    assert res.exit_code == 2 and "--jobs" in res.output
+
+
+def test_decode_hints_fit_the_command(tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_bytes(b"a b\n\xff\xfe c\n")
+    res = CliRunner().invoke(main, ["communities", str(edges)])
+    assert res.exit_code == 1 and "--encoding" not in res.stderr and "--errors" not in res.stderr
+    assert "UTF-8" in res.stderr
+    res = CliRunner().invoke(main, ["ngrams", str(edges)])
+    assert res.exit_code == 1 and "--errors replace" in res.stderr
+    bad_dict = tmp_path / "dict.txt"
+    bad_dict.write_bytes(b"\xff\xfe 3\n")
+    text = tmp_path / "t.txt"
+    text.write_text("天气\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(text), "--dict", str(bad_dict)])
+    assert res.exit_code == 1 and "dictionaries and lexicons are UTF-8" in res.stderr
+    assert "--errors" not in res.stderr
+
+
+def test_a_huge_bad_line_is_not_echoed(tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("a b\n" + "x " * 100_000 + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["communities", str(edges)])
+    assert res.exit_code == 1 and "line 2" in res.stderr and len(res.stderr) < 400
+
+
+def test_discover_help_does_not_advertise_a_top_cut_lexicon_for_segment():
+    """`discover --top 5000` then `segment --lexicon` segmented PKU worse (F1 0.681) than the whole
+    lexicon (0.731): the help must not suggest feeding a cut lexicon to segment."""
+    text = CliRunner().invoke(main, ["discover", "--help"]).output
+    lines = [line for line in text.splitlines() if line.strip().startswith("nlpzero discover")]
+    assert lines and not any({"--top", "-o"} <= set(line.split()) for line in lines)
+
+
+# ----------------------------------------------------------------------------- templates, parse
+
+
+def test_cli_templates_and_parse(run, tmp_path):
+    from test_templates import corpus_lines
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
+    out = tmp_path / "t.jsonl"
+    r = run("templates", corpus, "--segmented", "--format", "jsonl", "-o", out, "--min-proba", "1e-3")
+    assert r.exit_code == 0, r.output
+    assert "saving" in r.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert "nlpzero_templates" in rows[0]
+    assert ["据", "新华社", None, "电"] in [row["template"] for row in rows[1:]]
+    r = run("templates", corpus, "--segmented", "--top", "2", "-q", "--min-proba", "1e-3")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3 and r.stdout.startswith("template\t")
+    r = run("parse", corpus, "--segmented", "--templates", out)
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(corpus_lines())
+    for src, got in zip(corpus_lines(), lines):
+        assert got.replace("[", "").replace("]", "").replace("(", "").replace(")", "").split() == src.split()
+
+
+def test_cli_bad_input(run, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"template": ["在", null, "中"]}\n{"templat": 1}\n', encoding="utf-8")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("据 新华社 北京 电\n", encoding="utf-8")
+    r = run("parse", corpus, "--segmented", "--templates", bad)
+    assert r.exit_code == 1 and "bad.jsonl, line 2" in r.stderr and "Traceback" not in r.stderr
+    r = run("templates", corpus, "--segmented")
+    assert r.exit_code == 1 and "too small" in r.stderr and r.stderr.count("\n") == 1
+    r = run("templates", corpus, "--segmented", "--window", "0")
+    assert r.exit_code == 2
+    raw = tmp_path / "raw.txt"
+    raw.write_text("今天天气不错我们一起去公园散步吧\n" * 30, encoding="utf-8")
+    r = run("templates", raw, "--segmented")
+    assert r.exit_code == 1 and "warning" in r.stderr and "single token" in r.stderr

@@ -1,4 +1,4 @@
-"""Tests of nlpzero.distance (SPEC §8): the network simplex against slow exact references and
+"""Tests of nlpzero.distance: the network simplex against slow exact references and
 POT, WMD/WRD against their definitions, gensim and POT, the bounds, and the exact top-k search."""
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from reference.distance import ref_emd_1d, ref_emd_min_cost_flow, ref_emd_permutations, ref_text_distance
 
 import nlpzero
 from nlpzero.distance import wmd, wmd_lower_bounds, wmd_search, wrd, wrd_lower_bounds
+from nlpzero.errors import FormatError, InputError
 from nlpzero.transport import EMDResult, IterationLimitError, emd, emd_plan
 from nlpzero.vectors import WordVectors, load_vectors
-from nlpzero.errors import FormatError, InputError
-from reference.distance import ref_emd_1d, ref_emd_min_cost_flow, ref_emd_permutations, ref_text_distance
 
 # ---------------------------------------------------------------------------------------------
 # slow, obviously correct references

@@ -23,7 +23,7 @@ import sys
 
 log = logging.getLogger("mkdocs.hooks.nlpzero")
 
-OPTIONAL_PAGES = {"jieba.md", "templates.md", "segmentation-joint.md"}
+OPTIONAL_PAGES = {"segmentation-joint.md"}
 _HELP = re.compile(r"<!--\s*nlpzero-help(?::\s*([\w-]+))?\s*-->")
 _API = re.compile(r"<!--\s*nlpzero-api:\s*([\w\s,]+?)\s*-->")
 _API_REST = re.compile(r"<!--\s*nlpzero-api-rest\s*-->")
@@ -77,11 +77,14 @@ def on_config(config, **kwargs):
         sys.path.insert(0, root)
     config["nav"] = _prune(config["nav"], config["docs_dir"])
     _state["exports"] = _exports(root)
-    claimed = set()
+    claimed, whole_modules = set(), set()
     for path in glob.glob(os.path.join(config["docs_dir"], "api", "*.md")):
         with open(path, encoding="utf-8") as f:
-            for m in _API.finditer(f.read()):
-                claimed.update(_split(m.group(1)))
+            text = f.read()
+        for m in _API.finditer(text):
+            claimed.update(_split(m.group(1)))
+        whole_modules.update(re.findall(r"^:::\s*([\w.]+)\s*$", text, re.M))  # a module documented whole
+    claimed.update(n for n, module in _state["exports"].items() if module in whole_modules)
     _state["rest"] = [n for n in _state["exports"] if n not in claimed]
     return config
 

@@ -15,17 +15,20 @@ from importlib import import_module
 import click
 
 from .._version import __version__
-from ..errors import NlpzeroError, ParameterError, ResourceLimitError
+from ..errors import DecodeError, NlpzeroError, ParameterError, ResourceLimitError
 
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
     "discover": ("discover", "Discover the words of a corpus (mutual information or minimum entropy)."),
+    "learn": ("learn", "Learn a word segmenter from raw text and save it as a model file."),
     "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
     "apriori": ("apriori", "Frequent itemsets and association rules of transactions (one per line)."),
     "cluster": ("cluster", "Word classes of a corpus: PMI word vectors + kNN graph + InfoMap."),
     "communities": ("communities", "Communities of a graph (edge list) with InfoMap."),
     "similar": ("similar", "Nearest texts to each query line by exact WMD or WRD (top-k)."),
+    "templates": ("templates", "Sentence templates with gaps ([X]在[X]中[X]), chosen by description length."),
+    "parse": ("parse", "Parse each line into nested templates (minimum description length)."),
 }
 
 
@@ -64,6 +67,22 @@ def _quiet_stdout() -> None:
         pass
 
 
+_GENERIC_HINT = "give the right encoding"
+# what each command offers for undecodable input: (--encoding, --errors)
+_DECODE_OPTIONS = {"ngrams": (True, True), "discover": (True, True), "apriori": (True, True),
+                   "segment": (True, True), "cluster": (True, False), "similar": (True, False),
+                   "communities": (False, False)}
+
+
+def _decode_hint(command) -> str:
+    encoding, errors = _DECODE_OPTIONS.get(command, (True, True))
+    if encoding and errors:
+        return "give the right encoding (e.g. --encoding gb18030) or replace bad bytes (--errors replace)"
+    if encoding:
+        return "give the right encoding (e.g. --encoding gb18030)"
+    return "the file must be UTF-8: convert it first (e.g. iconv -f GB18030 -t UTF-8 in.txt > out.txt)"
+
+
 def run_guarded(func, *args):
     """Run a command body under the CLI's exception policy.
 
@@ -98,6 +117,9 @@ def run_guarded(func, *args):
     except (NlpzeroError, OSError, MemoryError) as exc:
         if os.environ.get("NLPZERO_DEBUG"):
             raise
+        if isinstance(exc, DecodeError) and _GENERIC_HINT in str(exc) and args:
+            exc = DecodeError(exc.path, exc.offset, exc.encoding, getattr(exc, "reason", ""),
+                              _decode_hint(getattr(args[0], "invoked_subcommand", None)))
         if isinstance(exc, MemoryError) and not isinstance(exc, NlpzeroError):
             text = f"out of memory ({_message(exc)}); use a smaller input or stricter thresholds"
         else:

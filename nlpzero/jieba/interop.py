@@ -15,8 +15,9 @@ is a mode of the compiled segmentation kernel; see :mod:`nlpzero.segment`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import IO, TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import IO, TYPE_CHECKING, Any, Union
 
 from .._io import atomic_write
 from ..errors import FormatError, InputError, ParameterError, ParameterTypeError
@@ -24,8 +25,15 @@ from ..errors import FormatError, InputError, ParameterError, ParameterTypeError
 if TYPE_CHECKING:  # pragma: no cover
     from ..lexicon import Lexicon
 
-__all__ = ["jieba_dict_path", "jieba_words", "parse_jieba_line", "write_jieba_dict", "load_jieba_dict",
-           "to_jieba_userdict", "jieba_tokenizer"]
+__all__ = [
+    "jieba_dict_path",
+    "jieba_tokenizer",
+    "jieba_words",
+    "load_jieba_dict",
+    "parse_jieba_line",
+    "to_jieba_userdict",
+    "write_jieba_dict",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -44,7 +52,7 @@ def jieba_dict_path() -> str:
     spec = find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         raise InputError("the jieba dictionary was asked for, but jieba is not installed (pip install jieba)")
-    path = os.path.join(list(spec.submodule_search_locations)[0], "dict.txt")
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "dict.txt")
     if not os.path.exists(path):
         raise InputError(f"jieba is installed but its dictionary is missing: {path}", path)
     return path
@@ -63,8 +71,8 @@ def jieba_words() -> frozenset:
 
 
 # ---------------------------------------------------------------------- the dictionary format
-def parse_jieba_line(line: str, path: Optional[str], lineno: int,
-                     require_count: bool = False) -> Tuple[str, Optional[float]]:
+def parse_jieba_line(line: str, path: str | None, lineno: int,
+                     require_count: bool = False) -> tuple[str, float | None]:
     """``(word, freq)`` of one non-blank ``word [freq] [tag]`` line (freq None when absent, as
     jieba's ``load_userdict`` allows; ``word tag`` too).
 
@@ -84,7 +92,10 @@ def parse_jieba_line(line: str, path: Optional[str], lineno: int,
     word = parts[0]
     if len(parts) > 3 or not word:
         raise FormatError(path, lineno, f"expected 'word [freq] [tag]', got {line[:60]!r}")
-    count: Optional[float] = None
+    if any(ch.isspace() for ch in word):        # a tab or another space inside: it could never match
+        raise FormatError(path, lineno, f"expected 'word [freq] [tag]' separated by single spaces, got "
+                                        f"{line[:60]!r} (the word would contain whitespace)")
+    count: float | None = None
     if len(parts) >= 2:
         try:
             count = parse_count(parts[1])
@@ -100,7 +111,7 @@ def parse_jieba_line(line: str, path: Optional[str], lineno: int,
     return word, count
 
 
-def write_jieba_dict(entries: Iterable[Tuple[str, float]], out: Union[PathLike, IO[str]]) -> int:
+def write_jieba_dict(entries: Iterable[tuple[str, float]], out: PathLike | IO[str]) -> int:
     """Write ``word freq`` lines (a jieba user dictionary); return the number written.
 
     Frequencies are rounded to integers ≥ 1 (jieba parses them with ``int``). Words containing
@@ -131,7 +142,7 @@ def write_jieba_dict(entries: Iterable[Tuple[str, float]], out: Union[PathLike, 
     return n
 
 
-def load_jieba_dict(path: PathLike, *, encoding: str = "utf-8") -> "Lexicon":
+def load_jieba_dict(path: PathLike, *, encoding: str = "utf-8") -> Lexicon:
     """Read a jieba-format dictionary (``word freq [tag]`` per line; file order is kept) as a
     :class:`~nlpzero.Lexicon`, with :func:`nlpzero.dictionary.read_dictionary` (a line without a
     frequency is an error here). Frequencies are rounded to integers; words whose frequency is 0
@@ -157,7 +168,7 @@ def load_jieba_dict(path: PathLike, *, encoding: str = "utf-8") -> "Lexicon":
 
 
 # ---------------------------------------------------------------------- lexicons handed to jieba
-def _counts_of(lexicon: Any) -> List[Tuple[str, float]]:
+def _counts_of(lexicon: Any) -> list[tuple[str, float]]:
     from ..segment import Segmenter
 
     if isinstance(lexicon, Segmenter):
@@ -175,7 +186,7 @@ def _counts_of(lexicon: Any) -> List[Tuple[str, float]]:
     return list(lexicon.items())
 
 
-def to_jieba_userdict(lexicon: Any, path: Any = None) -> Union[str, int]:
+def to_jieba_userdict(lexicon: Any, path: Any = None) -> str | int:
     """Write a lexicon as a jieba user dictionary (``word freq`` per line).
 
     Parameters
@@ -204,7 +215,7 @@ def to_jieba_userdict(lexicon: Any, path: Any = None) -> Union[str, int]:
     return write_jieba_dict(entries, path)
 
 
-def jieba_tokenizer(lexicon: Any, *, base: Optional[str] = None):
+def jieba_tokenizer(lexicon: Any, *, base: str | None = None):
     """A ``jieba.Tokenizer`` loaded with ``lexicon``, for jieba's HMM on top of our words.
 
     Parameters

@@ -16,7 +16,7 @@ def ref_codelength(n, edges, module, directed, tau=0.15):
                 flow_link[(v, u)] = flow_link.get((v, u), 0.0) + w / total
     else:
         out = [0.0] * n
-        for u, v, w in edges:
+        for u, _, w in edges:
             out[u] += w
         total = sum(out)
         target = [o / total for o in out]
@@ -39,9 +39,9 @@ def ref_codelength(n, edges, module, directed, tau=0.15):
             if u != v:
                 flow_link[(u, v)] = flow_link.get((u, v), 0.0) + f
     mods = set(module)
-    exit_ = {m: 0.0 for m in mods}
-    enter = {m: 0.0 for m in mods}
-    mflow = {m: 0.0 for m in mods}
+    exit_ = dict.fromkeys(mods, 0.0)
+    enter = dict.fromkeys(mods, 0.0)
+    mflow = dict.fromkeys(mods, 0.0)
     for a in range(n):
         mflow[module[a]] += p[a]
     for (u, v), f in flow_link.items():

@@ -1,4 +1,5 @@
 """nVBE's link term from the definition: z-scored PMI of adjacent symbols, summed per string."""
+import itertools
 import math
 from collections import Counter
 
@@ -11,7 +12,7 @@ def ref_link(lines, L):
     for line in lines:
         for run in symbols(line):
             c1.update(run)
-            c2.update(zip(run, run[1:]))
+            c2.update(itertools.pairwise(run))
             for k in range(1, L + 1):
                 strings.update(tuple(run[i : i + k]) for i in range(len(run) - k + 1))
     n, n2 = sum(c1.values()), sum(c2.values())
@@ -19,4 +20,4 @@ def ref_link(lines, L):
     mean = sum(pmi.values()) / len(pmi)
     sd = math.sqrt(sum((v - mean) ** 2 for v in pmi.values()) / len(pmi))
     z = {p: (v - mean) / sd for p, v in pmi.items()}
-    return {x: sum(z[p] for p in zip(x, x[1:])) for x in strings}
+    return {x: sum(z[p] for p in itertools.pairwise(x)) for x in strings}

@@ -1,0 +1,78 @@
+"""``nlpzero templates CORPUS``: sentence templates with gaps, chosen by description length."""
+from __future__ import annotations
+
+import warnings
+
+import click
+
+from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
+
+
+@click.command("templates")
+@click.argument("corpus", type=click.Path(allow_dash=True, dir_okay=False))
+@output_option
+@click.option("--format", "format_", type=click.Choice(["tsv", "jsonl"]), default="tsv", show_default=True,
+              help="tsv for people; jsonl (one object per template, best first, null = placeholder, "
+                   "after a header line with the code) for `nlpzero parse` and programs.")
+@click.option("--segmented", is_flag=True, help="CORPUS is already segmented (space-separated tokens).")
+@segmenter_options
+@click.option("--window", type=limited("window"), default=5, show_default=True,
+              help="Largest distance of a linked pair of words.")
+@click.option("--min-pmi", type=limited("min_pmi"), default=2.0, show_default=True,
+              help="A pair links when its PMI (nats) exceeds this ...")
+@click.option("--min-proba", type=limited("min_proba"), default=3e-6, show_default=True,
+              help="... and its probability c(u,v)/N2 exceeds this.")
+@click.option("--min-count", type=limited("min_count"), default=3, show_default=True,
+              help="Candidates must be seen at least this many times.")
+@click.option("--max-piece-len", type=limited("max_piece_len"), default=128, show_default=True,
+              help="Pieces longer than this many tokens are cut into chunks.")
+@click.option("--no-prune", is_flag=True, help="Keep every candidate the parses use (no description-length pruning).")
+@click.option("--top", type=limited("top"), default=None, help="Write only the N best templates (0 = all).")
+@click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
+@quiet_option
+def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_word_len, window, min_pmi,
+            min_proba, min_count, max_piece_len, no_prune, top, encoding, quiet):
+    """Find the sentence templates of CORPUS (`-` = standard input): fixed words with gaps
+    ([X]在[X]中[X], 据新华社[X]电) that shorten the description of the corpus.
+
+    CORPUS is raw text, segmented first with a segmenter learned from CORPUS itself, or with
+    --lexicon/--dict; with --segmented it is one sentence per line, tokens separated by spaces.
+    A line on stderr gives the description length: baseline bits, data + model bits, saving.
+
+    \b
+    Examples:
+      nlpzero templates news.seg.txt --segmented --format jsonl -o news.tpl.jsonl
+      nlpzero templates news.txt --dict jieba --top 50
+    """
+    from .._io import open_output
+    from ..corpus import Corpus
+    from ..templates import find_templates, write_templates
+
+    corpus_obj = Corpus(corpus, encoding=encoding)
+    if segmented:
+        if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
+            raise click.UsageError("--segmented input is not segmented again: "
+                                   "drop --lexicon/--dict/--user-dict/--max-word-len")
+        seg = None
+    else:
+        seg = segmenter_from_cli(corpus_obj, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
+
+    def progress(message):
+        if not quiet:
+            click.echo(f"templates: {message}", err=True)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ts = find_templates(corpus_obj, segmenter=seg, window=window, min_pmi=min_pmi, min_proba=min_proba,
+                                min_count=min_count, max_piece_len=max_piece_len, prune=not no_prune,
+                                progress=progress if not quiet else None)
+        finally:
+            for w in caught:
+                if issubclass(w.category, UserWarning):
+                    click.echo(f"nlpzero: warning: {w.message}", err=True)
+    out_ts = ts.top(top) if top else ts
+    with open_output(output) as out:
+        write_templates(out_ts, out, format_)
+    if not quiet:
+        click.echo(f"templates: {len(ts):,} templates; {ts.training}", err=True)
