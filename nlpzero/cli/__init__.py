@@ -71,7 +71,7 @@ _GENERIC_HINT = "give the right encoding"
 # what each command offers for undecodable input: (--encoding, --errors)
 _DECODE_OPTIONS = {"ngrams": (True, True), "discover": (True, True), "apriori": (True, True),
                    "segment": (True, True), "cluster": (True, False), "similar": (True, False),
-                   "communities": (False, False)}
+                   "communities": (True, False)}
 
 
 def _decode_hint(command) -> str:
