@@ -29,14 +29,13 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import Dict, List, Optional, Tuple
 
 if not __package__:  # run as a file (python benchmarks/bench_scale.py): make `benchmarks` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import harness, scaletext  # noqa: E402
+from benchmarks import harness, scaletext
 
-COMMANDS: Dict[str, Tuple[str, List[str]]] = {
+COMMANDS: dict[str, tuple[str, list[str]]] = {
     "discover": ("discover", []),
     "segment (learned)": ("segment", []),
     "segment --dict jieba": ("segment", ["--dict", "jieba"]),
@@ -47,7 +46,7 @@ SHORT = {"discover": "discover", "segment (learned)": "segment", "segment --dict
 SCHEDULER = "local:2"
 
 
-def nlpzero_cmd(*args: str) -> List[str]:
+def nlpzero_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "nlpzero", *args]
 
 
@@ -58,7 +57,7 @@ def has_scheduler(sub: str) -> bool:
     return "--scheduler" in out.stdout
 
 
-def measure_one(sub: str, extra: List[str], path: str, timeout: float, scheduler: Optional[str]) -> harness.Run:
+def measure_one(sub: str, extra: list[str], path: str, timeout: float, scheduler: str | None) -> harness.Run:
     """One fresh run of the command, its output into a temporary file (deleted after)."""
     with tempfile.TemporaryDirectory(prefix="nlpzero-scale-", dir=os.environ.get("NLPZERO_SCALE_TMP")) as tmp:
         cmd = nlpzero_cmd(sub, path, *extra, "-q", "-o", os.path.join(tmp, "out"))
@@ -74,7 +73,7 @@ def measure_one(sub: str, extra: List[str], path: str, timeout: float, scheduler
     return run
 
 
-def cell(run: Optional[harness.Run]) -> str:
+def cell(run: harness.Run | None) -> str:
     if run is None:
         return "n/a (no --scheduler yet)"
     if run.error is None:
@@ -86,7 +85,7 @@ def cell(run: Optional[harness.Run]) -> str:
     return f"FAILED {run.error}{cpu}{peak}"
 
 
-def exponent(sizes: List[int], runs: List[Optional[harness.Run]], field: str) -> str:
+def exponent(sizes: list[int], runs: list[harness.Run | None], field: str) -> str:
     xs, ys = [], []
     for s, r in zip(sizes, runs):
         if r is not None and r.error is None:
@@ -116,8 +115,8 @@ def main(argv=None) -> int:
         print()
     dask = {} if args.no_dask else {k: has_scheduler(sub) for k, (sub, _) in commands.items()}
     modes = [("one process", None)] + ([] if args.no_dask else [(f"--scheduler {SCHEDULER}", SCHEDULER)])
-    results: Dict[Tuple[str, str], List[Optional[harness.Run]]] = {}
-    for mode, sched in modes:
+    results: dict[tuple[str, str], list[harness.Run | None]] = {}
+    for mode, _ in modes:
         for name in commands:
             results[(mode, name)] = []
     for size in sizes:
@@ -133,7 +132,7 @@ def main(argv=None) -> int:
 
     print(f"nlpzero commands on realistic text (scale-v{scaletext.VERSION}); CPU seconds of the whole process "
           f"tree, peak RSS of the whole tree (GB = 10^9 bytes), one run each, timeout {args.timeout:.0f} s")
-    for mode, sched in modes:
+    for mode, _ in modes:
         print(f"\n### {mode}\n")
         names = list(commands)
         print("| input | " + " | ".join(f"`{n}`" for n in names) + " |")

@@ -31,20 +31,19 @@ the same lengths of the extension, and on the whole file past the real text.
 """
 from __future__ import annotations
 
-import bisect
 import math
 import os
 import sys
 import unicodedata
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Dict, Iterator, List, Sequence, Tuple
 
 import numpy as np
 
 if not __package__:  # run as a file
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import datasets  # noqa: E402
+from benchmarks import datasets
 
 VERSION = 1
 SEED = 19980101
@@ -70,12 +69,12 @@ def char_class(word: str) -> str:
     return "punct"
 
 
-def real_corpus(limit_lines: int | None = None) -> List[List[Tuple[str, str]]]:
+def real_corpus(limit_lines: int | None = None) -> list[list[tuple[str, str]]]:
     """The real text as lines of ``(word, tag)``: PKU gold (POS tags), then the reviews (jieba, class tags).
 
-    Exact duplicate lines are dropped (first kept), then the lines are shuffled (seeded). Cached as a pickle (segmenting the reviews
-    with jieba takes a few seconds); ``limit_lines`` (tests) takes the first lines of each source
-    and is not cached.
+    Exact duplicate lines are dropped (first kept), then the lines are shuffled (seeded). Cached
+    as a pickle (segmenting the reviews with jieba takes a few seconds); ``limit_lines`` (tests)
+    takes the first lines of each source and is not cached.
     """
     lines = datasets.cached(f"scale-real-v{VERSION}", _build_real) if limit_lines is None else _build_real(limit_lines)
     # one seeded shuffle: every prefix of the real text mixes news and reviews as the extension does
@@ -83,11 +82,11 @@ def real_corpus(limit_lines: int | None = None) -> List[List[Tuple[str, str]]]:
     return [lines[i] for i in order]
 
 
-def _build_real(limit_lines: int | None = None) -> List[List[Tuple[str, str]]]:
+def _build_real(limit_lines: int | None = None) -> list[list[tuple[str, str]]]:
     import jieba
 
     jieba.setLogLevel(60)
-    lines: List[List[Tuple[str, str]]] = []
+    lines: list[list[tuple[str, str]]] = []
     seen = set()
     pku = datasets.pku_tagged()
     for pairs in pku[:limit_lines] if limit_lines else pku:
@@ -114,17 +113,17 @@ def _build_real(limit_lines: int | None = None) -> List[List[Tuple[str, str]]]:
 class _Kind:
     """One kind's vocabulary: word strings, counts, and the character distribution of new types."""
 
-    __slots__ = ("length", "words", "index", "counts", "size", "discount", "chars", "char_cdf", "tokens")
+    __slots__ = ("char_cdf", "chars", "counts", "discount", "index", "length", "size", "tokens", "words")
 
     def __init__(self, length: int) -> None:
         self.length = length
-        self.words: List[str] = []
-        self.index: Dict[str, int] = {}
+        self.words: list[str] = []
+        self.index: dict[str, int] = {}
         self.counts = np.zeros(16, dtype=np.float64)
         self.size = 0
         self.tokens = 0.0
         self.discount = 0.0
-        self.chars: List[str] = []
+        self.chars: list[str] = []
         self.char_cdf = np.zeros(0)
 
     def add(self, word: str, count: float = 1.0) -> int:
@@ -145,7 +144,7 @@ class _Kind:
         counts = self.counts[: self.size]
         hapaxes = int(np.count_nonzero(counts == 1))
         self.discount = min(MAX_DISCOUNT, hapaxes / self.size) if self.size else 0.0
-        freq: Dict[str, int] = {}
+        freq: dict[str, int] = {}
         for w in self.words:               # type-weighted: new words look like the kind's words
             for c in w:
                 freq[c] = freq.get(c, 0) + 1
@@ -153,13 +152,13 @@ class _Kind:
         weights = np.array([freq[c] for c in self.chars], dtype=np.float64)
         self.char_cdf = np.cumsum(weights) / weights.sum()
 
-    def draw(self, m: int, rng: np.random.Generator) -> List[str]:
+    def draw(self, m: int, rng: np.random.Generator) -> list[str]:
         """``m`` words of this kind (one Pitman-Yor block: probabilities fixed within the block)."""
         d, n, k = self.discount, self.tokens, self.size
         p_new = min(1.0, d * k / n) if n else 1.0
         is_new = rng.random(m) < p_new
         n_old = int(m - is_new.sum())
-        out: List[str] = [""] * m
+        out: list[str] = [""] * m
         if n_old:
             weights = self.counts[:k] - d
             cdf = np.cumsum(weights)
@@ -187,10 +186,10 @@ class _Kind:
 class Generator:
     """The extension's model, built from the real lines (see the module docstring)."""
 
-    def __init__(self, lines: Sequence[Sequence[Tuple[str, str]]], seed: int = SEED) -> None:
-        self.kinds: List[_Kind] = []
-        kind_ids: Dict[Tuple[str, int], int] = {}
-        shapes: List[int] = []
+    def __init__(self, lines: Sequence[Sequence[tuple[str, str]]], seed: int = SEED) -> None:
+        self.kinds: list[_Kind] = []
+        kind_ids: dict[tuple[str, int], int] = {}
+        shapes: list[int] = []
         offsets = [0]
         for pairs in lines:
             for word, tag in pairs:
@@ -242,11 +241,11 @@ class Generator:
             yield self.block(block_lines)
 
 
-def real_text(lines: Sequence[Sequence[Tuple[str, str]]]) -> str:
+def real_text(lines: Sequence[Sequence[tuple[str, str]]]) -> str:
     return "".join("".join(w for w, _ in pairs) + "\n" for pairs in lines)
 
 
-def write_text(path: os.PathLike | str, size: int, lines: Sequence[Sequence[Tuple[str, str]]] | None = None,
+def write_text(path: os.PathLike | str, size: int, lines: Sequence[Sequence[tuple[str, str]]] | None = None,
                seed: int = SEED, block_lines: int = BLOCK_LINES) -> int:
     """Write the real text then the extension to ``path`` until at least ``size`` bytes; return bytes written.
 
@@ -363,10 +362,10 @@ def _ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
     return key[ok]
 
 
-def distinct_growth(text: str, checkpoints: Sequence[int], orders: Sequence[int]) -> Dict[int, List[int]]:
+def distinct_growth(text: str, checkpoints: Sequence[int], orders: Sequence[int]) -> dict[int, list[int]]:
     """Distinct n-grams of each order in the first ``c`` characters of ``text``, for every checkpoint ``c``."""
     codes = _word_codes(text)
-    out: Dict[int, List[int]] = {n: [] for n in orders}
+    out: dict[int, list[int]] = {n: [] for n in orders}
     for n in orders:
         seen = np.zeros(0, dtype=np.uint64)
         prev = 0
@@ -401,7 +400,7 @@ def _read_chars(path: Path, skip_chars: int, n_chars: int) -> str:
 
 
 def heaps_check(path: Path, orders: Sequence[int] = (1, 2, 3, 4, 5), steps: int = 6,
-                continuation: int = 4, file=None) -> Dict[str, Dict[int, float]]:
+                continuation: int = 4, file=None) -> dict[str, dict[int, float]]:
     """Print and return the Heaps exponents of distinct n-grams: real prefixes vs extension prefixes.
 
     Prefix lengths are ``S / 2**k`` for ``k = steps-1 .. 0`` (``S`` = characters of the real
@@ -414,7 +413,7 @@ def heaps_check(path: Path, orders: Sequence[int] = (1, 2, 3, 4, 5), steps: int 
     points = [s >> k for k in range(steps - 1, -1, -1)]
     ext = _read_chars(path, s, s)
     real_g = distinct_growth(real, points, orders)
-    result: Dict[str, Dict[int, float]] = {"real": {}, "extension": {}, "whole": {}}
+    result: dict[str, dict[int, float]] = {"real": {}, "extension": {}, "whole": {}}
     rows = []
     if len(ext) < s // 2:
         print(f"(file too small for the Heaps check: extension {len(ext)} < {s // 2} characters)", file=file)
