@@ -210,6 +210,7 @@ def infomap(
     directed: bool | None = None,
     teleportation: float = 0.15,
     weight: str = "weight",
+    encoding: str = "utf-8",
 ) -> InfomapResult:
     """Two-level InfoMap: the partition that minimises the map equation.
 
@@ -236,6 +237,10 @@ def infomap(
     teleportation : float, default 0.15
         Directed flow: PageRank teleporting to links (nodes in proportion to out-strength),
         unrecorded in the codelength, as the ``infomap`` package does by default.
+    weight : str, default "weight"
+        The edge attribute holding the weight (networkx graphs).
+    encoding : str, default "utf-8"
+        Encoding of an edge-list file (any Python codec, e.g. ``"gb18030"``).
 
     Returns
     -------
@@ -264,7 +269,7 @@ def infomap(
     num_trials = limits.check("num_trials", num_trials)
     seed = limits.check("seed", seed)
     teleportation = _check_common(directed, teleportation)
-    return _run(as_edges(graph, directed, weight), num_trials, seed, teleportation)
+    return _run(as_edges(graph, directed, weight, encoding), num_trials, seed, teleportation)
 
 
 def _run(edges: Edges, num_trials: int, seed: int, teleportation: float) -> InfomapResult:

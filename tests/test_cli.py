@@ -489,6 +489,18 @@ def test_cli_cluster_raw_text(tmp_path, sample_path):
 
 
 # ---------------------------------------------------------------------- nlpzero communities
+def test_cli_communities_reads_other_encodings(tmp_path):
+    from click.testing import CliRunner
+
+    edges = tmp_path / "e.txt"
+    edges.write_bytes("甲 乙\n乙 丙\n甲 丙\n丁 戊\n".encode("gb18030"))
+    res = CliRunner().invoke(main, ["communities", str(edges), "-q"])
+    assert res.exit_code == 1 and "--encoding" in res.stderr and "Traceback" not in res.output
+    res = CliRunner().invoke(main, ["communities", str(edges), "-q", "--encoding", "gb18030"])
+    assert res.exit_code == 0, res.output
+    assert {line.split("\t")[0] for line in res.stdout.splitlines()[1:]} == set("甲乙丙丁戊")
+
+
 def test_cli_communities(tmp_path):
     from click.testing import CliRunner
 

@@ -71,7 +71,7 @@ _GENERIC_HINT = "give the right encoding"
 # what each command offers for undecodable input: (--encoding, --errors)
 _DECODE_OPTIONS = {"ngrams": (True, True), "discover": (True, True), "apriori": (True, True),
                    "segment": (True, True), "cluster": (True, False), "similar": (True, False),
-                   "communities": (False, False)}
+                   "communities": (True, False)}
 
 
 def _decode_hint(command) -> str:
@@ -130,6 +130,9 @@ def run_guarded(func, *args):
         _echo_err(f"nlpzero: error: {text}")
         sys.exit(2 if isinstance(exc, ParameterError) and not isinstance(exc, ResourceLimitError) else 1)
     finally:
+        from .._io import remove_pending
+
+        remove_pending()
         restore(previous)
 
 
