@@ -769,8 +769,7 @@ def test_decode_hints_fit_the_command(tmp_path):
     edges = tmp_path / "edges.txt"
     edges.write_bytes(b"a b\n\xff\xfe c\n")
     res = CliRunner().invoke(main, ["communities", str(edges)])
-    assert res.exit_code == 1 and "--encoding" not in res.stderr and "--errors" not in res.stderr
-    assert "UTF-8" in res.stderr
+    assert res.exit_code == 1 and "--encoding" in res.stderr and "--errors" not in res.stderr
     res = CliRunner().invoke(main, ["ngrams", str(edges)])
     assert res.exit_code == 1 and "--errors replace" in res.stderr
     bad_dict = tmp_path / "dict.txt"
