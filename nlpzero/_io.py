@@ -38,7 +38,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any, Union
 
@@ -257,14 +256,7 @@ def _replace_atomically(path: str, target: str, mode: str, encoding: str | None)
         old = None
     tmp = None
     try:
-        # signals are held while the file is created and its name recorded, so a SIGTERM or
-        # Ctrl-C can never fall between the two and leave an unknown temporary file behind
-        with _signals_held():
-            try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
-            except OSError as exc:
-                raise OutputError(f"{path}: cannot create a temporary file in {directory}: {_describe(exc)}",
-                                  path) from None
+        fd, tmp = _create_temp(path, directory, os.path.basename(target))
         if old is not None:
             os.fchmod(fd, stat.S_IMODE(old.st_mode))
             with contextlib.suppress(OSError):
@@ -291,30 +283,59 @@ def _replace_atomically(path: str, target: str, mode: str, encoding: str | None)
             os.replace(tmp, target)
         except OSError as exc:
             raise OutputError(f"{path}: cannot replace: {_describe(exc)}", path) from None
+        _PENDING.pop(tmp, None)
     except BaseException:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+            _PENDING.pop(tmp, None)
         raise
 
 
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Block SIGINT/SIGTERM/SIGHUP for the duration (where the platform allows); a signal that
-    arrives meanwhile is delivered when the block ends."""
-    import signal
-    import threading
+#: temporary files created by :func:`atomic_write` and not yet renamed into place, with the id
+#: of the process that created each (a forked worker inherits the table but owns none of them)
+_PENDING: dict[str, int] = {}
 
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
-    previous = mask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        mask(signal.SIG_SETMASK, previous)
+
+def remove_pending() -> None:
+    """Remove every temporary file of an :func:`atomic_write` that has not been committed.
+
+    The writer removes its own temporary file when the block it guards fails, but a signal that
+    lands inside ``contextlib``'s own frames (after the block, before the writer resumes) skips
+    that cleanup until garbage collection, which interpreter exit does not guarantee. The CLI
+    calls this on its way out, so no command ever leaves a ``.NAME.XXXX.tmp`` behind.
+    """
+    pid = os.getpid()
+    for name, owner in list(_PENDING.items()):
+        if owner == pid:
+            _PENDING.pop(name, None)
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+
+def _create_temp(path: str, directory: str, base: str) -> tuple[int, str]:
+    """Create ``directory/.BASE.XXXXXXXX.tmp`` exclusively; returns ``(fd, name)``.
+
+    The name is recorded in :data:`_PENDING` *before* the file exists, so a signal landing at
+    any point (even between the system call and the assignment of its result, which blocking
+    signals cannot prevent once other threads exist: the kernel delivers a process signal to
+    any thread that does not block it) leaves a name that :func:`remove_pending` removes.
+    """
+    import secrets
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        name = os.path.join(directory, f".{base}.{secrets.token_hex(4)}.tmp")
+        _PENDING[name] = os.getpid()
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            _PENDING.pop(name, None)          # somebody else's file: never ours to remove
+        except OSError as exc:
+            _PENDING.pop(name, None)
+            raise OutputError(f"{path}: cannot create a temporary file in {directory}: {_describe(exc)}",
+                              path) from None
+    raise OutputError(f"{path}: cannot create a temporary file in {directory}: too many name clashes", path)
 
 
 @contextlib.contextmanager

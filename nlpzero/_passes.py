@@ -95,7 +95,7 @@ class Passes:
                 ids = self.index.ids(symbols)
                 yield codes, ids[0], start, end, ids
             return
-        for codes, symbols, start, end, ids in self.cache:
+        for codes, _symbols, start, end, ids in self.cache:
             yield codes, ids[0], start, end, ids
 
     def texts(self) -> Iterator[str]:

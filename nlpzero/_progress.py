@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, Optional, Union
+from collections.abc import Callable
 
 #: Inputs smaller than this show no progress (they finish before anyone would look).
 MIN_BYTES_FOR_PROGRESS = 4 << 20
@@ -22,7 +22,7 @@ class Progress:
         False makes every call a no-op (``-q``).
     """
 
-    def __init__(self, total: Optional[int] = None, desc: str = "", enabled: bool = True, stream=None):
+    def __init__(self, total: int | None = None, desc: str = "", enabled: bool = True, stream=None):
         self.total = total
         self.desc = desc
         self.stream = stream if stream is not None else sys.stderr
@@ -72,17 +72,17 @@ class Progress:
             self._render(time.perf_counter(), final=True)
         self.enabled = False
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-ProgressArg = Union[bool, Progress, Callable[[int], None], None]
+ProgressArg = bool | Progress | Callable[[int], None] | None
 
 
-def make_progress(progress: ProgressArg, total: Optional[int], desc: str) -> Progress:
+def make_progress(progress: ProgressArg, total: int | None, desc: str) -> Progress:
     """Turn the public ``progress=`` argument into a :class:`Progress` (disabled for False/None)."""
     if isinstance(progress, Progress):
         return progress

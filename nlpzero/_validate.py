@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from .errors import ParameterError, ParameterTypeError
-
 
 _INT_MAX = 1 << 62
 
 
-def check_int(name: str, value: Any, *, minimum: Optional[int] = None, maximum: Optional[int] = None) -> int:
+def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as an int, or raise ParameterTypeError/ParameterError naming ``name``.
 
     Without ``maximum`` the value must still fit comfortably in an int64 (< 2**62), so no
@@ -39,8 +39,8 @@ def check_float(
     name: str,
     value: Any,
     *,
-    minimum: Optional[float] = None,
-    maximum: Optional[float] = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
     open_min: bool = False,
     open_max: bool = False,
 ) -> float:

@@ -8,15 +8,15 @@ from numba import njit
 
 @njit(cache=True, nogil=True)
 def csr_matmul(ptr, idx, val, x):
-    """``M @ x`` for a CSR matrix M (rows = ptr.size - 1) and a dense C-contiguous x (n, l)."""
+    """``M @ x`` for a CSR matrix M (rows = ptr.size - 1) and a dense C-contiguous x (n, cols)."""
     rows = ptr.shape[0] - 1
-    l = x.shape[1]
-    out = np.zeros((rows, l))
+    cols = x.shape[1]
+    out = np.zeros((rows, cols))
     for r in range(rows):
         for e in range(ptr[r], ptr[r + 1]):
             c = idx[e]
             v = val[e]
-            for t in range(l):
+            for t in range(cols):
                 out[r, t] += v * x[c, t]
     return out
 

@@ -30,11 +30,11 @@ import codecs
 import io
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
-from typing import Any, Dict, FrozenSet, Hashable, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -45,12 +45,12 @@ from .corpus import Corpus
 from .errors import OutOfMemoryError, ParameterError, ParameterTypeError, ResourceLimitError, TooManyItemsetsError
 
 __all__ = [
-    "frequent_itemsets",
-    "association_rules",
-    "FrequentItemsets",
     "AssociationRules",
+    "FrequentItemsets",
     "Rule",
     "TooManyItemsetsError",
+    "association_rules",
+    "frequent_itemsets",
     "min_count_for",
 ]
 
@@ -93,14 +93,14 @@ def min_count_for(min_support: float, n_transactions: int) -> int:
     return max(1, math.ceil(x))
 
 
-def _split_line(line: str, sep: Optional[str]) -> List[str]:
+def _split_line(line: str, sep: str | None) -> list[str]:
     if sep is None:
         return line.split()
     return [f for f in (x.strip() for x in line.split(sep)) if f]
 
 
 def _transactions_source(
-    transactions: Transactions, sep: Optional[str], encoding: str, errors: str
+    transactions: Transactions, sep: str | None, encoding: str, errors: str
 ) -> Iterable[Iterable[Hashable]]:
     if isinstance(transactions, (str, os.PathLike)) or hasattr(transactions, "read"):
         # a file: one transaction per line, read like every other corpus (decoding errors with
@@ -144,7 +144,7 @@ def _bad_transaction(k: int, tr: Any) -> ParameterTypeError:
 
 def _encode(source: Iterable[Iterable[Hashable]]):
     """Raw item ids of every transaction (duplicates dropped) and the item vocabulary."""
-    vocab: Dict[Hashable, int] = {}
+    vocab: dict[Hashable, int] = {}
     try:
         ids, offsets = _apriori.encode(source, vocab)
     except _apriori.BadTransaction as exc:          # the kernel's status: transaction k is bad
@@ -183,7 +183,7 @@ class FrequentItemsets:
         Itemset number i (0-based) is node i + 1.
     """
 
-    items: Tuple[Hashable, ...]
+    items: tuple[Hashable, ...]
     n_transactions: int
     min_count: int
     node_item: np.ndarray = field(repr=False)
@@ -203,7 +203,7 @@ class FrequentItemsets:
         )
 
     @cached_property
-    def _flat(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _apriori.flatten(self.node_item, self.node_parent)
 
     @property
@@ -221,7 +221,7 @@ class FrequentItemsets:
         """Size of the largest frequent itemset (0 when there is none)."""
         return int(self._flat[2].max()) if len(self.node_item) > 1 else 0
 
-    def to_arrays(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def to_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(item_ids, offsets, counts)``: itemset i is ``items[j] for j in item_ids[offsets[i]:offsets[i+1]]``.
 
         item_ids is int32 (ids into :attr:`items`, most frequent item first within an itemset),
@@ -230,31 +230,31 @@ class FrequentItemsets:
         flat, offsets, _ = self._flat
         return flat, offsets, self.counts
 
-    def itemset(self, i: int) -> Tuple[Hashable, ...]:
+    def itemset(self, i: int) -> tuple[Hashable, ...]:
         """Itemset number ``i`` as a tuple of items (most frequent first)."""
         flat, offsets, _ = self._flat
         i = check_int("i", i, minimum=0, maximum=len(self) - 1)
         return tuple(self.items[j] for j in flat[offsets[i] : offsets[i + 1]])
 
-    def _tuples(self) -> List[Tuple[Hashable, ...]]:
+    def _tuples(self) -> list[tuple[Hashable, ...]]:
         flat, offsets, _ = self._flat
         objs = [self.items[j] for j in flat.tolist()]
         bounds = offsets.tolist()
         return [tuple(objs[bounds[i] : bounds[i + 1]]) for i in range(len(bounds) - 1)]
 
-    def __iter__(self) -> Iterator[Tuple[Tuple[Hashable, ...], int]]:
+    def __iter__(self) -> Iterator[tuple[tuple[Hashable, ...], int]]:
         return iter(self.to_list())
 
-    def to_list(self) -> List[Tuple[Tuple[Hashable, ...], int]]:
+    def to_list(self) -> list[tuple[tuple[Hashable, ...], int]]:
         """``[(itemset_tuple, count), ...]`` in tree order (each itemset most frequent item first)."""
         return list(zip(self._tuples(), self.counts.tolist()))
 
-    def to_dict(self) -> Dict[FrozenSet[Hashable], int]:
+    def to_dict(self) -> dict[frozenset[Hashable], int]:
         """``{frozenset(itemset): count}``."""
         return {frozenset(t): c for t, c in zip(self._tuples(), self.counts.tolist())}
 
     @cached_property
-    def _item_index(self) -> Dict[Hashable, int]:
+    def _item_index(self) -> dict[Hashable, int]:
         return {x: i for i, x in enumerate(self.items)}
 
     def _node_of_ids(self, ids: Iterable[int]) -> int:
@@ -267,7 +267,7 @@ class FrequentItemsets:
             v = k
         return v
 
-    def count_of(self, itemset: Iterable[Hashable]) -> Optional[int]:
+    def count_of(self, itemset: Iterable[Hashable]) -> int | None:
         """Support count of ``itemset`` if it is frequent, else None (the empty set gives N)."""
         index = self._item_index
         ids = set()
@@ -288,8 +288,8 @@ class Rule:
     ``confidence`` = count / count(antecedent); ``lift`` = confidence / (count(consequent) / N).
     """
 
-    antecedent: Tuple[Hashable, ...]
-    consequent: Tuple[Hashable, ...]
+    antecedent: tuple[Hashable, ...]
+    consequent: tuple[Hashable, ...]
     count: int
     support: float
     confidence: float
@@ -331,7 +331,7 @@ class AssociationRules:
         """float64 array: relative support of X ∪ Y (count / N)."""
         return self.count / max(self.itemsets.n_transactions, 1)
 
-    def to_list(self) -> List[Rule]:
+    def to_list(self) -> list[Rule]:
         """The rules as :class:`Rule` objects, in the stored order."""
         fi = self.itemsets
         tuples = fi._tuples()
@@ -358,11 +358,11 @@ class AssociationRules:
 def frequent_itemsets(
     transactions: Transactions,
     *,
-    min_support: Optional[float] = None,
-    min_count: Optional[int] = None,
-    max_size: Optional[int] = None,
-    max_itemsets: Optional[int] = DEFAULT_MAX_ITEMSETS,
-    sep: Optional[str] = None,
+    min_support: float | None = None,
+    min_count: int | None = None,
+    max_size: int | None = None,
+    max_itemsets: int | None = DEFAULT_MAX_ITEMSETS,
+    sep: str | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
 ) -> FrequentItemsets:
@@ -465,7 +465,8 @@ def frequent_itemsets(
             "raise min_support/min_count, set max_size, or raise the max_itemsets guard (None/0 = no limit)"
         )
     if status != _apriori.STATUS_OK:
-        raise OutOfMemoryError("out of memory while mining frequent itemsets; raise min_support/min_count or set max_size")
+        raise OutOfMemoryError("out of memory while mining frequent itemsets; "
+                               "raise min_support/min_count or set max_size")
     return FrequentItemsets(items, n_trans, int(min_count), item, count, parent, cstart, cend)
 
 
@@ -473,8 +474,8 @@ def association_rules(
     itemsets: FrequentItemsets,
     *,
     min_confidence: float,
-    min_lift: Optional[float] = None,
-    max_consequent_size: Optional[int] = 1,
+    min_lift: float | None = None,
+    max_consequent_size: int | None = 1,
 ) -> AssociationRules:
     """Association rules X → Y from frequent itemsets: support, confidence and lift.
 
@@ -504,15 +505,17 @@ def association_rules(
     >>> from nlpzero import frequent_itemsets, association_rules
     >>> fi = frequent_itemsets([["a", "b"], ["a", "b", "c"], ["a", "c"], ["b"]], min_count=2)
     >>> sorted((r.antecedent, r.consequent, r.count, round(r.confidence, 3), round(r.lift, 3))
-    ...        for r in association_rules(fi, min_confidence=0.6))
-    [(('a',), ('b',), 2, 0.667, 0.889), (('a',), ('c',), 2, 0.667, 1.333), (('b',), ('a',), 2, 0.667, 0.889), (('c',), ('a',), 2, 1.0, 1.333)]
+    ...        for r in association_rules(fi, min_confidence=0.6))  # doctest: +NORMALIZE_WHITESPACE
+    [(('a',), ('b',), 2, 0.667, 0.889), (('a',), ('c',), 2, 0.667, 1.333),
+     (('b',), ('a',), 2, 0.667, 0.889), (('c',), ('a',), 2, 1.0, 1.333)]
 
     References
     ----------
     R. Agrawal and R. Srikant, "Fast algorithms for mining association rules", VLDB 1994 (ap-genrules).
     """
     if not isinstance(itemsets, FrequentItemsets):
-        raise ParameterTypeError(f"`itemsets` must be a FrequentItemsets (from frequent_itemsets), got {type(itemsets).__name__}")
+        raise ParameterTypeError("`itemsets` must be a FrequentItemsets (from frequent_itemsets), "
+                                 f"got {type(itemsets).__name__}")
     min_confidence = limits.check("min_confidence", min_confidence)
     lift_floor = -math.inf
     if min_lift is not None:
@@ -540,7 +543,7 @@ def association_rules(
     return AssociationRules(fi, ante, cons, node, confidence, lift)
 
 
-def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_size: Optional[int]):
+def _rules_any_size(fi: FrequentItemsets, min_conf: float, min_lift: float, max_size: int | None):
     """ap-genrules: for each itemset, consequents grown one item at a time while confidence holds."""
     flat, offsets, sizes = fi._flat
     flat_l, off_l, count = flat.tolist(), offsets.tolist(), fi.node_count.tolist()

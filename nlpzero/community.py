@@ -11,8 +11,9 @@ The optimiser is compiled with Numba (``nlpzero._infomap_core``), imported on fi
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Hashable, Iterable, List, Mapping, Optional, Tuple
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from . import _limits as limits
 from ._flow import Edges, Network, as_edges, flow_network, read_edge_list
 from .errors import ParameterError, ParameterTypeError
 
-__all__ = ["infomap", "codelength", "InfomapResult", "read_edge_list"]
+__all__ = ["InfomapResult", "codelength", "infomap", "read_edge_list"]
 
 #: Core-loop sweeps per level and the stopping rule of the tuning rounds (the reference's defaults).
 _CORE_LOOP_LIMIT = 10
@@ -50,7 +51,7 @@ def _partition_ids(nodes: list, partition: Any) -> np.ndarray:
     index = {node: i for i, node in enumerate(nodes)}
     module = np.full(len(nodes), -1, np.int64)
     if isinstance(partition, Mapping):
-        labels: Dict[Hashable, int] = {}
+        labels: dict[Hashable, int] = {}
         for node, mod in partition.items():
             if node not in index:
                 raise ParameterError(f"partition names node {node!r}, which is not in the graph")
@@ -78,7 +79,7 @@ def codelength(
     graph: Any,
     partition: Any,
     *,
-    directed: Optional[bool] = None,
+    directed: bool | None = None,
     teleportation: float = 0.15,
     weight: str = "weight",
 ) -> float:
@@ -151,7 +152,7 @@ class InfomapResult:
     num_trials, seed : int
     """
 
-    nodes: Tuple[Hashable, ...]
+    nodes: tuple[Hashable, ...]
     membership: np.ndarray
     node_flow: np.ndarray
     module_flow: np.ndarray
@@ -162,10 +163,10 @@ class InfomapResult:
     directed: bool
     num_trials: int
     seed: int
-    communities: Tuple[frozenset, ...] = field(init=False, repr=False)
+    communities: tuple[frozenset, ...] = field(init=False, repr=False)
 
     def __post_init__(self):
-        groups: List[list] = [[] for _ in range(self.module_flow.shape[0])]
+        groups: list[list] = [[] for _ in range(self.module_flow.shape[0])]
         for node, m in zip(self.nodes, self.membership.tolist()):
             groups[m].append(node)
         object.__setattr__(self, "communities", tuple(frozenset(g) for g in groups))
@@ -182,22 +183,22 @@ class InfomapResult:
             return 0.0
         return 1.0 - self.codelength / self.one_level_codelength
 
-    def to_dict(self) -> Dict[Hashable, int]:
+    def to_dict(self) -> dict[Hashable, int]:
         """``{node: module index}``."""
         return dict(zip(self.nodes, self.membership.tolist()))
 
-    def to_list(self) -> List[set]:
+    def to_list(self) -> list[set]:
         """Communities as a list of sets (like ``networkx.algorithms.community``)."""
         return [set(c) for c in self.communities]
 
-    def to_rows(self) -> Iterable[Tuple[Hashable, int, float]]:
+    def to_rows(self) -> Iterable[tuple[Hashable, int, float]]:
         """``(node, module, node flow)`` rows, by module then decreasing flow."""
         order = np.lexsort((-self.node_flow, self.membership))
         for i in order.tolist():
             yield self.nodes[i], int(self.membership[i]), float(self.node_flow[i])
 
 
-def _trial_seeds(seed: int, num_trials: int) -> List[int]:
+def _trial_seeds(seed: int, num_trials: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(num_trials, np.uint32)]
 
 
@@ -206,9 +207,10 @@ def infomap(
     *,
     num_trials: int = 10,
     seed: int = 0,
-    directed: Optional[bool] = None,
+    directed: bool | None = None,
     teleportation: float = 0.15,
     weight: str = "weight",
+    encoding: str = "utf-8",
 ) -> InfomapResult:
     """Two-level InfoMap: the partition that minimises the map equation.
 
@@ -235,6 +237,10 @@ def infomap(
     teleportation : float, default 0.15
         Directed flow: PageRank teleporting to links (nodes in proportion to out-strength),
         unrecorded in the codelength, as the ``infomap`` package does by default.
+    weight : str, default "weight"
+        The edge attribute holding the weight (networkx graphs).
+    encoding : str, default "utf-8"
+        Encoding of an edge-list file (any Python codec, e.g. ``"gb18030"``).
 
     Returns
     -------
@@ -263,7 +269,7 @@ def infomap(
     num_trials = limits.check("num_trials", num_trials)
     seed = limits.check("seed", seed)
     teleportation = _check_common(directed, teleportation)
-    return _run(as_edges(graph, directed, weight), num_trials, seed, teleportation)
+    return _run(as_edges(graph, directed, weight, encoding), num_trials, seed, teleportation)
 
 
 def _run(edges: Edges, num_trials: int, seed: int, teleportation: float) -> InfomapResult:

@@ -27,7 +27,8 @@ import codecs
 import io
 import os
 import sys
-from typing import IO, Iterable, Iterator, List, Optional, Tuple, Union
+from collections.abc import Iterable, Iterator
+from typing import IO, Union
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from . import _limits as limits
 from ._validate import check_choice
 from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError, ParameterError, ParameterTypeError
 
-__all__ = ["Corpus", "TokenCorpus", "as_corpus", "to_codes", "normalize", "word_mask", "runs", "is_word_char"]
+__all__ = ["Corpus", "TokenCorpus", "as_corpus", "is_word_char", "normalize", "runs", "to_codes", "word_mask"]
 
 Source = Union[str, "os.PathLike[str]", IO, Iterable[str], "Corpus"]
 
@@ -50,7 +51,7 @@ _NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "
                  "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
 
 
-def _wide_text_guess(head: bytes) -> Optional[str]:
+def _wide_text_guess(head: bytes) -> str | None:
     """"UTF-16" / "UTF-32" when the first bytes look like that (a byte-order mark, or NUL bytes
     in every other / every fourth position as ASCII or CJK text has in those encodings)."""
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
@@ -111,7 +112,7 @@ class Corpus:
         errors: str = "strict",
         normalize: bool = True,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-        decode_hint: Optional[str] = None,
+        decode_hint: str | None = None,
     ):
         if isinstance(source, Corpus):
             self.__dict__.update(source.__dict__)
@@ -130,8 +131,8 @@ class Corpus:
         self.chunk_bytes = limits.check("chunk_bytes", chunk_bytes)
         self._source = source
         self._consumed = False
-        self.path: Optional[str] = None
-        self.size: Optional[int] = None
+        self.path: str | None = None
+        self.size: int | None = None
         if isinstance(source, (str, os.PathLike)):
             path = os.fspath(source)
             if path == "-":
@@ -243,7 +244,7 @@ class Corpus:
         :meth:`blocks` can read it undecoded."""
         return self._kind in ("path", "stdin", "binfile")
 
-    def blocks(self, progress=None) -> Iterator[Tuple[int, bytes]]:
+    def blocks(self, progress=None) -> Iterator[tuple[int, bytes]]:
         """The raw bytes of a byte source, undecoded, in blocks of ``chunk_bytes``.
 
         Each item is ``(offset, block)``: the offset of the block's first byte, counted from
@@ -275,9 +276,9 @@ class Corpus:
         self._begin()
         yield from self._blocks(progress)
 
-    def _blocks(self, progress) -> Iterator[Tuple[int, bytes]]:
+    def _blocks(self, progress) -> Iterator[tuple[int, bytes]]:
         if self._kind == "path":
-            f = open(self.path, "rb")
+            f = open(self.path, "rb")  # noqa: SIM115 (closed in the finally below, like the other sources)
             close = True
         elif self._kind == "stdin":
             if sys.stdin is None:              # started with stdin closed (<&-)
@@ -322,7 +323,7 @@ class Corpus:
             if close:
                 f.close()
 
-    def _hint(self) -> Optional[str]:
+    def _hint(self) -> str | None:
         return getattr(self, "decode_hint", None)
 
     def _byte_texts(self, progress) -> Iterator[str]:
@@ -396,8 +397,8 @@ class Corpus:
         bytes can be cut at newlines and decoded elsewhere."""
         return self.is_binary and codecs.lookup(self.encoding).name in _NEWLINE_SAFE
 
-    def line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
-                    max_chars: Optional[int] = None, boundary=None) -> Iterator[str]:
+    def line_chunks(self, progress=None, *, first_chars: int | None = None,
+                    max_chars: int | None = None, boundary=None) -> Iterator[str]:
         """The decoded text in chunks of whole lines: each chunk ends at a ``\\n`` (the last one
         may not), chunks follow the sizes of :meth:`texts`, so a line is never split.
 
@@ -444,9 +445,9 @@ class Corpus:
         if carry:
             yield carry
 
-    def raw_line_chunks(self, progress=None, *, first_chars: Optional[int] = None,
-                        max_chars: Optional[int] = None,
-                        boundary=None) -> Iterator[Union[Tuple[int, bytes], str]]:
+    def raw_line_chunks(self, progress=None, *, first_chars: int | None = None,
+                        max_chars: int | None = None,
+                        boundary=None) -> Iterator[tuple[int, bytes] | str]:
         """Like :meth:`line_chunks`, but undecoded: ``(offset, bytes)`` pieces that end at a
         newline, for callers that decode elsewhere (worker processes). ``offset`` is the byte
         offset of the piece in the corpus, so a decoding error can name it. A line longer than
@@ -549,7 +550,7 @@ class TokenCorpus:
         self.source = source
         self.encoding = encoding
 
-    def __iter__(self) -> Iterator[List[str]]:
+    def __iter__(self) -> Iterator[list[str]]:
         self.passes += 1
         if self.segmenter is not None:
             for tokens in self.segmenter.cut_lines(self.raw.lines()):
@@ -627,7 +628,7 @@ def is_word_char(ch: str, *, normalize: bool = True) -> bool:
     return bool(word_mask(to_codes(ch, normalize=False), normalize=normalize)[0])
 
 
-def runs(text_or_codes: Union[str, np.ndarray], *, normalize: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+def runs(text_or_codes: str | np.ndarray, *, normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets (``int64``) of the runs of word characters.
 
     >>> runs("今天，天气good!")

@@ -22,19 +22,20 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Iterable, List, Optional, Tuple, Union
+from collections.abc import Iterable
+from typing import Union
 
 from ._validate import check_choice
 from .corpus import Corpus
 from .errors import FormatError, InputError
 
-__all__ = ["read_dictionary", "parse_dictionary", "parse_count", "FORMATS"]
+__all__ = ["FORMATS", "parse_count", "parse_dictionary", "read_dictionary"]
 
 FORMATS = ("auto", "tsv", "jieba")
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: (word, count) pairs; count is None when a jieba user dictionary line gives no frequency.
-Entries = List[Tuple[str, Optional[float]]]
+Entries = list[tuple[str, float | None]]
 
 
 def parse_count(text: str) -> float:
@@ -101,7 +102,7 @@ def read_dictionary(path: PathLike, *, format: str = "auto", encoding: str = "ut
     return parse_dictionary(lines, format, path, require_count=require_count)
 
 
-def parse_dictionary(lines: Iterable[str], format: str = "auto", path: Optional[str] = None, *,
+def parse_dictionary(lines: Iterable[str], format: str = "auto", path: str | None = None, *,
                      require_count: bool = False) -> Entries:
     """Parse dictionary lines (see :func:`read_dictionary`); ``path`` only names errors."""
     from .jieba.interop import parse_jieba_line

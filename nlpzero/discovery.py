@@ -33,7 +33,8 @@ Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Ma
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -45,14 +46,20 @@ from ._text import cut_strings
 from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError, ParameterError
+from .ngrams import DEFAULT_MAX_MEMORY
 from .nvbe import nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lexicon import Lexicon
     from .segment import Segmenter
 
-__all__ = ["discover", "learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans",
-           "default_min_count"]
+__all__ = [
+    "default_min_count",
+    "discover",
+    "learn_segmenter",
+    "segment_unsupervised",
+    "segment_unsupervised_spans",
+]
 
 
 def default_min_count(n_chars: int) -> int:
@@ -65,14 +72,15 @@ def discover(
     corpus: Source,
     *,
     method: str = "mi",
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     max_n: int = 4,
-    thresholds: Optional[Sequence[float]] = None,
+    thresholds: Sequence[float] | None = None,
     min_pmi: float = 1.0,
     min_proba: float = 1e-7,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
 ) -> Lexicon:
     """Discover the words of a corpus without any dictionary.
@@ -100,6 +108,9 @@ def discover(
         Pair bars of ``"min_entropy"``.
     encoding, errors, normalize
         How to read the corpus (see :class:`nlpzero.Corpus`).
+    max_memory : int, default 1 GiB
+        Budget of the n-gram counting table in bytes (:func:`nlpzero.count_ngrams`): when the
+        distinct n-grams do not fit, they are counted exactly in hash partitions, one pass each.
     progress : bool or callable
         Progress on stderr while reading.
 
@@ -146,7 +157,8 @@ def discover(
         if len(thresholds) != max_n - 1:
             raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = Passes(corpus, max_n + 1, progress, "discovering words")
+    max_memory = limits.check("max_memory", max_memory)
+    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":
@@ -207,7 +219,7 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
 
 
 def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lexicon:
-    words: List[str] = []
+    words: list[str] = []
     counts, cohs, lefts, rights = [], [], [], []
     for k in range(1, K + 1):
         cnt = per_order[k - 1]
@@ -226,7 +238,7 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
     cohs.append(np.full(len(extra), np.nan))
     lefts.append(np.full(len(extra), np.nan))
     rights.append(np.full(len(extra), np.nan))
-    from .lexicon import Lexicon      # imported here: segmentation alone does not need it
+    from .lexicon import Lexicon  # imported here: segmentation alone does not need it
 
     return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
                                cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
@@ -267,7 +279,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
                                left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
 
 
-def _best_split(word: str, logp: dict) -> Optional[List[str]]:
+def _best_split(word: str, logp: dict) -> list[str] | None:
     """Best split of ``word`` into ≥ 2 lexicon words by unigram Viterbi (``word`` itself excluded)."""
     n = len(word)
     best = [0.0] + [-math.inf] * n
@@ -340,10 +352,12 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
     return max_word_len, penalty, refine, min_count
 
 
-def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress):
+def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress,
+           max_memory=DEFAULT_MAX_MEMORY):
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
+    max_memory = limits.check("max_memory", max_memory)
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter")
+    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
     if min_count is None:
@@ -359,7 +373,7 @@ def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
     as unknown characters), and score each word by its log-probability."""
     K = model.max_word_len
     counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
-    for codes, sym, start, end, ids in passes.chunks():
+    for _codes, sym, _start, _end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
                                      model.unknown)
         bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
@@ -388,12 +402,13 @@ def learn_segmenter(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> "Segmenter":
+) -> Segmenter:
     """Learn an unsupervised segmenter from raw text (nVBE).
 
     Parameters
@@ -412,7 +427,7 @@ def learn_segmenter(
         Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
         Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
         be ignored).
-    encoding, errors, normalize, progress
+    encoding, errors, normalize, max_memory, progress
         As for :func:`discover`.
 
     Returns
@@ -440,16 +455,20 @@ def learn_segmenter(
     Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
     """
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
     return _segmenter(passes, model, penalty, refine)
 
 
-def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> "Segmenter":
+def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Segmenter:
     from .segment import Segmenter
 
     unknown = model.unknown if refine else -float(penalty)
-    return Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
-                                 normalize=model.normalize)
+    seg = Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
+                                normalize=model.normalize)
+    # how it was learned, recorded in a saved model for people (not read back by the code)
+    seg.learned = {"method": model.method, "max_word_len": model.max_word_len, "penalty": float(penalty),
+                   "refine": int(refine), "characters": int(passes.N)}
+    return seg
 
 
 def segment_unsupervised(
@@ -458,12 +477,13 @@ def segment_unsupervised(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> Iterator[List[str]]:
+) -> Iterator[list[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
 
     Parameters are those of :func:`learn_segmenter`, and the tokens are those of the segmenter
@@ -484,7 +504,7 @@ def segment_unsupervised(
     '。'
     """
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
     seg = _segmenter(passes, model, penalty, refine)
 
     def lines():
@@ -501,12 +521,13 @@ def segment_unsupervised_spans(
     max_word_len: int = 4,
     penalty: float = 0.0,
     refine: int = 0,
-    min_count: Optional[int] = None,
+    min_count: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
     normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
 
     Parameters are those of :func:`learn_segmenter`.
@@ -526,7 +547,7 @@ def segment_unsupervised_spans(
     '很美'
     """
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress)
+                           progress, max_memory)
     seg = _segmenter(passes, model, penalty, refine)
     los, his, base = [], [], 0
     for text in passes.texts():

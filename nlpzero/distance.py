@@ -40,9 +40,9 @@ Yokoi, Takahashi, Akama, Suzuki, Inui. Word Rotator's Distance. EMNLP 2020.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -54,15 +54,15 @@ from .transport import DEFAULT_MAX_ITER, check_max_iter, raise_for_status
 from .vectors import WordVectors, as_vectors
 
 __all__ = [
-    "wmd",
-    "wrd",
-    "TextDistance",
-    "wmd_lower_bounds",
-    "wrd_lower_bounds",
     "LowerBounds",
-    "wmd_search",
-    "TextIndex",
     "SearchResult",
+    "TextDistance",
+    "TextIndex",
+    "wmd",
+    "wmd_lower_bounds",
+    "wmd_search",
+    "wrd",
+    "wrd_lower_bounds",
 ]
 
 _METRICS = ("wmd", "wrd")
@@ -268,7 +268,7 @@ class TextDistance:
         }
 
 
-def _empty_value(empty_value) -> Optional[float]:
+def _empty_value(empty_value) -> float | None:
     if empty_value is None:
         return None
     if isinstance(empty_value, bool) or not isinstance(empty_value, (int, float)) or math.isnan(empty_value):
@@ -307,7 +307,7 @@ def _text_distance(doc1, doc2, vectors, metric, empty_value, max_iter) -> TextDi
                         w1, w2, plan, enc.oov[0], enc.oov[1])
 
 
-def wmd(doc1: Iterable[str], doc2: Iterable[str], vectors, *, empty_value: Optional[float] = None,
+def wmd(doc1: Iterable[str], doc2: Iterable[str], vectors, *, empty_value: float | None = None,
         max_iter: int = DEFAULT_MAX_ITER) -> TextDistance:
     """Word Mover's Distance between two tokenised texts (Kusner et al. 2015).
 
@@ -344,7 +344,7 @@ def wmd(doc1: Iterable[str], doc2: Iterable[str], vectors, *, empty_value: Optio
     return _text_distance(doc1, doc2, vectors, "wmd", empty_value, max_iter)
 
 
-def wrd(doc1: Iterable[str], doc2: Iterable[str], vectors, *, empty_value: Optional[float] = None,
+def wrd(doc1: Iterable[str], doc2: Iterable[str], vectors, *, empty_value: float | None = None,
         max_iter: int = DEFAULT_MAX_ITER) -> TextDistance:
     """Word Rotator's Distance between two tokenised texts (Yokoi et al. 2020).
 
@@ -453,7 +453,7 @@ class SearchResult:
         return [(int(i), float(d)) for i, d in zip(self.indices, self.distances)]
 
 
-def _search_bounds(enc: "_Encoded", D: np.ndarray, qw: np.ndarray, q_centroid: np.ndarray,
+def _search_bounds(enc: _Encoded, D: np.ndarray, qw: np.ndarray, q_centroid: np.ndarray,
                    metric: str, live: np.ndarray) -> np.ndarray:
     """max(centroid bound, relaxed bound) for the documents ``live`` (positions in ``enc``),
     computed in one compiled pass each (memory O(len(live)))."""
@@ -493,7 +493,7 @@ class TextIndex:
     """
 
     def __init__(self, docs: Iterable[Iterable[str]], vectors, *, metric: str = "wmd",
-                 empty_value: Optional[float] = None):
+                 empty_value: float | None = None):
         self.metric = check_choice("metric", metric, _METRICS)
         self.empty_value = _empty_value(empty_value)
         doc_list = [_tokens(d, f"docs[{i}]") for i, d in enumerate(docs)]
@@ -556,7 +556,7 @@ class TextIndex:
 
 
 def wmd_search(query: Iterable[str], docs: Iterable[Iterable[str]], vectors, *, k: int = 10,
-               metric: str = "wmd", empty_value: Optional[float] = None,
+               metric: str = "wmd", empty_value: float | None = None,
                max_iter: int = DEFAULT_MAX_ITER) -> SearchResult:
     """Exact k nearest documents to a query under WMD or WRD, by prefetch and prune.
 

@@ -202,6 +202,11 @@ class MemoryBudgetError(NlpzeroError, MemoryError):
     """A table outgrew the memory budget and the input cannot be re-read to partition it."""
 
 
+class ModelFormatError(InputError, ValueError):
+    """A file given as a segmenter model is not one: another program's file, a model of another
+    format version, or a truncated or damaged model (the message says which)."""
+
+
 class CountOverflowError(NlpzeroError, OverflowError):
     """An n-gram count outgrew what the counting table holds (2**32 - 1 occurrences)."""
 

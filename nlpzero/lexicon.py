@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Dict, Iterator, List, Mapping, Optional, Union
+from typing import IO, Union
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class Lexicon:
     right_entropy: np.ndarray
     is_new: np.ndarray
     method: str = "file"
-    _index: Dict[str, int] = field(default=None, repr=False, compare=False)
+    _index: dict[str, int] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_index", {w: i for i, w in enumerate(self.words)})
@@ -71,7 +72,7 @@ class Lexicon:
     # ------------------------------------------------------------ construction
     @classmethod
     def from_counts(cls, counts: Mapping[str, int], method: str = "counts", *, cohesion=None,
-                    left_entropy=None, right_entropy=None, sort: bool = True) -> "Lexicon":
+                    left_entropy=None, right_entropy=None, sort: bool = True) -> Lexicon:
         """A lexicon from ``{word: count}`` (ranked by count, then word) and optional score arrays
         aligned with ``counts``'s iteration order."""
         words = list(counts)
@@ -126,7 +127,7 @@ class Lexicon:
                 "cohesion": f(self.cohesion[i]), "left_entropy": f(self.left_entropy[i]),
                 "right_entropy": f(self.right_entropy[i]), "new": bool(self.is_new[i])}
 
-    def subset(self, mask) -> "Lexicon":
+    def subset(self, mask) -> Lexicon:
         """The words where ``mask`` (bool array, shape (n,)) is True, in the same order."""
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != (len(self),):
@@ -138,20 +139,20 @@ class Lexicon:
                        self.cohesion[idx], self.left_entropy[idx], self.right_entropy[idx],
                        self.is_new[idx], self.method)
 
-    def top(self, n: int) -> List[str]:
+    def top(self, n: int) -> list[str]:
         """The ``n`` best words (``n`` ≥ 0; all of them when ``n`` exceeds the size)."""
         n = check_int("n", n, minimum=0)
         return list(self.words[:n])
 
-    def new_words(self) -> List[str]:
+    def new_words(self) -> list[str]:
         """Words absent from jieba's dictionary, best first."""
         return [w for w, new in zip(self.words, self.is_new) if new]
 
-    def to_dict(self) -> Dict[str, int]:
+    def to_dict(self) -> dict[str, int]:
         """``{word: count}``, best first (what :class:`nlpzero.Segmenter` takes)."""
         return dict(zip(self.words, self.counts.tolist()))
 
-    def to_records(self) -> List[dict]:
+    def to_records(self) -> list[dict]:
         """One dict per word, best first."""
         return [self._row(i) for i in range(len(self))]
 
@@ -160,7 +161,7 @@ class Lexicon:
         return f"Lexicon(method={self.method!r}, words={len(self)}: {head}{', ...' if len(self) > 5 else ''})"
 
     # ------------------------------------------------------------ files
-    def save(self, path: Union[PathLike, IO[str]], *, format: str = "tsv", top: Optional[int] = None) -> int:
+    def save(self, path: PathLike | IO[str], *, format: str = "tsv", top: int | None = None) -> int:
         """Write the lexicon best first as ``"tsv"``, ``"jsonl"`` or ``"jieba"`` (a jieba user
         dictionary, ``word count``). Paths are written atomically; ``"-"`` or a text file object
         work too. Returns the number of words written."""
@@ -193,7 +194,7 @@ class Lexicon:
         return n
 
     @classmethod
-    def load(cls, path: PathLike, *, format: Optional[str] = None, encoding: str = "utf-8") -> "Lexicon":
+    def load(cls, path: PathLike, *, format: str | None = None, encoding: str = "utf-8") -> Lexicon:
         """Read a lexicon written by :meth:`save` (``format`` from the extension when None:
         ``.jsonl`` → jsonl, else TSV) or a jieba dictionary (``format="jieba"``).
 

@@ -23,23 +23,24 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import IO
 
 import numpy as np
 
+from . import _limits as limits
 from . import _ngram
 from ._io import atomic_write
-from ._progress import ProgressArg, make_progress
-from . import _limits as limits
 from ._limits import MAX_NGRAM_ORDER
+from ._progress import ProgressArg, make_progress
 from ._text import as_codes
 from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
 from .corpus import normalize as normalize_text
 from .errors import CountOverflowError, InputError, MemoryBudgetError, ParameterError, ParameterTypeError
 
-__all__ = ["count_ngrams", "NgramCounts", "MAX_ORDER"]
+__all__ = ["MAX_ORDER", "NgramCounts", "count_ngrams"]
 
 #: Highest order the kernel supports.
 MAX_ORDER = MAX_NGRAM_ORDER
@@ -60,7 +61,7 @@ def count_ngrams(
     collapse_ascii: bool = False,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
-) -> "NgramCounts":
+) -> NgramCounts:
     """Count all character n-grams of orders 1..``max_n`` within runs.
 
     Parameters
@@ -125,7 +126,7 @@ class ChunkCache:
         self.reset()
 
     def reset(self) -> None:
-        self.chunks: Optional[list] = []
+        self.chunks: list | None = []
         self._symbols = 0
 
     @property
@@ -151,7 +152,7 @@ def _utf8_bytes(codes: np.ndarray) -> int:
     return int(codes.size + (codes >= 0x80).sum() + (codes >= 0x800).sum() + (codes >= 0x10000).sum())
 
 
-def _reserve(table: "_ngram.NgramTable", corpus: Corpus, done_bytes: int) -> None:
+def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
     """After the first chunk, size the table once for the whole input (distinct n-grams grow at
     most about linearly with the text) instead of doubling it chunk by chunk."""
     if corpus.size and 0 < done_bytes < corpus.size:
@@ -159,8 +160,8 @@ def _reserve(table: "_ngram.NgramTable", corpus: Corpus, done_bytes: int) -> Non
 
 
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
-           progress: ProgressArg, cache: Optional[ChunkCache] = None,
-           desc: str = "counting n-grams") -> "NgramCounts":
+           progress: ProgressArg, cache: ChunkCache | None = None,
+           desc: str = "counting n-grams") -> NgramCounts:
     """count_ngrams on a Corpus; ``cache`` (collapse_ascii only) receives the symbol chunks of
     the pass that produced the result's first partition."""
     if cache is not None and (min_count > 1 or not collapse_ascii):
@@ -177,7 +178,7 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
                 raise CountOverflowError(
                     f"an n-gram of {corpus.path or 'the corpus'} occurs {2**32 - 1} times or more, "
                     "beyond what one count holds; count the corpus in parts")
-            if result is not None:
+            if not isinstance(result, _OverBudget):
                 return result
             if not corpus.reiterable:
                 raise MemoryBudgetError(
@@ -185,12 +186,14 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
                     f"{max_memory} bytes and the input cannot be re-read to count it in partitions; "
                     "pass a file path or a larger max_memory"
                 )
-            n_parts *= 4
-            if n_parts > MAX_PARTITIONS:
+            if n_parts * 4 > MAX_PARTITIONS:
+                need = _partition_need(corpus, max_n, n_parts, result.part, collapse_ascii)
                 raise MemoryBudgetError(
                     f"max_memory={max_memory} bytes is too small to count {corpus.path or 'the corpus'} "
-                    f"even in {MAX_PARTITIONS // 4} partitions; raise it"
+                    f"even in {n_parts} partitions: the n-grams of one partition alone need {need} "
+                    f"bytes; raise max_memory to at least {need} (--max-memory {_human(need)})"
                 )
+            n_parts *= 4
             meter.desc = f"{desc} ({n_parts} partitions)"
     finally:
         meter.close()
@@ -205,7 +208,7 @@ def symbol_chunks(corpus: Corpus, progress=None):
 
 
 def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: int, meter,
-                collapse_ascii: bool = False, cache: Optional[ChunkCache] = None) -> int:
+                collapse_ascii: bool = False, cache: ChunkCache | None = None) -> int:
     first = True
     if collapse_ascii:
         # chunks end at line ends, so no n-gram (and no ASCII stretch) spans two chunks
@@ -246,13 +249,38 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
 _OVERFLOW = object()        # _count_partitioned's answer when a count overflowed
 
 
+class _OverBudget:
+    """_count_partitioned's answer when partition ``part`` did not fit in the budget."""
+
+    def __init__(self, part: int):
+        self.part = part
+
+
+def _partition_need(corpus, max_n, n_parts, part, collapse_ascii) -> int:
+    """Bytes of the table that holds partition ``part`` of ``n_parts`` (one more, unbounded
+    pass): the budget below which counting cannot make progress."""
+    table = _ngram.NgramTable(max_n)
+    _count_pass(corpus, table, n_parts, part, None, collapse_ascii)
+    cap = 1 << 10
+    while table.size > cap * 3 // 4:
+        cap <<= 1
+    return cap * 16
+
+
+def _human(n: int) -> str:
+    for unit, size in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
 def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,
-                       cache=None) -> Optional["NgramCounts"]:
+                       cache=None) -> NgramCounts | None:
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
         status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache)
         if status != _ngram.OK:
-            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else None
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(0)
         counts = NgramCounts(table, corpus.normalize, 1, collapse_ascii)
         return counts.prune(min_count) if min_count > 1 else counts
     final = _ngram.NgramTable(max_n)        # the (pruned) result: its size is min_count's business
@@ -260,7 +288,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
         table = _ngram.NgramTable(max_n, max_memory)
         status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache)
         if status != _ngram.OK:
-            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else None
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part)
         if part == 0:
             final.add_totals(table.totals)
         codes, lengths, counts, _ = table.export(min_count)
@@ -269,7 +297,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
     return NgramCounts(final, corpus.normalize, min_count, collapse_ascii)
 
 
-def _add(table: "_ngram.NgramTable", codes, lengths, counts) -> None:
+def _add(table: _ngram.NgramTable, codes, lengths, counts) -> None:
     """``table.add`` (an unbounded table), raising on a count beyond 2**32 - 1."""
     if table.add(codes, lengths, counts) == _ngram.COUNT_OVERFLOW:
         raise CountOverflowError(f"an n-gram count exceeds {2**32 - 1}, beyond what one count holds")
@@ -311,15 +339,15 @@ class NgramCounts:
         collapse their keys too).
     """
 
-    def __init__(self, table: "_ngram.NgramTable", normalize: bool = True, min_count: int = 1,
+    def __init__(self, table: _ngram.NgramTable, normalize: bool = True, min_count: int = 1,
                  collapse_ascii: bool = False):
         self._table = table
         self.max_n = table.max_n
         self.normalize = bool(normalize)
         self.min_count = int(min_count)
         self.collapse_ascii = bool(collapse_ascii)
-        self._arrays: Optional[_Arrays] = None
-        self._view: Optional["_ngram.NgramView"] = None
+        self._arrays: _Arrays | None = None
+        self._view: _ngram.NgramView | None = None
 
     # ------------------------------------------------------------- summary
     @property
@@ -352,7 +380,7 @@ class NgramCounts:
         return (f"NgramCounts(max_n={self.max_n}, distinct={len(self)}, N={self.N}, "
                 f"min_count={self.min_count}{extra})")
 
-    def view(self) -> "_ngram.NgramView":
+    def view(self) -> _ngram.NgramView:
         """Dense ids per order with counts and prefix/suffix links, built from these counts once
         (the statistics of discovery and unsupervised segmentation are arrays over it)."""
         if self._view is None:
@@ -396,7 +424,7 @@ class NgramCounts:
             self._arrays = _Arrays(*self._table.export(1))
         return self._arrays
 
-    def arrays(self, *, order: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+    def arrays(self, *, order: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """N-grams and counts as arrays, in frequency order.
 
         Parameters
@@ -423,13 +451,13 @@ class NgramCounts:
         codes = np.ascontiguousarray(codes[order_idx])
         return codes.view(f"<U{self.max_n}").reshape(-1), counts[order_idx]
 
-    def items(self, *, order: Optional[int] = None) -> Iterator[Tuple[str, int]]:
+    def items(self, *, order: int | None = None) -> Iterator[tuple[str, int]]:
         """(n-gram, count) pairs in frequency order (only those of length ``order`` when given)."""
         ngrams, counts = self.arrays(order=order)
         for start in range(0, ngrams.size, 1 << 16):
             yield from zip(ngrams[start : start + (1 << 16)].tolist(), counts[start : start + (1 << 16)].tolist())
 
-    def most_common(self, k: Optional[int] = None, *, order: Optional[int] = None) -> List[Tuple[str, int]]:
+    def most_common(self, k: int | None = None, *, order: int | None = None) -> list[tuple[str, int]]:
         """The ``k`` most frequent n-grams (all when None) as (n-gram, count) pairs, of every
         order or only of length ``order``.
 
@@ -447,7 +475,7 @@ class NgramCounts:
         ngrams, counts = self.arrays()
         return dict(zip(ngrams.tolist(), counts.tolist()))
 
-    def write_tsv(self, out: Union[str, "os.PathLike[str]", IO[str]], *, order: Optional[int] = None,
+    def write_tsv(self, out: str | os.PathLike[str] | IO[str], *, order: int | None = None,
                   header: bool = True) -> int:
         """Write ``ngram<TAB>count`` lines in frequency order (path: atomically). Returns the row count.
 
@@ -466,7 +494,7 @@ class NgramCounts:
         return int(ngrams.size)
 
     # ------------------------------------------------------------- algebra
-    def prune(self, min_count: int) -> "NgramCounts":
+    def prune(self, min_count: int) -> NgramCounts:
         """A copy without the n-grams seen fewer than ``min_count`` times (totals unchanged)."""
         min_count = limits.check("min_count", min_count)
         codes, lengths, counts, _ = self._table.export(min_count)
@@ -475,7 +503,7 @@ class NgramCounts:
         table.add_totals(self._table.totals)
         return NgramCounts(table, self.normalize, max(min_count, self.min_count), self.collapse_ascii)
 
-    def merge(self, *others: "NgramCounts") -> "NgramCounts":
+    def merge(self, *others: NgramCounts) -> NgramCounts:
         """Exact sum of these counts and ``others`` (a new object; inputs unchanged).
 
         All must have the same ``max_n`` and ``normalize`` and be unpruned (``min_count=1``):
@@ -501,7 +529,7 @@ class NgramCounts:
         return NgramCounts(table, self.normalize, 1, self.collapse_ascii)
 
     # ------------------------------------------------------------- persistence
-    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Save exactly (``.npz``), for merging later with :meth:`load` + :meth:`merge`."""
         a = self._export()
         with atomic_write(path, "wb") as f:
@@ -512,7 +540,7 @@ class NgramCounts:
             )
 
     @classmethod
-    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "NgramCounts":
+    def load(cls, path: str | os.PathLike[str]) -> NgramCounts:
         """Load counts written by :meth:`save`."""
         import zipfile
 

@@ -56,15 +56,13 @@ approach. AAAI 2011.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
-
 import numpy as np
 
 from . import _discover, _ngram
 
 
 def branching_entropies(count: np.ndarray, next_count: np.ndarray, next_prefix: np.ndarray,
-                        next_suffix: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+                        next_suffix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(h_l, h_r) in nats of the strings of one order from the counts of the next order.
 
     ``h(x) = log c(x) − Σ_y c(y) log c(y) / c(x)`` over the one-symbol extensions y of x (to the
@@ -87,8 +85,8 @@ def _z(v: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (v - sel.mean()) / (sd if sd > 0 else 1.0)
 
 
-def autonomy(index: "_ngram.NgramView", max_word_len: int, levels=None,
-             restandardize: bool = True) -> List[np.ndarray]:
+def autonomy(index: _ngram.NgramView, max_word_len: int, levels=None,
+             restandardize: bool = True) -> list[np.ndarray]:
     """a(x) for every string of lengths 1..max_word_len: a list with one float64 array per length,
     indexed by the view's ids (strings never seen get -inf). ``index.max_n`` must be at least
     ``max_word_len + 1``; ``levels`` may pass the ``index.level(k)`` tuples already fetched. With
@@ -120,7 +118,7 @@ def autonomy(index: "_ngram.NgramView", max_word_len: int, levels=None,
     return out
 
 
-def _additive(levels, max_word_len: int, per_symbol: np.ndarray, per_pair: np.ndarray) -> List[np.ndarray]:
+def _additive(levels, max_word_len: int, per_symbol: np.ndarray, per_pair: np.ndarray) -> list[np.ndarray]:
     """f(x) = Σ per_symbol over the symbols of x + Σ per_pair over its adjacent pairs, for every
     string of orders 1..max_word_len (by id), by inclusion-exclusion over the prefix/suffix links:
     f(x) = f(x[:-1]) + f(x[1:]) − f(x[1:-1])."""
@@ -135,7 +133,7 @@ def _additive(levels, max_word_len: int, per_symbol: np.ndarray, per_pair: np.nd
     return out[:max_word_len]
 
 
-def link_cohesion(levels, max_word_len: int) -> List[np.ndarray]:
+def link_cohesion(levels, max_word_len: int) -> list[np.ndarray]:
     """Σ_j z(PMI(x_j, x_j+1)) over the adjacent symbol pairs inside every string of orders
     1..max_word_len (0 for single symbols): a list of float64 arrays by id. ``PMI(a, b) = log P(ab) −
     log P(a) − log P(b)`` with ``P(ab) = c(ab)/N2`` (N2 adjacent pairs) and ``P(a) = c(a)/N``; z
@@ -152,13 +150,13 @@ def link_cohesion(levels, max_word_len: int) -> List[np.ndarray]:
     return _additive(levels, max_word_len, np.zeros(c1.size), z)
 
 
-def ascii_symbols(index: "_ngram.NgramView") -> np.ndarray:
+def ascii_symbols(index: _ngram.NgramView) -> np.ndarray:
     """True for the order-1 ids of the view that are collapsed ASCII stretches (``0`` or ``A``)."""
     chars = index.chars()
     return (chars == _ngram.DIGIT_SYMBOL) | (chars == _ngram.LATIN_SYMBOL)
 
 
-def ascii_stretches(levels, max_word_len: int, ascii1: np.ndarray) -> List[np.ndarray]:
+def ascii_stretches(levels, max_word_len: int, ascii1: np.ndarray) -> list[np.ndarray]:
     """Number of collapsed ASCII letter/digit symbols in every string of orders 1..max_word_len
     (int32 arrays by id; the inclusion-exclusion of :func:`_additive` in exact integers);
     ``ascii1`` marks the order-1 ids that are such symbols (:func:`ascii_symbols`)."""
@@ -173,9 +171,9 @@ def ascii_stretches(levels, max_word_len: int, ascii1: np.ndarray) -> List[np.nd
     return out[:max_word_len]
 
 
-def nvbe_scores(index: "_ngram.NgramView", max_word_len: int, penalty: float, levels=None, *,
+def nvbe_scores(index: _ngram.NgramView, max_word_len: int, penalty: float, levels=None, *,
                 restandardize: bool = True, link: bool = True,
-                one_ascii: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+                one_ascii: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Word scores of steps 3-4 for every string of at most ``max_word_len`` symbols, concatenated by
     order, and the offsets of each order (see :func:`word_scores`). ``index.max_n`` must be at
     least ``max_word_len + 1``. The keyword switches turn the three additions to Magistry & Sagot's
@@ -190,8 +188,8 @@ def nvbe_scores(index: "_ngram.NgramView", max_word_len: int, penalty: float, le
     return word_scores(auto, penalty, extra)
 
 
-def word_scores(auto: List[np.ndarray], penalty: float,
-                extra: Optional[List[np.ndarray]] = None) -> Tuple[np.ndarray, np.ndarray]:
+def word_scores(auto: list[np.ndarray], penalty: float,
+                extra: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Concatenated word scores a(w)·|w| (+ extra[k-1][w]) − penalty and the offsets of each
     length (K + 1 entries)."""
     parts = [a * k - penalty for k, a in enumerate(auto, start=1)]

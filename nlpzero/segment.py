@@ -48,16 +48,17 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
 from . import _segment, _trie_cache, _views
 from ._validate import check_choice, check_float
-from .errors import ParameterError, ParameterTypeError
 from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
+from .errors import ParameterError, ParameterTypeError
 
-__all__ = ["Segmenter", "as_segmenter", "MODES"]
+__all__ = ["MODES", "Segmenter", "as_segmenter"]
 
 MODES = ("nlpzero", "jieba")
 CUT_MODES = ("accurate", "search", "full")
@@ -118,17 +119,17 @@ class Segmenter:
     cut_mode = "accurate"
     traditional = False
     #: Words kept whole wherever they occur (normalised key -> None), nlpzero mode only.
-    _whole: Optional[dict] = None
+    _whole: dict | None = None
     _whole_trie: Any = None
 
     def __init__(
         self,
         dictionary: Any,
         *,
-        mode: Optional[str] = None,
+        mode: str | None = None,
         normalize: bool = True,
         user_dicts: Iterable[Any] = (),
-        unknown_score: Optional[float] = None,
+        unknown_score: float | None = None,
         hmm: bool = False,
         cut_mode: str = "accurate",
         traditional: bool = False,
@@ -183,7 +184,7 @@ class Segmenter:
         unknown_score: float = -20.0,
         mode: str = "nlpzero",
         normalize: bool = True,
-    ) -> "Segmenter":
+    ) -> Segmenter:
         """A segmenter maximising the sum of arbitrary per-word scores.
 
         Parameters
@@ -210,6 +211,75 @@ class Segmenter:
         self._build(list(scores.items()))
         return self
 
+    # ------------------------------------------------------------------ model files
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save this segmenter as a model file (written atomically; not a pickle).
+
+        The file holds every word with its score (for count dictionaries, the log of its count)
+        and the settings that decide how text is segmented, in the versioned, checksummed layout
+        of :mod:`nlpzero._model`; :meth:`load` gives back a segmenter with the same words,
+        scores and tokens. ``nlpzero learn CORPUS -o MODEL`` writes the same file.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> seg = Segmenter.from_scores({"云计算": 3.0, "计算": 1.0}, unknown_score=-5.0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.nlpz")
+        >>> seg.save(path)
+        >>> Segmenter.load(path).lcut("云计算机")
+        ['云计算', '机']
+        """
+        from ._model import write_model
+
+        nodes = self._trie.word_nodes()
+        spell = self._trie.spell
+        words = [spell(int(n)) for n in nodes]
+        settings = {"kind": self._kind, "mode": self.mode, "normalize": bool(self.normalize),
+                    "unknown_score": self._unknown, "total": float(self.total),
+                    "hmm": bool(self.hmm), "cut_mode": self.cut_mode, "traditional": bool(self.traditional),
+                    "forced": list(self._whole) if self._whole else [],
+                    "learned": getattr(self, "learned", None)}
+        write_model(path, words, np.asarray(self._trie.score_arr[nodes], dtype=np.float64), settings)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Segmenter:
+        """A segmenter saved by :meth:`save` (or ``nlpzero learn``).
+
+        Raises
+        ------
+        nlpzero.errors.InputError
+            The file cannot be read.
+        nlpzero.errors.ModelFormatError
+            The file is not a model, is of another format version, or is truncated or damaged.
+        """
+        from ._model import read_model
+
+        words, values, header = read_model(path)
+        self = cls.__new__(cls)
+        self.mode = header["mode"]
+        self.normalize = bool(header["normalize"]) and self.mode == "nlpzero"
+        self._kind = header["kind"]
+        unknown = header.get("unknown_score")
+        self._unknown = None if unknown is None else float(unknown)
+        self.source = os.fspath(path)
+        self.total = float(header.get("total", len(words)))
+        self.learned = header.get("learned")
+        self.hmm = bool(header.get("hmm", False))
+        self.cut_mode = header.get("cut_mode", "accurate")
+        self.traditional = bool(header.get("traditional", False))
+        if self.traditional:
+            from .traditional import t2s_table
+
+            t2s_table()                   # fail now (InputError) when OpenCC is missing
+        forced = header.get("forced") or []
+        self._whole = dict.fromkeys(forced) if forced else None
+        self._whole_trie = None
+        # the stored words are the trie's own keys (normalised already) with its own scores
+        self._trie = _segment.Trie(max(16, 2 * len(words)))
+        self._trie.add_words(words, np.ascontiguousarray(values))
+        self._trie.compact()
+        return self
+
     def _key(self, word: str) -> str:
         if self.normalize:
             from .corpus import normalize
@@ -222,7 +292,7 @@ class Segmenter:
             raise ParameterError(f"dictionary words must be non-empty str, got {word!r}")
         return self._key(word)
 
-    def _build(self, items: List[Tuple[str, Any]]) -> None:
+    def _build(self, items: list[tuple[str, Any]]) -> None:
         words, values = [], np.empty(len(items), dtype=np.float64)
         total = 0.0
         for i, (word, value) in enumerate(items):
@@ -268,8 +338,8 @@ class Segmenter:
             try:
                 self._trie, self.total = _trie_cache.load(cache)
                 return
-            except (OSError, ValueError, KeyError):
-                pass                          # a stale or broken cache is rebuilt
+            except (OSError, ValueError, KeyError, TypeError):
+                pass                          # a stale, damaged or foreign cache is rebuilt
         entries = read_dictionary(path)
         if not entries:
             from .errors import FormatError
@@ -300,7 +370,7 @@ class Segmenter:
             return self._unknown
         return self._offset            # log(1) - log(total)
 
-    def score(self, word: str) -> Optional[float]:
+    def score(self, word: str) -> float | None:
         """The word's score (``log c − log Σc`` for count dictionaries), or None if absent."""
         node = self._trie.find(self._key(word))
         if node <= 0 or not self._trie.flag_arr[node]:
@@ -325,7 +395,7 @@ class Segmenter:
         return {spell(int(n)): float(v) for n, v in zip(nodes, values)}
 
     # ------------------------------------------------------------------ editing
-    def add_word(self, word: str, count: Optional[float] = None, *, force: bool = False) -> None:
+    def add_word(self, word: str, count: float | None = None, *, force: bool = False) -> None:
         """Add ``word`` or change its count (score, for :meth:`from_scores` segmenters).
 
         With ``count=None`` a count is suggested as jieba does: just large enough for the word to
@@ -430,7 +500,7 @@ class Segmenter:
         return (self._trie, _MODE_CODE[self.mode], self.normalize, self._offset, self.unknown_score)
 
     @property
-    def _how(self) -> Optional[int]:
+    def _how(self) -> int | None:
         """The jieba kernel's cut (0 accurate, 1 with the HMM, 2 full), or None for the classic
         kernel."""
         if self.mode != "jieba" or (not self.hmm and self.cut_mode == "accurate"):
@@ -472,7 +542,7 @@ class Segmenter:
             return self._kernel_spans(view, markers)
         return _views.spans_around_whole_words(view, whole, self.normalize, self._kernel_spans, markers)
 
-    def lcut(self, text: str) -> List[str]:
+    def lcut(self, text: str) -> list[str]:
         """Tokens of ``text`` as a list (whitespace dropped; newlines are whitespace here).
 
         >>> Segmenter({"北京": 5, "大学": 5, "北京大学": 3}).lcut("北京大学 生")
@@ -487,7 +557,7 @@ class Segmenter:
                 return lines[0] if len(lines) == 1 else [w for line in lines for w in line]
             spans = self.spans(text)
             return [text[a:b] for a, b in spans.tolist()]
-        out: List[str] = []
+        out: list[str] = []
         for piece in self._pieces(text):
             out.extend(self.lcut(piece))
         return out
@@ -522,7 +592,7 @@ class Segmenter:
             start = end
         yield text[start:]
 
-    def cut_lines(self, lines: Iterable[str]) -> Iterator[List[str]]:
+    def cut_lines(self, lines: Iterable[str]) -> Iterator[list[str]]:
         """Segment many lines in batches: one list of tokens per input item, in order.
 
         A line containing ``"\\n"`` is segmented as a whole (its newlines are whitespace).
@@ -534,8 +604,8 @@ class Segmenter:
                 "the lines); use lcut(text) or cut_lines(text.splitlines())", "lines", lines)
         return self._cut_lines(lines)
 
-    def _cut_lines(self, lines: Iterable[str]) -> Iterator[List[str]]:
-        batch: List[str] = []
+    def _cut_lines(self, lines: Iterable[str]) -> Iterator[list[str]]:
+        batch: list[str] = []
         size = 0
         for line in lines:
             if not isinstance(line, str):
@@ -552,7 +622,7 @@ class Segmenter:
                 batch, size = [], 0
         yield from self._batch(batch)
 
-    def _batch(self, batch: List[str]) -> List[List[str]]:
+    def _batch(self, batch: list[str]) -> list[list[str]]:
         if not batch:
             return []
         return self._line_tokens("\n".join(batch))
@@ -570,7 +640,7 @@ class Segmenter:
             return _segment.segment_spans(text, *self._args())
         return self._view_spans(text)
 
-    def _line_tokens(self, text: str) -> List[List[str]]:
+    def _line_tokens(self, text: str) -> list[list[str]]:
         """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
         empty last line)."""
         if self._plain:
@@ -580,7 +650,7 @@ class Segmenter:
                                         self.cut_mode == "search", False)
         return _views.lines_from_spans(text, self._view_spans(text, True))
 
-    def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> Tuple[bytes, bool]:
+    def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by ``\\n``
         (the batch path of :func:`nlpzero.batch.segment_file`). Returns the bytes and whether the output ends
         inside a line that already has a token."""

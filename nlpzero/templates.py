@@ -63,7 +63,7 @@ import numpy as np
 from . import _templates
 from ._limits import check
 from ._validate import check_int
-from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError
+from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError
 
 __all__ = [
     "DescriptionLength",
@@ -107,11 +107,11 @@ def _segmented_lines(corpus: Source, encoding: str) -> Iterator[Any]:
         src = corpus if isinstance(corpus, Corpus) else Corpus(corpus, encoding=encoding)
         return iter(src.lines())
     if isinstance(corpus, (bytes, bytearray)):
-        raise TypeError("`corpus` must be a path, a file, or an iterable of token lists / lines, got bytes")
+        raise ParameterTypeError("`corpus` must be a path, a file, or an iterable of token lists / lines, got bytes")
     try:
         return iter(corpus)
     except TypeError:
-        raise TypeError(
+        raise ParameterTypeError(
             f"`corpus` must be a path, a file, or an iterable of token lists / lines, got {type(corpus).__name__}"
         ) from None
 
@@ -499,6 +499,8 @@ class Templates:
                       counts: Sequence[int] | None = None) -> Templates:
         """A template set from element sequences (None = X), e.g. another tool's templates.
 
+        Examples
+        --------
         >>> ts = Templates.from_elements([["据", "新华社", None, "电"], [None, "在", None, "中", None]])
         >>> [str(t) for t in ts]
         ['据新华社[X]电', '[X]在[X]中[X]']
@@ -575,15 +577,15 @@ class Templates:
 
 def _check_elements(t: Sequence[str | None], where: str) -> None:
     if isinstance(t, str) or not isinstance(t, (list, tuple)):
-        raise ValueError(f"{where}: a template is a list of words and None (placeholders), got {t!r:.60}")
+        raise ParameterError(f"{where}: a template is a list of words and None (placeholders), got {t!r:.60}")
     if not any(w is not None for w in t):
-        raise ValueError(f"{where}: a template needs at least one word")
+        raise ParameterError(f"{where}: a template needs at least one word")
     for a, b in itertools.pairwise(t):
         if a is None and b is None:
-            raise ValueError(f"{where}: two placeholders in a row")
+            raise ParameterError(f"{where}: two placeholders in a row")
     for w in t:
         if w is not None and (not isinstance(w, str) or not w or any(c.isspace() for c in w)):
-            raise ValueError(f"{where}: template words must be non-empty str without whitespace, got {w!r}")
+            raise ParameterError(f"{where}: template words must be non-empty str without whitespace, got {w!r}")
 
 
 # --------------------------------------------------------------------------- reading / writing
@@ -1067,7 +1069,7 @@ def _link_pmis(elems: np.ndarray, offsets: np.ndarray, keys: np.ndarray, pmi: np
 
 def _check_templates(templates: Any) -> Templates:
     if not isinstance(templates, Templates):
-        raise TypeError(f"`templates` must be a Templates (from find_templates or Templates.load), "
+        raise ParameterTypeError(f"`templates` must be a Templates (from find_templates or Templates.load), "
                         f"got {type(templates).__name__}")
     return templates
 
@@ -1220,6 +1222,8 @@ def parse_many(
 
     ``corpus`` and ``segmenter`` as for :func:`find_templates`; one :class:`Parse` per line.
 
+    Examples
+    --------
     >>> ts = Templates.from_elements([["据", "新华社", None, "电"]], counts=[50])
     >>> [p.to_brackets() for p in parse_many(["据 新华社 东京 电", "好"], ts)]
     ['[据 新华社 (东京) 电]', '好']

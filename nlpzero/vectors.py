@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from ._wordvec import DENSE_SVD_MAX, cooccurrence, knn_graph, ppmi, truncated_sv
 from .corpus import Corpus, TokenCorpus
 from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError, ResourceLimitError
 
-__all__ = ["word_vectors", "WordVectors", "load_vectors", "as_vectors", "cluster_words"]
+__all__ = ["WordVectors", "as_vectors", "cluster_words", "load_vectors", "word_vectors"]
 
 # ----------------------------------------------------------------------------------------------
 # result
@@ -54,11 +54,11 @@ class WordVectors:
     ([0.0, 1.0], False, 2)
     """
 
-    words: Tuple[str, ...]
+    words: tuple[str, ...]
     vectors: np.ndarray = field(repr=False)
-    counts: Optional[np.ndarray] = field(default=None, repr=False)
-    singular_values: Optional[np.ndarray] = field(default=None, repr=False)
-    index: Dict[str, int] = field(init=False, repr=False, compare=False)
+    counts: np.ndarray | None = field(default=None, repr=False)
+    singular_values: np.ndarray | None = field(default=None, repr=False)
+    index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         words = tuple(self.words)
@@ -105,11 +105,11 @@ class WordVectors:
         except KeyError:
             raise KeyError(f"word {word!r} is not in the vocabulary") from None
 
-    def to_dict(self) -> Dict[str, np.ndarray]:
+    def to_dict(self) -> dict[str, np.ndarray]:
         """``{word: vector}``."""
         return {w: self.vectors[i] for i, w in enumerate(self.words)}
 
-    def most_similar(self, word: str, *, topn: int = 10) -> List[Tuple[str, float]]:
+    def most_similar(self, word: str, *, topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` words of highest cosine similarity to ``word`` (itself excluded)."""
         topn = limits.check("topn", topn)
         unit = unit_rows(self.vectors)
@@ -118,18 +118,18 @@ class WordVectors:
         order = np.argsort(-sims, kind="stable")[:topn]
         return [(self.words[i], float(sims[i])) for i in order]
 
-    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``.npz`` with ``words`` (str array), ``vectors`` (float64), ``counts``; atomically."""
         with atomic_write(path, "wb") as f:
             np.savez(f, words=np.array(self.words, dtype=str), vectors=self.vectors, counts=self.counts,
                      singular_values=self.singular_values)
 
     @classmethod
-    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "WordVectors":
+    def load(cls, path: str | os.PathLike[str]) -> WordVectors:
         """Read ``.npz`` (as written by :meth:`save`) or word2vec text; see :func:`load_vectors`."""
         return load_vectors(path)
 
-    def to_word2vec(self, path: Union[str, "os.PathLike[str]"]) -> None:
+    def to_word2vec(self, path: str | os.PathLike[str]) -> None:
         """Write word2vec text format (``V dim`` header, then ``word x1 ... xdim``), atomically."""
         with atomic_write(path) as f:
             f.write(f"{len(self.words)} {self.dim}\n")
@@ -232,14 +232,15 @@ def _load_word2vec_text(path: str, encoding: str) -> WordVectors:
     return WordVectors(words, np.array(rows, dtype=np.float64))
 
 
-def as_vectors(vectors) -> Union["WordVectors", Mapping]:
-    """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix) pair or an object with
-    ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs of the text distances).
+def as_vectors(vectors) -> WordVectors | Mapping:
+    """``vectors`` as WordVectors or a mapping: given WordVectors, a mapping word -> vector, a (words, matrix)
+    pair or an object with ``words``/``vectors`` (or gensim's ``index_to_key``/``vectors``) attributes (the inputs
+    of the text distances).
 
     >>> as_vectors((["猫", "狗"], [[0.0, 1.0], [1.0, 0.0]])).dim
     2
     """
-    if isinstance(vectors, WordVectors) or isinstance(vectors, Mapping):
+    if isinstance(vectors, (WordVectors, Mapping)):
         return vectors
     if isinstance(vectors, tuple) and len(vectors) == 2:
         return WordVectors(*vectors)
@@ -267,10 +268,10 @@ def default_dim(vocabulary_size: int) -> int:
 def word_vectors(
     corpus: Any,
     *,
-    dim: Optional[int] = None,
+    dim: int | None = None,
     window: int = 5,
     min_count: int = 5,
-    max_vocab: Optional[int] = None,
+    max_vocab: int | None = None,
     shift: float = 1.0,
     alpha: float = 0.75,
     eig: float = 0.5,
@@ -384,7 +385,7 @@ def _as_segmenter(corpus: Any, segmenter: Any):
 
 
 def cluster_words(
-    vectors: Union[WordVectors, Tuple[Sequence[str], np.ndarray]],
+    vectors: WordVectors | tuple[Sequence[str], np.ndarray],
     *,
     k: int = 10,
     num_trials: int = 10,

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from reference.apriori import brute_itemsets, brute_rules
 
 from nlpzero import association_rules, frequent_itemsets
 from nlpzero._testing import random_transactions
 from nlpzero.apriori import FrequentItemsets, Rule, TooManyItemsetsError, min_count_for
 from nlpzero.errors import BinaryInputError, DecodeError, InputError
-from reference.apriori import brute_itemsets, brute_rules
 
 # ----------------------------------------------------------------------------- references
 
@@ -90,7 +90,8 @@ def test_rules_match_brute_force(seed):
     n = len(tr)
     for min_conf, min_lift in ((0.0, None), (0.5, None), (0.7, 1.0), (0.9, 1.2)):
         floor = -math.inf if min_lift is None else min_lift
-        assert_same_rules(rules_dict(association_rules(fi, min_confidence=min_conf, min_lift=min_lift)), brute_rules(freq, n, min_conf, floor))
+        assert_same_rules(rules_dict(association_rules(fi, min_confidence=min_conf, min_lift=min_lift)),
+                          brute_rules(freq, n, min_conf, floor))
         for max_cons in (2, None):
             got = association_rules(fi, min_confidence=min_conf, min_lift=min_lift, max_consequent_size=max_cons)
             assert_same_rules(rules_dict(got), brute_rules(freq, n, min_conf, floor, max_cons))
@@ -299,7 +300,8 @@ def check_against_pyfim(fim, tr, min_count, min_conf=0.5):
     want = pyfim_itemsets(fim, tr, min_count)
     assert len(fi) == len(want)
     assert fi.to_dict() == want
-    assert_same_rules(rules_dict(association_rules(fi, min_confidence=min_conf)), pyfim_rules(fim, tr, min_count, min_conf))
+    assert_same_rules(rules_dict(association_rules(fi, min_confidence=min_conf)), pyfim_rules(fim, tr, min_count,
+                                                                                              min_conf))
     return fi
 
 
@@ -341,7 +343,8 @@ def _pku_cached():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _pku_cached().exists(), reason="People's Daily corpus not cached (benchmarks/datasets.py fetches it)")
+@pytest.mark.skipif(not _pku_cached().exists(),
+                    reason="People's Daily corpus not cached (benchmarks/datasets.py fetches it)")
 def test_against_pyfim_peoples_daily(count_mode):
     fim = pytest.importorskip("fim")
     tr = []

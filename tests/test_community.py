@@ -11,11 +11,11 @@ import pytest
 
 nx = pytest.importorskip("networkx")
 
-from nlpzero import codelength, infomap  # noqa: E402
-from nlpzero._testing import lfr, planted_directed  # noqa: E402
-from nlpzero.community import InfomapResult  # noqa: E402
 from reference.community import ref_codelength
 
+from nlpzero import codelength, infomap
+from nlpzero._testing import lfr, planted_directed
+from nlpzero.community import InfomapResult
 
 # ------------------------------------------------------------------ slow, obviously correct reference
 
@@ -75,7 +75,7 @@ def test_codelength_matches_slow_reference_and_infomap(directed, seed, self_loop
 def test_codelength_extremes(directed):
     n, edges, _ = random_graph(7, self_loops=False, dangling=False)
     G = to_nx(n, edges, directed)
-    one = codelength(G, {a: 0 for a in G})
+    one = codelength(G, dict.fromkeys(G, 0))
     flow_entropy = ref_codelength(n, edges, [0] * n, directed)
     assert one == pytest.approx(flow_entropy, abs=1e-12)
     singletons = codelength(G, [{a} for a in G])
@@ -209,7 +209,7 @@ def test_bad_weights_name_the_edge(bad):
     with pytest.raises(ValueError, match=r"edge \(1, 2\) has weight"):
         infomap(G)
     with pytest.raises(ValueError, match=r"edge \(1, 2\) has weight"):
-        codelength(G, {a: 0 for a in G})
+        codelength(G, dict.fromkeys(G, 0))
 
 
 def test_bad_arguments():

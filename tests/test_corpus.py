@@ -4,12 +4,11 @@ import random
 
 import numpy as np
 import pytest
-
-from nlpzero.corpus import Corpus, is_word_char, normalize, runs, to_codes, word_mask
-from nlpzero.errors import BinaryInputError, DecodeError, InputError, NotReiterableError
+from reference import text_model as reference
 
 from nlpzero._testing import random_text
-from reference import text_model as reference
+from nlpzero.corpus import Corpus, is_word_char, normalize, runs, to_codes, word_mask
+from nlpzero.errors import BinaryInputError, DecodeError, InputError, NotReiterableError
 
 
 @pytest.mark.parametrize("chunk_bytes", [16, 23, 64, 1 << 20])

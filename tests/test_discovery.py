@@ -9,20 +9,25 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from reference.discovery import all_splits, ref_counts, ref_entropy, ref_mi, ref_min_entropy
+from reference.text_model import symbols
 
 from nlpzero import _discover, _ngram
-from nlpzero.corpus import as_corpus, normalize
 from nlpzero._passes import Passes, best_split, cohesion, learn_model
-from nlpzero.discovery import (default_min_count, discover, learn_segmenter, segment_unsupervised,
-                               segment_unsupervised_spans)
-from nlpzero.errors import CorpusTooSmallError, CountOverflowError, FormatError, InputError
 from nlpzero._testing import COMMON_HANZI, zipf_corpus
+from nlpzero.corpus import as_corpus, normalize
+from nlpzero.discovery import (
+    default_min_count,
+    discover,
+    learn_segmenter,
+    segment_unsupervised,
+    segment_unsupervised_spans,
+)
+from nlpzero.errors import CorpusTooSmallError, CountOverflowError, FormatError, InputError
 from nlpzero.jieba.interop import load_jieba_dict
 from nlpzero.lexicon import Lexicon
 from nlpzero.ngrams import NgramCounts, count_ngrams
 from nlpzero.nvbe import autonomy
-from reference.text_model import symbols
-from reference.discovery import all_splits, ref_counts, ref_entropy, ref_mi, ref_min_entropy
 
 
 def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra="，。 ABc１２\n·"):
@@ -87,7 +92,7 @@ def test_view_counts_and_links_match_counter(seed):
     assert view.n_symbols == sum(len(r) for r in symbols(text))
     # the same statistic through the public counter: count_ngrams(collapse_ascii=True)
     counts = count_ngrams([text], max_n=K, collapse_ascii=True)
-    assert counts.N == view.n_symbols
+    assert view.n_symbols == counts.N
     assert counts.to_dict() == {"".join(s): c for s, c in ref.items()}
 
 
@@ -276,7 +281,6 @@ def test_synthetic_lexicon_is_recovered():
     truth = set(words)
     # segmentation: token-level F1 of nVBE against the generating words
     out = list(segment_unsupervised(text))
-    gold = Counter((i, tuple(ws)) for i, ws in enumerate(lines))
     tp = pred = ref = 0
     for toks, ws in zip(out, lines):
         def spans(seq):
@@ -508,7 +512,7 @@ def _run_scores_of_model(passes, model):
     """The optimum of every run under the full model (best_path over every n-gram), in order."""
     K = model.max_word_len
     want = []
-    for codes, sym, start, end, ids in passes.chunks():
+    for _codes, sym, _start, _end, ids in passes.chunks():
         starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score,
                                      model._offset, model.unknown)
         s, run = 0.0, False
@@ -580,3 +584,16 @@ def test_one_shot_input_is_spilled_and_gives_the_same_results():
     import os
 
     assert not os.path.exists(spill_dir)
+
+
+@pytest.mark.parametrize("budget", [1 << 17, 1 << 18])
+def test_a_bounded_run_equals_the_unbounded_one(budget):
+    """A counting budget too small for the table makes discovery and learning count in hash
+    partitions (several exact passes); lexicon, tokens and N stay those of the unbounded run."""
+    text = _punctuated(0, 600)
+    assert count_ngrams(text, max_n=5, collapse_ascii=True).nbytes > budget     # partitions forced
+    assert list(segment_unsupervised(text, max_memory=budget)) == list(segment_unsupervised(text))
+    assert (discover(text, min_count=3, max_memory=budget).to_dict()
+            == discover(text, min_count=3).to_dict())
+    bounded = count_ngrams(text, max_n=5, collapse_ascii=True, max_memory=budget)
+    assert bounded.to_dict() == count_ngrams(text, max_n=5, collapse_ascii=True).to_dict()

@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from reference.distance import ref_emd_1d, ref_emd_min_cost_flow, ref_emd_permutations, ref_text_distance
 
 import nlpzero
 from nlpzero.distance import wmd, wmd_lower_bounds, wmd_search, wrd, wrd_lower_bounds
+from nlpzero.errors import FormatError, InputError
 from nlpzero.transport import EMDResult, IterationLimitError, emd, emd_plan
 from nlpzero.vectors import WordVectors, load_vectors
-from nlpzero.errors import FormatError, InputError
-from reference.distance import ref_emd_1d, ref_emd_min_cost_flow, ref_emd_permutations, ref_text_distance
 
 # ---------------------------------------------------------------------------------------------
 # slow, obviously correct references

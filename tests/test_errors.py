@@ -175,7 +175,7 @@ def test_damaged_npz_files_name_the_file_not_pickle(tmp_path):
     truncated = tmp_path / "vec.npz"
     nlpzero.WordVectors(["a", "b"], [[1.0, 0.0], [0.0, 1.0]]).save(truncated)
     truncated.write_bytes(truncated.read_bytes()[:100])
-    with pytest.raises(errors.InputError, match="not a readable .npz"):
+    with pytest.raises(errors.InputError, match=r"not a readable \.npz"):
         nlpzero.load_vectors(truncated)
 
 

@@ -11,8 +11,8 @@ import pytest
 jieba = pytest.importorskip("jieba")
 jieba.setLogLevel(60)
 
-import nlpzero.jieba as nj  # noqa: E402
-from nlpzero.errors import FormatError, InputError  # noqa: E402
+import nlpzero.jieba as nj
+from nlpzero.errors import FormatError, InputError
 
 PKU = Path(os.environ.get("NLPZERO_BENCH_CACHE", Path.home() / ".cache" / "nlpzero-bench")) / "199801.txt"
 REVIEWS = Path(__file__).resolve().parents[1] / "nlpzero" / "data" / "reviews.txt"

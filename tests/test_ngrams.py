@@ -3,14 +3,13 @@ import random
 
 import numpy as np
 import pytest
+from reference.ngrams import count_ngrams as ref_count
+from reference.text_model import runs as ref_runs
 
 import nlpzero
 from nlpzero import Corpus, NgramCounts, count_ngrams
-from nlpzero.errors import MemoryBudgetError
-
 from nlpzero._testing import random_text
-from reference.ngrams import count_ngrams as ref_count
-from reference.text_model import runs as ref_runs
+from nlpzero.errors import MemoryBudgetError
 
 
 def assert_same(counts, ref, totals):
@@ -54,7 +53,7 @@ def test_real_text_orders_1_to_4(sample_path, sample_lines):
     ref, totals = ref_count(sample_lines, 4)
     counts = count_ngrams(sample_path, max_n=4)
     assert_same(counts, ref, totals)
-    assert counts.N == sum(len(r) for line in sample_lines for r in ref_runs(line))
+    assert sum(len(r) for line in sample_lines for r in ref_runs(line)) == counts.N
 
 
 def test_empty_and_degenerate_inputs(tmp_path):
@@ -156,3 +155,20 @@ def test_public_names():
     assert "count_ngrams" in dir(nlpzero)
     with pytest.raises(AttributeError):
         nlpzero.no_such_thing
+
+
+def test_a_budget_too_small_names_a_budget(monkeypatch, sample_path):
+    """When even the most partitions do not fit, the error names the bytes one partition needs
+    (a lower bound of the budget that works), and that budget does make that partition fit."""
+    import re
+
+    from nlpzero import ngrams as ng
+    from nlpzero.errors import MemoryBudgetError
+
+    monkeypatch.setattr(ng, "MAX_PARTITIONS", 16)
+    with pytest.raises(MemoryBudgetError, match="raise max_memory to at least") as info:
+        ng.count_ngrams(sample_path, max_n=4, max_memory=1 << 16)
+    need = int(re.search(r"at least (\d+)", str(info.value)).group(1))
+    assert need > 1 << 16
+    ok = ng.count_ngrams(sample_path, max_n=4, max_memory=8 * need)
+    assert ok.to_dict() == ng.count_ngrams(sample_path, max_n=4).to_dict()

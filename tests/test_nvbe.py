@@ -7,13 +7,13 @@ import re
 
 import numpy as np
 import pytest
+from reference.unsupervised import ref_link
 
-from nlpzero.corpus import as_corpus
 from nlpzero._passes import Passes
+from nlpzero._testing import zipf_corpus
+from nlpzero.corpus import as_corpus
 from nlpzero.discovery import segment_unsupervised
 from nlpzero.nvbe import ascii_stretches, autonomy, link_cohesion, nvbe_scores, word_scores
-from nlpzero._testing import zipf_corpus
-from reference.unsupervised import ref_link
 
 
 def _corpus(seed):

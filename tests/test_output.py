@@ -13,6 +13,11 @@ from nlpzero._io import atomic_write, open_output
 from nlpzero.errors import OutputError
 
 
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 # ---------------------------------------------------------------- API semantics
 
 
@@ -58,10 +63,9 @@ def test_symlink_written_through(tmp_path):
 def test_failure_leaves_destination_and_no_temp_file(tmp_path):
     target = tmp_path / "out.tsv"
     target.write_text("keep")
-    with pytest.raises(RuntimeError):
-        with atomic_write(target) as f:
-            f.write("partial")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), atomic_write(target) as f:
+        f.write("partial")
+        raise RuntimeError("boom")
     assert target.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["out.tsv"]
 
 
@@ -69,7 +73,7 @@ def test_fifo_is_streamed_not_replaced(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader = threading.Thread(target=lambda: got.append(_read(fifo)))
     reader.start()
     with atomic_write(fifo) as f:
         f.write("through the pipe\n")
@@ -88,19 +92,16 @@ def test_device_is_streamed_not_replaced(tmp_path, private_device):
 
 def test_full_device_is_an_output_error(tmp_path, private_device):
     node = private_device("full", 7)
-    with pytest.raises(OutputError, match="full: cannot write: No space left"):
-        with open_output(node) as f:
-            f.write("x" * 10)
+    with pytest.raises(OutputError, match="full: cannot write: No space left"), open_output(node) as f:
+        f.write("x" * 10)
     assert stat.S_ISCHR(os.lstat(node).st_mode)
 
 
 def test_directory_and_missing_parent(tmp_path):
-    with pytest.raises(OutputError, match="is a directory"):
-        with open_output(tmp_path):
-            pass
-    with pytest.raises(OutputError, match="does not exist"):
-        with open_output(tmp_path / "no" / "x.tsv"):
-            pass
+    with pytest.raises(OutputError, match="is a directory"), open_output(tmp_path):
+        pass
+    with pytest.raises(OutputError, match="does not exist"), open_output(tmp_path / "no" / "x.tsv"):
+        pass
 
 
 # ---------------------------------------------------------------- the CLI, real processes

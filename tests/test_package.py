@@ -1,5 +1,4 @@
 """Packaging: the compiled core is built and found, and missing pieces fail loudly."""
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +32,8 @@ def test_missing_extension_names_itself_and_the_fix(monkeypatch):
 
 def test_import_is_light():
     # numba and the algorithm modules are loaded only when used
-    code = "import sys, nlpzero; print(sorted(m for m in ('numba', 'jieba', 'networkx', 'click', 'nlpzero.ngrams') if m in sys.modules))"
+    code = ("import sys, nlpzero; "
+            "print(sorted(m for m in ('numba', 'jieba', 'networkx', 'click', 'nlpzero.ngrams') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
 

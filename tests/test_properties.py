@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from reference.apriori import brute_itemsets  # noqa: E402
-from reference.community import ref_codelength  # noqa: E402
-from reference.ngrams import count_ngrams as ref_count_ngrams  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference.apriori import brute_itemsets
+from reference.community import ref_codelength
+from reference.ngrams import count_ngrams as ref_count_ngrams
 
-import nlpzero  # noqa: E402
-from nlpzero.errors import NlpzeroError  # noqa: E402
+import nlpzero
+from nlpzero.errors import NlpzeroError
 
 PARSER_INPUTS = collections.Counter()
 MIN_INPUTS_PER_PARSER = 1000

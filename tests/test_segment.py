@@ -1,14 +1,16 @@
 """Dictionary segmentation: the compiled Viterbi against a slow dict-DAG reference
 and against jieba itself; dictionaries, caching, files, CLI and bad input."""
+import json
 import math
 import os
 import random
 
+import numpy as np
 import pytest
+from reference.segment import ref_nlpzero
 
 from nlpzero._testing import SMALL_LEXICON as LEX
 from nlpzero.segment import Segmenter
-from reference.segment import ref_nlpzero
 
 # ---------------------------------------------------------------------- slow references
 
@@ -225,7 +227,7 @@ def test_add_and_del_word_match_reference():
     rng = random.Random(3)
     lex = dict(LEX)
     seg = Segmenter(lex)
-    for step in range(30):
+    for _step in range(30):
         word = random_text(rng, rng.randint(1, 3), "今天气不错北京大学生")
         if rng.random() < 0.6:
             count = rng.randint(1, 20)
@@ -342,8 +344,8 @@ def test_huge_line_in_pieces(tmp_path, small_pool, monkeypatch, jobs, kind):
 
 
 def test_nul_and_undecodable_bytes(tmp_path):
-    from nlpzero.errors import DecodeError
     from nlpzero.batch import segment_file
+    from nlpzero.errors import DecodeError
 
     src = tmp_path / "in.txt"
     src.write_bytes(("今天" * 40000 + "\n").encode() + "今\x00天\n".encode())
@@ -360,8 +362,8 @@ def test_nul_and_undecodable_bytes(tmp_path):
 
 
 def test_output_in_missing_directory_fails_first(tmp_path):
-    from nlpzero.errors import OutputError
     from nlpzero.batch import segment_file
+    from nlpzero.errors import OutputError
 
     with pytest.raises(OutputError, match="does not exist"):
         segment_file(["今天"], str(tmp_path / "no" / "out.txt"), segmenter=Segmenter(LEX))
@@ -416,3 +418,35 @@ def test_dictionary_from_a_pipe_and_bad_dictionary_paths(tmp_path):
         Segmenter(str(tmp_path / "missing.tsv"))
     with pytest.raises(InputError, match="is a directory"):
         Segmenter(str(tmp_path))
+
+
+# ---------------------------------------------------------------------- the trie cache is checksummed
+def test_damaged_trie_cache_is_rebuilt(tmp_path, monkeypatch):
+    from nlpzero import _trie_cache
+
+    monkeypatch.setenv("NLPZERO_CACHE", str(tmp_path / "cache"))
+    rng = random.Random(3)
+    chars = [chr(0x4E00 + i) for i in range(400)]
+    words = {"".join(rng.choices(chars, k=rng.choice((2, 3, 4)))) for _ in range(40000)}
+    path = tmp_path / "big.txt"
+    path.write_text("".join(f"{w} {rng.randint(1, 5000)}\n" for w in sorted(words)), encoding="utf-8")
+    assert path.stat().st_size >= _trie_cache.CACHE_MIN_BYTES
+    text = "".join(rng.choices(chars, k=3000))
+    fresh = Segmenter(str(path))
+    want = fresh.lcut(text)
+    (cache,) = (tmp_path / "cache").iterdir()
+    data = bytearray(cache.read_bytes())
+    header = json.loads(bytes(data[12 : 12 + int.from_bytes(data[8:12], "little")]))
+    dtype, n, offset = header["arrays"]["slots"]               # damage the trie's hash slots (bit rot)
+    size = np.dtype(dtype).itemsize * n
+    slots = np.frombuffer(bytes(data[offset : offset + size]), dtype=dtype).copy()
+    slots[::2] //= 2
+    data[offset : offset + size] = slots.tobytes()
+    cache.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="checksum"):
+        _trie_cache.load(str(cache))
+    again = Segmenter(str(path))                              # the damaged cache is not used ...
+    assert again.lcut(text) == want and again.total == fresh.total
+    _trie_cache.load(str(cache))                              # ... and was rewritten, valid again
+    cache.write_bytes(cache.read_bytes()[:6000])              # a truncated cache too
+    assert Segmenter(str(path)).lcut(text) == want

@@ -136,3 +136,27 @@ def test_signal_handler_unit():
     finally:
         restore(previous)
     assert signal.getsignal(signal.SIGTERM) == previous.get(signal.SIGTERM, signal.getsignal(signal.SIGTERM))
+
+
+@pytest.mark.parametrize("exc, code", [(KeyboardInterrupt, 130), (None, 143)])
+def test_interrupt_outside_the_writers_frames_leaves_no_temp_file(tmp_path, exc, code):
+    """A signal can land inside contextlib's own frames, after the with-block and before the
+    writer's generator resumes, so the writer's own cleanup never runs (the generator is left
+    suspended). The CLI's exit path still removes the temporary file."""
+    from nlpzero._io import atomic_write
+    from nlpzero._signals import Terminated
+    from nlpzero.cli import run_guarded
+
+    held = []
+
+    def body():
+        cm = atomic_write(tmp_path / "out.tsv")
+        held.append(cm)                         # keep the suspended generator alive
+        cm.__enter__().write("partial")
+        assert any(n.endswith(".tmp") for n in os.listdir(tmp_path))
+        raise exc() if exc is not None else Terminated(signal.SIGTERM)
+
+    with pytest.raises(SystemExit) as info:
+        run_guarded(body)
+    assert info.value.code == code
+    assert os.listdir(tmp_path) == []

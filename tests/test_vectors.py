@@ -8,13 +8,13 @@ import random
 
 import numpy as np
 import pytest
+from reference.vectors import ref_knn, ref_ppmi
 
 from nlpzero import WordVectors, cluster_words, word_vectors
+from nlpzero import _wordvec as W
 from nlpzero._testing import WORD_CLASSES, class_corpus
 from nlpzero.corpus import TokenCorpus
-from nlpzero import _wordvec as W
 from nlpzero.errors import CorpusTooSmallError, DecodeError, NotReiterableError
-from reference.vectors import ref_knn, ref_ppmi
 
 
 def random_corpus(seed, n_sent=60, vocab=15):

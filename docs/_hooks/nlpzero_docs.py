@@ -23,7 +23,7 @@ import sys
 
 log = logging.getLogger("mkdocs.hooks.nlpzero")
 
-OPTIONAL_PAGES = {"jieba.md", "templates.md", "segmentation-joint.md"}
+OPTIONAL_PAGES = {"segmentation-joint.md"}
 _HELP = re.compile(r"<!--\s*nlpzero-help(?::\s*([\w-]+))?\s*-->")
 _API = re.compile(r"<!--\s*nlpzero-api:\s*([\w\s,]+?)\s*-->")
 _API_REST = re.compile(r"<!--\s*nlpzero-api-rest\s*-->")

@@ -20,6 +20,7 @@ from ..errors import DecodeError, NlpzeroError, ParameterError, ResourceLimitErr
 # command name -> (module under nlpzero.cli defining `command`, one-line help)
 COMMANDS = {
     "discover": ("discover", "Discover the words of a corpus (mutual information or minimum entropy)."),
+    "learn": ("learn", "Learn a word segmenter from raw text and save it as a model file."),
     "segment": ("segment", "Segment text into words (any size, all cores; jieba dictionaries too)."),
     "ngrams": ("ngrams", "Count character n-grams (orders 1..N) of a corpus."),
     "apriori": ("apriori", "Frequent itemsets and association rules of transactions (one per line)."),
@@ -70,7 +71,7 @@ _GENERIC_HINT = "give the right encoding"
 # what each command offers for undecodable input: (--encoding, --errors)
 _DECODE_OPTIONS = {"ngrams": (True, True), "discover": (True, True), "apriori": (True, True),
                    "segment": (True, True), "cluster": (True, False), "similar": (True, False),
-                   "communities": (False, False)}
+                   "communities": (True, False)}
 
 
 def _decode_hint(command) -> str:
@@ -129,6 +130,9 @@ def run_guarded(func, *args):
         _echo_err(f"nlpzero: error: {text}")
         sys.exit(2 if isinstance(exc, ParameterError) and not isinstance(exc, ResourceLimitError) else 1)
     finally:
+        from .._io import remove_pending
+
+        remove_pending()
         restore(previous)
 
 

@@ -106,19 +106,55 @@ def segmenter_options(f):
     return f
 
 
+def learning_options(f):
+    """--refine, --min-count and --max-memory: how a segmenter is learned from raw text (with
+    --max-word-len of :func:`segmenter_options`; ``nlpzero learn`` and ``nlpzero segment``)."""
+    f = click.option("--max-memory", type=ByteSize(), default=None,
+                     help="Budget of the n-gram counting table while learning; past it, counting is "
+                          "redone exactly in hash partitions [default: 1G].")(f)
+    f = click.option("--min-count", type=limited("min_count"), default=None,
+                     help="Pruning bar of the refinement rounds (needs --refine) [default: "
+                          "max(2, characters / 500000)].")(f)
+    f = click.option("--refine", type=limited("refine"), default=None,
+                     help="Rounds of unigram-LM refinement after learning, pruning words below "
+                          "--min-count [default: 0].")(f)
+    return f
+
+
+def learn_kwargs(max_word_len=None, min_count=None, max_memory=None, refine=None) -> dict:
+    """The learn_segmenter keyword arguments the learning options give (unset ones left out)."""
+    kwargs = {"max_word_len": max_word_len, "min_count": min_count, "max_memory": max_memory,
+              "refine": refine}
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
-                       options=None):
-    """The Segmenter the options ask for; with neither --lexicon nor --dict, one learned from
-    ``corpus`` itself (unsupervised, nlpzero.learn_segmenter, words of at most ``max_word_len``
-    characters), which must then be re-readable. ``options``: more Segmenter keywords (for
-    --lexicon/--dict only)."""
+                       options=None, *, model=None, min_count=None, max_memory=None, refine=None):
+    """The Segmenter the options ask for: a saved model (--model), a dictionary (--lexicon,
+    --dict), or with none of them one learned from ``corpus`` itself (unsupervised,
+    nlpzero.learn_segmenter, with the learning options), exactly as ``nlpzero learn`` would learn
+    it. ``options``: more Segmenter keywords (for --lexicon/--dict only). Learning reads ``corpus``
+    twice: pass a re-readable one (:func:`rereadable` copies a stream to a temporary file)."""
     from ..segment import Segmenter
 
-    if lexicon is not None and dict_ is not None:
-        raise click.UsageError("pass either --lexicon or --dict, not both")
-    if lexicon is not None or dict_ is not None:
-        if max_word_len is not None:
-            raise click.UsageError("--max-word-len applies to a learned segmenter, not to --lexicon/--dict")
+    given = [name for name, v in (("--model", model), ("--lexicon", lexicon), ("--dict", dict_)) if v is not None]
+    if len(given) > 1:
+        raise click.UsageError(f"pass only one of --model, --lexicon and --dict, not {' and '.join(given)}")
+    learning = [name for name, v in (("--max-word-len", max_word_len), ("--min-count", min_count),
+                                     ("--max-memory", max_memory), ("--refine", refine)) if v is not None]
+    if given:
+        if learning:
+            raise click.UsageError(f"{', '.join(learning)} apply to a segmenter learned from the input, "
+                                   f"not to {given[0]}")
+        if model is not None:
+            if options:
+                raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, not to --model")
+            if mode not in (None, "nlpzero"):
+                raise click.UsageError("--mode applies to --lexicon/--dict, not to --model")
+            seg = Segmenter.load(model)
+            for path in user_dicts:
+                seg.load_userdict(path)
+            return seg
         return Segmenter(lexicon if lexicon is not None else dict_, mode=mode, user_dicts=user_dicts,
                          **(options or {}))
     if options:
@@ -130,16 +166,23 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
         raise click.UsageError(
             "unsupervised segmentation is not available in this build: pass --lexicon or --dict"
         ) from None
-    if not corpus.reiterable:
-        raise click.UsageError("learning a lexicon reads INPUT twice, so it must be a file, not a "
-                               "stream; pass --lexicon or --dict to segment standard input")
-    kwargs = {} if max_word_len is None else {"max_word_len": max_word_len}
-    seg = learn_segmenter(corpus, progress=not quiet, **kwargs)
-    if mode not in (None, seg.mode):
+    if mode not in (None, "nlpzero"):
         raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
+    seg = learn_segmenter(corpus, progress=not quiet, **learn_kwargs(max_word_len, min_count, max_memory, refine))
     for path in user_dicts:
         seg.load_userdict(path)
     return seg
+
+
+def rereadable(corpus):
+    """``(corpus, keep)``: the corpus itself when it can be read twice, else a temporary copy of
+    it (standard input or a pipe) and the object that removes the copy when dropped."""
+    if corpus.reiterable:
+        return corpus, None
+    from .._spill import spill_to_file
+
+    spill = spill_to_file(corpus)
+    return spill.corpus, spill
 
 
 def write_partition(output, result, item: str, group: str) -> None:

@@ -28,15 +28,19 @@ def _join_items(sep):
 @click.argument("transactions", type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--min-support", type=limited("min_support"), default=None, help="Minimum relative support in (0, 1]; "
               "count threshold = ceil(S × N) (1e-9 tolerance).")
-@click.option("--min-count", type=limited("min_count"), default=None, help="Minimum support count (instead of --min-support).")
+@click.option("--min-count", type=limited("min_count"), default=None,
+              help="Minimum support count (instead of --min-support).")
 @click.option("--sep", default=None, help="Item separator (default: any whitespace).")
 @click.option("--max-size", type=limited("max_size"), default=None, help="Largest itemset size (default: no limit).")
-@click.option("--max-itemsets", type=limited("max_itemsets", zero_means_none=True), default=10_000_000, show_default=True,
+@click.option("--max-itemsets", type=limited("max_itemsets", zero_means_none=True), default=10_000_000,
+              show_default=True,
               help="Stop with an error beyond this many itemsets (0 = no limit).")
 @click.option("--rules", is_flag=True, help="Output association rules instead of itemsets.")
-@click.option("--min-confidence", type=limited("min_confidence"), default=0.8, show_default=True, help="Minimum rule confidence.")
+@click.option("--min-confidence", type=limited("min_confidence"), default=0.8, show_default=True,
+              help="Minimum rule confidence.")
 @click.option("--min-lift", type=limited("min_lift"), default=None, help="Minimum rule lift (default: none).")
-@click.option("--max-consequent-size", type=limited("max_consequent_size", zero_means_none=True), default=1, show_default=True,
+@click.option("--max-consequent-size", type=limited("max_consequent_size", zero_means_none=True), default=1,
+              show_default=True,
               help="Largest rule consequent (0 = any size).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (e.g. gb18030).")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
@@ -52,8 +56,8 @@ def command(transactions, min_support, min_count, sep, max_size, max_itemsets, r
       nlpzero apriori baskets.txt --min-support 0.01 | head
       nlpzero apriori baskets.csv --sep , --min-count 50 --rules --min-confidence 0.6 -o rules.tsv
     """
-    from ..apriori import association_rules, frequent_itemsets
     from .._io import open_output
+    from ..apriori import association_rules, frequent_itemsets
 
     if (min_support is None) == (min_count is None):
         raise click.UsageError("give exactly one of --min-support and --min-count")

@@ -23,10 +23,12 @@ from ._common import limited, output_option, quiet_option, segmenter_from_cli, s
 @segmenter_options
 @click.option("-k", "k", type=limited("k"), default=10, show_default=True, help="Nearest neighbours per word.")
 @click.option("--dim", type=limited("dim"), default=None, help="Vector dimension [default: about 8.33·ln(vocabulary)].")
-@click.option("--window", type=limited("window"), default=5, show_default=True, help="Co-occurrence window (tokens each side).")
+@click.option("--window", type=limited("window"), default=5, show_default=True,
+              help="Co-occurrence window (tokens each side).")
 @click.option("--min-count", type=limited("min_count"), default=5, show_default=True, help="Ignore rarer words.")
 @click.option("--max-vocab", type=limited("max_vocab"), default=None, help="Keep only the most frequent words.")
-@click.option("--num-trials", "num_trials", type=limited("num_trials"), default=10, show_default=True, help="InfoMap trials.")
+@click.option("--num-trials", "num_trials", type=limited("num_trials"), default=10, show_default=True,
+              help="InfoMap trials.")
 @click.option("--seed", type=limited("seed"), default=0, show_default=True, help="Random seed (deterministic).")
 @click.option("--save-vectors", "vectors_out", type=click.Path(dir_okay=False), default=None,
               help="Also save the word vectors here (.npz with 'words' and 'vectors').")

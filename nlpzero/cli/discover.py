@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import corpus_from_cli, limited, output_option, quiet_option, text_input_options
+from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_option, text_input_options
 
 
 @click.command("discover")
@@ -18,10 +18,12 @@ from ._common import corpus_from_cli, limited, output_option, quiet_option, text
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jsonl", "jieba"]), default="tsv",
               show_default=True, help="TSV with a '#' header, JSON lines, or a jieba user dictionary.")
 @click.option("--new-only", is_flag=True, help="Only words absent from jieba's dictionary.")
+@click.option("--max-memory", type=ByteSize(), default="1G", show_default=True,
+              help="Cap on the n-gram counting table; past it, counting is redone exactly in hash partitions.")
 @text_input_options
 @output_option
 @quiet_option
-def command(corpus, method, min_count, max_n, top, fmt, new_only, encoding, errors, no_normalize,
+def command(corpus, method, min_count, max_n, top, fmt, new_only, max_memory, encoding, errors, no_normalize,
             output, quiet):
     """Discover the words of CORPUS and write them best first, new words marked.
 
@@ -29,16 +31,18 @@ def command(corpus, method, min_count, max_n, top, fmt, new_only, encoding, erro
     jieba's dictionary). CORPUS may be `-` for standard input.
 
     \b
-    Example:
-      nlpzero discover corpus.txt --top 5000 -o lexicon.tsv
-      nlpzero segment corpus.txt --lexicon lexicon.tsv
+    Examples:
+      nlpzero discover corpus.txt -o lexicon.tsv
+      nlpzero discover corpus.txt --new-only --top 100
+      nlpzero segment corpus.txt --lexicon lexicon.tsv   # the whole lexicon: a --top cut
+                                                           # segments worse
     """
     from .._io import open_output
     from ..discovery import discover
 
     source = corpus_from_cli(corpus, encoding, errors, no_normalize)
     lexicon = discover(source, method=method.replace("-", "_"), min_count=min_count, max_n=max_n,
-                       progress=not quiet)
+                       max_memory=max_memory, progress=not quiet)
     if new_only:
         lexicon = lexicon.subset(lexicon.is_new)
     with open_output(output) as out:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import ByteSize, limited, corpus_from_cli, output_option, quiet_option, text_input_options
+from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_option, text_input_options
 
 
 @click.command("ngrams")

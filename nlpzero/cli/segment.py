@@ -3,13 +3,24 @@ from __future__ import annotations
 
 import click
 
-from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import (
+    learning_options,
+    limited,
+    output_option,
+    quiet_option,
+    rereadable,
+    segmenter_from_cli,
+    segmenter_options,
+)
 
 
 @click.command("segment")
 @click.argument("input", type=click.Path(allow_dash=True, dir_okay=False))
 @output_option
+@click.option("--model", type=click.Path(dir_okay=False), default=None,
+              help="A segmenter model written by `nlpzero learn` (or Segmenter.save).")
 @segmenter_options
+@learning_options
 @click.option("--mode", type=click.Choice(["auto", "nlpzero", "jieba"]), default="auto", show_default=True,
               help="Text model: jieba reproduces jieba.lcut(HMM=False); auto = jieba with --dict jieba, "
                    "--hmm or --cut, else nlpzero.")
@@ -33,23 +44,26 @@ from ._common import limited, output_option, quiet_option, segmenter_from_cli, s
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
-def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, hmm, cut_mode, traditional,
-            force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
+def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refine, min_count, max_memory, mode, hmm,
+            cut_mode, traditional, force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
-    With neither --lexicon nor --dict, a lexicon is first learned from INPUT itself (unsupervised).
+    With a --model (from `nlpzero learn`), a --lexicon or a --dict, those words are used. With none
+    of them a segmenter is first learned from INPUT itself (unsupervised), exactly as
+    `nlpzero learn INPUT -o MODEL` followed by `nlpzero segment INPUT --model MODEL` would do.
 
     \b
     Examples:
       nlpzero segment news.txt --dict jieba -o news.seg.txt
+      nlpzero learn news.txt -o news.model && nlpzero segment more.txt --model news.model
       nlpzero segment news.txt --dict jieba --hmm -o news.seg.txt      # = jieba.lcut(line)
       nlpzero segment news.txt --dict jieba --mode nlpzero --force-dict mine.tsv
       nlpzero segment news.txt --lexicon lexicon.tsv --user-dict mine.txt --jobs 8 -o out.txt
       cat news.txt | nlpzero segment - --dict jieba | head
     """
-    from ..corpus import Corpus
     from ..batch import segment_file
+    from ..corpus import Corpus
 
     jieba_cut = hmm or cut_mode != "accurate"
     if mode == "auto":
@@ -68,12 +82,16 @@ def command(input, output, lexicon, dict_, user_dicts, max_word_len, mode, hmm, 
     if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
         raise click.UsageError(f"--start-method {start_method} is not available on this platform")
     corpus = Corpus(input, encoding=encoding, errors=errors)
-    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options)
+    keep = None
+    if model is None and lexicon is None and dict_ is None:
+        corpus, keep = rereadable(corpus)        # learned from INPUT, then INPUT is segmented
+    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
+                             model=model, min_count=min_count, max_memory=max_memory, refine=refine)
     for path in force_dicts:
         seg.load_userdict(path, force=True)
     result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
                           start_method=start_method)
+    del keep
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
                    f"({result.mb_per_s:.1f} MB/s, {result.jobs} jobs) -> {output}", err=True)
-

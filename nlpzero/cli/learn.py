@@ -1,0 +1,40 @@
+"""``nlpzero learn``: learn an unsupervised segmenter from raw text and save it as a model file."""
+from __future__ import annotations
+
+import click
+
+from ._common import learn_kwargs, learning_options, limited, quiet_option, rereadable
+
+
+@click.command("learn")
+@click.argument("corpus", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="The model file to write (atomically).")
+@click.option("--max-word-len", "max_word_len", type=limited("max_word_len"), default=None,
+              help="Longest word the segmenter proposes, in symbols [default: 4].")
+@learning_options
+@click.option("--encoding", default="utf-8", show_default=True, help="Input encoding.")
+@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
+              help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
+@quiet_option
+def command(corpus, output, max_word_len, refine, min_count, max_memory, encoding, errors, quiet):
+    """Learn a word segmenter from the raw text CORPUS (no dictionary) and write it to -o MODEL.
+
+    The model is a versioned, checksummed file of words and scores (not a pickle: safe to load
+    from anyone). Segment any text with it: `nlpzero segment INPUT --model MODEL`, or in Python
+    `nlpzero.Segmenter.load(MODEL)`. CORPUS may be `-` for standard input.
+
+    \b
+    Example:
+      nlpzero learn news.txt -o news.model
+      nlpzero segment other.txt --model news.model -o other.seg.txt
+    """
+    from ..corpus import Corpus
+    from ..discovery import learn_segmenter
+
+    source, keep = rereadable(Corpus(corpus, encoding=encoding, errors=errors))
+    seg = learn_segmenter(source, progress=not quiet, **learn_kwargs(max_word_len, min_count, max_memory, refine))
+    seg.save(output)
+    del keep
+    if not quiet:
+        click.echo(f"{len(seg)} words -> {output}", err=True)

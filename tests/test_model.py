@@ -1,0 +1,173 @@
+"""Learn once, segment many: the segmenter model file (Segmenter.save / Segmenter.load,
+``nlpzero learn``, ``nlpzero segment --model``), its checks on load, and that ``nlpzero segment``
+without a dictionary is exactly learn + segment --model."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from nlpzero import learn_segmenter
+from nlpzero._model import FORMAT_VERSION, MAGIC
+from nlpzero.cli import main
+from nlpzero.errors import InputError, ModelFormatError
+from nlpzero.segment import Segmenter
+
+
+@pytest.fixture(scope="module")
+def learned(sample_path):
+    return learn_segmenter(sample_path, max_word_len=4)
+
+
+def _same_segmenter(a, b, lines):
+    assert a.to_dict() == b.to_dict()           # every word with exactly its score
+    assert a.unknown_score == b.unknown_score and a.mode == b.mode and a.normalize == b.normalize
+    assert list(a.cut_lines(lines)) == list(b.cut_lines(lines))
+
+
+def test_learned_model_round_trips_exactly(tmp_path, learned, sample_lines):
+    path = tmp_path / "m.nlpz"
+    learned.save(path)
+    again = Segmenter.load(path)
+    _same_segmenter(learned, again, sample_lines[:300] + ["ＡＢＣ１９９８年，卡尔·马克思", "", "  "])
+    assert again.learned["method"] == "nvbe" and again.learned["max_word_len"] == 4
+    assert path.read_bytes()[:8] == MAGIC
+
+
+@pytest.mark.parametrize("kind", ["count", "jieba-mode", "jieba-hmm", "forced", "refined"])
+def test_other_segmenters_round_trip(tmp_path, kind, sample_path, sample_lines):
+    if kind == "count":
+        seg = Segmenter({"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2.5, "ＡＢ": 3})
+    elif kind == "jieba-mode":
+        seg = Segmenter({"今天": 10, "天气": 8, "不错": 5}, mode="jieba", unknown_score=-7.5)
+    elif kind == "jieba-hmm":
+        seg = Segmenter({"今天": 10, "天气": 8, "不错": 5}, mode="jieba", hmm=True, cut_mode="search")
+    elif kind == "forced":
+        seg = Segmenter({"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2})
+        seg.add_word("天气不", force=True)
+    else:
+        seg = learn_segmenter(sample_path, refine=1)
+    path = tmp_path / "m.nlpz"
+    seg.save(path)
+    again = Segmenter.load(path)
+    _same_segmenter(seg, again, sample_lines[:100] + ["今天天气不错ＡＢ!"])
+    assert again.total == seg.total
+    assert (again.hmm, again.cut_mode, again.traditional) == (seg.hmm, seg.cut_mode, seg.traditional)
+    assert again._whole == seg._whole
+
+
+def _corrupt(path, tmp_path, how):
+    data = bytearray(path.read_bytes())
+    out = tmp_path / f"bad-{how}"
+    if how == "foreign":
+        data = bytearray(b"word\t12\n" * 20)
+    elif how == "empty":
+        data = bytearray()
+    elif how == "truncated":
+        data = data[: len(data) // 2]
+    elif how == "header-only":
+        data = data[:20]
+    elif how == "flipped":
+        data[-9] ^= 0x40
+    elif how == "version":
+        data[8:12] = (FORMAT_VERSION + 1).to_bytes(4, "little")
+    elif how == "inconsistent":
+        # a well-formed, correctly checksummed file whose header lies about an array
+        size = int.from_bytes(data[12:16], "little")
+        header = json.loads(data[48 : 48 + size])
+        header["arrays"]["ends"][1] += 1
+        blob = json.dumps(header, sort_keys=True).encode()
+        blob = blob + b" " * (size - len(blob)) if len(blob) <= size else blob
+        assert len(blob) == size
+        data[48 : 48 + size] = blob
+        data[16:48] = hashlib.sha256(bytes(data[48:])).digest()
+    out.write_bytes(bytes(data))
+    return out
+
+
+@pytest.mark.parametrize("how,message", [
+    ("foreign", "not an nlpzero segmenter model"),
+    ("empty", "not an nlpzero segmenter model"),
+    ("header-only", "truncated"),
+    ("truncated", "checksum mismatch"),
+    ("flipped", "checksum mismatch"),
+    ("version", f"model format version {FORMAT_VERSION + 1}"),
+    ("inconsistent", "inconsistent model file"),
+])
+def test_damaged_or_foreign_files_are_clear_errors(tmp_path, learned, how, message):
+    path = tmp_path / "m.nlpz"
+    learned.save(path)
+    bad = _corrupt(path, tmp_path, how)
+    with pytest.raises(ModelFormatError, match=message) as info:
+        Segmenter.load(bad)
+    assert str(bad) in str(info.value)
+    res = CliRunner().invoke(main, ["segment", str(path), "--model", str(bad)])
+    assert res.exit_code == 1 and message in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        Segmenter.load(tmp_path / "nope")
+    assert not isinstance(InputError("x"), ModelFormatError)
+
+
+@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--refine", "1", "--min-count", "3",
+                                         "--max-memory", "1M"]])
+def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample_path, options):
+    runner = CliRunner()
+    direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
+    res = runner.invoke(main, ["segment", sample_path, "-q", "-o", str(direct), *options])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["learn", sample_path, "-q", "-o", str(model), *options])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["segment", sample_path, "-q", "--model", str(model), "-o", str(via)])
+    assert res.exit_code == 0, res.output
+    assert direct.read_bytes() == via.read_bytes() and direct.stat().st_size > 0
+    # and both are the API's learned segmenter
+    kw = {"max_word_len": 3, "refine": 1, "min_count": 3, "max_memory": 1 << 20} if options else {}
+    seg = learn_segmenter(sample_path, **kw)
+    with open(sample_path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert direct.read_text(encoding="utf-8").splitlines() == [" ".join(t) for t in seg.cut_lines(lines)]
+
+
+def test_learn_from_standard_input_equals_learn_from_the_file(tmp_path, sample_path):
+    runner = CliRunner()
+    with open(sample_path, encoding="utf-8") as f:
+        text = f.read()
+    a, b = tmp_path / "a.nlpz", tmp_path / "b.nlpz"
+    assert runner.invoke(main, ["learn", "-", "-q", "-o", str(a)], input=text).exit_code == 0
+    assert runner.invoke(main, ["learn", sample_path, "-q", "-o", str(b)]).exit_code == 0
+    assert Segmenter.load(a).to_dict() == Segmenter.load(b).to_dict()
+    res = runner.invoke(main, ["segment", "-", "-q"], input=text)
+    via = runner.invoke(main, ["segment", "-", "-q", "--model", str(b)], input=text)
+    assert res.exit_code == 0 and res.stdout == via.stdout and res.stdout
+
+
+def test_model_option_usage_errors(tmp_path, learned):
+    path = tmp_path / "m.nlpz"
+    learned.save(path)
+    runner = CliRunner()
+    for extra in (["--lexicon", str(path)], ["--dict", "jieba"], ["--max-word-len", "3"],
+                  ["--min-count", "2"], ["--max-memory", "1G"], ["--mode", "jieba"]):
+        res = runner.invoke(main, ["segment", str(path), "--model", str(path), *extra])
+        assert res.exit_code == 2, (extra, res.output)
+    res = runner.invoke(main, ["learn", str(path)])                  # -o is required
+    assert res.exit_code == 2
+    res = runner.invoke(main, ["learn", str(tmp_path / "missing.txt"), "-o", str(path)])
+    assert res.exit_code in (1, 2) and "Traceback" not in res.output
+
+
+def test_a_learned_model_segments_new_text(tmp_path, learned, sample_lines):
+    path = tmp_path / "m.nlpz"
+    learned.save(path)
+    new = tmp_path / "new.txt"
+    new.write_text("\n".join(sample_lines[-50:]) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["segment", str(new), "-q", "--model", str(path)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines() == [" ".join(t) for t in learned.cut_lines(sample_lines[-50:])]
+    np.testing.assert_equal(len(res.stdout.splitlines()), 50)
