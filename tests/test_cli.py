@@ -812,7 +812,8 @@ def test_cli_templates_and_parse(run, tmp_path):
     assert "nlpzero_templates" in rows[0]
     assert ["据", "新华社", None, "电"] in [row["template"] for row in rows[1:]]
     r = run("templates", corpus, "--segmented", "--top", "2", "-q", "--min-proba", "1e-3")
-    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3 and r.stdout.startswith("template\t")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 4 and r.stdout.startswith("# nlpzero_templates {")
+    assert r.stdout.splitlines()[1].startswith("template\t")
     r = run("parse", corpus, "--segmented", "--templates", out)
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
