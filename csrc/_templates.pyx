@@ -371,7 +371,7 @@ def count_pairs(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t
     cdef int64_t *cnt = NULL
     cdef int shift
     cdef uint32_t key, prev
-    cdef Map m
+    cdef int64_t[::1] keys_v, counts_v
     for k in range(V):
         n_act += active[k] != 0
     if n_act >= 65536:
@@ -441,9 +441,12 @@ def count_pairs(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t
                 k = j
         keys = np.empty(n_out, dtype=np.int64)
         counts = np.empty(n_out, dtype=np.int64)
-        for k in range(n_out):
-            keys[k] = <int64_t> back[b[k] // <uint32_t> n_act] * V + back[b[k] % <uint32_t> n_act]
-            counts[k] = a[k]
+        keys_v = keys
+        counts_v = counts
+        with nogil:
+            for k in range(n_out):
+                keys_v[k] = <int64_t> back[b[k] // <uint32_t> n_act] * V + back[b[k] % <uint32_t> n_act]
+                counts_v[k] = a[k]
         return keys, counts, n_pairs
     finally:
         free(dense)
@@ -458,6 +461,7 @@ def _count_pairs_hash(const int32_t[::1] ids, const int64_t[::1] pstart, const i
     cdef int64_t V = active.shape[0], n_pairs = 0, p, i, j, e, k, n_out
     cdef int32_t u
     cdef Map m
+    cdef int64_t[::1] keys_v, counts_v
     if map_init(&m, 1 << 16) != 0:
         raise MemoryError()
     try:
@@ -476,12 +480,15 @@ def _count_pairs_hash(const int32_t[::1] ids, const int64_t[::1] pstart, const i
                                     raise MemoryError()
         keys = np.empty(m.size, dtype=np.int64)
         counts = np.empty(m.size, dtype=np.int64)
+        keys_v = keys
+        counts_v = counts
         n_out = 0
-        for k in range(m.mask + 1):
-            if m.keys[k] >= 0:
-                keys[n_out] = m.keys[k]
-                counts[n_out] = m.vals[k]
-                n_out += 1
+        with nogil:
+            for k in range(m.mask + 1):
+                if m.keys[k] >= 0:
+                    keys_v[n_out] = m.keys[k]
+                    counts_v[n_out] = m.vals[k]
+                    n_out += 1
         order = np.argsort(keys, kind="stable")
         return keys[order], counts[order], n_pairs
     finally:

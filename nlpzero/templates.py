@@ -479,7 +479,8 @@ class Templates:
     def save(self, path: str | os.PathLike[str], *, format: str = "jsonl") -> None:
         """Write the templates, best first, atomically: ``jsonl`` (one object per line, readable by
         :meth:`load`) or ``tsv`` (for people: the template's elements separated by spaces, ``[X]`` for a placeholder;
-        count, occurrences, min PMI, bits)."""
+        count, occurrences, min PMI, bits, word bits, after a ``# nlpzero_templates {...}`` header line).
+        Both carry the code :func:`parse` uses, so either file parses new text identically."""
         from ._io import atomic_write
 
         if format not in ("jsonl", "tsv"):
@@ -593,35 +594,62 @@ def _check_elements(t: Sequence[str | None], where: str) -> None:
 _HEADER_KEY = "nlpzero_templates"
 
 
+_TSV_HEADER_PREFIX = "# nlpzero_templates "
+
+
+def _header(ts: Templates) -> dict:
+    """The header both formats carry: params, the code (what :func:`parse` needs) and training."""
+    header: dict[str, Any] = {_HEADER_KEY: 1, "params": ts.params}
+    if ts.code is not None:
+        code = dict(ts.code)
+        code["len_bits"] = [round(float(x), 4) for x in code["len_bits"]]
+        code.pop("word_bits", None)
+        header["code"] = code
+    if ts.training is not None:
+        header["training"] = dict(ts.training.__dict__)
+    return header
+
+
 def write_templates(ts: Templates, out, format: str = "jsonl") -> None:
     """Write ``ts`` best first to the text stream ``out`` (``jsonl`` or ``tsv``).
 
+    Both formats carry the same information for :func:`parse`, so a set read back from either
+    codes (parses) new text identically.
+
     JSONL: a first line ``{"nlpzero_templates": 1, "params": ..., "code": ...}`` (what
     :func:`parse` needs to code new text the way the training corpus was coded), then one
-    object per template, best first, ``null`` for each placeholder.
+    object per template, best first, ``null`` for each placeholder, with ``word_bits``
+    (−log2 P_w of each of its words).
+
+    TSV: a first comment line ``# nlpzero_templates {...}`` holding the same header object as
+    JSON, the column names, then one row per template: its elements separated by spaces
+    (``[X]`` for a placeholder), count, occurrences, min PMI, bits, and ``word_bits`` (one number
+    per word, separated by spaces).
     """
+    header = _header(ts)
+    wbits = (ts.code or {}).get("word_bits", {})
+
+    def word_bits(t: Template) -> list[float]:
+        return [round(float(wbits.get(w, _DEFAULT_WORD_BITS)), 4) for w in t.words]
+
     if format == "jsonl":
-        header = {_HEADER_KEY: 1, "params": ts.params}
-        if ts.code is not None:
-            code = dict(ts.code)
-            code["len_bits"] = [round(float(x), 4) for x in code["len_bits"]]
-            code.pop("word_bits", None)
-            header["code"] = code
-        if ts.training is not None:
-            header["training"] = dict(ts.training.__dict__)
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
-        wbits = (ts.code or {}).get("word_bits", {})
         for t in ts:
             d = t.to_dict()
             if wbits:
-                d["word_bits"] = [round(float(wbits.get(w, _DEFAULT_WORD_BITS)), 4) for w in t.words]
+                d["word_bits"] = word_bits(t)
             out.write(json.dumps(d, ensure_ascii=False) + "\n")
         return
-    out.write("template\tcount\toccurrences\tmin_pmi\tbits\n")
+    out.write(_TSV_HEADER_PREFIX + json.dumps({k: v for k, v in header.items() if k != _HEADER_KEY},
+                                              ensure_ascii=False) + "\n")
+    out.write("template\tcount\toccurrences\tmin_pmi\tbits" + ("\tword_bits" if wbits else "") + "\n")
     for t in ts:
         m = f"{min(t.pmi):.3f}" if t.pmi else ""
         text = " ".join("[X]" if w is None else w for w in t.elements)
-        out.write(f"{text}\t{t.count}\t{t.occurrences}\t{m}\t{t.bits:.1f}\n")
+        row = f"{text}\t{t.count}\t{t.occurrences}\t{m}\t{t.bits:.1f}"
+        if wbits:
+            row += "\t" + " ".join(repr(x) for x in word_bits(t))
+        out.write(row + "\n")
 
 
 def _parse_tsv_template(text: str) -> list[str | None]:
@@ -650,9 +678,15 @@ def read_templates(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> 
             continue
         if tsv is None:
             tsv = not line.startswith("{")
-            if tsv and line.startswith("template\t"):
-                continue
+        if tsv and not elements and line.startswith("template\t"):
+            continue
         try:
+            if tsv and not elements and not header and line.startswith(_TSV_HEADER_PREFIX):
+                obj = json.loads(line[len(_TSV_HEADER_PREFIX):])
+                if not isinstance(obj, dict):
+                    raise ValueError("the header must be a JSON object")
+                header = obj
+                continue
             if tsv:
                 cols = line.split("\t")
                 if len(cols) < 2:
@@ -662,6 +696,13 @@ def read_templates(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> 
                 o = int(cols[2]) if len(cols) > 2 and cols[2] else c
                 b = float(cols[4]) if len(cols) > 4 and cols[4] else 0.0
                 p: tuple[float, ...] = ()
+                if len(cols) > 5 and cols[5]:
+                    words = [w for w in t if w is not None]
+                    wb = [float(x) for x in cols[5].split()]
+                    if len(wb) != len(words):
+                        raise ValueError("word_bits must list one number per word")
+                    for w, x in zip(words, wb):
+                        wbits[w] = x
             else:
                 obj = json.loads(line)
                 if isinstance(obj, dict) and _HEADER_KEY in obj and not elements and not header:

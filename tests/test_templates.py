@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import dataclasses
 import json
 import math
 import random
@@ -383,6 +384,39 @@ def test_save_load_roundtrip(tmp_path):
     assert parse(line.split(), back).to_brackets() == parse(line.split(), ts).to_brackets()
     first = json.loads((tmp_path / "t.jsonl").read_text(encoding="utf-8").splitlines()[1])
     assert first["template"] == list(ts[0].elements) and first["count"] == ts[0].count
+
+
+def test_tsv_and_jsonl_files_parse_identically(tmp_path):
+    # the TSV file carries the same code as the JSONL header (q, q(FLAT), length and word bits),
+    # so parsing with either file gives the same trees and bits
+    # (a stored code where FLAT blocks are dear, so the parses depend on the code: with the
+    # default code of a bare file some pieces stay flat that the stored code nests)
+    found = find_templates(corpus_lines(), min_proba=1e-3)
+    ts = dataclasses.replace(found, code={**found.code, "flat_bits": 30.0})
+    ts.save(tmp_path / "t.jsonl", format="jsonl")
+    ts.save(tmp_path / "t.tsv", format="tsv")
+    from_jsonl = Templates.load(tmp_path / "t.jsonl")
+    from_tsv = Templates.load(tmp_path / "t.tsv")
+    lines = [line.split() for line in corpus_lines()] + [
+        "据 新华社 城1 电 ， 词1 在 词2 中 词3".split(), "词1 在 词2 中 据 新华社 城1 电".split(),
+        "在 中 新华社 据".split()]
+    a = [p.to_brackets() for p in parse_many(lines, from_jsonl)]
+    b = [p.to_brackets() for p in parse_many(lines, from_tsv)]
+    assert a == b
+    assert a == [p.to_brackets() for p in parse_many(lines, ts)]
+    assert from_tsv.code == from_jsonl.code and from_tsv.params == from_jsonl.params
+    assert (from_tsv.description_length(corpus_lines()).total_bits
+            == from_jsonl.description_length(corpus_lines()).total_bits)
+    # a TSV file without the header line (hand-made) still loads, with the default code
+    rows = (tmp_path / "t.tsv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("# nlpzero_templates {")
+    (tmp_path / "bare.tsv").write_text("\n".join(rows[1:]) + "\n", encoding="utf-8")
+    bare = Templates.load(tmp_path / "bare.tsv")
+    assert [t.elements for t in bare] == [t.elements for t in ts] and "blocks" not in bare.code
+    (tmp_path / "bad.tsv").write_text("# nlpzero_templates {not json\n" + "\n".join(rows[1:]) + "\n",
+                                      encoding="utf-8")
+    with pytest.raises(FormatError, match=r"bad.tsv, line 1"):
+        Templates.load(tmp_path / "bad.tsv")
 
 
 def test_malformed_templates_file_names_file_and_line(tmp_path):
