@@ -398,7 +398,8 @@ def test_tsv_and_jsonl_files_parse_identically(tmp_path):
     from_jsonl = Templates.load(tmp_path / "t.jsonl")
     from_tsv = Templates.load(tmp_path / "t.tsv")
     lines = [line.split() for line in corpus_lines()] + [
-        ["据", "新华社", "城1", "电", "，", "词1", "在", "词2", "中", "词3"], ["词1", "在", "词2", "中", "据", "新华社", "城1", "电"],
+        ["据", "新华社", "城1", "电", "，", "词1", "在", "词2", "中", "词3"],
+        ["词1", "在", "词2", "中", "据", "新华社", "城1", "电"],
         ["在", "中", "新华社", "据"]]
     a = [p.to_brackets() for p in parse_many(lines, from_jsonl)]
     b = [p.to_brackets() for p in parse_many(lines, from_tsv)]
