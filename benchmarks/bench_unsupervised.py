@@ -23,8 +23,8 @@ Usage::
 
     python -m benchmarks.bench_unsupervised [--sighan DIR] [--only pku sighan-msr ...]
 
-``--sighan`` is the folder with ``pku_test_gold.utf8`` and ``msr_test_gold.utf8`` (default
-``../shared/data/sighan2005`` next to the repository); its rows are skipped with a message when
+``--sighan`` is the folder with ``pku_test_gold.utf8`` and ``msr_test_gold.utf8`` (default:
+``$NLPZERO_SIGHAN``; the data is not shipped); its rows are skipped with a message when
 the folder is absent.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ from benchmarks import datasets, harness
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REVIEWS = os.path.join(ROOT, "nlpzero", "data", "reviews.txt")
-DEFAULT_SIGHAN = os.path.join(os.path.dirname(ROOT), "shared", "data", "sighan2005")
+DEFAULT_SIGHAN = os.environ.get("NLPZERO_SIGHAN", "")
 
 PROTOCOLS = {
     "pku": "PKU 1998-01, learn + segment the raw text",

@@ -133,8 +133,6 @@ cdef void* _grow(void* p, size_t size) except NULL:
     return q
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
     """Ids of every substring of at most ``L`` symbols inside a run.
 
@@ -424,8 +422,6 @@ cdef class ICM:
     def pair_count(self, int32_t v, int32_t w):
         return pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)
 
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
     @cython.cdivision(True)
     cdef double _path(self, Py_ssize_t r, double alpha0, double alpha1, const double* lplen,
                       const double* lpsym, const double[:, ::1] logem, const double[:, ::1] logtr,
@@ -553,8 +549,6 @@ cdef class ICM:
                 k = kp
         return bestsc
 
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
     cdef inline void _prefetch(self, Py_ssize_t lo, Py_ssize_t j) noexcept nogil:
         """Ask for the hash slots of the word pairs (v, w) with w ending at lo + j."""
         cdef Py_ssize_t k, kp, i
@@ -671,8 +665,6 @@ def feature_buckets(const int32_t[::1] feat, Py_ssize_t lo, Py_ssize_t hi, Py_ss
     return [int(out[i]) for i in range(10)]
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const double* w,
                         const double* tw, uint64_t mask, double* delta, int8_t* bp,
                         uint64_t* fb, int8_t* out) noexcept nogil:
@@ -754,8 +746,6 @@ def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const double[::1] w
     return tags_a
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int64_t[::1] order,
                      const int8_t[::1] gold, double[::1] w, double[::1] u, double[::1] tw,
                      double[::1] tu, int64_t step):
@@ -844,8 +834,6 @@ cdef inline bint all_digits(const uint32_t[::1] codes, Py_ssize_t a, Py_ssize_t 
     return b > a
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 def join_flags(const uint32_t[::1] codes, const int32_t[::1] lo, const int32_t[::1] hi,
                const uint8_t[::1] word_start, bint normalize=True):
     """For token spans of one text (one span per character of a run, per ASCII stretch, per
