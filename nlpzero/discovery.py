@@ -506,6 +506,25 @@ def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Se
     return seg
 
 
+def _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count, encoding, errors,
+                      normalize, max_memory, progress, *, spans: bool):
+    """Learn for :func:`segment_unsupervised` (``spans=False``) or its spans form: ``(direct,
+    passes, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
+    corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``passes.texts()``."""
+    check_choice("method", method, METHODS)
+    seed = limits.check("seed", seed)
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress, max_memory)
+    if method == "joint":
+        inputs = _joint_inputs(passes, model, max_memory)
+        if inputs is not None:
+            refined = _joint_refine(inputs, max_word_len, seed, progress)
+            if not inputs.sampled:
+                return _joint_output(passes, inputs, refined.starts, spans), passes, None
+            return None, passes, _joint_segmenter(passes, inputs, refined, seed, max_word_len)
+    return None, passes, _segmenter(passes, model, penalty, refine)
+
+
 def segment_unsupervised(
     corpus: Source,
     *,
@@ -544,20 +563,10 @@ def segment_unsupervised(
     >>> next(iter(segment_unsupervised(lines)))[-1]
     '。'
     """
-    check_choice("method", method, METHODS)
-    seed = limits.check("seed", seed)
-    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress, max_memory)
-    seg = None
-    if method == "joint":
-        inputs = _joint_inputs(passes, model, max_memory)
-        if inputs is not None:
-            refined = _joint_refine(inputs, max_word_len, seed, progress)
-            if not inputs.sampled:
-                return _joint_output(passes, inputs, refined.starts, False)
-            seg = _joint_segmenter(passes, inputs, refined, seed, max_word_len)
-    if seg is None:
-        seg = _segmenter(passes, model, penalty, refine)
+    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                            encoding, errors, normalize, max_memory, progress, spans=False)
+    if direct is not None:
+        return direct
 
     def lines():
         for text in passes.texts():
@@ -600,20 +609,10 @@ def segment_unsupervised_spans(
     >>> text[lo[-1]:hi[-1]]
     '很美'
     """
-    check_choice("method", method, METHODS)
-    seed = limits.check("seed", seed)
-    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress, max_memory)
-    seg = None
-    if method == "joint":
-        inputs = _joint_inputs(passes, model, max_memory)
-        if inputs is not None:
-            refined = _joint_refine(inputs, max_word_len, seed, progress)
-            if not inputs.sampled:
-                return _joint_output(passes, inputs, refined.starts, True)
-            seg = _joint_segmenter(passes, inputs, refined, seed, max_word_len)
-    if seg is None:
-        seg = _segmenter(passes, model, penalty, refine)
+    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                            encoding, errors, normalize, max_memory, progress, spans=True)
+    if direct is not None:
+        return direct
     los, his, base = [], [], 0
     for text in passes.texts():
         lo, hi = seg.spans(text).T.astype(np.int64)
