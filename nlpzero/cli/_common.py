@@ -208,6 +208,17 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
     return seg
 
 
+def segmenter_unless_segmented(corpus, segmented, lexicon, dict_, user_dicts, quiet=False, max_word_len=None):
+    """None for --segmented input (refusing segmenter options with it), else the segmenter the
+    options ask for (:func:`segmenter_from_cli`): the commands that read tokens share this."""
+    if segmented:
+        if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
+            raise click.UsageError("--segmented input is not segmented again: "
+                                   "drop --lexicon/--dict/--user-dict/--max-word-len")
+        return None
+    return segmenter_from_cli(corpus, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
+
+
 def rereadable(corpus):
     """``(corpus, keep)``: the corpus itself when it can be read twice, else a temporary copy of
     it (standard input or a pipe) and the object that removes the copy when dropped."""

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import click
 
-from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options, write_partition
+from ._common import (
+    limited,
+    output_option,
+    quiet_option,
+    segmenter_options,
+    segmenter_unless_segmented,
+    write_partition,
+)
 
 
 @click.command(
@@ -40,14 +47,8 @@ def command(corpus, segmented, lexicon, dict_, user_dicts, max_word_len, k, dim,
     from ..corpus import Corpus
     from ..vectors import cluster_words, word_vectors
 
-    if segmented:
-        if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
-            raise click.UsageError("--segmented input is not segmented again: drop "
-                                   "--lexicon/--dict/--user-dict/--max-word-len")
-        source, seg = corpus, None
-    else:
-        source = Corpus(corpus, encoding=encoding)
-        seg = segmenter_from_cli(source, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
+    source = corpus if segmented else Corpus(corpus, encoding=encoding)
+    seg = segmenter_unless_segmented(source, segmented, lexicon, dict_, user_dicts, quiet, max_word_len)
     wv = word_vectors(source, dim=dim, window=window, min_count=min_count, max_vocab=max_vocab, seed=seed,
                       encoding=encoding, segmenter=seg)
     if vectors_out:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_options, segmenter_unless_segmented
 
 
 @click.command("parse")
@@ -40,13 +40,7 @@ def command(corpus, templates_path, output, segmented, lexicon, dict_, user_dict
 
     ts = Templates.load(templates_path)
     corpus_obj = Corpus(corpus, encoding=encoding, errors=errors)
-    if segmented:
-        if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
-            raise click.UsageError("--segmented input is not segmented again: "
-                                   "drop --lexicon/--dict/--user-dict/--max-word-len")
-        seg = None
-    else:
-        seg = segmenter_from_cli(corpus_obj, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
+    seg = segmenter_unless_segmented(corpus_obj, segmented, lexicon, dict_, user_dicts, quiet, max_word_len)
     result = parse_file(corpus_obj, output, ts, segmenter=seg, jobs=jobs, progress=not quiet)
     if not quiet and output not in (None, "-"):
         click.echo(f"parse: {result.lines:,} lines in {result.seconds:.1f}s ({result.jobs} jobs) -> {output}", err=True)

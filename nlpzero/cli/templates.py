@@ -5,7 +5,7 @@ import warnings
 
 import click
 
-from ._common import limited, output_option, quiet_option, segmenter_from_cli, segmenter_options
+from ._common import limited, output_option, quiet_option, segmenter_options, segmenter_unless_segmented
 
 
 @click.command("templates")
@@ -49,13 +49,7 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
     from ..templates import find_templates, write_templates
 
     corpus_obj = Corpus(corpus, encoding=encoding)
-    if segmented:
-        if lexicon is not None or dict_ is not None or user_dicts or max_word_len is not None:
-            raise click.UsageError("--segmented input is not segmented again: "
-                                   "drop --lexicon/--dict/--user-dict/--max-word-len")
-        seg = None
-    else:
-        seg = segmenter_from_cli(corpus_obj, lexicon, dict_, user_dicts, quiet=quiet, max_word_len=max_word_len)
+    seg = segmenter_unless_segmented(corpus_obj, segmented, lexicon, dict_, user_dicts, quiet, max_word_len)
 
     def progress(message):
         if not quiet:
