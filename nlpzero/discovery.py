@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
@@ -41,7 +41,12 @@ from .errors import CorpusTooSmallError, ParameterError
 from .ngrams import DEFAULT_MAX_MEMORY
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+
     from .lexicon import Lexicon
+
+#: the ``known`` argument of :func:`discover`: a dictionary file, or a list of them
+KnownArg = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]], None]
 
 __all__ = ["default_min_count", "discover"]
 
@@ -65,6 +70,8 @@ def discover(
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
+    known: KnownArg = None,
+    known_jieba: bool = True,
     progress: ProgressArg = False,
 ) -> Lexicon:
     """Discover the words of a corpus without any dictionary.
@@ -95,6 +102,11 @@ def discover(
     max_memory : int, default 1 GiB
         Budget of the n-gram counting table in bytes (:func:`nlpzero.count_ngrams`): when the
         distinct n-grams do not fit, they are counted exactly in hash partitions, one pass each.
+    known : path or list of paths, optional
+        The user's own dictionaries (one word per line, jieba's ``word [freq] [tag]`` or
+        nlpzero's TSV; see :func:`nlpzero.lexicon.known_words`): their words are not new.
+    known_jieba : bool, default True
+        Count the words of jieba's dictionary as known too (``False``: only ``known``'s words).
     progress : bool or callable
         Progress on stderr while reading.
 
@@ -102,7 +114,8 @@ def discover(
     -------
     Lexicon
         Ranked by count (ties by word), with cohesion (min PMI for ``"min_entropy"``), left/right
-        branching entropy (nan for words longer than ``max_n``), probability and ``is_new``.
+        branching entropy (nan for words longer than ``max_n``), probability and ``is_new``
+        (absent from the known words).
         Words with ASCII letters or digits are left out (the segmenter keeps those stretches
         whole anyway).
 
@@ -110,6 +123,8 @@ def discover(
     ------
     nlpzero.errors.CorpusTooSmallError
         Fewer than 20 characters of text in runs.
+    nlpzero.errors.FormatError
+        A malformed line in a ``known`` file (the message names the file and the line).
     ValueError, TypeError
         A bad parameter (the message names it).
 
@@ -142,13 +157,16 @@ def discover(
             raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     max_memory = limits.check("max_memory", max_memory)
+    from .lexicon import known_words
+
+    known_set = known_words(known, known_jieba=known_jieba, normalize=corpus.normalize)  # before the long pass
     passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":
-        lexicon = _discover_mi(passes, max_n, min_count, thresholds)
+        lexicon = _discover_mi(passes, max_n, min_count, thresholds, known_set)
     else:
-        lexicon = _discover_min_entropy(passes, max_n, min_count, min_pmi, min_proba)
+        lexicon = _discover_min_entropy(passes, max_n, min_count, min_pmi, min_proba, known_set)
     if not len(lexicon):
         raise CorpusTooSmallError(
             f"no word of {corpus.path or 'the corpus'} passed the thresholds (min_count={min_count}, "
@@ -169,7 +187,7 @@ def _cohesion(passes: Passes, k: int) -> np.ndarray:
     return coh
 
 
-def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
+def _discover_mi(passes: Passes, K: int, min_count: int, thresholds, known) -> Lexicon:
     kept = [None, None]           # kept[k]: bool per order-k id
     coh = [None, None]
     for k in range(2, K + 1):
@@ -197,12 +215,12 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
         return ok[lo + n_windows] - ok[lo] == n_windows
 
     per_order, longer = passes.count_pieces(joined, K, windows_kept)
-    return _assemble(passes, K, per_order, longer, min_count, "mi",
+    return _assemble(passes, K, per_order, longer, min_count, "mi", known,
                      ok=lambda k, ids: np.ones(ids.size, bool) if k <= 2 else kept[k][ids],
                      score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan))
 
 
-def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lexicon:
+def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score) -> Lexicon:
     words: list[str] = []
     counts, cohs, lefts, rights = [], [], [], []
     for k in range(1, K + 1):
@@ -226,10 +244,11 @@ def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lex
 
     return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
                                cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
-                               right_entropy=np.concatenate(rights))
+                               right_entropy=np.concatenate(rights), known=known)
 
 
-def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float, min_proba: float) -> Lexicon:
+def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float, min_proba: float,
+                          known) -> Lexicon:
     n = float(passes.N)
     c1 = passes.levels[0][0].astype(np.float64)
     c2, pre, suf = passes.levels[1]
@@ -247,7 +266,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
     per_order, longer = passes.count_pieces(joined, K)
     total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
     floor = max(min_count, math.floor(min_proba * total) + 1)
-    lex = _assemble(passes, K, per_order, longer, floor, "min_entropy",
+    lex = _assemble(passes, K, per_order, longer, floor, "min_entropy", known,
                     ok=lambda k, ids: np.ones(ids.size, bool), score=lambda k, ids: np.full(ids.size, np.nan))
     counts = _remove_redundant(lex.to_dict())
     pair_ids = np.flatnonzero(keep2)
@@ -260,7 +279,8 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
     from .lexicon import Lexicon
 
     return Lexicon.from_counts({w: counts[w] for w in words}, "min_entropy", cohesion=coh,
-                               left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx])
+                               left_entropy=lex.left_entropy[idx], right_entropy=lex.right_entropy[idx],
+                               known=known)
 
 
 def _best_split(word: str, logp: dict) -> list[str] | None:

@@ -2,7 +2,8 @@
 
 A :class:`Lexicon` lists words best first with their count, probability and the scores that
 justified them (cohesion or PMI, left/right branching entropy) and whether each is new, i.e.
-absent from the dictionary shipped with the installed jieba package.
+absent from the dictionary shipped with the installed jieba package (or from the user's own
+dictionaries: ``discover(known=...)``).
 
 File formats
 ------------
@@ -17,6 +18,7 @@ import json
 import math
 import os
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import IO, Union
 
@@ -26,10 +28,10 @@ from ._io import atomic_write
 from ._validate import check_choice, check_int
 from .corpus import Corpus
 from .dictionary import UTF8_HINT
-from .errors import FormatError, ParameterError
+from .errors import FormatError, ParameterError, ParameterTypeError
 from .jieba.interop import jieba_words
 
-__all__ = ["Lexicon"]
+__all__ = ["Lexicon", "known_words"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 _COLUMNS = ("word", "count", "proba", "cohesion", "left_entropy", "right_entropy", "new")
@@ -51,7 +53,8 @@ class Lexicon:
     left_entropy, right_entropy : ndarray of float64, shape (n,)
         Branching entropies (nats) of the preceding / following character; nan when unknown.
     is_new : ndarray of bool, shape (n,)
-        True for words absent from jieba's dictionary.
+        True for words absent from the known words: jieba's dictionary unless the lexicon was
+        built with other ``known`` words (``discover(known=..., known_jieba=...)``).
     method : str
         How the lexicon was made ("mi", "min_entropy", "file", ...).
     """
@@ -72,9 +75,11 @@ class Lexicon:
     # ------------------------------------------------------------ construction
     @classmethod
     def from_counts(cls, counts: Mapping[str, int], method: str = "counts", *, cohesion=None,
-                    left_entropy=None, right_entropy=None, sort: bool = True) -> Lexicon:
-        """A lexicon from ``{word: count}`` (ranked by count, then word) and optional score arrays
-        aligned with ``counts``'s iteration order."""
+                    left_entropy=None, right_entropy=None, sort: bool = True,
+                    known: AbstractSet[str] | None = None) -> Lexicon:
+        """A lexicon from ``{word: count}`` (ranked by count, then word; in the given order with
+        ``sort=False``) and optional score arrays aligned with ``counts``'s iteration order.
+        ``known``: the words that are not new (default: jieba's dictionary)."""
         words = list(counts)
         c = np.fromiter((int(counts[w]) for w in words), dtype=np.int64, count=len(words))
         if (c < 1).any():
@@ -89,7 +94,8 @@ class Lexicon:
         if sort and n:
             order = np.lexsort((np.array(words, dtype=object).astype(str), -c))
         words = [words[i] for i in order]
-        known = jieba_words()
+        if known is None:
+            known = jieba_words()
         new = np.fromiter((w not in known for w in words), dtype=bool, count=n)
         c = c[order]
         total = c.sum()
@@ -145,7 +151,7 @@ class Lexicon:
         return list(self.words[:n])
 
     def new_words(self) -> list[str]:
-        """Words absent from jieba's dictionary, best first."""
+        """Words marked new (absent from the known words, jieba's dictionary by default), best first."""
         return [w for w, new in zip(self.words, self.is_new) if new]
 
     def to_dict(self) -> dict[str, int]:
@@ -242,6 +248,68 @@ class Lexicon:
         if not words:
             raise FormatError(path, 0, "the lexicon holds no words")
         return _from_lists(words, counts, cols, "file")
+
+
+def known_words(known=None, *, known_jieba: bool = True, normalize: bool = True) -> frozenset:
+    """The words a lexicon does not mark new: jieba's dictionary (``known_jieba``) and the words
+    of the dictionary files ``known``.
+
+    Parameters
+    ----------
+    known : path or sequence of paths, optional
+        The user's own dictionaries, read by :func:`nlpzero.dictionary.read_dictionary`
+        (``format="auto"``): one word per line, jieba's ``word [freq] [tag]`` or nlpzero's
+        ``word<TAB>count`` TSV, UTF-8. Only the words are used (counts are ignored).
+    known_jieba : bool, default True
+        Count the words of the installed jieba package's dictionary as known too.
+    normalize : bool, default True
+        Normalise the words as the corpus is (full-width ASCII → ASCII), so that they match
+        the discovered words.
+
+    Returns
+    -------
+    frozenset of str
+
+    Raises
+    ------
+    nlpzero.errors.FormatError
+        A malformed line (the message names the file and the line).
+    nlpzero.errors.InputError
+        A file is missing or unreadable.
+    nlpzero.errors.ParameterError
+        ``known`` is not a path or a sequence of paths.
+
+    Examples
+    --------
+    >>> with open("mine.txt", "w", encoding="utf-8") as f:
+    ...     _ = f.write("卡梅拉\\n杜拉拉升职记 3\\n")
+    >>> sorted(known_words("mine.txt", known_jieba=False))
+    ['卡梅拉', '杜拉拉升职记']
+    """
+    from .dictionary import read_dictionary
+
+    if known is None:
+        paths = []
+    elif isinstance(known, (str, os.PathLike)):
+        paths = [known]
+    elif isinstance(known, (list, tuple)) and all(isinstance(p, (str, os.PathLike)) for p in known):
+        paths = list(known)
+    else:
+        raise ParameterTypeError("`known` must be a path or a list of paths of dictionary files, got "
+                             f"{type(known).__name__}", "known", known)
+    if not isinstance(known_jieba, bool):
+        raise ParameterTypeError(f"`known_jieba` must be True or False, got {known_jieba!r}", "known_jieba",
+                             known_jieba)
+    words = set(jieba_words()) if known_jieba else set()
+    for path in paths:
+        entries = read_dictionary(path)
+        if normalize:
+            from .corpus import normalize as norm
+
+            words.update(norm(w) for w, _ in entries)
+        else:
+            words.update(w for w, _ in entries)
+    return frozenset(words)
 
 
 def _check_entry(path, lineno, word, count):

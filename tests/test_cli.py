@@ -4,6 +4,7 @@ command is tested in that capability's module."""
 import json
 import multiprocessing
 import os
+import random
 import stat
 import subprocess
 import sys
@@ -331,6 +332,28 @@ def test_cli_discover_errors(tmp_path):
     assert r.exit_code == 2
     r = CliRunner().invoke(main, ["discover", str(tmp_path / "missing.txt")])
     assert r.exit_code == 1 and "no such file" in r.output
+
+
+def test_cli_discover_known_files(tmp_path):
+    rng = random.Random(0)
+    words = ["自然", "语言", "处理", "我们", "喜欢", "很", "美", "的", "北京大学", "研究生"]
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("".join("".join(rng.choices(words, k=12)) + "\n" for _ in range(300)), encoding="utf-8")
+    mine = tmp_path / "mine.txt"
+    mine.write_text("研究生\n北京大学 3\n", encoding="utf-8")
+    base = ["discover", str(corpus), "--method", "min-entropy", "--min-count", "5", "-q"]
+    r = CliRunner().invoke(main, [*base, "--known", str(mine), "--no-known-jieba", "--new-only"])
+    assert r.exit_code == 0, r.output
+    new = {line.split("\t")[0] for line in r.output.splitlines()[1:]}
+    assert new == set(words) - {"研究生", "北京大学"}
+    assert new == set(discover(str(corpus), method="min_entropy", min_count=5, known=[str(mine)],
+                               known_jieba=False).new_words())
+    bad = tmp_path / "bad.txt"
+    bad.write_text("研究生\n北京 x y z\n", encoding="utf-8")
+    r = CliRunner().invoke(main, [*base, "--known", str(mine), "--known", str(bad)])
+    assert r.exit_code == 1 and f"{bad}, line 2" in r.stderr and r.stderr.count("\n") == 1
+    r = CliRunner().invoke(main, [*base, "--known", str(tmp_path)])          # a directory: usage error
+    assert r.exit_code == 2 and "Traceback" not in r.output
 
 
 # ---------------------------------------------------------------------- nlpzero apriori

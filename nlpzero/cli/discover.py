@@ -17,23 +17,29 @@ from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_op
 @click.option("--top", type=limited("top"), default=None, help="Write only the N best words.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jsonl", "jieba"]), default="tsv",
               show_default=True, help="TSV with a '#' header, JSON lines, or a jieba user dictionary.")
-@click.option("--new-only", is_flag=True, help="Only words absent from jieba's dictionary.")
+@click.option("--new-only", is_flag=True, help="Only new words (absent from the known words).")
+@click.option("--known", "known", multiple=True, type=click.Path(dir_okay=False, allow_dash=False),
+              metavar="FILE", help="Your own dictionary: its words are not new (repeatable; one word per "
+                                   "line, jieba `word [freq] [tag]`, or TSV).")
+@click.option("--known-jieba/--no-known-jieba", default=True, show_default=True,
+              help="Count jieba's dictionary as known too (--no-known-jieba: only the --known files).")
 @click.option("--max-memory", type=ByteSize(), default="1G", show_default=True,
               help="Cap on the n-gram counting table; past it, counting is redone exactly in hash partitions.")
 @text_input_options
 @output_option
 @quiet_option
-def command(corpus, method, min_count, max_n, top, fmt, new_only, max_memory, encoding, errors, no_normalize,
-            output, quiet):
+def command(corpus, method, min_count, max_n, top, fmt, new_only, known, known_jieba, max_memory, encoding,
+            errors, no_normalize, output, quiet):
     """Discover the words of CORPUS and write them best first, new words marked.
 
-    TSV columns: word, count, proba, cohesion, left_entropy, right_entropy, new (1 = not in
-    jieba's dictionary). CORPUS may be `-` for standard input.
+    TSV columns: word, count, proba, cohesion, left_entropy, right_entropy, new (1 = not a known
+    word: not in jieba's dictionary nor in a --known file). CORPUS may be `-` for standard input.
 
     \b
     Examples:
       nlpzero discover corpus.txt -o lexicon.tsv
       nlpzero discover corpus.txt --new-only --top 100
+      nlpzero discover corpus.txt --new-only --known mine.txt --no-known-jieba
       nlpzero segment corpus.txt --lexicon lexicon.tsv   # the whole lexicon: a --top cut
                                                            # segments worse
     """
@@ -42,7 +48,7 @@ def command(corpus, method, min_count, max_n, top, fmt, new_only, max_memory, en
 
     source = corpus_from_cli(corpus, encoding, errors, no_normalize)
     lexicon = discover(source, method=method.replace("-", "_"), min_count=min_count, max_n=max_n,
-                       max_memory=max_memory, progress=not quiet)
+                       max_memory=max_memory, known=list(known), known_jieba=known_jieba, progress=not quiet)
     if new_only:
         lexicon = lexicon.subset(lexicon.is_new)
     with open_output(output) as out:
