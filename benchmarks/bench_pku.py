@@ -38,6 +38,7 @@ CONFIGS = {
     "joint-segmenter": "nlpzero learn_segmenter (joint) -> perceptron cut_lines (the CLI path)",
     "joint-1M": "joint-segmenter with the joint model's training sample capped at 1M characters",
     "mi": "nlpzero discover(mi) -> Segmenter",
+    "discover-joint": "nlpzero discover(joint): the joint model's words by description-length gain -> Segmenter",
     "mi+refine": "nlpzero discover(mi) -> Segmenter + 3 rounds refinement",
     "min_entropy": "nlpzero discover(min_entropy) -> Segmenter",
     "min_entropy+refine": "nlpzero discover(min_entropy) -> Segmenter + 3 rounds refinement",
@@ -106,11 +107,11 @@ def run_one(name: str, path: str) -> dict:
             lines = list(segment_unsupervised(path, method="joint"))
             counts = Counter(t for toks in lines for t in toks if len(t) > 1 and t.isalnum())
             lexicon = [w for w, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))][:5000]
-    elif name.startswith(("mi", "min_entropy")):
+    elif name.startswith(("mi", "min_entropy", "discover-")):
         from nlpzero.discovery import default_min_count, discover
         from nlpzero.segment import Segmenter
 
-        method = name.split("+")[0]
+        method = name.split("+")[0].removeprefix("discover-")
         lex = discover(path, method=method)
         lexicon = [w for w in lex.words if len(w) > 1][:5000]
         counts = lex.to_dict()
@@ -167,7 +168,7 @@ def score(result: dict, gold) -> dict:
     if result["lexicon"]:
         # over multi-character entries only: a single character is trivially a word type
         types = {w for s in gold for w in s}
-        for n in (1000, 5000):
+        for n in (100, 1000, 5000):
             top = [w for w in result["lexicon"] if len(w) > 1][:n]
             out[f"P@{n}"] = sum(w in types for w in top) / len(top)
     return out
@@ -197,12 +198,11 @@ def main() -> None:
         print(f"  {name:<20} F1 {r['F1']:.3f}  cpu {r['cpu']:.2f}s  peak {r['peak_mb']:.0f} MB", file=sys.stderr)
     print(f"PKU 1998-01 raw text ({os.path.getsize(path) / 1e6:.1f} MB), learn + segment the same text; "
           f"CPU s = median of {args.repeat} fresh processes (nlp-zero: 1), peak = their maximum\n")
-    print("| configuration | P | R | F1 | lexicon P@1000 (multi-char) | P@5000 | CPU s | peak MB |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| configuration | P | R | F1 | lexicon P@100 (multi-char) | P@1000 | P@5000 | CPU s | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, r in rows.items():
-        p1 = f"{r['P@1000']:.3f}" if "P@1000" in r else "–"
-        p5 = f"{r['P@5000']:.3f}" if "P@5000" in r else "–"
-        print(f"| {CONFIGS[name]} | {r['P']:.3f} | {r['R']:.3f} | {r['F1']:.3f} | {p1} | {p5} | "
+        ps = " | ".join(f"{r[f'P@{n}']:.3f}" if f"P@{n}" in r else "–" for n in (100, 1000, 5000))
+        print(f"| {CONFIGS[name]} | {r['P']:.3f} | {r['R']:.3f} | {r['F1']:.3f} | {ps} | "
               f"{r['cpu']:.2f} | {r['peak_mb']:.0f} |")
     if "nvbe" in rows and "nlp-zero" in rows:
         print(f"\nspeed-up of nlpzero nVBE over nlp-zero (CPU time): "

@@ -139,14 +139,15 @@ class Passes:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
         return branching_entropies(self.levels[k - 1][0], *self.levels[k])
 
-    def count_pieces(self, joined_fn, max_k: int, long_ok=None):
+    def count_pieces(self, joined_fn, max_k: int, long_ok=None, chunks=None):
         """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
         symbol: joined to the next one) is False. Returns per-order counts (orders ≤ max_k, by id)
         and a Counter of the longer pieces (strings) that have no ASCII symbol and pass
-        ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised)."""
+        ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised). ``chunks``: other
+        ``(codes, sym, start, end, ids)`` chunks to count instead of :meth:`chunks`."""
         per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
         longer: Counter = Counter()
-        for _codes, sym, _start, _end, ids in self.chunks():
+        for _codes, sym, _start, _end, ids in (self.chunks() if chunks is None else chunks):
             joined = joined_fn(sym, ids)
             word_start = sym >= 0
             word_start[1:] &= ~joined[:-1]

@@ -1,7 +1,8 @@
 """Word discovery from raw text: a ranked lexicon without any dictionary.
 
 :func:`discover` builds a ranked :class:`~nlpzero.Lexicon` by the mutual-information "cohesion
-cut" (``method="mi"``) or the minimum-entropy principle (``method="min_entropy"``).
+cut" (``method="mi"``), the minimum-entropy principle (``method="min_entropy"``) or from the
+joint segmentation model's words (``method="joint"``, :mod:`nlpzero._discover_joint`).
 Unsupervised segmentation (nVBE and the joint model) lives in :mod:`nlpzero.unsupervised`.
 
 All statistics come from the one n-gram counter, :func:`nlpzero.count_ngrams` with
@@ -72,6 +73,7 @@ def discover(
     max_memory: int = DEFAULT_MAX_MEMORY,
     known: KnownArg = None,
     known_jieba: bool = True,
+    seed: int = 0,
     progress: ProgressArg = False,
 ) -> Lexicon:
     """Discover the words of a corpus without any dictionary.
@@ -80,7 +82,7 @@ def discover(
     ----------
     corpus : path, file, iterable of str, or Corpus
         Raw text (see :class:`nlpzero.Corpus`); ``"-"`` is standard input.
-    method : {"mi", "min_entropy"}
+    method : {"mi", "min_entropy", "joint"}
         ``"mi"``: mutual-information cohesion cut: count n-grams up to ``max_n``, keep
         those with ``count ≥ min_count`` and cohesion ``min_j log(N·c(w)/(c(w[:j])·c(w[j:]))) ≥ θ_|w|``,
         join adjacent characters covered by a kept occurrence, count the pieces, keep pieces seen
@@ -88,6 +90,11 @@ def discover(
         ``max_n``-window kept). ``"min_entropy"``: cut every link whose pair has
         ``P(ab) ≤ min_proba`` or ``PMI ≤ min_pmi``, count the pieces, then drop redundant words
         (longest first) whose best split into other words costs less than ``|w| − 1`` nats more.
+        ``"joint"``: the words of the joint model's segmentation of the corpus (that of
+        :func:`nlpzero.segment_unsupervised`, words of at most ``max_n`` symbols) seen
+        ``min_count`` times; multi-character words ranked by their description-length gain
+        ``n_w·(log P1(w) − max over splits of w into ≥ 2 pieces of Σ log P1(piece))`` under the
+        model's unigram distribution ``P1``, then single characters by count.
     min_count : int, optional
         Rarest word kept; default :func:`default_min_count` of the corpus size.
     max_n : int, default 4
@@ -107,15 +114,17 @@ def discover(
         nlpzero's TSV; see :func:`nlpzero.lexicon.known_words`): their words are not new.
     known_jieba : bool, default True
         Count the words of jieba's dictionary as known too (``False``: only ``known``'s words).
+    seed : int, default 0
+        Seed of the joint model's visiting order (``method="joint"``; deterministic per seed).
     progress : bool or callable
         Progress on stderr while reading.
 
     Returns
     -------
     Lexicon
-        Ranked by count (ties by word), with cohesion (min PMI for ``"min_entropy"``), left/right
-        branching entropy (nan for words longer than ``max_n``), probability and ``is_new``
-        (absent from the known words).
+        Ranked by count, ties by word (``"joint"``: by gain, see ``method``); with cohesion
+        (min PMI for ``"min_entropy"``), left/right branching entropy (nan for words longer
+        than ``max_n``), probability and ``is_new`` (absent from the known words).
         Words with ASCII letters or digits are left out (the segmenter keeps those stretches
         whole anyway).
 
@@ -142,11 +151,12 @@ def discover(
     ----------
     Su Jianlin, "基于切分的新词发现" (2016) and "最小熵原理（二）" (2018), kexue.fm; nlp-zero 0.1.6.
     """
-    check_choice("method", method, ("mi", "min_entropy", "min-entropy"))
+    check_choice("method", method, ("mi", "min_entropy", "min-entropy", "joint"))
     method = method.replace("-", "_")
     if min_count is not None:
         min_count = limits.check("min_count", min_count)
     max_n = limits.check("max_n", max_n, key="discover_max_n")
+    seed = limits.check("seed", seed)
     min_pmi = check_float("min_pmi", min_pmi)
     min_proba = check_float("min_proba", min_proba, minimum=0.0, maximum=1.0)
     if thresholds is None:
@@ -165,6 +175,8 @@ def discover(
         min_count = default_min_count(passes.N)
     if method == "mi":
         lexicon = _discover_mi(passes, max_n, min_count, thresholds, known_set)
+    elif method == "joint":
+        lexicon = _discover_joint(passes, max_n, min_count, known_set, seed, max_memory, progress)
     else:
         lexicon = _discover_min_entropy(passes, max_n, min_count, min_pmi, min_proba, known_set)
     if not len(lexicon):
@@ -220,9 +232,32 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds, known) -> L
                      score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan))
 
 
-def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score) -> Lexicon:
+def _discover_joint(passes: Passes, K: int, min_count: int, known, seed: int, max_memory: int,
+                    progress) -> Lexicon:
+    from ._discover_joint import gains, joint_starts
+
+    joined_fn, chunks = joint_starts(passes, K, seed, max_memory, progress)
+    per_order, longer = passes.count_pieces(joined_fn, K, chunks=chunks)
+    coh = [None, None] + [_cohesion(passes, k) for k in range(2, K + 1)]
+
+    def ok(k, ids):
+        return np.ones(ids.size, bool)
+
+    def rank(k, ids):
+        if k == 1:
+            return per_order[0][ids].astype(np.float64)
+        return gains(passes, K, per_order, {k: ids})[k]
+
+    return _assemble(passes, K, per_order, longer, min_count, "joint", known, ok,
+                     score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan), rank=rank)
+
+
+def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score, rank=None) -> Lexicon:
+    """The lexicon of the pieces counted seen ``min_count`` times that ``ok(k, ids)`` accepts,
+    by count, or with ``rank(k, ids)`` (higher first) multi-character words first, then single
+    characters."""
     words: list[str] = []
-    counts, cohs, lefts, rights = [], [], [], []
+    counts, cohs, lefts, rights, keys = [], [], [], [], []
     for k in range(1, K + 1):
         cnt = per_order[k - 1]
         ids = np.flatnonzero(cnt >= min_count)
@@ -230,6 +265,8 @@ def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score)
         ids = ids[passes.pure(k, ids)]
         words += passes.strings(k, ids)
         counts.append(cnt[ids])
+        if rank is not None:
+            keys.append(rank(k, ids))
         cohs.append(score(k, ids))
         h_l, h_r = passes.entropies(k)
         lefts.append(h_l[ids])
@@ -242,9 +279,17 @@ def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score)
     rights.append(np.full(len(extra), np.nan))
     from .lexicon import Lexicon  # imported here: segmentation alone does not need it
 
-    return Lexicon.from_counts(dict(zip(words, np.concatenate(counts).tolist())), method,
-                               cohesion=np.concatenate(cohs), left_entropy=np.concatenate(lefts),
-                               right_entropy=np.concatenate(rights), known=known)
+    cols = [np.concatenate(x) for x in (counts, cohs, lefts, rights)]
+    if rank is not None:
+        keys.append(np.full(len(extra), -np.inf))
+        key = np.concatenate(keys)
+        single = np.array([len(w) == 1 for w in words], dtype=bool)
+        order = np.lexsort((np.array(words, dtype=object).astype(str), -key, single)) if words else []
+        words = [words[i] for i in order]
+        cols = [c[order] for c in cols]
+    return Lexicon.from_counts(dict(zip(words, cols[0].tolist())), method, cohesion=cols[1],
+                               left_entropy=cols[2], right_entropy=cols[3], known=known,
+                               sort=rank is None)
 
 
 def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float, min_proba: float,

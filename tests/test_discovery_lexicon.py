@@ -77,3 +77,51 @@ def test_malformed_known_file_names_file_and_line(tmp_path):
 def test_from_counts_known_set():
     lex = Lexicon.from_counts({"甲乙": 3, "丙丁": 2}, known=frozenset({"丙丁"}))
     assert lex.new_words() == ["甲乙"]
+
+
+# ---------------------------------------------------------------------- the joint model's lexicon
+def _zipf_text(seed=1, n_lines=500):
+    from nlpzero._testing import zipf_corpus
+
+    words, lines = zipf_corpus(seed, n_lines)
+    return words, ["".join(ws) + ("。" if i % 3 else "，再") for i, ws in enumerate(lines)]
+
+
+def test_joint_lexicon_is_the_joint_segmentation_ranked_by_dl_gain():
+    from reference.discovery import ref_dl_gains
+
+    from nlpzero.unsupervised import segment_unsupervised
+
+    _, text = _zipf_text()
+    tokens = [t for line in segment_unsupervised(text, method="joint", seed=2) for t in line
+              if t not in "。，"]
+    lex = discover(text, method="joint", min_count=3, seed=2)
+    from collections import Counter
+
+    n = Counter(tokens)
+    assert lex.to_dict() == {w: c for w, c in n.items() if c >= 3}
+    gains = ref_dl_gains(tokens, 4)
+    multi = [w for w in lex.words if len(w) > 1]
+    singles = [w for w in lex.words if len(w) == 1]
+    assert lex.words == tuple(multi + singles)                   # multi-character words first
+    assert all(gains[a] >= gains[b] - 1e-6 * max(1.0, abs(gains[b])) for a, b in zip(multi, multi[1:]))
+    assert [n[w] for w in singles] == sorted((n[w] for w in singles), reverse=True)
+    assert lex.method == "joint"
+
+
+def test_joint_lexicon_finds_the_planted_words():
+    words, text = _zipf_text(seed=3, n_lines=800)
+    lex = discover(text, method="joint", min_count=3)
+    planted = {w for w in words if len(w) > 1}
+    top = [w for w in lex.words if len(w) > 1][: len(planted) // 2]
+    assert sum(w in planted for w in top) >= 0.9 * len(top)
+
+
+def test_joint_lexicon_is_seeded_and_marks_new_words(tmp_path):
+    _, text = _zipf_text()
+    a = discover(text, method="joint", min_count=3, seed=5)
+    assert a.words == discover(text, method="joint", min_count=3, seed=5).words
+    mine = tmp_path / "mine.txt"
+    mine.write_text(a.words[0] + "\n", encoding="utf-8")
+    b = discover(text, method="joint", min_count=3, seed=5, known=mine, known_jieba=False)
+    assert b.words == a.words and b.new_words() == list(a.words[1:])

@@ -8,8 +8,11 @@ from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_op
 
 @click.command("discover")
 @click.argument("corpus", type=click.Path(allow_dash=True, dir_okay=True))
-@click.option("--method", type=click.Choice(["mi", "min-entropy"]), default="mi", show_default=True,
-              help="Mutual-information cohesion cut, or the minimum-entropy lexicon.")
+@click.option("--method", type=click.Choice(["mi", "min-entropy", "joint"]), default="mi", show_default=True,
+              help="Mutual-information cohesion cut, the minimum-entropy lexicon, or the joint segmentation "
+                   "model's words ranked by description-length gain.")
+@click.option("--seed", type=limited("seed"), default=0, show_default=True,
+              help="Seed of the joint model (--method joint).")
 @click.option("--min-count", type=limited("min_count"), default=None,
               help="Rarest word kept [default: max(2, round(characters / 500000))].")
 @click.option("--max-n", "max_n", type=limited("discover_max_n"), default=4, show_default=True,
@@ -28,7 +31,7 @@ from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_op
 @text_input_options
 @output_option
 @quiet_option
-def command(corpus, method, min_count, max_n, top, fmt, new_only, known, known_jieba, max_memory, encoding,
+def command(corpus, method, seed, min_count, max_n, top, fmt, new_only, known, known_jieba, max_memory, encoding,
             errors, no_normalize, output, quiet):
     """Discover the words of CORPUS and write them best first, new words marked.
 
@@ -48,7 +51,8 @@ def command(corpus, method, min_count, max_n, top, fmt, new_only, known, known_j
 
     source = corpus_from_cli(corpus, encoding, errors, no_normalize)
     lexicon = discover(source, method=method.replace("-", "_"), min_count=min_count, max_n=max_n,
-                       max_memory=max_memory, known=list(known), known_jieba=known_jieba, progress=not quiet)
+                       max_memory=max_memory, known=list(known), known_jieba=known_jieba, seed=seed,
+                       progress=not quiet)
     if new_only:
         lexicon = lexicon.subset(lexicon.is_new)
     with open_output(output) as out:

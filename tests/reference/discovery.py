@@ -121,3 +121,49 @@ def ref_min_entropy(lines, min_count, min_pmi, min_proba):
                 words[p] += v
                 logp[p] = math.log(words[p] / total)
     return {w: v for w, v in words.items() if v >= min_count}
+
+
+def ref_ewens_alpha(n, k):
+    """The α where k = α Σ_{i<n} 1/(α + i) (the Ewens maximum-likelihood concentration), by
+    bisection on log α."""
+    def types(a):
+        return a * sum(1.0 / (a + i) for i in range(n))
+
+    lo, hi = 1e-9, 1e12
+    for _ in range(200):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if types(mid) < k else (lo, mid)
+    return math.sqrt(lo * hi)
+
+
+def ref_dl_gains(tokens, K):
+    """Description-length gain of every multi-character token type, from the definition:
+    n_w · (log P1(w) − max over splits into ≥ 2 pieces of Σ log P1(piece)), with
+    P1(x) = (n_x + α0·P0(x)) / (T + α0), P0(x) = p_len(|x|)·Π p(c), p_len add-one smoothed over
+    lengths 1..K from the types, p(c) the characters' frequencies in the tokens."""
+    n = Counter(tokens)
+    T = len(tokens)
+    chars = Counter(ch for t in tokens for ch in t)
+    n_chars = sum(chars.values())
+    by_len = Counter(len(w) for w in n)
+    alpha0 = ref_ewens_alpha(T, len(n))
+
+    def logp1(x):
+        p0 = (by_len[len(x)] + 1) / (len(n) + K)
+        for ch in x:
+            p0 *= chars[ch] / n_chars
+        return math.log((n[x] + alpha0 * p0) / (T + alpha0))
+
+    gains = {}
+    for w in n:
+        if len(w) < 2:
+            continue
+        best = -math.inf
+        for split in all_splits(len(w), len(w) - 1):
+            pos, total = 0, 0.0
+            for k in split:
+                total += logp1(w[pos : pos + k])
+                pos += k
+            best = max(best, total)
+        gains[w] = n[w] * (logp1(w) - best)
+    return gains
