@@ -166,8 +166,11 @@ def score(result: dict, gold) -> dict:
     p, r = tp / len(pred), tp / len(ref)
     out = {"P": p, "R": r, "F1": 2 * p * r / (p + r)}
     if result["lexicon"]:
-        # over multi-character entries only: a single character is trivially a word type
-        types = {w for s in gold for w in s}
+        # over multi-character entries only: a single character is trivially a word type; gold
+        # types normalised as the lexicon is (the gold's full-width １９９８年 is 1998年 there)
+        from nlpzero.corpus import normalize
+
+        types = {normalize(w) for s in gold for w in s}
         for n in (100, 1000, 5000):
             top = [w for w in result["lexicon"] if len(w) > 1][:n]
             out[f"P@{n}"] = sum(w in types for w in top) / len(top)

@@ -139,15 +139,18 @@ class Passes:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
         return branching_entropies(self.levels[k - 1][0], *self.levels[k])
 
-    def count_pieces(self, joined_fn, max_k: int, long_ok=None, chunks=None):
+    def count_pieces(self, joined_fn, max_k: int, long_ok=None, chunks=None, mixed: Counter | None = None):
         """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
         symbol: joined to the next one) is False. Returns per-order counts (orders ≤ max_k, by id)
         and a Counter of the longer pieces (strings) that have no ASCII symbol and pass
         ``long_ok(ids, lo, length)`` (a bool mask per piece, vectorised). ``chunks``: other
-        ``(codes, sym, start, end, ids)`` chunks to count instead of :meth:`chunks`."""
+        ``(codes, sym, start, end, ids)`` chunks to count instead of :meth:`chunks` (``codes``
+        None: their text is unknown). ``mixed``: a Counter that receives, for every piece with
+        an ASCII symbol whose text is known, ``(literal text, symbols, order-k id or -1 when
+        longer than max_k)`` (the text normalised as the statistics are)."""
         per_order = [np.zeros(self.levels[k - 1][0].size, dtype=np.int64) for k in range(1, max_k + 1)]
         longer: Counter = Counter()
-        for _codes, sym, _start, _end, ids in (self.chunks() if chunks is None else chunks):
+        for codes, sym, start, end, ids in (self.chunks() if chunks is None else chunks):
             joined = joined_fn(sym, ids)
             word_start = sym >= 0
             word_start[1:] &= ~joined[:-1]
@@ -158,13 +161,22 @@ class Passes:
             for k in range(1, max_k + 1):
                 sel = lo[length == k]
                 per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
-            big = length > max_k
+            ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & self.ascii1[np.maximum(sym, 0)])))
+            pure = ascii_before[lo + length] == ascii_before[lo]
+            big = (length > max_k) & pure
             if big.any():
-                ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & self.ascii1[sym])))
-                big &= ascii_before[lo + length] == ascii_before[lo]
                 if long_ok is not None:
                     big[big] = long_ok(ids, lo[big], length[big])
                 longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
+            if mixed is not None and codes is not None and not pure.all():
+                m_lo, m_len = lo[~pure], length[~pure]
+                a, b = start[m_lo], end[m_lo + m_len - 1]
+                text = codes
+                if self.normalize:
+                    text = codes.copy()
+                    _ngram.normalize_codes(text)
+                k_id = np.where(m_len <= max_k, ids[np.minimum(m_len, max_k) - 1, m_lo], -1)
+                mixed.update(zip(cut_strings(text, a, b - a), m_len.tolist(), k_id.tolist()))
         return per_order, longer
 
 

@@ -28,11 +28,13 @@ Su Jianlin (2016-2017), "新词发现的信息熵方法与实现", "基于切分
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
+from . import _discover_mixed as _mixed
 from . import _limits as limits
 from ._passes import Passes
 from ._progress import ProgressArg
@@ -125,8 +127,9 @@ def discover(
         Ranked by count, ties by word (``"joint"``: by gain, see ``method``); with cohesion
         (min PMI for ``"min_entropy"``), left/right branching entropy (nan for words longer
         than ``max_n``), probability and ``is_new`` (absent from the known words).
-        Words with ASCII letters or digits are left out (the segmenter keeps those stretches
-        whole anyway).
+        Words with ASCII letters or digits (K线图, 58同城, O2O) are judged on their literal
+        text, each distinct stretch its own symbol (:mod:`nlpzero._discover_mixed`); a number
+        alone is no word.
 
     Raises
     ------
@@ -226,10 +229,16 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds, known) -> L
         n_windows = length - K + 1
         return ok[lo + n_windows] - ok[lo] == n_windows
 
-    per_order, longer = passes.count_pieces(joined, K, windows_kept)
-    return _assemble(passes, K, per_order, longer, min_count, "mi", known,
-                     ok=lambda k, ids: np.ones(ids.size, bool) if k <= 2 else kept[k][ids],
-                     score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan))
+    mixed: Counter = Counter()
+    per_order, longer = passes.count_pieces(joined, K, windows_kept, mixed=mixed)
+
+    def ok(k, ids):
+        return np.ones(ids.size, bool) if k <= 2 else kept[k][ids]
+
+    rows = _mixed.mi_rows(passes, _mixed.candidates(mixed, min_count, K), thresholds)
+    return _assemble(passes, K, per_order, longer, min_count, "mi", known, ok,
+                     score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan),
+                     mixed_rows=[(w, c, h, math.nan) for w, c, h in rows])
 
 
 def _discover_joint(passes: Passes, K: int, min_count: int, known, seed: int, max_memory: int,
@@ -237,7 +246,9 @@ def _discover_joint(passes: Passes, K: int, min_count: int, known, seed: int, ma
     from ._discover_joint import gains, joint_starts
 
     joined_fn, chunks = joint_starts(passes, K, seed, max_memory, progress)
-    per_order, longer = passes.count_pieces(joined_fn, K, chunks=chunks)
+    mixed: Counter = Counter()
+    per_order, longer = passes.count_pieces(joined_fn, K, chunks=chunks, mixed=mixed)
+    rows = _mixed.joint_rows(passes, _mixed.candidates(mixed, min_count, K), mixed, per_order, K)
     coh = [None, None] + [_cohesion(passes, k) for k in range(2, K + 1)]
 
     def ok(k, ids):
@@ -249,13 +260,16 @@ def _discover_joint(passes: Passes, K: int, min_count: int, known, seed: int, ma
         return gains(passes, K, per_order, {k: ids})[k]
 
     return _assemble(passes, K, per_order, longer, min_count, "joint", known, ok,
-                     score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan), rank=rank)
+                     score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan), rank=rank,
+                     mixed_rows=[(w, c, math.nan, c if math.isnan(g) else g) for w, c, g in rows])
 
 
-def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score, rank=None) -> Lexicon:
-    """The lexicon of the pieces counted seen ``min_count`` times that ``ok(k, ids)`` accepts,
-    by count, or with ``rank(k, ids)`` (higher first) multi-character words first, then single
-    characters."""
+def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score, rank=None,
+              mixed_rows=()) -> Lexicon:
+    """The lexicon of the pieces counted seen ``min_count`` times that ``ok(k, ids)`` accepts
+    and the words with ASCII symbols ``mixed_rows`` (word, count, cohesion, rank key), by count,
+    or with ``rank(k, ids)`` (higher first) words of several symbols first, then single
+    symbols."""
     words: list[str] = []
     counts, cohs, lefts, rights, keys = [], [], [], [], []
     for k in range(1, K + 1):
@@ -272,18 +286,19 @@ def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score,
         lefts.append(h_l[ids])
         rights.append(h_r[ids])
     extra = [(w, c) for w, c in longer.items() if c >= min_count]
-    words += [w for w, _ in extra]
-    counts.append(np.array([c for _, c in extra], dtype=np.int64))
-    cohs.append(np.full(len(extra), np.nan))
-    lefts.append(np.full(len(extra), np.nan))
-    rights.append(np.full(len(extra), np.nan))
+    words += [w for w, _ in extra] + [r[0] for r in mixed_rows]
+    n_extra = len(extra) + len(mixed_rows)
+    counts.append(np.array([c for _, c in extra] + [r[1] for r in mixed_rows], dtype=np.int64))
+    cohs.append(np.array([math.nan] * len(extra) + [r[2] for r in mixed_rows], dtype=np.float64))
+    lefts.append(np.full(n_extra, np.nan))
+    rights.append(np.full(n_extra, np.nan))
     from .lexicon import Lexicon  # imported here: segmentation alone does not need it
 
     cols = [np.concatenate(x) for x in (counts, cohs, lefts, rights)]
     if rank is not None:
-        keys.append(np.full(len(extra), -np.inf))
+        keys.append(np.array([-np.inf] * len(extra) + [r[3] for r in mixed_rows], dtype=np.float64))
         key = np.concatenate(keys)
-        single = np.array([len(w) == 1 for w in words], dtype=bool)
+        single = np.array([len(w) == 1 or len(_mixed.symbols(w)) == 1 for w in words], dtype=bool)
         order = np.lexsort((np.array(words, dtype=object).astype(str), -key, single)) if words else []
         words = [words[i] for i in order]
         cols = [c[order] for c in cols]
@@ -308,11 +323,14 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
         out[out] = keep2[row[out]]
         return out
 
-    per_order, longer = passes.count_pieces(joined, K)
+    mixed: Counter = Counter()
+    per_order, longer = passes.count_pieces(joined, K, mixed=mixed)
     total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
     floor = max(min_count, math.floor(min_proba * total) + 1)
+    rows = [(w, c, math.nan, math.nan) for w, _k, _i, c in _mixed.candidates(mixed, floor, K)]
     lex = _assemble(passes, K, per_order, longer, floor, "min_entropy", known,
-                    ok=lambda k, ids: np.ones(ids.size, bool), score=lambda k, ids: np.full(ids.size, np.nan))
+                    ok=lambda k, ids: np.ones(ids.size, bool), score=lambda k, ids: np.full(ids.size, np.nan),
+                    mixed_rows=rows)
     counts = _remove_redundant(lex.to_dict())
     pair_ids = np.flatnonzero(keep2)
     pair_pmi = dict(zip(passes.strings(2, pair_ids), pmi[pair_ids].tolist()))

@@ -125,3 +125,63 @@ def test_joint_lexicon_is_seeded_and_marks_new_words(tmp_path):
     mine.write_text(a.words[0] + "\n", encoding="utf-8")
     b = discover(text, method="joint", min_count=3, seed=5, known=mine, known_jieba=False)
     assert b.words == a.words and b.new_words() == list(a.words[1:])
+
+
+# ---------------------------------------------------------------------- words with ASCII letters or digits
+MIXED = ["K线图", "58同城", "T恤", "O2O", "A股"]
+
+
+def _mixed_lines(n=600, seed=0):
+    """Planted words with ASCII stretches among Chinese words (never two stretches in a row:
+    they would be one stretch), and a random number + 年 per line (no number recurs often)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        line = []
+        for _ in range(10):
+            w = rng.choice(WORDS) if rng.random() < 0.8 else rng.choice(MIXED)
+            if line and line[-1][-1].isascii() and w[0].isascii():
+                w = rng.choice(WORDS)
+            line.append(w)
+        out.append("".join(line) + "，" + str(rng.randint(1, 5000)) + "年")
+    return out
+
+
+@pytest.mark.parametrize("method", ["mi", "min_entropy", "joint"])
+def test_words_mixing_ascii_and_chinese_are_kept(method):
+    from reference.discovery import literal_symbols, ref_literal_cohesion
+
+    lines = _mixed_lines()
+    lex = discover(lines, method=method, min_count=5)
+    with_ascii = {w for w in lex.words if any(ch.isascii() for ch in w)}
+    assert set(MIXED) <= with_ascii
+    assert not any(w.endswith("年") for w in with_ascii)            # no number recurs: no N年 word
+    assert with_ascii <= set(MIXED) | {"K线图了", "T恤了"} or method == "min_entropy"
+    if method == "mi":
+        assert with_ascii == set(MIXED)                             # collocations fail the literal bar
+        for w in with_ascii - {"O2O"}:
+            assert lex[w]["cohesion"] == pytest.approx(ref_literal_cohesion(lines, w), abs=1e-4)
+            assert lex[w]["cohesion"] >= 2 * len(literal_symbols(w)) - 3
+    full = discover([s.replace("K", "Ｋ") for s in lines], method=method, min_count=5)
+    assert "K线图" in full                                          # normalised like the statistics
+
+
+def test_mixed_words_in_the_joint_lexicon_rank_by_literal_gain():
+    from reference.discovery import literal_symbols, ref_dl_gains
+
+    from nlpzero.unsupervised import segment_unsupervised
+
+    lines = _mixed_lines(seed=4)
+    tokens = [t for line in segment_unsupervised(lines, method="joint") for t in line if t not in "，"]
+    lex = discover(lines, method="joint", min_count=5)
+    gains = ref_dl_gains(tokens, 4)
+    multi = [w for w in lex.words if len(literal_symbols(w)) > 1]
+    assert {w for w in multi if not w.isascii()} >= set(MIXED) - {"O2O"}
+    assert all(gains[a] >= gains[b] - 1e-6 * max(1.0, abs(gains[b])) for a, b in zip(multi, multi[1:]))
+    assert lex.words.index("O2O") > lex.words.index(multi[-1])      # one symbol: with the characters
+
+
+def test_a_number_alone_is_no_word_but_a_latin_stretch_is():
+    lines = _mixed_lines()
+    lex = discover(lines + ["这是，2012，iPad。"] * 30, method="mi", min_count=5)
+    assert "iPad" in lex and "2012" not in lex

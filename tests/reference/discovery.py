@@ -1,6 +1,7 @@
 """Word discovery from the definitions: n-gram counts over symbols, branching entropies, the
 mutual-information cohesion cut and the minimum-entropy lexicon, by enumeration."""
 import math
+import re
 from collections import Counter, defaultdict
 
 from .text_model import symbols
@@ -136,34 +137,64 @@ def ref_ewens_alpha(n, k):
     return math.sqrt(lo * hi)
 
 
+def literal_symbols(word):
+    """A word's symbols with each ASCII letter/digit stretch one symbol, kept literally."""
+    return re.findall(r"[0-9A-Za-z]+|.", word)
+
+
+def collapsed(word):
+    """The word as the counter sees it: each stretch replaced by '0' (digits) or 'A'."""
+    return "".join(("0" if s.isdigit() else "A") if s.isascii() else s for s in literal_symbols(word))
+
+
 def ref_dl_gains(tokens, K):
-    """Description-length gain of every multi-character token type, from the definition:
+    """Description-length gain of every token type of several symbols, from the definition:
     n_w · (log P1(w) − max over splits into ≥ 2 pieces of Σ log P1(piece)), with
-    P1(x) = (n_x + α0·P0(x)) / (T + α0), P0(x) = p_len(|x|)·Π p(c), p_len add-one smoothed over
-    lengths 1..K from the types, p(c) the characters' frequencies in the tokens."""
+    P1(x) = (n_x + α0·P0(x)) / (T + α0), P0(x) = p_len(|x|)·Π p(s) over x's symbols (an ASCII
+    stretch is one symbol, told apart by its text), p_len add-one smoothed over lengths 1..K
+    from the types, p(s) the symbols' frequencies in the tokens. α0 and p_len count the types
+    as the model has them (stretches collapsed); n_x is the literal count."""
     n = Counter(tokens)
     T = len(tokens)
-    chars = Counter(ch for t in tokens for ch in t)
-    n_chars = sum(chars.values())
-    by_len = Counter(len(w) for w in n)
-    alpha0 = ref_ewens_alpha(T, len(n))
+    syms = {w: literal_symbols(w) for w in n}
+    freq = Counter(s for t in tokens for s in syms[t])
+    n_syms = sum(freq.values())
+    types = {collapsed(w) for w in n}
+    by_len = Counter(len(literal_symbols(w)) for w in types)
+    alpha0 = ref_ewens_alpha(T, len(types))
 
-    def logp1(x):
-        p0 = (by_len[len(x)] + 1) / (len(n) + K)
-        for ch in x:
-            p0 *= chars[ch] / n_chars
-        return math.log((n[x] + alpha0 * p0) / (T + alpha0))
+    def logp1(parts):
+        p0 = (by_len[len(parts)] + 1) / (len(types) + K)
+        for s in parts:
+            p0 *= freq[s] / n_syms
+        return math.log((n["".join(parts)] + alpha0 * p0) / (T + alpha0))
 
     gains = {}
     for w in n:
-        if len(w) < 2:
+        sy = syms[w]
+        if len(sy) < 2:
             continue
         best = -math.inf
-        for split in all_splits(len(w), len(w) - 1):
+        for split in all_splits(len(sy), len(sy) - 1):
             pos, total = 0, 0.0
             for k in split:
-                total += logp1(w[pos : pos + k])
+                total += logp1(sy[pos : pos + k])
                 pos += k
             best = max(best, total)
-        gains[w] = n[w] * (logp1(w) - best)
+        gains[w] = n[w] * (logp1(sy) - best)
     return gains
+
+
+def ref_literal_cohesion(lines, word):
+    """Cohesion of ``word`` with each ASCII stretch its own symbol (literal n-gram counts over
+    the runs of ``lines``)."""
+    sy = literal_symbols(word)
+    k = len(sy)
+    c, n = Counter(), 0
+    for line in lines:
+        for run in re.findall(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]+", line):
+            rs = literal_symbols(run)
+            n += len(rs)
+            for m in range(1, k + 1):
+                c.update(tuple(rs[i : i + m]) for i in range(len(rs) - m + 1))
+    return min(math.log(n * c[tuple(sy)] / (c[tuple(sy[:j])] * c[tuple(sy[j:])])) for j in range(1, k))

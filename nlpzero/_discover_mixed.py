@@ -1,0 +1,163 @@
+"""Words with ASCII letters or digits in discovery (K线图, 58同城, T恤, O2O).
+
+The counter's text model makes every ASCII letter/digit stretch one symbol, and one symbol for
+all stretches of a kind (⟨digits⟩ or ⟨letters⟩), so an n-gram such as ⟨letters⟩线图 counts
+K线图, M线图 and every other. Discovery cuts the text on those collapsed statistics as on any
+other; a piece holding a stretch is then judged by its **literal** text, with each distinct
+stretch as its own symbol (the text model's symbols, told apart by their letters):
+
+- its literal count must reach ``min_count``;
+- ``"mi"``: its literal cohesion ``min_j log(N·c(w) / (c(w[:j])·c(w[j:])))`` must reach the
+  bar θ_k of its k symbols (k ≥ 2; in place of the check-back on collapsed n-grams), with
+  literal counts of the parts that hold a stretch (counted in one more pass over the corpus)
+  and the n-gram counts of the parts that do not;
+- ``"joint"``: it is ranked by the description-length gain of :mod:`nlpzero._discover_joint`,
+  with the literal token counts of the segmentation and each stretch's literal frequency as its
+  symbol probability;
+- ``"min_entropy"``: it enters the redundancy pruning like any word.
+
+A lone stretch is a word when it holds a letter (O2O, iPhone) and is seen ``min_count``
+times; a number alone (2012) is not (the segmenter keeps numbers whole anyway). Pieces of more
+than ``max_n`` symbols with a stretch are left out (their check-back is over collapsed windows).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+from . import _ngram
+from ._passes import Passes
+from ._text import cut_strings
+
+_SYMBOL = re.compile(r"[0-9A-Za-z]+|.", re.S)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def symbols(word: str) -> list[str]:
+    """The text model's symbols of a (normalised) word: each ASCII letter/digit stretch is one."""
+    return _SYMBOL.findall(word)
+
+
+def _has_ascii(s: str) -> bool:
+    return any(ch.isascii() for ch in s)
+
+
+def literal_counts(passes: Passes, wanted: dict) -> Counter:
+    """Literal n-gram counts over the corpus of every occurrence of the order-k ids
+    ``wanted[k]`` (text normalised as the statistics are), keyed by string."""
+    out: Counter = Counter()
+    if not wanted:
+        return out
+    for codes, _sym, start, end, ids in passes.chunks():
+        text = codes
+        if passes.normalize:
+            text = codes.copy()
+            _ngram.normalize_codes(text)
+        for k, want in wanted.items():
+            pos = np.flatnonzero(np.isin(ids[k - 1], want))
+            if pos.size:
+                a, b = start[pos], end[pos + k - 1]
+                out.update(cut_strings(text, a, b - a))
+    return out
+
+
+def candidates(mixed: Counter, min_count: int, K: int):
+    """``(word, k, id, count)`` of the mixed pieces seen ``min_count`` times with at most K
+    symbols: a stretch with Chinese, or a lone stretch with a letter."""
+    out = []
+    for (word, k, i), c in mixed.items():
+        if c < min_count or i < 0 or k > K:
+            continue
+        if k == 1 and _DIGITS.fullmatch(word):
+            continue
+        out.append((word, k, i, c))
+    return out
+
+
+def _part_ids(passes: Passes, k: int, i: int, a: int, b: int) -> int:
+    """Order-(b - a) id of symbols a..b of the order-k n-gram ``i``."""
+    return int(passes.suffix_ids(b, passes.prefix_ids(k, np.array([i]), b), a)[0])
+
+
+def mi_rows(passes: Passes, cands: list, thresholds) -> list:
+    """``(word, count, literal cohesion)`` of the candidates whose literal cohesion reaches the
+    bar (the literal form of the check-back: the collapsed n-gram's cohesion mixes every
+    stretch of its kind, so it is no evidence for one of them)."""
+    wanted: dict = {}
+    for w, k, i, _c in cands:
+        if k == 1:
+            continue
+        for a, b in [(0, k)] + [(0, j) for j in range(1, k)] + [(j, k) for j in range(1, k)]:
+            if _has_ascii("".join(symbols(w)[a:b])):
+                wanted.setdefault(b - a, set()).add(_part_ids(passes, k, i, a, b))
+    lit = literal_counts(passes, {k: np.fromiter(v, dtype=np.int64) for k, v in wanted.items()})
+    n = float(passes.N)
+    rows = []
+    for w, k, i, c in cands:
+        if k == 1:
+            rows.append((w, c, math.nan))
+            continue
+        sy = symbols(w)
+        if len(sy) != k:
+            continue
+
+        def count(a, b, w=w, k=k, i=i, sy=sy):
+            part = "".join(sy[a:b])
+            if _has_ascii(part):
+                return lit[part]
+            return int(passes.levels[b - a - 1][0][_part_ids(passes, k, i, a, b)])
+
+        cw = count(0, k)
+        coh = min(math.log(n * cw / (count(0, j) * count(j, k))) for j in range(1, k))
+        if coh >= thresholds[k - 2]:
+            rows.append((w, c, coh))
+    return rows
+
+
+def joint_rows(passes: Passes, cands: list, mixed: Counter, per_order: list, K: int) -> list:
+    """``(word, count, gain)`` of the candidates, the gain of :mod:`nlpzero._discover_joint`
+    with literal counts (lone stretches: gain nan, ranked with the single characters)."""
+    from .joint import ewens_alpha
+
+    tokens: Counter = Counter()
+    for (word, _k, _i), c in mixed.items():
+        tokens[word] += c
+    n_tok = float(sum(int(c.sum()) for c in per_order))
+    types = np.array([int((c > 0).sum()) for c in per_order], dtype=np.float64)
+    n_types = float(types.sum())
+    alpha0 = ewens_alpha(int(n_tok), int(n_types))
+    lplen = np.log((types + 1.0) / (n_types + K))
+    ascii_ids = np.flatnonzero(passes.ascii1)
+    stretch = literal_counts(passes, {1: ascii_ids}) if any(k > 1 for _, k, _, _ in cands) else Counter()
+    c1 = passes.levels[0][0].astype(np.float64)
+    n_sym = float(c1.sum())
+    denom = math.log(n_tok + alpha0)
+    rows = []
+    for w, k, i, c in cands:
+        if k == 1:
+            rows.append((w, c, math.nan))
+            continue
+        sy = symbols(w)
+        if len(sy) != k:
+            continue
+        ids = passes.symbols_of(k, np.array([i]))[0]
+        lpsym = [math.log(max(stretch[s], 0.5) / n_sym) if _has_ascii(s) else math.log(c1[ids[j]] / n_sym)
+                 for j, s in enumerate(sy)]
+
+        def logp1(a, b, w=w, k=k, i=i, sy=sy, lpsym=lpsym):
+            part = "".join(sy[a:b])
+            n = tokens[part] if _has_ascii(part) else int(per_order[b - a - 1][_part_ids(passes, k, i, a, b)])
+            log_p0 = lplen[b - a - 1] + sum(lpsym[a:b])
+            return float(np.logaddexp(math.log(n) if n else -math.inf, math.log(alpha0) + log_p0)) - denom
+
+        best = [0.0] + [-math.inf] * k
+        for b in range(1, k + 1):
+            for a in range(b):
+                if a == 0 and b == k:
+                    continue
+                best[b] = max(best[b], best[a] + logp1(a, b))
+        rows.append((w, c, c * (logp1(0, k) - best[k])))
+    return rows
