@@ -6,7 +6,11 @@ K线图, M线图 and every other. Discovery cuts the text on those collapsed sta
 other; a piece holding a stretch is then judged by its **literal** text, with each distinct
 stretch as its own symbol (the text model's symbols, told apart by their letters):
 
-- its literal count must reach ``min_count``;
+- its literal count must reach ``min_count``, and its stretches must be bound to the rest of it
+  more than any stretch of their class (⟨digits⟩ or ⟨letters⟩) would be: the class cohesion
+  ``log(c(w)/c(w̄)) − Σ_s log(c(s)/c(s̄))`` (w̄, s̄ with the stretches replaced by their class)
+  must reach θ_2 = 1 nat — 58同城 and 21世纪 pass, 2岁 and 3个 (a number and a measure word:
+  any number would do) do not;
 - ``"mi"``: its literal cohesion ``min_j log(N·c(w) / (c(w[:j])·c(w[j:])))`` must reach the
   bar θ_k of its k symbols (k ≥ 2; in place of the check-back on collapsed n-grams), with
   literal counts of the parts that hold a stretch (counted in one more pass over the corpus)
@@ -64,17 +68,50 @@ def literal_counts(passes: Passes, wanted: dict) -> Counter:
     return out
 
 
-def candidates(mixed: Counter, min_count: int, K: int):
+#: the bar of the class cohesion (nats): θ_2 = 1, the cohesion bar of a two-symbol word (the
+#: split here is in two as well: which stretch, and the rest)
+CLASS_BAR = 1.0
+
+
+def candidates(passes: Passes, mixed: Counter, min_count: int, K: int, parts: bool = False):
     """``(word, k, id, count)`` of the mixed pieces seen ``min_count`` times with at most K
-    symbols: a stretch with Chinese, or a lone stretch with a letter."""
-    out = []
+    symbols — a stretch with Chinese whose class cohesion reaches :data:`CLASS_BAR`, or a lone
+    stretch with a letter — and the literal counts of the pass that judged them (with those of
+    their parts that hold a stretch when ``parts``)."""
+    cands = []
     for (word, k, i), c in mixed.items():
-        if c < min_count or i < 0 or k > K:
+        if c < min_count or i < 0 or k > K or len(symbols(word)) != k:
             continue
         if k == 1 and _DIGITS.fullmatch(word):
             continue
-        out.append((word, k, i, c))
-    return out
+        cands.append((word, k, i, c))
+    wanted: dict = {1: set(np.flatnonzero(passes.ascii1).tolist())}
+    for w, k, i, _c in cands:
+        if k == 1:
+            continue
+        spans = [(0, k)]
+        if parts:
+            spans += [(0, j) for j in range(1, k)] + [(j, k) for j in range(1, k)]
+        for a, b in spans:
+            if _has_ascii("".join(symbols(w)[a:b])):
+                wanted.setdefault(b - a, set()).add(_part_ids(passes, k, i, a, b))
+    lit = literal_counts(passes, {k: np.fromiter(v, dtype=np.int64) for k, v in wanted.items()})
+    kept = [x for x in cands if x[1] == 1 or class_cohesion(passes, x[0], x[1], x[2], lit) >= CLASS_BAR]
+    return kept, lit
+
+
+def class_cohesion(passes: Passes, word: str, k: int, i: int, lit: Counter) -> float:
+    """How much more the word's stretches stick to the rest of it than their class does:
+    ``log(c(w)/c(w̄)) − Σ_s log(c(s)/c(s̄))`` over its stretches s (w̄, s̄: stretches replaced by
+    their class, ⟨digits⟩ or ⟨letters⟩; literal counts c(w), c(s)). About 0 when any stretch of
+    the class would do as well (2岁, 3个: a number and a measure word), large for a bound one
+    (58同城, K线图, 21世纪)."""
+    c1 = passes.levels[0][0]
+    value = math.log(lit["".join(symbols(word))] / float(passes.levels[k - 1][0][i]))
+    for s, one in zip(symbols(word), passes.symbols_of(k, np.array([i]))[0]):
+        if _has_ascii(s):
+            value -= math.log(lit[s] / float(c1[one]))
+    return value
 
 
 def _part_ids(passes: Passes, k: int, i: int, a: int, b: int) -> int:
@@ -82,18 +119,11 @@ def _part_ids(passes: Passes, k: int, i: int, a: int, b: int) -> int:
     return int(passes.suffix_ids(b, passes.prefix_ids(k, np.array([i]), b), a)[0])
 
 
-def mi_rows(passes: Passes, cands: list, thresholds) -> list:
+def mi_rows(passes: Passes, cands: list, lit: Counter, thresholds) -> list:
     """``(word, count, literal cohesion)`` of the candidates whose literal cohesion reaches the
     bar (the literal form of the check-back: the collapsed n-gram's cohesion mixes every
-    stretch of its kind, so it is no evidence for one of them)."""
-    wanted: dict = {}
-    for w, k, i, _c in cands:
-        if k == 1:
-            continue
-        for a, b in [(0, k)] + [(0, j) for j in range(1, k)] + [(j, k) for j in range(1, k)]:
-            if _has_ascii("".join(symbols(w)[a:b])):
-                wanted.setdefault(b - a, set()).add(_part_ids(passes, k, i, a, b))
-    lit = literal_counts(passes, {k: np.fromiter(v, dtype=np.int64) for k, v in wanted.items()})
+    stretch of its kind, so it is no evidence for one of them); ``lit`` from
+    :func:`candidates` with ``parts=True``."""
     n = float(passes.N)
     rows = []
     for w, k, i, c in cands:
@@ -101,8 +131,6 @@ def mi_rows(passes: Passes, cands: list, thresholds) -> list:
             rows.append((w, c, math.nan))
             continue
         sy = symbols(w)
-        if len(sy) != k:
-            continue
 
         def count(a, b, w=w, k=k, i=i, sy=sy):
             part = "".join(sy[a:b])
@@ -117,7 +145,7 @@ def mi_rows(passes: Passes, cands: list, thresholds) -> list:
     return rows
 
 
-def joint_rows(passes: Passes, cands: list, mixed: Counter, per_order: list, K: int) -> list:
+def joint_rows(passes: Passes, cands: list, lit: Counter, mixed: Counter, per_order: list, K: int) -> list:
     """``(word, count, gain)`` of the candidates, the gain of :mod:`nlpzero._discover_joint`
     with literal counts (lone stretches: gain nan, ranked with the single characters)."""
     from .joint import ewens_alpha
@@ -130,8 +158,6 @@ def joint_rows(passes: Passes, cands: list, mixed: Counter, per_order: list, K: 
     n_types = float(types.sum())
     alpha0 = ewens_alpha(int(n_tok), int(n_types))
     lplen = np.log((types + 1.0) / (n_types + K))
-    ascii_ids = np.flatnonzero(passes.ascii1)
-    stretch = literal_counts(passes, {1: ascii_ids}) if any(k > 1 for _, k, _, _ in cands) else Counter()
     c1 = passes.levels[0][0].astype(np.float64)
     n_sym = float(c1.sum())
     denom = math.log(n_tok + alpha0)
@@ -141,10 +167,8 @@ def joint_rows(passes: Passes, cands: list, mixed: Counter, per_order: list, K: 
             rows.append((w, c, math.nan))
             continue
         sy = symbols(w)
-        if len(sy) != k:
-            continue
         ids = passes.symbols_of(k, np.array([i]))[0]
-        lpsym = [math.log(max(stretch[s], 0.5) / n_sym) if _has_ascii(s) else math.log(c1[ids[j]] / n_sym)
+        lpsym = [math.log(max(lit[s], 0.5) / n_sym) if _has_ascii(s) else math.log(c1[ids[j]] / n_sym)
                  for j, s in enumerate(sy)]
 
         def logp1(a, b, w=w, k=k, i=i, sy=sy, lpsym=lpsym):

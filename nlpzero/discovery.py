@@ -63,7 +63,7 @@ def default_min_count(n_chars: int) -> int:
 def discover(
     corpus: Source,
     *,
-    method: str = "mi",
+    method: str = "joint",
     min_count: int | None = None,
     max_n: int = 4,
     thresholds: Sequence[float] | None = None,
@@ -84,7 +84,7 @@ def discover(
     ----------
     corpus : path, file, iterable of str, or Corpus
         Raw text (see :class:`nlpzero.Corpus`); ``"-"`` is standard input.
-    method : {"mi", "min_entropy", "joint"}
+    method : {"joint", "mi", "min_entropy"}, default "joint"
         ``"mi"``: mutual-information cohesion cut: count n-grams up to ``max_n``, keep
         those with ``count ≥ min_count`` and cohesion ``min_j log(N·c(w)/(c(w[:j])·c(w[j:]))) ≥ θ_|w|``,
         join adjacent characters covered by a kept occurrence, count the pieces, keep pieces seen
@@ -235,7 +235,8 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds, known) -> L
     def ok(k, ids):
         return np.ones(ids.size, bool) if k <= 2 else kept[k][ids]
 
-    rows = _mixed.mi_rows(passes, _mixed.candidates(mixed, min_count, K), thresholds)
+    cands, lit = _mixed.candidates(passes, mixed, min_count, K, parts=True)
+    rows = _mixed.mi_rows(passes, cands, lit, thresholds)
     return _assemble(passes, K, per_order, longer, min_count, "mi", known, ok,
                      score=lambda k, ids: coh[k][ids] if k >= 2 else np.full(ids.size, np.nan),
                      mixed_rows=[(w, c, h, math.nan) for w, c, h in rows])
@@ -248,7 +249,8 @@ def _discover_joint(passes: Passes, K: int, min_count: int, known, seed: int, ma
     joined_fn, chunks = joint_starts(passes, K, seed, max_memory, progress)
     mixed: Counter = Counter()
     per_order, longer = passes.count_pieces(joined_fn, K, chunks=chunks, mixed=mixed)
-    rows = _mixed.joint_rows(passes, _mixed.candidates(mixed, min_count, K), mixed, per_order, K)
+    cands, lit = _mixed.candidates(passes, mixed, min_count, K)
+    rows = _mixed.joint_rows(passes, cands, lit, mixed, per_order, K)
     coh = [None, None] + [_cohesion(passes, k) for k in range(2, K + 1)]
 
     def ok(k, ids):
@@ -327,7 +329,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
     per_order, longer = passes.count_pieces(joined, K, mixed=mixed)
     total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
     floor = max(min_count, math.floor(min_proba * total) + 1)
-    rows = [(w, c, math.nan, math.nan) for w, _k, _i, c in _mixed.candidates(mixed, floor, K)]
+    rows = [(w, c, math.nan, math.nan) for w, _k, _i, c in _mixed.candidates(passes, mixed, floor, K)[0]]
     lex = _assemble(passes, K, per_order, longer, floor, "min_entropy", known,
                     ok=lambda k, ids: np.ones(ids.size, bool), score=lambda k, ids: np.full(ids.size, np.nan),
                     mixed_rows=rows)

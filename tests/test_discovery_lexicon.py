@@ -185,3 +185,18 @@ def test_a_number_alone_is_no_word_but_a_latin_stretch_is():
     lines = _mixed_lines()
     lex = discover(lines + ["这是，2012，iPad。"] * 30, method="mi", min_count=5)
     assert "iPad" in lex and "2012" not in lex
+
+
+@pytest.mark.parametrize("method", ["mi", "joint"])
+def test_a_number_any_number_would_do_for_is_no_word(method):
+    """N岁, N本书, ... with every number 1-9 alike: each N岁 is seen often, but any number sticks
+    to 岁 as well as 3 does (class cohesion ≈ 0), so no N岁 is a word; 58同城's 58 is bound."""
+    rng = random.Random(1)
+    def age_or_count():
+        words = "".join(rng.choices(WORDS, k=3))
+        return words + str(rng.randint(1, 9)) + rng.choice(["岁", "本书", "个月", "天"]) + words[::-1]
+
+    lines = _mixed_lines() + [age_or_count() for _ in range(3000)]
+    lex = discover(lines, method=method, min_count=5)
+    assert not [w for w in lex.words if w.endswith("岁")]
+    assert "58同城" in lex and "T恤" in lex
