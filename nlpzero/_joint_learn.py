@@ -101,7 +101,9 @@ def joint_inputs(passes: Passes, model, max_memory: int = DEFAULT_MAX_MEMORY) ->
     return _JointInputs(run_sym, off, starts, None if sample else chunk_starts, passes.chars, total)
 
 
-def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress):
+def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress, long_words: bool = False):
+    """ICM under the joint model from nVBE's segmentation; with ``long_words`` the type-level
+    merges of :mod:`nlpzero._joint_merge` follow (words longer than ``max_word_len``)."""
     from .joint import refine
 
     report = None
@@ -111,8 +113,18 @@ def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress):
         def report(sweep, a0, a1, changed, bounds):
             print(f"joint sweep {sweep + 1}: alpha0 {a0:.0f}, alpha1 {a1:.1f}, "
                   f"{changed} of {bounds} boundaries changed", file=sys.stderr)
-    return refine(inputs.sym, inputs.off, inputs.starts, max_word_len=max_word_len, seed=seed,
-                  progress=report)
+    refined = refine(inputs.sym, inputs.off, inputs.starts, max_word_len=max_word_len, seed=seed,
+                     progress=report)
+    if long_words:
+        from ._joint_merge import merge_words
+
+        refined.starts, merged = merge_words(inputs.sym, inputs.off, refined.starts, max_word_len,
+                                             refined.alpha0[-1], refined.alpha1[-1])
+        if report is not None:
+            import sys
+
+            print(f"joint merges: {merged} word types longer than {max_word_len} symbols", file=sys.stderr)
+    return refined
 
 
 def _feature_codes(inputs: _JointInputs) -> np.ndarray:

@@ -497,3 +497,80 @@ def test_joint_learning_on_a_sample_records_it_and_segments_everything():
     lo, hi = segment_unsupervised_spans(lines, method="joint", max_memory=budget)
     joined = "\n".join(lines) + "\n"
     assert [joined[a:b] for a, b in zip(lo, hi)] == [t for toks in out for t in toks]
+
+
+# ---------------------------------------------------------------------- type-level merges (long words)
+@pytest.mark.parametrize("seed", range(4))
+def test_merge_gains_are_the_change_of_the_hdp_probability(seed):
+    from reference.unsupervised import ref_hdp_log_prob
+
+    from nlpzero._joint_merge import candidate_gains
+
+    rng = np.random.default_rng(seed)
+    t_len = [2, 3, 3, 2, 1, 3]
+    t_lp = [-3.0, -5.5, -4.0, -2.5, -1.0, -6.0]
+    seq = [-1]
+    for _ in range(60):                                  # runs of 1-6 words, a planted pair (1, 2) often
+        for _ in range(int(rng.integers(1, 7))):
+            seq += [1, 2] if rng.random() < 0.3 else [int(rng.integers(0, 6))]
+        seq.append(-1)
+    seq = np.array(seq, dtype=np.int64)
+
+    def log_p0(length, lp):
+        return 0.7 - 1.3 * length + 0.1 * lp
+
+    results = candidate_gains(seq, t_len, t_lp, 4, 40.0, 7.0, log_p0=log_p0)
+    assert results
+    assert all(t_len[v] + t_len[w] > 4 and v != w for _, v, w, _ in results)
+    for gain, v, w, p in results:
+        u = len(t_len)
+        after = seq.copy()
+        after[p] = u
+        after[p + 1] = -2
+        after = after[after != -2]
+        lens, lps = [*t_len, t_len[v] + t_len[w]], [*t_lp, t_lp[v] + t_lp[w]]
+
+        def lp0(y, lens=lens, lps=lps):
+            return log_p0(lens[y], lps[y])
+
+        want = ref_hdp_log_prob(after.tolist(), lp0, 40.0, 7.0) - ref_hdp_log_prob(seq.tolist(), lp0, 40.0, 7.0)
+        assert gain == pytest.approx(want, abs=1e-7), (v, w)
+
+
+def test_merges_make_words_longer_than_max_word_len():
+    from nlpzero._joint_merge import merge_words
+
+    # runs of a 3-symbol word then a 2-symbol word that always follow each other, and runs
+    # where a 2-symbol word follows words of every kind
+    rng = np.random.default_rng(0)
+    sym = [0, 1, 2, 3, 4] * 30
+    starts = [1, 0, 0, 1, 0] * 30
+    for _ in range(40):
+        a = int(rng.integers(7, 12))
+        sym += [a, a + 1, a + 2, 5, 6]
+        starts += [1, 0, 0, 1, 0]
+    sym = np.array(sym, dtype=np.int32)
+    off = np.arange(0, sym.size + 1, 5)
+    merged, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0)
+    assert n == 1
+    assert merged[:150].tolist() == [1, 0, 0, 0, 0] * 30          # one five-symbol word
+    assert merged[150:].tolist() == starts[150:]                   # 56 follows five words: no merge
+
+
+def test_long_words_option_of_the_joint_model():
+    from nlpzero.errors import ParameterError
+
+    rng = np.random.default_rng(3)
+    words = ["邓小平理论", "马克思主义", "我们", "学习", "坚持", "的", "和", "发展", "经济", "人民"]
+    lines = ["".join(rng.choice(words, size=8, p=[.12, .12, .1, .1, .1, .12, .1, .08, .08, .08]))
+             for _ in range(400)]
+    plain = {t for line in segment_unsupervised(lines, method="joint") for t in line}
+    assert max(len(t) for t in plain) <= 4
+    longer = {t for line in segment_unsupervised(lines, method="joint", long_words=True) for t in line}
+    assert {"邓小平理论", "马克思主义"} <= longer
+    seg = learn_segmenter(lines, method="joint", long_words=True)
+    assert "邓小平理论" in seg.lcut("我们坚持邓小平理论和马克思主义")
+    with pytest.raises(ParameterError, match="long_words"):
+        learn_segmenter(lines, method="nvbe", long_words=True)
+    with pytest.raises(ParameterError, match="long_words"):
+        segment_unsupervised(lines, long_words="yes")

@@ -21,3 +21,22 @@ def ref_link(lines, L):
     sd = math.sqrt(sum((v - mean) ** 2 for v in pmi.values()) / len(pmi))
     z = {p: (v - mean) / sd for p, v in pmi.items()}
     return {x: sum(z[p] for p in itertools.pairwise(x)) for x in strings}
+
+
+def ref_hdp_log_prob(seq, log_p0, alpha0, alpha1):
+    """log P of a segmentation (type ids, -1 between runs and at both ends) under the bigram
+    hierarchical Dirichlet process with one table per (context, word) pair, from the formula:
+    Σ_x [K_x log α1 + lgamma(α1) − lgamma(α1 + n_x) + Σ_y lgamma(n_xy)]
+    + K log α0 + lgamma(α0) − lgamma(α0 + T) + Σ_y [lgamma(m_y) + log P0(y)]."""
+    pairs = Counter(p for p in zip(seq[:-1], seq[1:]) if p != (-1, -1))
+    n_x, k_x, m_y = Counter(), Counter(), Counter()
+    for (x, y), c in pairs.items():
+        n_x[x] += c
+        k_x[x] += 1
+        m_y[y] += 1
+    total = sum(k_x[x] * math.log(alpha1) + math.lgamma(alpha1) - math.lgamma(alpha1 + n_x[x]) for x in n_x)
+    total += sum(math.lgamma(c) for c in pairs.values())
+    T = sum(m_y.values())
+    total += len(m_y) * math.log(alpha0) + math.lgamma(alpha0) - math.lgamma(alpha0 + T)
+    total += sum(math.lgamma(m) + (log_p0(y) if y >= 0 else 0.0) for y, m in m_y.items())
+    return total
