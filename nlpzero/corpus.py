@@ -38,6 +38,7 @@ from . import _limits as limits
 from . import _reading
 from ._validate import check_choice
 from .errors import InputError, NotReiterableError, ParameterError, ParameterTypeError
+from .protocol import SegmenterLike
 
 __all__ = ["Corpus", "TokenCorpus", "as_corpus", "is_word_char", "normalize", "runs", "to_codes", "word_mask"]
 
@@ -368,8 +369,9 @@ class TokenCorpus:
         (anything :class:`Corpus` reads), cut into tokens on the fly, line by line.
     encoding : str, default "utf-8"
         Encoding of a file.
-    segmenter : object with ``cut_lines(lines)``, optional
-        E.g. a :class:`nlpzero.Segmenter`.
+    segmenter : SegmenterLike, optional
+        A segmenter (:class:`~nlpzero.protocol.SegmenterLike`; only its ``cut_lines`` is used),
+        e.g. a :class:`nlpzero.Segmenter`.
 
     Raises
     ------
@@ -384,7 +386,7 @@ class TokenCorpus:
     [['我', '喜欢', '猫'], ['你', '好']]
     """
 
-    def __init__(self, source, *, encoding: str = "utf-8", segmenter=None):
+    def __init__(self, source, *, encoding: str = "utf-8", segmenter: SegmenterLike | None = None):
         self.path = None
         self.segmenter = segmenter
         self.passes = 0

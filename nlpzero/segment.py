@@ -57,6 +57,7 @@ from . import _segment, _trie_cache, _views
 from ._validate import check_choice, check_float
 from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
 from .errors import ParameterError, ParameterTypeError
+from .protocol import SegmenterLike, SegmenterSource
 
 __all__ = ["MODES", "Segmenter", "as_segmenter"]
 
@@ -593,11 +594,10 @@ class Segmenter:
         return f"<Segmenter {len(self)} words{src}, mode={self.mode!r}{extra}, {self._kind}s>"
 
 
-def as_segmenter(dictionary: Any, **kwargs) -> Segmenter:
-    """``dictionary`` itself if it is a :class:`Segmenter` (or the joint model's
-    :class:`nlpzero.joint.JointSegmenter`), else ``Segmenter(dictionary, **kwargs)``."""
-    from .joint import JointSegmenter
-
-    if isinstance(dictionary, (Segmenter, JointSegmenter)):
+def as_segmenter(dictionary: SegmenterSource, **kwargs) -> SegmenterLike:
+    """``dictionary`` itself if it is a segmenter (a :class:`Segmenter`, the joint model's
+    :class:`nlpzero.joint.JointSegmenter`, or any :class:`~nlpzero.protocol.SegmenterLike`),
+    else ``Segmenter(dictionary, **kwargs)``."""
+    if isinstance(dictionary, SegmenterLike):
         return dictionary
     return Segmenter(dictionary, **kwargs)
