@@ -5,7 +5,9 @@ offset), and text or bytes cut into chunks of whole lines.
 These are the corpus's one decoding path and its only chunkers: every function takes the
 streams a :class:`~nlpzero.Corpus` method opened and is called by that method only, so other
 modules ask the corpus (:meth:`~nlpzero.Corpus.texts`, :meth:`~nlpzero.Corpus.line_chunks`,
-:meth:`~nlpzero.Corpus.raw_line_chunks`...), never this module.
+:meth:`~nlpzero.Corpus.raw_line_chunks`...), never this module. The one exception is
+:func:`decode_piece`, with which the worker processes of :mod:`nlpzero.batch` decode the raw
+pieces that :meth:`~nlpzero.Corpus.raw_line_chunks` hands out.
 """
 from __future__ import annotations
 
@@ -115,6 +117,21 @@ def decode_blocks(blocks: Iterable[tuple[int, bytes]], encoding: str, errors: st
         raise DecodeError(path, end - pending, encoding, str(exc), hint) from None
     if text:
         yield text
+
+
+def decode_piece(piece: str | tuple[int, bytes], encoding: str,
+                 errors: str) -> tuple[str | None, tuple[int, str] | None]:
+    """A piece of :meth:`nlpzero.Corpus.raw_line_chunks` as text: ``(text, None)``, or for
+    undecodable bytes ``(None, (byte offset in the corpus, reason))`` (a worker process sends
+    that back; the parent raises the :class:`~nlpzero.errors.DecodeError`). A ``str`` piece
+    (a long line decoded already) is returned as it is."""
+    if isinstance(piece, str):
+        return piece, None
+    offset, raw = piece
+    try:
+        return raw.decode(encoding, errors), None
+    except UnicodeDecodeError as exc:
+        return None, (offset + exc.start, exc.reason)
 
 
 def split_lines(texts: Iterable[str]) -> Iterator[str]:

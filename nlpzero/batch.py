@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ._reading import decode_piece
 from .errors import ParameterError, ParameterTypeError, WorkerError
 from .protocol import SegmenterLike, SegmenterSource
 from .segment import as_segmenter
@@ -66,15 +67,11 @@ class BatchResult:
 
 
 def _process_piece(func: Callable[[str], bytes], encoding: str, errors: str, piece):
-    """Run ``func`` on one piece: ``str``, or ``(offset, bytes)`` decoded here. Returns
-    ``(bytes, None)`` or, for undecodable bytes, ``(None, (file offset, reason))``."""
-    if not isinstance(piece, str):
-        offset, raw = piece
-        try:
-            piece = raw.decode(encoding, errors)
-        except UnicodeDecodeError as exc:
-            return None, (offset + exc.start, exc.reason)
-    return func(piece), None
+    """Run ``func`` on one piece of :meth:`Corpus.raw_line_chunks`: ``str``, or ``(offset,
+    bytes)`` decoded here. Returns ``(bytes, None)`` or, for undecodable bytes, ``(None, (file
+    offset, reason))``."""
+    text, error = decode_piece(piece, encoding, errors)
+    return (None, error) if text is None else (func(text), None)
 
 
 class _Workers:

@@ -9,6 +9,8 @@ default). Both have the methods below, with the same meaning, and every function
 where either may come (``learn_segmenter`` returns one), and any object of your own with these
 methods can be passed as a ``segmenter=`` too: the protocol is structural (no base class to
 inherit) and ``isinstance(obj, SegmenterLike)`` checks that the methods exist.
+:func:`cut_lines_in_batches` is how both nlpzero segmenters implement ``cut_lines``, for
+segmenters of one's own too.
 
 Examples
 --------
@@ -25,7 +27,7 @@ False
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
 import numpy as np
@@ -33,7 +35,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
-__all__ = ["SegmenterLike", "SegmenterSource"]
+__all__ = ["SegmenterLike", "SegmenterSource", "cut_lines_in_batches"]
 
 
 @runtime_checkable
@@ -95,3 +97,57 @@ SegmenterSource = Union[SegmenterLike, Mapping[str, float], "Lexicon", str, "os.
 """What a ``segmenter=`` parameter accepts: a segmenter, or a dictionary that
 :class:`nlpzero.Segmenter` is built from (a mapping word → count, a :class:`~nlpzero.Lexicon`, a
 dictionary file path, or ``"jieba"``)."""
+
+
+def cut_lines_in_batches(lines: Iterable[str], lcut: Callable[[str], list[str]],
+                         cut_batch: Callable[[list[str]], list[list[str]]],
+                         batch_chars: int) -> Iterator[list[str]]:
+    """One list of tokens per item of ``lines``, in order, lines cut a batch at a time.
+
+    Lines are gathered until they hold about ``batch_chars`` characters and handed to
+    ``cut_batch`` (which returns one token list per line it gets); a line that contains
+    ``"\\n"`` (segmented as a whole, its newlines are whitespace) or is longer than
+    ``batch_chars`` goes to ``lcut`` alone.
+
+    Raises
+    ------
+    nlpzero.errors.ParameterTypeError
+        ``lines`` is one str or bytes (its characters would be the lines), or an item is not a str.
+
+    Examples
+    --------
+    >>> lcut = lambda line: line.split()
+    >>> cut_batch = lambda batch: [line.split() for line in batch]
+    >>> list(cut_lines_in_batches(["a b", "c\\nd", "e"], lcut, cut_batch, 1 << 20))
+    [['a', 'b'], ['c', 'd'], ['e']]
+    """
+    from .errors import ParameterTypeError
+
+    if isinstance(lines, (str, bytes)):
+        raise ParameterTypeError(
+            "`lines` must be an iterable of lines, not a single str (its characters would be "
+            "the lines); use lcut(text) or cut_lines(text.splitlines())", "lines", lines)
+    return _batches(lines, lcut, cut_batch, batch_chars)
+
+
+def _batches(lines, lcut, cut_batch, batch_chars) -> Iterator[list[str]]:
+    from .errors import ParameterTypeError
+
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        if not isinstance(line, str):
+            raise ParameterTypeError(f"lines must be str, got {type(line).__name__}")
+        if "\n" in line or len(line) > batch_chars:
+            if batch:
+                yield from cut_batch(batch)
+                batch, size = [], 0
+            yield lcut(line)
+            continue
+        batch.append(line)
+        size += len(line) + 1
+        if size >= batch_chars:
+            yield from cut_batch(batch)
+            batch, size = [], 0
+    if batch:
+        yield from cut_batch(batch)

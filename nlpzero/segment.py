@@ -57,7 +57,7 @@ from . import _segment, _trie_cache, _views
 from ._validate import check_choice, check_float
 from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
 from .errors import ParameterError, ParameterTypeError
-from .protocol import SegmenterLike, SegmenterSource
+from .protocol import SegmenterLike, SegmenterSource, cut_lines_in_batches
 
 __all__ = ["MODES", "Segmenter", "as_segmenter"]
 
@@ -515,33 +515,9 @@ class Segmenter:
         A line containing ``"\\n"`` is segmented as a whole (its newlines are whitespace).
         ``lines`` must be an iterable of str, not one str (use :meth:`lcut` for one text).
         """
-        if isinstance(lines, (str, bytes)):
-            raise ParameterTypeError(
-                "`lines` must be an iterable of lines, not a single str (its characters would be "
-                "the lines); use lcut(text) or cut_lines(text.splitlines())", "lines", lines)
-        return self._cut_lines(lines)
-
-    def _cut_lines(self, lines: Iterable[str]) -> Iterator[list[str]]:
-        batch: list[str] = []
-        size = 0
-        for line in lines:
-            if not isinstance(line, str):
-                raise ParameterTypeError(f"lines must be str, got {type(line).__name__}")
-            if "\n" in line or len(line) > BATCH_CHARS:
-                yield from self._batch(batch)
-                batch, size = [], 0
-                yield self.lcut(line)
-                continue
-            batch.append(line)
-            size += len(line) + 1
-            if size >= BATCH_CHARS:
-                yield from self._batch(batch)
-                batch, size = [], 0
-        yield from self._batch(batch)
+        return cut_lines_in_batches(lines, self.lcut, self._batch, BATCH_CHARS)
 
     def _batch(self, batch: list[str]) -> list[list[str]]:
-        if not batch:
-            return []
         return self._line_tokens("\n".join(batch))
 
     def spans(self, text: str) -> np.ndarray:

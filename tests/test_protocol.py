@@ -12,6 +12,7 @@ import pytest
 from nlpzero import Segmenter, SegmenterLike, learn_segmenter, segment_file, word_vectors
 from nlpzero._testing import SMALL_LEXICON
 from nlpzero.corpus import TokenCorpus
+from nlpzero.errors import ParameterTypeError
 from nlpzero.joint import JointSegmenter
 from nlpzero.segment import as_segmenter
 
@@ -61,6 +62,9 @@ def test_segmenters_keep_the_contract(segmenter, tmp_path):
         assert spans.shape == (len(tokens), 2) and np.issubdtype(spans.dtype, np.integer)
         assert [line[a:b] for a, b in spans.tolist()] == tokens
     assert list(segmenter.cut_lines(lines)) == [segmenter.lcut(line) for line in lines]
+    for bad in ("one text", ["ok", 3]):                 # one str is not lines; items must be str
+        with pytest.raises(ParameterTypeError):
+            list(segmenter.cut_lines(bad))
     data, mid = segmenter.segment_bytes(text, "/")
     assert data.decode("utf-8").split("\n") == ["/".join(segmenter.lcut(line)) for line in lines] and mid
     assert -1 <= segmenter.last_boundary(text) < len(text)
