@@ -30,15 +30,20 @@ def test_every_exception_class_lives_in_errors():
             continue
         for name, obj in vars(module).items():
             if (inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == module.__name__
-                    and module.__name__ not in ("nlpzero.errors", "nlpzero._signals")):
+                    and module.__name__ != "nlpzero.errors"):
                 strays.append(f"{module.__name__}.{name}")
     assert strays == []
+    assert set(errors.__all__) == {name for name, obj in vars(errors).items()      # and all are listed
+                                   if inspect.isclass(obj) and issubclass(obj, BaseException)}
 
 
 def test_every_error_is_an_nlpzero_error_and_a_builtin():
     for name in errors.__all__:
         cls = getattr(errors, name)
-        assert issubclass(cls, errors.NlpzeroError)
+        if cls is errors.Terminated:          # a stop request unwinds like KeyboardInterrupt
+            assert issubclass(cls, BaseException) and not issubclass(cls, Exception)
+        else:
+            assert issubclass(cls, errors.NlpzeroError)
     assert issubclass(errors.ParameterError, ValueError)
     assert issubclass(errors.ParameterTypeError, TypeError)
     assert issubclass(errors.OutputError, OSError)

@@ -117,7 +117,8 @@ def test_a_segmenter_of_ones_own_is_taken_wherever_a_segmenter_is():
     assert segment_file(["今天 天气", "不错"], out, segmenter=seg).lines == 2
     assert out.getvalue().decode() == "今 天 天 气\n不 错\n"
     assert list(TokenCorpus(["今天", "好"], segmenter=seg)) == [["今", "天"], ["好"]]
-    assert set(word_vectors(["我喜欢猫", "我喜欢狗"] * 10, dim=2, min_count=1, segmenter=seg).words) == set("我喜欢猫狗")
+    vectors = word_vectors(["我喜欢猫", "我喜欢狗"] * 10, dim=2, min_count=1, segmenter=seg)
+    assert set(vectors.words) == set("我喜欢猫狗")
 
 
 def test_a_dictionary_is_not_a_segmenter():
