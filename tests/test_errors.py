@@ -65,6 +65,11 @@ def test_limits_table_is_consistent():
         if limit.kind == "int":
             assert limit.maximum is not None and limit.maximum <= 1 << 64, key
     assert LIMITS["max_n"].maximum == nlpzero.ngrams.MAX_ORDER
+    from nlpzero import _ngram                 # the kernel's compile-time order limit is the same
+
+    _ngram.NgramTable(LIMITS["max_n"].maximum)
+    with pytest.raises(ValueError):
+        _ngram.NgramTable(LIMITS["max_n"].maximum + 1)
     with pytest.raises(errors.ParameterError, match="`x`"):
         check("x", 10**30, key="min_count")
     with pytest.raises(errors.ParameterTypeError):
