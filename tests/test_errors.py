@@ -65,7 +65,7 @@ def test_limits_table_is_consistent():
         if limit.kind == "int":
             assert limit.maximum is not None and limit.maximum <= 1 << 64, key
     assert LIMITS["max_n"].maximum == nlpzero.ngrams.MAX_ORDER
-    from nlpzero import _ngram                 # the kernel's compile-time order limit is the same
+    from nlpzero import _ngram  # the kernel's compile-time order limit is the same
 
     _ngram.NgramTable(LIMITS["max_n"].maximum)
     with pytest.raises(ValueError):
