@@ -200,3 +200,20 @@ def test_a_number_any_number_would_do_for_is_no_word(method):
     lex = discover(lines, method=method, min_count=5)
     assert not [w for w in lex.words if w.endswith("岁")]
     assert "58同城" in lex and "T恤" in lex
+
+
+def test_joint_lexicon_of_a_sampled_corpus():
+    """A budget too small for the joint model's training text gives it an evenly spread sample of
+    the runs (see joint_sample_chars); the lexicon is that sample's words, with its counts."""
+    from nlpzero.joint import joint_sample_chars
+
+    words, text = _zipf_text(seed=3, n_lines=800)
+    budget = 1 << 18
+    assert sum(map(len, text)) > joint_sample_chars(budget)
+    full = discover(text, method="joint", min_count=3)
+    sampled = discover(text, method="joint", min_count=3, max_memory=budget)
+    assert all(sampled.count(w) <= full.count(w) for w in sampled.words)
+    assert sampled.counts.sum() < full.counts.sum()
+    planted = {w for w in words if len(w) > 1}
+    top = [w for w in sampled.words if len(w) > 1][:20]
+    assert sum(w in planted for w in top) >= 18
