@@ -119,7 +119,7 @@ def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress, l
         from ._joint_merge import merge_words
 
         refined.starts, merged = merge_words(inputs.sym, inputs.off, refined.starts, max_word_len,
-                                             refined.alpha0[-1], refined.alpha1[-1])
+                                             refined.alpha0[-1], refined.alpha1[-1], char=True)
         if report is not None:
             import sys
 

@@ -33,9 +33,10 @@ def _lg(n: int) -> float:
 
 
 def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, alpha0: float,
-                alpha1: float, max_passes: int = MAX_PASSES) -> tuple[np.ndarray, int]:
+                alpha1: float, max_passes: int = MAX_PASSES, char: bool = False) -> tuple[np.ndarray, int]:
     """Word starts after the type-level merges (see the module docstring), and the number of
-    merged types."""
+    merged types. With ``char`` the gain also counts the change of the character position
+    model's log-likelihood, recounted (the joint model's second expert)."""
     from . import _joint
 
     sym = np.ascontiguousarray(sym, dtype=np.int32)
@@ -56,6 +57,14 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     t_lp = np.zeros(n_types0)
     t_lp[tok] = csum[hi] - csum[lo]
     t_len, t_lp = list(t_len), list(t_lp)
+    n_symbols = int(sym.max()) + 1 if sym.size else 1
+    model = None
+    if char:
+        _, first = np.unique(tok, return_index=True)
+        t_syms = [()] * n_types0
+        for t_id, i in zip(np.unique(tok).tolist(), first.tolist()):
+            t_syms[t_id] = tuple(sym[lo[i] : hi[i]].tolist())
+        model = _CharModel(*char_counts(sym, off, starts, n_symbols), t_syms)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1
@@ -65,30 +74,101 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         first_of_run[1:] = run_of[1:] != run_of[:-1]
     seq = np.insert(tok, np.flatnonzero(first_of_run), B)
     seq = np.append(seq, B)
-    lengths = np.asarray(t_len, dtype=np.int64)[tok]
     merged_types = 0
     for _ in range(max_passes):
-        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1)
+        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model)
         if not accepted:
             break
         for v, w, positions in accepted:
             u = len(t_len)
             t_len.append(t_len[v] + t_len[w])
             t_lp.append(t_lp[v] + t_lp[w])
+            if model is not None:
+                model.syms.append(model.syms[v] + model.syms[w])
             seq[positions] = u
             seq[positions + 1] = -2                        # removed
         merged_types += len(accepted)
         seq = seq[seq != -2]
+        if model is not None:
+            model.em, model.tr = char_counts(sym, off, _starts(seq, t_len, n_sym), n_symbols)
+    return _starts(seq, t_len, n_sym), merged_types
+
+
+def _starts(seq: np.ndarray, t_len: list, n_sym: int) -> np.ndarray:
     words = seq[seq >= 0]
     lengths = np.asarray(t_len, dtype=np.int64)[words]
     out = np.zeros(n_sym, dtype=np.uint8)
-    out[np.concatenate(([0], np.cumsum(lengths)[:-1]))] = 1
-    return out, merged_types
+    if words.size:
+        out[np.concatenate(([0], np.cumsum(lengths)[:-1]))] = 1
+    return out
 
 
-def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float):
+class _CharModel:
+    """The character position model as the merges see it: its counts (tag × symbol emissions,
+    tag transitions, row 4 the run start) and the change of its log-likelihood, re-estimated
+    with add-one smoothing as :func:`nlpzero.joint.character_model` does, when windows of
+    tokens are replaced."""
+
+    def __init__(self, em_counts, tr_counts, syms):
+        self.em = np.asarray(em_counts, dtype=np.int64)          # (4, S)
+        self.tr = np.asarray(tr_counts, dtype=np.int64)          # (5, 4)
+        self.syms = syms
+        self.S = self.em.shape[1]
+
+    @staticmethod
+    def tags(k):
+        return [3] if k == 1 else [0] + [1] * (k - 2) + [2]           # S, or B M.. E
+
+    def counts(self, tokens, d_em, d_tr, sign):
+        """Add ``sign`` × the emissions and transitions of a window's interior tokens (its edge
+        tokens give only the transitions into and out of the interior; -1: a run edge)."""
+        prev = 4 if tokens[0] == -1 else (2 if len(self.syms[tokens[0]]) > 1 else 3)
+        for t in tokens[1:-1]:
+            sy = self.syms[t]
+            for g, c in zip(self.tags(len(sy)), sy):
+                d_em[(g, c)] += sign
+                d_tr[(prev, g)] += sign
+                prev = g
+        if tokens[-1] != -1:
+            d_tr[(prev, 0 if len(self.syms[tokens[-1]]) > 1 else 3)] += sign
+
+    def gain(self, d_em, d_tr) -> float:
+        """Change of Σ n log((n + 1)/(N_row + width)) over both tables for the count changes."""
+        def g(n):
+            return n * math.log(n + 1.0) if n > 0 else 0.0
+
+        total = 0.0
+        for table, d, width in ((self.em, d_em, self.S), (self.tr, d_tr, 4)):
+            rows = defaultdict(int)
+            for (r, c), dc in d.items():
+                if dc:
+                    n = int(table[r, c])
+                    total += g(n + dc) - g(n)
+                    rows[r] += dc
+            for r, dn in rows.items():
+                n_row = int(table[r].sum())
+                total -= (n_row + dn) * math.log(n_row + dn + width) - n_row * math.log(n_row + width)
+        return total
+
+
+def char_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, n_symbols: int):
+    """Emission counts (4, n_symbols) and transition counts (5, 4; row 4 the run start) of the
+    character position model for a segmentation (what :func:`nlpzero.joint.character_model`
+    smooths)."""
+    from .joint import _tags
+
+    tags = _tags(starts, off).astype(np.int64)
+    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
+    prev = np.empty_like(tags)
+    prev[1:] = tags[:-1]
+    prev[off[:-1][off[:-1] < tags.size]] = 4
+    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4)
+    return em, tr
+
+
+def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float, char=None):
     """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type."""
-    results = [r for r in candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1) if r[0] > 0]
+    results = [r for r in candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char) if r[0] > 0]
     results.sort(key=lambda r: -r[0])
     used, accepted = set(), []
     for _gain, v, w, p in results:
@@ -100,7 +180,7 @@ def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, a
 
 
 def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float,
-                    log_p0=None) -> list:
+                    log_p0=None, char=None) -> list:
     """``(gain, v, w, positions)`` for every candidate pair of a pass: adjacent types v ≠ w
     seen together at least twice (v at ``positions`` of ``seq``), longer than ``L`` merged;
     ``gain`` = the change of ``log P`` (module docstring) when those occurrences become one new
@@ -149,6 +229,10 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
         n = int(p.size)
         d = defaultdict(int)
         pl = p.tolist()
+        d_em, d_tr = defaultdict(int), defaultdict(int)
+        if char is not None:
+            u_id = len(t_len)
+            char.syms.append(char.syms[v] + char.syms[w])    # u, for this candidate only
         i = 0
         while i < n:                            # a chain v w v w ... of adjacent occurrences
             j = i
@@ -161,7 +245,14 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
             new = [old[0]] + ["u"] * (j - i + 1) + [old[-1]]
             for a, b in zip(new[:-1], new[1:]):
                 d[(a, b)] += 1
+            if char is not None:
+                char.counts(old, d_em, d_tr, -1)
+                char.counts([old[0]] + [u_id] * (j - i + 1) + [old[-1]], d_em, d_tr, 1)
             i = j + 1
+        char_gain = 0.0
+        if char is not None:
+            char.syms.pop()
+            char_gain = char.gain(d_em, d_tr)
         gain = 0.0
         dn_ctx, dk_ctx, dm = defaultdict(int), defaultdict(int), defaultdict(int)
         for (a, b), dc in d.items():
@@ -190,5 +281,5 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
         for t in (v, w):
             if n_tok[t] == n:                                  # every occurrence merged: t is gone
                 gain -= la0 + log_p0(t_len[t], t_lp[t])
-        results.append((gain, v, w, p))
+        results.append((gain + char_gain, v, w, p))
     return results

@@ -558,19 +558,85 @@ def test_merges_make_words_longer_than_max_word_len():
 
 
 def test_long_words_option_of_the_joint_model():
+    """With max_word_len=2 the ICM cannot make 马克思, 邓小平 or 共产党; the merges can (the words
+    always co-occur, so both experts gain)."""
     from nlpzero.errors import ParameterError
 
     rng = np.random.default_rng(3)
-    words = ["邓小平理论", "马克思主义", "我们", "学习", "坚持", "的", "和", "发展", "经济", "人民"]
-    lines = ["".join(rng.choice(words, size=8, p=[.12, .12, .1, .1, .1, .12, .1, .08, .08, .08]))
-             for _ in range(400)]
-    plain = {t for line in segment_unsupervised(lines, method="joint") for t in line}
-    assert max(len(t) for t in plain) <= 4
-    longer = {t for line in segment_unsupervised(lines, method="joint", long_words=True) for t in line}
-    assert {"邓小平理论", "马克思主义"} <= longer
-    seg = learn_segmenter(lines, method="joint", long_words=True)
-    assert "邓小平理论" in seg.lcut("我们坚持邓小平理论和马克思主义")
+    words = ["邓小平理论", "马克思主义", "我们", "学习", "坚持", "的", "和", "发展", "经济", "人民", "社会主义",
+             "共产党"]
+    lines = ["".join(rng.choice(words, size=8)) for _ in range(400)]
+    plain = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2) for t in line}
+    assert max(len(t) for t in plain) == 2
+    longer = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2, long_words=True)
+              for t in line}
+    assert {"马克思", "邓小平", "共产党"} <= longer
+    seg = learn_segmenter(lines, method="joint", max_word_len=2, long_words=True)
+    assert "共产党" in seg.lcut("我们的共产党")
     with pytest.raises(ParameterError, match="long_words"):
         learn_segmenter(lines, method="nvbe", long_words=True)
     with pytest.raises(ParameterError, match="long_words"):
         segment_unsupervised(lines, long_words="yes")
+
+
+def _ref_char_loglik(seq, syms, n_symbols):
+    """The character position model's log-likelihood of a segmentation (type ids, -1 between
+    runs) with its own add-one estimates, from the definition: count tag × symbol and tag
+    transitions (START first in a run), then Σ n log((n + 1) / (N_row + width))."""
+    em, tr = Counter(), Counter()
+    prev = 4
+    for t in seq:
+        if t == -1:
+            prev = 4
+            continue
+        k = len(syms[t])
+        for g, c in zip([3] if k == 1 else [0] + [1] * (k - 2) + [2], syms[t]):
+            em[(g, c)] += 1
+            tr[(prev, g)] += 1
+            prev = g
+    total = 0.0
+    for table, width in ((em, n_symbols), (tr, 4)):
+        rows = Counter()
+        for (r, _), n in table.items():
+            rows[r] += n
+        total += sum(n * math.log((n + 1) / (rows[r] + width)) for (r, _), n in table.items())
+    return total
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_merge_gains_add_the_change_of_the_character_model(seed):
+    from nlpzero._joint_merge import _CharModel, candidate_gains
+
+    rng = np.random.default_rng(seed)
+    syms = [(0, 1), (2, 3, 4), (5, 6, 0), (1, 2), (3,), (4, 5, 6)]
+    t_len = [len(x) for x in syms]
+    t_lp = [-1.0 * len(x) for x in syms]
+    seq = [-1]
+    for _ in range(50):
+        for _ in range(int(rng.integers(1, 6))):
+            seq += [1, 2] if rng.random() < 0.3 else [int(rng.integers(0, 6))]
+        seq.append(-1)
+    seq = np.array(seq, dtype=np.int64)
+    # the model's counts of this segmentation
+    em, tr = np.zeros((4, 7), dtype=np.int64), np.zeros((5, 4), dtype=np.int64)
+    prev = 4
+    for t in seq.tolist():
+        if t == -1:
+            prev = 4
+            continue
+        k = len(syms[t])
+        for g, c in zip([3] if k == 1 else [0] + [1] * (k - 2) + [2], syms[t]):
+            em[g, c] += 1
+            tr[prev, g] += 1
+            prev = g
+    plain = {(v, w): g for g, v, w, _ in candidate_gains(seq, t_len, t_lp, 4, 30.0, 6.0)}
+    both = candidate_gains(seq, t_len, t_lp, 4, 30.0, 6.0, char=_CharModel(em, tr, list(syms)))
+    assert both
+    for gain, v, w, p in both:
+        after = seq.copy()
+        after[p] = len(syms)
+        after[p + 1] = -2
+        after = after[after != -2]
+        merged = [*syms, syms[v] + syms[w]]
+        want = _ref_char_loglik(after.tolist(), merged, 7) - _ref_char_loglik(seq.tolist(), merged, 7)
+        assert gain - plain[(v, w)] == pytest.approx(want, abs=1e-8), (v, w)
