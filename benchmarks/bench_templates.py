@@ -64,7 +64,7 @@ def run_child(args, repeat=1, warmups=0):
 
 def prepare(workdir):
     """The corpora as segmented files (all / even / odd lines) and as nlp-zero piece files."""
-    from nlpzero.templates import _boundary_mask
+    from nlpzero.templates._corpus import _boundary_mask
 
     cache_dir, pku_gold, pku_raw_path = datasets.cache_dir, datasets.pku_gold, datasets.pku_raw_path
 

@@ -25,12 +25,12 @@ from nlpzero.templates import (
     DescriptionLength,
     Parse,
     Templates,
-    _encode,
-    _fit,
     find_templates,
     parse,
     parse_many,
 )
+from nlpzero.templates._corpus import _encode
+from nlpzero.templates._fit import _fit
 
 # ----------------------------------------------------------------------------- references
 
@@ -517,7 +517,7 @@ def test_parse_file_on_workers_keeps_line_order(tmp_path, monkeypatch):
 @pytest.mark.parametrize("seed", range(5))
 def test_compiled_tokenizer_reads_like_str_split(seed, tmp_path):
     """The fast path for segmented UTF-8 files gives the ids of Corpus.lines() + str.split()."""
-    from nlpzero.templates import _encode_corpus, _fast_bytes
+    from nlpzero.templates._corpus import _encode_corpus, _fast_bytes
 
     rng = random.Random(seed)
     pool = ["据", "新华社", "电", "ａｂ", "x1", "，", "《", "𠀀字", "é"]
