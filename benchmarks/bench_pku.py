@@ -65,7 +65,7 @@ def run_one(name: str, path: str) -> dict:
     """Learn + segment (the measured call); returns tokens per line and the lexicon."""
     lexicon = None
     if name.startswith("nvbe"):
-        from nlpzero.discovery import learn_segmenter, segment_unsupervised
+        from nlpzero.unsupervised import learn_segmenter, segment_unsupervised
 
         if name == "nvbe-original":
             import functools
@@ -85,15 +85,15 @@ def run_one(name: str, path: str) -> dict:
     elif name.startswith("joint"):
         from collections import Counter
 
-        from nlpzero.discovery import learn_segmenter, segment_unsupervised
+        from nlpzero.unsupervised import learn_segmenter, segment_unsupervised
 
         if name == "joint-1M":
             # the sample cap of a budget that holds 1M characters (max_memory / JOINT_BYTES_PER_CHAR),
             # at the default budget so the n-gram counting runs as usual
-            from nlpzero import discovery
+            from nlpzero import joint
             from nlpzero.ngrams import DEFAULT_MAX_MEMORY
 
-            discovery.JOINT_BYTES_PER_CHAR = -(-DEFAULT_MAX_MEMORY // 1_000_000)
+            joint.JOINT_BYTES_PER_CHAR = -(-DEFAULT_MAX_MEMORY // 1_000_000)
             seg = learn_segmenter(path, method="joint")
             assert seg.learned["sample_characters"] <= 1_000_000 < seg.learned["characters"]
             with open(path, encoding="utf-8") as f:

@@ -92,7 +92,7 @@ def prf(pred_lines, gold_lines) -> dict:
 
 def segment_protocol(protocol: str, method: str, seed: int, sighan: str):
     """Learn and segment as the protocol says (runs in the measured child); token lists."""
-    from nlpzero.discovery import learn_segmenter, segment_unsupervised
+    from nlpzero.unsupervised import learn_segmenter, segment_unsupervised
 
     if protocol == "pku":
         return list(segment_unsupervised(str(datasets.pku_raw_path()), method=method, seed=seed))

@@ -57,9 +57,9 @@ _EXPORTS = {
     "read_dictionary": "nlpzero.dictionary",
     # word discovery and unsupervised segmentation
     "discover": "nlpzero.discovery",
-    "learn_segmenter": "nlpzero.discovery",
-    "segment_unsupervised": "nlpzero.discovery",
-    "segment_unsupervised_spans": "nlpzero.discovery",
+    "learn_segmenter": "nlpzero.unsupervised",
+    "segment_unsupervised": "nlpzero.unsupervised",
+    "segment_unsupervised_spans": "nlpzero.unsupervised",
     "Lexicon": "nlpzero.lexicon",
     # sentence templates and structure
     "find_templates": "nlpzero.templates",
@@ -83,8 +83,8 @@ _EXPORTS = {
 }
 
 # public submodules reachable as attributes after ``import nlpzero`` (e.g. ``nlpzero.errors``)
-_SUBMODULES = ("errors", "corpus", "ngrams", "discovery", "lexicon", "segment", "dictionary", "community",
-               "vectors", "distance", "apriori", "nvbe")
+_SUBMODULES = ("errors", "corpus", "ngrams", "discovery", "unsupervised", "joint", "lexicon", "segment",
+               "dictionary", "community", "vectors", "distance", "apriori", "nvbe")
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -168,7 +168,7 @@ class Passes:
 
 
 # ---------------------------------------------------------------------- stages tests check
-# Stable entry points into stages of nlpzero.discovery that the tests compare with slow
+# Stable entry points into stages of nlpzero.discovery / nlpzero.unsupervised that the tests compare with slow
 # references. They delegate to the implementation, so a refactor keeps these signatures and the
 # tests keep working; nothing here is API (use discover / learn_segmenter).
 def cohesion(passes: Passes, k: int) -> np.ndarray:
@@ -201,6 +201,6 @@ def learn_model(corpus, *, max_word_len: int = 4, penalty: float = 0.0, refine: 
         by order, ``model._offset`` the start of each order), ``model.unknown``,
         ``model.max_word_len``.
     """
-    from .discovery import _learn
+    from .unsupervised import _learn
 
     return _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress)

@@ -4,7 +4,7 @@ position model, then a self-trained perceptron for new text.
 This layer sees only arrays: the runs of a training text as symbol ids (every run concatenated,
 with offsets) and a first segmentation (a flag per symbol: a word starts here). It returns the
 refined flags (:func:`refine`) and a character tagger trained on them (:func:`train_perceptron`)
-that segments text never seen (:class:`JointSegmenter`). :mod:`nlpzero.discovery` feeds it the
+that segments text never seen (:class:`JointSegmenter`). :mod:`nlpzero.unsupervised` feeds it the
 nVBE segmentation (``method="joint"`` of ``learn_segmenter`` / ``segment_unsupervised``).
 
 The model
@@ -79,6 +79,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _joint
+from ._joint_text import runs_of, select, split_lines, token_spans
 from .errors import ParameterError, ParameterTypeError
 
 __all__ = [
@@ -86,6 +87,7 @@ __all__ = [
     "RefineResult",
     "digamma",
     "ewens_alpha",
+    "joint_sample_chars",
     "pooled_ewens_alpha",
     "refine",
     "train_perceptron",
@@ -100,6 +102,27 @@ MAX_EPOCHS = 12
 #: feature hash buckets of the perceptron: 2**20 buckets x 4 tags (the hashing trick; a memory
 #: budget of 16 MB of float32 weights, not a quality knob)
 FEATURE_BITS = 20
+#: memory the joint model's refinement and perceptron training take per character of their
+#: training sample (ICM candidate tables, counts, tags, features and the copies of the
+#: perceptron's training runs: about 30 bytes measured on PKU 1998-01, rounded up); the sample is
+#: at most ``max_memory`` / this many characters
+JOINT_BYTES_PER_CHAR = 32
+
+
+def joint_sample_chars(max_memory: int) -> int:
+    """Characters (run symbols) the joint model refines and trains its perceptron on, at most:
+    ``max_memory // JOINT_BYTES_PER_CHAR`` (33.5 M characters at the default 1 GiB).
+
+    nVBE's statistics always come from the whole corpus (within ``max_memory``); a corpus with
+    more run symbols than this gives the joint model an evenly spread sample of its runs, in
+    corpus order: run r (counted from 0) is kept when ``floor((r + 1)·cap / symbols)`` exceeds
+    ``floor(r·cap / symbols)`` (a share ``cap / symbols`` of the runs, spread evenly), and
+    sampling stops before the cap would be passed.
+
+    >>> joint_sample_chars(32 << 20)
+    1048576
+    """
+    return max(1, int(max_memory) // JOINT_BYTES_PER_CHAR)
 
 
 # ---------------------------------------------------------------------- empirical Bayes
@@ -346,15 +369,6 @@ class Perceptron:
         return ((tags == _joint.TAG_B) | (tags == _joint.TAG_S)).astype(np.uint8)
 
 
-def _select(off: np.ndarray, runs: np.ndarray, *arrays):
-    """The runs ``runs`` (indices) of concatenated arrays, with their new offsets."""
-    lens = off[runs + 1] - off[runs]
-    new_off = np.zeros(runs.size + 1, dtype=np.int64)
-    new_off[1:] = np.cumsum(lens)
-    idx = np.repeat(off[runs] - new_off[:-1], lens) + np.arange(int(new_off[-1]))
-    return new_off, [a[idx] for a in arrays]
-
-
 def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, seed: int = 0,
                      bits: int = FEATURE_BITS, max_epochs: int = MAX_EPOCHS) -> Perceptron:
     """Train the averaged perceptron tagger on a segmentation (see the module docstring).
@@ -378,8 +392,8 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
     all_runs = np.arange(n_runs)
     held = all_runs[all_runs % 10 == 9] if n_runs >= 10 else all_runs[:0]
     train = all_runs[all_runs % 10 != 9] if held.size else all_runs
-    t_off, (t_feat, t_gold) = _select(off, train, feat, gold)
-    h_off, (h_feat, h_gold) = _select(off, held, feat, gold)
+    t_off, (t_feat, t_gold) = select(off, train, feat, gold)
+    h_off, (h_feat, h_gold) = select(off, held, feat, gold)
     w = np.zeros(4 << bits)
     u = np.zeros_like(w)
     tw = np.zeros(20)
@@ -406,33 +420,6 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
         best, best_agree = (avg_w, avg_t, epoch + 1), agree
     avg_w, avg_t, epochs = best
     return Perceptron(avg_w.astype(np.float32), avg_t.astype(np.float32), epochs, history)
-
-
-# ---------------------------------------------------------------------- tokens
-def runs_of(feat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split encoded symbols (``-1`` separators) into runs: (symbols, offsets, positions of the
-    run symbols in ``feat``)."""
-    pos = np.flatnonzero(feat >= 0)
-    if not pos.size:
-        return feat[:0], np.zeros(1, dtype=np.int64), pos
-    gap = np.flatnonzero(np.diff(pos) > 1) + 1
-    off = np.concatenate(([0], gap, [pos.size])).astype(np.int64)
-    return np.ascontiguousarray(feat[pos]), off, pos
-
-
-def token_spans(codes: np.ndarray, char_spans: np.ndarray, word_start: np.ndarray,
-                normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Token spans (lo, hi) of a text from its one-character spans (``char_spans``, shape
-    (k, 2): each character of a run, each ASCII stretch, each punctuation token, as the
-    dictionary segmenter's text model makes them with no words) and a word-start flag per
-    character offset, with the number rule."""
-    lo = np.ascontiguousarray(char_spans[:, 0], dtype=np.int32)
-    hi = np.ascontiguousarray(char_spans[:, 1], dtype=np.int32)
-    join = _joint.join_flags(np.ascontiguousarray(codes, dtype=np.uint32), lo, hi,
-                             np.ascontiguousarray(word_start, dtype=np.uint8), normalize)
-    first = np.flatnonzero(join == 0)
-    last = np.concatenate((first[1:] - 1, [lo.size - 1])) if first.size else first
-    return lo[first].astype(np.int64), hi[last].astype(np.int64)
 
 
 class JointSegmenter:
@@ -610,13 +597,3 @@ class JointSegmenter:
 
     def __repr__(self) -> str:
         return f"<JointSegmenter perceptron, {self.perceptron.epochs} epochs>"
-
-
-def split_lines(text: str, codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[list[str]]:
-    """Tokens ``text[lo:hi]`` grouped by the ``\\n``-separated line they are on."""
-    newlines = np.flatnonzero(codes == 10)
-    line = np.searchsorted(newlines, lo)
-    n_lines = newlines.size + 1
-    tokens = [text[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
-    bounds = np.searchsorted(line, np.arange(n_lines + 1))
-    return [tokens[bounds[i]:bounds[i + 1]] for i in range(n_lines)]

@@ -16,18 +16,13 @@ from nlpzero import _discover, _ngram
 from nlpzero._passes import Passes, best_split, cohesion, learn_model
 from nlpzero._testing import COMMON_HANZI, zipf_corpus
 from nlpzero.corpus import as_corpus, normalize
-from nlpzero.discovery import (
-    default_min_count,
-    discover,
-    learn_segmenter,
-    segment_unsupervised,
-    segment_unsupervised_spans,
-)
+from nlpzero.discovery import default_min_count, discover
 from nlpzero.errors import CorpusTooSmallError, CountOverflowError, FormatError, InputError
 from nlpzero.jieba.interop import load_jieba_dict
 from nlpzero.lexicon import Lexicon
 from nlpzero.ngrams import NgramCounts, count_ngrams
 from nlpzero.nvbe import autonomy
+from nlpzero.unsupervised import learn_segmenter, segment_unsupervised, segment_unsupervised_spans
 
 
 def _random_text(rng, n, alphabet="天地人和中国大学生的是了", extra="，。 ABc１２\n·"):
@@ -606,7 +601,7 @@ def test_a_bounded_run_equals_the_unbounded_one(budget):
 def test_a_bounded_joint_run_equals_the_unbounded_one_when_the_sample_is_the_corpus():
     """A budget that partitions the counting but still holds the whole corpus as the joint
     model's training sample (budget / JOINT_BYTES_PER_CHAR characters) changes nothing."""
-    from nlpzero.discovery import joint_sample_chars
+    from nlpzero.joint import joint_sample_chars
 
     text = _punctuated(0, 200)
     budget = 1 << 18

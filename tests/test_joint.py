@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nlpzero import _joint, joint
-from nlpzero.discovery import learn_segmenter, segment_unsupervised, segment_unsupervised_spans
+from nlpzero.unsupervised import learn_segmenter, segment_unsupervised, segment_unsupervised_spans
 
 B, M, E, S, START = 0, 1, 2, 3, 4
 
@@ -454,17 +454,19 @@ def _corpus_lines(n=400):
 def test_joint_sample_is_an_even_share_of_the_runs_up_to_the_cap():
     """Past the cap, the joint model sees run r when floor((r+1)·cap/N) > floor(r·cap/N) (N run
     symbols), never more than cap symbols, with nVBE's starts of exactly those runs."""
-    from nlpzero import discovery
+    from nlpzero._joint_learn import joint_inputs
+    from nlpzero._passes import learn_model
+    from nlpzero.joint import JOINT_BYTES_PER_CHAR
 
     lines = _corpus_lines()
-    passes, model = discovery._learn(lines, 4, 0.0, 0, None, "utf-8", "strict", True, False)
-    whole = discovery._joint_inputs(passes, model)                      # default budget: all of it
+    passes, model = learn_model(lines)
+    whole = joint_inputs(passes, model)                                 # default budget: all of it
     assert not whole.sampled and whole.sym.size == passes.N
     runs = [(whole.sym[a:b].tolist(), whole.starts[a:b].tolist())
             for a, b in zip(whole.off[:-1], whole.off[1:])]
     for share in (3, 7):
         cap = passes.N // share
-        sample = discovery._joint_inputs(passes, model, cap * discovery.JOINT_BYTES_PER_CHAR)
+        sample = joint_inputs(passes, model, cap * JOINT_BYTES_PER_CHAR)
         assert sample.sampled and sample.total == passes.N
         assert 0.8 * cap < sample.sym.size <= cap                     # fills most of the cap
         got = [(sample.sym[a:b].tolist(), sample.starts[a:b].tolist())
@@ -481,7 +483,7 @@ def test_joint_sample_is_an_even_share_of_the_runs_up_to_the_cap():
 
 
 def test_joint_learning_on_a_sample_records_it_and_segments_everything():
-    from nlpzero.discovery import JOINT_BYTES_PER_CHAR
+    from nlpzero.joint import JOINT_BYTES_PER_CHAR
 
     lines = _corpus_lines(1000)
     budget = 1 << 17

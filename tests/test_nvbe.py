@@ -12,8 +12,8 @@ from reference.unsupervised import ref_link
 from nlpzero._passes import Passes
 from nlpzero._testing import zipf_corpus
 from nlpzero.corpus import as_corpus
-from nlpzero.discovery import segment_unsupervised
 from nlpzero.nvbe import ascii_stretches, autonomy, link_cohesion, nvbe_scores, word_scores
+from nlpzero.unsupervised import segment_unsupervised
 
 
 def _corpus(seed):

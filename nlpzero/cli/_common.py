@@ -128,7 +128,7 @@ def learning_options(f):
 
 def _default_method() -> str:
     try:
-        from ..discovery import DEFAULT_METHOD
+        from ..unsupervised import DEFAULT_METHOD
     except ImportError:           # a build without the compiled core: learning is refused anyway
         return "nvbe"
     return DEFAULT_METHOD
@@ -190,7 +190,7 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
             raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
                                    "not to a learned segmenter")
         try:
-            from ..discovery import DEFAULT_METHOD, learn_segmenter
+            from ..unsupervised import DEFAULT_METHOD, learn_segmenter
         except ImportError:
             raise click.UsageError(
                 "unsupervised segmentation is not available in this build: pass --lexicon or --dict"

@@ -32,7 +32,7 @@ def command(corpus, output, max_word_len, refine, min_count, max_memory, method,
       nlpzero learn news.txt --method nvbe -o news-nvbe.model   # words you can add to
     """
     from ..corpus import Corpus
-    from ..discovery import learn_segmenter
+    from ..unsupervised import learn_segmenter
 
     source, keep = rereadable(Corpus(corpus, encoding=encoding, errors=errors))
     seg = learn_segmenter(source, progress=not quiet,

@@ -48,7 +48,7 @@ def _as_segmenter(corpus: Source, segmenter: Any):
     if segmenter is None:
         return None
     if isinstance(segmenter, str) and segmenter == "learn":
-        from ..discovery import learn_segmenter
+        from ..unsupervised import learn_segmenter
 
         return learn_segmenter(corpus)
     from ..segment import as_segmenter

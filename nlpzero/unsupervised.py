@@ -1,0 +1,379 @@
+"""Unsupervised segmentation: learn a segmenter from raw text, or segment a corpus by itself.
+
+- :func:`learn_segmenter` — a reusable segmenter for new text: by default the joint model of
+  :mod:`nlpzero.joint` (a :class:`~nlpzero.joint.JointSegmenter`), with ``method="nvbe"`` the
+  branching-entropy autonomy model (nVBE, :mod:`nlpzero.nvbe`) as a :class:`nlpzero.Segmenter`
+  whose words are those of the training corpus's segmentation, with their scores.
+- :func:`segment_unsupervised` — learn from a corpus and segment that corpus, one call.
+- :func:`segment_unsupervised_spans` — the same tokens as character spans of the whole text.
+
+Statistics come from the one n-gram counter through :class:`nlpzero._passes.Passes`, as for
+:func:`nlpzero.discover`; nVBE's segmentation is one compiled dynamic programme over the
+n-gram ids. The joint model starts from that segmentation (:mod:`nlpzero._joint_learn` turns it
+into the arrays the model reads).
+
+References
+----------
+Magistry, P. & Sagot, B. (2012). Unsupervised word segmentation: the case for Mandarin Chinese.
+ACL.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import _discover
+from . import _limits as limits
+from ._joint_learn import joint_inputs, joint_output, joint_refine, joint_segmenter
+from ._passes import Passes
+from ._progress import ProgressArg
+from ._text import cut_strings
+from ._validate import check_choice, check_float
+from .corpus import Source, as_corpus
+from .discovery import default_min_count
+from .errors import ParameterError
+from .ngrams import DEFAULT_MAX_MEMORY
+from .nvbe import nvbe_scores
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .joint import JointSegmenter
+    from .segment import Segmenter
+
+__all__ = ["learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans"]
+
+#: segmentation methods of learn_segmenter / segment_unsupervised
+METHODS = ("nvbe", "joint")
+#: the method of learn_segmenter / segment_unsupervised / ``nlpzero learn`` / ``nlpzero segment``
+DEFAULT_METHOD = "joint"
+
+
+class _Model:
+    """A learned scoring of every string of at most ``max_word_len`` symbols seen in training (the
+    nVBE score ``a(w)·|w| + Σ z(PMI) of its links − penalty`` of
+    :func:`nlpzero.nvbe.nvbe_scores`, or after refinement the unigram log-probability), applied
+    by the compiled dynamic programme of ``_discover.best_path``."""
+
+    def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_word_len: int, unknown: float,
+                 normalize: bool, method: str):
+        self._index = index
+        self._score = score
+        self._offset = offset
+        self.max_word_len = max_word_len
+        self.unknown = unknown
+        self.normalize = normalize
+        self.method = method
+
+
+def _check_segment_params(max_word_len, penalty, refine, min_count):
+    max_word_len = limits.check("max_word_len", max_word_len)
+    penalty = check_float("penalty", penalty)
+    refine = limits.check("refine", refine)
+    if min_count is not None:
+        min_count = limits.check("min_count", min_count)
+        if refine == 0:
+            raise ParameterError(
+                "`min_count` is the pruning bar of the refinement and has no effect with refine=0; "
+                "pass refine >= 1 (e.g. refine=2) or drop min_count", "min_count", min_count)
+    return max_word_len, penalty, refine, min_count
+
+
+def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress,
+           max_memory=DEFAULT_MAX_MEMORY):
+    max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
+    max_memory = limits.check("max_memory", max_memory)
+    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
+    score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
+    model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
+    if min_count is None:
+        min_count = default_min_count(passes.N)
+    for _ in range(refine):
+        model = _refine(passes, model, min_count)
+    return passes, model
+
+
+def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
+    """One round of the unigram-LM refinement: count the words of the current segmentation of the
+    training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
+    as unknown characters), and score each word by its log-probability."""
+    K = model.max_word_len
+    counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
+    for _codes, sym, _start, _end, ids in passes.chunks():
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+                                     model.unknown)
+        bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
+        first = np.flatnonzero(starts[bounds])
+        lo = bounds[first]
+        length = bounds[first + 1] - lo
+        for k in range(1, K + 1):
+            sel = lo[length == k]
+            o0, o1 = model._offset[k - 1], model._offset[k]
+            counts[o0:o1] += np.bincount(ids[k - 1, sel], minlength=int(o1 - o0))
+    total = counts.sum()
+    n1 = int(model._offset[1])
+    keep = counts >= min_count
+    keep[:n1] = counts[:n1] > 0
+    score = np.full(counts.size, -np.inf)
+    score[keep] = np.log(counts[keep] / total)
+    unknown = math.log(0.5 / total)
+    score[:n1][~keep[:n1]] = unknown
+    return _Model(model._index, score, model._offset, K, unknown, model.normalize,
+                                 model.method + "+unigram")
+
+
+def learn_segmenter(
+    corpus: Source,
+    *,
+    method: str = DEFAULT_METHOD,
+    seed: int = 0,
+    max_word_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: int | None = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    progress: ProgressArg = False,
+) -> Segmenter | JointSegmenter:
+    """Learn an unsupervised segmenter from raw text (nVBE).
+
+    Parameters
+    ----------
+    corpus : path, file, iterable of str, or Corpus
+        Raw text.
+    method : {"nvbe", "joint"}, default "joint"
+        ``"nvbe"``: the branching-entropy segmenter (fast). ``"joint"``: nVBE's segmentation of
+        the corpus refined by the joint model of :mod:`nlpzero.joint` (a Dirichlet-process
+        word bigram model times a character position model, by ICM), then a self-trained
+        perceptron that segments any text; returns a :class:`nlpzero.joint.JointSegmenter`.
+    seed : int, default 0
+        Seed of the joint model's visiting order (``method="joint"``); results are
+        deterministic for a given seed.
+    max_word_len : int, default 4
+        Longest word, in symbols (an ASCII letter/digit stretch is one symbol). L = 4 measured best.
+    penalty : float, default 0
+        Cost per word in the objective Σ (a(w)·|w| + Σ z(PMI(links of w)) − penalty) (see
+        :mod:`nlpzero.nvbe`); 0 is nVBE's own choice, larger values favour longer words.
+    refine : int, default 0
+        Rounds of unigram-LM refinement (re-estimate word probabilities from the segmented corpus,
+        prune words below ``min_count``; single characters never pruned score log(0.5/total)).
+    min_count : int, optional
+        Pruning bar of the refinement; default :func:`default_min_count` of the corpus size.
+        Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
+        be ignored).
+    max_memory : int, default 1 GiB
+        As for :func:`discover`: the n-gram counting table's budget (nVBE's statistics always
+        cover the whole corpus). With ``method="joint"`` it also bounds the joint model's
+        training text: at most :func:`nlpzero.joint.joint_sample_chars` ``(max_memory)`` characters (33.5 M
+        at the default), an evenly spread sample of the runs of a larger corpus.
+    encoding, errors, normalize, progress
+        As for :func:`discover`.
+
+    Returns
+    -------
+    nlpzero.Segmenter or nlpzero.joint.JointSegmenter
+        ``method="joint"``: a :class:`~nlpzero.joint.JointSegmenter` (the perceptron trained on
+        the refined segmentation; a corpus too small for the joint model warns and gives the
+        nVBE ``Segmenter``). ``method="nvbe"``: a ``Segmenter`` built with
+        :meth:`Segmenter.from_scores` from the words of the segmentation of the training corpus
+        (and every character and ASCII stretch seen) with their scores; characters never seen
+        score ``-penalty`` (autonomy 0). On the training corpus its routes have the model's
+        optimal scores, and its tokens are exactly those of :func:`segment_unsupervised` (which
+        segments through it).
+
+    Raises
+    ------
+    nlpzero.errors.CorpusTooSmallError
+        Fewer than 20 characters of text.
+
+    Examples
+    --------
+    >>> seg = learn_segmenter(["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10)
+    >>> "".join(seg.lcut("自然语言处理很美")) == "自然语言处理很美"
+    True
+
+    References
+    ----------
+    Magistry & Sagot (2012), "Unsupervised word segmentation: the case for Mandarin Chinese", ACL.
+    """
+    check_choice("method", method, METHODS)
+    seed = limits.check("seed", seed)
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress, max_memory)
+    if method == "joint":
+        inputs = joint_inputs(passes, model, max_memory)
+        if inputs is not None:
+            refined = joint_refine(inputs, max_word_len, seed, progress)
+            return joint_segmenter(passes, inputs, refined, seed, max_word_len)
+    return _segmenter(passes, model, penalty, refine)
+
+
+def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Segmenter:
+    from .segment import Segmenter
+
+    unknown = model.unknown if refine else -float(penalty)
+    seg = Segmenter.from_scores(_segmenter_scores(passes, model), unknown_score=unknown,
+                                normalize=model.normalize)
+    # how it was learned, recorded in a saved model for people (not read back by the code)
+    seg.learned = {"method": model.method, "max_word_len": model.max_word_len, "penalty": float(penalty),
+                   "refine": int(refine), "characters": int(passes.N)}
+    return seg
+
+
+def _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count, encoding, errors,
+                      normalize, max_memory, progress, *, spans: bool):
+    """Learn for :func:`segment_unsupervised` (``spans=False``) or its spans form: ``(direct,
+    passes, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
+    corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``passes.texts()``."""
+    check_choice("method", method, METHODS)
+    seed = limits.check("seed", seed)
+    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
+                           progress, max_memory)
+    if method == "joint":
+        inputs = joint_inputs(passes, model, max_memory)
+        if inputs is not None:
+            refined = joint_refine(inputs, max_word_len, seed, progress)
+            if not inputs.sampled:
+                return joint_output(passes, inputs, refined.starts, spans), passes, None
+            return None, passes, joint_segmenter(passes, inputs, refined, seed, max_word_len)
+    return None, passes, _segmenter(passes, model, penalty, refine)
+
+
+def segment_unsupervised(
+    corpus: Source,
+    *,
+    method: str = DEFAULT_METHOD,
+    seed: int = 0,
+    max_word_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: int | None = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    progress: ProgressArg = False,
+) -> Iterator[list[str]]:
+    """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
+
+    Parameters are those of :func:`learn_segmenter`. With ``method="nvbe"`` the tokens are those
+    of the segmenter it returns (``learn_segmenter(corpus).lcut(line)`` for every line); with
+    ``method="joint"`` they are the joint model's refined segmentation of the corpus itself (the
+    perceptron is only needed for other text, so it is not trained here; a corpus larger than
+    the joint model's training sample, :func:`nlpzero.joint.joint_sample_chars`, is instead segmented by the
+    perceptron trained on the sample, as ``learn_segmenter(corpus).cut_lines`` would). The learned model picks
+    the words, :class:`nlpzero.Segmenter`'s text model (whitespace dropped, a lone
+    middle dot joins the words around it, a repeated punctuation character is one token) makes
+    the tokens. :func:`segment_unsupervised_spans` gives the same tokens as character spans.
+
+    Returns
+    -------
+    iterator of list of str
+        One list of tokens per line of ``corpus``, in order.
+
+    Examples
+    --------
+    >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
+    >>> next(iter(segment_unsupervised(lines)))[-1]
+    '。'
+    """
+    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                            encoding, errors, normalize, max_memory, progress, spans=False)
+    if direct is not None:
+        return direct
+
+    def lines():
+        for text in passes.texts():
+            tokens = seg._line_tokens(text)
+            yield from (tokens[:-1] if text.endswith("\n") else tokens)
+
+    return lines()
+
+
+def segment_unsupervised_spans(
+    corpus: Source,
+    *,
+    method: str = DEFAULT_METHOD,
+    seed: int = 0,
+    max_word_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: int | None = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    progress: ProgressArg = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
+
+    Parameters are those of :func:`learn_segmenter`.
+
+    Returns
+    -------
+    lo, hi : ndarray of int64
+        Token ``i`` is ``text[lo[i]:hi[i]]``, where ``text`` is the corpus with its lines joined
+        by their ``\\n`` (character offsets, in order).
+
+    Examples
+    --------
+    >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
+    >>> lo, hi = segment_unsupervised_spans(lines)
+    >>> text = "\\n".join(lines)
+    >>> text[lo[-1]:hi[-1]]
+    '很美'
+    """
+    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                            encoding, errors, normalize, max_memory, progress, spans=True)
+    if direct is not None:
+        return direct
+    los, his, base = [], [], 0
+    for text in passes.texts():
+        lo, hi = seg.spans(text).T.astype(np.int64)
+        los.append(lo + base)
+        his.append(hi + base)
+        base += len(text)
+    return np.concatenate(los), np.concatenate(his)
+
+
+def _segmenter_scores(passes: Passes, model: _Model) -> dict:
+    """Word → score for every word of the model's segmentation of its training corpus, and every
+    single character seen. Restricting the dictionary to these words leaves the optimum of the
+    training corpus unchanged (its best route only uses them) and keeps the trie small."""
+    K = model.max_word_len
+    # used[k] marks the order-k ids of words without ASCII (dense ids: a mark array, no sort)
+    used = {k: np.zeros(int(model._offset[k] - model._offset[k - 1]), dtype=bool) for k in range(2, K + 1)}
+    mixed = {}
+    for codes, sym, start, end, ids in passes.chunks():
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+                                     model.unknown)
+        bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
+        first = np.flatnonzero(starts[bounds])
+        lo = bounds[first]
+        length = bounds[first + 1] - lo
+        ascii_sym = (sym >= 0) & passes.ascii1[sym]
+        csum = np.concatenate(([0], np.cumsum(ascii_sym)))
+        has_ascii = csum[lo + length] - csum[lo] > 0
+        for k in range(2, K + 1):
+            sel = (length == k) & ~has_ascii
+            used[k][ids[k - 1, lo[sel]]] = True
+        # words with an ASCII stretch (one symbol for any digits or letters) go in literally,
+        # lone stretches included, so the dictionary scores them as the model does
+        m_lo, m_len = lo[has_ascii], length[has_ascii]
+        a, b = start[m_lo], end[m_lo + m_len - 1]
+        vals = model._score[model._offset[m_len - 1] + ids[m_len - 1, m_lo]]
+        mixed.update(zip(cut_strings(codes, a, b - a), vals.tolist()))
+    scores = {}
+    for k in range(2, K + 1):
+        ids = np.flatnonzero(used[k])
+        vals = model._score[model._offset[k - 1] + ids]
+        scores.update(zip(passes.strings(k, ids), vals.tolist()))
+    ones = np.flatnonzero(passes.levels[0][0] > 0)
+    ones = ones[~passes.ascii1[ones]]
+    scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
+    scores.update(mixed)          # the Segmenter normalises keys as it matches text
+    return scores
