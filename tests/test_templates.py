@@ -356,6 +356,36 @@ def corpus_lines():
     return lines
 
 
+def test_derived_min_proba_follows_the_documented_formula():
+    """min_proba=None: c*/N2 with c*·s = 6·log2 3 + min_pmi·log2 e + log2(N2/c*) + ½·log2 P,
+    s = min_pmi·log2 e + log2(N2/P). Hand-checked: 1,024 pieces of 6 tokens, window 5 -> 15
+    pairs each, N2 = 15,360; min_pmi = 2: s = 2.88539 + 3.90689 = 6.79228 bits and the right
+    side 9.50978 + 2.88539 + 13.90689 + 5 − log2 c*, so 6.79228·c* + log2 c* = 31.30206:
+    c* = 4.2987 (6.79228 × 4.2987 = 29.1979, log2 4.2987 = 2.1039)."""
+    rng = random.Random(5)
+    fill = [f"词{i}" for i in range(200)]
+    lines = []
+    for _ in range(1024):
+        if rng.random() < 0.1:
+            lines.append(f"据 新华社 {rng.choice(fill)} 电 {rng.choice(fill)} {rng.choice(fill)}")
+        else:
+            lines.append(" ".join(rng.choice(fill) for _ in range(6)))
+    ts = find_templates(lines)
+    c_star = ts.params["min_proba"] * 15360
+    assert c_star == pytest.approx(4.2987, abs=1e-4)
+    s = 2 * math.log2(math.e) + math.log2(15)
+    rhs = 6 * math.log2(3) + 2 * math.log2(math.e) + math.log2(15360 / c_star) + 0.5 * math.log2(1024)
+    assert c_star * s == pytest.approx(rhs, rel=1e-9)
+    assert "据新华社[X]电[X]" in [str(t) for t in ts]
+    # an explicit probability is used as given
+    assert find_templates(lines, min_proba=1e-3).params["min_proba"] == 1e-3
+    # the threshold is a count: a corpus twice as large gets about half the probability
+    assert find_templates(lines * 2).params["min_proba"] < 0.6 * ts.params["min_proba"]
+    # pieces of two tokens (N2 = P) and a negative PMI floor: s < 0, no link can pay
+    with pytest.raises(CorpusTooSmallError, match="pieces are too short"):
+        find_templates(["甲 乙"] * 50, min_pmi=-1.0)
+
+
 def test_find_templates_finds_the_planted_templates():
     ts = find_templates(corpus_lines(), min_proba=1e-3)
     names = [str(t) for t in ts]

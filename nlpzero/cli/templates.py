@@ -20,8 +20,10 @@ from ._common import limited, output_option, quiet_option, segmenter_options, se
               help="Largest distance of a linked pair of words.")
 @click.option("--min-pmi", type=limited("min_pmi"), default=2.0, show_default=True,
               help="A pair links when its PMI (nats) exceeds this ...")
-@click.option("--min-proba", type=limited("min_proba"), default=3e-6, show_default=True,
-              help="... and its probability c(u,v)/N2 exceeds this.")
+@click.option("--min-proba", type=limited("min_proba"), default=None,
+              help="... and its probability c(u,v)/N2 exceeds this [default: derived from CORPUS: "
+                   "c*/N2, c* the count at which a link at the PMI floor pays for its two-word "
+                   "template under the description length].")
 @click.option("--min-count", type=limited("min_count"), default=3, show_default=True,
               help="Candidates must be seen at least this many times.")
 @click.option("--max-piece-len", type=limited("max_piece_len"), default=128, show_default=True,
@@ -69,4 +71,5 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
     with open_output(output) as out:
         write_templates(out_ts, out, format_)
     if not quiet:
-        click.echo(f"templates: {len(ts):,} templates; {ts.training}", err=True)
+        derived = "" if min_proba is not None else f" (min_proba derived: {ts.params['min_proba']:.3g})"
+        click.echo(f"templates: {len(ts):,} templates{derived}; {ts.training}", err=True)

@@ -14,6 +14,8 @@ How it is computed (details and figures in ``docs/templates.md``):
 2. **Links.** Count words c(u) (N tokens in pieces) and skip-gram pairs c(u, v), v at distance
    1..``window`` after u in the same piece (N2 pair occurrences). A pair is a *link* when
    P(u,v) = c(u,v)/N2 > ``min_proba`` and PMI = ln P(u,v) − ln P(u) − ln P(v) > ``min_pmi``.
+   By default ``min_proba`` is derived from the corpus: c*/N2, c* the count at which a link at
+   the PMI floor can repay the model bits of its two-word template (:func:`find_templates`).
 3. **Occurrences (candidates).** In each piece the links join positions i → j (j − i ≤
    window). The chains are built left to right: every position takes as its successor the
    *nearest* linked position that has no predecessor yet. Every position then lies in exactly
@@ -46,6 +48,7 @@ J. Rissanen, "Modeling by shortest data description", Automatica 14, 1978 (½ lo
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -55,7 +58,7 @@ from .._limits import check
 from ..errors import CorpusTooSmallError
 from ._corpus import DEFAULT_MAX_LEN, Source, _encode_corpus, _piece_counts, _warn_if_unsegmented
 from ._fileformat import write_templates
-from ._fit import _fit, _subset
+from ._fit import _fit, _subset, derived_link_count, pair_occurrences
 from ._parse import parse, parse_file, parse_many
 from ._results import DescriptionLength, Parse, ParseTree, Template
 from ._set import Templates
@@ -83,7 +86,7 @@ def find_templates(
     segmenter: Any = None,
     window: int = 5,
     min_pmi: float = 2.0,
-    min_proba: float = 3e-6,
+    min_proba: float | None = None,
     max_piece_len: int = DEFAULT_MAX_LEN,
     min_count: int = 3,
     prune: bool = True,
@@ -106,9 +109,14 @@ def find_templates(
         Largest distance of a linked pair.
     min_pmi : float, default 2.0
         A pair links when its PMI (nats) exceeds this ...
-    min_proba : float, default 3e-6
-        ... and its probability c(u,v)/N2 exceeds this. (nlp-zero's default is 1e-5; on the PKU
-        corpus 3e-6 gives more links and templates that save more bits, see docs/templates.md.)
+    min_proba : float or None, default None
+        ... and its probability c(u,v)/N2 exceeds this. None derives it from the corpus:
+        ``min_proba = c*/N2``, where c* is the count at which a link at the PMI floor pays for
+        its two-word template under the description length (N2 pair occurrences in P pieces,
+        s = min_pmi·log2 e + log2(N2/P) bits saved per block, c*·s = 6·log2 3 + min_pmi·log2 e
+        + log2(N2/c*) + ½·log2 P; see ``docs/templates.md``). The value used is in
+        ``.params["min_proba"]``. A fixed probability does not carry over between corpora of
+        different sizes: what a link must repay is a count of bits, not a share of the corpus.
     max_piece_len : int, default 128
         Pieces longer than this many tokens are cut into chunks (bounds parsing time and memory).
     min_count : int, default 3
@@ -142,13 +150,16 @@ def find_templates(
     ...          + [f"{f} 在 {c} 中 发展" for f in fields for c in cities[:3]])
     >>> ts = find_templates(lines, min_pmi=1.0)
     >>> [(str(t), t.count) for t in ts]
-    [('据新华社[X]电', 24)]
+    [('据新华社[X]电', 24), ('[X]在北京中发展', 8), ('[X]在上海中发展', 8), ('[X]在东京中发展', 8)]
     >>> round(100 * ts.training.saving, 1)
-    21.9
+    34.3
+    >>> round(ts.params["min_proba"] * 384, 2)   # derived: a pair must be seen more than 4.54 times
+    4.54
     """
     window = check("window", window)
     min_pmi = check("min_pmi", min_pmi)
-    min_proba = check("min_proba", min_proba)
+    if min_proba is not None:
+        min_proba = check("min_proba", min_proba)
     max_piece_len = check("max_piece_len", max_piece_len)
     min_count = check("min_count", min_count)
     max_iter = check("max_iter", max_iter, key="em_rounds")
@@ -160,6 +171,18 @@ def find_templates(
         raise CorpusTooSmallError("the corpus has no tokens with word characters: nothing to find templates in")
     wc = _piece_counts(enc)
     # 1-2. links
+    threshold = f"P > {min_proba:g}" if min_proba is not None else ""
+    if min_proba is None:
+        n2_all = pair_occurrences(enc, window)
+        c_star = derived_link_count(n2_all, len(enc.pstart), min_pmi)
+        if not math.isfinite(c_star):
+            raise CorpusTooSmallError(
+                f"no link can pay for a template here ({N:,} tokens in {len(enc.pstart):,} pieces, "
+                f"{n2_all:,} pairs within the window, PMI > {min_pmi:g}): the pieces are too short; "
+                "pass min_proba to link anyway")
+        min_proba = c_star / n2_all
+        threshold = (f"a link needs more than {c_star:.2f} of the {n2_all:,} pair occurrences, "
+                     f"min_proba derived = {min_proba:.3g}")
     active = ((wc * window) > min_proba * max(N * window, 1)).astype(np.uint8)
     keys, pair_counts, n2 = _templates.count_pairs(enc.ids, enc.pstart, enc.pend, window, active)
     V = len(enc.words)
@@ -173,7 +196,7 @@ def find_templates(
         kept = np.ascontiguousarray(keys[sel])
     if not len(kept):
         raise CorpusTooSmallError(
-            f"no pair of words co-occurs often enough to link ({N:,} tokens; P > {min_proba:g}, "
+            f"no pair of words co-occurs often enough to link ({N:,} tokens; {threshold}, "
             f"PMI > {min_pmi:g}): the corpus is too small for templates, or lower min_proba / min_pmi"
         )
     # 3. chains -> candidate templates

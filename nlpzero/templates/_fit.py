@@ -174,3 +174,55 @@ def _universal_len_bits(n: int) -> np.ndarray:
     lb[1:] = 2 * np.floor(np.log2(np.arange(1, n + 1))) + 1
     return lb
 
+
+
+def pair_occurrences(enc: _Encoded, window: int) -> int:
+    """N2: the pair occurrences (u, then v 1..``window`` tokens later) inside the pieces."""
+    lens = (enc.pend - enc.pstart).astype(np.int64)
+    return int(sum(int(np.clip(lens - d, 0, None).sum()) for d in range(1, window + 1)))
+
+
+def derived_link_count(n2: int, n_pieces: int, min_pmi: float) -> float:
+    """The count c* a pair needs to link when ``min_proba`` is derived (``min_proba = c*/N2``).
+
+    A link (u, v) at the PMI floor (PMI = ``min_pmi``) seen c times, made a template
+    ``[X]u[X]v[X]`` used by all c of its occurrences, saves per block the code of its two words,
+    b_u + b_v, and pays its own code −log2 q(t) = log2(B/c) with B ≥ P blocks (P pieces). From
+    P(u,v) = c/N2 and PMI = ln P(u,v) − ln P(u) − ln P(v), b_u + b_v = min_pmi·log2 e +
+    log2(N2/c), so a block saves at most s = min_pmi·log2 e + log2(N2/P) bits. Its model costs
+    6·log2 3 (five elements and the end mark) + b_u + b_v + ½·log2 P bits. c* is the count at
+    which the data saved equals the model cost,
+
+        c*·s = 6·log2 3 + min_pmi·log2 e + log2(N2/c*) + ½·log2 P,
+
+    the smallest count at which a link of any PMI above the floor could pay for itself (the
+    saving and the model cost grow alike with the PMI). The left side grows and the right side
+    falls with c*, so the root is unique; it is found by bisection. Returns inf when s ≤ 0 (no
+    link can pay: the pieces are too short for the floor).
+
+    With N2 = 2**20 pair occurrences in P = 2**16 pieces and min_pmi = 0, s = 4 bits and
+    4·c* + log2 c* = 6·log2 3 + 20 + 8 = 37.51:
+
+    >>> round(derived_link_count(2 ** 20, 2 ** 16, 0.0), 4)
+    8.6013
+    """
+    if n2 <= 0 or n_pieces <= 0:
+        return math.inf
+    s = min_pmi * math.log2(math.e) + math.log2(n2 / n_pieces)
+    if s <= 0:
+        return math.inf
+    k = 6 * _LOG2_3 + min_pmi * math.log2(math.e) + math.log2(n2) + 0.5 * math.log2(n_pieces)
+
+    def excess(c: float) -> float:
+        return c * s + math.log2(c) - k
+
+    lo, hi = 1e-12, max(1.0, 2 * k / s)
+    while excess(hi) < 0:
+        hi *= 2
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if excess(mid) >= 0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
