@@ -768,7 +768,11 @@ cdef struct Work:
     int64_t cap_occ
     int64_t *ptr          # per (relevant template, run): next occurrence to process
     int64_t cap_ptr
+    int64_t *lo           # per (relevant template, run): first occurrence ending after the span start
+    int64_t cap_lo
     int32_t *act
+    int32_t *live         # the piece's relevant templates with a finite code (indices into rel)
+    int64_t *nxt          # per active template: the next end of an unprocessed run occurrence
     double *best
     double *second
     int32_t *second_id
@@ -893,25 +897,37 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
     W.rel_run0[W.n_rel] = n_rr
     if grow(<void **> &W.ptr, &W.cap_ptr, n_rr + 1, sizeof(int64_t)) != 0:
         return -1
+    if grow(<void **> &W.lo, &W.cap_lo, n_rr + 1, sizeof(int64_t)) != 0:
+        return -1
     return 0
 
 
 cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                    const double *len_bits, double flat_bits) noexcept nogil:
-    """best / second / choice for every span of the piece (a descending, b ascending)."""
-    cdef int64_t a, b, q, r, m, mm, o0, o1, po0, po1, s, n_act, k, L1 = L + 1, e
+    """best / second / choice for every span of the piece (a descending, b ascending).
+
+    For a span start a, a template's run occurrences ending at or before a take no part
+    (``lo``); within the b loop a template is only visited at the ends of its run occurrences
+    (``nxt``) or, when it ends with X, to close a span; the others cannot change the span's
+    best or second code, so skipping them gives the same result as visiting every template."""
+    cdef int64_t a, b, q, r, m, mm, o0, o1, po0, po1, s, n_act, k, L1 = L + 1, e, n_live = 0, nx
+    cdef int64_t never = L + 2
     cdef int32_t t, best_id, sec_id
     cdef double c, f, bst, sec, v
     cdef Tpl *tp
     cdef double *best = W.best
     cdef double *cw = W.cw
+    # the relevant templates still in the code, once per piece
+    for q in range(W.n_rel):
+        if t_bits[W.rel[q]] != INFINITY:
+            W.live[n_live] = <int32_t> q
+            n_live += 1
     for a in range(L - 1, -1, -1):
         # templates that can start a span at a
         n_act = 0
-        for q in range(W.n_rel):
+        for k in range(n_live):
+            q = W.live[k]
             t = W.rel[q]
-            if t_bits[t] == INFINITY:
-                continue
             tp = &W.tpl[t]
             o0 = W.occ_off[W.rel_run0[q]]
             o1 = W.occ_off[W.rel_run0[q] + 1]
@@ -921,22 +937,29 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                     W.act[n_act] = <int32_t> q
                     n_act += 1
             else:
+                # a first-run occurrence starting at a (occurrences are sorted by end)
                 for m in range(o0, o1):
-                    if W.occ_end[m] - W.run_len[tp.run0] == a:
-                        W.act[n_act] = <int32_t> q
-                        n_act += 1
+                    s = W.occ_end[m] - W.run_len[tp.run0]
+                    if s >= a:
+                        if s == a:
+                            W.act[n_act] = <int32_t> q
+                            n_act += 1
                         break
         for k in range(n_act):
             q = W.act[k]
             t = W.rel[q]
+            nx = never
             for r in range(W.tpl[t].n_runs):
-                o0 = W.occ_off[W.rel_run0[q] + r]
-                o1 = W.occ_off[W.rel_run0[q] + r + 1]
-                m = o0
+                mm = W.rel_run0[q] + r
+                o1 = W.occ_off[mm + 1]
+                m = W.occ_off[mm]
                 while m < o1 and W.occ_end[m] <= a:
-                    W.F[m] = INFINITY
                     m += 1
-                W.ptr[W.rel_run0[q] + r] = m
+                W.ptr[mm] = m
+                W.lo[mm] = m
+                if m < o1 and W.occ_end[m] < nx:
+                    nx = W.occ_end[m]
+            W.nxt[k] = nx
         for b in range(a + 1, L + 1):
             bst = flat_bits + len_bits[b - a] + cw[b] - cw[a]
             best_id = -1
@@ -946,34 +969,43 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                 q = W.act[k]
                 t = W.rel[q]
                 tp = &W.tpl[t]
-                for r in range(tp.n_runs):
-                    mm = W.rel_run0[q] + r
-                    m = W.ptr[mm]
-                    if m < W.occ_off[mm + 1] and W.occ_end[m] == b:
-                        s = b - W.run_len[tp.run0 + r]
-                        if r == 0:
-                            if tp.lead:
-                                f = best[a * L1 + s] if s > a else INFINITY
+                if W.nxt[k] == b:
+                    nx = never
+                    for r in range(tp.n_runs):
+                        mm = W.rel_run0[q] + r
+                        m = W.ptr[mm]
+                        o1 = W.occ_off[mm + 1]
+                        if m < o1 and W.occ_end[m] == b:
+                            s = b - W.run_len[tp.run0 + r]
+                            if r == 0:
+                                if tp.lead:
+                                    f = best[a * L1 + s] if s > a else INFINITY
+                                else:
+                                    f = 0.0 if s == a else INFINITY
                             else:
-                                f = 0.0 if s == a else INFINITY
-                        else:
-                            f = INFINITY
-                            po0 = W.occ_off[mm - 1]
-                            po1 = W.ptr[mm - 1]
-                            while po0 < po1 and W.occ_end[po0] < s:
-                                v = W.F[po0]
-                                if v < INFINITY:
-                                    v = v + best[W.occ_end[po0] * L1 + s]
-                                    if v < f:
-                                        f = v
-                                po0 += 1
-                        W.F[m] = f
-                        W.ptr[mm] = m + 1
+                                f = INFINITY
+                                po0 = W.lo[mm - 1]
+                                po1 = W.ptr[mm - 1]
+                                while po0 < po1 and W.occ_end[po0] < s:
+                                    v = W.F[po0]
+                                    if v < INFINITY:
+                                        v = v + best[W.occ_end[po0] * L1 + s]
+                                        if v < f:
+                                            f = v
+                                    po0 += 1
+                            W.F[m] = f
+                            m += 1
+                            W.ptr[mm] = m
+                        if m < o1 and W.occ_end[m] < nx:
+                            nx = W.occ_end[m]
+                    W.nxt[k] = nx
+                elif not tp.trail:
+                    continue        # no run occurrence ends at b: no candidate for (a, b)
                 # candidate for the span (a, b)
                 mm = W.rel_run0[q] + tp.n_runs - 1
                 c = INFINITY
                 if tp.trail:
-                    po0 = W.occ_off[mm]
+                    po0 = W.lo[mm]
                     po1 = W.ptr[mm]
                     while po0 < po1 and W.occ_end[po0] < b:
                         v = W.F[po0]
@@ -984,7 +1016,7 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                         po0 += 1
                 else:
                     m = W.ptr[mm] - 1
-                    if m >= W.occ_off[mm] and W.occ_end[m] == b:
+                    if m >= W.lo[mm] and W.occ_end[m] == b:
                         c = W.F[m]
                 if c < INFINITY:
                     c = c + t_bits[t]
@@ -1129,6 +1161,8 @@ cdef int cache_load(RelCache c, Work *W, int64_t p) noexcept nogil:
     if grow(<void **> &W.occ_off, &W.cap_occ_off, n_rr1 + 1, sizeof(int64_t)) != 0:
         return -1
     if grow(<void **> &W.ptr, &W.cap_ptr, n_rr1 + 1, sizeof(int64_t)) != 0:
+        return -1
+    if grow(<void **> &W.lo, &W.cap_lo, n_rr1 + 1, sizeof(int64_t)) != 0:
         return -1
     if grow(<void **> &W.rel_run0, &W.cap_rel_run0, n_rel + 1, sizeof(int64_t)) != 0:
         return -1
@@ -1320,6 +1354,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         W.choice = <int32_t *> malloc(L1 * L1 * sizeof(int32_t))
         W.cw = <double *> malloc(L1 * sizeof(double))
         W.act = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        W.live = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        W.nxt = <int64_t *> malloc((T + 1) * sizeof(int64_t))
+        if W.live == NULL or W.nxt == NULL:
+            raise MemoryError()
         starts = <int32_t *> malloc((max_runs + 1) * sizeof(int32_t))
         if W.best == NULL or W.second == NULL or W.choice == NULL or W.cw == NULL or W.act == NULL or starts == NULL:
             raise MemoryError()
@@ -1455,7 +1493,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         free(W.G)
         free(W.arg)
         free(W.ptr)
+        free(W.lo)
         free(W.act)
+        free(W.live)
+        free(W.nxt)
         free(W.best)
         free(W.second)
         free(W.second_id)

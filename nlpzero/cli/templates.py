@@ -1,11 +1,19 @@
 """``nlpzero templates CORPUS``: sentence templates with gaps, chosen by description length."""
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 import click
 
 from ._common import limited, output_option, quiet_option, segmenter_options, segmenter_unless_segmented
+
+# This command does no linear algebra: OpenBLAS's thread pool, started when numpy is first
+# imported, would only burn CPU (about 30 ms). Only in a fresh process (numpy not imported yet,
+# so nothing else in it has chosen), and a value the user set is kept.
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @click.command("templates")
@@ -52,6 +60,8 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
 
     corpus_obj = Corpus(corpus, encoding=encoding)
     seg = segmenter_unless_segmented(corpus_obj, segmented, lexicon, dict_, user_dicts, quiet, max_word_len)
+    # a segmented file by its path: find_templates reads it with the compiled tokenizer
+    source = corpus if seg is None and corpus != "-" else corpus_obj
 
     def progress(message):
         if not quiet:
@@ -60,8 +70,8 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            ts = find_templates(corpus_obj, segmenter=seg, window=window, min_pmi=min_pmi, min_proba=min_proba,
-                                min_count=min_count, max_piece_len=max_piece_len, prune=not no_prune,
+            ts = find_templates(source, segmenter=seg, window=window, min_pmi=min_pmi, min_proba=min_proba,
+                                min_count=min_count, max_piece_len=max_piece_len, prune=not no_prune, encoding=encoding,
                                 progress=progress if not quiet else None)
         finally:
             for w in caught:

@@ -189,11 +189,13 @@ def find_templates(
     pmi = np.zeros(0)
     kept = np.zeros(0, dtype=np.int64)
     if n2 > 0 and len(keys):
+        # the PMI only of the pairs frequent enough to link (most pairs are not)
+        proba = pair_counts / n2
+        frequent = proba > min_proba
+        keys, proba = keys[frequent], proba[frequent]
         u, v = keys // V, keys % V
-        logp = np.log(pair_counts / n2)
-        pmi = logp - np.log(wc[u] / N) - np.log(wc[v] / N)
-        sel = (pair_counts / n2 > min_proba) & (pmi > min_pmi)
-        kept = np.ascontiguousarray(keys[sel])
+        pmi = np.log(proba) - np.log(wc[u] / N) - np.log(wc[v] / N)
+        kept = np.ascontiguousarray(keys[pmi > min_pmi])
     if not len(kept):
         raise CorpusTooSmallError(
             f"no pair of words co-occurs often enough to link ({N:,} tokens; {threshold}, "
@@ -210,7 +212,8 @@ def find_templates(
     elems, toff = _subset(elems, toff, sel)
     occ = occ[sel]
     # 4-5. description length, hard EM, pruning
-    fit = _fit(enc, elems, toff, occ.astype(np.float64), prune=prune, max_iter=max_iter, progress=progress)
+    fit = _fit(enc, elems, toff, occ.astype(np.float64), prune=prune, max_iter=max_iter, progress=progress,
+               counts=wc)
     if not len(fit.keep):
         raise CorpusTooSmallError(
             f"no template pays for itself on this corpus ({N:,} tokens, {len(sel):,} candidates): "

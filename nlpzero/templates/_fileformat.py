@@ -55,12 +55,15 @@ def write_templates(ts: Any, out, format: str = "jsonl") -> None:
         return [round(float(wbits.get(w, DEFAULT_WORD_BITS)), 4) for w in t.words]
 
     if format == "jsonl":
-        out.write(json.dumps(header, ensure_ascii=False) + "\n")
+        encode = json.JSONEncoder(ensure_ascii=False).encode     # = json.dumps(ensure_ascii=False)
+        lines = [encode(header)]
         for t in ts:
             d = t.to_dict()
             if wbits:
                 d["word_bits"] = word_bits(t)
-            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+            lines.append(encode(d))
+        lines.append("")
+        out.write("\n".join(lines))
         return
     out.write(_TSV_HEADER_PREFIX + json.dumps({k: v for k, v in header.items() if k != _HEADER_KEY},
                                               ensure_ascii=False) + "\n")

@@ -37,9 +37,8 @@ class _Fit:
     code: dict[str, Any]      # blocks, flat_bits, len_bits, and word_bits as an array over ids
 
 
-def _baseline_bits(enc: _Encoded) -> float:
-    c = _piece_counts(enc)
-    c = c[c > 0].astype(np.float64)
+def _baseline_bits(enc: _Encoded, counts: np.ndarray) -> float:
+    c = counts[counts > 0].astype(np.float64)
     lens = np.bincount(enc.pend - enc.pstart)[1:].astype(np.float64) if len(enc.pstart) else np.zeros(0)
     lens = lens[lens > 0]
     bits = 0.0
@@ -57,16 +56,17 @@ def _xlog2(n: np.ndarray, p: np.ndarray) -> float:
 
 
 def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, *,
-         prune: bool, max_iter: int, progress=None) -> _Fit:
-    """Hard EM over the minimum-length parses (and pruning): the template set of least total bits."""
+         prune: bool, max_iter: int, progress=None, counts: np.ndarray | None = None) -> _Fit:
+    """Hard EM over the minimum-length parses (and pruning): the template set of least total bits.
+    ``counts``: the word counts in pieces (:func:`_piece_counts`), when the caller has them."""
     V = len(enc.words)
     T = len(toff) - 1
     n_pieces = len(enc.pstart)
     n_tokens = enc.n_tokens
     max_len = int((enc.pend - enc.pstart).max()) if n_pieces else 1
     lam = SMOOTHING
-    baseline = _baseline_bits(enc)
-    rank = _piece_counts(enc)
+    rank = _piece_counts(enc) if counts is None else counts
+    baseline = _baseline_bits(enc, rank)
     wc = rank.astype(np.float64)
     lens = np.bincount(enc.pend - enc.pstart, minlength=max_len + 1).astype(np.float64)
     # initial code: the baseline's unigrams and lengths; q from the candidate counts
