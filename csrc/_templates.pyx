@@ -18,7 +18,7 @@ placeholder X, never two X in a row; templates are concatenated in ``telems`` wi
 """
 from libc.stdint cimport int32_t, int64_t, uint64_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc, calloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memcmp, memcpy, memset
 from libc.math cimport INFINITY
 from cpython.dict cimport PyDict_GetItem
 from cpython.long cimport PyLong_AsSsize_t
@@ -203,16 +203,22 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
     decodes and holds no other whitespace. New words are added to ``vocab`` (token -> id).
 
     Returns (ids int32, line offsets int64) like :func:`encode_lines` over ``str.split`` lines.
+
+    Each distinct token's bytes are copied once into a compact arena, and a hash slot holds the
+    token id with 32 bits of its hash, so a token is compared with bytes that stay in cache
+    rather than with its first occurrence somewhere in the text.
     """
     cdef int64_t n = data.shape[0], i = 0, start, n_tok = 0, n_lines = 0, cap_t = 0, cap_l = 0
     cdef int32_t *ids = NULL
     cdef int64_t *offs = NULL
-    cdef int64_t *slots = NULL      # hash table: token id (-1 empty)
-    cdef int64_t *tok_start = NULL  # per token id: its first occurrence (start, length)
+    cdef uint64_t *slots = NULL     # hash table: (high 32 bits of the hash << 32) | (id + 1), 0 empty
+    cdef int64_t *tok_off = NULL    # per token id: its bytes in the arena (offset, length)
     cdef int32_t *tok_len = NULL
     cdef uint64_t *tok_hash = NULL
-    cdef int64_t mask = (1 << 16) - 1, n_words = 0, cap_w = 0, j, k, idx, m
-    cdef uint64_t h
+    cdef uint8_t *arena = NULL
+    cdef int64_t cap_a = 0, n_a = 0
+    cdef int64_t mask = (1 << 16) - 1, n_words = 0, cap_w = 0, j, k, idx, m, tl
+    cdef uint64_t h, sl, tag
     cdef bint same
     cdef const uint8_t *d = &data[0] if n else NULL
     cdef list words = []
@@ -221,10 +227,12 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
         # start from the given vocabulary: its words keep their ids
         raise ValueError("encode_bytes builds a fresh vocabulary")
     try:
-        slots = <int64_t *> malloc((mask + 1) * sizeof(int64_t))
-        if slots == NULL or grow(<void **> &offs, &cap_l, 1, sizeof(int64_t)) != 0:
+        slots = <uint64_t *> calloc(mask + 1, sizeof(uint64_t))
+        # at most one token per two bytes (a token and its separator), plus one
+        cap_t = n // 2 + 1
+        ids = <int32_t *> malloc(cap_t * sizeof(int32_t))
+        if slots == NULL or ids == NULL or grow(<void **> &offs, &cap_l, 1, sizeof(int64_t)) != 0:
             raise MemoryError()
-        memset(slots, 0xFF, (mask + 1) * sizeof(int64_t))
         offs[0] = 0
         while i < n:
             # one line
@@ -238,25 +246,25 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
                     h = (h ^ d[i]) * 1099511628211ULL
                     i += 1
                 h = mix64(h)
+                tl = i - start
+                tag = h & 0xFFFFFFFF00000000ULL
                 j = <int64_t> (h & <uint64_t> mask)
+                idx = -1
                 while True:
-                    idx = slots[j]
-                    if idx < 0:
+                    sl = slots[j]
+                    if sl == 0:
                         break
-                    if tok_hash[idx] == h and tok_len[idx] == i - start:
-                        same = True
-                        for k in range(i - start):
-                            if d[tok_start[idx] + k] != d[start + k]:
-                                same = False
-                                break
-                        if same:
+                    if (sl & 0xFFFFFFFF00000000ULL) == tag:
+                        k = <int64_t> (sl & 0xFFFFFFFFULL) - 1
+                        if tok_len[k] == tl and memcmp(arena + tok_off[k], d + start, tl) == 0:
+                            idx = k
                             break
                     j = (j + 1) & mask
                 if idx < 0:
                     idx = n_words
                     if n_words + 1 > cap_w:
                         m = cap_w
-                        if grow(<void **> &tok_start, &m, n_words + 1, sizeof(int64_t)) != 0:
+                        if grow(<void **> &tok_off, &m, n_words + 1, sizeof(int64_t)) != 0:
                             raise MemoryError()
                         m = cap_w
                         if grow(<void **> &tok_len, &m, n_words + 1, sizeof(int32_t)) != 0:
@@ -265,10 +273,14 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
                         if grow(<void **> &tok_hash, &m, n_words + 1, sizeof(uint64_t)) != 0:
                             raise MemoryError()
                         cap_w = m
-                    tok_start[idx] = start
-                    tok_len[idx] = <int32_t> (i - start)
+                    if grow(<void **> &arena, &cap_a, n_a + tl, sizeof(uint8_t)) != 0:
+                        raise MemoryError()
+                    memcpy(arena + n_a, d + start, tl)
+                    tok_off[idx] = n_a
+                    n_a += tl
+                    tok_len[idx] = <int32_t> tl
                     tok_hash[idx] = h
-                    slots[j] = idx
+                    slots[j] = tag | <uint64_t> (idx + 1)
                     n_words += 1
                     w = (<bytes> d[start:i]).decode("utf-8")
                     words.append(w)
@@ -276,17 +288,14 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
                         # rehash
                         free(slots)
                         mask = 2 * mask + 1
-                        slots = <int64_t *> malloc((mask + 1) * sizeof(int64_t))
+                        slots = <uint64_t *> calloc(mask + 1, sizeof(uint64_t))
                         if slots == NULL:
                             raise MemoryError()
-                        memset(slots, 0xFF, (mask + 1) * sizeof(int64_t))
                         for k in range(n_words):
                             j = <int64_t> (tok_hash[k] & <uint64_t> mask)
-                            while slots[j] >= 0:
+                            while slots[j] != 0:
                                 j = (j + 1) & mask
-                            slots[j] = k
-                if grow(<void **> &ids, &cap_t, n_tok + 1, sizeof(int32_t)) != 0:
-                    raise MemoryError()
+                            slots[j] = (tok_hash[k] & 0xFFFFFFFF00000000ULL) | <uint64_t> (k + 1)
                 ids[n_tok] = <int32_t> idx
                 n_tok += 1
             # end of line (or of the data)
@@ -310,9 +319,10 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
         free(ids)
         free(offs)
         free(slots)
-        free(tok_start)
+        free(tok_off)
         free(tok_len)
         free(tok_hash)
+        free(arena)
 
 
 def pieces(const int32_t[::1] ids, const int64_t[::1] line_off, const uint8_t[::1] boundary,
@@ -753,6 +763,8 @@ cdef struct Work:
     int32_t *anchor_run   # per template: the run holding its anchor word
     int32_t *anchor_k     # per template: position of the anchor word in that run
     int32_t *word_stamp   # per word: piece number when the word occurs in the current piece
+    int32_t *first_at     # per word (valid when stamped): its first position in the piece
+    int32_t *next_at      # per position: the next position of the same word (-1: none)
     const int64_t *tpl_words_off  # = toff: the template's elements
     # per piece (reused)
     int32_t *rel          # relevant templates
@@ -804,8 +816,14 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
     cdef bint ok
     cdef int64_t p0, lo, hi, g
     cdef int32_t ar, ak
-    for p in range(L):
-        W.word_stamp[x[p]] = piece
+    for p in range(L - 1, -1, -1):
+        t = x[p]
+        if W.word_stamp[t] == piece:
+            W.next_at[p] = W.first_at[t]
+        else:
+            W.next_at[p] = -1
+            W.word_stamp[t] = piece
+        W.first_at[t] = <int32_t> p
     W.n_rel = 0
     for p in range(L):
         for q in range(W.first_off[x[p]], W.first_off[x[p] + 1]):
@@ -874,7 +892,10 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
         tp = &W.tpl[t]
         W.rel_run0[q] = n_rr
         for r in range(tp.n_runs):
-            for s in range(L - W.run_len[tp.run0 + r] + 1):
+            # the positions of the run's first word, left to right (every word of a relevant
+            # template occurs in the piece)
+            s = W.first_at[telems[W.run_elem[tp.run0 + r]]]
+            while s >= 0:
                 if run_at(x, L, s, telems + W.run_elem[tp.run0 + r], W.run_len[tp.run0 + r]):
                     if n_occ + 1 > W.cap_occ:
                         pos = W.cap_occ
@@ -892,6 +913,7 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
                         W.cap_occ = pos
                     W.occ_end[n_occ] = <int32_t> (s + W.run_len[tp.run0 + r])
                     n_occ += 1
+                s = W.next_at[s]
             n_rr += 1
             W.occ_off[n_rr] = n_occ
     W.rel_run0[W.n_rel] = n_rr
@@ -1266,6 +1288,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         W.anchor_run = <int32_t *> malloc((T + 1) * sizeof(int32_t))
         W.anchor_k = <int32_t *> malloc((T + 1) * sizeof(int32_t))
         W.word_stamp = <int32_t *> malloc((V + 1) * sizeof(int32_t))
+        W.first_at = <int32_t *> malloc((V + 1) * sizeof(int32_t))
+        W.next_at = <int32_t *> malloc((max_L + 1) * sizeof(int32_t))
+        if W.first_at == NULL or W.next_at == NULL:
+            raise MemoryError()
         if W.word_stamp != NULL:
             for w in range(V + 1):
                 W.word_stamp[w] = -1
@@ -1483,6 +1509,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         free(W.anchor_run)
         free(W.anchor_k)
         free(W.word_stamp)
+        free(W.first_at)
+        free(W.next_at)
         free(W.run_elem)
         free(W.run_len)
         free(W.rel)
