@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import FormatError, InputError
 from ._fit import DEFAULT_WORD_BITS
-from ._results import Template, _check_elements
+from ._results import Template, _check_elements, template_dict
 
 _HEADER_KEY = "nlpzero_templates"
 
@@ -57,10 +57,15 @@ def write_templates(ts: Any, out, format: str = "jsonl") -> None:
     if format == "jsonl":
         encode = json.JSONEncoder(ensure_ascii=False).encode     # = json.dumps(ensure_ascii=False)
         lines = [encode(header)]
-        for t in ts:
-            d = t.to_dict()
+        # straight from the arrays (what iterating the set gives, without a Template per line)
+        elems = [None if e < 0 else ts.words[e] for e in ts.elems.tolist()]
+        off = ts.offsets.tolist()
+        rows = zip(ts.counts.tolist(), ts.occurrences.tolist(), ts.pmi, ts.bits.tolist())
+        for i, (c, o, p, b) in enumerate(rows):
+            el = elems[off[i]:off[i + 1]]
+            d = template_dict(el, c, o, p, b)
             if wbits:
-                d["word_bits"] = word_bits(t)
+                d["word_bits"] = [round(float(wbits.get(w, DEFAULT_WORD_BITS)), 4) for w in el if w is not None]
             lines.append(encode(d))
         lines.append("")
         out.write("\n".join(lines))

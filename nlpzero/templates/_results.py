@@ -42,13 +42,19 @@ class Template:
         return "".join("[X]" if w is None else w for w in self.elements)
 
     def to_dict(self) -> dict:
-        return {
-            "template": list(self.elements),
-            "count": self.count,
-            "occurrences": self.occurrences,
-            "pmi": [round(p, 6) for p in self.pmi],
-            "bits": round(self.bits, 3),
-        }
+        return template_dict(self.elements, self.count, self.occurrences, self.pmi, self.bits)
+
+
+def template_dict(elements: Sequence[str | None], count: int, occurrences: int, pmi: Sequence[float],
+                  bits: float) -> dict:
+    """The JSON object of one template (:meth:`Template.to_dict`, a line of the JSONL file)."""
+    return {
+        "template": list(elements),
+        "count": count,
+        "occurrences": occurrences,
+        "pmi": [round(p, 6) for p in pmi],
+        "bits": round(bits, 3),
+    }
 
 
 @dataclass(frozen=True)
