@@ -36,7 +36,8 @@ class Templates:
     bits : float64 ndarray, shape (n,)
     pmi : tuple of tuples of float
     params : dict
-        The options it was found with (window, min_pmi, min_proba, min_count, max_piece_len).
+        The options it was found with (window, min_pmi, min_proba, min_count, max_piece_len);
+        ``min_proba`` is the value used, also when it was derived from the corpus.
     training : DescriptionLength or None
         Its description length on the training corpus (None when loaded from a file).
     code : dict or None
