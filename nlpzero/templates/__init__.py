@@ -56,6 +56,7 @@ import numpy as np
 from .. import _templates
 from .._limits import check
 from ..errors import CorpusTooSmallError
+from ..protocol import SegmenterSource
 from ._corpus import DEFAULT_MAX_LEN, Source, _encode_corpus, _piece_counts, _warn_if_unsegmented
 from ._fileformat import write_templates
 from ._fit import _fit, _subset, derived_link_count, pair_occurrences
@@ -83,7 +84,7 @@ __all__ = [
 def find_templates(
     corpus: Source,
     *,
-    segmenter: Any = None,
+    segmenter: SegmenterSource | None = None,
     window: int = 5,
     min_pmi: float = 2.0,
     min_proba: float | None = None,
@@ -101,10 +102,11 @@ def find_templates(
     corpus : path, file, or iterable of token lists / str lines
         Without ``segmenter``: already segmented (a str line is split on whitespace; a file has
         one sentence per line, tokens separated by spaces). With ``segmenter``: raw text.
-    segmenter : None, ``"learn"``, Segmenter, or anything :class:`nlpzero.Segmenter` accepts
+    segmenter : None, ``"learn"``, SegmenterLike, or anything :class:`nlpzero.Segmenter` accepts
         How raw text becomes tokens: ``"learn"`` learns an unsupervised segmenter from the corpus
-        itself (:func:`nlpzero.learn_segmenter`), ``"jieba"`` uses jieba's dictionary, a mapping
-        or lexicon path a dictionary segmenter.
+        itself (:func:`nlpzero.learn_segmenter`); a segmenter (:class:`nlpzero.SegmenterLike`:
+        a :class:`nlpzero.Segmenter`, a learned model) is used as it is; ``"jieba"`` uses
+        jieba's dictionary, a mapping or lexicon path a dictionary segmenter.
     window : int, default 5
         Largest distance of a linked pair.
     min_pmi : float, default 2.0

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import _templates
 from ..errors import ParameterTypeError
+from ..protocol import SegmenterLike, SegmenterSource
 
 #: Pieces longer than this many tokens are cut into chunks of at most this many tokens.
 DEFAULT_MAX_LEN = 128
@@ -44,7 +45,7 @@ def _segmented_lines(corpus: Source, encoding: str) -> Iterator[Any]:
         ) from None
 
 
-def _as_segmenter(corpus: Source, segmenter: Any):
+def _as_segmenter(corpus: Source, segmenter: SegmenterSource | None) -> SegmenterLike | None:
     if segmenter is None:
         return None
     if isinstance(segmenter, str) and segmenter == "learn":
@@ -56,7 +57,7 @@ def _as_segmenter(corpus: Source, segmenter: Any):
     return as_segmenter(segmenter)
 
 
-def _token_lines(corpus: Source, segmenter: Any, encoding: str) -> Iterator[Any]:
+def _token_lines(corpus: Source, segmenter: SegmenterSource | None, encoding: str) -> Iterator[Any]:
     """One token list (or str of space-separated tokens) per line of the corpus."""
     seg = _as_segmenter(corpus, segmenter)
     if seg is None:
@@ -112,7 +113,7 @@ _FAST_MAX_BYTES = 512 << 20
 _OTHER_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
-def _fast_bytes(corpus: Source, segmenter: Any, encoding: str) -> bytes | None:
+def _fast_bytes(corpus: Source, segmenter: SegmenterSource | None, encoding: str) -> bytes | None:
     """The bytes of a segmented UTF-8 file that the compiled tokenizer reads exactly like
     ``str.split`` over :meth:`Corpus.lines` (else None: the general path reads it)."""
     if segmenter is not None or not isinstance(corpus, (str, os.PathLike)) or os.fspath(corpus) == "-":
@@ -140,7 +141,7 @@ def _fast_bytes(corpus: Source, segmenter: Any, encoding: str) -> bytes | None:
     return data
 
 
-def _encode_corpus(corpus: Source, segmenter: Any, encoding: str, max_len: int) -> _Encoded:
+def _encode_corpus(corpus: Source, segmenter: SegmenterSource | None, encoding: str, max_len: int) -> _Encoded:
     seg = _as_segmenter(corpus, segmenter) if segmenter is not None else None
     data = _fast_bytes(corpus, seg, encoding)
     if data is None:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _templates
 from ..errors import ParameterError
+from ..protocol import SegmenterLike, SegmenterSource
 from ._corpus import DEFAULT_MAX_LEN, Source, _encode, _Encoded, _piece_counts, _token_lines
 from ._fit import DEFAULT_WORD_BITS, _universal_len_bits
 from ._results import Parse, ParseTree, Template
@@ -152,7 +153,7 @@ def parse_many(
     corpus: Source,
     templates: Templates,
     *,
-    segmenter: Any = None,
+    segmenter: SegmenterSource | None = None,
     encoding: str = "utf-8",
 ) -> Iterator[Parse]:
     """Parse every line of a corpus, in order, streaming (batches of about 1M tokens).
@@ -172,7 +173,7 @@ def parse_many(
 class _ParseLines:
     """The job of :func:`parse_file`: a chunk of lines -> their bracketed parses (picklable)."""
 
-    def __init__(self, templates: Templates, segmenter: Any):
+    def __init__(self, templates: Templates, segmenter: SegmenterLike | None):
         self.templates = templates
         self.segmenter = segmenter
 
@@ -196,7 +197,7 @@ def parse_file(
     output: Any,
     templates: Templates,
     *,
-    segmenter: Any = None,
+    segmenter: SegmenterSource | None = None,
     jobs: int | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",

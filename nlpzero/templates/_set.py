@@ -12,6 +12,7 @@ import numpy as np
 from .._limits import check
 from .._validate import check_int
 from ..errors import ParameterError, ParameterTypeError
+from ..protocol import SegmenterSource
 from . import _fileformat
 from ._corpus import DEFAULT_MAX_LEN, Source, _boundary_mask, _encode_corpus, _Encoded
 from ._fit import _fit, _subset
@@ -139,7 +140,7 @@ class Templates:
         self,
         corpus: Source,
         *,
-        segmenter: Any = None,
+        segmenter: SegmenterSource | None = None,
         max_iter: int = 20,
         encoding: str = "utf-8",
     ) -> DescriptionLength:
