@@ -326,6 +326,12 @@ class Segmenter:
         return -math.log(self.total) if self.total > 0 else 0.0
 
     @property
+    def kind(self) -> str:
+        """``"count"`` (a dictionary of word counts, scored ``log c − log Σc``) or ``"score"``
+        (additive word scores: :meth:`from_scores`, learned segmenters)."""
+        return self._kind
+
+    @property
     def unknown_score(self) -> float:
         """Score of a character (or ASCII stretch) missing from the dictionary."""
         if self._unknown is not None:
