@@ -65,7 +65,7 @@ def run_child(args, repeat=1, warmups=0):
 
 def prepare(workdir):
     """The corpora as segmented files (all / even / odd lines) and as nlp-zero piece files."""
-    from nlpzero.templates._corpus import _boundary_mask
+    from nlpzero.templates._corpus import boundary_mask
 
     cache_dir, pku_gold, pku_raw_path = datasets.cache_dir, datasets.pku_gold, datasets.pku_raw_path
 
@@ -86,7 +86,7 @@ def prepare(workdir):
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
         vocab = sorted({w for line in lines for w in line.split()})
-        boundary = dict(zip(vocab, _boundary_mask(vocab).tolist()))
+        boundary = dict(zip(vocab, boundary_mask(vocab).tolist()))
         files = {}
         for part, sel in (("all", lines), ("even", lines[0::2]), ("odd", lines[1::2])):
             seg = os.path.join(workdir, f"{name}.{part}.seg.txt")

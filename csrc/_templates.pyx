@@ -10,7 +10,9 @@ placeholder X, never two X in a row; templates are concatenated in ``telems`` wi
 
 * :func:`encode_lines` maps token lists to ids through a dict (new words are added).
 * :func:`pieces` cuts lines into pieces at boundary tokens and every ``max_len`` tokens.
-* :func:`count_pairs` counts skip-gram pairs (u, v) at distance 1..window inside pieces.
+* :func:`count_pairs` counts skip-gram pairs (u, v) at distance 1..window inside pieces
+  (:func:`count_pairs_hash`, the hash-map counter it falls back to past 65,536 active words,
+  is callable too, so that tests check both against the same reference).
 * :func:`chain_templates` builds, in every piece, the chains of the link graph by the
   nearest-free-successor rule and counts the distinct templates they spell.
 * :func:`parse_pieces` finds, per piece, the parse of minimum code length by dynamic
@@ -385,7 +387,7 @@ def count_pairs(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t
     for k in range(V):
         n_act += active[k] != 0
     if n_act >= 65536:
-        return _count_pairs_hash(ids, pstart, pend, window, active)
+        return count_pairs_hash(ids, pstart, pend, window, active)
     try:
         dense = <int32_t *> malloc((V + 1) * sizeof(int32_t))
         back = <int32_t *> malloc((n_act + 1) * sizeof(int32_t))
@@ -466,7 +468,7 @@ def count_pairs(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t
         free(b)
 
 
-def _count_pairs_hash(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
+def count_pairs_hash(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
                       int window, const uint8_t[::1] active):
     cdef int64_t V = active.shape[0], n_pairs = 0, p, i, j, e, k, n_out
     cdef int32_t u

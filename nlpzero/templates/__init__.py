@@ -57,7 +57,7 @@ from .. import _templates
 from .._limits import check
 from ..errors import CorpusTooSmallError
 from ..protocol import SegmenterSource
-from ._corpus import DEFAULT_MAX_LEN, Source, _encode_corpus, _piece_counts, _warn_if_unsegmented
+from ._corpus import DEFAULT_MAX_LEN, Source, _piece_counts, _warn_if_unsegmented, encode_corpus
 from ._fileformat import write_templates
 from ._fit import _fit, _subset, derived_link_count, pair_occurrences
 from ._parse import parse, parse_file, parse_many
@@ -165,7 +165,7 @@ def find_templates(
     max_piece_len = check("max_piece_len", max_piece_len)
     min_count = check("min_count", min_count)
     max_iter = check("max_iter", max_iter, key="em_rounds")
-    enc = _encode_corpus(corpus, segmenter, encoding, max_piece_len)
+    enc = encode_corpus(corpus, segmenter, encoding, max_piece_len)
     N = enc.n_tokens
     if segmenter is None:
         _warn_if_unsegmented(enc)

@@ -1,9 +1,15 @@
-"""Corpus input of the templates: lines of tokens -> word ids, pieces and their counts.
+"""Corpus input of the templates: lines of tokens -> word ids, pieces and their counts (an
+internal seam).
 
-A corpus is read once into an :class:`_Encoded`: every token as a word id, the line offsets,
+A corpus is read once into an :class:`Encoded`: every token as a word id, the line offsets,
 which words are piece boundaries (no word character) and the pieces (token stretches between
 boundaries, cut into chunks of at most ``max_len`` tokens). A segmented UTF-8 file is read by a
 compiled tokenizer that splits exactly like ``str.split`` over :meth:`nlpzero.Corpus.lines`.
+
+It is internal (not part of ``nlpzero.*``) but documented and stable enough for tests and the
+benchmark: :func:`encode` (token lines, the general path), :func:`encode_corpus` (any corpus,
+the compiled tokenizer when :func:`fast_bytes` accepts the file) and :func:`boundary_mask` are
+the entry points they use.
 """
 from __future__ import annotations
 
@@ -68,7 +74,7 @@ def _token_lines(corpus: Source, segmenter: SegmenterSource | None, encoding: st
     return seg.cut_lines(raw.lines())
 
 
-def _boundary_mask(words: Sequence[str]) -> np.ndarray:
+def boundary_mask(words: Sequence[str]) -> np.ndarray:
     """uint8 per word: 1 when the word contains no word character (a piece boundary)."""
     from ..corpus import to_codes, word_mask
 
@@ -83,7 +89,7 @@ def _boundary_mask(words: Sequence[str]) -> np.ndarray:
 
 
 @dataclass
-class _Encoded:
+class Encoded:
     """A corpus as word ids: ``ids`` (all tokens), ``line_off`` and the pieces."""
 
     words: list[str]
@@ -100,20 +106,22 @@ class _Encoded:
         return int((self.pend - self.pstart).sum())
 
 
-def _encode(lines: Iterable[Any], max_len: int, index: dict[str, int] | None = None) -> _Encoded:
+def encode(lines: Iterable[Any], max_len: int, index: dict[str, int] | None = None) -> Encoded:
+    """Token lists (or str lines, split on whitespace) as word ids and pieces of at most
+    ``max_len`` tokens; new words are added to ``index`` (word -> id)."""
     index = {} if index is None else index
     ids, line_off = _templates.encode_lines(lines, index)
     words = list(index)
-    boundary = _boundary_mask(words)
+    boundary = boundary_mask(words)
     pstart, pend, pline = _templates.pieces(ids, line_off, boundary, max_len)
-    return _Encoded(words, index, ids, line_off, boundary, pstart, pend, pline)
+    return Encoded(words, index, ids, line_off, boundary, pstart, pend, pline)
 
 
 _FAST_MAX_BYTES = 512 << 20
 _OTHER_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
-def _fast_bytes(corpus: Source, segmenter: SegmenterSource | None, encoding: str) -> bytes | None:
+def fast_bytes(corpus: Source, segmenter: SegmenterSource | None, encoding: str) -> bytes | None:
     """The bytes of a segmented UTF-8 file that the compiled tokenizer reads exactly like
     ``str.split`` over :meth:`Corpus.lines` (else None: the general path reads it)."""
     if segmenter is not None or not isinstance(corpus, (str, os.PathLike)) or os.fspath(corpus) == "-":
@@ -141,26 +149,29 @@ def _fast_bytes(corpus: Source, segmenter: SegmenterSource | None, encoding: str
     return data
 
 
-def _encode_corpus(corpus: Source, segmenter: SegmenterSource | None, encoding: str, max_len: int) -> _Encoded:
+def encode_corpus(corpus: Source, segmenter: SegmenterSource | None, encoding: str, max_len: int) -> Encoded:
+    """Any corpus (a path, a file, lines; raw text with a segmenter) as :func:`encode` gives
+    it; a segmented UTF-8 file that :func:`fast_bytes` accepts is read by the compiled
+    tokenizer, with the same result."""
     seg = _as_segmenter(corpus, segmenter) if segmenter is not None else None
-    data = _fast_bytes(corpus, seg, encoding)
+    data = fast_bytes(corpus, seg, encoding)
     if data is None:
-        return _encode(_token_lines(corpus, seg, encoding), max_len)
+        return encode(_token_lines(corpus, seg, encoding), max_len)
     index: dict[str, int] = {}
     ids, line_off = _templates.encode_bytes(np.frombuffer(data, dtype=np.uint8), index)
     words = list(index)
-    boundary = _boundary_mask(words)
+    boundary = boundary_mask(words)
     pstart, pend, pline = _templates.pieces(ids, line_off, boundary, max_len)
-    return _Encoded(words, index, ids, line_off, boundary, pstart, pend, pline)
+    return Encoded(words, index, ids, line_off, boundary, pstart, pend, pline)
 
 
-def _piece_counts(enc: _Encoded) -> np.ndarray:
+def _piece_counts(enc: Encoded) -> np.ndarray:
     inside = enc.boundary[enc.ids] == 0 if len(enc.ids) else np.zeros(0, bool)
     return np.bincount(enc.ids[inside], minlength=len(enc.words)).astype(np.int64)
 
 
 
-def _warn_if_unsegmented(enc: _Encoded) -> None:
+def _warn_if_unsegmented(enc: Encoded) -> None:
     """Warn when most non-empty lines are a single long token: raw text passed as segmented."""
     n_tok = np.diff(enc.line_off)
     nonempty = n_tok > 0

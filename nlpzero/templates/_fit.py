@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import _templates
-from ._corpus import _Encoded, _piece_counts
+from ._corpus import Encoded, _piece_counts
 from ._results import DescriptionLength
 
 #: Add-λ smoothing of the re-estimated P_w and P_len (keeps every word and length codable).
@@ -37,7 +37,7 @@ class _Fit:
     code: dict[str, Any]      # blocks, flat_bits, len_bits, and word_bits as an array over ids
 
 
-def _baseline_bits(enc: _Encoded, counts: np.ndarray) -> float:
+def _baseline_bits(enc: Encoded, counts: np.ndarray) -> float:
     c = counts[counts > 0].astype(np.float64)
     lens = np.bincount(enc.pend - enc.pstart)[1:].astype(np.float64) if len(enc.pstart) else np.zeros(0)
     lens = lens[lens > 0]
@@ -55,7 +55,7 @@ def _xlog2(n: np.ndarray, p: np.ndarray) -> float:
     return float(-(n[m] * np.log2(p[m])).sum())
 
 
-def _fit(enc: _Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, *,
+def _fit(enc: Encoded, telems: np.ndarray, toff: np.ndarray, init: np.ndarray, *,
          prune: bool, max_iter: int, progress=None, counts: np.ndarray | None = None) -> _Fit:
     """Hard EM over the minimum-length parses (and pruning): the template set of least total bits.
     ``counts``: the word counts in pieces (:func:`_piece_counts`), when the caller has them."""
@@ -176,7 +176,7 @@ def _universal_len_bits(n: int) -> np.ndarray:
 
 
 
-def pair_occurrences(enc: _Encoded, window: int) -> int:
+def pair_occurrences(enc: Encoded, window: int) -> int:
     """N2: the pair occurrences (u, then v 1..``window`` tokens later) inside the pieces."""
     lens = (enc.pend - enc.pstart).astype(np.int64)
     return int(sum(int(np.clip(lens - d, 0, None).sum()) for d in range(1, window + 1)))

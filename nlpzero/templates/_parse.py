@@ -10,7 +10,7 @@ import numpy as np
 from .. import _templates
 from ..errors import ParameterError
 from ..protocol import SegmenterLike, SegmenterSource
-from ._corpus import DEFAULT_MAX_LEN, Source, _encode, _Encoded, _piece_counts, _token_lines
+from ._corpus import DEFAULT_MAX_LEN, Encoded, Source, _piece_counts, _token_lines, encode
 from ._fit import DEFAULT_WORD_BITS, _universal_len_bits
 from ._results import Parse, ParseTree, Template
 from ._set import Templates, _check_templates
@@ -44,7 +44,7 @@ class _Coder:
             yield from self._batch(batch)
 
     def _batch(self, batch: list[list[str]]) -> Iterator[Parse]:
-        enc = _encode(batch, self.max_len)
+        enc = encode(batch, self.max_len)
         ts = self.ts
         telems, toff = ts._ids_in(enc)
         word_bits, len_bits, t_bits, flat_bits = _parse_costs(ts, enc)
@@ -53,7 +53,7 @@ class _Coder:
         yield from _build_parses(ts, enc, res, len(batch))
 
 
-def _parse_costs(ts: Templates, enc: _Encoded):
+def _parse_costs(ts: Templates, enc: Encoded):
     """Costs for parsing with ``ts``: its stored code (from the training corpus: q(t) = count /
     blocks, q(FLAT), P_len and −log2 P_w of the template words). Only the template words' costs
     can change which parse is best (every other token is coded FLAT in every parse), so other
@@ -80,7 +80,7 @@ def _parse_costs(ts: Templates, enc: _Encoded):
             np.ascontiguousarray(t_bits, dtype=np.float64), flat_bits)
 
 
-def _build_parses(ts: Templates, enc: _Encoded, res: dict, n_lines: int) -> Iterator[Parse]:
+def _build_parses(ts: Templates, enc: Encoded, res: dict, n_lines: int) -> Iterator[Parse]:
     words = enc.words
     ids = enc.ids.tolist()
     bstart, bend = res["block_start"].tolist(), res["block_end"].tolist()

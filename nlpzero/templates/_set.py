@@ -14,7 +14,7 @@ from .._validate import check_int
 from ..errors import ParameterError, ParameterTypeError
 from ..protocol import SegmenterSource
 from . import _fileformat
-from ._corpus import DEFAULT_MAX_LEN, Source, _boundary_mask, _encode_corpus, _Encoded
+from ._corpus import DEFAULT_MAX_LEN, Encoded, Source, boundary_mask, encode_corpus
 from ._fit import _fit, _subset
 from ._results import DescriptionLength, Parse, Template, _check_elements
 
@@ -157,12 +157,12 @@ class Templates:
         """
         max_iter = check("max_iter", max_iter, key="em_rounds")
         max_len = int(self.params.get("max_piece_len", DEFAULT_MAX_LEN))
-        enc = _encode_corpus(corpus, segmenter, encoding, max_len)
+        enc = encode_corpus(corpus, segmenter, encoding, max_len)
         telems, toff = self._ids_in(enc)
         fit = _fit(enc, telems, toff, self.counts.astype(np.float64), prune=False, max_iter=max_iter)
         return fit.dl
 
-    def _ids_in(self, enc: _Encoded) -> tuple[np.ndarray, np.ndarray]:
+    def _ids_in(self, enc: Encoded) -> tuple[np.ndarray, np.ndarray]:
         """The templates' elements as word ids of ``enc`` (words it lacks are added to it)."""
         remap = np.empty(len(self.words) + 1, dtype=np.int32)
         remap[-1] = -1
@@ -175,7 +175,7 @@ class Templates:
                 grew = True
             remap[i] = j
         if grew:
-            enc.boundary = np.concatenate((enc.boundary, _boundary_mask(enc.words[len(enc.boundary):])))
+            enc.boundary = np.concatenate((enc.boundary, boundary_mask(enc.words[len(enc.boundary):])))
         return np.ascontiguousarray(remap[self.elems]), self.offsets
 
     def top(self, n: int) -> Templates:
