@@ -22,6 +22,7 @@ log2 3 per element + end mark, −log2 P_w per word, ½ log2 blocks per template
 ``nlpzero parse`` parses every line of the gold corpus (CPU and peak memory, end to end).
 
 Run:  python -m benchmarks.bench_templates [--json out.json]   (alone on the machine: it times CPU)
+      python -m benchmarks.bench_templates --min-proba-study   (DL savings of min_proba values, no timing)
 """
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def run_child(args, repeat=1, warmups=0):
 
 def prepare(workdir):
     """The corpora as segmented files (all / even / odd lines) and as nlp-zero piece files."""
-    from nlpzero.templates import _boundary_mask
+    from nlpzero.templates._corpus import boundary_mask
 
     cache_dir, pku_gold, pku_raw_path = datasets.cache_dir, datasets.pku_gold, datasets.pku_raw_path
 
@@ -85,7 +86,7 @@ def prepare(workdir):
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
         vocab = sorted({w for line in lines for w in line.split()})
-        boundary = dict(zip(vocab, _boundary_mask(vocab).tolist()))
+        boundary = dict(zip(vocab, boundary_mask(vocab).tolist()))
         files = {}
         for part, sel in (("all", lines), ("even", lines[0::2]), ("odd", lines[1::2])):
             seg = os.path.join(workdir, f"{name}.{part}.seg.txt")
@@ -141,15 +142,65 @@ def top_multiword(ts, k=12):
     return out
 
 
+def min_proba_study(data, work):
+    """DL saving of a fixed min_proba (nlp-zero's 1e-5, 3e-6) against the one derived from each
+    corpus, in the four settings and on the bundled reviews (another genre, segmented by the
+    learned segmenter and by jieba's dictionary). No timing: one process, in order."""
+    from nlpzero.errors import CorpusTooSmallError
+    from nlpzero.templates import find_templates
+
+    reviews = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nlpzero", "data",
+                           "reviews.txt")
+    settings = []
+    for corpus in ("gold", "nlpzero"):
+        files = data[corpus]
+        settings.append((f"PKU {corpus}, all → all", files["all"][0], None))
+        settings.append((f"PKU {corpus}, even → odd", files["even"][0], files["odd"][0]))
+    for name, extra in (("learned", []), ("jieba", ["--dict", "jieba"])):
+        seg = os.path.join(work, f"reviews.{name}.seg.txt")
+        subprocess.run([sys.executable, "-m", "nlpzero", "segment", reviews, *extra, "-o", seg, "-q"], check=True)
+        settings.append((f"reviews ({name} segmentation), all → all", seg, None))
+    rows = []
+    for name, learn, code in settings:
+        row = {"setting": name}
+        for label, mp in (("1e-5", 1e-5), ("3e-6", 3e-6), ("derived", None)):
+            try:
+                ts = find_templates(learn, min_proba=mp)
+            except CorpusTooSmallError:
+                row[label] = None
+                continue
+            dl = ts.training if code is None else ts.description_length(code)
+            row[label] = round(100 * dl.saving, 3)
+            if mp is None:
+                row["derived_min_proba"] = ts.params["min_proba"]
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
+    print("| setting | min_proba 1e-5 | 3e-6 | derived | derived value |")
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        cells = [f"{r[k]:.2f}%" if r[k] is not None else "—" for k in ("1e-5", "3e-6", "derived")]
+        print(f"| {r['setting']} | " + " | ".join(cells) + f" | {r.get('derived_min_proba', float('nan')):.3g} |")
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--corpora", default="gold,nlpzero")
     ap.add_argument("--no-nlp-zero", action="store_true", help="skip nlp-zero (it takes ~10-20 CPU-s per run)")
+    ap.add_argument("--min-proba-study", action="store_true",
+                    help="only compare the DL saving of fixed min_proba values with the derived one "
+                         "(PKU gold and nlpzero-segmented, all and even → odd; the bundled reviews)")
     args = ap.parse_args()
     from nlpzero.templates import Templates
 
     work = tempfile.mkdtemp(prefix="bench_templates_")
+    if args.min_proba_study:
+        rows = min_proba_study(prepare(work), work)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump({"min_proba_study": rows}, f, ensure_ascii=False, indent=1)
+        return
     driver = os.path.join(work, "nlp_zero_driver.py")
     with open(driver, "w", encoding="utf-8") as f:
         f.write(NLPZERO_DRIVER)

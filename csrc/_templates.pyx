@@ -10,7 +10,9 @@ placeholder X, never two X in a row; templates are concatenated in ``telems`` wi
 
 * :func:`encode_lines` maps token lists to ids through a dict (new words are added).
 * :func:`pieces` cuts lines into pieces at boundary tokens and every ``max_len`` tokens.
-* :func:`count_pairs` counts skip-gram pairs (u, v) at distance 1..window inside pieces.
+* :func:`count_pairs` counts skip-gram pairs (u, v) at distance 1..window inside pieces
+  (:func:`count_pairs_hash`, the hash-map counter it falls back to past 65,536 active words,
+  is callable too, so that tests check both against the same reference).
 * :func:`chain_templates` builds, in every piece, the chains of the link graph by the
   nearest-free-successor rule and counts the distinct templates they spell.
 * :func:`parse_pieces` finds, per piece, the parse of minimum code length by dynamic
@@ -18,7 +20,7 @@ placeholder X, never two X in a row; templates are concatenated in ``telems`` wi
 """
 from libc.stdint cimport int32_t, int64_t, uint64_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc, calloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memcmp, memcpy, memset
 from libc.math cimport INFINITY
 from cpython.dict cimport PyDict_GetItem
 from cpython.long cimport PyLong_AsSsize_t
@@ -203,16 +205,22 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
     decodes and holds no other whitespace. New words are added to ``vocab`` (token -> id).
 
     Returns (ids int32, line offsets int64) like :func:`encode_lines` over ``str.split`` lines.
+
+    Each distinct token's bytes are copied once into a compact arena, and a hash slot holds the
+    token id with 32 bits of its hash, so a token is compared with bytes that stay in cache
+    rather than with its first occurrence somewhere in the text.
     """
     cdef int64_t n = data.shape[0], i = 0, start, n_tok = 0, n_lines = 0, cap_t = 0, cap_l = 0
     cdef int32_t *ids = NULL
     cdef int64_t *offs = NULL
-    cdef int64_t *slots = NULL      # hash table: token id (-1 empty)
-    cdef int64_t *tok_start = NULL  # per token id: its first occurrence (start, length)
+    cdef uint64_t *slots = NULL     # hash table: (high 32 bits of the hash << 32) | (id + 1), 0 empty
+    cdef int64_t *tok_off = NULL    # per token id: its bytes in the arena (offset, length)
     cdef int32_t *tok_len = NULL
     cdef uint64_t *tok_hash = NULL
-    cdef int64_t mask = (1 << 16) - 1, n_words = 0, cap_w = 0, j, k, idx, m
-    cdef uint64_t h
+    cdef uint8_t *arena = NULL
+    cdef int64_t cap_a = 0, n_a = 0
+    cdef int64_t mask = (1 << 16) - 1, n_words = 0, cap_w = 0, j, k, idx, m, tl
+    cdef uint64_t h, sl, tag
     cdef bint same
     cdef const uint8_t *d = &data[0] if n else NULL
     cdef list words = []
@@ -221,10 +229,12 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
         # start from the given vocabulary: its words keep their ids
         raise ValueError("encode_bytes builds a fresh vocabulary")
     try:
-        slots = <int64_t *> malloc((mask + 1) * sizeof(int64_t))
-        if slots == NULL or grow(<void **> &offs, &cap_l, 1, sizeof(int64_t)) != 0:
+        slots = <uint64_t *> calloc(mask + 1, sizeof(uint64_t))
+        # at most one token per two bytes (a token and its separator), plus one
+        cap_t = n // 2 + 1
+        ids = <int32_t *> malloc(cap_t * sizeof(int32_t))
+        if slots == NULL or ids == NULL or grow(<void **> &offs, &cap_l, 1, sizeof(int64_t)) != 0:
             raise MemoryError()
-        memset(slots, 0xFF, (mask + 1) * sizeof(int64_t))
         offs[0] = 0
         while i < n:
             # one line
@@ -238,25 +248,25 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
                     h = (h ^ d[i]) * 1099511628211ULL
                     i += 1
                 h = mix64(h)
+                tl = i - start
+                tag = h & 0xFFFFFFFF00000000ULL
                 j = <int64_t> (h & <uint64_t> mask)
+                idx = -1
                 while True:
-                    idx = slots[j]
-                    if idx < 0:
+                    sl = slots[j]
+                    if sl == 0:
                         break
-                    if tok_hash[idx] == h and tok_len[idx] == i - start:
-                        same = True
-                        for k in range(i - start):
-                            if d[tok_start[idx] + k] != d[start + k]:
-                                same = False
-                                break
-                        if same:
+                    if (sl & 0xFFFFFFFF00000000ULL) == tag:
+                        k = <int64_t> (sl & 0xFFFFFFFFULL) - 1
+                        if tok_len[k] == tl and memcmp(arena + tok_off[k], d + start, tl) == 0:
+                            idx = k
                             break
                     j = (j + 1) & mask
                 if idx < 0:
                     idx = n_words
                     if n_words + 1 > cap_w:
                         m = cap_w
-                        if grow(<void **> &tok_start, &m, n_words + 1, sizeof(int64_t)) != 0:
+                        if grow(<void **> &tok_off, &m, n_words + 1, sizeof(int64_t)) != 0:
                             raise MemoryError()
                         m = cap_w
                         if grow(<void **> &tok_len, &m, n_words + 1, sizeof(int32_t)) != 0:
@@ -265,10 +275,14 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
                         if grow(<void **> &tok_hash, &m, n_words + 1, sizeof(uint64_t)) != 0:
                             raise MemoryError()
                         cap_w = m
-                    tok_start[idx] = start
-                    tok_len[idx] = <int32_t> (i - start)
+                    if grow(<void **> &arena, &cap_a, n_a + tl, sizeof(uint8_t)) != 0:
+                        raise MemoryError()
+                    memcpy(arena + n_a, d + start, tl)
+                    tok_off[idx] = n_a
+                    n_a += tl
+                    tok_len[idx] = <int32_t> tl
                     tok_hash[idx] = h
-                    slots[j] = idx
+                    slots[j] = tag | <uint64_t> (idx + 1)
                     n_words += 1
                     w = (<bytes> d[start:i]).decode("utf-8")
                     words.append(w)
@@ -276,17 +290,14 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
                         # rehash
                         free(slots)
                         mask = 2 * mask + 1
-                        slots = <int64_t *> malloc((mask + 1) * sizeof(int64_t))
+                        slots = <uint64_t *> calloc(mask + 1, sizeof(uint64_t))
                         if slots == NULL:
                             raise MemoryError()
-                        memset(slots, 0xFF, (mask + 1) * sizeof(int64_t))
                         for k in range(n_words):
                             j = <int64_t> (tok_hash[k] & <uint64_t> mask)
-                            while slots[j] >= 0:
+                            while slots[j] != 0:
                                 j = (j + 1) & mask
-                            slots[j] = k
-                if grow(<void **> &ids, &cap_t, n_tok + 1, sizeof(int32_t)) != 0:
-                    raise MemoryError()
+                            slots[j] = (tok_hash[k] & 0xFFFFFFFF00000000ULL) | <uint64_t> (k + 1)
                 ids[n_tok] = <int32_t> idx
                 n_tok += 1
             # end of line (or of the data)
@@ -310,9 +321,10 @@ def encode_bytes(const uint8_t[::1] data, dict vocab):
         free(ids)
         free(offs)
         free(slots)
-        free(tok_start)
+        free(tok_off)
         free(tok_len)
         free(tok_hash)
+        free(arena)
 
 
 def pieces(const int32_t[::1] ids, const int64_t[::1] line_off, const uint8_t[::1] boundary,
@@ -375,7 +387,7 @@ def count_pairs(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t
     for k in range(V):
         n_act += active[k] != 0
     if n_act >= 65536:
-        return _count_pairs_hash(ids, pstart, pend, window, active)
+        return count_pairs_hash(ids, pstart, pend, window, active)
     try:
         dense = <int32_t *> malloc((V + 1) * sizeof(int32_t))
         back = <int32_t *> malloc((n_act + 1) * sizeof(int32_t))
@@ -456,7 +468,7 @@ def count_pairs(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t
         free(b)
 
 
-def _count_pairs_hash(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
+def count_pairs_hash(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_t[::1] pend,
                       int window, const uint8_t[::1] active):
     cdef int64_t V = active.shape[0], n_pairs = 0, p, i, j, e, k, n_out
     cdef int32_t u
@@ -753,6 +765,8 @@ cdef struct Work:
     int32_t *anchor_run   # per template: the run holding its anchor word
     int32_t *anchor_k     # per template: position of the anchor word in that run
     int32_t *word_stamp   # per word: piece number when the word occurs in the current piece
+    int32_t *first_at     # per word (valid when stamped): its first position in the piece
+    int32_t *next_at      # per position: the next position of the same word (-1: none)
     const int64_t *tpl_words_off  # = toff: the template's elements
     # per piece (reused)
     int32_t *rel          # relevant templates
@@ -768,7 +782,11 @@ cdef struct Work:
     int64_t cap_occ
     int64_t *ptr          # per (relevant template, run): next occurrence to process
     int64_t cap_ptr
+    int64_t *lo           # per (relevant template, run): first occurrence ending after the span start
+    int64_t cap_lo
     int32_t *act
+    int32_t *live         # the piece's relevant templates with a finite code (indices into rel)
+    int64_t *nxt          # per active template: the next end of an unprocessed run occurrence
     double *best
     double *second
     int32_t *second_id
@@ -800,8 +818,14 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
     cdef bint ok
     cdef int64_t p0, lo, hi, g
     cdef int32_t ar, ak
-    for p in range(L):
-        W.word_stamp[x[p]] = piece
+    for p in range(L - 1, -1, -1):
+        t = x[p]
+        if W.word_stamp[t] == piece:
+            W.next_at[p] = W.first_at[t]
+        else:
+            W.next_at[p] = -1
+            W.word_stamp[t] = piece
+        W.first_at[t] = <int32_t> p
     W.n_rel = 0
     for p in range(L):
         for q in range(W.first_off[x[p]], W.first_off[x[p] + 1]):
@@ -870,7 +894,10 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
         tp = &W.tpl[t]
         W.rel_run0[q] = n_rr
         for r in range(tp.n_runs):
-            for s in range(L - W.run_len[tp.run0 + r] + 1):
+            # the positions of the run's first word, left to right (every word of a relevant
+            # template occurs in the piece)
+            s = W.first_at[telems[W.run_elem[tp.run0 + r]]]
+            while s >= 0:
                 if run_at(x, L, s, telems + W.run_elem[tp.run0 + r], W.run_len[tp.run0 + r]):
                     if n_occ + 1 > W.cap_occ:
                         pos = W.cap_occ
@@ -888,30 +915,43 @@ cdef int find_relevant(Work *W, const int32_t *x, int64_t L, int32_t piece, cons
                         W.cap_occ = pos
                     W.occ_end[n_occ] = <int32_t> (s + W.run_len[tp.run0 + r])
                     n_occ += 1
+                s = W.next_at[s]
             n_rr += 1
             W.occ_off[n_rr] = n_occ
     W.rel_run0[W.n_rel] = n_rr
     if grow(<void **> &W.ptr, &W.cap_ptr, n_rr + 1, sizeof(int64_t)) != 0:
+        return -1
+    if grow(<void **> &W.lo, &W.cap_lo, n_rr + 1, sizeof(int64_t)) != 0:
         return -1
     return 0
 
 
 cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                    const double *len_bits, double flat_bits) noexcept nogil:
-    """best / second / choice for every span of the piece (a descending, b ascending)."""
-    cdef int64_t a, b, q, r, m, mm, o0, o1, po0, po1, s, n_act, k, L1 = L + 1, e
+    """best / second / choice for every span of the piece (a descending, b ascending).
+
+    For a span start a, a template's run occurrences ending at or before a take no part
+    (``lo``); within the b loop a template is only visited at the ends of its run occurrences
+    (``nxt``) or, when it ends with X, to close a span; the others cannot change the span's
+    best or second code, so skipping them gives the same result as visiting every template."""
+    cdef int64_t a, b, q, r, m, mm, o0, o1, po0, po1, s, n_act, k, L1 = L + 1, e, n_live = 0, nx
+    cdef int64_t never = L + 2
     cdef int32_t t, best_id, sec_id
     cdef double c, f, bst, sec, v
     cdef Tpl *tp
     cdef double *best = W.best
     cdef double *cw = W.cw
+    # the relevant templates still in the code, once per piece
+    for q in range(W.n_rel):
+        if t_bits[W.rel[q]] != INFINITY:
+            W.live[n_live] = <int32_t> q
+            n_live += 1
     for a in range(L - 1, -1, -1):
         # templates that can start a span at a
         n_act = 0
-        for q in range(W.n_rel):
+        for k in range(n_live):
+            q = W.live[k]
             t = W.rel[q]
-            if t_bits[t] == INFINITY:
-                continue
             tp = &W.tpl[t]
             o0 = W.occ_off[W.rel_run0[q]]
             o1 = W.occ_off[W.rel_run0[q] + 1]
@@ -921,22 +961,29 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                     W.act[n_act] = <int32_t> q
                     n_act += 1
             else:
+                # a first-run occurrence starting at a (occurrences are sorted by end)
                 for m in range(o0, o1):
-                    if W.occ_end[m] - W.run_len[tp.run0] == a:
-                        W.act[n_act] = <int32_t> q
-                        n_act += 1
+                    s = W.occ_end[m] - W.run_len[tp.run0]
+                    if s >= a:
+                        if s == a:
+                            W.act[n_act] = <int32_t> q
+                            n_act += 1
                         break
         for k in range(n_act):
             q = W.act[k]
             t = W.rel[q]
+            nx = never
             for r in range(W.tpl[t].n_runs):
-                o0 = W.occ_off[W.rel_run0[q] + r]
-                o1 = W.occ_off[W.rel_run0[q] + r + 1]
-                m = o0
+                mm = W.rel_run0[q] + r
+                o1 = W.occ_off[mm + 1]
+                m = W.occ_off[mm]
                 while m < o1 and W.occ_end[m] <= a:
-                    W.F[m] = INFINITY
                     m += 1
-                W.ptr[W.rel_run0[q] + r] = m
+                W.ptr[mm] = m
+                W.lo[mm] = m
+                if m < o1 and W.occ_end[m] < nx:
+                    nx = W.occ_end[m]
+            W.nxt[k] = nx
         for b in range(a + 1, L + 1):
             bst = flat_bits + len_bits[b - a] + cw[b] - cw[a]
             best_id = -1
@@ -946,34 +993,43 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                 q = W.act[k]
                 t = W.rel[q]
                 tp = &W.tpl[t]
-                for r in range(tp.n_runs):
-                    mm = W.rel_run0[q] + r
-                    m = W.ptr[mm]
-                    if m < W.occ_off[mm + 1] and W.occ_end[m] == b:
-                        s = b - W.run_len[tp.run0 + r]
-                        if r == 0:
-                            if tp.lead:
-                                f = best[a * L1 + s] if s > a else INFINITY
+                if W.nxt[k] == b:
+                    nx = never
+                    for r in range(tp.n_runs):
+                        mm = W.rel_run0[q] + r
+                        m = W.ptr[mm]
+                        o1 = W.occ_off[mm + 1]
+                        if m < o1 and W.occ_end[m] == b:
+                            s = b - W.run_len[tp.run0 + r]
+                            if r == 0:
+                                if tp.lead:
+                                    f = best[a * L1 + s] if s > a else INFINITY
+                                else:
+                                    f = 0.0 if s == a else INFINITY
                             else:
-                                f = 0.0 if s == a else INFINITY
-                        else:
-                            f = INFINITY
-                            po0 = W.occ_off[mm - 1]
-                            po1 = W.ptr[mm - 1]
-                            while po0 < po1 and W.occ_end[po0] < s:
-                                v = W.F[po0]
-                                if v < INFINITY:
-                                    v = v + best[W.occ_end[po0] * L1 + s]
-                                    if v < f:
-                                        f = v
-                                po0 += 1
-                        W.F[m] = f
-                        W.ptr[mm] = m + 1
+                                f = INFINITY
+                                po0 = W.lo[mm - 1]
+                                po1 = W.ptr[mm - 1]
+                                while po0 < po1 and W.occ_end[po0] < s:
+                                    v = W.F[po0]
+                                    if v < INFINITY:
+                                        v = v + best[W.occ_end[po0] * L1 + s]
+                                        if v < f:
+                                            f = v
+                                    po0 += 1
+                            W.F[m] = f
+                            m += 1
+                            W.ptr[mm] = m
+                        if m < o1 and W.occ_end[m] < nx:
+                            nx = W.occ_end[m]
+                    W.nxt[k] = nx
+                elif not tp.trail:
+                    continue        # no run occurrence ends at b: no candidate for (a, b)
                 # candidate for the span (a, b)
                 mm = W.rel_run0[q] + tp.n_runs - 1
                 c = INFINITY
                 if tp.trail:
-                    po0 = W.occ_off[mm]
+                    po0 = W.lo[mm]
                     po1 = W.ptr[mm]
                     while po0 < po1 and W.occ_end[po0] < b:
                         v = W.F[po0]
@@ -984,7 +1040,7 @@ cdef void piece_dp(Work *W, const int32_t *x, int64_t L, const double *t_bits,
                         po0 += 1
                 else:
                     m = W.ptr[mm] - 1
-                    if m >= W.occ_off[mm] and W.occ_end[m] == b:
+                    if m >= W.lo[mm] and W.occ_end[m] == b:
                         c = W.F[m]
                 if c < INFINITY:
                     c = c + t_bits[t]
@@ -1130,6 +1186,8 @@ cdef int cache_load(RelCache c, Work *W, int64_t p) noexcept nogil:
         return -1
     if grow(<void **> &W.ptr, &W.cap_ptr, n_rr1 + 1, sizeof(int64_t)) != 0:
         return -1
+    if grow(<void **> &W.lo, &W.cap_lo, n_rr1 + 1, sizeof(int64_t)) != 0:
+        return -1
     if grow(<void **> &W.rel_run0, &W.cap_rel_run0, n_rel + 1, sizeof(int64_t)) != 0:
         return -1
     if n_occ + 1 > W.cap_occ:
@@ -1232,6 +1290,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         W.anchor_run = <int32_t *> malloc((T + 1) * sizeof(int32_t))
         W.anchor_k = <int32_t *> malloc((T + 1) * sizeof(int32_t))
         W.word_stamp = <int32_t *> malloc((V + 1) * sizeof(int32_t))
+        W.first_at = <int32_t *> malloc((V + 1) * sizeof(int32_t))
+        W.next_at = <int32_t *> malloc((max_L + 1) * sizeof(int32_t))
+        if W.first_at == NULL or W.next_at == NULL:
+            raise MemoryError()
         if W.word_stamp != NULL:
             for w in range(V + 1):
                 W.word_stamp[w] = -1
@@ -1320,6 +1382,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         W.choice = <int32_t *> malloc(L1 * L1 * sizeof(int32_t))
         W.cw = <double *> malloc(L1 * sizeof(double))
         W.act = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        W.live = <int32_t *> malloc((T + 1) * sizeof(int32_t))
+        W.nxt = <int64_t *> malloc((T + 1) * sizeof(int64_t))
+        if W.live == NULL or W.nxt == NULL:
+            raise MemoryError()
         starts = <int32_t *> malloc((max_runs + 1) * sizeof(int32_t))
         if W.best == NULL or W.second == NULL or W.choice == NULL or W.cw == NULL or W.act == NULL or starts == NULL:
             raise MemoryError()
@@ -1445,6 +1511,8 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         free(W.anchor_run)
         free(W.anchor_k)
         free(W.word_stamp)
+        free(W.first_at)
+        free(W.next_at)
         free(W.run_elem)
         free(W.run_len)
         free(W.rel)
@@ -1455,7 +1523,10 @@ def parse_pieces(const int32_t[::1] ids, const int64_t[::1] pstart, const int64_
         free(W.G)
         free(W.arg)
         free(W.ptr)
+        free(W.lo)
         free(W.act)
+        free(W.live)
+        free(W.nxt)
         free(W.best)
         free(W.second)
         free(W.second_id)

@@ -834,6 +834,9 @@ def test_cli_templates_and_parse(run, tmp_path):
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert "nlpzero_templates" in rows[0]
     assert ["据", "新华社", None, "电"] in [row["template"] for row in rows[1:]]
+    r = run("templates", corpus, "--segmented", "-o", tmp_path / "derived.tsv")
+    assert r.exit_code == 0, r.output
+    assert "min_proba derived: " in r.stderr.splitlines()[-1]
     r = run("templates", corpus, "--segmented", "--top", "2", "-q", "--min-proba", "1e-3")
     assert r.exit_code == 0 and len(r.stdout.splitlines()) == 4 and r.stdout.startswith("# nlpzero_templates {")
     assert r.stdout.splitlines()[1].startswith("template\t")

@@ -25,12 +25,11 @@ from nlpzero.templates import (
     DescriptionLength,
     Parse,
     Templates,
-    _encode,
-    _fit,
     find_templates,
     parse,
     parse_many,
 )
+from nlpzero.templates._corpus import encode
 
 # ----------------------------------------------------------------------------- references
 
@@ -184,7 +183,7 @@ def test_count_pairs_matches_reference(seed):
     window = rng.randint(1, 6)
     active = np.array([rng.random() < 0.7 for _ in range(V)], dtype=np.uint8)
     want, n_want = ref_pairs(pieces, window, active)
-    for fn in (_templates.count_pairs, _templates._count_pairs_hash):  # radix sort and hash map
+    for fn in (_templates.count_pairs, _templates.count_pairs_hash):  # radix sort and hash map
         keys, counts, n_pairs = fn(ids, pstart, pend, window, active)
         got = {(int(k) // V, int(k) % V): int(c) for k, c in zip(keys, counts)}
         assert got == dict(want) and n_pairs == n_want
@@ -308,11 +307,8 @@ def test_parse_never_uses_a_template_that_does_not_match():
 def test_description_length_by_hand():
     """Two pieces 'a b c' and 'a d c', template a[X]c used by both."""
     lines = ["a b c", "a d c"]
-    enc = _encode(lines, 128)
     ts = Templates.from_elements([["a", None, "c"]], counts=[2])
-    telems, toff = ts._ids_in(enc)
-    fit = _fit(enc, telems, toff, np.array([2.0]), prune=False, max_iter=20)
-    dl = fit.dl
+    dl = ts.description_length(lines)
     # baseline: lengths all 3 (0 bits); words a, c: 2/6 each, b, d: 1/6 -> 2*(2*log2 3) + 2*log2 6
     assert dl.baseline_bits == pytest.approx(4 * math.log2(3) + 2 * math.log2(6))
     # parses: root a[X]c, filler FLAT of length 1 ('b' / 'd'); 4 blocks: q(t) = q(FLAT) = 1/2
@@ -354,6 +350,36 @@ def corpus_lines():
         else:
             lines.append(" ".join(rng.choice(fill) for _ in range(rng.randint(2, 8))))
     return lines
+
+
+def test_derived_min_proba_follows_the_documented_formula():
+    """min_proba=None: c*/N2 with c*·s = 6·log2 3 + min_pmi·log2 e + log2(N2/c*) + ½·log2 P,
+    s = min_pmi·log2 e + log2(N2/P). Hand-checked: 1,024 pieces of 6 tokens, window 5 -> 15
+    pairs each, N2 = 15,360; min_pmi = 2: s = 2.88539 + 3.90689 = 6.79228 bits and the right
+    side 9.50978 + 2.88539 + 13.90689 + 5 − log2 c*, so 6.79228·c* + log2 c* = 31.30206:
+    c* = 4.2987 (6.79228 × 4.2987 = 29.1979, log2 4.2987 = 2.1039)."""
+    rng = random.Random(5)
+    fill = [f"词{i}" for i in range(200)]
+    lines = []
+    for _ in range(1024):
+        if rng.random() < 0.1:
+            lines.append(f"据 新华社 {rng.choice(fill)} 电 {rng.choice(fill)} {rng.choice(fill)}")
+        else:
+            lines.append(" ".join(rng.choice(fill) for _ in range(6)))
+    ts = find_templates(lines)
+    c_star = ts.params["min_proba"] * 15360
+    assert c_star == pytest.approx(4.2987, abs=1e-4)
+    s = 2 * math.log2(math.e) + math.log2(15)
+    rhs = 6 * math.log2(3) + 2 * math.log2(math.e) + math.log2(15360 / c_star) + 0.5 * math.log2(1024)
+    assert c_star * s == pytest.approx(rhs, rel=1e-9)
+    assert "据新华社[X]电[X]" in [str(t) for t in ts]
+    # an explicit probability is used as given
+    assert find_templates(lines, min_proba=1e-3).params["min_proba"] == 1e-3
+    # the threshold is a count: a corpus twice as large gets about half the probability
+    assert find_templates(lines * 2).params["min_proba"] < 0.6 * ts.params["min_proba"]
+    # pieces of two tokens (N2 = P) and a negative PMI floor: s < 0, no link can pay
+    with pytest.raises(CorpusTooSmallError, match="pieces are too short"):
+        find_templates(["甲 乙"] * 50, min_pmi=-1.0)
 
 
 def test_find_templates_finds_the_planted_templates():
@@ -476,7 +502,7 @@ def test_links_and_chain_templates_agree_with_nlp_zero():
     finder.find(sents, filtering=False, remove_weak_grams=False)
     theirs = {tuple(t.words): c for t, c in finder.templates.items() if t.length >= 2}
     # our links with the same thresholds
-    enc = _encode(pieces, 128)
+    enc = encode(pieces, 128)
     V = len(enc.words)
     wc = np.bincount(enc.ids, minlength=V)
     active = np.ones(V, dtype=np.uint8)
@@ -517,7 +543,7 @@ def test_parse_file_on_workers_keeps_line_order(tmp_path, monkeypatch):
 @pytest.mark.parametrize("seed", range(5))
 def test_compiled_tokenizer_reads_like_str_split(seed, tmp_path):
     """The fast path for segmented UTF-8 files gives the ids of Corpus.lines() + str.split()."""
-    from nlpzero.templates import _encode_corpus, _fast_bytes
+    from nlpzero.templates._corpus import encode_corpus, fast_bytes
 
     rng = random.Random(seed)
     pool = ["据", "新华社", "电", "ａｂ", "x1", "，", "《", "𠀀字", "é"]
@@ -529,17 +555,17 @@ def test_compiled_tokenizer_reads_like_str_split(seed, tmp_path):
     text = "\n".join(lines) + rng.choice(["", "\n", "\n\n", " "])
     path = tmp_path / "c.txt"
     path.write_bytes(text.encode("utf-8"))
-    assert _fast_bytes(path, None, "utf-8") is not None
-    fast = _encode_corpus(path, None, "utf-8", 128)
-    slow = _encode(iter(__import__("nlpzero").Corpus(path).lines()), 128)
+    assert fast_bytes(path, None, "utf-8") is not None
+    fast = encode_corpus(path, None, "utf-8", 128)
+    slow = encode(iter(__import__("nlpzero").Corpus(path).lines()), 128)
     assert fast.words == slow.words
     assert fast.ids.tolist() == slow.ids.tolist() and fast.line_off.tolist() == slow.line_off.tolist()
     # other whitespace, a BOM, bad bytes: the general path
     for bad in ("a\u3000b\n", "\ufeffa b\n"):
         path.write_bytes(bad.encode("utf-8"))
-        assert _fast_bytes(path, None, "utf-8") is None
+        assert fast_bytes(path, None, "utf-8") is None
     path.write_bytes(b"a \xff b\n")
-    assert _fast_bytes(path, None, "utf-8") is None
+    assert fast_bytes(path, None, "utf-8") is None
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -1,9 +1,18 @@
 """``nlpzero parse CORPUS --templates T``: one bracketed parse per input line, in order."""
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from ._common import limited, output_option, quiet_option, segmenter_options, segmenter_unless_segmented
+
+# This command does no linear algebra: OpenBLAS's thread pool, started when numpy is first
+# imported, would only burn CPU (about 30 ms). Only in a fresh process (numpy not imported yet,
+# so nothing else in it has chosen), and a value the user set is kept.
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @click.command("parse")

@@ -1,11 +1,19 @@
 """``nlpzero templates CORPUS``: sentence templates with gaps, chosen by description length."""
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 import click
 
 from ._common import limited, output_option, quiet_option, segmenter_options, segmenter_unless_segmented
+
+# This command does no linear algebra: OpenBLAS's thread pool, started when numpy is first
+# imported, would only burn CPU (about 30 ms). Only in a fresh process (numpy not imported yet,
+# so nothing else in it has chosen), and a value the user set is kept.
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @click.command("templates")
@@ -20,8 +28,10 @@ from ._common import limited, output_option, quiet_option, segmenter_options, se
               help="Largest distance of a linked pair of words.")
 @click.option("--min-pmi", type=limited("min_pmi"), default=2.0, show_default=True,
               help="A pair links when its PMI (nats) exceeds this ...")
-@click.option("--min-proba", type=limited("min_proba"), default=3e-6, show_default=True,
-              help="... and its probability c(u,v)/N2 exceeds this.")
+@click.option("--min-proba", type=limited("min_proba"), default=None,
+              help="... and its probability c(u,v)/N2 exceeds this [default: derived from CORPUS: "
+                   "c*/N2, c* the count at which a link at the PMI floor pays for its two-word "
+                   "template under the description length].")
 @click.option("--min-count", type=limited("min_count"), default=3, show_default=True,
               help="Candidates must be seen at least this many times.")
 @click.option("--max-piece-len", type=limited("max_piece_len"), default=128, show_default=True,
@@ -50,6 +60,8 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
 
     corpus_obj = Corpus(corpus, encoding=encoding)
     seg = segmenter_unless_segmented(corpus_obj, segmented, lexicon, dict_, user_dicts, quiet, max_word_len)
+    # a segmented file by its path: find_templates reads it with the compiled tokenizer
+    source = corpus if seg is None and corpus != "-" else corpus_obj
 
     def progress(message):
         if not quiet:
@@ -58,8 +70,8 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            ts = find_templates(corpus_obj, segmenter=seg, window=window, min_pmi=min_pmi, min_proba=min_proba,
-                                min_count=min_count, max_piece_len=max_piece_len, prune=not no_prune,
+            ts = find_templates(source, segmenter=seg, window=window, min_pmi=min_pmi, min_proba=min_proba,
+                                min_count=min_count, max_piece_len=max_piece_len, prune=not no_prune, encoding=encoding,
                                 progress=progress if not quiet else None)
         finally:
             for w in caught:
@@ -69,4 +81,5 @@ def command(corpus, output, format_, segmented, lexicon, dict_, user_dicts, max_
     with open_output(output) as out:
         write_templates(out_ts, out, format_)
     if not quiet:
-        click.echo(f"templates: {len(ts):,} templates; {ts.training}", err=True)
+        derived = "" if min_proba is not None else f" (min_proba derived: {ts.params['min_proba']:.3g})"
+        click.echo(f"templates: {len(ts):,} templates{derived}; {ts.training}", err=True)
