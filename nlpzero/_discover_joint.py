@@ -40,7 +40,7 @@ def joint_starts(passes: Passes, K: int, seed: int, max_memory: int, progress):
     inputs = joint_inputs(passes, model, max_memory)
     if inputs is None:                            # too small: nVBE's own segmentation (warned)
         def nvbe_joined(sym, ids):
-            st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+            st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model.score, model.offset,
                                      model.unknown)
             return _joined(sym, st.astype(bool))
 

@@ -155,9 +155,9 @@ def char_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, n_symbols:
     """Emission counts (4, n_symbols) and transition counts (5, 4; row 4 the run start) of the
     character position model for a segmentation (what :func:`nlpzero.joint.character_model`
     smooths)."""
-    from .joint import _tags
+    from .joint import bmes_tags
 
-    tags = _tags(starts, off).astype(np.int64)
+    tags = bmes_tags(starts, off).astype(np.int64)
     em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
     prev = np.empty_like(tags)
     prev[1:] = tags[:-1]
