@@ -559,10 +559,11 @@ class JointSegmenter:
         return cut_lines_in_batches(lines, self.lcut, self._batch, batch_chars)
 
     def _batch(self, batch: list[str]) -> list[list[str]]:
-        return self._line_tokens("\n".join(batch) + "\n")[: len(batch)]
+        return self.line_tokens("\n".join(batch) + "\n")[: len(batch)]
 
-    def _line_tokens(self, text: str) -> list[list[str]]:
-        """One list of tokens per ``\\n``-separated line of ``text``."""
+    def line_tokens(self, text: str) -> list[list[str]]:
+        """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
+        empty last line): :meth:`cut_lines` for text already joined by newlines."""
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lo, hi = self._spans_codes(text, codes)
         return split_lines(text, codes, lo, hi)
@@ -572,7 +573,7 @@ class JointSegmenter:
         ``\\n`` (the batch path of :func:`nlpzero.segment.segment_file`). ``mid_line``: the
         output so far ends inside a line that has a token. Returns the bytes and whether the
         output ends inside a line that already has a token."""
-        lines = self._line_tokens(text)
+        lines = self.line_tokens(text)
         parts = [delimiter.join(toks) for toks in lines]
         if mid_line and lines[0]:
             parts[0] = delimiter + parts[0]

@@ -525,7 +525,7 @@ class Segmenter:
         return cut_lines_in_batches(lines, self.lcut, self._batch, BATCH_CHARS)
 
     def _batch(self, batch: list[str]) -> list[list[str]]:
-        return self._line_tokens("\n".join(batch))
+        return self.line_tokens("\n".join(batch))
 
     def spans(self, text: str) -> np.ndarray:
         """Token spans of ``text``: an int32 array of shape (k, 2), ``text[a:b]`` for each row
@@ -540,9 +540,13 @@ class Segmenter:
             return _segment.segment_spans(text, *self._args())
         return _views.spans(self, text)
 
-    def _line_tokens(self, text: str) -> list[list[str]]:
+    def line_tokens(self, text: str) -> list[list[str]]:
         """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
-        empty last line)."""
+        empty last line): :meth:`cut_lines` for text already joined by newlines.
+
+        >>> Segmenter({"北京": 5}).line_tokens("北京\\n北京大")
+        [['北京'], ['北京', '大']]
+        """
         if self._plain:
             return _segment.segment_lists(text, *self._args())
         return _views.line_tokens(self, text)

@@ -311,7 +311,7 @@ def segment_unsupervised(
 
     def lines():
         for text in passes.texts():
-            tokens = seg._line_tokens(text)
+            tokens = seg.line_tokens(text)
             yield from (tokens[:-1] if text.endswith("\n") else tokens)
 
     return lines()
