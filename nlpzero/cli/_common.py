@@ -28,6 +28,12 @@ class FiniteFloatRange(click.FloatRange):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
 
+    def _describe_range(self) -> str:
+        if self.min is None and self.max is None:
+            return "finite"
+        return super()._describe_range()
+
+
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 
 output_option = click.option(
