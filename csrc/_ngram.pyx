@@ -12,7 +12,7 @@
 #
 # No policy here: the Python layer (nlpzero/ngrams.py) decides chunking, budgets and pruning.
 cimport cython
-from libc.stdint cimport uint8_t, uint32_t, int32_t, uint64_t, int64_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, int32_t, uint64_t, int64_t
 from libc.stdlib cimport calloc, malloc, free
 from libc.string cimport memcpy, memset
 
@@ -70,6 +70,20 @@ cdef inline uint64_t key_parent(uint64_t key) noexcept nogil:
 cdef inline uint32_t part_of(uint32_t c, uint32_t n_parts) noexcept nogil:
     # which of n_parts hash partitions an n-gram starting with c belongs to
     return <uint32_t>(((<uint64_t>(c * <uint32_t>2654435761u)) * n_parts) >> 32)
+
+
+#: ``buckets()`` value of a slot that is not exported
+NO_BUCKET = 0xFFFF
+
+
+cdef inline uint32_t bucket_of(uint32_t c, uint32_t n_buckets) noexcept nogil:
+    # export batch of an n-gram starting with c: a hash mixed independently of part_of, so the
+    # n-grams of one counting partition spread over all batches
+    cdef uint32_t h = c * <uint32_t>0x85EBCA77u
+    h ^= h >> 15
+    h *= <uint32_t>0xC2B2AE3Du
+    h ^= h >> 13
+    return <uint32_t>((<uint64_t>h * n_buckets) >> 32)
 
 
 @cython.final
@@ -465,6 +479,79 @@ cdef class NgramTable:
         if row < n:
             return codes_a[:row].copy(), lengths_a[:row].copy(), counts_a[:row].copy(), parent_a[:row].copy()
         return codes_a, lengths_a, counts_a, parent_a
+
+    def buckets(self, uint32_t n_buckets, uint64_t min_count=1):
+        """Split the exported n-grams into ``n_buckets`` batches by a hash of their first symbol.
+
+        Returns
+        -------
+        buckets : ndarray of uint16, shape (capacity,)
+            Per slot, the batch (0..n_buckets-1) of its n-gram, or ``NO_BUCKET`` for an empty
+            slot and for an n-gram that ``export(min_count)`` leaves out (its count, or a prefix's,
+            is below ``min_count``). Read by :meth:`export_bucket`; valid while the table does
+            not change.
+        """
+        if n_buckets < 1 or n_buckets >= NO_BUCKET:
+            raise ValueError(f"n_buckets must be in [1, {NO_BUCKET - 1}], got {n_buckets}")
+        cdef uint64_t cap = self.capacity, i, key
+        cdef int depth
+        out = np.full(cap, NO_BUCKET, dtype=np.uint16)
+        cdef uint16_t[::1] B = out
+        with nogil:
+            # parents before children, as in export(): a child inherits its parent's batch
+            for depth in range(1, self.max_n + 1):
+                for i in range(cap):
+                    key = self.slots[i].key
+                    if key == 0 or <int>key_depth(key) != depth or self.slots[i].count < min_count:
+                        continue
+                    if depth == 1:
+                        B[i] = <uint16_t>bucket_of(<uint32_t>(key & CHAR_MASK), n_buckets)
+                    else:
+                        B[i] = B[key_parent(key)]
+        return out
+
+    def export_bucket(self, const uint16_t[::1] buckets, uint32_t bucket, int order=0):
+        """The n-grams of one batch of :meth:`buckets` (only those of length ``order`` when it is
+        not 0), in slot order: ``(codes, lengths, counts)`` as :meth:`export` gives them.
+
+        Exporting every batch of one ``buckets()`` call gives exactly the rows of
+        ``export(min_count)``, with no more than one batch in memory at a time.
+        """
+        cdef uint64_t cap = self.capacity, i, key, s
+        if <uint64_t>buckets.shape[0] != cap:
+            raise ValueError("buckets must come from this table's buckets()")
+        cdef int64_t n = 0, row
+        cdef int depth, d
+        cdef uint16_t b = <uint16_t>bucket
+        with nogil:
+            for i in range(cap):
+                if buckets[i] == b and (order == 0 or <int>key_depth(self.slots[i].key) == order):
+                    n += 1
+        codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
+        lengths_a = np.zeros(n, dtype=np.uint8)
+        counts_a = np.zeros(n, dtype=np.uint64)
+        cdef uint32_t[:, ::1] C = codes_a
+        cdef uint8_t[::1] L = lengths_a
+        cdef uint64_t[::1] N = counts_a
+        with nogil:
+            row = 0
+            for i in range(cap):
+                if buckets[i] != b:
+                    continue
+                key = self.slots[i].key
+                depth = <int>key_depth(key)
+                if order != 0 and depth != order:
+                    continue
+                L[row] = depth
+                N[row] = self.slots[i].count
+                # the symbols from the last back to the first, along the prefix chain
+                s = i
+                for d in range(depth - 1, -1, -1):
+                    key = self.slots[s].key
+                    C[row, d] = <uint32_t>(key & CHAR_MASK)
+                    s = key_parent(key)
+                row += 1
+        return codes_a, lengths_a, counts_a
 
     @property
     def totals(self):

@@ -161,9 +161,14 @@ def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
 
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
            progress: ProgressArg, cache: ChunkCache | None = None,
-           desc: str = "counting n-grams") -> NgramCounts:
+           desc: str = "counting n-grams", sink=None):
     """count_ngrams on a Corpus; ``cache`` (collapse_ascii only) receives the symbol chunks of
-    the pass that produced the result's first partition."""
+    the pass that produced the result's first partition.
+
+    With ``sink`` (an object with ``reset()`` and ``add_table(table)``, such as
+    ``nlpzero._export.Runs``), no result table is built: each finished partition's table is
+    handed to ``sink.add_table`` (then freed) and the per-order totals are returned; ``reset()``
+    is called before every attempt (a budget overrun restarts with more partitions)."""
     if cache is not None and (min_count > 1 or not collapse_ascii):
         raise ValueError("a chunk cache needs collapse_ascii=True and min_count=1")
     meter = make_progress(progress, corpus.size, desc)
@@ -172,8 +177,10 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
         while True:
             if cache is not None:
                 cache.reset()
+            if sink is not None:
+                sink.reset()
             result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter,
-                                        collapse_ascii, cache)
+                                        collapse_ascii, cache, sink)
             if result is _OVERFLOW:
                 raise CountOverflowError(
                     f"an n-gram of {corpus.path or 'the corpus'} occurs {2**32 - 1} times or more, "
@@ -275,25 +282,37 @@ def _human(n: int) -> str:
 
 
 def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,
-                       cache=None) -> NgramCounts | None:
+                       cache=None, sink=None):
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
         status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(0)
+        if sink is not None:
+            sink.add_table(table)
+            return table.totals
         counts = NgramCounts(table, corpus.normalize, 1, collapse_ascii)
         return counts.prune(min_count) if min_count > 1 else counts
-    final = _ngram.NgramTable(max_n)        # the (pruned) result: its size is min_count's business
+    final = _ngram.NgramTable(max_n) if sink is None else None   # the (pruned) result
+    totals = None
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
         status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part)
+        if sink is not None:
+            if part == 0:
+                totals = table.totals
+            sink.add_table(table)
+            del table
+            continue
         if part == 0:
             final.add_totals(table.totals)
         codes, lengths, counts, _ = table.export(min_count)
         del table
         _add(final, codes, lengths, counts)
+    if sink is not None:
+        return totals
     return NgramCounts(final, corpus.normalize, min_count, collapse_ascii)
 
 
@@ -484,14 +503,19 @@ class NgramCounts:
         if isinstance(out, (str, os.PathLike)):
             with atomic_write(out) as f:
                 return self.write_tsv(f, order=order, header=header)
-        if header:
-            out.write("#ngram\tcount\n")
-        ngrams, counts = self.arrays(order=order)
-        step = 1 << 16
-        for start in range(0, ngrams.size, step):
-            rows = zip(ngrams[start : start + step].tolist(), counts[start : start + step].tolist())
-            out.write("".join(f"{g}\t{c}\n" for g, c in rows))
-        return int(ngrams.size)
+        from ._export import Runs, write_rows
+
+        if order is not None:
+            order = check_int("order", order, minimum=1, maximum=self.max_n)
+        # sorted in batches and merged (nlpzero._export): memory stays bounded on huge tables
+        runs = Runs(self.max_n)
+        try:
+            runs.add_table(self._table, 1, order or 0)
+            if header:
+                out.write("#ngram\tcount\n")
+            return write_rows(out, runs.merged(), self.max_n)
+        finally:
+            runs.close()
 
     # ------------------------------------------------------------- algebra
     def prune(self, min_count: int) -> NgramCounts:
