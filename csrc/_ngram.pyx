@@ -15,6 +15,7 @@ cimport cython
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, int32_t, uint64_t, int64_t
 from libc.stdlib cimport calloc, malloc, free
 from libc.string cimport memcpy, memset
+from libc.math cimport log
 
 import numpy as np
 cimport numpy as cnp
@@ -552,6 +553,99 @@ cdef class NgramTable:
                     s = key_parent(key)
                 row += 1
         return codes_a, lengths_a, counts_a
+
+    def export_stats(self, uint64_t min_count, int max_depth):
+        """The n-grams of orders 1..``max_depth`` seen at least ``min_count`` times, with the
+        right-extension sum of each: ``Σ c(y) log c(y)`` over the n-grams y = x·a in this table
+        (the sum of nats that the right branching entropy ``h_r(x) = log c(x) − sum / c(x)``
+        needs; extensions seen once add 1·log 1 = 0). Every extension of x shares x's first
+        symbol, so in a table of one hash partition the sums are exact.
+
+        Returns
+        -------
+        codes : ndarray of uint32, shape (n, max_n), zero-padded; lengths : uint8 (n,);
+        counts : uint64 (n,); sums : float64 (n,)
+        """
+        if max_depth < 1 or max_depth > self.max_n:
+            raise ValueError(f"max_depth must be in [1, {self.max_n}], got {max_depth}")
+        cdef uint64_t cap = self.capacity, i, key, s
+        cdef double* acc = <double*>calloc(cap, sizeof(double))
+        if acc == NULL:
+            raise MemoryError()
+        cdef int64_t n = 0, row
+        cdef int depth, d
+        cdef double c
+        try:
+            with nogil:
+                for i in range(cap):
+                    key = self.slots[i].key
+                    if key != 0 and key_depth(key) > 1 and self.slots[i].count > 1 \
+                            and <int>key_depth(key) <= max_depth + 1:
+                        c = <double>self.slots[i].count
+                        acc[key_parent(key)] += c * log(c)
+                for i in range(cap):
+                    key = self.slots[i].key
+                    if key != 0 and <int>key_depth(key) <= max_depth and self.slots[i].count >= min_count:
+                        n += 1
+            codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
+            lengths_a = np.zeros(n, dtype=np.uint8)
+            counts_a = np.zeros(n, dtype=np.uint64)
+            sums_a = np.zeros(n, dtype=np.float64)
+            if n == 0:
+                return codes_a, lengths_a, counts_a, sums_a
+            self._fill_rows(codes_a, lengths_a, counts_a, sums_a, acc, min_count, max_depth)
+            return codes_a, lengths_a, counts_a, sums_a
+        finally:
+            free(acc)
+
+    cdef int _fill_rows(self, uint32_t[:, ::1] C, uint8_t[::1] L, uint64_t[::1] N, double[::1] S,
+                        double* acc, uint64_t min_count, int max_depth) except -1:
+        cdef uint64_t cap = self.capacity, i, key, s
+        cdef int64_t row = 0
+        cdef int depth, d
+        with nogil:
+            for i in range(cap):
+                key = self.slots[i].key
+                if key == 0 or self.slots[i].count < min_count:
+                    continue
+                depth = <int>key_depth(key)
+                if depth > max_depth:
+                    continue
+                L[row] = depth
+                N[row] = self.slots[i].count
+                S[row] = acc[i]
+                s = i
+                for d in range(depth - 1, -1, -1):
+                    key = self.slots[s].key
+                    C[row, d] = <uint32_t>(key & CHAR_MASK)
+                    s = key_parent(key)
+                row += 1
+        return 0
+
+    def ids_of(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths):
+        """Dense ids (those of ``NgramView``) of the n-grams ``codes[r, :lengths[r]]``, -1 where
+        absent (int64, shape (m,))."""
+        cdef Py_ssize_t m = codes.shape[0], r
+        cdef int d, length
+        cdef uint64_t parent, slot
+        out = np.full(m, -1, dtype=np.int64)
+        cdef int64_t[::1] o = out
+        if lengths.shape[0] != m:
+            raise ValueError("codes and lengths must have the same number of rows")
+        with nogil:
+            for r in range(m):
+                length = lengths[r]
+                if length < 1 or length > self.max_n or length > codes.shape[1]:
+                    continue
+                parent = 0
+                for d in range(length):
+                    slot = self._find(make_key(d + 1, parent, codes[r, d] & CHAR_MASK))
+                    if slot == NONE:
+                        break
+                    parent = slot
+                else:
+                    o[r] = self.slots[parent].id
+        return out
 
     @property
     def totals(self):

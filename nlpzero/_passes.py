@@ -65,7 +65,7 @@ class Passes:
     """
 
     def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str,
-                 max_memory: int = DEFAULT_MAX_MEMORY):
+                 max_memory: int = DEFAULT_MAX_MEMORY, prune=None):
         self._spill = None
         where = corpus.path
         if not corpus.reiterable:
@@ -73,15 +73,23 @@ class Passes:
             corpus = self._spill.corpus
         self.corpus = corpus
         self.normalize = corpus.normalize
-        cache = ChunkCache(_CACHE_SYMBOLS)
-        self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
+        self._entropies = None
+        #: pieces of at most max_n - 1 symbols that count_pieces left out (their n-gram was pruned)
+        self.unlisted_pieces = 0
+        if prune is None:
+            cache = ChunkCache(_CACHE_SYMBOLS)
+            self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
+            self.cache = cache.chunks
+        else:
+            self.counts, self._entropies = _pruned_statistics(corpus, max_n, max_memory, prune, progress, desc)
+            self.cache = None
+            max_n -= 1
         self.N = self.counts.N
         if self.N < MIN_CHARACTERS:
             raise CorpusTooSmallError(
                 f"{where or 'the corpus'} is too small to learn from: {self.N} characters in runs of "
                 f"word characters, need at least {MIN_CHARACTERS} (and thousands for useful statistics)")
         self.index = self.counts.view()
-        self.cache = cache.chunks
         self.levels = [self.index.level(k) for k in range(1, max_n + 1)]
         self.chars = self.index.chars()
         # order-1 ids of the collapsed ASCII stretches (every ASCII letter/digit is in one)
@@ -136,7 +144,9 @@ class Passes:
         return ~self.ascii1[self.symbols_of(k, ids)].any(axis=1)
 
     def entropies(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(h_l, h_r) of every order-k n-gram (needs order k + 1)."""
+        """(h_l, h_r) of every order-k n-gram (needs order k + 1, or was taken before pruning)."""
+        if self._entropies is not None:
+            return self._entropies[k - 1]
         return branching_entropies(self.levels[k - 1][0], *self.levels[k])
 
     def count_pieces(self, joined_fn, max_k: int, long_ok=None):
@@ -155,8 +165,12 @@ class Passes:
             lo = bounds[first]
             length = bounds[first + 1] - lo
             for k in range(1, max_k + 1):
-                sel = lo[length == k]
-                per_order[k - 1] += np.bincount(ids[k - 1, sel], minlength=per_order[k - 1].size)
+                sel = ids[k - 1, lo[length == k]]
+                if self._entropies is not None:         # pruned: a rarer piece has no id
+                    known = sel >= 0
+                    self.unlisted_pieces += int(sel.size - known.sum())
+                    sel = sel[known]
+                per_order[k - 1] += np.bincount(sel, minlength=per_order[k - 1].size)
             big = length > max_k
             if big.any():
                 ascii_before = np.concatenate(([0], np.cumsum((sym >= 0) & self.ascii1[sym])))
@@ -165,6 +179,83 @@ class Passes:
                     big[big] = long_ok(ids, lo[big], length[big])
                 longer.update(cut_strings(self.chars[np.maximum(sym, 0)], lo[big], length[big]))
         return per_order, longer
+
+
+class _PrunedSink:
+    """Receives the counting tables of :func:`_pruned_statistics`, one partition at a time: keeps
+    the n-grams of orders < max_n seen at least ``threshold`` times with their extension sums."""
+
+    def __init__(self, max_n: int, prune):
+        self.max_n = max_n
+        self.prune = prune
+        self.threshold = None
+
+    def reset(self) -> None:
+        self.rows = []
+
+    def add_table(self, table) -> None:
+        if self.threshold is None:      # the totals are complete after the first partition's pass
+            self.threshold = max(1, int(self.prune(table.totals)))
+        self.rows.append(table.export_stats(self.threshold, self.max_n - 1))
+
+    def stacked(self):
+        if not self.rows:
+            return (np.zeros((0, self.max_n), np.uint32), np.zeros(0, np.uint8), np.zeros(0, np.uint64),
+                    np.zeros(0))
+        out = tuple(np.concatenate([r[i] for r in self.rows]) for i in range(4))
+        self.rows = []
+        return out
+
+
+def _reversed_rows(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each row's first ``lengths[r]`` symbols in reverse order (zero-padded as before)."""
+    out = np.zeros_like(codes)
+    for k in np.unique(lengths).tolist():
+        sel = np.flatnonzero(lengths == k)
+        out[sel, :k] = codes[sel, :k][:, ::-1]
+    return out
+
+
+def _pruned_statistics(corpus, max_n: int, max_memory: int, prune, progress, desc):
+    """Counts of orders 1..max_n - 1 pruned at ``prune(totals)`` and the exact branching
+    entropies of what is kept, each from a bounded table.
+
+    The right entropy of x sums over x·a, which shares x's first symbol: it is exact in the
+    table of x's hash partition (or in the one table when everything fits). The left entropy
+    sums over a·x, which share x's last symbol: it is the right entropy of x reversed, taken
+    the same way on the reversed text. Rare extensions count in both before anything is pruned;
+    only then are the n-grams rarer than the threshold dropped.
+
+    Returns (NgramCounts of orders 1..max_n - 1, [(h_l, h_r) by id for each order]).
+    """
+    from .ngrams import NgramCounts, _add
+
+    forward = _PrunedSink(max_n, prune)
+    totals = _count(corpus, max_n, 1, max_memory, True, progress, None, desc, sink=forward)
+    codes, lengths, counts, right = forward.stacked()
+    backward = _PrunedSink(max_n, lambda _totals: forward.threshold)
+    _count(corpus, max_n, 1, max_memory, True, progress, None, desc + " (right to left)", sink=backward,
+           reverse=True)
+    rcodes, rlengths, rcounts, left = backward.stacked()
+    table = _ngram.NgramTable(max_n - 1, 0, max(1024, int(counts.size * 1.7)))
+    _add(table, codes[:, :max_n - 1].copy(), lengths, counts)
+    table.add_totals(totals[:max_n])
+    pruned = NgramCounts(table, corpus.normalize, forward.threshold, True)
+    ids = table.ids_of(codes[:, :max_n - 1].copy(), lengths)
+    rids = table.ids_of(_reversed_rows(rcodes, rlengths)[:, :max_n - 1].copy(), rlengths)
+    del codes, rcodes
+    out = []
+    for k in range(1, max_n):
+        sel, rsel = lengths == k, rlengths == k
+        size = int(sel.sum())
+        h_r = np.zeros(size)
+        h_l = np.zeros(size)
+        c = counts[sel].astype(np.float64)
+        h_r[ids[sel]] = np.log(c) - right[sel] / c
+        rc = rcounts[rsel].astype(np.float64)
+        h_l[rids[rsel]] = np.log(rc) - left[rsel] / rc
+        out.append((h_l, h_r))
+    return pruned, out
 
 
 # ---------------------------------------------------------------------- stages tests check

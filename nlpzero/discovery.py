@@ -142,7 +142,17 @@ def discover(
             raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     max_memory = limits.check("max_memory", max_memory)
-    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
+    given = min_count
+
+    def prune(totals) -> int:
+        # n-grams rarer than this cannot be in the lexicon (nor, for min_entropy, a kept pair);
+        # entropies are taken before they are dropped (see nlpzero._passes)
+        floor = default_min_count(int(totals[1])) if given is None else given
+        if method == "min_entropy":
+            floor = min(floor, math.floor(min_proba * float(totals[2])) + 1)
+        return floor
+
+    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory, prune=prune)
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":
@@ -233,7 +243,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
     n = float(passes.N)
     c1 = passes.levels[0][0].astype(np.float64)
     c2, pre, suf = passes.levels[1]
-    n2 = float(c2.sum()) or 1.0
+    n2 = float(passes.counts.totals[2]) or 1.0      # every pair, also those pruned
     p2 = c2 / n2
     pmi = np.log(p2) - np.log(c1[pre] / n) - np.log(c1[suf] / n)
     keep2 = (p2 > min_proba) & (pmi > min_pmi)
@@ -245,7 +255,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
         return out
 
     per_order, longer = passes.count_pieces(joined, K)
-    total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
+    total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()) + passes.unlisted_pieces)
     floor = max(min_count, math.floor(min_proba * total) + 1)
     lex = _assemble(passes, K, per_order, longer, floor, "min_entropy",
                     ok=lambda k, ids: np.ones(ids.size, bool), score=lambda k, ids: np.full(ids.size, np.nan))

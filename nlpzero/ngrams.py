@@ -161,14 +161,16 @@ def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
 
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
            progress: ProgressArg, cache: ChunkCache | None = None,
-           desc: str = "counting n-grams", sink=None):
+           desc: str = "counting n-grams", sink=None, reverse: bool = False):
     """count_ngrams on a Corpus; ``cache`` (collapse_ascii only) receives the symbol chunks of
     the pass that produced the result's first partition.
 
     With ``sink`` (an object with ``reset()`` and ``add_table(table)``, such as
     ``nlpzero._export.Runs``), no result table is built: each finished partition's table is
     handed to ``sink.add_table`` (then freed) and the per-order totals are returned; ``reset()``
-    is called before every attempt (a budget overrun restarts with more partitions)."""
+    is called before every attempt (a budget overrun restarts with more partitions).
+    ``reverse`` (collapse_ascii only) counts each run backwards: the n-grams of the reversed text,
+    whose hash partitions by first symbol are the original's by last symbol."""
     if cache is not None and (min_count > 1 or not collapse_ascii):
         raise ValueError("a chunk cache needs collapse_ascii=True and min_count=1")
     meter = make_progress(progress, corpus.size, desc)
@@ -180,7 +182,7 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
             if sink is not None:
                 sink.reset()
             result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter,
-                                        collapse_ascii, cache, sink)
+                                        collapse_ascii, cache, sink, reverse)
             if result is _OVERFLOW:
                 raise CountOverflowError(
                     f"an n-gram of {corpus.path or 'the corpus'} occurs {2**32 - 1} times or more, "
@@ -215,7 +217,7 @@ def symbol_chunks(corpus: Corpus, progress=None):
 
 
 def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: int, meter,
-                collapse_ascii: bool = False, cache: ChunkCache | None = None) -> int:
+                collapse_ascii: bool = False, cache: ChunkCache | None = None, reverse: bool = False) -> int:
     first = True
     if collapse_ascii:
         # chunks end at line ends, so no n-gram (and no ASCII stretch) spans two chunks
@@ -223,6 +225,8 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
         if cache is not None and not keep:
             cache.chunks = None         # the ids of partition tables are not the result's
         for codes, sym, start, end in symbol_chunks(corpus, meter):
+            if reverse:
+                sym = sym[::-1].copy()      # the separators after runs now come before them
             ids = None
             if keep and cache.accepting:
                 # record each position's n-gram ids: a later pass then needs no probe at all
@@ -282,10 +286,10 @@ def _human(n: int) -> str:
 
 
 def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,
-                       cache=None, sink=None):
+                       cache=None, sink=None, reverse=False):
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
-        status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache)
+        status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache, reverse)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(0)
         if sink is not None:
@@ -297,7 +301,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
     totals = None
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
-        status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache)
+        status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache, reverse)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part)
         if sink is not None:
