@@ -185,10 +185,12 @@ class _PrunedSink:
     """Receives the counting tables of :func:`_pruned_statistics`, one partition at a time: keeps
     the n-grams of orders < max_n seen at least ``threshold`` times with their extension sums."""
 
-    def __init__(self, max_n: int, prune):
+    def __init__(self, max_n: int, prune, n_parts: int | None = None):
         self.max_n = max_n
         self.prune = prune
         self.threshold = None
+        #: hash partitions of the counting (set by the counter; a start value skips attempts)
+        self.n_parts = n_parts
 
     def reset(self) -> None:
         self.rows = []
@@ -233,7 +235,8 @@ def _pruned_statistics(corpus, max_n: int, max_memory: int, prune, progress, des
     forward = _PrunedSink(max_n, prune)
     totals = _count(corpus, max_n, 1, max_memory, True, progress, None, desc, sink=forward)
     codes, lengths, counts, right = forward.stacked()
-    backward = _PrunedSink(max_n, lambda _totals: forward.threshold)
+    # the reversed text has exactly the same distinct n-grams: start with the partitions that fit
+    backward = _PrunedSink(max_n, lambda _totals: forward.threshold, forward.n_parts)
     _count(corpus, max_n, 1, max_memory, True, progress, None, desc + " (right to left)", sink=backward,
            reverse=True)
     rcodes, rlengths, rcounts, left = backward.stacked()

@@ -174,13 +174,14 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
     if cache is not None and (min_count > 1 or not collapse_ascii):
         raise ValueError("a chunk cache needs collapse_ascii=True and min_count=1")
     meter = make_progress(progress, corpus.size, desc)
-    n_parts = 1
+    n_parts = getattr(sink, "n_parts", None) or 1     # a sink may know the partitions from an earlier count
     try:
         while True:
             if cache is not None:
                 cache.reset()
             if sink is not None:
                 sink.reset()
+                sink.n_parts = n_parts
             result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter,
                                         collapse_ascii, cache, sink, reverse)
             if result is _OVERFLOW:
