@@ -221,8 +221,9 @@ class Runs:
         is loaded, and hands out the rows up to the smallest "last loaded row" among runs not
         yet finished: no row still unread can come before those.
         """
-        if len(runs) == 1:
-            yield from runs[0].blocks(self.batch_rows)
+        if len(runs) <= 1:
+            for run in runs:
+                yield from run.blocks(self.batch_rows)
             return
         k = len(runs)
         block = max(min(MIN_BLOCK_ROWS, self.batch_rows), self.batch_rows // k)
