@@ -668,6 +668,66 @@ cdef class NgramTable:
         return self.capacity * sizeof(Slot)
 
 
+def format_rows(const uint32_t[:, ::1] codes, const uint64_t[::1] counts):
+    """``ngram<TAB>count\\n`` lines in UTF-8 for rows of zero-padded code points (as ``export``
+    gives them; the n-gram ends at its first 0) and their counts: the TSV body of a listing."""
+    cdef Py_ssize_t m = codes.shape[0], width = codes.shape[1], r, j, pos = 0
+    if counts.shape[0] != m:
+        raise ValueError("codes and counts must have the same number of rows")
+    cdef Py_ssize_t cap = m * (4 * width + 22) + 1
+    cdef char* buf = <char*>malloc(cap)
+    if buf == NULL:
+        raise MemoryError()
+    cdef uint32_t c
+    cdef uint64_t v
+    cdef char digits[24]
+    cdef int nd
+    try:
+        with nogil:
+            for r in range(m):
+                for j in range(width):
+                    c = codes[r, j]
+                    if c == 0:
+                        break
+                    if c < 0x80:
+                        buf[pos] = <char>c
+                        pos += 1
+                    elif c < 0x800:
+                        buf[pos] = <char>(0xC0 | (c >> 6))
+                        buf[pos + 1] = <char>(0x80 | (c & 0x3F))
+                        pos += 2
+                    elif c < 0x10000:
+                        buf[pos] = <char>(0xE0 | (c >> 12))
+                        buf[pos + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
+                        buf[pos + 2] = <char>(0x80 | (c & 0x3F))
+                        pos += 3
+                    else:
+                        buf[pos] = <char>(0xF0 | (c >> 18))
+                        buf[pos + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
+                        buf[pos + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
+                        buf[pos + 3] = <char>(0x80 | (c & 0x3F))
+                        pos += 4
+                buf[pos] = b'\t'
+                pos += 1
+                v = counts[r]
+                nd = 0
+                while True:
+                    digits[nd] = <char>(48 + v % 10)
+                    nd += 1
+                    v //= 10
+                    if v == 0:
+                        break
+                while nd > 0:
+                    nd -= 1
+                    buf[pos] = digits[nd]
+                    pos += 1
+                buf[pos] = b'\n'
+                pos += 1
+        return buf[:pos]
+    finally:
+        free(buf)
+
+
 def word_mask(const uint32_t[::1] codes, bint normalize=True):
     """uint8 mask: 1 where ``codes[i]`` is a word character (after normalisation if asked)."""
     cdef Py_ssize_t n = codes.shape[0], i

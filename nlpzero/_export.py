@@ -280,11 +280,12 @@ def write_rows(out: IO[str], blocks, max_n: int) -> int:
     """Write ``ngram<TAB>count`` lines for ``(codes, counts)`` blocks; returns the row count."""
     rows = 0
     for codes, counts in blocks:
-        ngrams = np.ascontiguousarray(codes).view(f"<U{max_n}").reshape(-1)
-        for start in range(0, ngrams.size, _WRITE_ROWS):
-            pairs = zip(ngrams[start:start + _WRITE_ROWS].tolist(), counts[start:start + _WRITE_ROWS].tolist())
-            out.write("".join(f"{g}\t{c}\n" for g, c in pairs))
-        rows += int(ngrams.size)
+        codes = np.ascontiguousarray(codes)
+        counts = np.ascontiguousarray(counts, dtype=np.uint64)
+        for start in range(0, counts.size, _WRITE_ROWS):
+            text = _ngram.format_rows(codes[start:start + _WRITE_ROWS], counts[start:start + _WRITE_ROWS])
+            out.write(text.decode("utf-8", "surrogatepass"))
+        rows += int(counts.size)
     return rows
 
 

@@ -118,3 +118,25 @@ def test_runs_files_are_removed(sample_lines):
     runs.close()
     assert not any(os.path.exists(f) for f in files)
     assert _ngram.NO_BUCKET == 0xFFFF
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_format_rows_is_the_python_formatting(seed):
+    """The compiled TSV formatter against f-strings: 1- to 4-byte UTF-8, padding, big counts."""
+    rng = np.random.default_rng(seed)
+    m, width = 500, 5
+    codes = np.zeros((m, width), dtype=np.uint32)
+    lengths = rng.integers(1, width + 1, m)
+    pools = [(0x21, 0x7F), (0x80, 0x800), (0x800, 0xD800), (0x10000, 0x110000)]
+    for r in range(m):
+        for j in range(lengths[r]):
+            lo, hi = pools[rng.integers(0, 4)]
+            codes[r, j] = rng.integers(lo, hi)
+    counts = rng.integers(0, 1 << 40, m).astype(np.uint64)
+    counts[:3] = [0, 9, 2**64 - 1]
+    grams = codes.view(f"<U{width}").reshape(-1).tolist()
+    want = "".join(f"{g}\t{c}\n" for g, c in zip(grams, counts.tolist()))
+    assert _ngram.format_rows(codes, counts).decode("utf-8") == want
+    assert _ngram.format_rows(codes[:0], counts[:0]) == b""
+    with pytest.raises(ValueError):
+        _ngram.format_rows(codes, counts[:-1])
