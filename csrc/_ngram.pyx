@@ -282,10 +282,15 @@ cdef class NgramTable:
         if stop == 0:
             return OK
         cdef uint64_t* cur = <uint64_t*>malloc(stop * sizeof(uint64_t))
-        if cur == NULL:
+        # the positions still extending: word characters (of this partition) at order 1, then
+        # those whose n-gram of the order before exists; a partition's pass visits few positions
+        cdef Py_ssize_t* live = <Py_ssize_t*>malloc(stop * sizeof(Py_ssize_t))
+        if cur == NULL or live == NULL:
+            free(cur)
+            free(live)
             raise MemoryError()
         memset(cur, 0xFF, stop * sizeof(uint64_t))     # all NONE
-        cdef Py_ssize_t i, j, b0, b1
+        cdef Py_ssize_t i, j, b0, b1, p, q, n_live, m
         cdef uint64_t key, slot, run, inserted
         cdef uint32_t c
         cdef int k
@@ -293,6 +298,8 @@ cdef class NgramTable:
         cdef bint keep = ids is not None
         cdef bint overflow = False
         if keep and (ids.shape[0] < self.max_n or ids.shape[1] < stop):
+            free(cur)
+            free(live)
             raise ValueError("ids must have shape (max_n, stop)")
         try:
             if count_totals and n_parts > 1:
@@ -308,11 +315,22 @@ cdef class NgramTable:
                     if i < stop:
                         for k in range(1, <int>run + 1):
                             self._totals[k] += 1
+            n_live = 0
+            with nogil:
+                for i in range(stop):
+                    c = normalize_char(codes[i]) if normalize else codes[i]
+                    if is_word_char(c) and (n_parts == 1 or part_of(c, n_parts) == part):
+                        live[n_live] = i
+                        n_live += 1
+                if keep:
+                    for k in range(self.max_n):
+                        for i in range(stop):
+                            ids[k, i] = -1
             for k in range(1, self.max_n + 1):
                 inserted = 0
                 b0 = 0
-                while b0 < stop:
-                    b1 = min(b0 + BLOCK, stop)
+                while b0 < n_live:
+                    b1 = min(b0 + BLOCK, n_live)
                     if self._ensure_room(b1 - b0, cur, stop):
                         # the budget forbids growing: go on in blocks no larger than the room
                         # left (a position inserts at most one n-gram), so a table close to its
@@ -321,45 +339,52 @@ cdef class NgramTable:
                             return OVER_BUDGET
                         b1 = min(b1, b0 + <Py_ssize_t>(self.grow_at - self.used))
                     with nogil:
-                        # extend each surviving (k-1)-gram at i by the character at i + k - 1;
-                        # the probe for position i is issued PREFETCH iterations before its use
+                        # extend each surviving (k-1)-gram at p by the character at p + k - 1;
+                        # the probe for live[i] is issued PREFETCH iterations before its use
                         for i in range(b0, b1 + PREFETCH):
-                            j = i - PREFETCH
-                            if j >= b0:
-                                key = pending[(j - b0) % PREFETCH]
+                            q = i - PREFETCH
+                            if q >= b0:
+                                p = live[q]
+                                key = pending[(q - b0) % PREFETCH]
                                 if key == 0:
-                                    cur[j] = NONE
-                                    if keep:
-                                        ids[k - 1, j] = -1
+                                    cur[p] = NONE
                                 else:
                                     slot = self._find_or_insert(key)
                                     if self.slots[slot].count == MAX_COUNT:
                                         overflow = True
                                     else:
                                         self.slots[slot].count += 1
-                                    cur[j] = slot
+                                    cur[p] = slot
                                     inserted += 1
                                     if keep:
-                                        ids[k - 1, j] = <int32_t>self.slots[slot].id
+                                        ids[k - 1, p] = <int32_t>self.slots[slot].id
                             if i < b1:
+                                p = live[i]
                                 key = 0
-                                j = i + k - 1
-                                if j < n and (k == 1 or cur[i] != NONE):
+                                j = p + k - 1
+                                if j < n:
                                     c = normalize_char(codes[j]) if normalize else codes[j]
-                                    if is_word_char(c):
-                                        if k > 1:
-                                            key = make_key(k, cur[i], c)
-                                        elif n_parts == 1 or part_of(c, n_parts) == part:
-                                            key = make_key(1, 0, c)
-                                        if key:
-                                            nz_prefetch(&self.slots[self._home(key)])
+                                    if k == 1:
+                                        key = make_key(1, 0, c)      # a word character of the part
+                                    elif is_word_char(c):
+                                        key = make_key(k, cur[p], c)
+                                    if key:
+                                        nz_prefetch(&self.slots[self._home(key)])
                                 pending[(i - b0) % PREFETCH] = key
                     b0 = b1
                 if count_totals and n_parts == 1:
                     self._totals[k] += inserted
+                m = 0
+                with nogil:
+                    for i in range(n_live):
+                        if cur[live[i]] != NONE:
+                            live[m] = live[i]
+                            m += 1
+                n_live = m
             return COUNT_OVERFLOW if overflow else OK
         finally:
             free(cur)
+            free(live)
 
     def add(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts):
         """Add ``counts[r]`` to the n-gram ``codes[r, :lengths[r]]`` for every row r (exact merge).

@@ -24,15 +24,43 @@ from ._progress import ProgressArg
 from ._spill import spill_to_file
 from ._text import cut_strings
 from .errors import CorpusTooSmallError
-from .ngrams import DEFAULT_MAX_MEMORY, ChunkCache, _count, symbol_chunks
+from .ngrams import DEFAULT_MAX_MEMORY, _count, symbol_chunks
 from .nvbe import branching_entropies
 
-__all__ = ["MIN_CHARACTERS", "Passes", "best_split", "cohesion", "learn_model"]
+__all__ = ["MIN_CHARACTERS", "ChunkCache", "Passes", "best_split", "cohesion", "learn_model"]
 
 #: fewest characters in runs we try to learn from
 MIN_CHARACTERS = 20
 #: chunks of at most this many symbols in total are kept between passes (else re-read)
 _CACHE_SYMBOLS = 1 << 22
+
+
+class ChunkCache:
+    """The symbol chunks of the first counting pass, kept for a caller's later passes while they
+    hold at most ``limit`` symbols in total (``chunks`` is None past that)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.reset()
+
+    def reset(self) -> None:
+        self.chunks: list | None = []
+        self._symbols = 0
+
+    @property
+    def accepting(self) -> bool:
+        return self.chunks is not None
+
+    def add(self, codes: np.ndarray, sym: np.ndarray, start: np.ndarray, end: np.ndarray,
+            ids: np.ndarray) -> None:
+        """Keep one chunk with the n-gram ids of its positions (``NgramView`` ids)."""
+        if self.chunks is None:
+            return
+        self.chunks.append((codes, sym, start, end, ids))
+        self._symbols += sym.size
+        if self._symbols > self.limit:
+            self.chunks = None
+
 
 
 class Passes:
