@@ -85,6 +85,12 @@ class Passes:
         Label of the progress line.
     max_memory : int
         Budget of the counting table (see :func:`nlpzero.count_ngrams`).
+    prune : callable, optional
+        ``prune(totals) -> int``: keep only the n-grams seen at least that often (called once the
+        per-order totals are known). The counts then cover orders 1..max_n - 1, and
+        :meth:`entropies` are the exact branching entropies taken before pruning (see
+        :func:`_pruned_statistics`): memory is bounded by ``max_memory`` and the threshold, not
+        by the corpus. Chunks are then always read again.
 
     Raises
     ------
