@@ -107,7 +107,8 @@ class Passes:
             corpus = self._spill.corpus
         self.corpus = corpus
         self.normalize = corpus.normalize
-        self._entropies = None
+        self._entropies = None       # True when pruned: right entropies kept, left ones on demand
+        self._right = None
         #: pieces of at most max_n - 1 symbols that count_pieces left out (their n-gram was pruned)
         self.unlisted_pieces = 0
         if prune is None:
@@ -115,7 +116,8 @@ class Passes:
             self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
             self.cache = cache.chunks
         else:
-            self.counts, self._entropies = _pruned_statistics(corpus, max_n, max_memory, prune, progress, desc)
+            self.counts, self._right = _pruned_statistics(corpus, max_n, max_memory, prune, progress, desc)
+            self._entropies = True
             self.cache = None
             max_n -= 1
         self.N = self.counts.N
@@ -180,8 +182,28 @@ class Passes:
     def entropies(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(h_l, h_r) of every order-k n-gram (needs order k + 1, or was taken before pruning)."""
         if self._entropies is not None:
-            return self._entropies[k - 1]
+            return self.entropies_of({k: np.arange(self.levels[k - 1][0].size)})[k]
         return branching_entropies(self.levels[k - 1][0], *self.levels[k])
+
+    def entropies_of(self, selected: dict) -> dict:
+        """(h_l, h_r) of the selected n-grams (order k → ids): ``{k: (h_l, h_r)}`` in the order
+        of the ids. Unpruned, from the counts of order k + 1; pruned, the right entropies were
+        taken before pruning and the left ones are counted in one more pass over the corpus
+        (:func:`_left_sums`), only for these n-grams."""
+        if self._entropies is None:
+            out = {}
+            for k, ids in selected.items():
+                h_l, h_r = self.entropies(k)
+                out[k] = (h_l[ids], h_r[ids])
+            return out
+        sums = _left_sums(self, selected)
+        out = {}
+        for k, ids in selected.items():
+            ids = np.asarray(ids, dtype=np.int64)
+            c = np.maximum(self.levels[k - 1][0][ids], 1).astype(np.float64)
+            left = sums.get(k, np.zeros(ids.size))
+            out[k] = (np.log(c) - left / c, self._right[k - 1][ids])
+        return out
 
     def count_pieces(self, joined_fn, max_k: int, long_ok=None):
         """Count the pieces left when each run is cut wherever ``joined_fn(sym, ids)`` (bool per
@@ -219,12 +241,10 @@ class _PrunedSink:
     """Receives the counting tables of :func:`_pruned_statistics`, one partition at a time: keeps
     the n-grams of orders < max_n seen at least ``threshold`` times with their extension sums."""
 
-    def __init__(self, max_n: int, prune, n_parts: int | None = None):
+    def __init__(self, max_n: int, prune):
         self.max_n = max_n
         self.prune = prune
         self.threshold = None
-        #: hash partitions of the counting (set by the counter; a start value skips attempts)
-        self.n_parts = n_parts
 
     def reset(self) -> None:
         self.rows = []
@@ -243,56 +263,94 @@ class _PrunedSink:
         return out
 
 
-def _reversed_rows(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Each row's first ``lengths[r]`` symbols in reverse order (zero-padded as before)."""
-    out = np.zeros_like(codes)
-    for k in np.unique(lengths).tolist():
-        sel = np.flatnonzero(lengths == k)
-        out[sel, :k] = codes[sel, :k][:, ::-1]
-    return out
-
-
 def _pruned_statistics(corpus, max_n: int, max_memory: int, prune, progress, desc):
-    """Counts of orders 1..max_n - 1 pruned at ``prune(totals)`` and the exact branching
-    entropies of what is kept, each from a bounded table.
+    """Counts of orders 1..max_n - 1 pruned at ``prune(totals)``, and the exact right branching
+    entropies of what is kept, from bounded tables.
 
     The right entropy of x sums over x·a, which shares x's first symbol: it is exact in the
-    table of x's hash partition (or in the one table when everything fits). The left entropy
-    sums over a·x, which share x's last symbol: it is the right entropy of x reversed, taken
-    the same way on the reversed text. Rare extensions count in both before anything is pruned;
-    only then are the n-grams rarer than the threshold dropped.
+    table of x's hash partition (or in the one table when everything fits), rare extensions
+    included; only then are the n-grams rarer than the threshold dropped. (Left entropies are
+    taken later, for the n-grams that need them: :meth:`Passes.entropies_of`.)
 
-    Returns (NgramCounts of orders 1..max_n - 1, [(h_l, h_r) by id for each order]).
+    Returns (NgramCounts of orders 1..max_n - 1, [h_r by id for each order]).
     """
     from .ngrams import NgramCounts, _add
 
     forward = _PrunedSink(max_n, prune)
     totals = _count(corpus, max_n, 1, max_memory, True, progress, None, desc, sink=forward)
     codes, lengths, counts, right = forward.stacked()
-    # the reversed text has exactly the same distinct n-grams: start with the partitions that fit
-    backward = _PrunedSink(max_n, lambda _totals: forward.threshold, forward.n_parts)
-    _count(corpus, max_n, 1, max_memory, True, progress, None, desc + " (right to left)", sink=backward,
-           reverse=True)
-    rcodes, rlengths, rcounts, left = backward.stacked()
+    codes = codes[:, :max_n - 1].copy()
     table = _ngram.NgramTable(max_n - 1, 0, max(1024, int(counts.size * 1.7)))
-    _add(table, codes[:, :max_n - 1].copy(), lengths, counts)
+    _add(table, codes, lengths, counts)
     table.add_totals(totals[:max_n])
     pruned = NgramCounts(table, corpus.normalize, forward.threshold, True)
-    ids = table.ids_of(codes[:, :max_n - 1].copy(), lengths)
-    rids = table.ids_of(_reversed_rows(rcodes, rlengths)[:, :max_n - 1].copy(), rlengths)
-    del codes, rcodes
+    ids = table.ids_of(codes, lengths)
+    del codes
     out = []
     for k in range(1, max_n):
-        sel, rsel = lengths == k, rlengths == k
-        size = int(sel.sum())
-        h_r = np.zeros(size)
-        h_l = np.zeros(size)
+        sel = lengths == k
+        h_r = np.zeros(int(sel.sum()))
         c = counts[sel].astype(np.float64)
         h_r[ids[sel]] = np.log(c) - right[sel] / c
-        rc = rcounts[rsel].astype(np.float64)
-        h_l[rids[rsel]] = np.log(rc) - left[rsel] / rc
-        out.append((h_l, h_r))
+        out.append(h_r)
     return pruned, out
+
+
+def _left_sums(passes: Passes, selected: dict) -> dict:
+    """``Σ c(a·x) log c(a·x)`` over the left extensions a·x of each selected n-gram x (order k →
+    its ids), counted in one pass over the corpus: every occurrence of x not at a run start
+    adds one to the pair (x, the symbol before it). Pairs are few (the selected n-grams are
+    frequent ones, each with its distinct left neighbours), so they are held as sorted keys."""
+    orders = sorted(k for k, ids in selected.items() if len(ids))
+    rank = {}
+    base = 0
+    for k in orders:
+        r = np.full(passes.levels[k - 1][0].size, -1, dtype=np.int64)
+        r[selected[k]] = base + np.arange(len(selected[k]))
+        rank[k] = r
+        base += len(selected[k])
+    keys = np.zeros(0, dtype=np.int64)
+    vals = np.zeros(0, dtype=np.int64)
+    pend_k, pend_v, pending = [], [], 0
+    for _codes, symbols, _start, _end in symbol_chunks(passes.corpus):
+        if not orders:
+            break
+        ids = passes.index.ids(symbols)
+        before = np.concatenate(([0], symbols[:-1])).astype(np.int64)    # 0: a run starts here
+        for k in orders:
+            row = ids[k - 1]
+            occ = np.flatnonzero(row >= 0)
+            occ = occ[before[occ] != 0]
+            r = rank[k][row[occ]]
+            occ = occ[r >= 0]
+            if occ.size:
+                u, c = np.unique((rank[k][row[occ]] << 21) | before[occ], return_counts=True)
+                pend_k.append(u)
+                pend_v.append(c)
+                pending += u.size
+        if pending > 1 << 22:
+            keys, vals = _fold(keys, vals, pend_k, pend_v)
+            pend_k, pend_v, pending = [], [], 0
+    keys, vals = _fold(keys, vals, pend_k, pend_v)
+    v = vals.astype(np.float64)
+    contrib = np.where(vals > 1, v * np.log(np.maximum(v, 1.0)), 0.0)
+    sums = np.bincount(keys >> 21, weights=contrib, minlength=base) if keys.size else np.zeros(base)
+    out = {}
+    base = 0
+    for k in orders:
+        out[k] = sums[base:base + len(selected[k])]
+        base += len(selected[k])
+    return out
+
+
+def _fold(keys, vals, more_keys, more_vals):
+    """Sorted unique keys with summed counts of (keys, vals) and the pending pieces."""
+    if not more_keys:
+        return keys, vals
+    allk = np.concatenate([keys, *more_keys])
+    allv = np.concatenate([vals, *more_vals])
+    u, inv = np.unique(allk, return_inverse=True)
+    return u, np.bincount(inv, weights=allv, minlength=u.size).astype(np.int64)
 
 
 # ---------------------------------------------------------------------- stages tests check

@@ -215,17 +215,18 @@ def _discover_mi(passes: Passes, K: int, min_count: int, thresholds) -> Lexicon:
 def _assemble(passes, K, per_order, longer, min_count, method, ok, score) -> Lexicon:
     words: list[str] = []
     counts, cohs, lefts, rights = [], [], [], []
+    chosen = {}
     for k in range(1, K + 1):
-        cnt = per_order[k - 1]
-        ids = np.flatnonzero(cnt >= min_count)
+        ids = np.flatnonzero(per_order[k - 1] >= min_count)
         ids = ids[ok(k, ids)]
-        ids = ids[passes.pure(k, ids)]
+        chosen[k] = ids[passes.pure(k, ids)]
+    entropies = passes.entropies_of(chosen)       # only for the words (in one pass when pruned)
+    for k, ids in chosen.items():
         words += passes.strings(k, ids)
-        counts.append(cnt[ids])
+        counts.append(per_order[k - 1][ids])
         cohs.append(score(k, ids))
-        h_l, h_r = passes.entropies(k)
-        lefts.append(h_l[ids])
-        rights.append(h_r[ids])
+        lefts.append(entropies[k][0])
+        rights.append(entropies[k][1])
     extra = [(w, c) for w, c in longer.items() if c >= min_count]
     words += [w for w, _ in extra]
     counts.append(np.array([c for _, c in extra], dtype=np.int64))

@@ -139,29 +139,26 @@ def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
 
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
            progress: ProgressArg, cache: ChunkCache | None = None,
-           desc: str = "counting n-grams", sink=None, reverse: bool = False):
+           desc: str = "counting n-grams", sink=None):
     """count_ngrams on a Corpus; ``cache`` (collapse_ascii only) receives the symbol chunks of
     the pass that produced the result's first partition.
 
     With ``sink`` (an object with ``reset()`` and ``add_table(table)``, such as
     ``nlpzero._export.Runs``), no result table is built: each finished partition's table is
     handed to ``sink.add_table`` (then freed) and the per-order totals are returned; ``reset()``
-    is called before every attempt (a budget overrun restarts with more partitions).
-    ``reverse`` (collapse_ascii only) counts each run backwards: the n-grams of the reversed text,
-    whose hash partitions by first symbol are the original's by last symbol."""
+    is called before every attempt (a budget overrun restarts with more partitions)."""
     if cache is not None and (min_count > 1 or not collapse_ascii):
         raise ValueError("a chunk cache needs collapse_ascii=True and min_count=1")
     meter = make_progress(progress, corpus.size, desc)
-    n_parts = getattr(sink, "n_parts", None) or 1     # a sink may know the partitions from an earlier count
+    n_parts = 1
     try:
         while True:
             if cache is not None:
                 cache.reset()
             if sink is not None:
                 sink.reset()
-                sink.n_parts = n_parts
             result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter,
-                                        collapse_ascii, cache, sink, reverse)
+                                        collapse_ascii, cache, sink)
             if result is _OVERFLOW:
                 raise CountOverflowError(
                     f"an n-gram of {corpus.path or 'the corpus'} occurs {2**32 - 1} times or more, "
@@ -207,7 +204,7 @@ def symbol_chunks(corpus: Corpus, progress=None):
 
 
 def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: int, meter,
-                collapse_ascii: bool = False, cache: ChunkCache | None = None, reverse: bool = False,
+                collapse_ascii: bool = False, cache: ChunkCache | None = None,
                 reach: list | None = None) -> int:
     """Count one partition's n-grams; ``reach[0]`` gets the estimated bytes read when the pass
     stopped over budget."""
@@ -220,8 +217,6 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
         if cache is not None and not keep:
             cache.chunks = None         # the ids of partition tables are not the result's
         for codes, sym, start, end in symbol_chunks(corpus, meter):
-            if reverse:
-                sym = sym[::-1].copy()      # the separators after runs now come before them
             ids = None
             if keep and cache.accepting:
                 # record each position's n-gram ids: a later pass then needs no probe at all
@@ -293,11 +288,11 @@ def _human(n: int) -> str:
 
 
 def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,
-                       cache=None, sink=None, reverse=False):
+                       cache=None, sink=None):
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
         reach = [0]
-        status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache, reverse, reach)
+        status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(0, reach[0])
         if sink is not None:
@@ -310,7 +305,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
         reach = [0]
-        status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache, reverse, reach)
+        status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part, reach[0])
         if sink is not None:

@@ -1,5 +1,6 @@
 """Bounded statistics: discovery prunes by min_count only after the exact branching entropies
-(partition-local, from the counting tables forwards and right to left), so a budget that forces
+(right ones partition-local in the counting tables, left ones counted for the n-grams that need
+them in one more pass), so a budget that forces
 hash partitions changes no word, count or score."""
 from __future__ import annotations
 
