@@ -12,9 +12,10 @@
 #
 # No policy here: the Python layer (nlpzero/ngrams.py) decides chunking, budgets and pruning.
 cimport cython
-from libc.stdint cimport uint8_t, uint32_t, int32_t, uint64_t, int64_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, int32_t, uint64_t, int64_t
 from libc.stdlib cimport calloc, malloc, free
 from libc.string cimport memcpy, memset
+from libc.math cimport log
 
 import numpy as np
 cimport numpy as cnp
@@ -70,6 +71,20 @@ cdef inline uint64_t key_parent(uint64_t key) noexcept nogil:
 cdef inline uint32_t part_of(uint32_t c, uint32_t n_parts) noexcept nogil:
     # which of n_parts hash partitions an n-gram starting with c belongs to
     return <uint32_t>(((<uint64_t>(c * <uint32_t>2654435761u)) * n_parts) >> 32)
+
+
+#: ``buckets()`` value of a slot that is not exported
+NO_BUCKET = 0xFFFF
+
+
+cdef inline uint32_t bucket_of(uint32_t c, uint32_t n_buckets) noexcept nogil:
+    # export batch of an n-gram starting with c: a hash mixed independently of part_of, so the
+    # n-grams of one counting partition spread over all batches
+    cdef uint32_t h = c * <uint32_t>0x85EBCA77u
+    h ^= h >> 15
+    h *= <uint32_t>0xC2B2AE3Du
+    h ^= h >> 13
+    return <uint32_t>((<uint64_t>h * n_buckets) >> 32)
 
 
 @cython.final
@@ -267,10 +282,15 @@ cdef class NgramTable:
         if stop == 0:
             return OK
         cdef uint64_t* cur = <uint64_t*>malloc(stop * sizeof(uint64_t))
-        if cur == NULL:
+        # the positions still extending: word characters (of this partition) at order 1, then
+        # those whose n-gram of the order before exists; a partition's pass visits few positions
+        cdef Py_ssize_t* live = <Py_ssize_t*>malloc(stop * sizeof(Py_ssize_t))
+        if cur == NULL or live == NULL:
+            free(cur)
+            free(live)
             raise MemoryError()
         memset(cur, 0xFF, stop * sizeof(uint64_t))     # all NONE
-        cdef Py_ssize_t i, j, b0, b1
+        cdef Py_ssize_t i, j, b0, b1, p, q, n_live, m
         cdef uint64_t key, slot, run, inserted
         cdef uint32_t c
         cdef int k
@@ -278,6 +298,8 @@ cdef class NgramTable:
         cdef bint keep = ids is not None
         cdef bint overflow = False
         if keep and (ids.shape[0] < self.max_n or ids.shape[1] < stop):
+            free(cur)
+            free(live)
             raise ValueError("ids must have shape (max_n, stop)")
         try:
             if count_totals and n_parts > 1:
@@ -293,11 +315,22 @@ cdef class NgramTable:
                     if i < stop:
                         for k in range(1, <int>run + 1):
                             self._totals[k] += 1
+            n_live = 0
+            with nogil:
+                for i in range(stop):
+                    c = normalize_char(codes[i]) if normalize else codes[i]
+                    if is_word_char(c) and (n_parts == 1 or part_of(c, n_parts) == part):
+                        live[n_live] = i
+                        n_live += 1
+                if keep:
+                    for k in range(self.max_n):
+                        for i in range(stop):
+                            ids[k, i] = -1
             for k in range(1, self.max_n + 1):
                 inserted = 0
                 b0 = 0
-                while b0 < stop:
-                    b1 = min(b0 + BLOCK, stop)
+                while b0 < n_live:
+                    b1 = min(b0 + BLOCK, n_live)
                     if self._ensure_room(b1 - b0, cur, stop):
                         # the budget forbids growing: go on in blocks no larger than the room
                         # left (a position inserts at most one n-gram), so a table close to its
@@ -306,45 +339,52 @@ cdef class NgramTable:
                             return OVER_BUDGET
                         b1 = min(b1, b0 + <Py_ssize_t>(self.grow_at - self.used))
                     with nogil:
-                        # extend each surviving (k-1)-gram at i by the character at i + k - 1;
-                        # the probe for position i is issued PREFETCH iterations before its use
+                        # extend each surviving (k-1)-gram at p by the character at p + k - 1;
+                        # the probe for live[i] is issued PREFETCH iterations before its use
                         for i in range(b0, b1 + PREFETCH):
-                            j = i - PREFETCH
-                            if j >= b0:
-                                key = pending[(j - b0) % PREFETCH]
+                            q = i - PREFETCH
+                            if q >= b0:
+                                p = live[q]
+                                key = pending[(q - b0) % PREFETCH]
                                 if key == 0:
-                                    cur[j] = NONE
-                                    if keep:
-                                        ids[k - 1, j] = -1
+                                    cur[p] = NONE
                                 else:
                                     slot = self._find_or_insert(key)
                                     if self.slots[slot].count == MAX_COUNT:
                                         overflow = True
                                     else:
                                         self.slots[slot].count += 1
-                                    cur[j] = slot
+                                    cur[p] = slot
                                     inserted += 1
                                     if keep:
-                                        ids[k - 1, j] = <int32_t>self.slots[slot].id
+                                        ids[k - 1, p] = <int32_t>self.slots[slot].id
                             if i < b1:
+                                p = live[i]
                                 key = 0
-                                j = i + k - 1
-                                if j < n and (k == 1 or cur[i] != NONE):
+                                j = p + k - 1
+                                if j < n:
                                     c = normalize_char(codes[j]) if normalize else codes[j]
-                                    if is_word_char(c):
-                                        if k > 1:
-                                            key = make_key(k, cur[i], c)
-                                        elif n_parts == 1 or part_of(c, n_parts) == part:
-                                            key = make_key(1, 0, c)
-                                        if key:
-                                            nz_prefetch(&self.slots[self._home(key)])
+                                    if k == 1:
+                                        key = make_key(1, 0, c)      # a word character of the part
+                                    elif is_word_char(c):
+                                        key = make_key(k, cur[p], c)
+                                    if key:
+                                        nz_prefetch(&self.slots[self._home(key)])
                                 pending[(i - b0) % PREFETCH] = key
                     b0 = b1
                 if count_totals and n_parts == 1:
                     self._totals[k] += inserted
+                m = 0
+                with nogil:
+                    for i in range(n_live):
+                        if cur[live[i]] != NONE:
+                            live[m] = live[i]
+                            m += 1
+                n_live = m
             return COUNT_OVERFLOW if overflow else OK
         finally:
             free(cur)
+            free(live)
 
     def add(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts):
         """Add ``counts[r]`` to the n-gram ``codes[r, :lengths[r]]`` for every row r (exact merge).
@@ -466,6 +506,172 @@ cdef class NgramTable:
             return codes_a[:row].copy(), lengths_a[:row].copy(), counts_a[:row].copy(), parent_a[:row].copy()
         return codes_a, lengths_a, counts_a, parent_a
 
+    def buckets(self, uint32_t n_buckets, uint64_t min_count=1):
+        """Split the exported n-grams into ``n_buckets`` batches by a hash of their first symbol.
+
+        Returns
+        -------
+        buckets : ndarray of uint16, shape (capacity,)
+            Per slot, the batch (0..n_buckets-1) of its n-gram, or ``NO_BUCKET`` for an empty
+            slot and for an n-gram that ``export(min_count)`` leaves out (its count, or a prefix's,
+            is below ``min_count``). Read by :meth:`export_bucket`; valid while the table does
+            not change.
+        """
+        if n_buckets < 1 or n_buckets >= NO_BUCKET:
+            raise ValueError(f"n_buckets must be in [1, {NO_BUCKET - 1}], got {n_buckets}")
+        cdef uint64_t cap = self.capacity, i, key
+        cdef int depth
+        out = np.full(cap, NO_BUCKET, dtype=np.uint16)
+        cdef uint16_t[::1] B = out
+        with nogil:
+            # parents before children, as in export(): a child inherits its parent's batch
+            for depth in range(1, self.max_n + 1):
+                for i in range(cap):
+                    key = self.slots[i].key
+                    if key == 0 or <int>key_depth(key) != depth or self.slots[i].count < min_count:
+                        continue
+                    if depth == 1:
+                        B[i] = <uint16_t>bucket_of(<uint32_t>(key & CHAR_MASK), n_buckets)
+                    else:
+                        B[i] = B[key_parent(key)]
+        return out
+
+    def export_bucket(self, const uint16_t[::1] buckets, uint32_t bucket, int order=0):
+        """The n-grams of one batch of :meth:`buckets` (only those of length ``order`` when it is
+        not 0), in slot order: ``(codes, lengths, counts)`` as :meth:`export` gives them.
+
+        Exporting every batch of one ``buckets()`` call gives exactly the rows of
+        ``export(min_count)``, with no more than one batch in memory at a time.
+        """
+        cdef uint64_t cap = self.capacity, i, key, s
+        if <uint64_t>buckets.shape[0] != cap:
+            raise ValueError("buckets must come from this table's buckets()")
+        cdef int64_t n = 0, row
+        cdef int depth, d
+        cdef uint16_t b = <uint16_t>bucket
+        with nogil:
+            for i in range(cap):
+                if buckets[i] == b and (order == 0 or <int>key_depth(self.slots[i].key) == order):
+                    n += 1
+        codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
+        lengths_a = np.zeros(n, dtype=np.uint8)
+        counts_a = np.zeros(n, dtype=np.uint64)
+        cdef uint32_t[:, ::1] C = codes_a
+        cdef uint8_t[::1] L = lengths_a
+        cdef uint64_t[::1] N = counts_a
+        with nogil:
+            row = 0
+            for i in range(cap):
+                if buckets[i] != b:
+                    continue
+                key = self.slots[i].key
+                depth = <int>key_depth(key)
+                if order != 0 and depth != order:
+                    continue
+                L[row] = depth
+                N[row] = self.slots[i].count
+                # the symbols from the last back to the first, along the prefix chain
+                s = i
+                for d in range(depth - 1, -1, -1):
+                    key = self.slots[s].key
+                    C[row, d] = <uint32_t>(key & CHAR_MASK)
+                    s = key_parent(key)
+                row += 1
+        return codes_a, lengths_a, counts_a
+
+    def export_stats(self, uint64_t min_count, int max_depth):
+        """The n-grams of orders 1..``max_depth`` seen at least ``min_count`` times, with the
+        right-extension sum of each: ``Σ c(y) log c(y)`` over the n-grams y = x·a in this table
+        (the sum of nats that the right branching entropy ``h_r(x) = log c(x) − sum / c(x)``
+        needs; extensions seen once add 1·log 1 = 0). Every extension of x shares x's first
+        symbol, so in a table of one hash partition the sums are exact.
+
+        Returns
+        -------
+        codes : ndarray of uint32, shape (n, max_n), zero-padded; lengths : uint8 (n,);
+        counts : uint64 (n,); sums : float64 (n,)
+        """
+        if max_depth < 1 or max_depth > self.max_n:
+            raise ValueError(f"max_depth must be in [1, {self.max_n}], got {max_depth}")
+        cdef uint64_t cap = self.capacity, i, key, s
+        cdef double* acc = <double*>calloc(cap, sizeof(double))
+        if acc == NULL:
+            raise MemoryError()
+        cdef int64_t n = 0, row
+        cdef int depth, d
+        cdef double c
+        try:
+            with nogil:
+                for i in range(cap):
+                    key = self.slots[i].key
+                    if key != 0 and key_depth(key) > 1 and self.slots[i].count > 1 \
+                            and <int>key_depth(key) <= max_depth + 1:
+                        c = <double>self.slots[i].count
+                        acc[key_parent(key)] += c * log(c)
+                for i in range(cap):
+                    key = self.slots[i].key
+                    if key != 0 and <int>key_depth(key) <= max_depth and self.slots[i].count >= min_count:
+                        n += 1
+            codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
+            lengths_a = np.zeros(n, dtype=np.uint8)
+            counts_a = np.zeros(n, dtype=np.uint64)
+            sums_a = np.zeros(n, dtype=np.float64)
+            if n == 0:
+                return codes_a, lengths_a, counts_a, sums_a
+            self._fill_rows(codes_a, lengths_a, counts_a, sums_a, acc, min_count, max_depth)
+            return codes_a, lengths_a, counts_a, sums_a
+        finally:
+            free(acc)
+
+    cdef int _fill_rows(self, uint32_t[:, ::1] C, uint8_t[::1] L, uint64_t[::1] N, double[::1] S,
+                        double* acc, uint64_t min_count, int max_depth) except -1:
+        cdef uint64_t cap = self.capacity, i, key, s
+        cdef int64_t row = 0
+        cdef int depth, d
+        with nogil:
+            for i in range(cap):
+                key = self.slots[i].key
+                if key == 0 or self.slots[i].count < min_count:
+                    continue
+                depth = <int>key_depth(key)
+                if depth > max_depth:
+                    continue
+                L[row] = depth
+                N[row] = self.slots[i].count
+                S[row] = acc[i]
+                s = i
+                for d in range(depth - 1, -1, -1):
+                    key = self.slots[s].key
+                    C[row, d] = <uint32_t>(key & CHAR_MASK)
+                    s = key_parent(key)
+                row += 1
+        return 0
+
+    def ids_of(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths):
+        """Dense ids (those of ``NgramView``) of the n-grams ``codes[r, :lengths[r]]``, -1 where
+        absent (int64, shape (m,))."""
+        cdef Py_ssize_t m = codes.shape[0], r
+        cdef int d, length
+        cdef uint64_t parent, slot
+        out = np.full(m, -1, dtype=np.int64)
+        cdef int64_t[::1] o = out
+        if lengths.shape[0] != m:
+            raise ValueError("codes and lengths must have the same number of rows")
+        with nogil:
+            for r in range(m):
+                length = lengths[r]
+                if length < 1 or length > self.max_n or length > codes.shape[1]:
+                    continue
+                parent = 0
+                for d in range(length):
+                    slot = self._find(make_key(d + 1, parent, codes[r, d] & CHAR_MASK))
+                    if slot == NONE:
+                        break
+                    parent = slot
+                else:
+                    o[r] = self.slots[parent].id
+        return out
+
     @property
     def totals(self):
         """ndarray of uint64, shape (max_n + 1,): number of n-gram occurrences of each order
@@ -485,6 +691,66 @@ cdef class NgramTable:
     def nbytes(self):
         """Bytes held by the slot array."""
         return self.capacity * sizeof(Slot)
+
+
+def format_rows(const uint32_t[:, ::1] codes, const uint64_t[::1] counts):
+    """``ngram<TAB>count\\n`` lines in UTF-8 for rows of zero-padded code points (as ``export``
+    gives them; the n-gram ends at its first 0) and their counts: the TSV body of a listing."""
+    cdef Py_ssize_t m = codes.shape[0], width = codes.shape[1], r, j, pos = 0
+    if counts.shape[0] != m:
+        raise ValueError("codes and counts must have the same number of rows")
+    cdef Py_ssize_t cap = m * (4 * width + 22) + 1
+    cdef char* buf = <char*>malloc(cap)
+    if buf == NULL:
+        raise MemoryError()
+    cdef uint32_t c
+    cdef uint64_t v
+    cdef char digits[24]
+    cdef int nd
+    try:
+        with nogil:
+            for r in range(m):
+                for j in range(width):
+                    c = codes[r, j]
+                    if c == 0:
+                        break
+                    if c < 0x80:
+                        buf[pos] = <char>c
+                        pos += 1
+                    elif c < 0x800:
+                        buf[pos] = <char>(0xC0 | (c >> 6))
+                        buf[pos + 1] = <char>(0x80 | (c & 0x3F))
+                        pos += 2
+                    elif c < 0x10000:
+                        buf[pos] = <char>(0xE0 | (c >> 12))
+                        buf[pos + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
+                        buf[pos + 2] = <char>(0x80 | (c & 0x3F))
+                        pos += 3
+                    else:
+                        buf[pos] = <char>(0xF0 | (c >> 18))
+                        buf[pos + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
+                        buf[pos + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
+                        buf[pos + 3] = <char>(0x80 | (c & 0x3F))
+                        pos += 4
+                buf[pos] = b'\t'
+                pos += 1
+                v = counts[r]
+                nd = 0
+                while True:
+                    digits[nd] = <char>(48 + v % 10)
+                    nd += 1
+                    v //= 10
+                    if v == 0:
+                        break
+                while nd > 0:
+                    nd -= 1
+                    buf[pos] = digits[nd]
+                    pos += 1
+                buf[pos] = b'\n'
+                pos += 1
+        return buf[:pos]
+    finally:
+        free(buf)
 
 
 def word_mask(const uint32_t[::1] codes, bint normalize=True):

@@ -19,13 +19,15 @@ from .corpus import Corpus
 class Spill:
     """A temporary UTF-8 copy of a corpus; ``corpus`` reads it, ``name`` is the original name."""
 
-    def __init__(self, source: Corpus):
+    def __init__(self, source: Corpus, head: list[str] | None = None, rest=None):
         self.name = source.path or "<input>"
         self._dir = tempfile.mkdtemp(prefix="nlpzero-")
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
         path = os.path.join(self._dir, "corpus.txt")
         with open(path, "w", encoding="utf-8", errors="surrogatepass", newline="") as f:
-            for text in source.texts():
+            for text in head or ():
+                f.write(text)
+            for text in source.texts() if rest is None else rest:
                 f.write(text)
         self.corpus = Corpus(path, encoding="utf-8", errors="replace", normalize=source.normalize)
         self.corpus.path = path
@@ -38,3 +40,30 @@ class Spill:
 def spill_to_file(corpus: Corpus) -> Spill:
     """A re-readable temporary copy of ``corpus`` (see the module docstring)."""
     return Spill(corpus)
+
+
+class _InMemory:
+    """A read-once corpus small enough to keep: its text as a list (``close`` does nothing)."""
+
+    def __init__(self, source: Corpus, texts: list[str]):
+        self.name = source.path or "<input>"
+        self.corpus = Corpus(["".join(texts)], normalize=source.normalize)
+        self.corpus.path = source.path
+
+    def close(self) -> None:
+        pass
+
+
+def rereadable(corpus: Corpus, keep_chars: int = 1 << 24) -> Spill | _InMemory:
+    """A re-readable form of the read-once ``corpus``: kept in memory when it holds at most
+    ``keep_chars`` characters, else copied to a temporary file (see the module docstring).
+    ``.corpus`` reads it, ``.close()`` removes the copy."""
+    texts: list[str] = []
+    held = 0
+    stream = corpus.texts()
+    for text in stream:
+        texts.append(text)
+        held += len(text)
+        if held > keep_chars:
+            return Spill(corpus, texts, stream)
+    return _InMemory(corpus, texts)

@@ -173,7 +173,19 @@ def discover(
     from .lexicon import known_words
 
     known_set = known_words(known, known_jieba=known_jieba, normalize=corpus.normalize)  # before the long pass
-    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
+    given = min_count
+
+    def prune(totals) -> int:
+        # n-grams rarer than this cannot be in the lexicon (nor, for min_entropy, a kept pair);
+        # entropies are taken before they are dropped (see nlpzero._passes)
+        floor = default_min_count(int(totals[1])) if given is None else given
+        if method == "min_entropy":
+            floor = min(floor, math.floor(min_proba * float(totals[2])) + 1)
+        return floor
+
+    # the joint method segments with nVBE first, which scores rare n-grams too: no pruning
+    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory,
+                    prune=None if method == "joint" else prune)
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":
@@ -274,19 +286,20 @@ def _assemble(passes, K, per_order, longer, min_count, method, known, ok, score,
     symbols."""
     words: list[str] = []
     counts, cohs, lefts, rights, keys = [], [], [], [], []
+    chosen = {}
     for k in range(1, K + 1):
-        cnt = per_order[k - 1]
-        ids = np.flatnonzero(cnt >= min_count)
+        ids = np.flatnonzero(per_order[k - 1] >= min_count)
         ids = ids[ok(k, ids)]
-        ids = ids[passes.pure(k, ids)]
+        chosen[k] = ids[passes.pure(k, ids)]
+    entropies = passes.entropies_of(chosen)       # only for the words (in one pass when pruned)
+    for k, ids in chosen.items():
         words += passes.strings(k, ids)
-        counts.append(cnt[ids])
+        counts.append(per_order[k - 1][ids])
         if rank is not None:
             keys.append(rank(k, ids))
         cohs.append(score(k, ids))
-        h_l, h_r = passes.entropies(k)
-        lefts.append(h_l[ids])
-        rights.append(h_r[ids])
+        lefts.append(entropies[k][0])
+        rights.append(entropies[k][1])
     extra = [(w, c) for w, c in longer.items() if c >= min_count]
     words += [w for w, _ in extra] + [r[0] for r in mixed_rows]
     n_extra = len(extra) + len(mixed_rows)
@@ -314,7 +327,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
     n = float(passes.N)
     c1 = passes.levels[0][0].astype(np.float64)
     c2, pre, suf = passes.levels[1]
-    n2 = float(c2.sum()) or 1.0
+    n2 = float(passes.counts.totals[2]) or 1.0      # every pair, also those pruned
     p2 = c2 / n2
     pmi = np.log(p2) - np.log(c1[pre] / n) - np.log(c1[suf] / n)
     keep2 = (p2 > min_proba) & (pmi > min_pmi)
@@ -327,7 +340,7 @@ def _discover_min_entropy(passes: Passes, K: int, min_count: int, min_pmi: float
 
     mixed: Counter = Counter()
     per_order, longer = passes.count_pieces(joined, K, mixed=mixed)
-    total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()))
+    total = float(sum(int(c.sum()) for c in per_order) + sum(longer.values()) + passes.unlisted_pieces)
     floor = max(min_count, math.floor(min_proba * total) + 1)
     rows = [(w, c, math.nan, math.nan) for w, _k, _i, c in _mixed.candidates(passes, mixed, floor, K)[0]]
     lex = _assemble(passes, K, per_order, longer, floor, "min_entropy", known,

@@ -4,8 +4,9 @@ For every run of word characters r, every start i and every order k ≤ max_n wi
 i + k ≤ |r|, the n-gram r[i:i+k] is counted. Counting streams the corpus in chunks of about
 1 MB into a compiled hash-table trie (``nlpzero._ngram``); the table's size is capped by
 ``max_memory``. When the distinct n-grams do not fit, counting restarts with the n-grams split
-into P hash partitions by their first character (P = 2, 4, 8, ...), one pass over the corpus
-per partition: the result stays exact and the table never exceeds ``max_memory``.
+into P hash partitions by their first character (P extrapolated from how much of the corpus
+filled the budget), one pass over the corpus per partition: the result stays exact and the
+table never exceeds ``max_memory``.
 
 Partial counts merge exactly (:meth:`NgramCounts.merge`): count shards anywhere, save them with
 :meth:`NgramCounts.save`, and add them up — the same merge a distributed engine runs.
@@ -21,11 +22,12 @@ statistics see ``<number>年`` as one frequent string), and those read exactly t
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
@@ -39,6 +41,9 @@ from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
 from .corpus import normalize as normalize_text
 from .errors import CountOverflowError, InputError, MemoryBudgetError, ParameterError, ParameterTypeError
+
+if TYPE_CHECKING:
+    from ._passes import ChunkCache
 
 __all__ = ["MAX_ORDER", "NgramCounts", "count_ngrams"]
 
@@ -117,33 +122,6 @@ def count_ngrams(
     return _count(corpus, max_n, min_count, max_memory, bool(collapse_ascii), progress)
 
 
-class ChunkCache:
-    """The symbol chunks of the first counting pass, kept for a caller's later passes while they
-    hold at most ``limit`` symbols in total (``chunks`` is None past that)."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.reset()
-
-    def reset(self) -> None:
-        self.chunks: list | None = []
-        self._symbols = 0
-
-    @property
-    def accepting(self) -> bool:
-        return self.chunks is not None
-
-    def add(self, codes: np.ndarray, sym: np.ndarray, start: np.ndarray, end: np.ndarray,
-            ids: np.ndarray) -> None:
-        """Keep one chunk with the n-gram ids of its positions (``NgramView`` ids)."""
-        if self.chunks is None:
-            return
-        self.chunks.append((codes, sym, start, end, ids))
-        self._symbols += sym.size
-        if self._symbols > self.limit:
-            self.chunks = None
-
-
 #: most n-grams a first-chunk extrapolation reserves room for (the table still grows past it)
 _RESERVE_LIMIT = 1 << 23
 
@@ -161,9 +139,14 @@ def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
 
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
            progress: ProgressArg, cache: ChunkCache | None = None,
-           desc: str = "counting n-grams") -> NgramCounts:
+           desc: str = "counting n-grams", sink=None):
     """count_ngrams on a Corpus; ``cache`` (collapse_ascii only) receives the symbol chunks of
-    the pass that produced the result's first partition."""
+    the pass that produced the result's first partition.
+
+    With ``sink`` (an object with ``reset()`` and ``add_table(table)``, such as
+    ``nlpzero._export.Runs``), no result table is built: each finished partition's table is
+    handed to ``sink.add_table`` (then freed) and the per-order totals are returned; ``reset()``
+    is called before every attempt (a budget overrun restarts with more partitions)."""
     if cache is not None and (min_count > 1 or not collapse_ascii):
         raise ValueError("a chunk cache needs collapse_ascii=True and min_count=1")
     meter = make_progress(progress, corpus.size, desc)
@@ -172,8 +155,10 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
         while True:
             if cache is not None:
                 cache.reset()
+            if sink is not None:
+                sink.reset()
             result = _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter,
-                                        collapse_ascii, cache)
+                                        collapse_ascii, cache, sink)
             if result is _OVERFLOW:
                 raise CountOverflowError(
                     f"an n-gram of {corpus.path or 'the corpus'} occurs {2**32 - 1} times or more, "
@@ -186,17 +171,28 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
                     f"{max_memory} bytes and the input cannot be re-read to count it in partitions; "
                     "pass a file path or a larger max_memory"
                 )
-            if n_parts * 4 > MAX_PARTITIONS:
+            if n_parts >= MAX_PARTITIONS:
                 need = _partition_need(corpus, max_n, n_parts, result.part, collapse_ascii)
                 raise MemoryBudgetError(
                     f"max_memory={max_memory} bytes is too small to count {corpus.path or 'the corpus'} "
                     f"even in {n_parts} partitions: the n-grams of one partition alone need {need} "
                     f"bytes; raise max_memory to at least {need} (--max-memory {_human(need)})"
                 )
-            n_parts *= 4
+            n_parts = min(n_parts * _split_factor(corpus, result), MAX_PARTITIONS)
             meter.desc = f"{desc} ({n_parts} partitions)"
     finally:
         meter.close()
+
+
+def _split_factor(corpus: Corpus, over: _OverBudget) -> int:
+    """How many times more partitions to try after ``over``: the failed partition's distinct
+    n-grams, extrapolated linearly from the share of the corpus read when it filled the budget
+    (distinct n-grams grow at most about linearly, so this errs on the safe side), with 25%
+    room; 4 when the size of the corpus is unknown."""
+    if not corpus.size or not over.reached:
+        return 4
+    share = min(1.0, over.reached / corpus.size)
+    return max(2, math.ceil(1.25 / max(share, 1e-3)))
 
 
 def symbol_chunks(corpus: Corpus, progress=None):
@@ -208,8 +204,13 @@ def symbol_chunks(corpus: Corpus, progress=None):
 
 
 def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: int, meter,
-                collapse_ascii: bool = False, cache: ChunkCache | None = None) -> int:
+                collapse_ascii: bool = False, cache: ChunkCache | None = None,
+                reach: list | None = None) -> int:
+    """Count one partition's n-grams; ``reach[0]`` gets the estimated bytes read when the pass
+    stopped over budget."""
     first = True
+    chars = 0
+    ratio = 1.0
     if collapse_ascii:
         # chunks end at line ends, so no n-gram (and no ASCII stretch) spans two chunks
         keep = cache is not None and n_parts == 1
@@ -221,7 +222,12 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
                 # record each position's n-gram ids: a later pass then needs no probe at all
                 ids = np.empty((table.max_n, sym.size), dtype=np.int32)
             status = table.count_chunk(sym, sym.size, False, n_parts, part, part == 0, ids)
+            if first:
+                ratio = _utf8_bytes(codes) / max(codes.size, 1)
+            chars += codes.size
             if status != _ngram.OK:
+                if reach is not None:
+                    reach[0] = int(chars * ratio)
                 return status
             if keep:
                 cache.add(codes, sym, start, end, ids)
@@ -235,7 +241,12 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
         codes = np.concatenate((tail, chunk)) if tail.size else chunk
         stop = max(codes.size - (max_n - 1), 0)
         status = table.count_chunk(codes, stop, corpus.normalize, n_parts, part, part == 0)
+        if first:
+            ratio = _utf8_bytes(codes) / max(codes.size, 1)
+        chars += chunk.size
         if status != _ngram.OK:
+            if reach is not None:
+                reach[0] = int(chars * ratio)
             return status
         if first and n_parts == 1:
             _reserve(table, corpus, _utf8_bytes(codes))
@@ -250,10 +261,12 @@ _OVERFLOW = object()        # _count_partitioned's answer when a count overflowe
 
 
 class _OverBudget:
-    """_count_partitioned's answer when partition ``part`` did not fit in the budget."""
+    """_count_partitioned's answer when partition ``part`` did not fit in the budget, after
+    about ``reached`` bytes of the corpus (0: unknown)."""
 
-    def __init__(self, part: int):
+    def __init__(self, part: int, reached: int = 0):
         self.part = part
+        self.reached = reached
 
 
 def _partition_need(corpus, max_n, n_parts, part, collapse_ascii) -> int:
@@ -275,25 +288,39 @@ def _human(n: int) -> str:
 
 
 def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,
-                       cache=None) -> NgramCounts | None:
+                       cache=None, sink=None):
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
-        status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache)
+        reach = [0]
+        status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
-            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(0)
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(0, reach[0])
+        if sink is not None:
+            sink.add_table(table)
+            return table.totals
         counts = NgramCounts(table, corpus.normalize, 1, collapse_ascii)
         return counts.prune(min_count) if min_count > 1 else counts
-    final = _ngram.NgramTable(max_n)        # the (pruned) result: its size is min_count's business
+    final = _ngram.NgramTable(max_n) if sink is None else None   # the (pruned) result
+    totals = None
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
-        status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache)
+        reach = [0]
+        status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
-            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part)
+            return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part, reach[0])
+        if sink is not None:
+            if part == 0:
+                totals = table.totals
+            sink.add_table(table)
+            del table
+            continue
         if part == 0:
             final.add_totals(table.totals)
         codes, lengths, counts, _ = table.export(min_count)
         del table
         _add(final, codes, lengths, counts)
+    if sink is not None:
+        return totals
     return NgramCounts(final, corpus.normalize, min_count, collapse_ascii)
 
 
@@ -484,14 +511,19 @@ class NgramCounts:
         if isinstance(out, (str, os.PathLike)):
             with atomic_write(out) as f:
                 return self.write_tsv(f, order=order, header=header)
-        if header:
-            out.write("#ngram\tcount\n")
-        ngrams, counts = self.arrays(order=order)
-        step = 1 << 16
-        for start in range(0, ngrams.size, step):
-            rows = zip(ngrams[start : start + step].tolist(), counts[start : start + step].tolist())
-            out.write("".join(f"{g}\t{c}\n" for g, c in rows))
-        return int(ngrams.size)
+        from ._export import Runs, write_rows
+
+        if order is not None:
+            order = check_int("order", order, minimum=1, maximum=self.max_n)
+        # sorted in batches and merged (nlpzero._export): memory stays bounded on huge tables
+        runs = Runs(self.max_n)
+        try:
+            runs.add_table(self._table, 1, order or 0)
+            if header:
+                out.write("#ngram\tcount\n")
+            return write_rows(out, runs.merged(), self.max_n)
+        finally:
+            runs.close()
 
     # ------------------------------------------------------------- algebra
     def prune(self, min_count: int) -> NgramCounts:

@@ -49,6 +49,21 @@ def test_counts_match_reference(run, sample_path, sample_lines):
     assert counts == sorted(counts, reverse=True)
 
 
+def test_a_budget_that_forces_partitions_changes_no_byte(run, tmp_path, sample_path):
+    """`ngrams --max-memory` small enough to count in hash partitions (and, from standard input,
+    to copy the input first) writes exactly the unbounded listing."""
+    whole = tmp_path / "whole.tsv"
+    assert run("ngrams", sample_path, "-n", 4, "-q", "-o", whole).exit_code == 0
+    small = tmp_path / "small.tsv"
+    res = run("ngrams", sample_path, "-n", 4, "-q", "--max-memory", "512K", "-o", small)
+    assert res.exit_code == 0, res.output
+    assert small.read_bytes() == whole.read_bytes()
+    text = open(sample_path, encoding="utf-8").read()
+    res = run("ngrams", "-", "-n", 4, "-q", "--max-memory", "512K", input=text)
+    assert res.exit_code == 0, res.output
+    assert res.stdout == whole.read_text(encoding="utf-8")
+
+
 def test_order_stdin_and_output_file(run, tmp_path):
     result = run("ngrams", "-", "-n", 2, "--order", 2, "--no-header", input="今天天气不错\n天气很好\n")
     assert result.exit_code == 0
@@ -629,13 +644,13 @@ def test_cli_huge_values_are_usage_errors(args, short_corpus):
 
 
 def test_cli_library_bug_keeps_its_traceback(monkeypatch, short_corpus):
-    import nlpzero.ngrams
+    import nlpzero.discovery
 
     def broken(*args, **kwargs):
         raise ValueError("a bug inside nlpzero")
 
-    monkeypatch.setattr(nlpzero.ngrams, "count_ngrams", broken)
-    res = CliRunner().invoke(main, ["ngrams", str(short_corpus)])
+    monkeypatch.setattr(nlpzero.discovery, "discover", broken)
+    res = CliRunner().invoke(main, ["discover", str(short_corpus)])
     assert isinstance(res.exception, ValueError) and res.exit_code == 1   # propagated, not a one-liner
     assert "nlpzero: error" not in res.output
 

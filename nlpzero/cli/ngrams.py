@@ -15,7 +15,8 @@ from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_op
 @click.option("--order", type=limited("max_n"), default=None,
               help="Write only n-grams of this length (default: all orders).")
 @click.option("--max-memory", type=ByteSize(), default="1G", show_default=True,
-              help="Cap on the counting table; past it, counting is redone in hash partitions.")
+              help="Cap on the counting table; past it, counting is redone in hash partitions "
+                   "(the listing is then merged from sorted runs in temporary files).")
 @click.option("--no-header", is_flag=True, help="Omit the '#ngram<TAB>count' header line.")
 @text_input_options
 @output_option
@@ -30,14 +31,24 @@ def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, er
     Example:
       nlpzero ngrams corpus.txt -n 4 --min-count 5 -o ngrams.tsv
     """
+    from .._export import stream_tsv
     from .._io import open_output
-    from ..ngrams import count_ngrams
+    from .._spill import rereadable
 
     if order is not None and order > max_n:
         raise click.BadParameter(f"--order {order} is larger than -n {max_n}", param_hint="--order")
     source = corpus_from_cli(corpus, encoding, errors, no_normalize)
-    counts = count_ngrams(source, max_n=max_n, min_count=min_count, max_memory=max_memory, progress=not quiet)
-    with open_output(output) as out:
-        rows = counts.write_tsv(out, order=order, header=not no_header)
+    copy = None
+    if not source.reiterable:      # standard input: kept (small) or copied, so partitions can re-read it
+        copy = rereadable(source)
+        source = copy.corpus
+    try:
+        # counted partition by partition, each sorted into runs and merged into the output
+        with open_output(output) as out:
+            rows, n_chars = stream_tsv(source, out, max_n=max_n, min_count=min_count, max_memory=max_memory,
+                                       order=order, header=not no_header, progress=not quiet)
+    finally:
+        if copy is not None:
+            copy.close()
     if not quiet and output not in (None, "-"):
-        click.echo(f"{rows} n-grams ({counts.N} characters) -> {output}", err=True)
+        click.echo(f"{rows} n-grams ({n_chars} characters) -> {output}", err=True)
