@@ -57,6 +57,9 @@ class Passes:
         Label of the progress line.
     max_memory : int
         Budget of the counting table (see :func:`nlpzero.count_ngrams`).
+    counts : NgramCounts, optional
+        The counts of ``corpus`` taken elsewhere (``collapse_ascii=True``, unpruned, with the ids
+        of a single count: :mod:`nlpzero.distributed`); then the corpus is only re-read.
 
     Raises
     ------
@@ -65,16 +68,19 @@ class Passes:
     """
 
     def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str,
-                 max_memory: int = DEFAULT_MAX_MEMORY):
+                 max_memory: int = DEFAULT_MAX_MEMORY, counts=None):
         self._spill = None
         where = corpus.path
-        if not corpus.reiterable:
+        if counts is None and not corpus.reiterable:
             self._spill = spill_to_file(corpus)
             corpus = self._spill.corpus
         self.corpus = corpus
         self.normalize = corpus.normalize
         cache = ChunkCache(_CACHE_SYMBOLS)
-        self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
+        if counts is None:
+            self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
+        else:
+            self.counts, cache.chunks = counts, None
         self.N = self.counts.N
         if self.N < MIN_CHARACTERS:
             raise CorpusTooSmallError(

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -66,6 +66,7 @@ def discover(
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
+    client: Any = None,
 ) -> Lexicon:
     """Discover the words of a corpus without any dictionary.
 
@@ -97,6 +98,10 @@ def discover(
         distinct n-grams do not fit, they are counted exactly in hash partitions, one pass each.
     progress : bool or callable
         Progress on stderr while reading.
+    client : dask.distributed.Client, optional
+        Run on this Dask cluster (:mod:`nlpzero.distributed`; needs ``pip install "nlpzero[dask]"``):
+        n-grams are counted on the workers, the scores computed here on the merged counts; the
+        same lexicon, byte for byte. ``corpus`` may then also be an fsspec URL (``s3://...``).
 
     Returns
     -------
@@ -140,9 +145,16 @@ def discover(
         thresholds = [check_float(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
         if len(thresholds) != max_n - 1:
             raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
-    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     max_memory = limits.check("max_memory", max_memory)
-    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
+    if client is None:
+        corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+        passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
+    else:
+        from .distributed import passes_on
+
+        passes = passes_on(client, corpus, max_n + 1, progress, "discovering words", max_memory,
+                           encoding=encoding, errors=errors, normalize=normalize)
+    corpus = passes.corpus
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import click
 
-from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_option, text_input_options
+from ._common import (
+    ByteSize,
+    client_from_cli,
+    corpus_from_cli,
+    limited,
+    output_option,
+    quiet_option,
+    scheduler_option,
+    text_input_options,
+)
 
 
 @click.command("ngrams")
@@ -18,10 +27,11 @@ from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_op
               help="Cap on the counting table; past it, counting is redone in hash partitions.")
 @click.option("--no-header", is_flag=True, help="Omit the '#ngram<TAB>count' header line.")
 @text_input_options
+@scheduler_option
 @output_option
 @quiet_option
 def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, errors, no_normalize,
-            output, quiet):
+            scheduler, output, quiet):
     """Count the character n-grams of CORPUS (orders 1..N, within runs of word characters).
 
     Writes `ngram<TAB>count` lines in frequency order. CORPUS may be `-` for standard input.
@@ -35,8 +45,11 @@ def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, er
 
     if order is not None and order > max_n:
         raise click.BadParameter(f"--order {order} is larger than -n {max_n}", param_hint="--order")
-    source = corpus_from_cli(corpus, encoding, errors, no_normalize)
-    counts = count_ngrams(source, max_n=max_n, min_count=min_count, max_memory=max_memory, progress=not quiet)
+    source = corpus_from_cli(corpus, encoding, errors, no_normalize, scheduler)
+    with client_from_cli(scheduler) as client:
+        counts = count_ngrams(source, max_n=max_n, min_count=min_count, max_memory=max_memory,
+                              encoding=encoding, errors=errors, normalize=not no_normalize,
+                              progress=not quiet, client=client)
     with open_output(output) as out:
         rows = counts.write_tsv(out, order=order, header=not no_header)
     if not quiet and output not in (None, "-"):
