@@ -27,6 +27,25 @@ runs where:
   failure leaves nothing at the destination.
 
 Dask is an optional extra (``pip install "nlpzero[dask]"``), imported only when used.
+
+Examples
+--------
+A cluster of threads in this process is the cheapest to start (real jobs use worker processes:
+``LocalCluster(n_workers=4)``, ``--scheduler local:4``, or a scheduler's address):
+
+>>> import logging
+>>> from dask.distributed import Client, LocalCluster
+>>> import nlpzero
+>>> lines = ["今天天气不错", "天气很好"] * 50
+>>> with LocalCluster(n_workers=2, processes=False, dashboard_address=":0",
+...                   silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+...     counts = nlpzero.count_ngrams(lines, max_n=2, client=client)
+...     out = io.BytesIO()
+...     result = nlpzero.segment_file(lines, out, segmenter={"今天": 3, "天气": 2}, client=client)
+>>> counts.to_dict() == nlpzero.count_ngrams(lines, max_n=2).to_dict()
+True
+>>> result.lines, out.getvalue().decode().splitlines()[:2]
+(100, ['今天 天气 不 错', '天气 很 好'])
 """
 from __future__ import annotations
 
@@ -107,14 +126,14 @@ def parse_scheduler(spec: str) -> tuple[str, Any]:
     if text.lower().startswith("local:"):
         n = text[6:]
         if not n.isdigit() or not 1 <= int(n) <= limits.LIMITS["jobs"].maximum:
-            raise ParameterError(f"--scheduler {text}: local:N needs a number of worker processes N "
-                                 f"from 1 to {limits.LIMITS['jobs'].maximum}", "scheduler", spec)
+            raise ParameterError(f"{text!r}: local:N needs a number of worker processes N from 1 to "
+                                 f"{limits.LIMITS['jobs'].maximum}", "scheduler", spec)
         return "local", int(n)
     rest = text.split("://", 1)[1] if "://" in text else text
     host, _, port = rest.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536 or "/" in rest:
-        raise ParameterError(f"--scheduler {text!r} is neither a scheduler address such as "
-                             "tcp://host:8786 nor local:N", "scheduler", spec)
+        raise ParameterError(f"{text!r} is neither a scheduler address such as tcp://host:8786 nor "
+                             "local:N", "scheduler", spec)
     return "address", text
 
 
@@ -135,6 +154,13 @@ def connect(spec: str) -> Iterator[Any]:
     ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``), and the scheduler must have a worker
     within the same time.
 
+    Examples
+    --------
+    Starting worker processes takes seconds, so this example is not run by the test suite:
+
+    >>> with connect("local:2") as client:                          # doctest: +SKIP
+    ...     lexicon = nlpzero.discover("corpus.txt", client=client)
+
     Raises
     ------
     nlpzero.errors.SchedulerError
@@ -148,7 +174,7 @@ def connect(spec: str) -> Iterator[Any]:
 
     if kind == "local":
         cluster = distributed.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.ERROR)
+                                           dashboard_address=":0", silence_logs=logging.ERROR)
         try:
             with distributed.Client(cluster) as client:
                 yield client
@@ -530,7 +556,7 @@ def segment_file_on(client, corpus, output, segmenter, delimiter: str, encoding:
 
     def run(write) -> None:
         with _lost_workers():
-            job = client.scatter(_SegmentLines(segmenter, delimiter), broadcast=True)
+            job = client.scatter(_SegmentLines(segmenter, delimiter), broadcast=True, hash=False)
             window = _IN_FLIGHT_PER_WORKER * _n_workers(client)
             pending: deque = deque()
             blocks = iter(inp.blocks(client))

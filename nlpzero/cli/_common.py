@@ -110,7 +110,7 @@ def _check_scheduler(ctx, param, value):
     try:
         parse_scheduler(value)
     except ParameterError as exc:
-        raise click.BadParameter(str(exc).removeprefix(f"--scheduler {value}: "), ctx, param) from None
+        raise click.BadParameter(str(exc), ctx, param) from None
     try:
         require_dask()
     except DependencyError as exc:
