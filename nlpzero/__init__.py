@@ -48,6 +48,7 @@ _EXPORTS = {
     "SearchResult": "nlpzero.distance",
     # dictionary segmentation and jieba interop
     "Segmenter": "nlpzero.segment",
+    "SegmenterLike": "nlpzero.protocol",
     "load_model": "nlpzero._model",
     "segment_file": "nlpzero.batch",
     "map_lines": "nlpzero.batch",
@@ -84,7 +85,7 @@ _EXPORTS = {
 
 # public submodules reachable as attributes after ``import nlpzero`` (e.g. ``nlpzero.errors``)
 _SUBMODULES = ("errors", "corpus", "ngrams", "discovery", "unsupervised", "joint", "lexicon", "segment",
-               "dictionary", "community", "vectors", "distance", "apriori", "nvbe")
+               "dictionary", "community", "vectors", "distance", "apriori", "nvbe", "protocol")
 
 __all__ = ["__version__", *_EXPORTS]
 

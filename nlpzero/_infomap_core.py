@@ -15,6 +15,10 @@ Moving node ``a`` from module ``i`` to ``j`` changes only the terms of ``i`` and
 total enter flow), so every candidate move is scored in O(1) from the module totals once the
 flows between ``a`` and each neighbouring module are summed.
 
+Entry points (the names without an underscore; :mod:`nlpzero.community`, :mod:`nlpzero._flow`
+and the tests call these only): :func:`pagerank_flow`, :func:`build_csr`, :func:`trial`,
+:func:`codelength` and :func:`renumber`.
+
 Importing this module imports numba (and compiles on first use, cached on disk).
 """
 import numpy as np
@@ -136,7 +140,7 @@ def _transpose(n, ptr, idx, fl):
 
 
 @njit(cache=True)
-def _renumber(module):
+def renumber(module):
     """Module ids -> 0..k-1 in order of first appearance; returns (new ids, k).
 
     Any non-negative ids are accepted (the lookup table spans 0..max id); a negative id is
@@ -243,7 +247,7 @@ def _codelength_terms(n, node_flow, optr, oidx, oflow, module, k):
 def codelength(n, node_flow, optr, oidx, oflow, module):
     """Two-level codelength (bits) of ``module`` (any non-negative ids) on a leaf network;
     (-1, -1, -1) as the status of a negative id."""
-    mod, k = _renumber(module)
+    mod, k = renumber(module)
     if k < 0:
         return -1.0, -1.0, -1.0
     return _codelength_terms(n, node_flow, optr, oidx, oflow, mod, k)
@@ -440,7 +444,7 @@ def _partition(n, flow, optr, oidx, oflow, iptr, iidx, iflow, directed, group, g
     cn = g
     while True:
         _core_loop(cn, cflow, cptr, cidx, cfl, tptr, tidx, tfl, directed, mod, loop_limit, node_log)
-        mod, k = _renumber(mod)
+        mod, k = renumber(mod)
         for a in range(n):
             leaf_node[a] = mod[leaf_node[a]]
         if k == cn:
@@ -517,5 +521,5 @@ def trial(n, flow, optr, oidx, oflow, iptr, iidx, iflow, directed, seed, loop_li
                 break
         else:
             failures = 0
-    out, k = _renumber(module)
+    out, k = renumber(module)
     return out, length

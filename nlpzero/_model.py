@@ -74,6 +74,7 @@ import numpy as np
 
 from ._version import __version__
 from .errors import ModelFormatError, ModelKindError
+from .protocol import SegmenterLike
 
 __all__ = ["FORMAT_VERSION", "JOINT_FEATURES", "MAGIC", "load_model", "read_joint_model", "read_model",
            "write_joint_model", "write_model"]
@@ -307,9 +308,10 @@ def read_joint_model(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarr
     return weights, np.array(trans, dtype=np.float32), header
 
 
-def load_model(path: str | os.PathLike[str]):
+def load_model(path: str | os.PathLike[str]) -> SegmenterLike:
     """The segmenter of a model file of either kind: a :class:`~nlpzero.Segmenter` for a
-    dictionary model, a :class:`~nlpzero.joint.JointSegmenter` for a joint model.
+    dictionary model, a :class:`~nlpzero.joint.JointSegmenter` for a joint model (both are
+    :class:`~nlpzero.protocol.SegmenterLike`).
 
     Raises
     ------

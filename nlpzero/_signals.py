@@ -1,16 +1,17 @@
 """One SIGTERM/SIGINT path for every command.
 
 SIGINT already raises ``KeyboardInterrupt``; :func:`install` makes SIGTERM (and SIGHUP) raise
-:class:`Terminated` in the main thread the same way. Both are ``BaseException`` subclasses, so
+:class:`nlpzero.errors.Terminated` in the main thread the same way. Both are ``BaseException`` subclasses, so
 they unwind through every ``try/finally`` and ``except BaseException`` on the way out: the output
 writer (:func:`nlpzero._io.atomic_write`) removes its temporary file, a worker pool
-(:mod:`nlpzero.segment`) stops its workers, and the CLI prints one line and exits 128 + the
+(:mod:`nlpzero.batch`) stops its workers, and the CLI prints one line and exits 128 + the
 signal number (130 for Ctrl-C, 143 for SIGTERM).
 
 Examples
 --------
 >>> import signal
->>> from nlpzero._signals import Terminated, install, restore
+>>> from nlpzero._signals import install, restore
+>>> from nlpzero.errors import Terminated
 >>> previous = install()
 >>> try:
 ...     signal.raise_signal(signal.SIGTERM)
@@ -25,23 +26,11 @@ from __future__ import annotations
 import signal
 import threading
 
-__all__ = ["Terminated", "install", "restore"]
+from .errors import Terminated
+
+__all__ = ["install", "restore"]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-class Terminated(BaseException):
-    """The process was asked to stop (SIGTERM, SIGHUP).
-
-    Attributes
-    ----------
-    signum : int
-        The signal received.
-    """
-
-    def __init__(self, signum: int):
-        super().__init__(f"terminated by signal {signum}")
-        self.signum = signum
 
 
 def _raise(signum, frame):

@@ -1,4 +1,8 @@
-"""The on-disk cache of compiled dictionaries (the trie of :class:`nlpzero.Segmenter`).
+"""Compiled dictionaries (the trie of :class:`nlpzero.Segmenter`): built from entries, and cached.
+
+:func:`compile_entries` checks ``(word, value)`` entries and compiles them into a trie (counts
+stored as their logs, words normalised when the segmenter normalises); :func:`trie_of` compiles
+keys and trie scores as they are (a model file's).
 
 A dictionary file of at least :data:`CACHE_MIN_BYTES` is compiled once and its trie saved under
 :func:`cache_dir`, keyed by the file's absolute path, size, modification time and the
@@ -15,14 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import zlib
+from typing import Any
 
 import numpy as np
 
 from . import _segment
 
-__all__ = ["CACHE_MIN_BYTES", "CACHE_VERSION", "cache_dir", "cache_path", "load", "save"]
+__all__ = ["CACHE_MIN_BYTES", "CACHE_VERSION", "cache_dir", "cache_path", "compile_entries", "load", "save",
+           "trie_of"]
 
 #: Bump when the trie layout or scoring changes: old cache files are then ignored.
 CACHE_VERSION = 6
@@ -32,6 +39,66 @@ CACHE_MIN_BYTES = 256 << 10
 _MAGIC = b"NLPZTRIE"
 _ARRAYS = ("root", "root_score", "root_mask", "slots", "score", "flag", "parent", "label")
 _DATA_START = 4096
+
+
+def trie_of(keys: list[str], scores: np.ndarray) -> _segment.Trie:
+    """A compact trie whose words are ``keys`` (the trie's own, normalised already) with ``scores``."""
+    trie = _segment.Trie(max(16, 2 * len(keys)))
+    trie.add_words(keys, np.ascontiguousarray(scores, dtype=np.float64))
+    trie.compact()
+    return trie
+
+
+def compile_entries(items: list[tuple[str, Any]], kind: str, normalize: bool) -> tuple[_segment.Trie, float]:
+    """The trie of dictionary entries and its total.
+
+    ``kind="count"``: values are counts ≥ 0, stored as their logs; a count of 0 keeps the word
+    out (its prefixes stay, like jieba) and the total is the sum of every count, duplicates
+    included (as jieba sums them). ``kind="score"``: values are finite additive scores, the total
+    is the number of entries.
+
+    Raises
+    ------
+    nlpzero.errors.ParameterError
+        A word that is not a non-empty str, or a value that is not a count ≥ 0 / a finite score.
+    """
+    from .errors import ParameterError
+
+    words, values = [], np.empty(len(items), dtype=np.float64)
+    total = 0.0
+    for i, (word, value) in enumerate(items):
+        if not isinstance(word, str) or not word:
+            raise ParameterError(f"dictionary words must be non-empty str, got {word!r}")
+        words.append(word)
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"the value of {word!r} must be a number, got {value!r}") from None
+        if not math.isfinite(v) or (kind == "count" and v < 0):
+            what = "count ≥ 0" if kind == "count" else "finite score"
+            raise ParameterError(f"the value of {word!r} must be a {what}, got {value!r}")
+        values[i] = v
+        total += v
+    if normalize and words:             # one pass over all words, not one per word
+        from .corpus import normalize as normalized
+
+        joined = "\n".join(words)
+        if joined.count("\n") == len(words) - 1:
+            words = normalized(joined).split("\n")
+        else:
+            words = [normalized(w) for w in words]
+    if kind != "count":
+        return trie_of(words, values), float(len(words))
+    trie = _segment.Trie(max(16, 2 * len(words)))
+    keep = values > 0
+    with np.errstate(divide="ignore"):
+        scores = np.log(values)
+    for w, k in zip(words, keep):     # zero counts: prefixes only, like jieba
+        if not k:
+            trie.insert(w)
+    trie.add_words([w for w, k in zip(words, keep) if k], np.ascontiguousarray(scores[keep]))
+    trie.compact()
+    return trie, total
 
 
 def cache_dir() -> str:

@@ -7,14 +7,16 @@ Results match Christian Borgelt's pyfim exactly (same itemsets, same counts).
 How it is computed: items are first counted and only the *frequent* ones kept, renumbered in
 ascending order of support; each gets a vertical bitset over the transactions (memory
 ``n_frequent_items × n_transactions / 8`` bytes, nothing for the infrequent items; skipped when
-that would exceed both 64 MiB and 8× the occurrence lists, as on big sparse data) and the
+that would exceed both 64 MiB and 8× the occurrence lists, as on big sparse data: see
+:data:`BITSET_MIN_BUDGET`) and the
 transactions a compact copy of their frequent items. Itemsets are grown one item at a time,
 depth first, in a prefix tree. A candidate is generated only when *all* its subsets one item
 smaller are frequent (the Apriori prune), and its support is one AND + popcount of its
 prefix's bitset with the new item's bitset; where the prefix is rare enough that walking its
 transactions is cheaper, all its extensions are counted in one pass over its transactions
 instead (occurrence deliver, as in Eclat/LCM), and those transactions, reduced to the items
-still in play, are handed down to the next level. Both ways give exact counts.
+still in play, are handed down to the next level. Both ways give exact counts
+(:data:`COUNT_MODE` forces one).
 
 References
 ----------
@@ -58,13 +60,15 @@ __all__ = [
 DEFAULT_MAX_ITEMSETS = 10_000_000
 _NODE_LIMIT = 2**31 - 16  # node ids are int32
 _RULE_TOLERANCE = 1e-12  # relative slack on rule thresholds (float noise)
-# How the kernel counts supports: 0 = per node the cheaper of 1 (AND + popcount per candidate,
-# after the Apriori prune) and 2 (occurrence deliver over projected transactions). Same results;
-# the tests run all three.
-_COUNT_MODE = 0
-# Bitsets are built while they take at most max(64 MiB, 8 x the 4-byte occurrence lists)
-_BITSET_MIN_BUDGET = 64 << 20
-_BITSET_OCC_RATIO = 8
+#: How the compiled miner counts supports: 0 = per prefix the cheaper of 1 (AND + popcount per
+#: candidate, after the Apriori prune) and 2 (occurrence deliver over projected transactions).
+#: The results are the same; a knob so that tests and benchmarks can force each way.
+COUNT_MODE = 0
+#: Vertical bitsets are built while they take at most ``max(BITSET_MIN_BUDGET, BITSET_OCC_RATIO ×
+#: the 4-byte occurrence lists)`` bytes, else supports are counted by occurrence deliver alone
+#: (setting both to 0 forces that layout).
+BITSET_MIN_BUDGET = 64 << 20
+BITSET_OCC_RATIO = 8
 
 Transactions = Union[str, "os.PathLike[str]", io.IOBase, Iterable[Iterable[Hashable]]]
 
@@ -448,7 +452,7 @@ def frequent_itemsets(
     # transactions) they would dwarf the occurrences, so count by occurrence deliver alone
     n_occ = int(counts[order].sum())
     bitset_bytes = len(order) * ((n_trans + 63) // 64) * 8
-    with_bits = bitset_bytes <= max(_BITSET_MIN_BUDGET, _BITSET_OCC_RATIO * 4 * n_occ)
+    with_bits = bitset_bytes <= max(BITSET_MIN_BUDGET, BITSET_OCC_RATIO * 4 * n_occ)
     bits, h_items, h_off, suffix_mean, v_tids, v_off = _apriori.build_vertical(
         ids, offsets, remap, len(order), with_bits
     )
@@ -457,7 +461,7 @@ def frequent_itemsets(
     limit = _NODE_LIMIT if max_itemsets is None else min(max_itemsets, _NODE_LIMIT)
     status, item, count, parent, cstart, cend = _apriori.mine(
         bits, np.ascontiguousarray(counts[order]), h_items, h_off, suffix_mean, v_tids, v_off,
-        n_trans, min_count, max_size or 0, limit, _COUNT_MODE,
+        n_trans, min_count, max_size or 0, limit, COUNT_MODE,
     )
     if status == _apriori.STATUS_TOO_MANY:
         raise TooManyItemsetsError(

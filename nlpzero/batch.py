@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ._reading import decode_piece
 from .errors import ParameterError, ParameterTypeError, WorkerError
-from .segment import Segmenter, as_segmenter
+from .protocol import SegmenterLike, SegmenterSource
+from .segment import as_segmenter
 
 __all__ = ["BatchResult", "default_jobs", "map_lines", "segment_file"]
 
@@ -65,15 +67,11 @@ class BatchResult:
 
 
 def _process_piece(func: Callable[[str], bytes], encoding: str, errors: str, piece):
-    """Run ``func`` on one piece: ``str``, or ``(offset, bytes)`` decoded here. Returns
-    ``(bytes, None)`` or, for undecodable bytes, ``(None, (file offset, reason))``."""
-    if not isinstance(piece, str):
-        offset, raw = piece
-        try:
-            piece = raw.decode(encoding, errors)
-        except UnicodeDecodeError as exc:
-            return None, (offset + exc.start, exc.reason)
-    return func(piece), None
+    """Run ``func`` on one piece of :meth:`Corpus.raw_line_chunks`: ``str``, or ``(offset,
+    bytes)`` decoded here. Returns ``(bytes, None)`` or, for undecodable bytes, ``(None, (file
+    offset, reason))``."""
+    text, error = decode_piece(piece, encoding, errors)
+    return (None, error) if text is None else (func(text), None)
 
 
 class _Workers:
@@ -389,7 +387,7 @@ def _is_main_thread() -> bool:
 class _SegmentLines:
     """The job of :func:`segment_file`: lines -> their tokens joined by a delimiter (picklable)."""
 
-    def __init__(self, segmenter: Segmenter, delimiter: str):
+    def __init__(self, segmenter: SegmenterLike, delimiter: str):
         self.segmenter = segmenter
         self.delimiter = delimiter
 
@@ -401,7 +399,7 @@ def segment_file(
     corpus: Any,
     output: Any = None,
     *,
-    segmenter: Any = "jieba",
+    segmenter: SegmenterSource = "jieba",
     jobs: int | None = None,
     delimiter: str = " ",
     encoding: str = "utf-8",
@@ -427,8 +425,10 @@ def segment_file(
         A path is written atomically (temporary file + rename, removed on error, Ctrl-C or
         SIGTERM); ``"-"`` or None is standard output; a file object receives bytes (or str if it
         is a text file).
-    segmenter : Segmenter or anything :class:`Segmenter` accepts
-        Default: jieba's dictionary (in jieba mode).
+    segmenter : SegmenterLike, or anything :class:`Segmenter` accepts
+        A segmenter (:class:`~nlpzero.protocol.SegmenterLike`: a :class:`Segmenter`, a learned
+        or loaded model) or a dictionary to build one from. Default: jieba's dictionary (in
+        jieba mode).
     jobs : int, optional
         Worker processes (default: all cores this process may use). Inputs under 8 MB are done
         in this process.

@@ -302,7 +302,7 @@ def _run(edges: Edges, num_trials: int, seed: int, teleportation: float) -> Info
     module = np.empty(n, np.int64)
     k = 0
     if linked.any():
-        module[linked], k = core._renumber(np.ascontiguousarray(best_module[linked]))
+        module[linked], k = core.renumber(np.ascontiguousarray(best_module[linked]))
         if k < 0:
             raise AssertionError("InfoMap produced a negative module id")   # a bug, not user input
     lonely = np.flatnonzero(~linked)

@@ -14,7 +14,9 @@ allows it. It hands text out in four shapes:
 
 :class:`TokenCorpus` is the same for segmented text (one token list per sentence), which word
 vectors count over. Every piece of text comes out of one decoding path (:meth:`Corpus.texts`, or
-:meth:`Corpus.blocks` for raw bytes); no other module cuts or decodes corpus text.
+:meth:`Corpus.blocks` for raw bytes); no other module cuts or decodes corpus text. (The byte
+reading, decoding and line chunking behind these methods is :mod:`nlpzero._reading`, which only
+they call.)
 
 Normalisation (full-width ASCII → ASCII, U+3000 → space) maps one character to one
 character, so it is a *view* for statistics: kernels apply it on the fly and spans found on the
@@ -33,8 +35,10 @@ from typing import IO, Union
 import numpy as np
 
 from . import _limits as limits
+from . import _reading
 from ._validate import check_choice
-from .errors import BinaryInputError, DecodeError, InputError, NotReiterableError, ParameterError, ParameterTypeError
+from .errors import InputError, NotReiterableError, ParameterError, ParameterTypeError
+from .protocol import SegmenterLike
 
 __all__ = ["Corpus", "TokenCorpus", "as_corpus", "is_word_char", "normalize", "runs", "to_codes", "word_mask"]
 
@@ -42,35 +46,6 @@ Source = Union[str, "os.PathLike[str]", IO, Iterable[str], "Corpus"]
 
 #: Bytes read per chunk. Small enough that a chunk's working arrays stay in cache.
 DEFAULT_CHUNK_BYTES = 1 << 20
-#: Bytes inspected for NUL bytes to tell a binary file from text.
-SNIFF_BYTES = 1 << 16
-_WIDE_ENCODINGS = ("utf-16", "utf-32", "utf_16", "utf_32", "utf16", "utf32")
-#: Encodings in which byte 0x0A is always a newline (never inside a multi-byte character), so
-#: raw bytes can be cut at newlines and decoded elsewhere (codec names as ``codecs.lookup`` gives).
-_NEWLINE_SAFE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "gb2312", "gbk", "gb18030",
-                 "big5", "big5hkscs", "cp950", "cp936", "euc_jp", "euc_kr", "shift_jis", "cp932"}
-
-
-def _wide_text_guess(head: bytes) -> str | None:
-    """"UTF-16" / "UTF-32" when the first bytes look like that (a byte-order mark, or NUL bytes
-    in every other / every fourth position as ASCII or CJK text has in those encodings)."""
-    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "UTF-32"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "UTF-16"
-    sample = head[:4096]
-    if len(sample) >= 8:
-        quarters = [sample[i::4].count(0) for i in range(4)]
-        if max(quarters) and min(quarters[2:]) * 4 >= len(sample) * 0.9 and quarters[0] + quarters[1] == 0:
-            return "UTF-32"
-        halves = [sample[0::2].count(0), sample[1::2].count(0)]
-        if max(halves) * 2 >= len(sample) * 0.3 and min(halves) * 2 <= len(sample) * 0.05:
-            return "UTF-16"
-    return None
-
-
-def _is_wide(encoding: str) -> bool:
-    return codecs.lookup(encoding).name.replace("_", "-").startswith(_WIDE_ENCODINGS[:2])
 
 
 class Corpus:
@@ -125,7 +100,6 @@ class Corpus:
         except LookupError:
             raise ParameterError(f"unknown encoding {encoding!r}") from None
         self.encoding = encoding
-        self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self.errors = errors
         self.normalize = bool(normalize)
         self.chunk_bytes = limits.check("chunk_bytes", chunk_bytes)
@@ -289,36 +263,7 @@ class Corpus:
             if self._start is not None:
                 f.seek(self._start)
         try:
-            sniff = not _is_wide(self.encoding)
-            offset = 0          # bytes read before the current block
-            while True:
-                block = f.read(self.chunk_bytes)
-                if not block:
-                    break
-                if offset == 0 and self._utf8 and block.startswith(codecs.BOM_UTF8):
-                    # a byte-order mark is an encoding signature, not text
-                    block = block[len(codecs.BOM_UTF8):]
-                    offset = len(codecs.BOM_UTF8)
-                    if not block:
-                        continue
-                if sniff and offset < SNIFF_BYTES:
-                    nul = block.find(b"\x00", 0, SNIFF_BYTES - offset)
-                    if nul >= 0:
-                        wide = _wide_text_guess(block) if offset == 0 else None
-                        if wide is not None:
-                            raise BinaryInputError(
-                                f"{self.path}: looks like {wide} text, not {self.encoding}; give its "
-                                f"encoding (--encoding {wide.lower()}; API: encoding={wide.lower()!r})",
-                                self.path,
-                            )
-                        raise BinaryInputError(
-                            f"{self.path}: looks like a binary file, not text (NUL byte at offset {offset + nul})",
-                            self.path,
-                        )
-                if progress is not None:
-                    progress.update(len(block))
-                yield offset, block
-                offset += len(block)
+            yield from _reading.read_blocks(f, self.chunk_bytes, self.encoding, self.path, progress)
         finally:
             if close:
                 f.close()
@@ -327,29 +272,7 @@ class Corpus:
         return getattr(self, "decode_hint", None)
 
     def _byte_texts(self, progress) -> Iterator[str]:
-        decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
-        end = 0
-        for offset, block in self._blocks(progress):
-            pending = len(decoder.getstate()[0])
-            try:
-                text = decoder.decode(block, False)
-            except UnicodeDecodeError as exc:
-                raise DecodeError(self.path, offset - pending + exc.start, self.encoding, exc.reason,
-                                  self._hint()) from None
-            except UnicodeError as exc:     # e.g. "UTF-16 stream does not start with BOM"
-                raise DecodeError(self.path, offset - pending, self.encoding, str(exc), self._hint()) from None
-            end = offset + len(block)
-            if text:
-                yield text
-        pending = len(decoder.getstate()[0])
-        try:
-            text = decoder.decode(b"", True)
-        except UnicodeDecodeError as exc:
-            raise DecodeError(self.path, end - pending + exc.start, self.encoding, exc.reason, self._hint()) from None
-        except UnicodeError as exc:
-            raise DecodeError(self.path, end - pending, self.encoding, str(exc), self._hint()) from None
-        if text:
-            yield text
+        return _reading.decode_blocks(self._blocks(progress), self.encoding, self.errors, self.path, self._hint())
 
     def codes(self, progress=None) -> Iterator[np.ndarray]:
         """The chunks of :meth:`texts` as ``uint32`` code-point arrays (not normalised: kernels
@@ -370,22 +293,7 @@ class Corpus:
                     progress.update(len(item) + 1, 1)
                 yield item.rstrip("\r\n")
             return
-        pending = []        # pieces of a line that spans chunks (no quadratic re-joining)
-        for text in self.texts(progress):
-            nl = text.find("\n")
-            if nl < 0:
-                pending.append(text)
-                continue
-            pending.append(text[:nl])
-            pieces = text[nl + 1 :].split("\n")
-            first = "".join(pending)
-            pending = [pieces.pop()]
-            yield first[:-1] if first.endswith("\r") else first
-            for line in pieces:
-                yield line[:-1] if line.endswith("\r") else line
-        last = "".join(pending)
-        if last:
-            yield last[:-1] if last.endswith("\r") else last
+        yield from _reading.split_lines(self.texts(progress))
 
     __iter__ = lines
 
@@ -395,7 +303,7 @@ class Corpus:
         """True when :meth:`raw_line_chunks` can be used: the source is bytes and its encoding
         never has byte 0x0A inside a multi-byte character (UTF-8, GB18030, Big5, ...), so raw
         bytes can be cut at newlines and decoded elsewhere."""
-        return self.is_binary and codecs.lookup(self.encoding).name in _NEWLINE_SAFE
+        return self.is_binary and codecs.lookup(self.encoding).name in _reading.NEWLINE_SAFE
 
     def line_chunks(self, progress=None, *, first_chars: int | None = None,
                     max_chars: int | None = None, boundary=None) -> Iterator[str]:
@@ -421,29 +329,7 @@ class Corpus:
         >>> list(Corpus(["甲乙", "丙", "丁戊"], chunk_bytes=16).line_chunks(first_chars=3))
         ['甲乙\\n', '丙\\n丁戊\\n']
         """
-        carry = ""
-        first = first_chars is not None
-        for text in self.texts(progress):
-            buf = carry + text if carry else text
-            if first and len(buf) > 2 * first_chars:
-                cut = buf.rfind("\n", 0, first_chars)
-                if cut >= 0:
-                    yield buf[: cut + 1]
-                    buf = buf[cut + 1 :]
-            first = False
-            cut = buf.rfind("\n")
-            if cut >= 0:
-                yield buf[: cut + 1]
-                carry = buf[cut + 1 :]
-            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
-                cut = boundary(buf)
-                end = cut + 1 if cut >= 0 else len(buf)
-                yield buf[:end]
-                carry = buf[end:]
-            else:
-                carry = buf
-        if carry:
-            yield carry
+        return _reading.line_chunks(self.texts(progress), first_chars, max_chars, boundary)
 
     def raw_line_chunks(self, progress=None, *, first_chars: int | None = None,
                         max_chars: int | None = None,
@@ -466,40 +352,8 @@ class Corpus:
         >>> [(offset, len(raw)) for offset, raw in Corpus(source, chunk_bytes=16).raw_line_chunks()]
         [(0, 10), (10, 20)]
         """
-        carry = b""
-        offset = 0                     # corpus offset of carry[0]
-        first = first_chars is not None
-        for _, block in self.blocks(progress):
-            buf = carry + block if carry else block
-            if first and len(buf) > 2 * first_chars:
-                cut = buf.rfind(b"\n", 0, first_chars)
-                if cut >= 0:
-                    yield offset, buf[: cut + 1]
-                    offset += cut + 1
-                    buf = buf[cut + 1 :]
-            first = False
-            cut = buf.rfind(b"\n")
-            if cut >= 0:
-                yield offset, buf[: cut + 1]
-                offset += cut + 1
-                carry = buf[cut + 1 :]
-            elif max_chars is not None and boundary is not None and len(buf) >= max_chars:
-                decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
-                try:
-                    text = decoder.decode(buf, False)
-                except UnicodeDecodeError as exc:
-                    raise DecodeError(self.path, offset + exc.start, self.encoding, exc.reason, self._hint()) from None
-                pending = decoder.getstate()[0]
-                cut = boundary(text)
-                end = cut + 1 if cut >= 0 else len(text)
-                yield text[:end]
-                carry = buf[len(buf) - len(pending) - len(text[end:].encode(self.encoding)) :] \
-                    if self.errors == "strict" else text[end:].encode(self.encoding) + pending
-                offset += len(buf) - len(carry)
-            else:
-                carry = buf
-        if carry:
-            yield offset, carry
+        return _reading.raw_line_chunks(self.blocks(progress), self.encoding, self.errors, self.path, self._hint(),
+                                        first_chars, max_chars, boundary)
 
 
 class TokenCorpus:
@@ -515,8 +369,9 @@ class TokenCorpus:
         (anything :class:`Corpus` reads), cut into tokens on the fly, line by line.
     encoding : str, default "utf-8"
         Encoding of a file.
-    segmenter : object with ``cut_lines(lines)``, optional
-        E.g. a :class:`nlpzero.Segmenter`.
+    segmenter : SegmenterLike, optional
+        A segmenter (:class:`~nlpzero.protocol.SegmenterLike`; only its ``cut_lines`` is used),
+        e.g. a :class:`nlpzero.Segmenter`.
 
     Raises
     ------
@@ -531,7 +386,7 @@ class TokenCorpus:
     [['我', '喜欢', '猫'], ['你', '好']]
     """
 
-    def __init__(self, source, *, encoding: str = "utf-8", segmenter=None):
+    def __init__(self, source, *, encoding: str = "utf-8", segmenter: SegmenterLike | None = None):
         self.path = None
         self.segmenter = segmenter
         self.passes = 0

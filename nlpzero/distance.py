@@ -85,8 +85,9 @@ def _tokens(doc, name: str) -> Sequence:
         raise ParameterTypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
 
 
-#: inputs up to this many tokens are bagged with dicts (cheaper than numpy for a pair of texts)
-_SMALL = 256
+#: Inputs up to this many tokens are bagged with dicts (cheaper than numpy for a pair of texts),
+#: larger ones with numpy; the bags, and so every result, are the same either way.
+SMALL_BAG_TOKENS = 256
 
 
 class _Encoded:
@@ -134,7 +135,7 @@ class _Encoded:
                 self.oov[t] = tuple(toks)
         # compact vocabulary of the words used, and each document's distinct words with counts
         # (first-occurrence order); integer work, so both branches give the same bags
-        if len(flat) <= _SMALL:
+        if len(flat) <= SMALL_BAG_TOKENS:
             used, ids, counts, per_doc = self._bags_small(gid.tolist(), lengths.tolist())
         else:
             used, ids, counts, per_doc = self._bags(gid, owner, valid, len(docs))

@@ -22,12 +22,17 @@ The tree::
     │   └── NotReiterableError (TypeError)     a second pass over a one-shot input
     ├── OutputError (OSError)                  an output that cannot be written (``path``)
     ├── CorpusTooSmallError (ValueError)       nothing to learn from
+    ├── CountOverflowError (OverflowError)     an n-gram count beyond 2**32 - 1
     ├── MemoryBudgetError (MemoryError)        a table outgrew ``max_memory`` on a one-shot input
     ├── OutOfMemoryError (MemoryError)         the machine ran out of memory in a kernel
     ├── IterationLimitError (RuntimeError)     the network simplex hit ``max_iter``
     ├── WorkerError (RuntimeError)             a worker process died or failed
     ├── SchedulerError (ConnectionError)       a Dask scheduler that cannot be reached
     └── DependencyError (ImportError)          an optional dependency that is not installed
+
+Outside the tree, :class:`Terminated` (a ``BaseException``, like ``KeyboardInterrupt``) is not an
+error: it is how SIGTERM and SIGHUP stop a command once :mod:`nlpzero._signals` is installed (the
+command line does), unwinding every ``finally`` on the way out.
 
 The command line prints any :class:`NlpzeroError` (and ``OSError``) as one line and exits
 non-zero (2 for a :class:`ParameterError` other than a :class:`ResourceLimitError`, 1
@@ -51,6 +56,7 @@ from typing import Any
 __all__ = [
     "BinaryInputError",
     "CorpusTooSmallError",
+    "CountOverflowError",
     "DecodeError",
     "FormatError",
     "InputError",
@@ -66,6 +72,7 @@ __all__ = [
     "ParameterTypeError",
     "ResourceLimitError",
     "SchedulerError",
+    "Terminated",
     "TooManyItemsetsError",
     "WorkerError",
 ]
@@ -267,3 +274,19 @@ class DependencyError(NlpzeroError, ImportError):
     def __init__(self, message: str, package: str | None = None):
         super().__init__(message)
         self.package = package
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM, SIGHUP); raised in the main thread by the handler
+    :func:`nlpzero._signals.install` sets. Not an :class:`NlpzeroError`: like
+    ``KeyboardInterrupt`` it unwinds through ``except Exception``.
+
+    Attributes
+    ----------
+    signum : int
+        The signal received.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum

@@ -530,7 +530,7 @@ class JointSegmenter:
     def spans(self, text: str) -> np.ndarray:
         """Token spans of ``text``: int64 array of shape (k, 2), ``text[a:b]`` per row."""
         if not isinstance(text, str):
-            raise TypeError(f"`text` must be str, got {type(text).__name__}")
+            raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lo, hi = self._spans_codes(text, codes)
         return np.stack((lo, hi), axis=1)
@@ -545,26 +545,11 @@ class JointSegmenter:
 
     def cut_lines(self, lines: Iterable[str], batch_chars: int = 1 << 20) -> Iterator[list[str]]:
         """Segment many lines: one list of tokens per line, in order (lines are batched)."""
-        batch: list[str] = []
-        size = 0
-        for line in lines:
-            if not isinstance(line, str):
-                raise TypeError(f"lines must be str, got {type(line).__name__}")
-            if "\n" in line:
-                yield from self._batch(batch)
-                batch, size = [], 0
-                yield self.lcut(line)
-                continue
-            batch.append(line)
-            size += len(line) + 1
-            if size >= batch_chars:
-                yield from self._batch(batch)
-                batch, size = [], 0
-        yield from self._batch(batch)
+        from .protocol import cut_lines_in_batches
+
+        return cut_lines_in_batches(lines, self.lcut, self._batch, batch_chars)
 
     def _batch(self, batch: list[str]) -> list[list[str]]:
-        if not batch:
-            return []
         return self._line_tokens("\n".join(batch) + "\n")[: len(batch)]
 
     def _line_tokens(self, text: str) -> list[list[str]]:

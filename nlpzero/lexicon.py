@@ -27,7 +27,7 @@ from ._validate import check_choice, check_int
 from .corpus import Corpus
 from .dictionary import UTF8_HINT
 from .errors import FormatError, ParameterError
-from .jieba.interop import jieba_words
+from .jieba.interop import jieba_words, write_jieba_dict
 
 __all__ = ["Lexicon"]
 
@@ -163,7 +163,8 @@ class Lexicon:
     # ------------------------------------------------------------ files
     def save(self, path: PathLike | IO[str], *, format: str = "tsv", top: int | None = None) -> int:
         """Write the lexicon best first as ``"tsv"``, ``"jsonl"`` or ``"jieba"`` (a jieba user
-        dictionary, ``word count``). Paths are written atomically; ``"-"`` or a text file object
+        dictionary, ``word count``, by :func:`nlpzero.jieba.interop.write_jieba_dict`, which refuses
+        words containing whitespace). Paths are written atomically; ``"-"`` or a text file object
         work too. Returns the number of words written."""
         check_choice("format", format, ("tsv", "jsonl", "jieba"))
         if isinstance(path, (str, os.PathLike)) and os.fspath(path) != "-":
@@ -175,14 +176,14 @@ class Lexicon:
             return self.save(sys.stdout, format=format, top=top)
         out = path
         n = len(self) if top is None else min(check_int("top", top, minimum=0), len(self))
+        if format == "jieba":
+            return write_jieba_dict(zip(self.words[:n], self.counts[:n].tolist()), out)
         if format == "tsv":
             out.write("#" + "\t".join(_COLUMNS) + "\n")
         for start in range(0, n, 1 << 14):
             rows = []
             for i in range(start, min(n, start + (1 << 14))):
-                if format == "jieba":
-                    rows.append(f"{self.words[i]} {int(self.counts[i])}\n")
-                elif format == "jsonl":
+                if format == "jsonl":
                     rows.append(json.dumps(self._row(i), ensure_ascii=False) + "\n")
                 else:
                     r = self._row(i)

@@ -57,6 +57,7 @@ from . import _segment, _trie_cache, _views
 from ._validate import check_choice, check_float
 from .dictionary import check_dictionary_path, parse_dictionary, read_dictionary
 from .errors import ParameterError, ParameterTypeError
+from .protocol import SegmenterLike, SegmenterSource, cut_lines_in_batches
 
 __all__ = ["MODES", "Segmenter", "as_segmenter"]
 
@@ -145,9 +146,7 @@ class Segmenter:
         self.cut_mode = cut_mode
         self.traditional = bool(traditional)
         if self.traditional:
-            from .traditional import t2s_table
-
-            t2s_table()                   # fail now (InputError) when OpenCC is missing
+            _views.require_traditional()
         self.normalize = bool(normalize) and mode == "nlpzero"
         self._kind = "count"
         self._unknown = None if unknown_score is None else check_float("unknown_score", unknown_score)
@@ -271,16 +270,12 @@ class Segmenter:
         self.cut_mode = header.get("cut_mode", "accurate")
         self.traditional = bool(header.get("traditional", False))
         if self.traditional:
-            from .traditional import t2s_table
-
-            t2s_table()                   # fail now (InputError) when OpenCC is missing
+            _views.require_traditional()
         forced = header.get("forced") or []
         self._whole = dict.fromkeys(forced) if forced else None
         self._whole_trie = None
         # the stored words are the trie's own keys (normalised already) with its own scores
-        self._trie = _segment.Trie(max(16, 2 * len(words)))
-        self._trie.add_words(words, np.ascontiguousarray(values))
-        self._trie.compact()
+        self._trie = _trie_cache.trie_of(words, values)
         return self
 
     def _key(self, word: str) -> str:
@@ -296,43 +291,7 @@ class Segmenter:
         return self._key(word)
 
     def _build(self, items: list[tuple[str, Any]]) -> None:
-        words, values = [], np.empty(len(items), dtype=np.float64)
-        total = 0.0
-        for i, (word, value) in enumerate(items):
-            if not isinstance(word, str) or not word:
-                raise ParameterError(f"dictionary words must be non-empty str, got {word!r}")
-            words.append(word)
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                raise ParameterError(f"the value of {word!r} must be a number, got {value!r}") from None
-            if not math.isfinite(v) or (self._kind == "count" and v < 0):
-                what = "count ≥ 0" if self._kind == "count" else "finite score"
-                raise ParameterError(f"the value of {word!r} must be a {what}, got {value!r}")
-            values[i] = v
-            total += v
-        if self.normalize and words:             # one pass over all words, not one per word
-            joined = "\n".join(words)
-            if joined.count("\n") == len(words) - 1:
-                words = self._key(joined).split("\n")
-            else:
-                words = [self._key(w) for w in words]
-        self._trie = _segment.Trie(max(16, 2 * len(words)))
-        if self._kind == "count":
-            keep = values > 0
-            with np.errstate(divide="ignore"):
-                scores = np.log(values)
-            kept_words = [w for w, k in zip(words, keep) if k]
-            for w, k in zip(words, keep):     # zero counts: prefixes only, like jieba
-                if not k:
-                    self._trie.insert(w)
-            self._trie.add_words(kept_words, np.ascontiguousarray(scores[keep]))
-            # jieba sums every frequency field, duplicates included; so do we
-            self.total = total
-        else:
-            self._trie.add_words(words, values)
-            self.total = float(len(words))
-        self._trie.compact()
+        self._trie, self.total = _trie_cache.compile_entries(items, self._kind, self.normalize)
 
     def _load_path(self, path: str) -> None:
         check_dictionary_path(path)
@@ -446,12 +405,6 @@ class Segmenter:
             self._whole[key] = None
             self._whole_trie = None
 
-    def _whole_words(self):
-        """The trie of words kept whole, or None."""
-        if self._whole and self._whole_trie is None:
-            self._whole_trie = _views.words_trie(list(self._whole))
-        return self._whole_trie if self._whole else None
-
     def del_word(self, word: str) -> None:
         """Remove ``word`` from the dictionary (no error if absent)."""
         key = self._check_word(word)
@@ -503,47 +456,11 @@ class Segmenter:
         return (self._trie, _MODE_CODE[self.mode], self.normalize, self._offset, self.unknown_score)
 
     @property
-    def _how(self) -> int | None:
-        """The jieba kernel's cut (0 accurate, 1 with the HMM, 2 full), or None for the classic
-        kernel."""
-        if self.mode != "jieba" or (not self.hmm and self.cut_mode == "accurate"):
-            return None
-        if self.cut_mode == "full":
-            return 2
-        if self.hmm:
-            from .jieba import _ensure_hmm
-
-            _ensure_hmm()
-            return 1
-        return 0
-
-    @property
     def _plain(self) -> bool:
-        """Whether the classic kernel alone does the work (no jieba cut, view or forced word)."""
-        return self._how is None and not self.traditional and not self._whole
-
-    def _jieba_only(self) -> bool:
-        return self._how is not None and not self.traditional and not self._whole
-
-    def _kernel_spans(self, view: str, markers: bool) -> np.ndarray:
-        how = self._how
-        if how is None:
-            return _segment.segment_spans(view, *self._args(), markers)
-        return _segment.jieba_spans(view, self._trie, self._offset, how, self.cut_mode == "search",
-                                    False, markers, False)
-
-    def _view_spans(self, text: str, markers: bool = False) -> np.ndarray:
-        """Spans of ``text``, matched on its view (simplified when ``traditional``), forced words
-        first; (-1, -1) marks a newline when ``markers``."""
-        view = text
-        if self.traditional:
-            from .traditional import simplified_view
-
-            view = simplified_view(text)
-        whole = self._whole_words()
-        if whole is None:
-            return self._kernel_spans(view, markers)
-        return _views.spans_around_whole_words(view, whole, self.normalize, self._kernel_spans, markers)
+        """Whether the classic kernel alone does the work (no jieba cut, view or forced word:
+        those are :mod:`nlpzero._views`)."""
+        return ((self.mode != "jieba" or (not self.hmm and self.cut_mode == "accurate"))
+                and not self.traditional and not self._whole)
 
     def lcut(self, text: str) -> list[str]:
         """Tokens of ``text`` as a list (whitespace dropped; newlines are whitespace here).
@@ -554,12 +471,9 @@ class Segmenter:
         if not isinstance(text, str):
             raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         if len(text) <= BATCH_CHARS:
-            if self._jieba_only():
-                lines = _segment.jieba_lists(text, self._trie, self._offset, self._how,
-                                             self.cut_mode == "search", False)
-                return lines[0] if len(lines) == 1 else [w for line in lines for w in line]
-            spans = self.spans(text)
-            return [text[a:b] for a, b in spans.tolist()]
+            if not self._plain:
+                return _views.lcut(self, text)
+            return [text[a:b] for a, b in _segment.segment_spans(text, *self._args()).tolist()]
         out: list[str] = []
         for piece in self._pieces(text):
             out.extend(self.lcut(piece))
@@ -601,33 +515,9 @@ class Segmenter:
         A line containing ``"\\n"`` is segmented as a whole (its newlines are whitespace).
         ``lines`` must be an iterable of str, not one str (use :meth:`lcut` for one text).
         """
-        if isinstance(lines, (str, bytes)):
-            raise ParameterTypeError(
-                "`lines` must be an iterable of lines, not a single str (its characters would be "
-                "the lines); use lcut(text) or cut_lines(text.splitlines())", "lines", lines)
-        return self._cut_lines(lines)
-
-    def _cut_lines(self, lines: Iterable[str]) -> Iterator[list[str]]:
-        batch: list[str] = []
-        size = 0
-        for line in lines:
-            if not isinstance(line, str):
-                raise ParameterTypeError(f"lines must be str, got {type(line).__name__}")
-            if "\n" in line or len(line) > BATCH_CHARS:
-                yield from self._batch(batch)
-                batch, size = [], 0
-                yield self.lcut(line)
-                continue
-            batch.append(line)
-            size += len(line) + 1
-            if size >= BATCH_CHARS:
-                yield from self._batch(batch)
-                batch, size = [], 0
-        yield from self._batch(batch)
+        return cut_lines_in_batches(lines, self.lcut, self._batch, BATCH_CHARS)
 
     def _batch(self, batch: list[str]) -> list[list[str]]:
-        if not batch:
-            return []
         return self._line_tokens("\n".join(batch))
 
     def spans(self, text: str) -> np.ndarray:
@@ -641,17 +531,14 @@ class Segmenter:
             raise ParameterTypeError(f"`text` must be str, got {type(text).__name__}")
         if self._plain:
             return _segment.segment_spans(text, *self._args())
-        return self._view_spans(text)
+        return _views.spans(self, text)
 
     def _line_tokens(self, text: str) -> list[list[str]]:
         """One list of tokens per ``\\n``-separated line of ``text`` (a final newline opens an
         empty last line)."""
         if self._plain:
             return _segment.segment_lists(text, *self._args())
-        if self._jieba_only():
-            return _segment.jieba_lists(text, self._trie, self._offset, self._how,
-                                        self.cut_mode == "search", False)
-        return _views.lines_from_spans(text, self._view_spans(text, True))
+        return _views.line_tokens(self, text)
 
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by ``\\n``
@@ -660,10 +547,7 @@ class Segmenter:
         delim = delimiter.encode("utf-8")
         if self._plain:
             return _segment.segment_utf8(text, *self._args(), delim, mid_line)
-        if self._jieba_only():
-            return _segment.jieba_utf8(text, self._trie, self._offset, self._how,
-                                       self.cut_mode == "search", delim, mid_line, False)
-        return _segment.spans_utf8(text, self._view_spans(text, True), delim, mid_line)
+        return _views.utf8(self, text, delim, mid_line)
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
@@ -686,11 +570,10 @@ class Segmenter:
         return f"<Segmenter {len(self)} words{src}, mode={self.mode!r}{extra}, {self._kind}s>"
 
 
-def as_segmenter(dictionary: Any, **kwargs) -> Segmenter:
-    """``dictionary`` itself if it is a :class:`Segmenter` (or the joint model's
-    :class:`nlpzero.joint.JointSegmenter`), else ``Segmenter(dictionary, **kwargs)``."""
-    from .joint import JointSegmenter
-
-    if isinstance(dictionary, (Segmenter, JointSegmenter)):
+def as_segmenter(dictionary: SegmenterSource, **kwargs) -> SegmenterLike:
+    """``dictionary`` itself if it is a segmenter (a :class:`Segmenter`, the joint model's
+    :class:`nlpzero.joint.JointSegmenter`, or any :class:`~nlpzero.protocol.SegmenterLike`),
+    else ``Segmenter(dictionary, **kwargs)``."""
+    if isinstance(dictionary, SegmenterLike):
         return dictionary
     return Segmenter(dictionary, **kwargs)

@@ -39,7 +39,7 @@ from .ngrams import DEFAULT_MAX_MEMORY
 from .nvbe import nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .joint import JointSegmenter
+    from .protocol import SegmenterLike
     from .segment import Segmenter
 
 __all__ = ["learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans"]
@@ -145,7 +145,7 @@ def learn_segmenter(
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
     client: Any = None,
-) -> Segmenter | JointSegmenter:
+) -> SegmenterLike:
     """Learn an unsupervised segmenter from raw text (nVBE).
 
     Parameters
@@ -187,7 +187,8 @@ def learn_segmenter(
 
     Returns
     -------
-    nlpzero.Segmenter or nlpzero.joint.JointSegmenter
+    nlpzero.SegmenterLike
+        Either segmenter has the methods of :class:`~nlpzero.protocol.SegmenterLike`.
         ``method="joint"``: a :class:`~nlpzero.joint.JointSegmenter` (the perceptron trained on
         the refined segmentation; a corpus too small for the joint model warns and gives the
         nVBE ``Segmenter``). ``method="nvbe"``: a ``Segmenter`` built with

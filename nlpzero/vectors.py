@@ -24,6 +24,7 @@ from ._io import atomic_write
 from ._wordvec import DENSE_SVD_MAX, cooccurrence, knn_graph, ppmi, truncated_svd, unit_rows, vocabulary
 from .corpus import Corpus, TokenCorpus
 from .errors import CorpusTooSmallError, FormatError, InputError, ParameterError, ParameterTypeError, ResourceLimitError
+from .protocol import SegmenterLike, SegmenterSource
 
 __all__ = ["WordVectors", "as_vectors", "cluster_words", "load_vectors", "word_vectors"]
 
@@ -277,7 +278,7 @@ def word_vectors(
     eig: float = 0.5,
     seed: int = 0,
     encoding: str = "utf-8",
-    segmenter: Any = None,
+    segmenter: SegmenterSource | None = None,
 ) -> WordVectors:
     """Word vectors from a corpus: PPMI of window co-occurrences + truncated SVD.
 
@@ -309,7 +310,7 @@ def word_vectors(
         Seed of the randomized SVD (used when V > 1200); deterministic.
     encoding : str, default "utf-8"
         Encoding of a file corpus.
-    segmenter : None, ``"learn"``, Segmenter, or anything :class:`nlpzero.Segmenter` accepts
+    segmenter : None, ``"learn"``, SegmenterLike, or anything :class:`nlpzero.Segmenter` accepts
         None: ``corpus`` is already segmented. ``"learn"``: learn an unsupervised segmenter from
         ``corpus`` itself (:func:`nlpzero.learn_segmenter`, one more pass) and segment with it.
         Otherwise the segmenter (or dictionary: a mapping, a lexicon, a path, ``"jieba"``) that
@@ -372,7 +373,7 @@ def word_vectors(
     return WordVectors(tuple(words), vectors, counts, s)
 
 
-def _as_segmenter(corpus: Any, segmenter: Any):
+def _as_segmenter(corpus: Any, segmenter: SegmenterSource | None) -> SegmenterLike | None:
     if segmenter is None:
         return None
     if isinstance(segmenter, str) and segmenter == "learn":

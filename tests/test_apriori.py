@@ -51,10 +51,10 @@ def count_mode(request, monkeypatch):
     import nlpzero.apriori
 
     if request.param == "no-bitsets":
-        monkeypatch.setattr(nlpzero.apriori, "_BITSET_MIN_BUDGET", 0)
-        monkeypatch.setattr(nlpzero.apriori, "_BITSET_OCC_RATIO", 0)
+        monkeypatch.setattr(nlpzero.apriori, "BITSET_MIN_BUDGET", 0)
+        monkeypatch.setattr(nlpzero.apriori, "BITSET_OCC_RATIO", 0)
     else:
-        monkeypatch.setattr(nlpzero.apriori, "_COUNT_MODE", request.param)
+        monkeypatch.setattr(nlpzero.apriori, "COUNT_MODE", request.param)
     return request.param
 
 

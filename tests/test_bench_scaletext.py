@@ -6,7 +6,6 @@ characters) so it needs neither the benchmark cache nor jieba. No speed is asser
 import random
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from benchmarks import scaletext
@@ -68,24 +67,21 @@ def test_vocabulary_and_distinct_ngrams_keep_growing(lines):
         assert 0 < beta < 1.1, (order, beta)  # at most about linear
 
 
+def _substrings(text, order):
+    """The distinct n-grams of ``text`` inside runs of word characters, by nlpzero's text model."""
+    from nlpzero.corpus import normalize, runs
+
+    norm = normalize(text)
+    starts, ends = runs(norm)
+    return {norm[i : i + order] for a, b in zip(starts.tolist(), ends.tolist()) for i in range(a, b - order + 1)}
+
+
 def test_distinct_growth_matches_a_set_of_substrings():
     text = "今天天气很好，今天天气不错。\nABC今天abc１２３天气\n好好好好\n" * 3 + "新的一行天气\n"
-    norm = text.translate(scaletext._NORM)
-    runs = []
-    cur = ""
-    for ch in norm:
-        if scaletext._word_codes(ch)[0]:
-            cur += ch
-        else:
-            runs.append(cur)
-            cur = ""
-    runs.append(cur)
+    half = len(text) // 2
     for order in (1, 2, 3, 4, 5):
-        expected = {r[i : i + order] for r in runs for i in range(len(r) - order + 1)}
-        got = scaletext.distinct_growth(text, [len(text) // 2, len(text)], orders=(order,))[order]
-        assert got[-1] == len(expected)
-        half = scaletext._word_codes(text[: len(text) // 2])
-        assert got[0] == len(np.unique(scaletext._ngram_keys(half, order)))
+        got = scaletext.distinct_growth(text, [half, len(text)], orders=(order,))[order]
+        assert got == [len(_substrings(text[:half], order)), len(_substrings(text, order))]
 
 
 def test_write_text_whole_lines_real_text_first_and_prefix_of_larger(lines, tmp_path):

@@ -338,7 +338,7 @@ def test_many_isolated_nodes_with_a_community():
 def test_renumber_accepts_ids_beyond_n_and_reports_negative():
     from nlpzero import _infomap_core as core
 
-    out, k = core._renumber(np.array([7, 3, 7, 9], np.int64))
+    out, k = core.renumber(np.array([7, 3, 7, 9], np.int64))
     assert out.tolist() == [0, 1, 0, 2] and k == 3
-    _, k = core._renumber(np.array([0, -1], np.int64))
+    _, k = core.renumber(np.array([0, -1], np.int64))
     assert k == -1

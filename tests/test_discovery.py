@@ -574,13 +574,16 @@ def test_one_shot_input_is_spilled_and_gives_the_same_results():
     text = _punctuated(4, 200)
     passes = Passes(as_corpus(iter(text)), 5, False, "")
     assert passes.N == count_ngrams(text, max_n=5, collapse_ascii=True).N
-    spill_dir = passes._spill._dir
-    assert list(segment_unsupervised(iter(text))) == list(segment_unsupervised(text))
-    assert discover(iter(text), min_count=3).to_dict() == discover(text, min_count=3).to_dict()
-    passes._spill.close()
+    import gc
     import os
 
-    assert not os.path.exists(spill_dir)
+    spill_dir = os.path.dirname(passes.corpus.path)          # the passes read the temporary copy
+    assert passes.corpus.reiterable and os.path.exists(spill_dir)
+    assert list(segment_unsupervised(iter(text))) == list(segment_unsupervised(text))
+    assert discover(iter(text), min_count=3).to_dict() == discover(text, min_count=3).to_dict()
+    del passes
+    gc.collect()
+    assert not os.path.exists(spill_dir)                      # removed with the passes
 
 
 @pytest.mark.parametrize("budget", [1 << 17, 1 << 18])

@@ -256,7 +256,7 @@ def test_small_and_large_encodings_agree(metric, monkeypatch):
     fn = wmd if metric == "wmd" else wrd
     pairs = [(random_doc(rng, words) + ["oov"], random_doc(rng, words)) for _ in range(20)]
     small = [fn(d1, d2, vec) for d1, d2 in pairs]
-    monkeypatch.setattr(dist, "_SMALL", -1)
+    monkeypatch.setattr(dist, "SMALL_BAG_TOKENS", -1)
     for (d1, d2), r in zip(pairs, small):
         big = fn(d1, d2, vec)
         assert big.distance == r.distance and big.words1 == r.words1 and big.oov1 == r.oov1 == ("oov",)

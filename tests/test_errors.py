@@ -30,15 +30,20 @@ def test_every_exception_class_lives_in_errors():
             continue
         for name, obj in vars(module).items():
             if (inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == module.__name__
-                    and module.__name__ not in ("nlpzero.errors", "nlpzero._signals")):
+                    and module.__name__ != "nlpzero.errors"):
                 strays.append(f"{module.__name__}.{name}")
     assert strays == []
+    assert set(errors.__all__) == {name for name, obj in vars(errors).items()      # and all are listed
+                                   if inspect.isclass(obj) and issubclass(obj, BaseException)}
 
 
 def test_every_error_is_an_nlpzero_error_and_a_builtin():
     for name in errors.__all__:
         cls = getattr(errors, name)
-        assert issubclass(cls, errors.NlpzeroError)
+        if cls is errors.Terminated:          # a stop request unwinds like KeyboardInterrupt
+            assert issubclass(cls, BaseException) and not issubclass(cls, Exception)
+        else:
+            assert issubclass(cls, errors.NlpzeroError)
     assert issubclass(errors.ParameterError, ValueError)
     assert issubclass(errors.ParameterTypeError, TypeError)
     assert issubclass(errors.OutputError, OSError)
@@ -60,6 +65,11 @@ def test_limits_table_is_consistent():
         if limit.kind == "int":
             assert limit.maximum is not None and limit.maximum <= 1 << 64, key
     assert LIMITS["max_n"].maximum == nlpzero.ngrams.MAX_ORDER
+    from nlpzero import _ngram  # the kernel's compile-time order limit is the same
+
+    _ngram.NgramTable(LIMITS["max_n"].maximum)
+    with pytest.raises(ValueError):
+        _ngram.NgramTable(LIMITS["max_n"].maximum + 1)
     with pytest.raises(errors.ParameterError, match="`x`"):
         check("x", 10**30, key="min_count")
     with pytest.raises(errors.ParameterTypeError):

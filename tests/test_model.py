@@ -47,7 +47,8 @@ def test_other_segmenters_round_trip(tmp_path, kind, sample_path, sample_lines):
         seg = Segmenter({"今天": 10, "天气": 8, "不错": 5}, mode="jieba", hmm=True, cut_mode="search")
     elif kind == "forced":
         seg = Segmenter({"今天": 10, "天气": 8, "不错": 5, "今": 1, "天": 2})
-        seg.add_word("天气不", force=True)
+        seg.add_word("天气不", 1, force=True)     # loses to 天气 + 不错 unless kept whole
+        seg.add_word("[捂脸]", 2)                 # a symbol word: always kept whole
     else:
         seg = learn_segmenter(sample_path, method="nvbe", refine=1)
     path = tmp_path / "m.nlpz"
@@ -56,7 +57,8 @@ def test_other_segmenters_round_trip(tmp_path, kind, sample_path, sample_lines):
     _same_segmenter(seg, again, sample_lines[:100] + ["今天天气不错ＡＢ!"])
     assert again.total == seg.total
     assert (again.hmm, again.cut_mode, again.traditional) == (seg.hmm, seg.cut_mode, seg.traditional)
-    assert again._whole == seg._whole
+    if kind == "forced":                          # the words kept whole survive the round trip
+        assert again.lcut("今天天气不错[捂脸]") == ["今天", "天气不", "错", "[捂脸]"]
 
 
 def _corrupt(path, tmp_path, how):

@@ -126,7 +126,8 @@ def test_sigterm_unpatched_cli(inputs, tmp_path):
 
 
 def test_signal_handler_unit():
-    from nlpzero._signals import Terminated, install, restore
+    from nlpzero._signals import install, restore
+    from nlpzero.errors import Terminated
 
     previous = install()
     try:
@@ -144,8 +145,8 @@ def test_interrupt_outside_the_writers_frames_leaves_no_temp_file(tmp_path, exc,
     writer's generator resumes, so the writer's own cleanup never runs (the generator is left
     suspended). The CLI's exit path still removes the temporary file."""
     from nlpzero._io import atomic_write
-    from nlpzero._signals import Terminated
     from nlpzero.cli import run_guarded
+    from nlpzero.errors import Terminated
 
     held = []
 

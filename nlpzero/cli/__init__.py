@@ -96,7 +96,8 @@ def run_guarded(func, *args):
 
     ``NLPZERO_DEBUG=1`` re-raises everything with its traceback.
     """
-    from .._signals import Terminated, install, restore
+    from .._signals import install, restore
+    from ..errors import Terminated
 
     previous = install()
     try:

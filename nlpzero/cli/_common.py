@@ -142,7 +142,7 @@ def client_from_cli(scheduler: str | None):
 def segmenter_options(f):
     """--lexicon, --dict, --user-dict and --max-word-len: how a command that segments raw text
     gets its words."""
-    f = click.option("--max-word-len", "max_word_len", type=click.IntRange(1, 8), default=None,
+    f = click.option("--max-word-len", "max_word_len", type=limited("max_word_len"), default=None,
                      help="Longest word of the segmenter learned from the input when neither --lexicon "
                           "nor --dict is given [default: 4].")(f)
     f = click.option("--user-dict", "user_dicts", multiple=True, type=click.Path(dir_okay=False),

@@ -115,7 +115,7 @@ def write_jieba_dict(entries: Iterable[tuple[str, float]], out: PathLike | IO[st
     """Write ``word freq`` lines (a jieba user dictionary); return the number written.
 
     Frequencies are rounded to integers ≥ 1 (jieba parses them with ``int``). Words containing
-    whitespace cannot be expressed in the format and raise ValueError.
+    whitespace cannot be expressed in the format and raise :class:`~nlpzero.errors.ParameterError`.
 
     >>> import io
     >>> buf = io.StringIO()
