@@ -303,7 +303,8 @@ def _check_head(inp: _Input) -> None:
     under another encoding), with the same messages."""
     import fsspec
 
-    from .corpus import SNIFF_BYTES, Corpus
+    from ._reading import SNIFF_BYTES
+    from .corpus import Corpus
 
     with fsspec.open(inp.url, "rb") as f:
         head = f.read(SNIFF_BYTES)
