@@ -58,6 +58,7 @@ __all__ = [
     "CorpusTooSmallError",
     "CountOverflowError",
     "DecodeError",
+    "DependencyError",
     "FormatError",
     "InputError",
     "IterationLimitError",
