@@ -66,10 +66,12 @@ def private_device(tmp_path):
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dask_client():
-    """A real Dask cluster shared by the tests of ``client=`` and ``--scheduler``: a LocalCluster of
-    2 worker processes with one thread each, started once per session (skipped without Dask). A
+    """A real Dask cluster shared by the tests of a module (``client=`` in test_distributed.py,
+    ``--scheduler`` in test_cli.py): a LocalCluster of 2 worker processes with one thread each,
+    started once per module and stopped after it, so no other module sees its processes
+    (skipped without Dask). A
     task is retried once after its worker died (``allowed-failures=1``), so a job whose worker is
     killed for good fails after two deaths instead of four."""
     distributed = pytest.importorskip(
