@@ -28,7 +28,7 @@ def _lines(seed=0, n_lines=3000):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    """A file of about 300 KB: 5 blocks on 2 workers (at least 64 KiB each)."""
+    """A file of about 300 KB: 4 blocks on 2 workers (2 per worker, at least 64 KiB each)."""
     path = tmp_path_factory.mktemp("dask") / "corpus.txt"
     path.write_text("\n".join(_lines()) + "\n", encoding="utf-8")
     assert path.stat().st_size > 4 * (64 << 10)
@@ -110,7 +110,7 @@ def test_a_byte_order_mark_and_crlf_lines_read_as_in_one_process(dask_client, tm
 def test_undecodable_bytes_name_the_same_offset_and_leave_no_output(dask_client, corpus, tmp_path):
     data = open(corpus, "rb").read()
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(data[:200_000] + b"\xff" + data[200_000:])       # in the fourth block
+    bad.write_bytes(data[:200_000] + b"\xff" + data[200_000:])       # in the third block
     with pytest.raises(DecodeError) as single:
         count_ngrams(bad)
     with pytest.raises(DecodeError) as spread:
