@@ -7,7 +7,7 @@
 runs where:
 
 - **read** (workers): a path or fsspec URL (``s3://...``) is cut by ``dask.bytes.read_bytes``
-  into blocks that end at a newline (``delimiter=b"\\n"``, 4 blocks per worker, 64 KiB to
+  into blocks that end at a newline (``delimiter=b"\\n"``, 2 blocks per worker, 64 KiB to
   64 MiB each), each read by one worker; every line is read once. Other inputs (a list of
   lines, standard input) are cut into chunks of whole lines here and shipped to the workers.
 - **count** (workers): each block is decoded and counted by the compiled kernel of
@@ -76,7 +76,7 @@ __all__ = ["INSTALL_HINT", "check_client", "connect", "parse_scheduler", "requir
 #: What to run when Dask is missing.
 INSTALL_HINT = "pip install 'nlpzero[dask]'"
 #: Blocks per worker, and the bounds of a block's size in bytes.
-BLOCKS_PER_WORKER = 4
+BLOCKS_PER_WORKER = 2
 MIN_BLOCK_BYTES = 64 << 10
 MAX_BLOCK_BYTES = 64 << 20
 #: Blocks being segmented or written at once, per worker (bounds the memory of long outputs).
@@ -202,28 +202,17 @@ def _n_workers(client) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
 
 
-def _worker_errors():
-    """The exceptions by which Dask reports a lost worker or a cancelled task."""
-    from distributed import KilledWorker
-
-    errors = [KilledWorker]
-    try:
-        from distributed.client import FutureCancelledError
-        errors.append(FutureCancelledError)
-    except ImportError:  # pragma: no cover (older distributed)
-        pass
-    from concurrent.futures import CancelledError
-
-    errors.append(CancelledError)
-    return tuple(errors)
-
-
 @contextlib.contextmanager
 def _lost_workers() -> Iterator[None]:
-    """A worker that died for good (Dask retries a task a few times first) -> WorkerError."""
+    """A worker that died for good (Dask retries a task a few times first), or a task cancelled
+    for lost dependencies (``FutureCancelledError`` is a ``CancelledError``) -> WorkerError."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
     try:
         yield
-    except _worker_errors() as exc:
+    except (KilledWorker, CancelledError) as exc:
         raise WorkerError(f"a Dask worker died or the job was cancelled ({type(exc).__name__}: "
                           f"{' '.join(str(exc).split())[:200]}); out of memory?") from None
 
@@ -349,8 +338,10 @@ def _count_block(block, first, max_n, collapse, normalize, max_memory, encoding,
     table = _ngram.NgramTable(max_n, max_memory)
     if collapse:
         sym = _ngram.encode_symbols(codes, normalize, True)[0]
+        table.reserve(sym.size * max_n * 2 // 5)     # about the distinct n-grams of a block
         status = table.count_chunk(sym, sym.size, False)
     else:
+        table.reserve(codes.size * max_n * 2 // 5)
         status = table.count_chunk(codes, codes.size, normalize)
     del codes
     if status != _ngram.OK:
@@ -364,22 +355,23 @@ def _split_rows(table, K: int, n_parts: int) -> list:
 
     view = _ngram.NgramView(table)
     parts: list = [[] for _ in range(n_parts)]
-    prev = last = None
+    prev = last = part = None
     for k in range(1, K + 1):
         cnt, pre, suf = view.level(k)
         codes = np.zeros((cnt.size, K), dtype=np.uint32)
         if k == 1:
             last = view.chars()
+            part = ((((last.astype(np.uint64) * _GOLDEN32) & 0xFFFFFFFF) * n_parts) >> 32).astype(np.intp)
         else:
             codes[:, : k - 1] = prev[pre, : k - 1]
             last = last[suf]
+            part = part[pre]                    # the partition of the first symbol, along prefixes
         codes[:, k - 1] = last
-        first = codes[:, 0].astype(np.uint64)
-        part = (((first * _GOLDEN32) & 0xFFFFFFFF) * n_parts) >> 32
-        lid = np.arange(cnt.size, dtype=np.uint32)
+        order = np.argsort(part, kind="stable")  # by partition, by id within each
+        bounds = np.searchsorted(part[order], np.arange(n_parts + 1))
         for p in range(n_parts):
-            sel = part == p
-            parts[p].append((codes[sel], cnt[sel].astype(np.uint64), lid[sel]))
+            sel = order[bounds[p] : bounds[p + 1]]
+            parts[p].append((codes[sel], cnt[sel].astype(np.uint64), sel.astype(np.uint32)))
         prev = codes
     return [_stack(rows, K) for rows in parts]
 
@@ -414,7 +406,8 @@ def _merge_partition(K: int, *pieces):
             if lo == hi:
                 continue
             c, n = codes[lo:hi], lengths[lo:hi]
-            new = table.lookup(c, n) == 0          # not in an earlier block (rows of a block are distinct)
+            # not in an earlier block (the rows of one block are distinct)
+            new = table.lookup(c, n) == 0 if b else np.ones(c.shape[0], dtype=bool)
             if table.add(c, n, counts[lo:hi]) == _ngram.COUNT_OVERFLOW:
                 return None
             out_codes.append(c[new])
