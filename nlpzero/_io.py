@@ -93,9 +93,6 @@ def check_output_path(path: PathLike) -> str:
     return target
 
 
-# kept for callers of the old private name
-_check_output_path = check_output_path
-
 
 class _Checked:
     """A writable file whose every write and flush turns an OSError into an OutputError

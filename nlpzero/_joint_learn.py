@@ -66,7 +66,7 @@ def joint_inputs(passes: Passes, model, max_memory: int = DEFAULT_MAX_MEMORY) ->
     for _codes, sym, start, _end, ids in passes.chunks():
         if full:
             break
-        st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+        st = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model.score, model.offset,
                                  model.unknown)
         if not sample:
             syms.append(sym)

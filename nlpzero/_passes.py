@@ -203,8 +203,8 @@ def learn_model(corpus, *, max_word_len: int = 4, penalty: float = 0.0, refine: 
     -------
     passes : Passes
     model
-        Scores every string of at most ``max_word_len`` symbols: ``model._score`` (concatenated
-        by order, ``model._offset`` the start of each order), ``model.unknown``,
+        Scores every string of at most ``max_word_len`` symbols: ``model.score`` (concatenated
+        by order, ``model.offset`` the start of each order), ``model.unknown``,
         ``model.max_word_len``.
     """
     from .unsupervised import _learn

@@ -81,9 +81,9 @@ def jieba_cut(seg) -> int | None:
     if seg.cut_mode == "full":
         return _FULL
     if seg.hmm:
-        from .jieba import _ensure_hmm
+        from .jieba._model import ensure_hmm
 
-        _ensure_hmm()
+        ensure_hmm()
         return _HMM
     return _ACCURATE
 

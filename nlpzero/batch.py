@@ -280,7 +280,7 @@ def map_lines(
     import time
 
     from . import _limits as limits
-    from ._io import _check_output_path, atomic_write, open_output
+    from ._io import atomic_write, check_output_path, open_output
     from ._progress import make_progress
     from .corpus import Corpus
     from .errors import DecodeError
@@ -292,7 +292,7 @@ def map_lines(
     if source.size is not None and source.size < SMALL_INPUT_BYTES:
         jobs = 1
     if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
-        _check_output_path(os.fspath(output))       # fail before reading anything
+        check_output_path(os.fspath(output))       # fail before reading anything
     meter = make_progress(progress, source.size, desc)
     work = (func, source.encoding, source.errors)
     counts = {"lines": 0, "out": 0, "last": b""}

@@ -269,11 +269,13 @@ def infomap(
     num_trials = limits.check("num_trials", num_trials)
     seed = limits.check("seed", seed)
     teleportation = _check_common(directed, teleportation)
-    return _run(as_edges(graph, directed, weight, encoding), num_trials, seed, teleportation)
+    return infomap_edges(as_edges(graph, directed, weight, encoding), num_trials, seed, teleportation)
 
 
-def _run(edges: Edges, num_trials: int, seed: int, teleportation: float) -> InfomapResult:
-    """The optimisation behind :func:`infomap`, on validated edges."""
+def infomap_edges(edges: Edges, num_trials: int, seed: int, teleportation: float) -> InfomapResult:
+    """The optimisation behind :func:`infomap`, on edges already in the kernels' form
+    (:class:`nlpzero._flow.Edges`, checked) and checked arguments: what :func:`infomap` runs after
+    :func:`nlpzero._flow.as_edges`, and what :func:`nlpzero.cluster_words` runs on its kNN graph."""
     n = len(edges.nodes)
     if n == 0:
         empty = np.zeros(0)

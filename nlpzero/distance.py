@@ -85,8 +85,7 @@ def _tokens(doc, name: str) -> Sequence:
         raise ParameterTypeError(f"`{name}` must be a sequence of tokens, got {type(doc).__name__}") from None
 
 
-#: Inputs up to this many tokens are bagged with dicts (cheaper than numpy for a pair of texts),
-#: larger ones with numpy; the bags, and so every result, are the same either way.
+#: Inputs up to this many tokens are bagged with dicts (cheaper for a pair), larger ones with numpy: same bags.
 SMALL_BAG_TOKENS = 256
 
 

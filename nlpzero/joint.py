@@ -85,6 +85,7 @@ from .errors import ParameterError, ParameterTypeError
 __all__ = [
     "JointSegmenter",
     "RefineResult",
+    "bmes_tags",
     "digamma",
     "ewens_alpha",
     "joint_sample_chars",
@@ -211,8 +212,16 @@ class RefineResult:
         return len(self.changed)
 
 
-def _tags(starts: np.ndarray, off: np.ndarray) -> np.ndarray:
-    """B/M/E/S tag of each symbol from word-start flags (runs given by ``off``)."""
+def bmes_tags(starts: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """The B/M/E/S tag of each symbol (``_joint.TAG_B`` ... ``TAG_S``: begins, inside, ends a
+    word, a one-symbol word) from word-start flags, runs given by ``off``: what the character
+    position model counts and the perceptron learns.
+
+    >>> import numpy as np
+    >>> bmes_tags(np.array([1, 0, 0, 1, 1], np.uint8), np.array([0, 4, 5])).tolist() == [
+    ...     _joint.TAG_B, _joint.TAG_M, _joint.TAG_E, _joint.TAG_S, _joint.TAG_S]
+    True
+    """
     n = starts.size
     start = starts.astype(bool)
     nxt = np.ones(n, dtype=bool)            # the next symbol starts a word (or the run ends)
@@ -232,7 +241,7 @@ def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
     """Log emission ``logem[tag, s]`` and transition ``logtr[prev, tag]`` (row 4: run start)
     probabilities of the character position model, counted from a segmentation with add-one
     smoothing."""
-    tags = _tags(starts, off).astype(np.int64)
+    tags = bmes_tags(starts, off).astype(np.int64)
     em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols) + 1.0
     logem = np.log(em / em.sum(axis=1, keepdims=True))
     prev = np.empty_like(tags)
@@ -387,7 +396,7 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
     """
     feat = np.ascontiguousarray(feat, dtype=np.int32)
     off = np.ascontiguousarray(off, dtype=np.int64)
-    gold = _tags(np.ascontiguousarray(starts, dtype=np.uint8), off)
+    gold = bmes_tags(np.ascontiguousarray(starts, dtype=np.uint8), off)
     n_runs = off.size - 1
     all_runs = np.arange(n_runs)
     held = all_runs[all_runs % 10 == 9] if n_runs >= 10 else all_runs[:0]

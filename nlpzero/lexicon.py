@@ -210,10 +210,13 @@ class Lexicon:
         if format is None:
             format = "jsonl" if path.endswith(".jsonl") else "tsv"
         check_choice("format", format, ("tsv", "jsonl", "jieba"))
-        if format == "jieba":
-            from .jieba.interop import load_jieba_dict
+        if format == "jieba":          # parsed as jieba.interop.parse_jieba_line reads it
+            from .dictionary import read_dictionary
 
-            return load_jieba_dict(path, encoding=encoding)
+            entries = read_dictionary(path, format="jieba", encoding=encoding, require_count=True)
+            nan = [np.nan] * len(entries)
+            return _from_lists([w for w, _ in entries], [int(round(c)) for _, c in entries],
+                               dict.fromkeys(("cohesion", "left_entropy", "right_entropy"), nan), "jieba")
         words, counts, cols = [], [], {k: [] for k in ("cohesion", "left_entropy", "right_entropy")}
         for lineno, line in enumerate(Corpus(path, encoding=encoding, decode_hint=UTF8_HINT).lines(), start=1):
             line = line.rstrip("\r\n")

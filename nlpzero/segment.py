@@ -35,7 +35,8 @@ modes; computed by :mod:`nlpzero.jieba`'s kernel); in nlpzero mode, forced words
 wherever they occur; ``traditional=True`` matches the dictionary on a simplified view of
 traditional characters (:mod:`nlpzero.traditional`).
 
-Around the segmenter: :mod:`nlpzero._trie_cache` keeps compiled dictionaries on disk,
+Around the segmenter: :mod:`nlpzero._views` runs these options (the classic kernel alone runs
+a segmenter without them), :mod:`nlpzero._trie_cache` compiles dictionaries and keeps them on disk,
 :mod:`nlpzero.batch` segments files of any size on all cores (:func:`nlpzero.batch.segment_file`),
 and :mod:`nlpzero.jieba.interop` reads and writes jieba's dictionaries.
 
@@ -324,6 +325,12 @@ class Segmenter:
         if self._kind == "score":
             return 0.0
         return -math.log(self.total) if self.total > 0 else 0.0
+
+    @property
+    def kind(self) -> str:
+        """``"count"`` (a dictionary of word counts, scored ``log c − log Σc``) or ``"score"``
+        (additive word scores: :meth:`from_scores`, learned segmenters)."""
+        return self._kind
 
     @property
     def unknown_score(self) -> float:

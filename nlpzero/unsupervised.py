@@ -54,13 +54,15 @@ class _Model:
     """A learned scoring of every string of at most ``max_word_len`` symbols seen in training (the
     nVBE score ``a(w)·|w| + Σ z(PMI) of its links − penalty`` of
     :func:`nlpzero.nvbe.nvbe_scores`, or after refinement the unigram log-probability), applied
-    by the compiled dynamic programme of ``_discover.best_path``."""
+    by the compiled dynamic programme of ``_discover.best_path``: ``score`` holds the scores of
+    every order concatenated, ``offset[k - 1]`` where order ``k`` starts, ``index`` the n-gram
+    ids (``NgramCounts.view``) they follow."""
 
     def __init__(self, index, score: np.ndarray, offset: np.ndarray, max_word_len: int, unknown: float,
                  normalize: bool, method: str):
-        self._index = index
-        self._score = score
-        self._offset = offset
+        self.index = index
+        self.score = score
+        self.offset = offset
         self.max_word_len = max_word_len
         self.unknown = unknown
         self.normalize = normalize
@@ -106,9 +108,9 @@ def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
     training corpus, drop those seen fewer than ``min_count`` times (single symbols always stay,
     as unknown characters), and score each word by its log-probability."""
     K = model.max_word_len
-    counts = np.zeros(int(model._offset[-1]), dtype=np.float64)
+    counts = np.zeros(int(model.offset[-1]), dtype=np.float64)
     for _codes, sym, _start, _end, ids in passes.chunks():
-        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model.score, model.offset,
                                      model.unknown)
         bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
         first = np.flatnonzero(starts[bounds])
@@ -116,17 +118,17 @@ def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
         length = bounds[first + 1] - lo
         for k in range(1, K + 1):
             sel = lo[length == k]
-            o0, o1 = model._offset[k - 1], model._offset[k]
+            o0, o1 = model.offset[k - 1], model.offset[k]
             counts[o0:o1] += np.bincount(ids[k - 1, sel], minlength=int(o1 - o0))
     total = counts.sum()
-    n1 = int(model._offset[1])
+    n1 = int(model.offset[1])
     keep = counts >= min_count
     keep[:n1] = counts[:n1] > 0
     score = np.full(counts.size, -np.inf)
     score[keep] = np.log(counts[keep] / total)
     unknown = math.log(0.5 / total)
     score[:n1][~keep[:n1]] = unknown
-    return _Model(model._index, score, model._offset, K, unknown, model.normalize,
+    return _Model(model.index, score, model.offset, K, unknown, model.normalize,
                                  model.method + "+unigram")
 
 
@@ -359,10 +361,10 @@ def _segmenter_scores(passes: Passes, model: _Model) -> dict:
     training corpus unchanged (its best route only uses them) and keeps the trie small."""
     K = model.max_word_len
     # used[k] marks the order-k ids of words without ASCII (dense ids: a mark array, no sort)
-    used = {k: np.zeros(int(model._offset[k] - model._offset[k - 1]), dtype=bool) for k in range(2, K + 1)}
+    used = {k: np.zeros(int(model.offset[k] - model.offset[k - 1]), dtype=bool) for k in range(2, K + 1)}
     mixed = {}
     for codes, sym, start, end, ids in passes.chunks():
-        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score, model._offset,
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model.score, model.offset,
                                      model.unknown)
         bounds = np.flatnonzero(starts.astype(bool) | (sym < 0))
         first = np.flatnonzero(starts[bounds])
@@ -378,15 +380,15 @@ def _segmenter_scores(passes: Passes, model: _Model) -> dict:
         # lone stretches included, so the dictionary scores them as the model does
         m_lo, m_len = lo[has_ascii], length[has_ascii]
         a, b = start[m_lo], end[m_lo + m_len - 1]
-        vals = model._score[model._offset[m_len - 1] + ids[m_len - 1, m_lo]]
+        vals = model.score[model.offset[m_len - 1] + ids[m_len - 1, m_lo]]
         mixed.update(zip(cut_strings(codes, a, b - a), vals.tolist()))
     scores = {}
     for k in range(2, K + 1):
         ids = np.flatnonzero(used[k])
-        vals = model._score[model._offset[k - 1] + ids]
+        vals = model.score[model.offset[k - 1] + ids]
         scores.update(zip(passes.strings(k, ids), vals.tolist()))
     ones = np.flatnonzero(passes.levels[0][0] > 0)
     ones = ones[~passes.ascii1[ones]]
-    scores.update(zip(passes.strings(1, ones), model._score[ones].tolist()))
+    scores.update(zip(passes.strings(1, ones), model.score[ones].tolist()))
     scores.update(mixed)          # the Segmenter normalises keys as it matches text
     return scores

@@ -422,7 +422,7 @@ def cluster_words(
     [['a', 'b'], ['c', 'd']]
     """
     from ._flow import Edges
-    from .community import _run
+    from .community import infomap_edges
 
     if isinstance(vectors, WordVectors):
         words, matrix = list(vectors.words), vectors.vectors
@@ -452,4 +452,4 @@ def cluster_words(
     else:
         src, dst, w = knn_graph(matrix, k)
     edges = Edges(words, np.ascontiguousarray(src), np.ascontiguousarray(dst), np.ascontiguousarray(w), False)
-    return _run(edges, num_trials, seed, 0.15)
+    return infomap_edges(edges, num_trials, seed, 0.15)

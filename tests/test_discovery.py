@@ -510,8 +510,8 @@ def _run_scores_of_model(passes, model):
     K = model.max_word_len
     want = []
     for _codes, sym, _start, _end, ids in passes.chunks():
-        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model._score,
-                                     model._offset, model.unknown)
+        starts = _discover.best_path(sym, np.ascontiguousarray(ids[:K]), model.score,
+                                     model.offset, model.unknown)
         s, run = 0.0, False
         for i in range(sym.size):
             if sym[i] < 0:
@@ -524,7 +524,7 @@ def _run_scores_of_model(passes, model):
                 while i + k < sym.size and sym[i + k] >= 0 and not starts[i + k]:
                     k += 1
                 w = ids[k - 1, i]
-                s += model._score[model._offset[k - 1] + w] if w >= 0 else model.unknown
+                s += model.score[model.offset[k - 1] + w] if w >= 0 else model.unknown
             run = True
     return want
 

@@ -326,7 +326,7 @@ def test_perceptron_epoch_matches_reference():
     off = np.array([0, 3, 7, 10, 16])
     starts = rng.integers(0, 2, size=16).astype(np.uint8)
     starts[off[:-1]] = 1
-    gold = joint._tags(starts, off)
+    gold = joint.bmes_tags(starts, off)
     # random starting weights: with all-zero weights every tag sequence ties, and the brute force
     # breaks ties differently from the kernel
     w, u, tw, tu = rng.normal(size=4 << bits), np.zeros(4 << bits), rng.normal(size=20), np.zeros(20)
@@ -343,7 +343,7 @@ def test_perceptron_epoch_matches_reference():
 def test_tags_from_starts():
     starts = np.array([1, 0, 0, 1, 1, 1, 0, 1], dtype=np.uint8)
     off = np.array([0, 5, 7, 8])
-    assert joint._tags(starts, off).tolist() == [B, M, E, S, S, B, E, S]
+    assert joint.bmes_tags(starts, off).tolist() == [B, M, E, S, S, B, E, S]
 
 
 # ---------------------------------------------------------------------- text model

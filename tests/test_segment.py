@@ -215,6 +215,19 @@ def test_bad_dictionary_values():
         Segmenter.from_scores({"a": float("nan")})
 
 
+def test_kind_names_counts_or_scores_and_survives_a_model_file(tmp_path):
+    from nlpzero import to_jieba_userdict
+    from nlpzero.errors import ParameterError
+
+    counts, scores = Segmenter(LEX), Segmenter.from_scores({"北京": 2.0}, unknown_score=-3.0)
+    assert (counts.kind, scores.kind) == ("count", "score")
+    scores.save(tmp_path / "m.nlpz")
+    assert Segmenter.load(tmp_path / "m.nlpz").kind == "score"
+    assert to_jieba_userdict(counts)                     # counts export to jieba, scores do not
+    with pytest.raises(ParameterError, match="score segmenter"):
+        to_jieba_userdict(scores)
+
+
 def test_to_dict_object_and_normalised_keys():
     class Lexicon:
         def to_dict(self):

@@ -65,9 +65,9 @@ from ._model import (  # noqa: F401  (hmm_tables and Force_Split_Words are publi
     _abs_path,
     _add_force_split,
     _default_dict_path,
-    _ensure_hmm,
     _FreqView,
     _load_main_dict,
+    ensure_hmm,
     hmm_tables,
 )
 
@@ -325,7 +325,7 @@ class Tokenizer:
             how = _HOW_FULL
         elif HMM:
             how = _HOW_HMM
-            _ensure_hmm()
+            ensure_hmm()
         else:
             how = _HOW_PLAIN
         out = _segment.jieba_list(sentence, self._trie, self._offset, how, False)
@@ -350,7 +350,7 @@ class Tokenizer:
             return []
         self.check_initialized()
         if HMM:
-            _ensure_hmm()
+            ensure_hmm()
         return _segment.jieba_list(sentence, self._trie, self._offset,
                                    _HOW_HMM if HMM else _HOW_PLAIN, True)
 

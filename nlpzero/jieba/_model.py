@@ -60,7 +60,9 @@ def hmm_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return start, trans, emit
 
 
-def _ensure_hmm() -> None:
+def ensure_hmm() -> None:
+    """Hand jieba's HMM tables to the segmentation kernel once (thread-safe); the kernels of
+    ``HMM=True`` cuts and of ``Segmenter(..., hmm=True)`` need them."""
     if _segment.jieba_hmm_ready():
         return
     with _HMM_LOCK:

@@ -155,16 +155,9 @@ def load_jieba_dict(path: PathLike, *, encoding: str = "utf-8") -> Lexicon:
     nlpzero.errors.InputError
         The file is missing or unreadable.
     """
-    import numpy as np
+    from ..lexicon import Lexicon
 
-    from ..dictionary import read_dictionary
-    from ..lexicon import _from_lists
-
-    entries = read_dictionary(path, format="jieba", encoding=encoding, require_count=True)
-    words = [w for w, _ in entries]
-    counts = [int(round(c)) for _, c in entries]
-    cols = {k: [np.nan] * len(words) for k in ("cohesion", "left_entropy", "right_entropy")}
-    return _from_lists(words, counts, cols, "jieba")
+    return Lexicon.load(path, format="jieba", encoding=encoding)
 
 
 # ---------------------------------------------------------------------- lexicons handed to jieba
@@ -172,7 +165,7 @@ def _counts_of(lexicon: Any) -> list[tuple[str, float]]:
     from ..segment import Segmenter
 
     if isinstance(lexicon, Segmenter):
-        if lexicon._kind != "count":
+        if lexicon.kind != "count":
             raise ParameterError("a score segmenter has no counts to export; pass a count lexicon")
         return list(lexicon.to_dict().items())
     if hasattr(lexicon, "to_dict") and not isinstance(lexicon, Mapping):
