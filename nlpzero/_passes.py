@@ -91,6 +91,10 @@ class Passes:
         :meth:`entropies` are the exact branching entropies taken before pruning (see
         :func:`_pruned_statistics`): memory is bounded by ``max_memory`` and the threshold, not
         by the corpus. Chunks are then always read again.
+    counts : NgramCounts, optional
+        The counts of ``corpus`` taken elsewhere (``collapse_ascii=True``, unpruned, with the ids
+        of a single count: :mod:`nlpzero.distributed`); then the corpus is only re-read and
+        ``prune`` must be None.
 
     Raises
     ------
@@ -99,10 +103,10 @@ class Passes:
     """
 
     def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str,
-                 max_memory: int = DEFAULT_MAX_MEMORY, prune=None):
+                 max_memory: int = DEFAULT_MAX_MEMORY, prune=None, counts=None):
         self._spill = None
         where = corpus.path
-        if not corpus.reiterable:
+        if counts is None and not corpus.reiterable:
             self._spill = spill_to_file(corpus)
             corpus = self._spill.corpus
         self.corpus = corpus
@@ -111,7 +115,10 @@ class Passes:
         self._right = None
         #: pieces of at most max_n - 1 symbols that count_pieces left out (their n-gram was pruned)
         self.unlisted_pieces = 0
-        if prune is None:
+        if counts is not None:
+            assert prune is None, "counts taken elsewhere are unpruned"
+            self.counts, self.cache = counts, None
+        elif prune is None:
             cache = ChunkCache(_CACHE_SYMBOLS)
             self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
             self.cache = cache.chunks

@@ -406,6 +406,7 @@ def segment_file(
     errors: str = "strict",
     progress: Any = False,
     start_method: str | None = None,
+    client: Any = None,
 ) -> BatchResult:
     """Segment a file (any size) line by line into another, on all cores, keeping line order.
 
@@ -439,6 +440,12 @@ def segment_file(
     start_method : {None, "fork", "spawn", "forkserver"}
         How worker processes start; None: the platform's default. The output is the same
         under every method.
+    client : dask.distributed.Client, optional
+        Segment on this Dask cluster instead of local processes (:mod:`nlpzero.distributed`;
+        needs ``pip install "nlpzero[dask]"``; ``jobs`` and ``start_method`` do not apply): the
+        segmenter is sent once to every worker, each worker segments the blocks it reads, the
+        output is written here in input order, the same bytes. ``corpus`` may then also be an
+        fsspec URL (``s3://...``).
 
     Returns
     -------
@@ -462,6 +469,13 @@ def segment_file(
     seg = as_segmenter(segmenter)
     if not isinstance(delimiter, str):
         raise ParameterTypeError(f"`delimiter` must be str, got {type(delimiter).__name__}")
+    if client is not None:
+        if jobs is not None or start_method is not None:
+            raise ParameterError("`jobs` and `start_method` are for local worker processes; with `client` "
+                                 "the Dask cluster's workers segment", "jobs", jobs)
+        from .distributed import segment_file_on
+
+        return segment_file_on(client, corpus, output, seg, delimiter, encoding, errors, progress)
     return map_lines(corpus, output, _SegmentLines(seg, delimiter), jobs=jobs, boundary=seg.last_boundary,
                      joiner=delimiter.encode("utf-8"), encoding=encoding, errors=errors,
                      progress=progress, desc="segmenting", start_method=start_method)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
@@ -77,6 +77,7 @@ def discover(
     known_jieba: bool = True,
     seed: int = 0,
     progress: ProgressArg = False,
+    client: Any = None,
 ) -> Lexicon:
     """Discover the words of a corpus without any dictionary.
 
@@ -120,6 +121,10 @@ def discover(
         Seed of the joint model's visiting order (``method="joint"``; deterministic per seed).
     progress : bool or callable
         Progress on stderr while reading.
+    client : dask.distributed.Client, optional
+        Run on this Dask cluster (:mod:`nlpzero.distributed`; needs ``pip install "nlpzero[dask]"``):
+        n-grams are counted on the workers, the scores computed here on the merged counts; the
+        same lexicon, byte for byte. ``corpus`` may then also be an fsspec URL (``s3://...``).
 
     Returns
     -------
@@ -168,11 +173,13 @@ def discover(
         thresholds = [check_float(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
         if len(thresholds) != max_n - 1:
             raise ParameterError(f"`thresholds` must have max_n - 1 = {max_n - 1} values, got {len(thresholds)}")
-    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     max_memory = limits.check("max_memory", max_memory)
     from .lexicon import known_words
 
-    known_set = known_words(known, known_jieba=known_jieba, normalize=corpus.normalize)  # before the long pass
+    if client is None:
+        corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+    known_set = known_words(known, known_jieba=known_jieba,                  # before the long pass
+                            normalize=corpus.normalize if client is None else normalize)
     given = min_count
 
     def prune(totals) -> int:
@@ -183,9 +190,16 @@ def discover(
             floor = min(floor, math.floor(min_proba * float(totals[2])) + 1)
         return floor
 
-    # the joint method segments with nVBE first, which scores rare n-grams too: no pruning
-    passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory,
-                    prune=None if method == "joint" else prune)
+    if client is None:
+        # the joint method segments with nVBE first, which scores rare n-grams too: no pruning
+        passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory,
+                        prune=None if method == "joint" else prune)
+    else:
+        from .distributed import passes_on
+
+        passes = passes_on(client, corpus, max_n + 1, progress, "discovering words", max_memory,
+                           encoding=encoding, errors=errors, normalize=normalize)
+    corpus = passes.corpus
     if min_count is None:
         min_count = default_min_count(passes.N)
     if method == "mi":

@@ -26,7 +26,9 @@ The tree::
     ├── MemoryBudgetError (MemoryError)        a table outgrew ``max_memory`` on a one-shot input
     ├── OutOfMemoryError (MemoryError)         the machine ran out of memory in a kernel
     ├── IterationLimitError (RuntimeError)     the network simplex hit ``max_iter``
-    └── WorkerError (RuntimeError)             a worker process died or failed
+    ├── WorkerError (RuntimeError)             a worker process died or failed
+    ├── SchedulerError (ConnectionError)       a Dask scheduler that cannot be reached
+    └── DependencyError (ImportError)          an optional dependency that is not installed
 
 Outside the tree, :class:`Terminated` (a ``BaseException``, like ``KeyboardInterrupt``) is not an
 error: it is how SIGTERM and SIGHUP stop a command once :mod:`nlpzero._signals` is installed (the
@@ -56,6 +58,7 @@ __all__ = [
     "CorpusTooSmallError",
     "CountOverflowError",
     "DecodeError",
+    "DependencyError",
     "FormatError",
     "InputError",
     "IterationLimitError",
@@ -69,6 +72,7 @@ __all__ = [
     "ParameterError",
     "ParameterTypeError",
     "ResourceLimitError",
+    "SchedulerError",
     "Terminated",
     "TooManyItemsetsError",
     "WorkerError",
@@ -238,6 +242,39 @@ class IterationLimitError(NlpzeroError, RuntimeError):
 
 class WorkerError(NlpzeroError, RuntimeError):
     """A worker process died (e.g. killed for lack of memory) or reported a failure."""
+
+
+class SchedulerError(NlpzeroError, ConnectionError):
+    """A Dask scheduler that cannot be reached, or has no worker, within the connect timeout
+    (``--scheduler``, :func:`nlpzero.distributed.connect`).
+
+    Attributes
+    ----------
+    address : str
+        The scheduler address that was tried.
+    """
+
+    def __init__(self, message: str, address: str | None = None):
+        super().__init__(message)
+        self.address = address
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class DependencyError(NlpzeroError, ImportError):
+    """An optional dependency is not installed (the message says what to ``pip install``), e.g.
+    Dask for ``client=`` and ``--scheduler``.
+
+    Attributes
+    ----------
+    package : str
+        The missing package.
+    """
+
+    def __init__(self, message: str, package: str | None = None):
+        super().__init__(message)
+        self.package = package
 
 
 class Terminated(BaseException):

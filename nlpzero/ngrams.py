@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -66,6 +66,7 @@ def count_ngrams(
     collapse_ascii: bool = False,
     max_memory: int = DEFAULT_MAX_MEMORY,
     progress: ProgressArg = False,
+    client: Any = None,
 ) -> NgramCounts:
     """Count all character n-grams of orders 1..``max_n`` within runs.
 
@@ -92,6 +93,11 @@ def count_ngrams(
         is what bounds the result: raise ``min_count`` for huge corpora) plus a few chunk buffers.
     progress : bool or callable
         True shows progress on stderr for large inputs; a callable receives bytes read.
+    client : dask.distributed.Client, optional
+        Run on this Dask cluster (:mod:`nlpzero.distributed`; needs ``pip install "nlpzero[dask]"``):
+        blocks of the input are counted on the workers and merged exactly by hash partition
+        (``max_memory`` then caps each block's table); the same counts, with the same ids.
+        ``corpus`` may then also be an fsspec URL (``s3://...``).
 
     Returns
     -------
@@ -118,6 +124,12 @@ def count_ngrams(
     max_n = limits.check("max_n", max_n)
     min_count = limits.check("min_count", min_count)
     max_memory = limits.check("max_memory", max_memory)
+    if client is not None:
+        from .distributed import count_on
+
+        return count_on(client, corpus, max_n=max_n, min_count=min_count, max_memory=max_memory,
+                        collapse_ascii=bool(collapse_ascii), encoding=encoding, errors=errors,
+                        normalize=normalize, progress=progress)[0]
     corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
     return _count(corpus, max_n, min_count, max_memory, bool(collapse_ascii), progress)
 

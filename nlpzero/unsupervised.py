@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -83,13 +83,19 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
 
 
 def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress,
-           max_memory=DEFAULT_MAX_MEMORY):
+           max_memory=DEFAULT_MAX_MEMORY, client=None):
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     max_memory = limits.check("max_memory", max_memory)
-    corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-    passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
+    if client is None:
+        corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+        passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
+    else:       # counted on the cluster, learned here on the merged counts (nlpzero.distributed)
+        from .distributed import passes_on
+
+        passes = passes_on(client, corpus, max_word_len + 1, progress, "learning a segmenter", max_memory,
+                           encoding=encoding, errors=errors, normalize=normalize)
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
-    model = _Model(passes.index, score, offset, max_word_len, -1e3, corpus.normalize, "nvbe")
+    model = _Model(passes.index, score, offset, max_word_len, -1e3, passes.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.N)
     for _ in range(refine):
@@ -141,6 +147,7 @@ def learn_segmenter(
     max_memory: int = DEFAULT_MAX_MEMORY,
     long_words: bool = False,
     progress: ProgressArg = False,
+    client: Any = None,
 ) -> SegmenterLike:
     """Learn an unsupervised segmenter from raw text (nVBE).
 
@@ -182,6 +189,11 @@ def learn_segmenter(
         about 17 more CPU-s on PKU.
     encoding, errors, normalize, progress
         As for :func:`discover`.
+    client : dask.distributed.Client, optional
+        Run on this Dask cluster (:mod:`nlpzero.distributed`; needs ``pip install "nlpzero[dask]"``):
+        n-grams are counted on the workers; nVBE, the refinement and the joint model learn here
+        on the merged counts; the same model, byte for byte. ``corpus`` may then also be an
+        fsspec URL (``s3://...``).
 
     Returns
     -------
@@ -215,7 +227,7 @@ def learn_segmenter(
     seed = limits.check("seed", seed)
     _check_long_words(long_words, method)
     passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress, max_memory)
+                           progress, max_memory, client)
     if method == "joint":
         inputs = joint_inputs(passes, model, max_memory)
         if inputs is not None:

@@ -64,3 +64,26 @@ def private_device(tmp_path):
         return node
 
     return make
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A real Dask cluster shared by the tests of a module (``client=`` in test_distributed.py,
+    ``--scheduler`` in test_cli.py): a LocalCluster of 2 worker processes with one thread each,
+    started once per module and stopped after it, so no other module sees its processes
+    (skipped without Dask). A
+    task is retried once after its worker died (``allowed-failures=1``), so a job whose worker is
+    killed for good fails after two deaths instead of four."""
+    distributed = pytest.importorskip(
+        "distributed", reason="dask.distributed is not installed (pip install 'nlpzero[dask]')")
+    import logging
+
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                           dashboard_address=":0", silence_logs=logging.ERROR)
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()

@@ -878,3 +878,98 @@ def test_cli_bad_input(run, tmp_path):
     raw.write_text("今天天气不错我们一起去公园散步吧\n" * 30, encoding="utf-8")
     r = run("templates", raw, "--segmented")
     assert r.exit_code == 1 and "warning" in r.stderr and "single token" in r.stderr
+
+
+# ----------------------------------------------------------------------------- --scheduler (Dask)
+_NO_DASK = "raise ImportError('dask is not installed here')\n"
+
+
+@pytest.fixture()
+def no_dask(tmp_path):
+    """An environment in which ``import dask`` and ``import distributed`` fail."""
+    for name in ("dask", "distributed"):
+        (tmp_path / "shim" / name).mkdir(parents=True)
+        (tmp_path / "shim" / name / "__init__.py").write_text(_NO_DASK)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "shim"), root]))
+
+
+def _scheduler_corpus(tmp_path):
+    """About 250 KB of Zipf-corpus text with punctuation and ASCII: 4 blocks on 2 workers."""
+    import random
+
+    gen = random.Random(5)
+    seps = ["", "", "，", "。", "ABC", "１２", " "]
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join("".join(w + gen.choice(seps) for w in ws) for ws in zipf_corpus(5, 2500)[1]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [["ngrams", "-n", "3"], ["discover", "--method", "min-entropy"], ["learn"],
+                                     ["segment"], ["segment", "--dict", "jieba"]])
+def test_cli_scheduler_writes_the_same_bytes(tmp_path, dask_client, command):
+    corpus = _scheduler_corpus(tmp_path)
+    address = dask_client.scheduler.address
+    one, two = tmp_path / "one.out", tmp_path / "two.out"
+    r1 = CliRunner().invoke(main, [command[0], str(corpus), *command[1:], "-q", "-o", str(one)])
+    r2 = CliRunner().invoke(main, [command[0], str(corpus), *command[1:], "-q", "-o", str(two),
+                                   "--scheduler", address])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
+    assert two.read_bytes() == one.read_bytes() and one.stat().st_size > 1000
+
+
+def test_cli_scheduler_local_n_and_urls(tmp_path):
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'nlpzero[dask]')")
+    corpus = _scheduler_corpus(tmp_path)
+    one, two = tmp_path / "one.tsv", tmp_path / "two.tsv"
+    assert CliRunner().invoke(main, ["ngrams", str(corpus), "-q", "-o", str(one)]).exit_code == 0
+    r = CliRunner().invoke(main, ["ngrams", corpus.as_uri(), "-q", "-o", str(two), "--scheduler", "local:1"])
+    assert r.exit_code == 0, r.output
+    assert two.read_bytes() == one.read_bytes()
+
+
+@pytest.mark.parametrize("spec", ["local:0", "local:abc", "local:", "tcp://host", "nohost", "tcp://h:99999"])
+def test_cli_bad_scheduler_is_a_usage_error(run, sample_path, spec):
+    r = run("ngrams", sample_path, "-q", "--scheduler", spec)
+    assert r.exit_code == 2 and "--scheduler" in r.output and "Traceback" not in r.output
+
+
+def test_cli_unreachable_scheduler_is_one_line_within_the_timeout(sample_path):
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'nlpzero[dask]')")
+    import socket
+
+    with socket.socket() as s:          # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="1s")
+    proc = subprocess.run([sys.executable, "-m", "nlpzero", "ngrams", sample_path, "-q", "--scheduler",
+                           f"tcp://127.0.0.1:{port}"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        f"nlpzero: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 1 s (OSError); "
+        "is it running?"]
+
+
+def test_cli_scheduler_without_dask_says_how_to_install_it(sample_path, no_dask):
+    proc = subprocess.run([sys.executable, "-m", "nlpzero", "ngrams", sample_path, "-q", "--scheduler", "local:2"],
+                          capture_output=True, text=True, env=no_dask, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "Error: --scheduler needs Dask, which is not installed: pip install 'nlpzero[dask]'" in proc.stderr
+    code = ("import nlpzero\nfrom nlpzero.errors import DependencyError\ntry:\n"
+            "    nlpzero.count_ngrams(['abc'], client=object())\nexcept DependencyError as e:\n    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=no_dask, timeout=120)
+    assert proc.stdout.strip() == "Dask is not installed: pip install 'nlpzero[dask]'"
+
+
+def test_commands_without_scheduler_never_import_dask(tmp_path, sample_path):
+    code = ("import sys\nimport nlpzero\nfrom click.testing import CliRunner\nfrom nlpzero.cli import main\n"
+            f"for args in (['ngrams', {sample_path!r}, '-n', '2'], ['discover', {sample_path!r}],\n"
+            f"             ['segment', {sample_path!r}, '--dict', 'jieba'], ['learn', {sample_path!r}, '-o', "
+            f"{str(tmp_path / 'm')!r}, '--method', 'nvbe']):\n"
+            "    assert CliRunner().invoke(main, args + ['-q']).exit_code == 0, args\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed', 'fsspec')))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -1,7 +1,9 @@
 """Options and helpers shared by the commands."""
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 
 import click
 
@@ -90,11 +92,57 @@ class ByteSize(click.ParamType):
         return int(size)
 
 
-def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool):
-    """Open CORPUS as given on the command line (``-`` is standard input)."""
+def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool, scheduler: str | None = None):
+    """Open CORPUS as given on the command line (``-`` is standard input). With ``--scheduler``
+    a URL (``s3://...``) is passed on as it is: the workers read it through fsspec."""
     from ..corpus import Corpus
 
+    if scheduler is not None and is_url(path):
+        return path
     return Corpus(path, encoding=encoding, errors=errors, normalize=not no_normalize)
+
+
+def is_url(path: str) -> bool:
+    """True for an fsspec URL such as ``s3://bucket/corpus.txt`` (not an existing local path)."""
+    return "://" in path and not os.path.exists(path)
+
+
+def _check_scheduler(ctx, param, value):
+    if value is None:
+        return None
+    from ..distributed import parse_scheduler, require_dask
+    from ..errors import DependencyError, ParameterError
+
+    try:
+        parse_scheduler(value)
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    try:
+        require_dask()
+    except DependencyError as exc:
+        raise click.UsageError(f"--scheduler needs Dask, which is not installed: {exc.args[0].split(': ')[-1]}",
+                               ctx) from None
+    return value
+
+
+scheduler_option = click.option(
+    "--scheduler", metavar="ADDRESS|local:N", default=None, callback=_check_scheduler,
+    help="Run on a Dask cluster: the address of a running scheduler (e.g. tcp://host:8786) or local:N "
+         "(N worker processes started for this run). CORPUS may then be a URL such as s3://bucket/file.txt. "
+         "The output is the same, byte for byte. Needs nlpzero[dask].")
+
+
+@contextlib.contextmanager
+def client_from_cli(scheduler: str | None):
+    """The Dask client of ``--scheduler`` (None without it), closed (and a ``local:N`` cluster
+    stopped) at the end."""
+    if scheduler is None:
+        yield None
+        return
+    from ..distributed import connect
+
+    with connect(scheduler) as client:
+        yield client
 
 
 def segmenter_options(f):
@@ -156,7 +204,7 @@ def _refuse_words(seg_kind: str, user_dicts, force_dicts, advice: str) -> None:
 
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
                        options=None, *, model=None, min_count=None, max_memory=None, refine=None, method=None,
-                       force_dicts=()):
+                       force_dicts=(), client=None):
     """The segmenter the options ask for: a saved model (--model, either kind), a dictionary
     (--lexicon, --dict), or with none of them one learned from ``corpus`` itself (unsupervised,
     nlpzero.learn_segmenter, with the learning options), exactly as ``nlpzero learn`` would learn
@@ -205,7 +253,7 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
             raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
         if (method or DEFAULT_METHOD) == "joint":
             _refuse_words("the joint model", user_dicts, force_dicts, "pass --method nvbe to add words")
-        seg = learn_segmenter(corpus, progress=not quiet,
+        seg = learn_segmenter(corpus, progress=not quiet, client=client,
                               **learn_kwargs(max_word_len, min_count, max_memory, refine, method))
     for path in user_dicts:
         seg.load_userdict(path)

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import click
 
-from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_option, text_input_options
+from ._common import (
+    ByteSize,
+    client_from_cli,
+    corpus_from_cli,
+    limited,
+    output_option,
+    quiet_option,
+    scheduler_option,
+    text_input_options,
+)
 
 
 @click.command("discover")
@@ -29,10 +38,11 @@ from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_op
 @click.option("--max-memory", type=ByteSize(), default="1G", show_default=True,
               help="Cap on the n-gram counting table; past it, counting is redone exactly in hash partitions.")
 @text_input_options
+@scheduler_option
 @output_option
 @quiet_option
 def command(corpus, method, seed, min_count, max_n, top, fmt, new_only, known, known_jieba, max_memory, encoding,
-            errors, no_normalize, output, quiet):
+            errors, no_normalize, scheduler, output, quiet):
     """Discover the words of CORPUS and write them best first, new words marked.
 
     TSV columns: word, count, proba, cohesion, left_entropy, right_entropy, new (1 = not a known
@@ -49,10 +59,12 @@ def command(corpus, method, seed, min_count, max_n, top, fmt, new_only, known, k
     from .._io import open_output
     from ..discovery import discover
 
-    source = corpus_from_cli(corpus, encoding, errors, no_normalize)
-    lexicon = discover(source, method=method.replace("-", "_"), min_count=min_count, max_n=max_n,
-                       max_memory=max_memory, known=list(known), known_jieba=known_jieba, seed=seed,
-                       progress=not quiet)
+    source = corpus_from_cli(corpus, encoding, errors, no_normalize, scheduler)
+    with client_from_cli(scheduler) as client:
+        lexicon = discover(source, method=method.replace("-", "_"), min_count=min_count, max_n=max_n,
+                           max_memory=max_memory, known=list(known), known_jieba=known_jieba, seed=seed,
+                           encoding=encoding, errors=errors, normalize=not no_normalize,
+                           progress=not quiet, client=client)
     if new_only:
         lexicon = lexicon.subset(lexicon.is_new)
     with open_output(output) as out:

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import click
 
-from ._common import learn_kwargs, learning_options, limited, quiet_option, rereadable
+from ._common import (
+    client_from_cli,
+    is_url,
+    learn_kwargs,
+    learning_options,
+    limited,
+    quiet_option,
+    rereadable,
+    scheduler_option,
+)
 
 
 @click.command("learn")
@@ -16,8 +25,10 @@ from ._common import learn_kwargs, learning_options, limited, quiet_option, rere
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding.")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
+@scheduler_option
 @quiet_option
-def command(corpus, output, max_word_len, refine, min_count, max_memory, method, encoding, errors, quiet):
+def command(corpus, output, max_word_len, refine, min_count, max_memory, method, encoding, errors, scheduler,
+            quiet):
     """Learn a word segmenter from the raw text CORPUS (no dictionary) and write it to -o MODEL.
 
     The model is a versioned, checksummed file (not a pickle: safe to load from anyone): the
@@ -34,9 +45,13 @@ def command(corpus, output, max_word_len, refine, min_count, max_memory, method,
     from ..corpus import Corpus
     from ..unsupervised import learn_segmenter
 
-    source, keep = rereadable(Corpus(corpus, encoding=encoding, errors=errors))
-    seg = learn_segmenter(source, progress=not quiet,
-                          **learn_kwargs(max_word_len, min_count, max_memory, refine, method))
+    if scheduler is not None:          # the cluster's reader copies a one-shot input itself
+        source, keep = (corpus if is_url(corpus) else Corpus(corpus, encoding=encoding, errors=errors)), None
+    else:
+        source, keep = rereadable(Corpus(corpus, encoding=encoding, errors=errors))
+    with client_from_cli(scheduler) as client:
+        seg = learn_segmenter(source, progress=not quiet, encoding=encoding, errors=errors, client=client,
+                              **learn_kwargs(max_word_len, min_count, max_memory, refine, method))
     seg.save(output)
     del keep
     if not quiet:

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import click
 
-from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_option, text_input_options
+from ._common import (
+    ByteSize,
+    client_from_cli,
+    corpus_from_cli,
+    limited,
+    output_option,
+    quiet_option,
+    scheduler_option,
+    text_input_options,
+)
 
 
 @click.command("ngrams")
@@ -19,10 +28,11 @@ from ._common import ByteSize, corpus_from_cli, limited, output_option, quiet_op
                    "(the listing is then merged from sorted runs in temporary files).")
 @click.option("--no-header", is_flag=True, help="Omit the '#ngram<TAB>count' header line.")
 @text_input_options
+@scheduler_option
 @output_option
 @quiet_option
 def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, errors, no_normalize,
-            output, quiet):
+            scheduler, output, quiet):
     """Count the character n-grams of CORPUS (orders 1..N, within runs of word characters).
 
     Writes `ngram<TAB>count` lines in frequency order. CORPUS may be `-` for standard input.
@@ -34,21 +44,33 @@ def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, er
     from .._export import stream_tsv
     from .._io import open_output
     from .._spill import rereadable
+    from ..ngrams import count_ngrams
 
     if order is not None and order > max_n:
         raise click.BadParameter(f"--order {order} is larger than -n {max_n}", param_hint="--order")
-    source = corpus_from_cli(corpus, encoding, errors, no_normalize)
-    copy = None
-    if not source.reiterable:      # standard input: kept (small) or copied, so partitions can re-read it
-        copy = rereadable(source)
-        source = copy.corpus
-    try:
-        # counted partition by partition, each sorted into runs and merged into the output
+    source = corpus_from_cli(corpus, encoding, errors, no_normalize, scheduler)
+    if scheduler is not None:
+        # counted on the cluster, merged here, then listed from sorted runs
+        with client_from_cli(scheduler) as client:
+            counts = count_ngrams(source, max_n=max_n, min_count=min_count, max_memory=max_memory,
+                                  encoding=encoding, errors=errors, normalize=not no_normalize,
+                                  progress=not quiet, client=client)
         with open_output(output) as out:
-            rows, n_chars = stream_tsv(source, out, max_n=max_n, min_count=min_count, max_memory=max_memory,
-                                       order=order, header=not no_header, progress=not quiet)
-    finally:
-        if copy is not None:
-            copy.close()
+            rows = counts.write_tsv(out, order=order, header=not no_header)
+        n_chars = counts.N
+    else:
+        copy = None
+        if not source.reiterable:  # standard input: kept (small) or copied, so partitions can re-read it
+            copy = rereadable(source)
+            source = copy.corpus
+        try:
+            # counted partition by partition, each sorted into runs and merged into the output
+            with open_output(output) as out:
+                rows, n_chars = stream_tsv(source, out, max_n=max_n, min_count=min_count,
+                                           max_memory=max_memory, order=order, header=not no_header,
+                                           progress=not quiet)
+        finally:
+            if copy is not None:
+                copy.close()
     if not quiet and output not in (None, "-"):
         click.echo(f"{rows} n-grams ({n_chars} characters) -> {output}", err=True)

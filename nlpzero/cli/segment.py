@@ -4,11 +4,14 @@ from __future__ import annotations
 import click
 
 from ._common import (
+    client_from_cli,
+    is_url,
     learning_options,
     limited,
     output_option,
     quiet_option,
     rereadable,
+    scheduler_option,
     segmenter_from_cli,
     segmenter_options,
 )
@@ -39,13 +42,15 @@ from ._common import (
               help="Worker processes [default: all cores].")
 @click.option("--start-method", type=click.Choice(["fork", "spawn", "forkserver"]), default=None,
               help="How worker processes start [default: the platform's].")
+@scheduler_option
 @click.option("-d", "--delimiter", default=" ", show_default=True, help="Between tokens.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Input encoding (output is UTF-8).")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
 def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refine, min_count, max_memory, method,
-            mode, hmm, cut_mode, traditional, force_dicts, jobs, start_method, delimiter, encoding, errors, quiet):
+            mode, hmm, cut_mode, traditional, force_dicts, jobs, start_method, scheduler, delimiter, encoding,
+            errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -81,15 +86,21 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refi
 
     if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
         raise click.UsageError(f"--start-method {start_method} is not available on this platform")
-    corpus = Corpus(input, encoding=encoding, errors=errors)
+    if scheduler is not None and (jobs is not None or start_method is not None):
+        raise click.UsageError("--jobs and --start-method are for local worker processes, not --scheduler")
     keep = None
-    if model is None and lexicon is None and dict_ is None:
-        corpus, keep = rereadable(corpus)        # learned from INPUT, then INPUT is segmented
-    seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
-                             model=model, min_count=min_count, max_memory=max_memory, refine=refine,
-                             method=method, force_dicts=force_dicts)
-    result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
-                          start_method=start_method)
+    if scheduler is not None and is_url(input):
+        corpus = input              # read by the workers (and here, for learning) through fsspec
+    else:
+        corpus = Corpus(input, encoding=encoding, errors=errors)
+        if model is None and lexicon is None and dict_ is None:
+            corpus, keep = rereadable(corpus)        # learned from INPUT, then INPUT is segmented
+    with client_from_cli(scheduler) as client:
+        seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
+                                 model=model, min_count=min_count, max_memory=max_memory, refine=refine,
+                                 method=method, force_dicts=force_dicts, client=client)
+        result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
+                              start_method=start_method, encoding=encoding, errors=errors, client=client)
     del keep
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "

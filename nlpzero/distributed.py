@@ -1,0 +1,608 @@
+"""Scale-out on a Dask cluster: the ``client=`` of the big jobs, ``--scheduler`` of the commands.
+
+:func:`nlpzero.count_ngrams`, :func:`nlpzero.discover`, :func:`nlpzero.learn_segmenter` and
+:func:`nlpzero.segment_file` take ``client=`` (a ``dask.distributed.Client``); the commands
+``ngrams``, ``discover``, ``learn`` and ``segment`` take ``--scheduler ADDRESS`` or
+``--scheduler local:N``. The results are byte for byte those of the single-process run. What
+runs where:
+
+- **read** (workers): a path or fsspec URL (``s3://...``) is cut by ``dask.bytes.read_bytes``
+  into blocks that end at a newline (``delimiter=b"\\n"``, 2 blocks per worker, 64 KiB to
+  64 MiB each), each read by one worker; every line is read once. Other inputs (a list of
+  lines, standard input) are cut into chunks of whole lines here and shipped to the workers.
+- **count** (workers): each block is decoded and counted by the compiled kernel of
+  :func:`nlpzero.count_ngrams` into a table of its own, whose n-grams are split into hash
+  partitions by their first symbol.
+- **merge** (workers): one reduce task per partition adds up the partial counts of every block
+  exactly (``NgramTable.add``); no process ever holds every block's table.
+- **collect** (here): the merged partitions become one :class:`~nlpzero.NgramCounts` whose
+  n-grams carry the ids a single-process count gives them (the order in which they first occur
+  in the text), so everything computed from it is the same to the last bit.
+- **score and learn** (here): discovery's cohesion and piece counts, nVBE's scores and
+  segmentation of the training text and the joint model need the whole statistic at once; they
+  run in this process on the merged counts, re-reading the input (a URL through fsspec).
+- **segment** (workers): the segmenter is sent once to every worker
+  (``client.scatter(..., broadcast=True)``), each block is segmented where it was read, and the
+  results are written here in input order through the one atomic writer (:mod:`nlpzero._io`): a
+  failure leaves nothing at the destination.
+
+Dask is an optional extra (``pip install "nlpzero[dask]"``), imported only when used.
+
+Examples
+--------
+A cluster of threads in this process is the cheapest to start (real jobs use worker processes:
+``LocalCluster(n_workers=4)``, ``--scheduler local:4``, or a scheduler's address):
+
+>>> import logging
+>>> from dask.distributed import Client, LocalCluster
+>>> import nlpzero
+>>> lines = ["今天天气不错", "天气很好"] * 50
+>>> with LocalCluster(n_workers=2, processes=False, dashboard_address=":0",
+...                   silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+...     counts = nlpzero.count_ngrams(lines, max_n=2, client=client)
+...     out = io.BytesIO()
+...     result = nlpzero.segment_file(lines, out, segmenter={"今天": 3, "天气": 2}, client=client)
+>>> counts.to_dict() == nlpzero.count_ngrams(lines, max_n=2).to_dict()
+True
+>>> result.lines, out.getvalue().decode().splitlines()[:2]
+(100, ['今天 天气 不 错', '天气 很 好'])
+"""
+from __future__ import annotations
+
+import codecs
+import contextlib
+import io
+import os
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .errors import (
+    CountOverflowError,
+    DecodeError,
+    DependencyError,
+    InputError,
+    MemoryBudgetError,
+    ParameterError,
+    ParameterTypeError,
+    SchedulerError,
+    WorkerError,
+)
+
+__all__ = ["INSTALL_HINT", "check_client", "connect", "parse_scheduler", "require_dask"]
+
+#: What to run when Dask is missing.
+INSTALL_HINT = "pip install 'nlpzero[dask]'"
+#: Blocks per worker, and the bounds of a block's size in bytes.
+BLOCKS_PER_WORKER = 2
+MIN_BLOCK_BYTES = 64 << 10
+MAX_BLOCK_BYTES = 64 << 20
+#: Blocks being segmented or written at once, per worker (bounds the memory of long outputs).
+_IN_FLIGHT_PER_WORKER = 3
+_GOLDEN32 = 2654435761
+
+
+# ---------------------------------------------------------------------- cluster
+def require_dask():
+    """The ``distributed`` package, or DependencyError saying how to install it."""
+    try:
+        import distributed
+        from dask import bytes as _  # noqa: F401  (read_bytes)
+    except ImportError:
+        raise DependencyError(f"Dask is not installed: {INSTALL_HINT}", "dask") from None
+    return distributed
+
+
+def check_client(client: Any):
+    """``client`` itself if it is a ``dask.distributed.Client``.
+
+    Raises
+    ------
+    nlpzero.errors.DependencyError
+        Dask is not installed.
+    nlpzero.errors.ParameterTypeError
+        ``client`` is something else.
+    """
+    distributed = require_dask()
+    if not isinstance(client, distributed.Client):
+        raise ParameterTypeError(f"`client` must be a dask.distributed.Client, got {type(client).__name__}")
+    return client
+
+
+def parse_scheduler(spec: str) -> tuple[str, Any]:
+    """``("local", N)`` for ``local:N``, else ``("address", spec)``; ParameterError for anything
+    that is neither (``local:0``, ``local:abc``, an address without a host and port).
+
+    Examples
+    --------
+    >>> parse_scheduler("local:2"), parse_scheduler("tcp://10.0.0.5:8786")
+    (('local', 2), ('address', 'tcp://10.0.0.5:8786'))
+    """
+    from . import _limits as limits
+
+    text = str(spec).strip()
+    if text.lower().startswith("local:"):
+        n = text[6:]
+        if not n.isdigit() or not 1 <= int(n) <= limits.LIMITS["jobs"].maximum:
+            raise ParameterError(f"{text!r}: local:N needs a number of worker processes N from 1 to "
+                                 f"{limits.LIMITS['jobs'].maximum}", "scheduler", spec)
+        return "local", int(n)
+    rest = text.split("://", 1)[1] if "://" in text else text
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536 or "/" in rest:
+        raise ParameterError(f"{text!r} is neither a scheduler address such as tcp://host:8786 nor "
+                             "local:N", "scheduler", spec)
+    return "address", text
+
+
+def _connect_timeout() -> float:
+    import dask.config
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect", "30s")))
+
+
+@contextlib.contextmanager
+def connect(spec: str) -> Iterator[Any]:
+    """A ``Client`` for ``--scheduler`` ``spec`` (see :func:`parse_scheduler`), closed afterwards.
+
+    ``local:N`` starts a ``LocalCluster`` of N single-threaded worker processes for the run and
+    stops it at the end. An address is connected to within Dask's connect timeout
+    (``distributed.comm.timeouts.connect``, 30 s unless configured, e.g.
+    ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``), and the scheduler must have a worker
+    within the same time.
+
+    Examples
+    --------
+    Starting worker processes takes seconds, so this example is not run by the test suite:
+
+    >>> with connect("local:2") as client:                          # doctest: +SKIP
+    ...     lexicon = nlpzero.discover("corpus.txt", client=client)
+
+    Raises
+    ------
+    nlpzero.errors.SchedulerError
+        The scheduler cannot be reached, or has no worker, within the timeout.
+    nlpzero.errors.DependencyError
+        Dask is not installed.
+    """
+    kind, value = parse_scheduler(spec)
+    distributed = require_dask()
+    import logging
+
+    if kind == "local":
+        cluster = distributed.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0", silence_logs=logging.ERROR)
+        try:
+            with distributed.Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+        return
+    timeout = _connect_timeout()
+    try:
+        client = distributed.Client(value, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {value} within {timeout:g} s "
+                             f"({type(exc).__name__}); is it running?", value) from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerError(f"the Dask scheduler at {value} has no worker after {timeout:g} s "
+                                 f"({type(exc).__name__})", value) from None
+        yield client
+    finally:
+        client.close()
+
+
+def _n_workers(client) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+@contextlib.contextmanager
+def _lost_workers() -> Iterator[None]:
+    """A worker that died for good (Dask retries a task a few times first), or a task cancelled
+    for lost dependencies (``FutureCancelledError`` is a ``CancelledError``) -> WorkerError."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    try:
+        yield
+    except (KilledWorker, CancelledError) as exc:
+        raise WorkerError(f"a Dask worker died or the job was cancelled ({type(exc).__name__}: "
+                          f"{' '.join(str(exc).split())[:200]}); out of memory?") from None
+
+
+# ---------------------------------------------------------------------- input
+class _Input:
+    """Where the blocks of a job come from: ``url`` (a path or fsspec URL, read by the workers
+    with ``read_bytes``) or, when it is None, ``corpus`` read here in chunks of whole lines.
+    ``corpus`` is also what later local passes re-read."""
+
+    def __init__(self, corpus, url, name, encoding, errors, normalize):
+        self.corpus = corpus
+        self.url = url
+        self.name = name
+        self.encoding = encoding
+        self.errors = errors
+        self.normalize = normalize
+        self.size = corpus.size if corpus is not None else None
+
+    def blocks(self, client) -> list:
+        """Delayed raw blocks (``url``), or an iterator of str chunks (``corpus``)."""
+        if self.url is None:
+            return self.corpus.line_chunks()
+        from dask.bytes import read_bytes
+
+        size = self.size
+        if size is None:
+            import fsspec
+
+            fs, path = fsspec.core.url_to_fs(self.url)
+            size = fs.size(path)
+        per = -(-max(size, 1) // (BLOCKS_PER_WORKER * _n_workers(client)))
+        blocksize = min(max(per, MIN_BLOCK_BYTES), MAX_BLOCK_BYTES)
+        _, blocks = read_bytes(self.url, delimiter=b"\n", blocksize=blocksize, sample=False)
+        if len(blocks) != 1:
+            raise InputError(f"{self.url}: names {len(blocks)} files; give one file", self.url)
+        return blocks[0]
+
+
+def _is_url(source) -> bool:
+    return isinstance(source, str) and "://" in source and not os.path.exists(source)
+
+
+def _input(source, encoding: str, errors: str, normalize: bool, rereadable: bool) -> _Input:
+    """The :class:`_Input` of a job's corpus argument. A one-shot corpus that must be read twice
+    (``rereadable``) is first copied to a temporary file (kept alive by the result)."""
+    from .corpus import Corpus, as_corpus
+
+    if _is_url(source):
+        import fsspec
+
+        opened = fsspec.open(source, "rb").open()        # local re-reading, later passes
+        corpus = Corpus(opened, encoding=encoding, errors=errors, normalize=normalize)
+        corpus.path = source
+        inp = _Input(corpus, source, source, encoding, errors, normalize)
+        _check_head(inp)
+        return inp
+    corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
+    if corpus.size is not None and corpus.is_binary and corpus.cuts_bytes_at_newlines:
+        # a file of this machine: the workers read it themselves
+        inp = _Input(corpus, corpus.path, corpus.path, corpus.encoding, corpus.errors, corpus.normalize)
+        _check_head(inp)
+        return inp
+    spill = None
+    if rereadable and not corpus.reiterable:
+        from ._spill import spill_to_file
+
+        spill = spill_to_file(corpus)
+        corpus = spill.corpus
+    inp = _Input(corpus, None, corpus.path, corpus.encoding, corpus.errors, corpus.normalize)
+    inp.spill = spill
+    return inp
+
+
+def _check_head(inp: _Input) -> None:
+    """The checks a single-process read makes on the first bytes (a binary file, UTF-16/32 text
+    under another encoding), with the same messages."""
+    import fsspec
+
+    from ._reading import SNIFF_BYTES
+    from .corpus import Corpus
+
+    with fsspec.open(inp.url, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    probe = Corpus(io.BytesIO(head), encoding=inp.encoding, errors=inp.errors)
+    probe.path = inp.name
+    for _ in probe.blocks():
+        pass
+
+
+def _decode(block, first: bool, encoding: str, errors: str):
+    """``(text, None)`` or ``(None, (offset in the block, reason))`` for a raw block (str blocks
+    pass through). The first block loses a UTF-8 byte-order mark, as in a single-process read."""
+    if isinstance(block, str):
+        return block, None
+    skip = 0
+    if first and codecs.lookup(encoding).name == "utf-8" and block.startswith(codecs.BOM_UTF8):
+        skip = len(codecs.BOM_UTF8)
+    try:
+        return codecs.decode(block[skip:], encoding, errors), None
+    except UnicodeDecodeError as exc:
+        return None, (skip + exc.start, exc.reason)
+
+
+def _raise_decode(inp: _Input, sizes: list, index: int, where: tuple) -> None:
+    offset = sum(sizes[:index]) + where[0]
+    raise DecodeError(inp.name, offset, inp.encoding, where[1], getattr(inp.corpus, "decode_hint", None))
+
+
+# ---------------------------------------------------------------------- counting
+def _count_block(block, first, max_n, collapse, normalize, max_memory, encoding, errors, n_parts):
+    """Count one block (worker). Returns ``(meta, pieces)``: ``meta = (bytes, totals, error)``,
+    ``pieces[p] = (codes, lengths, counts, lid)`` for the n-grams whose first symbol hashes to
+    partition p, by order then by id in the block's table (the order they first occur in it)."""
+    from . import _ngram
+    from ._text import as_codes
+
+    nbytes = len(block.encode("utf-8")) if isinstance(block, str) else len(block)
+    text, error = _decode(block, first, encoding, errors)
+    if error is not None:
+        return (nbytes, None, ("decode", error)), None
+    codes = as_codes(text)
+    table = _ngram.NgramTable(max_n, max_memory)
+    if collapse:
+        sym = _ngram.encode_symbols(codes, normalize, True)[0]
+        table.reserve(sym.size * max_n * 2 // 5)     # about the distinct n-grams of a block
+        status = table.count_chunk(sym, sym.size, False)
+    else:
+        table.reserve(codes.size * max_n * 2 // 5)
+        status = table.count_chunk(codes, codes.size, normalize)
+    del codes
+    if status != _ngram.OK:
+        kind = "overflow" if status == _ngram.COUNT_OVERFLOW else "budget"
+        return (nbytes, None, (kind, len(text))), None
+    return (nbytes, table.totals, None), _split_rows(table, max_n, n_parts)
+
+
+def _split_rows(table, K: int, n_parts: int) -> list:
+    from . import _ngram
+
+    view = _ngram.NgramView(table)
+    parts: list = [[] for _ in range(n_parts)]
+    prev = last = part = None
+    for k in range(1, K + 1):
+        cnt, pre, suf = view.level(k)
+        codes = np.zeros((cnt.size, K), dtype=np.uint32)
+        if k == 1:
+            last = view.chars()
+            part = ((((last.astype(np.uint64) * _GOLDEN32) & 0xFFFFFFFF) * n_parts) >> 32).astype(np.intp)
+        else:
+            codes[:, : k - 1] = prev[pre, : k - 1]
+            last = last[suf]
+            part = part[pre]                    # the partition of the first symbol, along prefixes
+        codes[:, k - 1] = last
+        order = np.argsort(part, kind="stable")  # by partition, by id within each
+        bounds = np.searchsorted(part[order], np.arange(n_parts + 1))
+        for p in range(n_parts):
+            sel = order[bounds[p] : bounds[p + 1]]
+            parts[p].append((codes[sel], cnt[sel].astype(np.uint64), sel.astype(np.uint32)))
+        prev = codes
+    return [_stack(rows, K) for rows in parts]
+
+
+def _stack(rows: list, K: int):
+    codes = np.concatenate([r[0] for r in rows]) if rows else np.zeros((0, K), np.uint32)
+    lengths = np.concatenate([np.full(r[0].shape[0], k + 1, np.uint8) for k, r in enumerate(rows)])
+    return (np.ascontiguousarray(codes), lengths, np.concatenate([r[1] for r in rows]),
+            np.concatenate([r[2] for r in rows]))
+
+
+def _piece(result, p):
+    return result[1][p]
+
+
+def _meta(result):
+    return result[0]
+
+
+def _merge_partition(K: int, *pieces):
+    """Add up one partition of every block's counts (worker), exactly. Returns ``(codes,
+    lengths, counts, key)`` of its distinct n-grams, where ``key = block << 32 | id`` names the
+    block where the n-gram first occurs and its id there; ``None`` when a count overflowed."""
+    from . import _ngram
+
+    total = sum(p[0].shape[0] for p in pieces)
+    table = _ngram.NgramTable(K, 0, max(1024, int(total * 1.4)))
+    out_codes, out_len, out_key = [], [], []
+    for k in range(1, K + 1):
+        for b, (codes, lengths, counts, lid) in enumerate(pieces):
+            lo, hi = np.searchsorted(lengths, [k, k + 1])
+            if lo == hi:
+                continue
+            c, n = codes[lo:hi], lengths[lo:hi]
+            # not in an earlier block (the rows of one block are distinct)
+            new = table.lookup(c, n) == 0 if b else np.ones(c.shape[0], dtype=bool)
+            if table.add(c, n, counts[lo:hi]) == _ngram.COUNT_OVERFLOW:
+                return None
+            out_codes.append(c[new])
+            out_len.append(n[new])
+            out_key.append((np.uint64(b) << np.uint64(32)) | lid[lo:hi][new].astype(np.uint64))
+    if not out_codes:
+        return np.zeros((0, K), np.uint32), np.zeros(0, np.uint8), np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+    codes = np.ascontiguousarray(np.concatenate(out_codes))
+    lengths = np.concatenate(out_len)
+    return codes, lengths, table.lookup(codes, lengths), np.concatenate(out_key)
+
+
+def count_on(client, corpus, *, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
+             encoding: str, errors: str, normalize: bool, progress=False, rereadable: bool = False):
+    """:func:`nlpzero.count_ngrams` on a Dask cluster (the caller checked the parameters).
+    Returns ``(counts, input)``; the counts are those of a single-process count, with the same
+    ids (n-grams numbered per order in the order they first occur)."""
+    check_client(client)
+    inp = _input(corpus, encoding, errors, normalize, rereadable)
+    counts = _count(client, inp, max_n, max_memory, collapse_ascii, progress)
+    if min_count > 1:
+        counts = counts.prune(min_count)
+    return counts, inp
+
+
+def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress):
+    import dask
+
+    from . import _ngram
+    from ._progress import make_progress
+    from .ngrams import NgramCounts
+
+    n_parts = max(2, 2 * _n_workers(client))
+    args = (K, collapse, inp.normalize, max_memory, inp.encoding, inp.errors, n_parts)
+    meter = make_progress(progress, inp.size, "counting n-grams on the cluster")
+    try:
+        with _lost_workers():
+            blocks = inp.blocks(client)
+            if inp.url is not None:
+                tasks = [dask.delayed(_count_block, pure=False)(b, i == 0, *args) for i, b in enumerate(blocks)]
+                futures = client.compute(tasks)
+            else:
+                futures = [client.submit(_count_block, text, i == 0, *args, pure=False)
+                           for i, text in enumerate(blocks)]
+            metas = []
+            for f in futures:
+                meta = client.submit(_meta, f).result()
+                meter.update(meta[0])
+                metas.append(meta)
+            sizes = [m[0] for m in metas]
+            for i, (_, _, error) in enumerate(metas):
+                if error is not None:
+                    client.cancel(futures)
+                    _block_error(inp, sizes, i, error, max_memory)
+            reducers = [client.submit(_merge_partition, K, *[client.submit(_piece, f, p) for f in futures])
+                        for p in range(n_parts)]
+            del futures
+            parts = []
+            for r in reducers:
+                part = r.result()
+                r.release()
+                if part is None:
+                    raise CountOverflowError(f"an n-gram count of {inp.name or 'the corpus'} exceeds "
+                                             f"{2**32 - 1}, beyond what one count holds")
+                parts.append(part)
+    finally:
+        meter.close()
+    codes = np.ascontiguousarray(np.concatenate([p[0] for p in parts])) if parts else np.zeros((0, K), np.uint32)
+    lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
+    counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint64)
+    keys = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.uint64)
+    del parts
+    order = np.lexsort((keys, lengths))      # by order, then where each n-gram first occurs
+    del keys
+    table = _ngram.NgramTable(K, 0, max(1024, int(order.size * 1.4)))
+    table.add(np.ascontiguousarray(codes[order]), lengths[order], counts[order])
+    totals = np.zeros(K + 1, dtype=np.uint64)
+    for m in metas:
+        totals += m[1]
+    table.add_totals(totals)
+    return NgramCounts(table, inp.normalize, 1, collapse)
+
+
+def _block_error(inp: _Input, sizes: list, index: int, error: tuple, max_memory: int) -> None:
+    kind, detail = error
+    if kind == "decode":
+        _raise_decode(inp, sizes, index, detail)
+    if kind == "overflow":
+        raise CountOverflowError(f"an n-gram of {inp.name or 'the corpus'} occurs {2**32 - 1} times or more "
+                                 "in one block, beyond what one count holds")
+    raise MemoryBudgetError(
+        f"the n-grams of one block of {inp.name or 'the corpus'} ({sizes[index]} bytes) do not fit in "
+        f"max_memory={max_memory} bytes on a worker; raise max_memory or use more workers (smaller blocks)")
+
+
+def passes_on(client, corpus, max_n: int, progress, desc: str, max_memory: int, *, encoding: str,
+              errors: str, normalize: bool):
+    """The :class:`nlpzero._passes.Passes` of discovery and learning, counted on the cluster:
+    the later passes re-read the input here."""
+    from ._passes import Passes
+
+    counts, inp = count_on(client, corpus, max_n=max_n, min_count=1, max_memory=max_memory,
+                           collapse_ascii=True, encoding=encoding, errors=errors, normalize=normalize,
+                           progress=progress, rereadable=True)
+    passes = Passes(inp.corpus, max_n, progress, desc, max_memory, counts=counts)
+    passes._spill = getattr(inp, "spill", None)        # the temporary copy lives as long as the passes
+    return passes
+
+
+# ---------------------------------------------------------------------- segmentation
+def _segment_block(block, first, job, encoding, errors):
+    """Segment one block (worker): ``(bytes in, output, error)``."""
+    nbytes = len(block.encode("utf-8")) if isinstance(block, str) else len(block)
+    text, error = _decode(block, first, encoding, errors)
+    if error is not None:
+        return nbytes, None, error
+    return nbytes, job(text), None
+
+
+def segment_file_on(client, corpus, output, segmenter, delimiter: str, encoding: str, errors: str,
+                    progress=False):
+    """:func:`nlpzero.segment_file` on a Dask cluster; the same output, byte for byte."""
+    import time
+
+    import dask
+
+    from ._io import atomic_write, check_output_path, open_output
+    from ._progress import make_progress
+    from .batch import BatchResult, _SegmentLines
+
+    check_client(client)
+    start = time.perf_counter()
+    inp = _input(corpus, encoding, errors, True, False)
+    if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
+        check_output_path(os.fspath(output))          # fail before reading anything
+    elif output is not None and not hasattr(output, "write"):
+        raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+    meter = make_progress(progress, inp.size, "segmenting on the cluster")
+    totals = {"in": 0, "out": 0, "lines": 0, "last": b""}
+
+    def run(write) -> None:
+        with _lost_workers():
+            job = client.scatter(_SegmentLines(segmenter, delimiter), broadcast=True, hash=False)
+            window = _IN_FLIGHT_PER_WORKER * _n_workers(client)
+            pending: deque = deque()
+            blocks = iter(inp.blocks(client))
+            sizes: list = []
+            index = 0
+            while True:
+                while len(pending) < window:
+                    block = next(blocks, None)
+                    if block is None:
+                        break
+                    if inp.url is not None:
+                        task = dask.delayed(_segment_block, pure=False)(block, index == 0, job,
+                                                                       inp.encoding, inp.errors)
+                        pending.append(client.compute(task))
+                    else:
+                        pending.append(client.submit(_segment_block, block, index == 0, job, inp.encoding,
+                                                     inp.errors, pure=False))
+                    index += 1
+                if not pending:
+                    break
+                future = pending.popleft()
+                nbytes, data, error = future.result()
+                future.release()
+                if error is not None:
+                    client.cancel(list(pending))
+                    _raise_decode(inp, sizes, len(sizes), error)
+                sizes.append(nbytes)
+                write(data)
+                nl = data.count(b"\n")
+                totals["in"] += nbytes
+                totals["out"] += len(data)
+                totals["lines"] += nl
+                if data:
+                    totals["last"] = data[-1:]
+                meter.update(nbytes, nl)
+
+    try:
+        if output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-"):
+            with open_output(None, "wb") as stream:
+                def write(data: bytes) -> None:
+                    stream.write(data)
+                    stream.flush()
+
+                run(write)
+        elif isinstance(output, (str, os.PathLike)):
+            with atomic_write(output, "wb") as f:
+                run(f.write)
+        elif isinstance(output, io.TextIOBase):
+            run(lambda data: output.write(data.decode("utf-8")))
+        else:
+            run(output.write)
+    finally:
+        meter.close()
+    lines = totals["lines"] + (1 if totals["last"] not in (b"", b"\n") else 0)
+    return BatchResult(lines, totals["in"], totals["out"], time.perf_counter() - start, _n_workers(client))
