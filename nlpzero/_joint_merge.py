@@ -64,7 +64,7 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         t_syms = [()] * n_types0
         for t_id, i in zip(np.unique(tok).tolist(), first.tolist()):
             t_syms[t_id] = tuple(sym[lo[i] : hi[i]].tolist())
-        model = _CharModel(*char_counts(sym, off, starts, n_symbols), t_syms)
+        model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1
@@ -103,7 +103,7 @@ def _starts(seq: np.ndarray, t_len: list, n_sym: int) -> np.ndarray:
     return out
 
 
-class _CharModel:
+class CharModel:
     """The character position model as the merges see it: its counts (tag × symbol emissions,
     tag transitions, row 4 the run start) and the change of its log-likelihood, re-estimated
     with add-one smoothing as :func:`nlpzero.joint.character_model` does, when windows of

@@ -605,7 +605,7 @@ def _ref_char_loglik(seq, syms, n_symbols):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_merge_gains_add_the_change_of_the_character_model(seed):
-    from nlpzero._joint_merge import _CharModel, candidate_gains
+    from nlpzero._joint_merge import CharModel, candidate_gains
 
     rng = np.random.default_rng(seed)
     syms = [(0, 1), (2, 3, 4), (5, 6, 0), (1, 2), (3,), (4, 5, 6)]
@@ -630,7 +630,7 @@ def test_merge_gains_add_the_change_of_the_character_model(seed):
             tr[prev, g] += 1
             prev = g
     plain = {(v, w): g for g, v, w, _ in candidate_gains(seq, t_len, t_lp, 4, 30.0, 6.0)}
-    both = candidate_gains(seq, t_len, t_lp, 4, 30.0, 6.0, char=_CharModel(em, tr, list(syms)))
+    both = candidate_gains(seq, t_len, t_lp, 4, 30.0, 6.0, char=CharModel(em, tr, list(syms)))
     assert both
     for gain, v, w, p in both:
         after = seq.copy()
