@@ -306,15 +306,14 @@ def _check_head(inp: _Input) -> None:
 def _decode(block, first: bool, encoding: str, errors: str):
     """``(text, None)`` or ``(None, (offset in the block, reason))`` for a raw block (str blocks
     pass through). The first block loses a UTF-8 byte-order mark, as in a single-process read."""
+    from ._reading import decode_piece
+
     if isinstance(block, str):
         return block, None
     skip = 0
     if first and codecs.lookup(encoding).name == "utf-8" and block.startswith(codecs.BOM_UTF8):
         skip = len(codecs.BOM_UTF8)
-    try:
-        return codecs.decode(block[skip:], encoding, errors), None
-    except UnicodeDecodeError as exc:
-        return None, (skip + exc.start, exc.reason)
+    return decode_piece((skip, bytes(block[skip:])), encoding, errors)
 
 
 def _raise_decode(inp: _Input, sizes: list, index: int, where: tuple) -> None:
