@@ -237,8 +237,11 @@ class Runs:
             parts = [pool]
             runs_of = [pool_run]
             lasts = [pool_last]
+            topped = []
             for r in range(k):
-                if done[r] or pending[r]:
+                # top up every run with less than half a block loaded (not only empty ones): the
+                # threshold then moves by about half a block of every run per round
+                if done[r] or pending[r] >= max(1, block // 2):
                     continue
                 got = next(readers[r], None)
                 if got is None:
@@ -250,7 +253,12 @@ class Runs:
                 last = np.zeros(n, bool)
                 last[-1] = True
                 lasts.append(last)
-                pending[r] = n
+                if pending[r]:
+                    topped.append(r)
+                pending[r] += n
+            if topped:          # their earlier last rows are not the last loaded any more
+                pool_last = pool_last & ~np.isin(pool_run, topped)
+                lasts[0] = pool_last
             if len(parts) > 1:
                 pool = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
                 pool_run = np.concatenate(runs_of)
