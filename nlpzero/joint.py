@@ -105,14 +105,15 @@ MAX_EPOCHS = 12
 FEATURE_BITS = 20
 #: memory the joint model's refinement and perceptron training take per character of their
 #: training sample (ICM candidate tables, counts, tags, features and the copies of the
-#: perceptron's training runs: about 30 bytes measured on PKU 1998-01, rounded up); the sample is
-#: at most ``max_memory`` / this many characters
-JOINT_BYTES_PER_CHAR = 32
+#: perceptron's training runs: about 30 bytes measured on PKU 1998-01 and about 63 on 20 MB of
+#: the scale benchmark's realistic text, whose vocabulary keeps growing; the larger, rounded up);
+#: the sample is at most ``max_memory`` / this many characters
+JOINT_BYTES_PER_CHAR = 64
 
 
 def joint_sample_chars(max_memory: int) -> int:
     """Characters (run symbols) the joint model refines and trains its perceptron on, at most:
-    ``max_memory // JOINT_BYTES_PER_CHAR`` (33.5 M characters at the default 1 GiB).
+    ``max_memory // JOINT_BYTES_PER_CHAR`` (16.8 M characters at the default 1 GiB).
 
     nVBE's statistics always come from the whole corpus (within ``max_memory``); a corpus with
     more run symbols than this gives the joint model an evenly spread sample of its runs, in
@@ -120,7 +121,7 @@ def joint_sample_chars(max_memory: int) -> int:
     ``floor(r·cap / symbols)`` (a share ``cap / symbols`` of the runs, spread evenly), and
     sampling stops before the cap would be passed.
 
-    >>> joint_sample_chars(32 << 20)
+    >>> joint_sample_chars(64 << 20)
     1048576
     """
     return max(1, int(max_memory) // JOINT_BYTES_PER_CHAR)

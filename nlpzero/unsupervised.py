@@ -178,7 +178,7 @@ def learn_segmenter(
     max_memory : int, default 1 GiB
         As for :func:`discover`: the n-gram counting table's budget (nVBE's statistics always
         cover the whole corpus). With ``method="joint"`` it also bounds the joint model's
-        training text: at most :func:`nlpzero.joint.joint_sample_chars` ``(max_memory)`` characters (33.5 M
+        training text: at most :func:`nlpzero.joint.joint_sample_chars` ``(max_memory)`` characters (16.8 M
         at the default), an evenly spread sample of the runs of a larger corpus.
     long_words : bool, default False
         ``method="joint"``: after ICM, merge adjacent words into words longer than

@@ -609,7 +609,7 @@ def test_a_bounded_joint_run_equals_the_unbounded_one_when_the_sample_is_the_cor
     from nlpzero.joint import joint_sample_chars
 
     text = _punctuated(0, 200)
-    budget = 1 << 18
+    budget = 1 << 19
     counts = count_ngrams(text, max_n=5, collapse_ascii=True)
     assert counts.nbytes > budget and joint_sample_chars(budget) >= counts.N
     assert (list(segment_unsupervised(text, method="joint", max_memory=budget))
