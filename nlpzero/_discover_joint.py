@@ -96,10 +96,9 @@ def _sample_chunks(passes: Passes, inputs, flags: np.ndarray, block: int = 1 << 
         r0 = r1
 
 
-def gains(passes: Passes, K: int, per_order: list, ids_by_order: dict) -> dict:
-    """Description-length gain (see the module docstring) of the words ``ids_by_order[k]``
-    (order-k ids, k ≥ 2) given the token counts ``per_order`` of the whole segmentation;
-    returns ``{k: gain array}``."""
+def word_prior(per_order: list, K: int) -> tuple[float, np.ndarray, float]:
+    """``(alpha0, log p_len by length - 1, log(N + alpha0))`` of the Dirichlet-process unigram
+    over the token counts ``per_order`` of the segmentation (orders 1..K)."""
     from .joint import ewens_alpha
 
     n_tok = float(sum(int(c.sum()) for c in per_order))
@@ -107,9 +106,28 @@ def gains(passes: Passes, K: int, per_order: list, ids_by_order: dict) -> dict:
     n_types = float(types.sum())
     alpha0 = ewens_alpha(int(n_tok), int(n_types))
     lplen = np.log((types + 1.0) / (n_types + K))           # p_len, add-one over lengths 1..K
+    return alpha0, lplen, math.log(n_tok + alpha0)
+
+
+def split_gain(logp1, k: int):
+    """``logp1(0, k)`` minus the best split of the word into at least two parts, by dynamic
+    programming over ``logp1(i, j)`` (log P1 of symbols i..j; scalars or arrays per word)."""
+    best = [0.0] + [-math.inf] * k
+    for j in range(1, k + 1):
+        for i in range(j):
+            if i == 0 and j == k:
+                continue                                       # the word itself is no split
+            best[j] = np.maximum(best[j], best[i] + logp1(i, j))
+    return logp1(0, k) - best[k]
+
+
+def gains(passes: Passes, K: int, per_order: list, ids_by_order: dict) -> dict:
+    """Description-length gain (see the module docstring) of the words ``ids_by_order[k]``
+    (order-k ids, k ≥ 2) given the token counts ``per_order`` of the whole segmentation;
+    returns ``{k: gain array}``."""
+    alpha0, lplen, denom = word_prior(per_order, K)
     c1 = passes.levels[0][0].astype(np.float64)
     lpsym = np.log(np.maximum(c1, 0.5) / c1.sum())
-    denom = math.log(n_tok + alpha0)
     out = {}
     for k, ids in ids_by_order.items():
         if not ids.size:
@@ -125,13 +143,6 @@ def gains(passes: Passes, K: int, per_order: list, ids_by_order: dict) -> dict:
             log_p0 = lplen[j - i - 1] + csum[:, j] - csum[:, i]
             return np.logaddexp(np.log(np.maximum(n, 1e-300)), math.log(alpha0) + log_p0) - denom
 
-        best = np.full((ids.size, k + 1), -np.inf)
-        best[:, 0] = 0.0
-        for j in range(1, k + 1):
-            for i in range(j):
-                if i == 0 and j == k:
-                    continue                                   # the word itself is no split
-                best[:, j] = np.maximum(best[:, j], best[:, i] + logp1(i, j))
         n_w = per_order[k - 1][ids].astype(np.float64)
-        out[k] = n_w * (logp1(0, k) - best[:, k])
+        out[k] = n_w * split_gain(logp1, k)
     return out

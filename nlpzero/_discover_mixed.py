@@ -148,19 +148,14 @@ def mi_rows(passes: Passes, cands: list, lit: Counter, thresholds) -> list:
 def joint_rows(passes: Passes, cands: list, lit: Counter, mixed: Counter, per_order: list, K: int) -> list:
     """``(word, count, gain)`` of the candidates, the gain of :mod:`nlpzero._discover_joint`
     with literal counts (lone stretches: gain nan, ranked with the single characters)."""
-    from .joint import ewens_alpha
+    from ._discover_joint import split_gain, word_prior
 
     tokens: Counter = Counter()
     for (word, _k, _i), c in mixed.items():
         tokens[word] += c
-    n_tok = float(sum(int(c.sum()) for c in per_order))
-    types = np.array([int((c > 0).sum()) for c in per_order], dtype=np.float64)
-    n_types = float(types.sum())
-    alpha0 = ewens_alpha(int(n_tok), int(n_types))
-    lplen = np.log((types + 1.0) / (n_types + K))
+    alpha0, lplen, denom = word_prior(per_order, K)
     c1 = passes.levels[0][0].astype(np.float64)
     n_sym = float(c1.sum())
-    denom = math.log(n_tok + alpha0)
     rows = []
     for w, k, i, c in cands:
         if k == 1:
@@ -177,11 +172,5 @@ def joint_rows(passes: Passes, cands: list, lit: Counter, mixed: Counter, per_or
             log_p0 = lplen[b - a - 1] + sum(lpsym[a:b])
             return float(np.logaddexp(math.log(n) if n else -math.inf, math.log(alpha0) + log_p0)) - denom
 
-        best = [0.0] + [-math.inf] * k
-        for b in range(1, k + 1):
-            for a in range(b):
-                if a == 0 and b == k:
-                    continue
-                best[b] = max(best[b], best[a] + logp1(a, b))
-        rows.append((w, c, c * (logp1(0, k) - best[k])))
+        rows.append((w, c, c * float(split_gain(logp1, k))))
     return rows
