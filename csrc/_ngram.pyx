@@ -175,6 +175,18 @@ cdef class NgramTable:
             i = (i + 1) & self.mask
 
     # ------------------------------------------------------------------ growing
+    cdef inline uint64_t _walk(self, const uint32_t[:, ::1] codes, Py_ssize_t r, int length) noexcept nogil:
+        """Slot of the n-gram ``codes[r, :length]``, NONE when absent or not a valid length."""
+        cdef uint64_t parent = 0
+        cdef int d
+        if length < 1 or length > self.max_n or length > codes.shape[1]:
+            return NONE
+        for d in range(length):
+            parent = self._find(make_key(d + 1, parent, codes[r, d] & CHAR_MASK))
+            if parent == NONE:
+                return NONE
+        return parent
+
     cdef uint64_t* _grow(self, uint64_t new_cap) except? NULL:
         """Rebuild into ``new_cap`` slots, parents before children; return the old -> new map
         (caller frees it)."""
@@ -430,25 +442,16 @@ cdef class NgramTable:
         counts : ndarray of uint64, shape (m,)
         """
         cdef Py_ssize_t m = codes.shape[0], r
-        cdef int d, length
-        cdef uint64_t parent, slot
+        cdef uint64_t slot
         out = np.zeros(m, dtype=np.uint64)
         cdef uint64_t[::1] o = out
         if lengths.shape[0] != m:
             raise ValueError("codes and lengths must have the same number of rows")
         with nogil:
             for r in range(m):
-                length = lengths[r]
-                if length < 1 or length > self.max_n or length > codes.shape[1]:
-                    continue
-                parent = 0
-                for d in range(length):
-                    slot = self._find(make_key(d + 1, parent, codes[r, d] & CHAR_MASK))
-                    if slot == NONE:
-                        break
-                    parent = slot
-                else:
-                    o[r] = self.slots[parent].count
+                slot = self._walk(codes, r, lengths[r])
+                if slot != NONE:
+                    o[r] = self.slots[slot].count
         return out
 
     def export(self, uint64_t min_count=1):
@@ -651,25 +654,16 @@ cdef class NgramTable:
         """Dense ids (those of ``NgramView``) of the n-grams ``codes[r, :lengths[r]]``, -1 where
         absent (int64, shape (m,))."""
         cdef Py_ssize_t m = codes.shape[0], r
-        cdef int d, length
-        cdef uint64_t parent, slot
+        cdef uint64_t slot
         out = np.full(m, -1, dtype=np.int64)
         cdef int64_t[::1] o = out
         if lengths.shape[0] != m:
             raise ValueError("codes and lengths must have the same number of rows")
         with nogil:
             for r in range(m):
-                length = lengths[r]
-                if length < 1 or length > self.max_n or length > codes.shape[1]:
-                    continue
-                parent = 0
-                for d in range(length):
-                    slot = self._find(make_key(d + 1, parent, codes[r, d] & CHAR_MASK))
-                    if slot == NONE:
-                        break
-                    parent = slot
-                else:
-                    o[r] = self.slots[parent].id
+                slot = self._walk(codes, r, lengths[r])
+                if slot != NONE:
+                    o[r] = self.slots[slot].id
         return out
 
     @property
