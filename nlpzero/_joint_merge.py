@@ -48,8 +48,13 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     cand, _, _ = _joint.intern_words(sym, off, L)
     tok = cand[lo, hi - lo - 1].astype(np.int64)
     n_types0 = int(tok.max()) + 1 if tok.size else 0
-    freq = np.bincount(sym, minlength=int(sym.max()) + 1 if sym.size else 1).astype(np.float64)
-    lpsym_all = np.log(np.maximum(freq, 0.5) / max(1.0, freq.sum()))
+    n_symbols = int(sym.max()) + 1 if sym.size else 1
+    # the base measure's symbol distribution, as in the ICM: symbols of the word types' spellings
+    _, first_tok = np.unique(tok, return_index=True)
+    lens = (hi - lo)[first_tok]
+    at = np.repeat(lo[first_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    freq = np.bincount(sym[at + np.arange(int(lens.sum()))], minlength=n_symbols) + 1.0
+    lpsym_all = np.log(freq / freq.sum())
     # per type: length and Σ log p(symbol) (for P0); merged types appended
     t_len = np.zeros(n_types0, dtype=np.int64)
     t_len[tok] = hi - lo
@@ -57,7 +62,6 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     t_lp = np.zeros(n_types0)
     t_lp[tok] = csum[hi] - csum[lo]
     t_len, t_lp = list(t_len), list(t_lp)
-    n_symbols = int(sym.max()) + 1 if sym.size else 1
     model = None
     if char:
         _, first = np.unique(tok, return_index=True)

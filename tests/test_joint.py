@@ -241,6 +241,28 @@ def test_character_model_counts_with_add_one():
     assert np.allclose(np.exp(logtr), tr / tr.sum(axis=1, keepdims=True))
 
 
+
+@pytest.mark.parametrize("seed", range(3))
+def test_base_symbols_are_counted_over_word_types(seed):
+    rng = np.random.default_rng(seed)
+    sym = rng.integers(0, 4, 40).astype(np.int32)
+    off = np.array([0, 7, 15, 22, 31, 40])
+    starts = (rng.random(40) < 0.5).astype(np.uint8)
+    starts[off[:-1]] = 1
+    starts[np.arange(40) % 3 == 0] = 1          # words of at most 3 symbols
+    cand, length, first = _joint.intern_words(sym, off, 3)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    types = set()
+    for r in range(off.size - 1):
+        types.update(words_of(sym[off[r]:off[r + 1]].tolist(), starts[off[r]:off[r + 1]].tolist()))
+    freq = np.ones(5)                           # add-one, over 5 symbols (one never seen)
+    for w in types:                             # each type once, however often it occurs
+        for s in w:
+            freq[s] += 1
+    got = joint.type_symbol_logp(sym, first, length, icm.count_arr[:-1] > 0, 5)
+    assert np.allclose(np.exp(got), freq / freq.sum())
+
+
 # ---------------------------------------------------------------------- perceptron
 def legal(prev, tag):
     return tag in (M, E) if prev in (B, M) else tag in (B, S)
