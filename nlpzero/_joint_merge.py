@@ -330,7 +330,6 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     uniq, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
     ux, uy = uniq // W - 1, uniq % W - 1
     n_ctx = np.bincount(ux + 1, weights=counts, minlength=W)
-    k_ctx = np.bincount(ux + 1, minlength=W)
     m_succ = np.bincount(uy + 1, minlength=W)
     words = seq[seq >= 0]
     n_tok = np.bincount(words, minlength=n_t)

@@ -24,8 +24,9 @@ the product of two experts (log-probabilities added, weight 1 each, nothing fitt
    are the symbol and length distributions of the current word *types*, each type counted once
    (add-one smoothed): the base measure generates the types, not the tokens, so its maximum
    likelihood estimates come from the types' spellings (the symbol frequencies of the tokens
-   would make a new word built of function characters such as 的 or 了 look cheap). A run's last word is followed by $, whose base probability is its share
-   of the tokens, runs / (N + runs).
+   would make a new word built of function characters such as 的 or 了 look cheap). A run's
+   last word is followed by $, whose base probability is its share of the tokens,
+   runs / (N + runs).
 
 2. **A character position model** (Chen, Chang & Pei 2014): each symbol is tagged by its
    position in its word (B, M, E, or S for a one-symbol word); ``P(c | tag)`` and the tag

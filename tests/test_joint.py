@@ -695,7 +695,7 @@ def test_vectorised_merge_gains_match_the_reference(seed):
             prev = g
     for with_char in (False, True):
         for L in (2, 3, 4):
-            def char():
+            def char(with_char=with_char):
                 return CharModel(em, tr, list(syms)) if with_char else None
 
             want = {(v, w): (g, p.tolist()) for g, v, w, p in candidate_gains(seq, t_len, t_lp, L, 30.0, 6.0,
