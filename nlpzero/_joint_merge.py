@@ -31,6 +31,9 @@ import numpy as np
 #: safety bound on merge passes (each pass merges pairs of the previous pass's words; the
 #: loop stops as soon as no merge raises the probability)
 MAX_PASSES = 8
+#: candidate occurrences whose count changes are held at once by the vectorised gains (a memory
+#: bound: about 200 bytes each; not a model parameter)
+BLOCK = 1 << 17
 
 
 def _lg(n: int) -> float:
@@ -52,11 +55,13 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     run_of = np.searchsorted(off, lo, side="right") - 1
     hi = np.minimum(np.concatenate((lo[1:], [n_sym])), off[run_of + 1])
     cand, _, _ = _joint.intern_words(sym, off, L)
-    tok = cand[lo, hi - lo - 1].astype(np.int64)
-    n_types0 = int(tok.max()) + 1 if tok.size else 0
+    # dense type ids 0..K-1 (in order of the substring ids, so deterministic)
+    _, first_tok, tok = np.unique(cand[lo, hi - lo - 1], return_index=True, return_inverse=True)
+    del cand                                  # (n × L ids: not kept through the passes)
+    tok = tok.astype(np.int64).ravel()
+    n_types0 = first_tok.size
     n_symbols = int(sym.max()) + 1 if sym.size else 1
     # the base measure's symbol distribution, as in the ICM: symbols of the word types' spellings
-    _, first_tok = np.unique(tok, return_index=True)
     lens = (hi - lo)[first_tok]
     at = np.repeat(lo[first_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
     freq = np.bincount(sym[at + np.arange(int(lens.sum()))], minlength=n_symbols) + 1.0
@@ -69,10 +74,7 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     t_lp[tok] = csum[hi] - csum[lo]
     model = None
     if char:
-        _, first = np.unique(tok, return_index=True)
-        t_syms = [()] * n_types0
-        for t_id, i in zip(np.unique(tok).tolist(), first.tolist()):
-            t_syms[t_id] = tuple(sym[lo[i] : hi[i]].tolist())
+        t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
         model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
@@ -327,7 +329,9 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     valid = ~((x == -1) & (y == -1))
     pos_all = np.flatnonzero(valid)
     keys = (x[valid] + 1) * W + (y[valid] + 1)
+    del x, y, valid
     uniq, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    del keys
     ux, uy = uniq // W - 1, uniq % W - 1
     n_ctx = np.bincount(ux + 1, weights=counts, minlength=W)
     m_succ = np.bincount(uy + 1, minlength=W)
@@ -375,52 +379,67 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     cv, cw = ux[cand_u], uy[cand_u]
     n_occ = counts[cand_u]
 
-    # --- word model: pair records (candidate, a, b, change); U = the merged type
-    xo, vo, wo, yo = seq[occ - 1], seq[occ], seq[occ + 1], seq[occ + 2]
-    uo = np.full(occ.size, U)
-    ra = np.concatenate((xo, vo, wo, xo, uo))
-    rb = np.concatenate((vo, wo, yo, uo, yo))
-    rd = np.concatenate((-np.ones(3 * occ.size), np.ones(2 * occ.size)))
-    rc = np.tile(c_of, 5)
-    gk, gd = _group((rc * W + (ra + 1)) * W + (rb + 1), rd)
-    nz = gd != 0
-    gk, gd = gk[nz], gd[nz].astype(np.int64)
-    g_c, g_ab = gk // (W * W), gk % (W * W)
-    g_a, g_b = g_ab // W - 1, g_ab % W - 1
-    has_u = (g_a == U) | (g_b == U)
-    at = np.minimum(np.searchsorted(uniq, g_ab), uniq.size - 1)
-    old = np.where(has_u | (uniq[at] != g_ab), 0, counts[at])
-    new = old + gd
     top = int(max(n_ctx.max(), m_succ.max(), counts.max())) + occ.size + 2   # above any count here
     lg_int = np.concatenate(([0.0], _lgamma_table(1.0, top)))    # lg_int[n] = lgamma(n), 0 at n = 0
-    gain = np.bincount(g_c, weights=lg_int[new] - lg_int[old], minlength=n_c)
-    born = ((old == 0) & (new > 0)).astype(np.int64) - ((old > 0) & (new == 0))
-    # contexts: K_x log α1 + log Γ(α1) - log Γ(α1 + n_x)
-    ck, cdn = _group(g_c * W + (g_a + 1), gd)
-    _, cdk = _group(g_c * W + (g_a + 1), born)
-    c_c, c_a = ck // W, ck % W - 1
-    n0 = np.where(c_a == U, 0, n_ctx[np.minimum(c_a + 1, W - 1)]).astype(np.int64)
     lga1 = _lgamma_table(alpha1, top)
-    gain += np.bincount(c_c, weights=cdk * math.log(alpha1) - lga1[n0 + cdn.astype(np.int64)] + lga1[n0],
-                        minlength=n_c)
-    # successors: log Γ(m_y), and T = Σ m_y
-    sk, sdm = _group(g_c * W + (g_b + 1), born)
-    s_c, s_b = sk // W, sk % W - 1
-    m0 = np.where(s_b == U, 0, m_succ[np.minimum(s_b + 1, W - 1)]).astype(np.int64)
-    gain += np.bincount(s_c, weights=lg_int[m0 + sdm.astype(np.int64)] - lg_int[m0], minlength=n_c)
-    dT = np.bincount(s_c, weights=sdm, minlength=n_c)
-    la0 = math.log(alpha0)
-    gain += np.array([math.lgamma(alpha0 + T) - math.lgamma(alpha0 + T + d) for d in dT.tolist()])
+    la0, la1 = math.log(alpha0), math.log(alpha1)
 
     def log_p0(length, lp):
         return np.log((by_len[length] + 1.0) / (n_types + n_lengths)) + lp
 
-    gain += la0 + log_p0(lens[cv] + lens[cw], lps[cv] + lps[cw])
-    for t in (cv, cw):
-        gone = n_tok[t] == n_occ
-        gain -= np.where(gone, la0 + log_p0(lens[t], lps[t]), 0.0)
-    if char is not None:
-        gain += _char_gains(char, cv, cw, n_occ, c_of, xo, yo, lens)
+    def block(c0: int, c1: int) -> np.ndarray:
+        """Gains of candidates c0..c1-1 (their records only: memory bounded by BLOCK)."""
+        n_b = c1 - c0
+        o = occ[bounds[c0]:bounds[c1]]
+        c_b = c_of[bounds[c0]:bounds[c1]] - c0
+        # word model: pair records (candidate, a, b, change); U = the merged type
+        xo, vo, wo, yo = seq[o - 1], seq[o], seq[o + 1], seq[o + 2]
+        uo = np.full(o.size, U)
+        ra = np.concatenate((xo, vo, wo, xo, uo))
+        rb = np.concatenate((vo, wo, yo, uo, yo))
+        rd = np.concatenate((-np.ones(3 * o.size), np.ones(2 * o.size)))
+        rc = np.tile(c_b, 5)
+        gk, gd = _group((rc * W + (ra + 1)) * W + (rb + 1), rd)
+        del ra, rb, rd, rc
+        nz = gd != 0
+        gk, gd = gk[nz], gd[nz].astype(np.int64)
+        g_c, g_ab = gk // (W * W), gk % (W * W)
+        g_a, g_b = g_ab // W - 1, g_ab % W - 1
+        has_u = (g_a == U) | (g_b == U)
+        at = np.minimum(np.searchsorted(uniq, g_ab), uniq.size - 1)
+        old = np.where(has_u | (uniq[at] != g_ab), 0, counts[at])
+        new = old + gd
+        gain = np.bincount(g_c, weights=lg_int[new] - lg_int[old], minlength=n_b)
+        born = ((old == 0) & (new > 0)).astype(np.int64) - ((old > 0) & (new == 0))
+        # contexts: K_x log α1 + log Γ(α1) - log Γ(α1 + n_x)
+        ck, cdn = _group(g_c * W + (g_a + 1), gd)
+        _, cdk = _group(g_c * W + (g_a + 1), born)
+        c_c, c_a = ck // W, ck % W - 1
+        n0 = np.where(c_a == U, 0, n_ctx[np.minimum(c_a + 1, W - 1)]).astype(np.int64)
+        gain += np.bincount(c_c, weights=cdk * la1 - lga1[n0 + cdn.astype(np.int64)] + lga1[n0],
+                            minlength=n_b)
+        # successors: log Γ(m_y), and T = Σ m_y
+        sk, sdm = _group(g_c * W + (g_b + 1), born)
+        s_c, s_b = sk // W, sk % W - 1
+        m0 = np.where(s_b == U, 0, m_succ[np.minimum(s_b + 1, W - 1)]).astype(np.int64)
+        gain += np.bincount(s_c, weights=lg_int[m0 + sdm.astype(np.int64)] - lg_int[m0], minlength=n_b)
+        dT = np.bincount(s_c, weights=sdm, minlength=n_b)
+        gain += np.array([math.lgamma(alpha0 + T) - math.lgamma(alpha0 + T + d) for d in dT.tolist()])
+        bv, bw, bn = cv[c0:c1], cw[c0:c1], n_occ[c0:c1]
+        gain += la0 + log_p0(lens[bv] + lens[bw], lps[bv] + lps[bw])
+        for t in (bv, bw):
+            gain -= np.where(n_tok[t] == bn, la0 + log_p0(lens[t], lps[t]), 0.0)   # t is gone
+        if char is not None:
+            gain += _char_gains(char, bv, bw, bn, c_b, xo, yo, lens)
+        return gain
+
+    gain = np.empty(n_c)
+    c0 = 0
+    while c0 < n_c:                 # blocks of candidates with at most BLOCK occurrences (or one)
+        c1 = max(c0 + 1, int(np.searchsorted(bounds, bounds[c0] + BLOCK, side="right")) - 1)
+        c1 = min(c1, n_c)
+        gain[c0:c1] = block(c0, c1)
+        c0 = c1
     return results + [(float(g), int(v), int(w), occ[bounds[i]:bounds[i + 1]] - 0)
                       for i, (g, v, w) in enumerate(zip(gain.tolist(), cv.tolist(), cw.tolist()))]
 
