@@ -136,6 +136,15 @@ def count_ngrams(
 
 #: most n-grams a first-chunk extrapolation reserves room for (the table still grows past it)
 _RESERVE_LIMIT = 1 << 23
+#: the first chunk's extrapolation reserves room for at most this many times its n-grams:
+#: distinct n-grams grow more slowly than the text (a text repeated grows them not at all), and
+#: every slot reserved costs memory and a page fault, while doubling later costs about one
+#: re-insertion per n-gram
+_RESERVE_GROWTH = 4
+#: distinct n-grams of orders 1..4 per byte of the first megabyte of Chinese text (measured
+#: 0.75 on the People's Daily 1998-01 text and on the scale benchmark's text): room reserved
+#: before the first chunk, so its table does not double its way up
+_FIRST_PER_BYTE = 0.75
 
 
 def _utf8_bytes(codes: np.ndarray) -> int:
@@ -143,10 +152,19 @@ def _utf8_bytes(codes: np.ndarray) -> int:
 
 
 def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
-    """After the first chunk, size the table once for the whole input (distinct n-grams grow at
-    most about linearly with the text) instead of doubling it chunk by chunk."""
+    """After the first chunk, size the table once for the input (distinct n-grams grow at most
+    about linearly with the text, and they are assumed to grow at most ``_RESERVE_GROWTH``-fold)
+    instead of doubling it chunk by chunk."""
     if corpus.size and 0 < done_bytes < corpus.size:
-        table.reserve(min(int(table.size * corpus.size / done_bytes), _RESERVE_LIMIT))
+        table.reserve(min(int(table.size * corpus.size / done_bytes), table.size * _RESERVE_GROWTH,
+                          _RESERVE_LIMIT))
+
+
+def _first_reserve(table: _ngram.NgramTable, corpus: Corpus) -> None:
+    """Before the first chunk: room for the n-grams of the first chunk (or of the whole input
+    when it is smaller), estimated from its bytes."""
+    nbytes = min(corpus.size, corpus.chunk_bytes) if corpus.size else 0
+    table.reserve(int(nbytes * _FIRST_PER_BYTE * min(table.max_n, 4) / 4))
 
 
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
@@ -303,6 +321,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
                        cache=None, sink=None):
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
+        _first_reserve(table, corpus)
         reach = [0]
         status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
@@ -314,12 +333,18 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
         return counts.prune(min_count) if min_count > 1 else counts
     final = _ngram.NgramTable(max_n) if sink is None else None   # the (pruned) result
     totals = None
+    size = 0
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
+        if sink is not None:
+            # about the size of the partition before (hash partitions); not for a result table:
+            # its rows are added in the slot order of each partition's table, which gives the ids
+            table.reserve(size)
         reach = [0]
         status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part, reach[0])
+        size = table.size
         if sink is not None:
             if part == 0:
                 totals = table.totals

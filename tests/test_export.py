@@ -140,3 +140,30 @@ def test_format_rows_is_the_python_formatting(seed):
     assert _ngram.format_rows(codes[:0], counts[:0]) == b""
     with pytest.raises(ValueError):
         _ngram.format_rows(codes, counts[:-1])
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("width", [1, 2, 4, 5, 8])
+def test_frequency_order_kernel_is_the_python_sort(seed, width):
+    """The compiled radix sort puts distinct rows in the reference order: count descending,
+    shorter first, then by code point (counts up to 2**32 - 1, symbols from every plane)."""
+    from nlpzero._export import frequency_order
+
+    rng = random.Random(seed)
+    alphabet = [0x30, 0x41, 0x7A, 0x4E00, 0x4E01, 0x9FFF, 0xFF21, 0x20000, 0x3FFFF, 0x10FFFF]
+    rows = set()
+    for _ in range(3000):   # at most 1110 distinct rows of width <= 2
+        length = rng.randint(1, width)
+        rows.add(tuple(rng.choice(alphabet) for _ in range(length)))
+    rows = sorted(rows)
+    rng.shuffle(rows)
+    big = [1, 2, 3, 2047, 2048, 1 << 21, (1 << 32) - 1]
+    counts = [rng.choice(big) if rng.random() < 0.3 else rng.randint(1, 40) for _ in rows]
+    codes = np.zeros((len(rows), width), dtype=np.uint32)
+    for i, r in enumerate(rows):
+        codes[i, :len(r)] = r
+    lengths = np.array([len(r) for r in rows], dtype=np.uint8)
+    order = frequency_order(codes, lengths, np.array(counts, dtype=np.uint64))
+    expected = sorted(range(len(rows)), key=lambda i: (-counts[i], len(rows[i]), rows[i]))
+    assert order.tolist() == expected
+    assert frequency_order(codes[:0], lengths[:0], np.zeros(0, np.uint64)).size == 0
