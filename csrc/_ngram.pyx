@@ -297,9 +297,13 @@ cdef class NgramTable:
         # the positions still extending: word characters (of this partition) at order 1, then
         # those whose n-gram of the order before exists; a partition's pass visits few positions
         cdef Py_ssize_t* live = <Py_ssize_t*>malloc(stop * sizeof(Py_ssize_t))
-        if cur == NULL or live == NULL:
+        # each position's symbol once: the normalised code point of a word character, 0 for a
+        # boundary (every order reads it; 0 is never a word character)
+        cdef uint32_t* sym = <uint32_t*>malloc(n * sizeof(uint32_t))
+        if cur == NULL or live == NULL or sym == NULL:
             free(cur)
             free(live)
+            free(sym)
             raise MemoryError()
         memset(cur, 0xFF, stop * sizeof(uint64_t))     # all NONE
         cdef Py_ssize_t i, j, b0, b1, p, q, n_live, m
@@ -312,6 +316,7 @@ cdef class NgramTable:
         if keep and (ids.shape[0] < self.max_n or ids.shape[1] < stop):
             free(cur)
             free(live)
+            free(sym)
             raise ValueError("ids must have shape (max_n, stop)")
         try:
             if count_totals and n_parts > 1:
@@ -329,9 +334,12 @@ cdef class NgramTable:
                             self._totals[k] += 1
             n_live = 0
             with nogil:
-                for i in range(stop):
+                for i in range(n):
                     c = normalize_char(codes[i]) if normalize else codes[i]
-                    if is_word_char(c) and (n_parts == 1 or part_of(c, n_parts) == part):
+                    sym[i] = c if is_word_char(c) else 0
+                for i in range(stop):
+                    c = sym[i]
+                    if c != 0 and (n_parts == 1 or part_of(c, n_parts) == part):
                         live[n_live] = i
                         n_live += 1
                 if keep:
@@ -375,10 +383,10 @@ cdef class NgramTable:
                                 key = 0
                                 j = p + k - 1
                                 if j < n:
-                                    c = normalize_char(codes[j]) if normalize else codes[j]
+                                    c = sym[j]
                                     if k == 1:
                                         key = make_key(1, 0, c)      # a word character of the part
-                                    elif is_word_char(c):
+                                    elif c != 0:
                                         key = make_key(k, cur[p], c)
                                     if key:
                                         nz_prefetch(&self.slots[self._home(key)])
@@ -397,6 +405,7 @@ cdef class NgramTable:
         finally:
             free(cur)
             free(live)
+            free(sym)
 
     def add(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts):
         """Add ``counts[r]`` to the n-gram ``codes[r, :lengths[r]]`` for every row r (exact merge).

@@ -161,10 +161,16 @@ def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
 
 
 def _first_reserve(table: _ngram.NgramTable, corpus: Corpus) -> None:
-    """Before the first chunk: room for the n-grams of the first chunk (or of the whole input
-    when it is smaller), estimated from its bytes."""
-    nbytes = min(corpus.size, corpus.chunk_bytes) if corpus.size else 0
-    table.reserve(int(nbytes * _FIRST_PER_BYTE * min(table.max_n, 4) / 4))
+    """Before the first chunk: room for the n-grams of an input of this size (the first
+    chunk's, estimated from its bytes, grown at most ``_RESERVE_GROWTH``-fold and never faster
+    than the square root of the size ratio), so a small input fills one table, not a chain of
+    doublings."""
+    if not corpus.size:
+        return
+    first = min(corpus.size, corpus.chunk_bytes)
+    estimate = first * _FIRST_PER_BYTE * min(table.max_n, 4) / 4
+    growth = min(_RESERVE_GROWTH, math.sqrt(corpus.size / first))
+    table.reserve(int(estimate * growth))
 
 
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
