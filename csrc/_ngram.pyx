@@ -587,15 +587,56 @@ cdef class NgramTable:
                 row += nb
         return codes_a, lengths_a, counts_a
 
-    cdef void _rows_of(self, uint64_t* batch, int nb, uint32_t[:, ::1] C, uint8_t[::1] L,
-                       uint64_t[::1] N, int64_t row) noexcept nogil:
-        """Rows ``row .. row + nb - 1`` for the slots ``batch[:nb]``: length, count and the
-        symbols, from the last back to the first along the prefix chains, walked in lockstep so
-        the parents' (random) slots of the whole batch are prefetched together."""
+    def export_kept(self, uint64_t min_count=1, int order=0):
+        """The rows of ``export(min_count)`` (only those of length ``order`` when it is not 0),
+        in slot order, from one scan of the table: what ``export_bucket`` gives for the one
+        batch of ``buckets(1, min_count)``, without the scans of ``buckets``.
+
+        Returns ``(codes, lengths, counts)`` as :meth:`export_bucket` does.
+        """
+        cdef uint64_t cap = self.capacity, i, key
+        cdef int64_t n = 0, row, kept
+        cdef uint64_t batch[PREFETCH]
+        cdef int nb
+        with nogil:
+            for i in range(cap):
+                key = self.slots[i].key
+                if key != 0 and self.slots[i].count >= min_count and (order == 0 or <int>key_depth(key) == order):
+                    n += 1
+        codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
+        lengths_a = np.zeros(n, dtype=np.uint8)
+        counts_a = np.zeros(n, dtype=np.uint64)
+        cdef uint32_t[:, ::1] C = codes_a
+        cdef uint8_t[::1] L = lengths_a
+        cdef uint64_t[::1] N = counts_a
+        with nogil:
+            row = 0
+            i = 0
+            while i < cap:
+                nb = 0
+                while i < cap and nb < PREFETCH:
+                    key = self.slots[i].key
+                    if key != 0 and self.slots[i].count >= min_count and (order == 0 or <int>key_depth(key) == order):
+                        batch[nb] = i
+                        nb += 1
+                    i += 1
+                row += self._rows_of(batch, nb, C, L, N, row, min_count)
+        if row < n:     # a prefix below min_count (only in tables made by add())
+            return codes_a[:row].copy(), lengths_a[:row].copy(), counts_a[:row].copy()
+        return codes_a, lengths_a, counts_a
+
+    cdef int _rows_of(self, uint64_t* batch, int nb, uint32_t[:, ::1] C, uint8_t[::1] L,
+                      uint64_t[::1] N, int64_t row, uint64_t min_count=0) noexcept nogil:
+        """Rows from ``row`` on for the slots ``batch[:nb]``: length, count and the symbols, from
+        the last back to the first along the prefix chains, walked in lockstep so the parents'
+        (random) slots of the whole batch are prefetched together. A slot with a prefix seen
+        fewer than ``min_count`` times gets no row (the rows stay packed); returns the rows
+        written."""
         cdef uint64_t at[PREFETCH]
         cdef int left[PREFETCH]
-        cdef int t, depth
-        cdef bint more = False
+        cdef bint ok[PREFETCH]
+        cdef int t, depth, w
+        cdef bint more = False, dropped = False
         cdef uint64_t key
         for t in range(nb):
             key = self.slots[batch[t]].key
@@ -604,6 +645,7 @@ cdef class NgramTable:
             N[row + t] = self.slots[batch[t]].count
             C[row + t, depth - 1] = <uint32_t>(key & CHAR_MASK)
             left[t] = depth - 1
+            ok[t] = True
             at[t] = key_parent(key)
             if left[t] > 0:
                 nz_prefetch_r(&self.slots[at[t]])
@@ -613,12 +655,32 @@ cdef class NgramTable:
             for t in range(nb):
                 if left[t] > 0:
                     key = self.slots[at[t]].key
+                    if self.slots[at[t]].count < min_count:
+                        ok[t] = False
+                        dropped = True
                     left[t] -= 1
                     C[row + t, left[t]] = <uint32_t>(key & CHAR_MASK)
                     at[t] = key_parent(key)
                     if left[t] > 0:
                         nz_prefetch_r(&self.slots[at[t]])
                         more = True
+        if not dropped:
+            return nb
+        w = 0
+        for t in range(nb):
+            if ok[t]:
+                if w != t:
+                    L[row + w] = L[row + t]
+                    N[row + w] = N[row + t]
+                    for depth in range(C.shape[1]):
+                        C[row + w, depth] = C[row + t, depth]
+                w += 1
+        for t in range(w, nb):
+            L[row + t] = 0
+            N[row + t] = 0
+            for depth in range(C.shape[1]):
+                C[row + t, depth] = 0
+        return w
 
     def export_stats(self, uint64_t min_count, int max_depth):
         """The n-grams of orders 1..``max_depth`` seen at least ``min_count`` times, with the
@@ -975,6 +1037,41 @@ def frequency_order(const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, co
         free(ib)
         free(hist)
     return order_a
+
+
+def take_rows(const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts,
+              const int64_t[::1] idx):
+    """``(codes[idx], lengths[idx], counts[idx])`` in one pass (rows prefetched ahead)."""
+    cdef Py_ssize_t n = idx.shape[0], m = codes.shape[0], w = codes.shape[1], i, j
+    cdef int64_t r
+    if lengths.shape[0] != m or counts.shape[0] != m:
+        raise ValueError("codes, lengths and counts must have the same number of rows")
+    codes_a = np.empty((n, w), dtype=np.uint32)
+    lengths_a = np.empty(n, dtype=np.uint8)
+    counts_a = np.empty(n, dtype=np.uint64)
+    cdef uint32_t[:, ::1] C = codes_a
+    cdef uint8_t[::1] L = lengths_a
+    cdef uint64_t[::1] N = counts_a
+    cdef bint bad = False
+    with nogil:
+        for i in range(n):
+            if idx[i] < 0 or idx[i] >= m:
+                bad = True
+                break
+        if not bad:
+            for i in range(n):
+                if i + PREFETCH < n:
+                    r = idx[i + PREFETCH]
+                    nz_prefetch_r(&codes[r, 0])
+                    nz_prefetch_r(&counts[r])
+                r = idx[i]
+                for j in range(w):
+                    C[i, j] = codes[r, j]
+                L[i] = lengths[r]
+                N[i] = counts[r]
+    if bad:
+        raise IndexError("row index out of range")
+    return codes_a, lengths_a, counts_a
 
 
 def word_mask(const uint32_t[::1] codes, bint normalize=True):

@@ -46,6 +46,11 @@ def frequency_order(codes: np.ndarray, lengths: np.ndarray, counts: np.ndarray) 
                                   np.ascontiguousarray(counts, dtype=np.uint64))
 
 
+def _contiguous(codes, lengths, counts):
+    return (np.ascontiguousarray(codes, dtype=np.uint32), np.ascontiguousarray(lengths, dtype=np.uint8),
+            np.ascontiguousarray(counts, dtype=np.uint64))
+
+
 class _Run:
     """One sorted run: in memory (three arrays) or in a file of packed records."""
 
@@ -136,9 +141,8 @@ class Runs:
         """Sort one batch of rows into a run."""
         if counts.size == 0:
             return
-        idx = frequency_order(codes, lengths, counts)
-        codes, lengths, counts = codes[idx], lengths[idx], counts[idx]
-        del idx
+        codes, lengths, counts = _contiguous(codes, lengths, counts)
+        codes, lengths, counts = _ngram.take_rows(codes, lengths, counts, _ngram.frequency_order(codes, lengths, counts))
         if self._in_memory + counts.size <= self.batch_rows:
             self.runs.append(_Run(codes, lengths, counts, None, self.dtype))
             self._in_memory += counts.size
@@ -161,6 +165,9 @@ class Runs:
         min_count = self.min_count if min_count is None else min_count
         order = self.order if order is None else order
         n_buckets = min(max(1, -(-int(table.size) // self.batch_rows)), _ngram.NO_BUCKET - 1)
+        if n_buckets == 1:      # one batch: no split (the same rows, one scan of the table)
+            self.add(*table.export_kept(min_count, order))
+            return
         buckets = table.buckets(n_buckets, min_count)
         for b in range(n_buckets):
             self.add(*table.export_bucket(buckets, b, order))
@@ -244,8 +251,9 @@ class Runs:
                 pool = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
                 pool_run = np.concatenate(runs_of)
                 pool_last = np.concatenate(lasts)
-                idx = frequency_order(*pool)
-                pool = tuple(a[idx] for a in pool)
+                pool = _contiguous(*pool)
+                idx = _ngram.frequency_order(*pool)
+                pool = _ngram.take_rows(*pool, idx)
                 pool_run, pool_last = pool_run[idx], pool_last[idx]
                 del idx
             if pool[2].size == 0:
