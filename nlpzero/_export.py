@@ -142,7 +142,8 @@ class Runs:
         if counts.size == 0:
             return
         codes, lengths, counts = _contiguous(codes, lengths, counts)
-        codes, lengths, counts = _ngram.take_rows(codes, lengths, counts, _ngram.frequency_order(codes, lengths, counts))
+        order = _ngram.frequency_order(codes, lengths, counts)
+        codes, lengths, counts = _ngram.take_rows(codes, lengths, counts, order)
         if self._in_memory + counts.size <= self.batch_rows:
             self.runs.append(_Run(codes, lengths, counts, None, self.dtype))
             self._in_memory += counts.size
