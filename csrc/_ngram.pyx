@@ -865,7 +865,7 @@ def utf8_codes(const uint8_t[::1] data, bint final=False):
     cdef Py_ssize_t n = data.shape[0], i = 0, m = 0, need, j
     out = np.empty(n, dtype=np.uint32)
     cdef uint32_t[::1] o = out
-    cdef uint32_t b, cp, lo, hi, x
+    cdef uint32_t b, cp, lo, hi, x, x1, x2
     cdef bint bad = False
     with nogil:
         while i < n:
@@ -875,6 +875,15 @@ def utf8_codes(const uint8_t[::1] data, bint final=False):
                 m += 1
                 i += 1
                 continue
+            if 0xE1 <= b <= 0xEF and b != 0xED and i + 2 < n:
+                # the common case of CJK text: a 3-byte sequence without range restrictions
+                x1 = data[i + 1]
+                x2 = data[i + 2]
+                if (x1 & 0xC0) == 0x80 and (x2 & 0xC0) == 0x80:
+                    o[m] = ((b & 0x0F) << 12) | ((x1 & 0x3F) << 6) | (x2 & 0x3F)
+                    m += 1
+                    i += 3
+                    continue
             if b < 0xC2:
                 bad = True
                 break
