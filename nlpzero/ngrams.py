@@ -36,6 +36,7 @@ from . import _ngram
 from ._io import atomic_write
 from ._limits import MAX_NGRAM_ORDER
 from ._progress import ProgressArg, make_progress
+from ._sizing import first_reserve, reserve, utf8_bytes
 from ._text import as_codes
 from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
@@ -134,45 +135,6 @@ def count_ngrams(
     return _count(corpus, max_n, min_count, max_memory, bool(collapse_ascii), progress)
 
 
-#: most n-grams a first-chunk extrapolation reserves room for (the table still grows past it)
-_RESERVE_LIMIT = 1 << 23
-#: the first chunk's extrapolation reserves room for at most this many times its n-grams:
-#: distinct n-grams grow more slowly than the text (a text repeated grows them not at all), and
-#: every slot reserved costs memory and a page fault, while doubling later costs about one
-#: re-insertion per n-gram
-_RESERVE_GROWTH = 4
-#: distinct n-grams of orders 1..4 per byte of the first megabyte of Chinese text (measured
-#: 0.75 on the People's Daily 1998-01 text and on the scale benchmark's text): room reserved
-#: before the first chunk, so its table does not double its way up
-_FIRST_PER_BYTE = 0.75
-
-
-def _utf8_bytes(codes: np.ndarray) -> int:
-    return int(codes.size + (codes >= 0x80).sum() + (codes >= 0x800).sum() + (codes >= 0x10000).sum())
-
-
-def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
-    """After the first chunk, size the table once for the input (distinct n-grams grow at most
-    about linearly with the text, and they are assumed to grow at most ``_RESERVE_GROWTH``-fold)
-    instead of doubling it chunk by chunk."""
-    if corpus.size and 0 < done_bytes < corpus.size:
-        table.reserve(min(int(table.size * corpus.size / done_bytes), table.size * _RESERVE_GROWTH,
-                          _RESERVE_LIMIT))
-
-
-def _first_reserve(table: _ngram.NgramTable, corpus: Corpus) -> None:
-    """Before the first chunk: room for the n-grams of an input of this size (the first
-    chunk's, estimated from its bytes, grown at most ``_RESERVE_GROWTH``-fold and never faster
-    than the square root of the size ratio), so a small input fills one table, not a chain of
-    doublings."""
-    if not corpus.size:
-        return
-    first = min(corpus.size, corpus.chunk_bytes)
-    estimate = first * _FIRST_PER_BYTE * min(table.max_n, 4) / 4
-    growth = min(_RESERVE_GROWTH, math.sqrt(corpus.size / first))
-    table.reserve(int(estimate * growth))
-
-
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
            progress: ProgressArg, cache: ChunkCache | None = None,
            desc: str = "counting n-grams", sink=None):
@@ -259,7 +221,7 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
                 ids = np.empty((table.max_n, sym.size), dtype=np.int32)
             status = table.count_chunk(sym, sym.size, False, n_parts, part, part == 0, ids)
             if first:
-                ratio = _utf8_bytes(codes) / max(codes.size, 1)
+                ratio = utf8_bytes(codes) / max(codes.size, 1)
             chars += codes.size
             if status != _ngram.OK:
                 if reach is not None:
@@ -268,7 +230,7 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
             if keep:
                 cache.add(codes, sym, start, end, ids)
             if first and n_parts == 1:
-                _reserve(table, corpus, _utf8_bytes(codes))
+                reserve(table, corpus, utf8_bytes(codes))
             first = False
         return _ngram.OK
     max_n = table.max_n
@@ -278,14 +240,14 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
         stop = max(codes.size - (max_n - 1), 0)
         status = table.count_chunk(codes, stop, corpus.normalize, n_parts, part, part == 0)
         if first:
-            ratio = _utf8_bytes(codes) / max(codes.size, 1)
+            ratio = utf8_bytes(codes) / max(codes.size, 1)
         chars += chunk.size
         if status != _ngram.OK:
             if reach is not None:
                 reach[0] = int(chars * ratio)
             return status
         if first and n_parts == 1:
-            _reserve(table, corpus, _utf8_bytes(codes))
+            reserve(table, corpus, utf8_bytes(codes))
         first = False
         tail = codes[stop:]
     if tail.size:
@@ -327,7 +289,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
                        cache=None, sink=None):
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
-        _first_reserve(table, corpus)
+        first_reserve(table, corpus)
         reach = [0]
         status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
