@@ -297,9 +297,13 @@ cdef class NgramTable:
         # the positions still extending: word characters (of this partition) at order 1, then
         # those whose n-gram of the order before exists; a partition's pass visits few positions
         cdef Py_ssize_t* live = <Py_ssize_t*>malloc(stop * sizeof(Py_ssize_t))
-        if cur == NULL or live == NULL:
+        # each position's symbol once: the normalised code point of a word character, 0 for a
+        # boundary (every order reads it; 0 is never a word character)
+        cdef uint32_t* sym = <uint32_t*>malloc(n * sizeof(uint32_t))
+        if cur == NULL or live == NULL or sym == NULL:
             free(cur)
             free(live)
+            free(sym)
             raise MemoryError()
         memset(cur, 0xFF, stop * sizeof(uint64_t))     # all NONE
         cdef Py_ssize_t i, j, b0, b1, p, q, n_live, m
@@ -312,6 +316,7 @@ cdef class NgramTable:
         if keep and (ids.shape[0] < self.max_n or ids.shape[1] < stop):
             free(cur)
             free(live)
+            free(sym)
             raise ValueError("ids must have shape (max_n, stop)")
         try:
             if count_totals and n_parts > 1:
@@ -329,9 +334,12 @@ cdef class NgramTable:
                             self._totals[k] += 1
             n_live = 0
             with nogil:
-                for i in range(stop):
+                for i in range(n):
                     c = normalize_char(codes[i]) if normalize else codes[i]
-                    if is_word_char(c) and (n_parts == 1 or part_of(c, n_parts) == part):
+                    sym[i] = c if is_word_char(c) else 0
+                for i in range(stop):
+                    c = sym[i]
+                    if c != 0 and (n_parts == 1 or part_of(c, n_parts) == part):
                         live[n_live] = i
                         n_live += 1
                 if keep:
@@ -375,10 +383,10 @@ cdef class NgramTable:
                                 key = 0
                                 j = p + k - 1
                                 if j < n:
-                                    c = normalize_char(codes[j]) if normalize else codes[j]
+                                    c = sym[j]
                                     if k == 1:
                                         key = make_key(1, 0, c)      # a word character of the part
-                                    elif is_word_char(c):
+                                    elif c != 0:
                                         key = make_key(k, cur[p], c)
                                     if key:
                                         nz_prefetch(&self.slots[self._home(key)])
@@ -397,6 +405,7 @@ cdef class NgramTable:
         finally:
             free(cur)
             free(live)
+            free(sym)
 
     def add(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts):
         """Add ``counts[r]`` to the n-gram ``codes[r, :lengths[r]]`` for every row r (exact merge).
@@ -562,25 +571,116 @@ cdef class NgramTable:
         cdef uint32_t[:, ::1] C = codes_a
         cdef uint8_t[::1] L = lengths_a
         cdef uint64_t[::1] N = counts_a
+        cdef uint64_t batch[PREFETCH]
+        cdef int nb
         with nogil:
             row = 0
-            for i in range(cap):
-                if buckets[i] != b:
-                    continue
-                key = self.slots[i].key
-                depth = <int>key_depth(key)
-                if order != 0 and depth != order:
-                    continue
-                L[row] = depth
-                N[row] = self.slots[i].count
-                # the symbols from the last back to the first, along the prefix chain
-                s = i
-                for d in range(depth - 1, -1, -1):
-                    key = self.slots[s].key
-                    C[row, d] = <uint32_t>(key & CHAR_MASK)
-                    s = key_parent(key)
-                row += 1
+            i = 0
+            while i < cap:
+                nb = 0
+                while i < cap and nb < PREFETCH:
+                    if buckets[i] == b and (order == 0 or <int>key_depth(self.slots[i].key) == order):
+                        batch[nb] = i
+                        nb += 1
+                    i += 1
+                self._rows_of(batch, nb, C, L, N, row)
+                row += nb
         return codes_a, lengths_a, counts_a
+
+    def export_kept(self, uint64_t min_count=1, int order=0):
+        """The rows of ``export(min_count)`` (only those of length ``order`` when it is not 0),
+        in slot order, from one scan of the table: what ``export_bucket`` gives for the one
+        batch of ``buckets(1, min_count)``, without the scans of ``buckets``.
+
+        Returns ``(codes, lengths, counts)`` as :meth:`export_bucket` does.
+        """
+        cdef uint64_t cap = self.capacity, i, key
+        cdef int64_t n = 0, row, kept
+        cdef uint64_t batch[PREFETCH]
+        cdef int nb
+        with nogil:
+            for i in range(cap):
+                key = self.slots[i].key
+                if key != 0 and self.slots[i].count >= min_count and (order == 0 or <int>key_depth(key) == order):
+                    n += 1
+        codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
+        lengths_a = np.zeros(n, dtype=np.uint8)
+        counts_a = np.zeros(n, dtype=np.uint64)
+        cdef uint32_t[:, ::1] C = codes_a
+        cdef uint8_t[::1] L = lengths_a
+        cdef uint64_t[::1] N = counts_a
+        with nogil:
+            row = 0
+            i = 0
+            while i < cap:
+                nb = 0
+                while i < cap and nb < PREFETCH:
+                    key = self.slots[i].key
+                    if key != 0 and self.slots[i].count >= min_count and (order == 0 or <int>key_depth(key) == order):
+                        batch[nb] = i
+                        nb += 1
+                    i += 1
+                row += self._rows_of(batch, nb, C, L, N, row, min_count)
+        if row < n:     # a prefix below min_count (only in tables made by add())
+            return codes_a[:row].copy(), lengths_a[:row].copy(), counts_a[:row].copy()
+        return codes_a, lengths_a, counts_a
+
+    cdef int _rows_of(self, uint64_t* batch, int nb, uint32_t[:, ::1] C, uint8_t[::1] L,
+                      uint64_t[::1] N, int64_t row, uint64_t min_count=0) noexcept nogil:
+        """Rows from ``row`` on for the slots ``batch[:nb]``: length, count and the symbols, from
+        the last back to the first along the prefix chains, walked in lockstep so the parents'
+        (random) slots of the whole batch are prefetched together. A slot with a prefix seen
+        fewer than ``min_count`` times gets no row (the rows stay packed); returns the rows
+        written."""
+        cdef uint64_t at[PREFETCH]
+        cdef int left[PREFETCH]
+        cdef bint ok[PREFETCH]
+        cdef int t, depth, w
+        cdef bint more = False, dropped = False
+        cdef uint64_t key
+        for t in range(nb):
+            key = self.slots[batch[t]].key
+            depth = <int>key_depth(key)
+            L[row + t] = depth
+            N[row + t] = self.slots[batch[t]].count
+            C[row + t, depth - 1] = <uint32_t>(key & CHAR_MASK)
+            left[t] = depth - 1
+            ok[t] = True
+            at[t] = key_parent(key)
+            if left[t] > 0:
+                nz_prefetch_r(&self.slots[at[t]])
+                more = True
+        while more:
+            more = False
+            for t in range(nb):
+                if left[t] > 0:
+                    key = self.slots[at[t]].key
+                    if self.slots[at[t]].count < min_count:
+                        ok[t] = False
+                        dropped = True
+                    left[t] -= 1
+                    C[row + t, left[t]] = <uint32_t>(key & CHAR_MASK)
+                    at[t] = key_parent(key)
+                    if left[t] > 0:
+                        nz_prefetch_r(&self.slots[at[t]])
+                        more = True
+        if not dropped:
+            return nb
+        w = 0
+        for t in range(nb):
+            if ok[t]:
+                if w != t:
+                    L[row + w] = L[row + t]
+                    N[row + w] = N[row + t]
+                    for depth in range(C.shape[1]):
+                        C[row + w, depth] = C[row + t, depth]
+                w += 1
+        for t in range(w, nb):
+            L[row + t] = 0
+            N[row + t] = 0
+            for depth in range(C.shape[1]):
+                C[row + t, depth] = 0
+        return w
 
     def export_stats(self, uint64_t min_count, int max_depth):
         """The n-grams of orders 1..``max_depth`` seen at least ``min_count`` times, with the
@@ -628,26 +728,24 @@ cdef class NgramTable:
 
     cdef int _fill_rows(self, uint32_t[:, ::1] C, uint8_t[::1] L, uint64_t[::1] N, double[::1] S,
                         double* acc, uint64_t min_count, int max_depth) except -1:
-        cdef uint64_t cap = self.capacity, i, key, s
+        cdef uint64_t cap = self.capacity, i, key
+        cdef uint64_t batch[PREFETCH]
         cdef int64_t row = 0
-        cdef int depth, d
+        cdef int nb, t
         with nogil:
-            for i in range(cap):
-                key = self.slots[i].key
-                if key == 0 or self.slots[i].count < min_count:
-                    continue
-                depth = <int>key_depth(key)
-                if depth > max_depth:
-                    continue
-                L[row] = depth
-                N[row] = self.slots[i].count
-                S[row] = acc[i]
-                s = i
-                for d in range(depth - 1, -1, -1):
-                    key = self.slots[s].key
-                    C[row, d] = <uint32_t>(key & CHAR_MASK)
-                    s = key_parent(key)
-                row += 1
+            i = 0
+            while i < cap:
+                nb = 0
+                while i < cap and nb < PREFETCH:
+                    key = self.slots[i].key
+                    if key != 0 and self.slots[i].count >= min_count and <int>key_depth(key) <= max_depth:
+                        batch[nb] = i
+                        nb += 1
+                    i += 1
+                self._rows_of(batch, nb, C, L, N, row)
+                for t in range(nb):
+                    S[row + t] = acc[batch[t]]
+                row += nb
         return 0
 
     def ids_of(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths):
@@ -745,6 +843,244 @@ def format_rows(const uint32_t[:, ::1] codes, const uint64_t[::1] counts):
         return buf[:pos]
     finally:
         free(buf)
+
+
+def utf8_codes(const uint8_t[::1] data, bint final=False):
+    """Code points of strict UTF-8 bytes, as Python's ``bytes.decode("utf-8")`` accepts them
+    (no overlong forms, no surrogates, nothing above U+10FFFF).
+
+    Decoding stops before an incomplete sequence at the end (unless ``final``: then that is an
+    error) and at the first invalid sequence.
+
+    Returns
+    -------
+    codes : ndarray of uint32
+        The code points decoded.
+    used : int
+        Bytes decoded (``data[used:]`` is the incomplete tail, or starts at the error).
+    bad : bool
+        True when decoding stopped at an invalid (or, with ``final``, incomplete) sequence at
+        ``data[used]``: the caller lets the text decoder raise its error there.
+    """
+    cdef Py_ssize_t n = data.shape[0], i = 0, m = 0, need, j
+    out = np.empty(n, dtype=np.uint32)
+    cdef uint32_t[::1] o = out
+    cdef uint32_t b, cp, lo, hi, x, x1, x2
+    cdef bint bad = False
+    with nogil:
+        while i < n:
+            b = data[i]
+            if b < 0x80:
+                o[m] = b
+                m += 1
+                i += 1
+                continue
+            if 0xE1 <= b <= 0xEF and b != 0xED and i + 2 < n:
+                # the common case of CJK text: a 3-byte sequence without range restrictions
+                x1 = data[i + 1]
+                x2 = data[i + 2]
+                if (x1 & 0xC0) == 0x80 and (x2 & 0xC0) == 0x80:
+                    o[m] = ((b & 0x0F) << 12) | ((x1 & 0x3F) << 6) | (x2 & 0x3F)
+                    m += 1
+                    i += 3
+                    continue
+            if b < 0xC2:
+                bad = True
+                break
+            elif b < 0xE0:
+                need = 1
+                cp = b & 0x1F
+                lo = 0x80
+                hi = 0xBF
+            elif b < 0xF0:
+                need = 2
+                cp = b & 0x0F
+                lo = 0xA0 if b == 0xE0 else 0x80
+                hi = 0x9F if b == 0xED else 0xBF
+            elif b < 0xF5:
+                need = 3
+                cp = b & 0x07
+                lo = 0x90 if b == 0xF0 else 0x80
+                hi = 0x8F if b == 0xF4 else 0xBF
+            else:
+                bad = True
+                break
+            j = 1
+            while j <= need and i + j < n:
+                x = data[i + j]
+                if j == 1:
+                    if x < lo or x > hi:
+                        break
+                elif x < 0x80 or x > 0xBF:
+                    break
+                cp = (cp << 6) | (x & 0x3F)
+                j += 1
+            if j <= need:
+                # a bad continuation byte, or the data ends inside the sequence
+                bad = final or i + j < n
+                break
+            o[m] = cp
+            m += 1
+            i += need + 1
+    return out[:m], i, bad
+
+
+cdef enum:
+    RADIX_BITS = 11
+    RADIX = 1 << RADIX_BITS
+    RADIX_DIGITS = 6       # 6 * 11 bits cover a 64-bit key
+
+
+cdef int _sort_pairs(uint64_t** key, int64_t** idx, uint64_t** key_tmp, int64_t** idx_tmp,
+                     Py_ssize_t n, Py_ssize_t* hist) noexcept nogil:
+    """Stable LSD radix sort of the pairs (key[i], idx[i]) by key, 11 bits a pass; a pass whose
+    digit is the same for every key is skipped. The sorted pairs end in ``*key``/``*idx`` (the
+    buffers may be swapped with the temporaries)."""
+    cdef Py_ssize_t i, pos, total
+    cdef int d, b
+    cdef uint64_t k
+    cdef uint64_t* ka = key[0]
+    cdef int64_t* ia = idx[0]
+    cdef uint64_t* kb = key_tmp[0]
+    cdef int64_t* ib = idx_tmp[0]
+    cdef uint64_t* kt
+    cdef int64_t* it
+    cdef Py_ssize_t* h
+    cdef bint trivial
+    memset(hist, 0, RADIX_DIGITS * RADIX * sizeof(Py_ssize_t))
+    for i in range(n):
+        k = ka[i]
+        for d in range(RADIX_DIGITS):
+            hist[d * RADIX + <int>((k >> (RADIX_BITS * d)) & (RADIX - 1))] += 1
+    for d in range(RADIX_DIGITS):
+        h = hist + d * RADIX
+        trivial = False
+        for b in range(RADIX):
+            if h[b] == n:
+                trivial = True
+                break
+            if h[b] != 0:
+                break
+        if trivial:
+            continue
+        total = 0
+        for b in range(RADIX):
+            pos = h[b]
+            h[b] = total
+            total += pos
+        for i in range(n):
+            k = ka[i]
+            b = <int>((k >> (RADIX_BITS * d)) & (RADIX - 1))
+            pos = h[b]
+            h[b] = pos + 1
+            kb[pos] = k
+            ib[pos] = ia[i]
+        kt = ka
+        ka = kb
+        kb = kt
+        it = ia
+        ia = ib
+        ib = it
+    key[0] = ka
+    idx[0] = ia
+    key_tmp[0] = kb
+    idx_tmp[0] = ib
+    return 0
+
+
+def frequency_order(const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts):
+    """Row indices (int64) that put n-gram rows in frequency order: count descending, then
+    shorter first, then by code point (rows as ``export`` gives them: zero-padded code points).
+
+    The sort keys are packed into 64-bit words (count, length and the first symbol in the
+    first; three 21-bit symbols in each further one) and sorted by a stable radix sort from the
+    least significant word up. Rows must be distinct n-grams (the order is then total).
+    """
+    cdef Py_ssize_t n = codes.shape[0], w = codes.shape[1], i, r
+    cdef int word, j, col, words
+    if lengths.shape[0] != n or counts.shape[0] != n:
+        raise ValueError("codes, lengths and counts must have the same number of rows")
+    if w < 1:
+        raise ValueError("codes must have at least one column")
+    order_a = np.arange(n, dtype=np.int64)
+    if n <= 1:
+        return order_a
+    words = 1 + <int>((w - 1 + 2) // 3)
+    cdef uint64_t* ka = <uint64_t*>malloc(n * sizeof(uint64_t))
+    cdef uint64_t* kb = <uint64_t*>malloc(n * sizeof(uint64_t))
+    cdef int64_t* ib = <int64_t*>malloc(n * sizeof(int64_t))
+    cdef int64_t* ia = <int64_t*>malloc(n * sizeof(int64_t))
+    cdef Py_ssize_t* hist = <Py_ssize_t*>malloc(RADIX_DIGITS * RADIX * sizeof(Py_ssize_t))
+    cdef uint64_t k, c
+    cdef int64_t[::1] out = order_a
+    try:
+        if ka == NULL or kb == NULL or ia == NULL or ib == NULL or hist == NULL:
+            raise MemoryError()
+        with nogil:
+            for i in range(n):
+                ia[i] = i
+            for word in range(words - 1, -1, -1):
+                # the word of each row, in the current order (the rows' first use is in row order)
+                for i in range(n):
+                    r = ia[i]
+                    if word == 0:
+                        c = counts[r]
+                        if c > <uint64_t>MAX_COUNT:
+                            c = <uint64_t>MAX_COUNT
+                        k = ((<uint64_t>MAX_COUNT - c) << 29) | (<uint64_t>lengths[r] << 21) \
+                            | (<uint64_t>codes[r, 0] & CHAR_MASK)
+                    else:
+                        k = 0
+                        for j in range(3):
+                            col = 3 * word - 2 + j
+                            if col < w:
+                                k |= (<uint64_t>codes[r, col] & CHAR_MASK) << (21 * (2 - j))
+                    ka[i] = k
+                _sort_pairs(&ka, &ia, &kb, &ib, n, hist)
+            for i in range(n):
+                out[i] = ia[i]
+    finally:
+        free(ka)
+        free(kb)
+        free(ia)
+        free(ib)
+        free(hist)
+    return order_a
+
+
+def take_rows(const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts,
+              const int64_t[::1] idx):
+    """``(codes[idx], lengths[idx], counts[idx])`` in one pass (rows prefetched ahead)."""
+    cdef Py_ssize_t n = idx.shape[0], m = codes.shape[0], w = codes.shape[1], i, j
+    cdef int64_t r
+    if lengths.shape[0] != m or counts.shape[0] != m:
+        raise ValueError("codes, lengths and counts must have the same number of rows")
+    codes_a = np.empty((n, w), dtype=np.uint32)
+    lengths_a = np.empty(n, dtype=np.uint8)
+    counts_a = np.empty(n, dtype=np.uint64)
+    cdef uint32_t[:, ::1] C = codes_a
+    cdef uint8_t[::1] L = lengths_a
+    cdef uint64_t[::1] N = counts_a
+    cdef bint bad = False
+    with nogil:
+        for i in range(n):
+            if idx[i] < 0 or idx[i] >= m:
+                bad = True
+                break
+        if not bad:
+            for i in range(n):
+                if i + PREFETCH < n:
+                    r = idx[i + PREFETCH]
+                    nz_prefetch_r(&codes[r, 0])
+                    nz_prefetch_r(&counts[r])
+                r = idx[i]
+                for j in range(w):
+                    C[i, j] = codes[r, j]
+                L[i] = lengths[r]
+                N[i] = counts[r]
+    if bad:
+        raise IndexError("row index out of range")
+    return codes_a, lengths_a, counts_a
 
 
 def word_mask(const uint32_t[::1] codes, bint normalize=True):

@@ -38,31 +38,17 @@ def frequency_order(codes: np.ndarray, lengths: np.ndarray, counts: np.ndarray) 
     point); n-grams are distinct, so the order is total.
 
     The sort keys are packed into 64-bit integers (count, length and the first symbol in one;
-    three 21-bit symbols in each further one) and sorted by stable passes from the least
-    significant key: about half the time of a lexsort over every column.
+    three 21-bit symbols in each further one) and sorted by a compiled stable radix sort from
+    the least significant key (:func:`nlpzero._ngram.frequency_order`).
     """
-    n, width = codes.shape
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    c = codes.astype(np.uint64)
-    keys = []
-    for j in range(1, width, 3):
-        key = np.zeros(n, dtype=np.uint64)
-        for col in range(j, min(j + 3, width)):
-            key |= c[:, col] << np.uint64(21 * (j + 2 - col))
-        keys.append(key)
-    del c
-    top = (np.uint64(0xFFFFFFFF) - np.minimum(counts, 0xFFFFFFFF).astype(np.uint64)) << np.uint64(27)
-    top |= lengths.astype(np.uint64) << np.uint64(21)
-    top |= codes[:, 0].astype(np.uint64)
-    keys.insert(0, top)
-    order = None
-    for key in reversed(keys):
-        if order is None:
-            order = np.argsort(key, kind="stable")
-        else:
-            order = order[np.argsort(key[order], kind="stable")]
-    return order
+    return _ngram.frequency_order(np.ascontiguousarray(codes, dtype=np.uint32),
+                                  np.ascontiguousarray(lengths, dtype=np.uint8),
+                                  np.ascontiguousarray(counts, dtype=np.uint64))
+
+
+def _contiguous(codes, lengths, counts):
+    return (np.ascontiguousarray(codes, dtype=np.uint32), np.ascontiguousarray(lengths, dtype=np.uint8),
+            np.ascontiguousarray(counts, dtype=np.uint64))
 
 
 class _Run:
@@ -155,9 +141,9 @@ class Runs:
         """Sort one batch of rows into a run."""
         if counts.size == 0:
             return
-        idx = frequency_order(codes, lengths, counts)
-        codes, lengths, counts = codes[idx], lengths[idx], counts[idx]
-        del idx
+        codes, lengths, counts = _contiguous(codes, lengths, counts)
+        order = _ngram.frequency_order(codes, lengths, counts)
+        codes, lengths, counts = _ngram.take_rows(codes, lengths, counts, order)
         if self._in_memory + counts.size <= self.batch_rows:
             self.runs.append(_Run(codes, lengths, counts, None, self.dtype))
             self._in_memory += counts.size
@@ -180,6 +166,9 @@ class Runs:
         min_count = self.min_count if min_count is None else min_count
         order = self.order if order is None else order
         n_buckets = min(max(1, -(-int(table.size) // self.batch_rows)), _ngram.NO_BUCKET - 1)
+        if n_buckets == 1:      # one batch: no split (the same rows, one scan of the table)
+            self.add(*table.export_kept(min_count, order))
+            return
         buckets = table.buckets(n_buckets, min_count)
         for b in range(n_buckets):
             self.add(*table.export_bucket(buckets, b, order))
@@ -263,8 +252,9 @@ class Runs:
                 pool = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
                 pool_run = np.concatenate(runs_of)
                 pool_last = np.concatenate(lasts)
-                idx = frequency_order(*pool)
-                pool = tuple(a[idx] for a in pool)
+                pool = _contiguous(*pool)
+                idx = _ngram.frequency_order(*pool)
+                pool = _ngram.take_rows(*pool, idx)
                 pool_run, pool_last = pool_run[idx], pool_last[idx]
                 del idx
             if pool[2].size == 0:

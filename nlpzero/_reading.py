@@ -12,6 +12,7 @@ pieces that :meth:`~nlpzero.Corpus.raw_line_chunks` hands out.
 from __future__ import annotations
 
 import codecs
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
@@ -117,6 +118,41 @@ def decode_blocks(blocks: Iterable[tuple[int, bytes]], encoding: str, errors: st
         raise DecodeError(path, end - pending, encoding, str(exc), hint) from None
     if text:
         yield text
+
+
+def decode_codes(blocks: Iterable[tuple[int, bytes]], encoding: str, errors: str, path: str | None,
+                 hint: str | None) -> Iterator:
+    """The code points (``uint32`` arrays) of the text :func:`decode_blocks` gives for the same
+    blocks, chunk for chunk. Strict UTF-8 is decoded by a compiled kernel straight into code
+    points (no ``str`` in between); at undecodable bytes, and for any other encoding or error
+    handler, the text decoder runs, so its errors (and their byte offsets) are the same."""
+    import numpy as np
+
+    if errors != "strict" or codecs.lookup(encoding).name != "utf-8":
+        for text in decode_blocks(blocks, encoding, errors, path, hint):
+            yield np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+        return
+    from ._ngram import utf8_codes
+
+    blocks = iter(blocks)
+    pending = b""           # an incomplete character at the end of the last block
+    end = 0
+    for offset, block in blocks:
+        data = pending + block if pending else block
+        codes, used, bad = utf8_codes(data, False)
+        if bad:
+            # the text decoder raises here, naming the byte offset and the reason
+            rest = [(offset - len(pending) + used, data[used:])]
+            for text in decode_blocks(itertools.chain(rest, blocks), encoding, errors, path, hint):
+                yield np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+            return
+        pending = data[used:]
+        end = offset + len(block)
+        if codes.size:
+            yield codes
+    if pending:             # the input ends inside a character: the text decoder's error
+        for text in decode_blocks([(end - len(pending), pending)], encoding, errors, path, hint):
+            yield np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
 
 
 def decode_piece(piece: str | tuple[int, bytes], encoding: str,

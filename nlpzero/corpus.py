@@ -277,6 +277,11 @@ class Corpus:
     def codes(self, progress=None) -> Iterator[np.ndarray]:
         """The chunks of :meth:`texts` as ``uint32`` code-point arrays (not normalised: kernels
         normalise on the fly when ``self.normalize``)."""
+        if self.is_binary:      # straight from the bytes (the same chunks as texts())
+            self._begin()
+            yield from _reading.decode_codes(self._blocks(progress), self.encoding, self.errors, self.path,
+                                             self._hint())
+            return
         for text in self.texts(progress):
             yield to_codes(text, normalize=False)
 

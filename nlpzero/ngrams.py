@@ -36,6 +36,7 @@ from . import _ngram
 from ._io import atomic_write
 from ._limits import MAX_NGRAM_ORDER
 from ._progress import ProgressArg, make_progress
+from ._sizing import first_reserve, reserve, utf8_bytes
 from ._text import as_codes
 from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
@@ -134,21 +135,6 @@ def count_ngrams(
     return _count(corpus, max_n, min_count, max_memory, bool(collapse_ascii), progress)
 
 
-#: most n-grams a first-chunk extrapolation reserves room for (the table still grows past it)
-_RESERVE_LIMIT = 1 << 23
-
-
-def _utf8_bytes(codes: np.ndarray) -> int:
-    return int(codes.size + (codes >= 0x80).sum() + (codes >= 0x800).sum() + (codes >= 0x10000).sum())
-
-
-def _reserve(table: _ngram.NgramTable, corpus: Corpus, done_bytes: int) -> None:
-    """After the first chunk, size the table once for the whole input (distinct n-grams grow at
-    most about linearly with the text) instead of doubling it chunk by chunk."""
-    if corpus.size and 0 < done_bytes < corpus.size:
-        table.reserve(min(int(table.size * corpus.size / done_bytes), _RESERVE_LIMIT))
-
-
 def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse_ascii: bool,
            progress: ProgressArg, cache: ChunkCache | None = None,
            desc: str = "counting n-grams", sink=None):
@@ -235,7 +221,7 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
                 ids = np.empty((table.max_n, sym.size), dtype=np.int32)
             status = table.count_chunk(sym, sym.size, False, n_parts, part, part == 0, ids)
             if first:
-                ratio = _utf8_bytes(codes) / max(codes.size, 1)
+                ratio = utf8_bytes(codes) / max(codes.size, 1)
             chars += codes.size
             if status != _ngram.OK:
                 if reach is not None:
@@ -244,7 +230,7 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
             if keep:
                 cache.add(codes, sym, start, end, ids)
             if first and n_parts == 1:
-                _reserve(table, corpus, _utf8_bytes(codes))
+                reserve(table, corpus, utf8_bytes(codes))
             first = False
         return _ngram.OK
     max_n = table.max_n
@@ -254,14 +240,14 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
         stop = max(codes.size - (max_n - 1), 0)
         status = table.count_chunk(codes, stop, corpus.normalize, n_parts, part, part == 0)
         if first:
-            ratio = _utf8_bytes(codes) / max(codes.size, 1)
+            ratio = utf8_bytes(codes) / max(codes.size, 1)
         chars += chunk.size
         if status != _ngram.OK:
             if reach is not None:
                 reach[0] = int(chars * ratio)
             return status
         if first and n_parts == 1:
-            _reserve(table, corpus, _utf8_bytes(codes))
+            reserve(table, corpus, utf8_bytes(codes))
         first = False
         tail = codes[stop:]
     if tail.size:
@@ -303,6 +289,7 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
                        cache=None, sink=None):
     if n_parts == 1:
         table = _ngram.NgramTable(max_n, max_memory)
+        first_reserve(table, corpus)
         reach = [0]
         status = _count_pass(corpus, table, 1, 0, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
@@ -314,12 +301,18 @@ def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, col
         return counts.prune(min_count) if min_count > 1 else counts
     final = _ngram.NgramTable(max_n) if sink is None else None   # the (pruned) result
     totals = None
+    size = 0
     for part in range(n_parts):
         table = _ngram.NgramTable(max_n, max_memory)
+        if sink is not None:
+            # about the size of the partition before (hash partitions); not for a result table:
+            # its rows are added in the slot order of each partition's table, which gives the ids
+            table.reserve(size)
         reach = [0]
         status = _count_pass(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach)
         if status != _ngram.OK:
             return _OVERFLOW if status == _ngram.COUNT_OVERFLOW else _OverBudget(part, reach[0])
+        size = table.size
         if sink is not None:
             if part == 0:
                 totals = table.totals

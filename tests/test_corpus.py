@@ -56,6 +56,48 @@ def test_codes_are_code_points_in_chunks(tmp_path):
     assert np.concatenate(chunks).tolist() == [ord(c) for c in text]
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_codes_decode_utf8_like_the_text_decoder(tmp_path, seed):
+    """codes() decodes strict UTF-8 in a compiled kernel: the same chunks as texts() (its
+    reference, Python's decoder) over any block size, and the same DecodeError at bad bytes."""
+    rng = random.Random(seed)
+    pieces = [b"a", b"\n", "中".encode(), "é".encode(), "𠀀".encode(), "\uffff".encode(), "\U0010ffff".encode(),
+              b"\x80", b"\xc0\xaf", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xff",
+              b"\xf0\x9f", b"\xe4\xb8", b"\xc3", b"\xf5\x80\x80\x80", b"\xed\x9f\xbf"]
+    good = [p for p in pieces if _decodes(p)]
+    path = tmp_path / "t.txt"
+    for trial in range(150):
+        data = b"".join(rng.choice(good) for _ in range(rng.randint(1, 80)))
+        if trial % 2:       # one bad or cut-off piece somewhere
+            at = rng.randint(0, len(data))
+            data = data[:at] + rng.choice(pieces) + data[at:]
+        path.write_bytes(data)
+        chunk_bytes = rng.choice([16, 17, 18, 19, 1 << 20])
+        expected, error = [], None
+        try:
+            expected = [[ord(c) for c in t] for t in Corpus(path, chunk_bytes=chunk_bytes).texts()]
+        except DecodeError as exc:
+            error = (exc.offset, str(exc))
+        got, got_error = [], None
+        try:
+            for codes in Corpus(path, chunk_bytes=chunk_bytes).codes():
+                assert codes.dtype == np.uint32 and codes.flags.writeable
+                got.append(codes.tolist())
+        except DecodeError as exc:
+            got_error = (exc.offset, str(exc))
+        assert got_error == error
+        if error is None:
+            assert got == expected
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def test_decode_error_names_file_offset_and_encoding(tmp_path):
     path = tmp_path / "bad.txt"
     prefix = "中文" * 20                                    # 120 bytes of valid UTF-8

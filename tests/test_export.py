@@ -48,6 +48,13 @@ def test_buckets_split_export_exactly(seed, n_buckets, min_count):
         only3 = table.export_bucket(buckets, b, 3)[1]
         assert (only3 == 3).all() and only3.size == int((lengths == 3).sum())
     assert seen == ref
+    # the one-batch export without buckets(): the same rows
+    codes, lengths, counts = table.export_kept(min_count)
+    grams = np.ascontiguousarray(codes).view("<U4").reshape(-1).tolist()
+    assert dict(zip(grams, counts.tolist())) == ref and len(grams) == len(ref)
+    assert (lengths == np.array([len(g) for g in grams])).all()
+    only2 = table.export_kept(min_count, 2)
+    assert sorted(only2[0].view("<U4").reshape(-1).tolist()) == sorted(g for g in ref if len(g) == 2)
     with pytest.raises(ValueError):
         table.buckets(0)
     with pytest.raises(ValueError):
@@ -140,3 +147,67 @@ def test_format_rows_is_the_python_formatting(seed):
     assert _ngram.format_rows(codes[:0], counts[:0]) == b""
     with pytest.raises(ValueError):
         _ngram.format_rows(codes, counts[:-1])
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("width", [1, 2, 4, 5, 8])
+def test_frequency_order_kernel_is_the_python_sort(seed, width):
+    """The compiled radix sort puts distinct rows in the reference order: count descending,
+    shorter first, then by code point (counts up to 2**32 - 1, symbols from every plane)."""
+    from nlpzero._export import frequency_order
+
+    rng = random.Random(seed)
+    alphabet = [0x30, 0x41, 0x7A, 0x4E00, 0x4E01, 0x9FFF, 0xFF21, 0x20000, 0x3FFFF, 0x10FFFF]
+    rows = set()
+    for _ in range(3000):   # at most 1110 distinct rows of width <= 2
+        length = rng.randint(1, width)
+        rows.add(tuple(rng.choice(alphabet) for _ in range(length)))
+    rows = sorted(rows)
+    rng.shuffle(rows)
+    big = [1, 2, 3, 2047, 2048, 1 << 21, (1 << 32) - 1]
+    counts = [rng.choice(big) if rng.random() < 0.3 else rng.randint(1, 40) for _ in rows]
+    codes = np.zeros((len(rows), width), dtype=np.uint32)
+    for i, r in enumerate(rows):
+        codes[i, :len(r)] = r
+    lengths = np.array([len(r) for r in rows], dtype=np.uint8)
+    order = frequency_order(codes, lengths, np.array(counts, dtype=np.uint64))
+    expected = sorted(range(len(rows)), key=lambda i: (-counts[i], len(rows[i]), rows[i]))
+    assert order.tolist() == expected
+    assert frequency_order(codes[:0], lengths[:0], np.zeros(0, np.uint64)).size == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_export_kept_drops_rows_of_rare_prefixes_like_export(seed):
+    """In a table made by add() counts need not shrink along a path; an n-gram whose prefix is
+    below min_count is left out by export() and by export_kept() alike, rows zero-padded."""
+    rng = random.Random(seed)
+    table = _ngram.NgramTable(4)
+    rows = {}
+    for _ in range(400):
+        gram = tuple(rng.choice([0x4E00, 0x4E01, 0x4E02, 0x41]) for _ in range(rng.randint(1, 4)))
+        rows[gram] = rng.randint(1, 6)
+    codes = np.zeros((len(rows), 4), np.uint32)
+    for i, g in enumerate(rows):
+        codes[i, :len(g)] = g
+    table.add(codes, np.array([len(g) for g in rows], np.uint8), np.array(list(rows.values()), np.uint64))
+    for min_count in (1, 2, 4):
+        for order in (0, 3):
+            want_codes, want_lengths, want_counts, _ = table.export(min_count)
+            keep = want_lengths == order if order else np.ones(want_lengths.size, bool)
+            want = sorted(zip(map(tuple, want_codes[keep].tolist()), want_counts[keep].tolist()))
+            got_codes, got_lengths, got_counts = table.export_kept(min_count, order)
+            assert sorted(zip(map(tuple, got_codes.tolist()), got_counts.tolist())) == want
+            assert ((got_codes != 0).sum(axis=1) == got_lengths).all()
+
+
+def test_take_rows_is_fancy_indexing():
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 1 << 21, (500, 5)).astype(np.uint32)
+    lengths = rng.integers(1, 6, 500).astype(np.uint8)
+    counts = rng.integers(0, 1 << 40, 500).astype(np.uint64)
+    idx = rng.integers(0, 500, 2000).astype(np.int64)
+    got = _ngram.take_rows(codes, lengths, counts, idx)
+    for a, b in zip(got, (codes[idx], lengths[idx], counts[idx])):
+        assert np.array_equal(a, b) and a.dtype == b.dtype
+    with pytest.raises(IndexError):
+        _ngram.take_rows(codes, lengths, counts, np.array([500], np.int64))
