@@ -243,31 +243,33 @@ def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
     probabilities of the character position model, counted from a segmentation with add-one
     smoothing."""
     tags = bmes_tags(starts, off).astype(np.int64)
-    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols) + 1.0
-    logem = np.log(em / em.sum(axis=1, keepdims=True))
+    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
     prev = np.empty_like(tags)
     prev[1:] = tags[:-1]
     prev[off[:-1][off[:-1] < tags.size]] = 4
-    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4) + 1.0
+    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4)
+    return _log_character_model(em, tr)
+
+
+def _log_character_model(em: np.ndarray, tr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add-one smoothed log emission and transition probabilities from their counts."""
+    em = em + 1.0
+    tr = tr + 1.0
+    logem = np.log(em / em.sum(axis=1, keepdims=True))
     logtr = np.log(tr / tr.sum(axis=1, keepdims=True))
     return np.ascontiguousarray(logem), np.ascontiguousarray(logtr)
 
 
-def _model_inputs(icm, sym, off, length, L, n_symbols):
-    """Everything a sweep needs that is recounted between sweeps."""
-    count = icm.count_arr[:-1]
-    types = count > 0
-    n_types = int(types.sum())
-    lens = np.bincount(length[types], minlength=L + 1)[: L + 1].astype(np.float64)
+def _model_inputs(icm, n_symbols):
+    """Everything a sweep needs that is recounted between sweeps (from one pass of the kernel
+    over the counts; the arithmetic is that of :func:`character_model` and the Ewens estimates)."""
+    L = icm.L
+    n_types, lens, em, tr, n_ctx, k_ctx = icm.stats(n_symbols)
     lplen = np.full(L + 1, -np.inf)
-    lplen[1:] = np.log((lens[1:] + 1.0) / (n_types + L))
-
+    lplen[1:] = np.log((lens[1:].astype(np.float64) + 1.0) / (n_types + L))
     alpha0 = ewens_alpha(icm.n_tokens, n_types)
-    v, _w, c = icm.pair_counts()
-    k_ctx = np.bincount(v, minlength=icm.n_words + 1)
-    n_ctx = np.bincount(v, weights=c, minlength=icm.n_words + 1)
-    alpha1 = pooled_ewens_alpha(n_ctx.astype(np.int64), k_ctx)
-    logem, logtr = character_model(sym, off, icm.starts_arr, n_symbols)
+    alpha1 = pooled_ewens_alpha(n_ctx, k_ctx)
+    logem, logtr = _log_character_model(em, tr)
     p_end = icm.n_runs / (icm.n_tokens + icm.n_runs)
     return alpha0, alpha1, lplen, logem, logtr, p_end
 
@@ -318,8 +320,7 @@ def refine(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, *, max_word_len
     rng = np.random.default_rng(seed)
     result = RefineResult(starts=icm.starts_arr)
     for sweep in range(max_sweeps):
-        alpha0, alpha1, lplen, logem, logtr, p_end = _model_inputs(icm, sym, off, length, L,
-                                                                   n_symbols)
+        alpha0, alpha1, lplen, logem, logtr, p_end = _model_inputs(icm, n_symbols)
         order = rng.permutation(off.size - 1).astype(np.int64)
         n_bounds = int(icm.starts_arr.sum())
         changed, _ = icm.sweep(order, alpha0, alpha1, lplen, lpsym, logem, logtr, p_end)

@@ -241,6 +241,52 @@ def test_character_model_counts_with_add_one():
     assert np.allclose(np.exp(logtr), tr / tr.sum(axis=1, keepdims=True))
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_stats_count_the_current_segmentation(seed):
+    """ICM.stats (what the model is re-estimated from between sweeps) against counts from the
+    definition, after a sweep has changed the segmentation."""
+    rng = np.random.default_rng(200 + seed)
+    L = 3
+    runs, sym, off, starts = random_corpus(rng, n_runs=25, n_sym=4, L=L)
+    runs.append([])                                 # an empty run counts nothing
+    off = np.append(off, off[-1])
+    cand, length, _ = _joint.intern_words(sym, off, L)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    lplen, lpsym, logem, logtr = random_model(rng, 4, L)
+    icm.sweep(rng.permutation(len(runs)).astype(np.int64), 3.0, 2.0, lplen, lpsym, logem, logtr, 0.25)
+    cur = icm.starts_arr
+    words = [words_of(run, cur[off[r] : off[r + 1]]) for r, run in enumerate(runs)]
+    counts = RefCounts([ws for ws in words if ws])    # an empty run has no words, no pairs
+    n_types, lens, em, tr, n_ctx, k_ctx = icm.stats(4)
+    assert n_types == len(+counts.uni)
+    assert lens.tolist() == [sum(1 for w in +counts.uni if len(w) == k) for k in range(L + 1)]
+    ref_em = np.zeros((4, 4), dtype=np.int64)
+    ref_tr = np.zeros((5, 4), dtype=np.int64)
+    for ws in words:
+        prev = START
+        for w in ws:
+            for s, y in zip(w, ref_tags([len(w)])):
+                ref_em[y, s] += 1
+                ref_tr[prev, y] += 1
+                prev = y
+    assert em.tolist() == ref_em.tolist()
+    assert tr.tolist() == ref_tr.tolist()
+    ids = {tuple(sym[first : first + n].tolist()): i for i, (first, n) in
+           enumerate(zip(_joint.intern_words(sym, off, L)[2], length))}
+    ids["$"] = icm.n_words
+    ref_n = np.zeros(icm.n_words + 1, dtype=np.int64)
+    ref_k = np.zeros(icm.n_words + 1, dtype=np.int64)
+    for (v, _w), c in (+counts.bi).items():
+        ref_n[ids[v]] += c
+        ref_k[ids[v]] += 1
+    assert n_ctx.tolist() == ref_n.tolist()
+    assert k_ctx.tolist() == ref_k.tolist()
+    # the numbers the sweeps use are those of the character model counted from the definition
+    logem_ref, logtr_ref = joint.character_model(sym, off, cur, 4)
+    logem_k, logtr_k = joint._log_character_model(em, tr)
+    assert np.array_equal(logem_k, logem_ref) and np.array_equal(logtr_k, logtr_ref)
+
+
 # ---------------------------------------------------------------------- perceptron
 def legal(prev, tag):
     return tag in (M, E) if prev in (B, M) else tag in (B, S)
