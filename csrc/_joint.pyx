@@ -1020,3 +1020,98 @@ def join_flags(const uint32_t[::1] codes, const int32_t[::1] lo, const int32_t[:
         if out[i - 1] == 1 and all_digits(codes, lo[i - 1], hi[i - 1], normalize):
             out[i - 1] = 0                           # 增长了|3.5%
     return out_a
+
+
+# ---------------------------------------------------------------------- output
+def line_lists(str text, const uint32_t[::1] codes, const int64_t[::1] lo, const int64_t[::1] hi):
+    """Tokens ``text[lo[i]:hi[i]]`` (spans in order, none containing a newline) grouped by the
+    ``\\n``-separated line of ``text`` they are on: one list per line (a final newline opens an
+    empty last line). ``codes`` are the code points of ``text``."""
+    cdef Py_ssize_t n = codes.shape[0], k = lo.shape[0], i, p = 0
+    cdef list lines = []
+    cdef list cur = []
+    if len(text) != n or hi.shape[0] != k:
+        raise ValueError("text, codes and spans do not match")
+    for i in range(k):
+        if lo[i] < 0 or lo[i] > hi[i] or hi[i] > n:
+            raise ValueError("span out of range")
+        while p < lo[i]:
+            if codes[p] == 10:
+                lines.append(cur)
+                cur = []
+            p += 1
+        cur.append(text[lo[i]:hi[i]])
+    while p < n:
+        if codes[p] == 10:
+            lines.append(cur)
+            cur = []
+        p += 1
+    lines.append(cur)
+    return lines
+
+
+cdef inline Py_ssize_t put_utf8(unsigned char* b, Py_ssize_t j, uint32_t c) noexcept nogil:
+    if c < 0x80:
+        b[j] = <unsigned char>c
+        return j + 1
+    if c < 0x800:
+        b[j] = <unsigned char>(0xC0 | (c >> 6))
+        b[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 2
+    if c < 0x10000:
+        b[j] = <unsigned char>(0xE0 | (c >> 12))
+        b[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+        b[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 3
+    b[j] = <unsigned char>(0xF0 | (c >> 18))
+    b[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
+    b[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+    b[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
+    return j + 4
+
+
+def tokens_utf8(const uint32_t[::1] codes, const int64_t[::1] lo, const int64_t[::1] hi,
+                bytes delimiter, bint mid_line=False):
+    """The tokens ``codes[lo[i]:hi[i]]`` (spans in order, none containing a newline) as UTF-8,
+    joined by ``delimiter`` within a line and by ``\\n`` between the ``\\n``-separated lines of
+    the text. ``mid_line``: a token of the current line was written before this text (the
+    first token gets a delimiter). Returns ``(bytes, mid_line_after)``."""
+    cdef Py_ssize_t n = codes.shape[0], k = lo.shape[0], i, p = 0, t, j = 0, x, size = 16
+    cdef const unsigned char* d = delimiter
+    cdef Py_ssize_t dl = len(delimiter)
+    cdef bint started = mid_line
+    if hi.shape[0] != k:
+        raise ValueError("span arrays do not match")
+    for i in range(k):
+        if lo[i] < 0 or lo[i] > hi[i] or hi[i] > n:
+            raise ValueError("span out of range")
+    for p in range(n):
+        if codes[p] == 10:
+            size += 1
+    for i in range(k):
+        size += 4 * (hi[i] - lo[i]) + dl
+    cdef bytearray buf = bytearray(size)
+    cdef unsigned char* b = buf
+    p = 0
+    with nogil:
+        for i in range(k):
+            while p < lo[i]:
+                if codes[p] == 10:
+                    b[j] = 10
+                    j += 1
+                    started = False
+                p += 1
+            if started:
+                for x in range(dl):
+                    b[j + x] = d[x]
+                j += dl
+            started = True
+            for t in range(lo[i], hi[i]):
+                j = put_utf8(b, j, codes[t])
+        while p < n:
+            if codes[p] == 10:
+                b[j] = 10
+                j += 1
+                started = False
+            p += 1
+    return bytes(buf[:j]), bool(started)

@@ -79,7 +79,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _joint
-from ._joint_text import runs_of, select, split_lines, token_spans
+from ._joint_text import runs_of, select, token_spans
 from .errors import ParameterError, ParameterTypeError
 
 __all__ = [
@@ -568,19 +568,18 @@ class JointSegmenter:
         empty last line): :meth:`cut_lines` for text already joined by newlines."""
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lo, hi = self._spans_codes(text, codes)
-        return split_lines(text, codes, lo, hi)
+        return _joint.line_lists(text, codes, lo, hi)
 
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by
         ``\\n`` (the batch path of :func:`nlpzero.segment.segment_file`). ``mid_line``: the
         output so far ends inside a line that has a token. Returns the bytes and whether the
         output ends inside a line that already has a token."""
-        lines = self.line_tokens(text)
-        parts = [delimiter.join(toks) for toks in lines]
-        if mid_line and lines[0]:
-            parts[0] = delimiter + parts[0]
-        ends_mid = bool(lines[-1]) or (mid_line and len(lines) == 1)
-        return "\n".join(parts).encode("utf-8"), ends_mid
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lo, hi = self._spans_codes(text, codes)
+        if ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
+            text.encode("utf-8")        # a lone surrogate has no UTF-8: UnicodeEncodeError
+        return _joint.tokens_utf8(codes, lo, hi, delimiter.encode("utf-8"), mid_line)
 
     def last_boundary(self, text: str) -> int:
         """Index of the last character of ``text`` after which a cut changes no token's run (a

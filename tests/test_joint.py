@@ -287,6 +287,27 @@ def test_stats_count_the_current_segmentation(seed):
     assert np.array_equal(logem_k, logem_ref) and np.array_equal(logtr_k, logtr_ref)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_output_kernels_match_the_reference(seed):
+    """line_lists and tokens_utf8 (the joint model's output of tokens by line and as UTF-8)
+    against the definitions, on random text with newlines and spans between them."""
+    from tests.reference import text_model
+
+    rng = np.random.default_rng(300 + seed)
+    alphabet = list("我们喜欢a1\n \n，𠀋")
+    text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 40))).tolist())
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    cuts = sorted(set(rng.integers(0, len(text) + 1, size=len(text) // 2 + 1).tolist()) | {0, len(text)})
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:]) if "\n" not in text[a:b] and (b == a + 1 or rng.random() < 0.7)]
+    lo = np.array([a for a, _ in spans], dtype=np.int64)
+    hi = np.array([b for _, b in spans], dtype=np.int64)
+    assert _joint.line_lists(text, codes, lo, hi) == text_model.line_tokens(text, spans)
+    for mid_line in (False, True):
+        for delim in (" ", "/", ""):
+            assert _joint.tokens_utf8(codes, lo, hi, delim.encode(), mid_line) == \
+                text_model.tokens_utf8(text, spans, delim, mid_line)
+
+
 # ---------------------------------------------------------------------- perceptron
 def legal(prev, tag):
     return tag in (M, E) if prev in (B, M) else tag in (B, S)
