@@ -823,12 +823,24 @@ cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const
     cdef Py_ssize_t m = hi - lo, t, f
     cdef int y, p, bestp
     cdef double em, sc, bestsc
+    cdef double em4[4]
+    cdef const double* row
     for t in range(m):
         features(feat, lo, hi, lo + t, mask, fb)
+        # each tag's emission sums its 10 weights in template order (a bucket's 4 weights
+        # are adjacent: the 4 sums advance together)
+        em4[0] = 0.0
+        em4[1] = 0.0
+        em4[2] = 0.0
+        em4[3] = 0.0
+        for f in range(10):
+            row = w + fb[f] * 4
+            em4[0] += row[0]
+            em4[1] += row[1]
+            em4[2] += row[2]
+            em4[3] += row[3]
         for y in range(4):
-            em = 0.0
-            for f in range(10):
-                em += w[fb[f] * 4 + y]
+            em = em4[y]
             if t == 0:
                 delta[y] = em + tw[START * 4 + y] if legal(START, y) else -INFINITY
                 bp[y] = START

@@ -412,12 +412,15 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
     rng = np.random.default_rng(seed)
     step = 1
     best, best_agree, history = None, -1.0, []
+    spare = np.empty_like(w)                # the averaged weights, computed in place
     for epoch in range(max_epochs):
         order = rng.permutation(train.size).astype(np.int64)
         step, errors = _joint.perceptron_epoch(t_feat, t_off, order, t_gold, w, u, tw, tu, step)
-        avg_w = w - u / step
+        avg_w = np.subtract(w, np.divide(u, step, out=spare), out=spare)      # w - u / step
         avg_t = tw - tu / step
         if not held.size:
+            if best is not None:
+                spare = best[0]
             best = (avg_w, avg_t, epoch + 1)
             history.append(1.0 - errors / max(1, train.size))
             if errors == 0:
@@ -428,6 +431,7 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
         history.append(agree)
         if agree <= best_agree:
             break
+        spare = best[0] if best is not None else np.empty_like(w)
         best, best_agree = (avg_w, avg_t, epoch + 1), agree
     avg_w, avg_t, epochs = best
     return Perceptron(avg_w.astype(np.float32), avg_t.astype(np.float32), epochs, history)
