@@ -814,17 +814,24 @@ def feature_buckets(const int32_t[::1] feat, Py_ssize_t lo, Py_ssize_t hi, Py_ss
     return [int(out[i]) for i in range(10)]
 
 
-cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const double* w,
+ctypedef fused weight_t:
+    float
+    double
+
+
+cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const weight_t* w,
                         const double* tw, uint64_t mask, double* delta, int8_t* bp,
                         uint64_t* fb, int8_t* out) noexcept nogil:
     """Best legal tag sequence of the run feat[lo:hi] into out[0:hi-lo]; returns its score.
     ``w[bucket * 4 + tag]`` emission weights, ``tw[prev * 4 + tag]`` transitions (prev 4 = start).
-    Ties go to the lowest tag."""
+    Sums are in double whatever the type of ``w`` (a float32 weight converts exactly, so float32
+    weights decode as their float64 copy would, from half the memory). Ties go to the lowest
+    tag."""
     cdef Py_ssize_t m = hi - lo, t, f
     cdef int y, p, bestp
     cdef double em, sc, bestsc
     cdef double em4[4]
-    cdef const double* row
+    cdef const weight_t* row
     for t in range(m):
         features(feat, lo, hi, lo + t, mask, fb)
         # each tag's emission sums its 10 weights in template order (a bucket's 4 weights
@@ -870,10 +877,11 @@ cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const
     return bestsc
 
 
-def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const double[::1] w,
+def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1] w,
             const double[::1] tw):
     """Tags (int8, B=0 M=1 E=2 S=3) of every symbol of every run by legal-transition Viterbi;
-    ``w`` has 4 weights per bucket (a power of two of buckets), ``tw`` 20 transition weights."""
+    ``w`` (float32 or float64) has 4 weights per bucket (a power of two of buckets), ``tw`` 20
+    transition weights."""
     cdef Py_ssize_t n = feat.shape[0], r, longest = 1, lo, hi
     cdef uint64_t n_buckets = <uint64_t>(w.shape[0] // 4)
     if n_buckets == 0 or (n_buckets & (n_buckets - 1)) != 0:

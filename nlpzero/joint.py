@@ -357,21 +357,26 @@ class Perceptron:
     epochs: int
     agreement: list[float]
 
-    def _float64(self) -> tuple[np.ndarray, np.ndarray]:
-        cached = self.__dict__.get("_f64")
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The weights as the decoder reads them (float32 or float64, contiguous: the kernel
+        sums in double either way) and the transitions in float64 (cached)."""
+        cached = self.__dict__.get("_dec")
         if cached is None or cached[0] is not self.weights or cached[1] is not self.transitions:
-            cached = (self.weights, self.transitions, self.weights.astype(np.float64),
-                      self.transitions.astype(np.float64))
-            self.__dict__["_f64"] = cached
+            w = self.weights
+            if w.dtype not in (np.float32, np.float64):
+                w = w.astype(np.float64)
+            cached = (self.weights, self.transitions, np.ascontiguousarray(w),
+                      np.ascontiguousarray(self.transitions, dtype=np.float64))
+            self.__dict__["_dec"] = cached
         return cached[2], cached[3]
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_f64", None)         # workers rebuild it; pickles stay float32-sized
+        state.pop("_dec", None)         # workers rebuild it
         return state
 
     def tag(self, feat: np.ndarray, off: np.ndarray) -> np.ndarray:
-        w, t = self._float64()
+        w, t = self._arrays()
         return _joint.viterbi(np.ascontiguousarray(feat, dtype=np.int32),
                               np.ascontiguousarray(off, dtype=np.int64), w, t)
 

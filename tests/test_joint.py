@@ -346,9 +346,13 @@ def test_viterbi_matches_brute_force(seed):
     w = rng.normal(size=4 << bits)
     tw = rng.normal(size=20)
     tags = _joint.viterbi(feat, off, w, tw)
+    w32 = w.astype(np.float32)                  # float32 weights decode as their float64 copy
+    tags32 = _joint.viterbi(feat, off, w32, tw)
     for r in range(4):
         _, ref = ref_viterbi(feat, off[r], off[r + 1], w, tw, bits)
         assert tags[off[r] : off[r + 1]].tolist() == list(ref)
+        _, ref32 = ref_viterbi(feat, off[r], off[r + 1], w32.astype(np.float64), tw, bits)
+        assert tags32[off[r] : off[r + 1]].tolist() == list(ref32)
 
 
 def test_feature_buckets_see_the_window():
