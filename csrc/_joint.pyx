@@ -459,9 +459,9 @@ cdef class ICM:
         """Counts of the current segmentation that the model is re-estimated from between sweeps,
         in one pass (int64 arrays): ``n_types`` (word types with a positive count), ``lens[k]``
         (types of k symbols, k = 0..L), ``em[tag, s]`` (symbols s tagged B/M/E/S), ``tr[prev,
-        tag]`` (tag transitions, prev 4 = run start), and per context v (id ``n_words`` = $)
-        ``n_ctx[v]`` (tokens after v: the sum of its positive pair counts) and ``k_ctx[v]``
-        (distinct successors with a positive count)."""
+        tag]`` (tag transitions, prev 4 = run start), and for each context v that has a
+        successor (id ``n_words`` = $ included), in id order, ``n_ctx`` (tokens after v: the sum
+        of its positive pair counts) and ``k_ctx`` (distinct successors with a positive count)."""
         cdef Py_ssize_t w, r, t, lo, hi
         cdef uint64_t q
         cdef int32_t v
@@ -471,13 +471,16 @@ cdef class ICM:
         lens_a = np.zeros(self.L + 1, dtype=np.int64)
         em_a = np.zeros((4, n_symbols), dtype=np.int64)
         tr_a = np.zeros((5, 4), dtype=np.int64)
-        n_ctx_a = np.zeros(self.n_words + 1, dtype=np.int64)
-        k_ctx_a = np.zeros(self.n_words + 1, dtype=np.int64)
+        # per context: distinct successors (int32 over all ids), and the sums of its pair counts
+        # (int64 over the contexts that have one), then both compacted
+        k_all_a = np.zeros(self.n_words + 1, dtype=np.int32)
+        cdef int32_t[::1] k_all = k_all_a
+        cdef int64_t n_contexts = 0, c
         cdef int64_t[::1] lens = lens_a
         cdef int64_t[:, ::1] em = em_a
         cdef int64_t[:, ::1] tr = tr_a
-        cdef int64_t[::1] n_ctx = n_ctx_a
-        cdef int64_t[::1] k_ctx = k_ctx_a
+        cdef int64_t[::1] n_ctx
+        cdef int64_t[::1] k_ctx
         for w in range(self.n_words):
             if self.count[w] > 0:
                 n_types += 1
@@ -499,8 +502,24 @@ cdef class ICM:
         for q in range(self.pairs.cap):
             if self.pairs.slots[q].key != EMPTY and self.pairs.slots[q].val > 0:
                 v = <int32_t>(self.pairs.slots[q].key >> 32)
-                k_ctx[v] += 1
-                n_ctx[v] += self.pairs.slots[q].val
+                if k_all[v] == 0:
+                    n_contexts += 1
+                k_all[v] += 1
+        # the slot of a context in the compact arrays (k_all is overwritten by it, plus one)
+        n_ctx_a = np.zeros(n_contexts, dtype=np.int64)
+        k_ctx_a = np.zeros(n_contexts, dtype=np.int64)
+        n_ctx = n_ctx_a
+        k_ctx = k_ctx_a
+        c = 0
+        for w in range(self.n_words + 1):
+            if k_all[w] > 0:
+                k_ctx[c] = k_all[w]
+                c += 1
+                k_all[w] = <int32_t>c
+        for q in range(self.pairs.cap):
+            if self.pairs.slots[q].key != EMPTY and self.pairs.slots[q].val > 0:
+                v = <int32_t>(self.pairs.slots[q].key >> 32)
+                n_ctx[k_all[v] - 1] += self.pairs.slots[q].val
         return n_types, lens_a, em_a, tr_a, n_ctx_a, k_ctx_a
 
     def pair_count(self, int32_t v, int32_t w):

@@ -279,8 +279,8 @@ def test_stats_count_the_current_segmentation(seed):
     for (v, _w), c in (+counts.bi).items():
         ref_n[ids[v]] += c
         ref_k[ids[v]] += 1
-    assert n_ctx.tolist() == ref_n.tolist()
-    assert k_ctx.tolist() == ref_k.tolist()
+    assert n_ctx.tolist() == ref_n[ref_k > 0].tolist()       # the contexts with a successor
+    assert k_ctx.tolist() == ref_k[ref_k > 0].tolist()
     # the numbers the sweeps use are those of the character model counted from the definition
     logem_ref, logtr_ref = joint.character_model(sym, off, cur, 4)
     logem_k, logtr_k = joint._log_character_model(em, tr)
