@@ -26,7 +26,7 @@ import numpy as np
 cimport numpy as cnp
 
 from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
-from _native cimport nz_prefetch_r
+from _native cimport nz_alloc_table, nz_free_table
 
 cnp.import_array()
 
@@ -48,7 +48,6 @@ N_TEMPLATES = 10
 
 cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
 cdef enum:
-    AHEAD = 3        # the DP prefetches the word-pair slots this many positions ahead
     N_LOG = 256      # log(n + alpha1) is tabulated for counts below this
 
 
@@ -133,6 +132,11 @@ cdef void* _grow(void* p, size_t size) except NULL:
     return q
 
 
+cdef struct IdSlot:
+    uint64_t key
+    int64_t val
+
+
 def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
     """Ids of every substring of at most ``L`` symbols inside a run.
 
@@ -140,92 +144,98 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
     that crosses the end of its run), ``length`` (int32 per id) and ``first`` (int64 per id:
     position of its first occurrence). Ids are given in order of first occurrence (position,
     then length), so they are deterministic.
+
+    A string of one symbol s has a table of its own (indexed by s); a longer one is keyed
+    exactly by (id of the string without its last symbol, last symbol), so equal keys mean
+    equal strings and no symbols are compared.
     """
-    cdef Py_ssize_t n = sym.shape[0], r, i, j, k, lo, hi
-    cand_a = np.full((n, L), -1, dtype=np.int32)
+    cdef Py_ssize_t n = sym.shape[0], r, i, k, lo, hi
+    cdef Py_ssize_t n_sym = 0
+    for i in range(n):
+        if sym[i] < 0:
+            raise ValueError("symbol ids must be >= 0")
+        if sym[i] + 1 > n_sym:
+            n_sym = sym[i] + 1
+    cand_a = np.full((n, max(L, 0)), -1, dtype=np.int32)
     cdef int32_t[:, ::1] cand = cand_a
-    cdef uint64_t cap = 1 << 16, mask, h, slot, hk
-    cdef uint64_t* keys = <uint64_t*>malloc(cap * sizeof(uint64_t))
-    cdef int32_t* vals = <int32_t*>malloc(cap * sizeof(int32_t))
+    single_a = np.full(max(n_sym, 1), -1, dtype=np.int32)
+    cdef int32_t[::1] single = single_a
+    cdef uint64_t cap = 1 << 16, mask, slot, key, t, c2
+    cdef IdSlot* table = <IdSlot*>nz_alloc_table(cap * sizeof(IdSlot))
+    cdef IdSlot* nt
     cdef Py_ssize_t alloc = 1 << 15, n_words = 0
     cdef int32_t* wlen = <int32_t*>malloc(alloc * sizeof(int32_t))
     cdef int64_t* wfirst = <int64_t*>malloc(alloc * sizeof(int64_t))
-    cdef uint64_t* nk
-    cdef int32_t* nv
-    cdef uint64_t c2, t
-    cdef int32_t v
-    cdef bint same
-    if keys == NULL or vals == NULL or wlen == NULL or wfirst == NULL:
+    cdef int32_t v, prev
+    if table == NULL or wlen == NULL or wfirst == NULL:
+        nz_free_table(table, cap * sizeof(IdSlot))
+        free(wlen)
+        free(wfirst)
         raise MemoryError()
     for t in range(cap):
-        keys[t] = EMPTY
+        table[t].key = EMPTY
     try:
         for r in range(off.shape[0] - 1):
             lo = off[r]
             hi = off[r + 1]
             for i in range(lo, hi):
-                h = <uint64_t>0x243F6A8885A308D3
+                prev = -1
                 for k in range(1, L + 1):
                     if i + k > hi:
                         break
-                    h = mix(h ^ (<uint64_t>(<uint32_t>sym[i + k - 1]) + (<uint64_t>k << 40)))
-                    hk = h if h != EMPTY else 0
-                    mask = cap - 1
-                    slot = hk & mask
-                    v = -1
-                    while keys[slot] != EMPTY:
-                        if keys[slot] == hk:
-                            v = vals[slot]
-                            if wlen[v] == k:
-                                same = True
-                                for j in range(k):
-                                    if sym[wfirst[v] + j] != sym[i + j]:
-                                        same = False
-                                        break
-                                if same:
-                                    break
-                            v = -1
-                        slot = (slot + 1) & mask
+                    if k == 1:
+                        v = single[sym[i]]
+                    else:
+                        key = (<uint64_t><uint32_t>prev << 32) | <uint64_t><uint32_t>sym[i + k - 1]
+                        mask = cap - 1
+                        slot = mix(key) & mask
+                        v = -1
+                        while table[slot].key != EMPTY:
+                            if table[slot].key == key:
+                                v = <int32_t>table[slot].val
+                                break
+                            slot = (slot + 1) & mask
                     if v < 0:
                         if n_words == alloc:
                             alloc *= 2
                             wlen = <int32_t*>_grow(wlen, alloc * sizeof(int32_t))
                             wfirst = <int64_t*>_grow(wfirst, alloc * sizeof(int64_t))
+                        if n_words >= 0x7FFFFFFF:
+                            raise OverflowError("more than 2**31 - 1 distinct strings")
                         v = <int32_t>n_words
                         wlen[v] = <int32_t>k
                         wfirst[v] = i
                         n_words += 1
-                        keys[slot] = hk
-                        vals[slot] = v
-                        if <uint64_t>n_words * 2 > cap:
-                            c2 = cap * 2
-                            nk = <uint64_t*>malloc(c2 * sizeof(uint64_t))
-                            nv = <int32_t*>malloc(c2 * sizeof(int32_t))
-                            if nk == NULL or nv == NULL:
-                                raise MemoryError()
-                            for t in range(c2):
-                                nk[t] = EMPTY
-                            for t in range(cap):
-                                if keys[t] != EMPTY:
-                                    slot = keys[t] & (c2 - 1)
-                                    while nk[slot] != EMPTY:
-                                        slot = (slot + 1) & (c2 - 1)
-                                    nk[slot] = keys[t]
-                                    nv[slot] = vals[t]
-                            free(keys)
-                            free(vals)
-                            keys = nk
-                            vals = nv
-                            cap = c2
+                        if k == 1:
+                            single[sym[i]] = v
+                        else:
+                            table[slot].key = key
+                            table[slot].val = v
+                            if <uint64_t>n_words * 2 > cap:
+                                c2 = cap * 2
+                                nt = <IdSlot*>nz_alloc_table(c2 * sizeof(IdSlot))
+                                if nt == NULL:
+                                    raise MemoryError()
+                                for t in range(c2):
+                                    nt[t].key = EMPTY
+                                for t in range(cap):
+                                    if table[t].key != EMPTY:
+                                        slot = mix(table[t].key) & (c2 - 1)
+                                        while nt[slot].key != EMPTY:
+                                            slot = (slot + 1) & (c2 - 1)
+                                        nt[slot] = table[t]
+                                nz_free_table(table, cap * sizeof(IdSlot))
+                                table = nt
+                                cap = c2
                     cand[i, k - 1] = v
+                    prev = v
         length_a = np.empty(n_words, dtype=np.int32)
         first_a = np.empty(n_words, dtype=np.int64)
         for t in range(<uint64_t>n_words):
             length_a[t] = wlen[t]
             first_a[t] = wfirst[t]
     finally:
-        free(keys)
-        free(vals)
+        nz_free_table(table, cap * sizeof(IdSlot))
         free(wlen)
         free(wfirst)
     return cand_a, length_a, first_a
@@ -249,7 +259,7 @@ cdef int pm_init(PairMap* m, uint64_t cap) except -1:
     cdef uint64_t t
     m.cap = cap
     m.n = 0
-    m.slots = <Slot*>malloc(cap * sizeof(Slot))
+    m.slots = <Slot*>nz_alloc_table(cap * sizeof(Slot))
     if m.slots == NULL:
         raise MemoryError()
     for t in range(cap):
@@ -285,7 +295,7 @@ cdef int pm_add(PairMap* m, uint64_t key, int32_t delta) except -1:
     m.n += 1
     if m.n * 2 > m.cap:
         c2 = m.cap * 2
-        ns = <Slot*>malloc(c2 * sizeof(Slot))
+        ns = <Slot*>nz_alloc_table(c2 * sizeof(Slot))
         if ns == NULL:
             raise MemoryError()
         for t in range(c2):
@@ -296,7 +306,7 @@ cdef int pm_add(PairMap* m, uint64_t key, int32_t delta) except -1:
                 while ns[slot].key != EMPTY:
                     slot = (slot + 1) & (c2 - 1)
                 ns[slot] = m.slots[t]
-        free(m.slots)
+        nz_free_table(m.slots, m.cap * sizeof(Slot))
         m.slots = ns
         m.cap = c2
     return 0
@@ -329,6 +339,12 @@ cdef class ICM:
     cdef double* lp1
     cdef double* inner
     cdef double* lctx
+    cdef int32_t* ncnt
+    cdef int32_t* lw_key
+    cdef int32_t* lw_val
+    cdef uint64_t* lp_key
+    cdef int32_t* lp_val
+    cdef uint64_t lmask
     cdef double log_ctx[N_LOG]
     cdef Py_ssize_t scratch
 
@@ -340,10 +356,16 @@ cdef class ICM:
         self.lp1 = NULL
         self.inner = NULL
         self.lctx = NULL
+        self.ncnt = NULL
+        self.lw_key = NULL
+        self.lw_val = NULL
+        self.lp_key = NULL
+        self.lp_val = NULL
 
     def __init__(self, const int32_t[::1] sym, const int64_t[::1] off, const int32_t[:, ::1] cand,
                  const int32_t[::1] length, starts):
         cdef Py_ssize_t r, longest = 0
+        cdef uint64_t lcap = 4
         self.sym = sym
         self.off = off
         self.cand = cand
@@ -370,18 +392,32 @@ cdef class ICM:
         self.lp1 = <double*>malloc(self.scratch * self.L * sizeof(double))
         self.inner = <double*>malloc(self.scratch * self.L * sizeof(double))
         self.lctx = <double*>malloc(self.scratch * self.L * sizeof(double))
+        self.ncnt = <int32_t*>malloc(self.scratch * self.L * sizeof(int32_t))
+        while lcap < <uint64_t>(2 * (longest + 2)):
+            lcap *= 2
+        self.lw_key = <int32_t*>malloc(lcap * sizeof(int32_t))
+        self.lw_val = <int32_t*>malloc(lcap * sizeof(int32_t))
+        self.lp_key = <uint64_t*>malloc(lcap * sizeof(uint64_t))
+        self.lp_val = <int32_t*>malloc(lcap * sizeof(int32_t))
         if (self.best == NULL or self.back == NULL or self.p1 == NULL or self.lp1 == NULL
-                or self.inner == NULL or self.lctx == NULL):
+                or self.inner == NULL or self.lctx == NULL or self.ncnt == NULL or self.lw_key == NULL
+                or self.lw_val == NULL or self.lp_key == NULL or self.lp_val == NULL):
             raise MemoryError()
 
     def __dealloc__(self):
-        free(self.pairs.slots)
+        if self.pairs.slots != NULL:
+            nz_free_table(self.pairs.slots, self.pairs.cap * sizeof(Slot))
         free(self.best)
         free(self.back)
         free(self.p1)
         free(self.lp1)
         free(self.inner)
         free(self.lctx)
+        free(self.ncnt)
+        free(self.lw_key)
+        free(self.lw_val)
+        free(self.lp_key)
+        free(self.lp_val)
 
     cdef int _update(self, Py_ssize_t r, int32_t delta) except -1:
         """Add (delta=1) or remove (-1) the words of run r and their bigrams."""
@@ -419,20 +455,156 @@ cdef class ICM:
                 k += 1
         return v[:k], w[:k], c[:k]
 
+    def stats(self, Py_ssize_t n_symbols):
+        """Counts of the current segmentation that the model is re-estimated from between sweeps,
+        in one pass (int64 arrays): ``n_types`` (word types with a positive count), ``lens[k]``
+        (types of k symbols, k = 0..L), ``em[tag, s]`` (symbols s tagged B/M/E/S), ``tr[prev,
+        tag]`` (tag transitions, prev 4 = run start), and for each context v that has a
+        successor (id ``n_words`` = $ included), in id order, ``n_ctx`` (tokens after v: the sum
+        of its positive pair counts) and ``k_ctx`` (distinct successors with a positive count)."""
+        cdef Py_ssize_t w, r, t, lo, hi
+        cdef uint64_t q
+        cdef int32_t v
+        cdef int64_t n_types = 0
+        cdef int tag, prev
+        cdef bint st, nxt
+        lens_a = np.zeros(self.L + 1, dtype=np.int64)
+        em_a = np.zeros((4, n_symbols), dtype=np.int64)
+        tr_a = np.zeros((5, 4), dtype=np.int64)
+        # per context: distinct successors (int32 over all ids), and the sums of its pair counts
+        # (int64 over the contexts that have one), then both compacted
+        k_all_a = np.zeros(self.n_words + 1, dtype=np.int32)
+        cdef int32_t[::1] k_all = k_all_a
+        cdef int64_t n_contexts = 0, c
+        cdef int64_t[::1] lens = lens_a
+        cdef int64_t[:, ::1] em = em_a
+        cdef int64_t[:, ::1] tr = tr_a
+        cdef int64_t[::1] n_ctx
+        cdef int64_t[::1] k_ctx
+        for w in range(self.n_words):
+            if self.count[w] > 0:
+                n_types += 1
+                lens[self.length[w]] += 1
+        for r in range(self.n_runs):
+            lo = self.off[r]
+            hi = self.off[r + 1]
+            prev = START
+            for t in range(lo, hi):
+                st = self.starts[t] != 0
+                nxt = t + 1 == hi or self.starts[t + 1] != 0
+                if st:
+                    tag = TS if nxt else TB
+                else:
+                    tag = TE if nxt else TM
+                em[tag, self.sym[t]] += 1
+                tr[prev, tag] += 1
+                prev = tag
+        for q in range(self.pairs.cap):
+            if self.pairs.slots[q].key != EMPTY and self.pairs.slots[q].val > 0:
+                v = <int32_t>(self.pairs.slots[q].key >> 32)
+                if k_all[v] == 0:
+                    n_contexts += 1
+                k_all[v] += 1
+        # the slot of a context in the compact arrays (k_all is overwritten by it, plus one)
+        n_ctx_a = np.zeros(n_contexts, dtype=np.int64)
+        k_ctx_a = np.zeros(n_contexts, dtype=np.int64)
+        n_ctx = n_ctx_a
+        k_ctx = k_ctx_a
+        c = 0
+        for w in range(self.n_words + 1):
+            if k_all[w] > 0:
+                k_ctx[c] = k_all[w]
+                c += 1
+                k_all[w] = <int32_t>c
+        for q in range(self.pairs.cap):
+            if self.pairs.slots[q].key != EMPTY and self.pairs.slots[q].val > 0:
+                v = <int32_t>(self.pairs.slots[q].key >> 32)
+                n_ctx[k_all[v] - 1] += self.pairs.slots[q].val
+        return n_types, lens_a, em_a, tr_a, n_ctx_a, k_ctx_a
+
     def pair_count(self, int32_t v, int32_t w):
         return pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)
+
+    cdef inline int32_t _local_word(self, int32_t w) noexcept nogil:
+        """Count of word w in the run being re-segmented (its old path)."""
+        cdef uint64_t slot = mix(<uint64_t>w) & self.lmask
+        while self.lw_key[slot] >= 0:
+            if self.lw_key[slot] == w:
+                return self.lw_val[slot]
+            slot = (slot + 1) & self.lmask
+        return 0
+
+    cdef inline int32_t _local_pair(self, uint64_t key) noexcept nogil:
+        """Count of the word pair ``key`` in the run being re-segmented (its old path)."""
+        cdef uint64_t slot = mix(key) & self.lmask
+        while self.lp_key[slot] != EMPTY:
+            if self.lp_key[slot] == key:
+                return self.lp_val[slot]
+            slot = (slot + 1) & self.lmask
+        return 0
+
+    cdef int64_t _exclude(self, Py_ssize_t r) noexcept nogil:
+        """Fill the local tables with the words and word pairs of run r's current path (the
+        counts its own re-segmentation must not see); returns its number of words."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], i, j
+        cdef uint64_t cap = 4, slot, key, t
+        cdef int32_t prev = self.n_words, w
+        cdef int64_t n = 0
+        while cap < <uint64_t>(2 * (hi - lo + 2)):
+            cap *= 2
+        self.lmask = cap - 1
+        for t in range(cap):
+            self.lw_key[t] = -1
+            self.lp_key[t] = EMPTY
+        i = lo
+        while i <= hi:
+            if i < hi:
+                j = i + 1
+                while j < hi and not self.starts[j]:
+                    j += 1
+                w = self.cand[i, j - i - 1]
+                slot = mix(<uint64_t>w) & self.lmask
+                while self.lw_key[slot] >= 0 and self.lw_key[slot] != w:
+                    slot = (slot + 1) & self.lmask
+                if self.lw_key[slot] < 0:
+                    self.lw_key[slot] = w
+                    self.lw_val[slot] = 0
+                self.lw_val[slot] += 1
+                n += 1
+            else:
+                w = self.n_words
+                j = hi + 1
+            key = (<uint64_t>prev << 32) | <uint64_t>w
+            slot = mix(key) & self.lmask
+            while self.lp_key[slot] != EMPTY and self.lp_key[slot] != key:
+                slot = (slot + 1) & self.lmask
+            if self.lp_key[slot] == EMPTY:
+                self.lp_key[slot] = key
+                self.lp_val[slot] = 0
+            self.lp_val[slot] += 1
+            prev = w
+            i = j
+        return n
+
+    cdef inline int32_t _pair(self, uint64_t key, bint exclude) noexcept nogil:
+        cdef int32_t c = pm_get(&self.pairs, key)
+        if exclude and c > 0:
+            c -= self._local_pair(key)
+        return c
 
     @cython.cdivision(True)
     cdef double _path(self, Py_ssize_t r, double alpha0, double alpha1, const double* lplen,
                       const double* lpsym, const double[:, ::1] logem, const double[:, ::1] logtr,
-                      double p_end, double n_ctx_start, bint write) except? -1e300:
-        """Best path of run r under the current counts (its own words must be removed). With
-        ``write`` the boundaries of r are replaced; returns the log score of the path.
+                      double p_end, double n_ctx_start, bint exclude, uint8_t* out) except? -1e300:
+        """Best path of run r; its word starts go to out[0 : length of r]; returns the log score
+        of the path. With ``exclude`` the counts are those without run r's current path (its
+        words and pairs are subtracted where they are read: iterated conditional modes without
+        removing and re-adding a run whose path stays), else the counts as they are.
 
-        First every candidate word (i, k) = sym[lo+i : lo+i+k] gets its unigram predictive
-        P1, its character-model score and log(n_w + α1) (as a context); then the forward DP
-        over (end j, length k of the last word) adds log P(w | v) for each previous word v. A
-        pair is looked up in the hash map only when both words have counts: otherwise
+        First every candidate word (i, k) = sym[lo+i : lo+i+k] gets its count, its unigram
+        predictive P1, its character-model score and log(n_w + α1) (as a context); then the
+        forward DP over (end j, length k of the last word) adds log P(w | v) for each previous
+        word v. A pair is looked up in the hash map only when both words have counts: otherwise
         n_vw = 0 and P(w | v) = α1 P1(w) / (n_v + α1)."""
         cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], m = hi - lo, i, j, k, kp, t, c, cp
         cdef int L = self.L
@@ -442,17 +614,23 @@ cdef class ICM:
         cdef double* lp1 = self.lp1
         cdef double* inner = self.inner
         cdef double* lctx = self.lctx
-        cdef double a0 = alpha0, a1 = alpha1, N = <double>self.n_tokens, la1 = log(alpha1)
+        cdef int32_t* ncnt = self.ncnt
+        cdef double a0 = alpha0, a1 = alpha1, N, la1 = log(alpha1)
         cdef double sc, bestsc, ins, lsum, lpsum
         cdef int top
         cdef int32_t w, v, c_vw, nw, nv
         cdef int32_t endw = self.n_words
+        cdef uint64_t endkey = <uint64_t>endw << 32
+        cdef int64_t n_local = 0
         cdef double tr_be = logtr[TB, TE], tr_bm = logtr[TB, TM], tr_mm = logtr[TM, TM]
         cdef double tr_me = logtr[TM, TE]
         cdef double tr_sb = logtr[TS, TB], tr_ss = logtr[TS, TS], tr_eb = logtr[TE, TB]
         cdef double tr_es = logtr[TE, TS], st_b = logtr[START, TB], st_s = logtr[START, TS]
         if m == 0:
             return 0.0
+        if exclude:
+            n_local = self._exclude(r)
+        N = <double>(self.n_tokens - n_local)
         # candidates: c = i * L + k - 1 for the word sym[lo+i : lo+i+k]
         for i in range(m):
             lsum = 0.0                         # sum of M emissions strictly inside
@@ -461,10 +639,14 @@ cdef class ICM:
                 c = i * L + k - 1
                 if i + k > m:
                     p1[c] = 0.0
+                    ncnt[c] = 0
                     continue
                 t = lo + i + k - 1
                 w = self.cand[lo + i, k - 1]
                 nw = self.count[w]
+                if exclude and nw > 0:
+                    nw -= self._local_word(w)
+                ncnt[c] = nw
                 lpsum += lpsym[self.sym[t]]
                 p1[c] = (nw + a0 * exp(lplen[k] + lpsum)) / (N + a0)
                 lp1[c] = log(p1[c])
@@ -480,8 +662,6 @@ cdef class ICM:
                     inner[c] = ins
                     lsum += logem[TM, self.sym[t]]
         for j in range(1, m + 1):
-            if j + AHEAD <= m:
-                self._prefetch(lo, j + AHEAD)
             for k in range(1, L + 1):
                 best[j * L + k - 1] = -INFINITY
                 back[j * L + k - 1] = 0
@@ -490,9 +670,9 @@ cdef class ICM:
                 i = j - k
                 c = i * L + k - 1
                 w = self.cand[lo + i, k - 1]
-                nw = self.count[w]
+                nw = ncnt[c]
                 if i == 0:
-                    c_vw = pm_get(&self.pairs, (<uint64_t>endw << 32) | <uint64_t>w) if nw > 0 else 0
+                    c_vw = self._pair(endkey | <uint64_t>w, exclude) if nw > 0 else 0
                     sc = log((c_vw + a1 * p1[c]) / (n_ctx_start + a1))
                     sc += st_s if k == 1 else st_b
                     best[j * L + k - 1] = sc + inner[c]
@@ -505,11 +685,11 @@ cdef class ICM:
                     if best[i * L + kp - 1] == -INFINITY:
                         continue
                     cp = (i - kp) * L + kp - 1
-                    v = self.cand[lo + i - kp, kp - 1]
-                    nv = self.count[v]
+                    nv = ncnt[cp]
                     c_vw = 0
                     if nv > 0 and nw > 0:
-                        c_vw = pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)
+                        v = self.cand[lo + i - kp, kp - 1]
+                        c_vw = self._pair((<uint64_t>v << 32) | <uint64_t>w, exclude)
                     if c_vw > 0:
                         sc = log((c_vw + a1 * p1[c]) / (nv + a1))
                     else:
@@ -531,41 +711,22 @@ cdef class ICM:
             if k > m or best[m * L + k - 1] == -INFINITY:
                 continue
             v = self.cand[lo + m - k, k - 1]
-            nv = self.count[v]
-            c_vw = pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>endw) if nv > 0 else 0
+            nv = ncnt[(m - k) * L + k - 1]
+            c_vw = self._pair((<uint64_t>v << 32) | <uint64_t>endw, exclude) if nv > 0 else 0
             sc = best[m * L + k - 1] + log((c_vw + a1 * p_end) / (nv + a1))
             if sc > bestsc:
                 bestsc = sc
                 top = k
-        if write:
-            j = m
-            k = top
-            for t in range(lo, hi):
-                self.starts[t] = 0
-            while j > 0:
-                self.starts[lo + j - k] = 1
-                kp = back[j * L + k - 1]
-                j -= k
-                k = kp
+        j = m
+        k = top
+        for t in range(m):
+            out[t] = 0
+        while j > 0:
+            out[j - k] = 1
+            kp = back[j * L + k - 1]
+            j -= k
+            k = kp
         return bestsc
-
-    cdef inline void _prefetch(self, Py_ssize_t lo, Py_ssize_t j) noexcept nogil:
-        """Ask for the hash slots of the word pairs (v, w) with w ending at lo + j."""
-        cdef Py_ssize_t k, kp, i
-        cdef int32_t w, v
-        for k in range(1, self.L + 1):
-            if k >= j:
-                break
-            i = j - k
-            w = self.cand[lo + i, k - 1]
-            if self.count[w] == 0:
-                continue
-            for kp in range(1, self.L + 1):
-                if kp > i:
-                    break
-                v = self.cand[lo + i - kp, kp - 1]
-                if self.count[v] > 0:
-                    nz_prefetch_r(&self.pairs.slots[pm_slot(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)])
 
     cdef void _set_log_ctx(self, double alpha1) noexcept:
         cdef int t
@@ -575,53 +736,60 @@ cdef class ICM:
     def sweep(self, const int64_t[::1] order, double alpha0, double alpha1,
               const double[::1] lplen, const double[::1] lpsym, const double[:, ::1] logem,
               const double[:, ::1] logtr, double p_end):
-        """One ICM sweep: for each run in ``order``, remove its words, take the best path under
-        the predictive model, add the new words. ``lplen[k]`` = log p_len(k) (k = 1..L),
-        ``lpsym[s]`` = log p(s) (so P0(w) = p_len(|w|) Π p(c)), ``logem[tag, s]`` emission and ``logtr[prev, tag]`` transition
-        log-probabilities of the character model (row 4 = run start), ``p_end`` = P0 of the run
-        end marker. Returns the number of symbols whose boundary flag changed and the total log
-        score of the paths."""
-        cdef Py_ssize_t q, r, t, lo, hi
-        cdef int64_t changed = 0
+        """One ICM sweep: for each run in ``order``, take the best path under the predictive
+        model with the run's own words taken out of the counts, and put the new words in (a
+        run whose path stays leaves the counts as they are). ``lplen[k]`` = log p_len(k)
+        (k = 1..L), ``lpsym[s]`` = log p(s) (so P0(w) = p_len(|w|) Π p(c)), ``logem[tag, s]``
+        emission and ``logtr[prev, tag]`` transition log-probabilities of the character model
+        (row 4 = run start), ``p_end`` = P0 of the run end marker. Returns the number of symbols
+        whose boundary flag changed and the total log score of the paths."""
+        cdef Py_ssize_t q, r, t, lo, hi, n_order = order.shape[0]
+        cdef int64_t changed = 0, diff
         cdef double total = 0.0
-        cdef uint8_t* old = <uint8_t*>malloc(self.scratch)
-        if old == NULL:
+        cdef uint8_t* new = <uint8_t*>malloc(self.scratch)
+        if new == NULL:
             raise MemoryError()
         if lplen.shape[0] < self.L + 1:
             raise ValueError("lplen needs L + 1 entries")
+        for q in range(n_order):
+            if order[q] < 0 or order[q] >= self.n_runs:
+                free(new)
+                raise ValueError("order holds a run index out of range")
         self._set_log_ctx(alpha1)
         try:
-            for q in range(order.shape[0]):
+            for q in range(n_order):
                 r = order[q]
                 lo = self.off[r]
                 hi = self.off[r + 1]
                 if hi <= lo:
                     continue
-                for t in range(lo, hi):
-                    old[t - lo] = self.starts[t]
-                self._update(r, -1)
                 total += self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end,
-                                    <double>(self.n_runs - 1), True)
-                self._update(r, 1)
+                                    <double>(self.n_runs - 1), True, new)
+                diff = 0
                 for t in range(lo, hi):
-                    if old[t - lo] != self.starts[t]:
-                        changed += 1
+                    if new[t - lo] != self.starts[t]:
+                        diff += 1
+                if diff:
+                    changed += diff
+                    self._update(r, -1)
+                    for t in range(lo, hi):
+                        self.starts[t] = new[t - lo]
+                    self._update(r, 1)
         finally:
-            free(old)
+            free(new)
         return changed, total
 
     def best_path(self, Py_ssize_t r, double alpha0, double alpha1, const double[::1] lplen,
                   const double[::1] lpsym, const double[:, ::1] logem, const double[:, ::1] logtr, double p_end):
         """Score of the best path of run r with the current counts as they are (nothing removed,
         nothing written; for tests) and its word starts (uint8 per symbol of the run)."""
-        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], t
-        saved = np.asarray(self.starts_arr[lo:hi]).copy()
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1]
+        out_a = np.zeros(max(hi - lo, 1), dtype=np.uint8)
+        cdef uint8_t[::1] out = out_a
         self._set_log_ctx(alpha1)
-        sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end, <double>self.n_runs, True)
-        out = np.asarray(self.starts_arr[lo:hi]).copy()
-        for t in range(lo, hi):
-            self.starts[t] = saved[t - lo]
-        return sc, out
+        sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end, <double>self.n_runs,
+                        False, &out[0])
+        return sc, out_a[: hi - lo]
 
 
 # ---------------------------------------------------------------------- perceptron
@@ -665,21 +833,40 @@ def feature_buckets(const int32_t[::1] feat, Py_ssize_t lo, Py_ssize_t hi, Py_ss
     return [int(out[i]) for i in range(10)]
 
 
-cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const double* w,
+ctypedef fused weight_t:
+    float
+    double
+
+
+cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const weight_t* w,
                         const double* tw, uint64_t mask, double* delta, int8_t* bp,
                         uint64_t* fb, int8_t* out) noexcept nogil:
     """Best legal tag sequence of the run feat[lo:hi] into out[0:hi-lo]; returns its score.
     ``w[bucket * 4 + tag]`` emission weights, ``tw[prev * 4 + tag]`` transitions (prev 4 = start).
-    Ties go to the lowest tag."""
+    Sums are in double whatever the type of ``w`` (a float32 weight converts exactly, so float32
+    weights decode as their float64 copy would, from half the memory). Ties go to the lowest
+    tag."""
     cdef Py_ssize_t m = hi - lo, t, f
     cdef int y, p, bestp
     cdef double em, sc, bestsc
+    cdef double em4[4]
+    cdef const weight_t* row
     for t in range(m):
         features(feat, lo, hi, lo + t, mask, fb)
+        # each tag's emission sums its 10 weights in template order (a bucket's 4 weights
+        # are adjacent: the 4 sums advance together)
+        em4[0] = 0.0
+        em4[1] = 0.0
+        em4[2] = 0.0
+        em4[3] = 0.0
+        for f in range(10):
+            row = w + fb[f] * 4
+            em4[0] += row[0]
+            em4[1] += row[1]
+            em4[2] += row[2]
+            em4[3] += row[3]
         for y in range(4):
-            em = 0.0
-            for f in range(10):
-                em += w[fb[f] * 4 + y]
+            em = em4[y]
             if t == 0:
                 delta[y] = em + tw[START * 4 + y] if legal(START, y) else -INFINITY
                 bp[y] = START
@@ -709,10 +896,11 @@ cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const
     return bestsc
 
 
-def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const double[::1] w,
+def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1] w,
             const double[::1] tw):
     """Tags (int8, B=0 M=1 E=2 S=3) of every symbol of every run by legal-transition Viterbi;
-    ``w`` has 4 weights per bucket (a power of two of buckets), ``tw`` 20 transition weights."""
+    ``w`` (float32 or float64) has 4 weights per bucket (a power of two of buckets), ``tw`` 20
+    transition weights."""
     cdef Py_ssize_t n = feat.shape[0], r, longest = 1, lo, hi
     cdef uint64_t n_buckets = <uint64_t>(w.shape[0] // 4)
     if n_buckets == 0 or (n_buckets & (n_buckets - 1)) != 0:
@@ -871,3 +1059,98 @@ def join_flags(const uint32_t[::1] codes, const int32_t[::1] lo, const int32_t[:
         if out[i - 1] == 1 and all_digits(codes, lo[i - 1], hi[i - 1], normalize):
             out[i - 1] = 0                           # 增长了|3.5%
     return out_a
+
+
+# ---------------------------------------------------------------------- output
+def line_lists(str text, const uint32_t[::1] codes, const int64_t[::1] lo, const int64_t[::1] hi):
+    """Tokens ``text[lo[i]:hi[i]]`` (spans in order, none containing a newline) grouped by the
+    ``\\n``-separated line of ``text`` they are on: one list per line (a final newline opens an
+    empty last line). ``codes`` are the code points of ``text``."""
+    cdef Py_ssize_t n = codes.shape[0], k = lo.shape[0], i, p = 0
+    cdef list lines = []
+    cdef list cur = []
+    if len(text) != n or hi.shape[0] != k:
+        raise ValueError("text, codes and spans do not match")
+    for i in range(k):
+        if lo[i] < 0 or lo[i] > hi[i] or hi[i] > n:
+            raise ValueError("span out of range")
+        while p < lo[i]:
+            if codes[p] == 10:
+                lines.append(cur)
+                cur = []
+            p += 1
+        cur.append(text[lo[i]:hi[i]])
+    while p < n:
+        if codes[p] == 10:
+            lines.append(cur)
+            cur = []
+        p += 1
+    lines.append(cur)
+    return lines
+
+
+cdef inline Py_ssize_t put_utf8(unsigned char* b, Py_ssize_t j, uint32_t c) noexcept nogil:
+    if c < 0x80:
+        b[j] = <unsigned char>c
+        return j + 1
+    if c < 0x800:
+        b[j] = <unsigned char>(0xC0 | (c >> 6))
+        b[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 2
+    if c < 0x10000:
+        b[j] = <unsigned char>(0xE0 | (c >> 12))
+        b[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+        b[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
+        return j + 3
+    b[j] = <unsigned char>(0xF0 | (c >> 18))
+    b[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
+    b[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
+    b[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
+    return j + 4
+
+
+def tokens_utf8(const uint32_t[::1] codes, const int64_t[::1] lo, const int64_t[::1] hi,
+                bytes delimiter, bint mid_line=False):
+    """The tokens ``codes[lo[i]:hi[i]]`` (spans in order, none containing a newline) as UTF-8,
+    joined by ``delimiter`` within a line and by ``\\n`` between the ``\\n``-separated lines of
+    the text. ``mid_line``: a token of the current line was written before this text (the
+    first token gets a delimiter). Returns ``(bytes, mid_line_after)``."""
+    cdef Py_ssize_t n = codes.shape[0], k = lo.shape[0], i, p = 0, t, j = 0, x, size = 16
+    cdef const unsigned char* d = delimiter
+    cdef Py_ssize_t dl = len(delimiter)
+    cdef bint started = mid_line
+    if hi.shape[0] != k:
+        raise ValueError("span arrays do not match")
+    for i in range(k):
+        if lo[i] < 0 or lo[i] > hi[i] or hi[i] > n:
+            raise ValueError("span out of range")
+    for p in range(n):
+        if codes[p] == 10:
+            size += 1
+    for i in range(k):
+        size += 4 * (hi[i] - lo[i]) + dl
+    cdef bytearray buf = bytearray(size)
+    cdef unsigned char* b = buf
+    p = 0
+    with nogil:
+        for i in range(k):
+            while p < lo[i]:
+                if codes[p] == 10:
+                    b[j] = 10
+                    j += 1
+                    started = False
+                p += 1
+            if started:
+                for x in range(dl):
+                    b[j + x] = d[x]
+                j += dl
+            started = True
+            for t in range(lo[i], hi[i]):
+                j = put_utf8(b, j, codes[t])
+        while p < n:
+            if codes[p] == 10:
+                b[j] = 10
+                j += 1
+                started = False
+            p += 1
+    return bytes(buf[:j]), bool(started)

@@ -153,7 +153,8 @@ def joint_segmenter(passes: Passes, inputs: _JointInputs, refined, seed: int,
 def joint_output(passes: Passes, inputs: _JointInputs, starts: np.ndarray, spans: bool):
     """Tokens of the training corpus from the joint model's word starts (one flag per run
     symbol, in corpus order), through the text model of :mod:`nlpzero.joint`."""
-    from ._joint_text import split_lines, token_spans
+    from . import _joint
+    from ._joint_text import token_spans
     from .segment import Segmenter
 
     chars = Segmenter.from_scores({}, unknown_score=-1.0, normalize=passes.normalize)
@@ -181,7 +182,7 @@ def joint_output(passes: Passes, inputs: _JointInputs, starts: np.ndarray, spans
 
     def lines():
         for text, codes, lo, hi in pieces:
-            tokens = split_lines(text, codes, lo, hi)
+            tokens = _joint.line_lists(text, codes, lo, hi)
             yield from (tokens[:-1] if text.endswith("\n") else tokens)
 
     return lines()

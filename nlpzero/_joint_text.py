@@ -1,6 +1,7 @@
 """Array helpers of the joint model's text handling: runs of encoded symbols, selections of
-runs, token spans from word-start flags (with the number rule of the compiled kernel), and
-tokens grouped by line. Shared by :mod:`nlpzero.joint` and :mod:`nlpzero._joint_learn`."""
+runs, token spans from word-start flags (with the number rule of the compiled kernel); the
+tokens by line come from the kernels ``_joint.line_lists`` / ``tokens_utf8``.
+Shared by :mod:`nlpzero.joint` and :mod:`nlpzero._joint_learn`."""
 from __future__ import annotations
 
 import numpy as np
@@ -41,13 +42,3 @@ def token_spans(codes: np.ndarray, char_spans: np.ndarray, word_start: np.ndarra
     first = np.flatnonzero(join == 0)
     last = np.concatenate((first[1:] - 1, [lo.size - 1])) if first.size else first
     return lo[first].astype(np.int64), hi[last].astype(np.int64)
-
-
-def split_lines(text: str, codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[list[str]]:
-    """Tokens ``text[lo:hi]`` grouped by the ``\\n``-separated line they are on."""
-    newlines = np.flatnonzero(codes == 10)
-    line = np.searchsorted(newlines, lo)
-    n_lines = newlines.size + 1
-    tokens = [text[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
-    bounds = np.searchsorted(line, np.arange(n_lines + 1))
-    return [tokens[bounds[i]:bounds[i + 1]] for i in range(n_lines)]

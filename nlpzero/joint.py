@@ -82,7 +82,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _joint
-from ._joint_text import runs_of, select, split_lines, token_spans
+from ._joint_text import runs_of, select, token_spans
 from .errors import ParameterError, ParameterTypeError
 
 __all__ = [
@@ -247,12 +247,19 @@ def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
     probabilities of the character position model, counted from a segmentation with add-one
     smoothing."""
     tags = bmes_tags(starts, off).astype(np.int64)
-    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols) + 1.0
-    logem = np.log(em / em.sum(axis=1, keepdims=True))
+    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
     prev = np.empty_like(tags)
     prev[1:] = tags[:-1]
     prev[off[:-1][off[:-1] < tags.size]] = 4
-    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4) + 1.0
+    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4)
+    return _log_character_model(em, tr)
+
+
+def _log_character_model(em: np.ndarray, tr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add-one smoothed log emission and transition probabilities from their counts."""
+    em = em + 1.0
+    tr = tr + 1.0
+    logem = np.log(em / em.sum(axis=1, keepdims=True))
     logtr = np.log(tr / tr.sum(axis=1, keepdims=True))
     return np.ascontiguousarray(logem), np.ascontiguousarray(logtr)
 
@@ -279,22 +286,18 @@ def type_symbol_logp(sym: np.ndarray, first: np.ndarray, length: np.ndarray, typ
     return np.ascontiguousarray(np.log(freq / freq.sum()))
 
 
-def _model_inputs(icm, sym, off, length, first, L, n_symbols):
-    """Everything a sweep needs that is recounted between sweeps."""
-    count = icm.count_arr[:-1]
-    types = count > 0
-    n_types = int(types.sum())
-    lpsym = type_symbol_logp(sym, first, length, types, n_symbols)
-    lens = np.bincount(length[types], minlength=L + 1)[: L + 1].astype(np.float64)
+def _model_inputs(icm, sym, length, first, n_symbols):
+    """Everything a sweep needs that is recounted between sweeps (from one pass of the kernel
+    over the counts; the arithmetic is that of :func:`character_model` and the Ewens estimates),
+    and the base measure's symbol distribution over the current word types."""
+    L = icm.L
+    n_types, lens, em, tr, n_ctx, k_ctx = icm.stats(n_symbols)
+    lpsym = type_symbol_logp(sym, first, length, icm.count_arr[:-1] > 0, n_symbols)
     lplen = np.full(L + 1, -np.inf)
-    lplen[1:] = np.log((lens[1:] + 1.0) / (n_types + L))
-
+    lplen[1:] = np.log((lens[1:].astype(np.float64) + 1.0) / (n_types + L))
     alpha0 = ewens_alpha(icm.n_tokens, n_types)
-    v, _w, c = icm.pair_counts()
-    k_ctx = np.bincount(v, minlength=icm.n_words + 1)
-    n_ctx = np.bincount(v, weights=c, minlength=icm.n_words + 1)
-    alpha1 = pooled_ewens_alpha(n_ctx.astype(np.int64), k_ctx)
-    logem, logtr = character_model(sym, off, icm.starts_arr, n_symbols)
+    alpha1 = pooled_ewens_alpha(n_ctx, k_ctx)
+    logem, logtr = _log_character_model(em, tr)
     p_end = icm.n_runs / (icm.n_tokens + icm.n_runs)
     return alpha0, alpha1, lplen, logem, logtr, p_end, lpsym
 
@@ -342,8 +345,7 @@ def refine(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, *, max_word_len
     rng = np.random.default_rng(seed)
     result = RefineResult(starts=icm.starts_arr)
     for sweep in range(max_sweeps):
-        alpha0, alpha1, lplen, logem, logtr, p_end, lpsym = _model_inputs(
-            icm, sym, off, length, first, L, n_symbols)
+        alpha0, alpha1, lplen, logem, logtr, p_end, lpsym = _model_inputs(icm, sym, length, first, n_symbols)
         order = rng.permutation(off.size - 1).astype(np.int64)
         n_bounds = int(icm.starts_arr.sum())
         changed, _ = icm.sweep(order, alpha0, alpha1, lplen, lpsym, logem, logtr, p_end)
@@ -380,21 +382,26 @@ class Perceptron:
     epochs: int
     agreement: list[float]
 
-    def _float64(self) -> tuple[np.ndarray, np.ndarray]:
-        cached = self.__dict__.get("_f64")
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The weights as the decoder reads them (float32 or float64, contiguous: the kernel
+        sums in double either way) and the transitions in float64 (cached)."""
+        cached = self.__dict__.get("_dec")
         if cached is None or cached[0] is not self.weights or cached[1] is not self.transitions:
-            cached = (self.weights, self.transitions, self.weights.astype(np.float64),
-                      self.transitions.astype(np.float64))
-            self.__dict__["_f64"] = cached
+            w = self.weights
+            if w.dtype not in (np.float32, np.float64):
+                w = w.astype(np.float64)
+            cached = (self.weights, self.transitions, np.ascontiguousarray(w),
+                      np.ascontiguousarray(self.transitions, dtype=np.float64))
+            self.__dict__["_dec"] = cached
         return cached[2], cached[3]
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_f64", None)         # workers rebuild it; pickles stay float32-sized
+        state.pop("_dec", None)         # workers rebuild it
         return state
 
     def tag(self, feat: np.ndarray, off: np.ndarray) -> np.ndarray:
-        w, t = self._float64()
+        w, t = self._arrays()
         return _joint.viterbi(np.ascontiguousarray(feat, dtype=np.int32),
                               np.ascontiguousarray(off, dtype=np.int64), w, t)
 
@@ -435,12 +442,15 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
     rng = np.random.default_rng(seed)
     step = 1
     best, best_agree, history = None, -1.0, []
+    spare = np.empty_like(w)                # the averaged weights, computed in place
     for epoch in range(max_epochs):
         order = rng.permutation(train.size).astype(np.int64)
         step, errors = _joint.perceptron_epoch(t_feat, t_off, order, t_gold, w, u, tw, tu, step)
-        avg_w = w - u / step
+        avg_w = np.subtract(w, np.divide(u, step, out=spare), out=spare)      # w - u / step
         avg_t = tw - tu / step
         if not held.size:
+            if best is not None:
+                spare = best[0]
             best = (avg_w, avg_t, epoch + 1)
             history.append(1.0 - errors / max(1, train.size))
             if errors == 0:
@@ -451,6 +461,7 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
         history.append(agree)
         if agree <= best_agree:
             break
+        spare = best[0] if best is not None else np.empty_like(w)
         best, best_agree = (avg_w, avg_t, epoch + 1), agree
     avg_w, avg_t, epochs = best
     return Perceptron(avg_w.astype(np.float32), avg_t.astype(np.float32), epochs, history)
@@ -591,19 +602,18 @@ class JointSegmenter:
         empty last line): :meth:`cut_lines` for text already joined by newlines."""
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lo, hi = self._spans_codes(text, codes)
-        return split_lines(text, codes, lo, hi)
+        return _joint.line_lists(text, codes, lo, hi)
 
     def segment_bytes(self, text: str, delimiter: str = " ", mid_line: bool = False) -> tuple[bytes, bool]:
         """``text`` segmented as UTF-8 bytes, tokens joined by ``delimiter`` and lines by
         ``\\n`` (the batch path of :func:`nlpzero.segment.segment_file`). ``mid_line``: the
         output so far ends inside a line that has a token. Returns the bytes and whether the
         output ends inside a line that already has a token."""
-        lines = self.line_tokens(text)
-        parts = [delimiter.join(toks) for toks in lines]
-        if mid_line and lines[0]:
-            parts[0] = delimiter + parts[0]
-        ends_mid = bool(lines[-1]) or (mid_line and len(lines) == 1)
-        return "\n".join(parts).encode("utf-8"), ends_mid
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lo, hi = self._spans_codes(text, codes)
+        if ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
+            text.encode("utf-8")        # a lone surrogate has no UTF-8: UnicodeEncodeError
+        return _joint.tokens_utf8(codes, lo, hi, delimiter.encode("utf-8"), mid_line)
 
     def last_boundary(self, text: str) -> int:
         """Index of the last character of ``text`` after which a cut changes no token's run (a

@@ -263,6 +263,73 @@ def test_base_symbols_are_counted_over_word_types(seed):
     assert np.allclose(np.exp(got), freq / freq.sum())
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_stats_count_the_current_segmentation(seed):
+    """ICM.stats (what the model is re-estimated from between sweeps) against counts from the
+    definition, after a sweep has changed the segmentation."""
+    rng = np.random.default_rng(200 + seed)
+    L = 3
+    runs, sym, off, starts = random_corpus(rng, n_runs=25, n_sym=4, L=L)
+    runs.append([])                                 # an empty run counts nothing
+    off = np.append(off, off[-1])
+    cand, length, _ = _joint.intern_words(sym, off, L)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    lplen, lpsym, logem, logtr = random_model(rng, 4, L)
+    icm.sweep(rng.permutation(len(runs)).astype(np.int64), 3.0, 2.0, lplen, lpsym, logem, logtr, 0.25)
+    cur = icm.starts_arr
+    words = [words_of(run, cur[off[r] : off[r + 1]]) for r, run in enumerate(runs)]
+    counts = RefCounts([ws for ws in words if ws])    # an empty run has no words, no pairs
+    n_types, lens, em, tr, n_ctx, k_ctx = icm.stats(4)
+    assert n_types == len(+counts.uni)
+    assert lens.tolist() == [sum(1 for w in +counts.uni if len(w) == k) for k in range(L + 1)]
+    ref_em = np.zeros((4, 4), dtype=np.int64)
+    ref_tr = np.zeros((5, 4), dtype=np.int64)
+    for ws in words:
+        prev = START
+        for w in ws:
+            for s, y in zip(w, ref_tags([len(w)])):
+                ref_em[y, s] += 1
+                ref_tr[prev, y] += 1
+                prev = y
+    assert em.tolist() == ref_em.tolist()
+    assert tr.tolist() == ref_tr.tolist()
+    ids = {tuple(sym[first : first + n].tolist()): i for i, (first, n) in
+           enumerate(zip(_joint.intern_words(sym, off, L)[2], length))}
+    ids["$"] = icm.n_words
+    ref_n = np.zeros(icm.n_words + 1, dtype=np.int64)
+    ref_k = np.zeros(icm.n_words + 1, dtype=np.int64)
+    for (v, _w), c in (+counts.bi).items():
+        ref_n[ids[v]] += c
+        ref_k[ids[v]] += 1
+    assert n_ctx.tolist() == ref_n[ref_k > 0].tolist()       # the contexts with a successor
+    assert k_ctx.tolist() == ref_k[ref_k > 0].tolist()
+    # the numbers the sweeps use are those of the character model counted from the definition
+    logem_ref, logtr_ref = joint.character_model(sym, off, cur, 4)
+    logem_k, logtr_k = joint._log_character_model(em, tr)
+    assert np.array_equal(logem_k, logem_ref) and np.array_equal(logtr_k, logtr_ref)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_output_kernels_match_the_reference(seed):
+    """line_lists and tokens_utf8 (the joint model's output of tokens by line and as UTF-8)
+    against the definitions, on random text with newlines and spans between them."""
+    from tests.reference import text_model
+
+    rng = np.random.default_rng(300 + seed)
+    alphabet = list("我们喜欢a1\n \n，𠀋")
+    text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 40))).tolist())
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    cuts = sorted(set(rng.integers(0, len(text) + 1, size=len(text) // 2 + 1).tolist()) | {0, len(text)})
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:]) if "\n" not in text[a:b] and (b == a + 1 or rng.random() < 0.7)]
+    lo = np.array([a for a, _ in spans], dtype=np.int64)
+    hi = np.array([b for _, b in spans], dtype=np.int64)
+    assert _joint.line_lists(text, codes, lo, hi) == text_model.line_tokens(text, spans)
+    for mid_line in (False, True):
+        for delim in (" ", "/", ""):
+            assert _joint.tokens_utf8(codes, lo, hi, delim.encode(), mid_line) == \
+                text_model.tokens_utf8(text, spans, delim, mid_line)
+
+
 # ---------------------------------------------------------------------- perceptron
 def legal(prev, tag):
     return tag in (M, E) if prev in (B, M) else tag in (B, S)
@@ -301,9 +368,13 @@ def test_viterbi_matches_brute_force(seed):
     w = rng.normal(size=4 << bits)
     tw = rng.normal(size=20)
     tags = _joint.viterbi(feat, off, w, tw)
+    w32 = w.astype(np.float32)                  # float32 weights decode as their float64 copy
+    tags32 = _joint.viterbi(feat, off, w32, tw)
     for r in range(4):
         _, ref = ref_viterbi(feat, off[r], off[r + 1], w, tw, bits)
         assert tags[off[r] : off[r + 1]].tolist() == list(ref)
+        _, ref32 = ref_viterbi(feat, off[r], off[r + 1], w32.astype(np.float64), tw, bits)
+        assert tags32[off[r] : off[r + 1]].tolist() == list(ref32)
 
 
 def test_feature_buckets_see_the_window():

@@ -45,3 +45,22 @@ def symbols(text, collapse=True):
     if cur:
         runs.append(cur)
     return runs
+
+
+def line_tokens(text, spans):
+    """Tokens text[a:b] grouped by the '\\n'-separated line each starts on."""
+    lines = [[] for _ in range(text.count("\n") + 1)]
+    for a, b in spans:
+        lines[text.count("\n", 0, a)].append(text[a:b])
+    return lines
+
+
+def tokens_utf8(text, spans, delimiter, mid_line):
+    """The tokens joined by ``delimiter`` within a line and '\\n' between lines, as UTF-8; a
+    delimiter before the first token when ``mid_line``; and whether the output ends inside a
+    line that has a token."""
+    lines = line_tokens(text, spans)
+    parts = [delimiter.join(toks) for toks in lines]
+    if mid_line and lines[0]:
+        parts[0] = delimiter + parts[0]
+    return "\n".join(parts).encode("utf-8"), bool(lines[-1]) or (mid_line and len(lines) == 1)
