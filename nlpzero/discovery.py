@@ -38,6 +38,7 @@ from . import _discover_mixed as _mixed
 from . import _limits as limits
 from ._passes import Passes
 from ._progress import ProgressArg
+from ._sample import learning_sample
 from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
 from .errors import CorpusTooSmallError, ParameterError
@@ -191,7 +192,10 @@ def discover(
         return floor
 
     if client is None:
-        # the joint method segments with nVBE first, which scores rare n-grams too: no pruning
+        if method == "joint":
+            # the joint method segments with nVBE first, which scores rare n-grams too: no pruning,
+            # so a corpus larger than the learning cap is discovered from a sample of its lines
+            corpus, _sample = learning_sample(corpus, max_memory, max_n)
         passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory,
                         prune=None if method == "joint" else prune)
     else:

@@ -30,6 +30,7 @@ from . import _limits as limits
 from ._joint_learn import joint_inputs, joint_output, joint_refine, joint_segmenter
 from ._passes import Passes
 from ._progress import ProgressArg
+from ._sample import learning_sample
 from ._text import cut_strings
 from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
@@ -83,11 +84,23 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
 
 
 def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress,
-           max_memory=DEFAULT_MAX_MEMORY, client=None):
+           max_memory=DEFAULT_MAX_MEMORY, client=None, whole_again=False):
+    """``(passes, model, sample)``: nVBE (and the refinement) learned from ``corpus``, or from the
+    :class:`~nlpzero._sample.LearningSample` ``sample`` of its lines when it has more than
+    :func:`~nlpzero._sample.learn_sample_chars` ``(max_memory)`` characters (``sample`` None
+    otherwise; ``sample.whole`` is the input, re-readable when ``whole_again``)."""
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     max_memory = limits.check("max_memory", max_memory)
+    sample = None
     if client is None:
         corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+        if whole_again and not corpus.reiterable:     # segmented after learning: keep a copy
+            from ._spill import spill_to_file
+
+            spill = spill_to_file(corpus)
+            corpus = spill.corpus
+            corpus.spill = spill                      # removed with the corpus
+        corpus, sample = learning_sample(corpus, max_memory, max_word_len)
         passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     else:       # counted on the cluster, learned here on the merged counts (nlpzero.distributed)
         from .distributed import passes_on
@@ -100,7 +113,7 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
         min_count = default_min_count(passes.N)
     for _ in range(refine):
         model = _refine(passes, model, min_count)
-    return passes, model
+    return passes, model, sample
 
 
 def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
@@ -226,14 +239,26 @@ def learn_segmenter(
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     _check_long_words(long_words, method)
-    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress, max_memory, client)
+    passes, model, sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors,
+                                   normalize, progress, max_memory, client)
+    return _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine, max_memory,
+                              progress, long_words)
+
+
+def _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine, max_memory,
+                       progress, long_words):
     if method == "joint":
         inputs = joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = joint_refine(inputs, max_word_len, seed, progress, long_words)
-            return joint_segmenter(passes, inputs, refined, seed, max_word_len)
-    return _segmenter(passes, model, penalty, refine)
+            seg = joint_segmenter(passes, inputs, refined, seed, max_word_len)
+            if sample is not None:
+                seg.learned.update(sample.info())
+            return seg
+    seg = _segmenter(passes, model, penalty, refine)
+    if sample is not None:
+        seg.learned.update(sample.info())
+    return seg
 
 
 def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Segmenter:
@@ -259,21 +284,26 @@ def _check_long_words(long_words, method):
 def _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count, encoding, errors,
                       normalize, max_memory, progress, *, spans: bool, long_words: bool = False):
     """Learn for :func:`segment_unsupervised` (``spans=False``) or its spans form: ``(direct,
-    passes, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
-    corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``passes.texts()``."""
+    texts, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
+    corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``texts()``, the whole
+    corpus in chunks of whole lines."""
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     _check_long_words(long_words, method)
-    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress, max_memory)
+    passes, model, sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors,
+                                   normalize, progress, max_memory, whole_again=True)
+    if sample is not None:              # learned from a sample: its segmenter segments the whole input
+        seg = _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine,
+                                 max_memory, progress, long_words)
+        return None, sample.whole.line_chunks, seg
     if method == "joint":
         inputs = joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = joint_refine(inputs, max_word_len, seed, progress, long_words)
             if not inputs.sampled:
-                return joint_output(passes, inputs, refined.starts, spans), passes, None
-            return None, passes, joint_segmenter(passes, inputs, refined, seed, max_word_len)
-    return None, passes, _segmenter(passes, model, penalty, refine)
+                return joint_output(passes, inputs, refined.starts, spans), passes.texts, None
+            return None, passes.texts, joint_segmenter(passes, inputs, refined, seed, max_word_len)
+    return None, passes.texts, _segmenter(passes, model, penalty, refine)
 
 
 def segment_unsupervised(
@@ -315,14 +345,14 @@ def segment_unsupervised(
     >>> next(iter(segment_unsupervised(lines)))[-1]
     '。'
     """
-    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
-                                            encoding, errors, normalize, max_memory, progress, spans=False,
-                                            long_words=long_words)
+    direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                           encoding, errors, normalize, max_memory, progress, spans=False,
+                                           long_words=long_words)
     if direct is not None:
         return direct
 
     def lines():
-        for text in passes.texts():
+        for text in texts():
             tokens = seg.line_tokens(text)
             yield from (tokens[:-1] if text.endswith("\n") else tokens)
 
@@ -363,13 +393,13 @@ def segment_unsupervised_spans(
     >>> text[lo[-1]:hi[-1]]
     '很美'
     """
-    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
-                                            encoding, errors, normalize, max_memory, progress, spans=True,
-                                            long_words=long_words)
+    direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                           encoding, errors, normalize, max_memory, progress, spans=True,
+                                           long_words=long_words)
     if direct is not None:
         return direct
     los, his, base = [], [], 0
-    for text in passes.texts():
+    for text in texts():
         lo, hi = seg.spans(text).T.astype(np.int64)
         los.append(lo + base)
         his.append(hi + base)
