@@ -44,7 +44,7 @@ def test_sample_follows_the_rule(share):
     assert sample.units == len(want) and sample.chars == sum(map(len, want))
     assert cap - max(map(len, lines)) - 1 < sample.chars <= cap      # fills the cap
     # spread through the corpus: every tenth of it has some of the sample
-    kept = {line for line in want}
+    kept = set(want)
     tenths = [lines[i * len(lines) // 10:(i + 1) * len(lines) // 10] for i in range(10)]
     assert all(any(x + "\n" in kept for x in part) for part in tenths)
     # a stream read once gives the same sample
