@@ -66,9 +66,9 @@ def _refine(path, counts, rounds, min_count):
 
 
 def quarter_budget(path: str) -> int:
-    """A max_memory whose learning cap (nlpzero._sample.learn_sample_chars) is a quarter of the
+    """A max_memory whose learning cap (nlpzero.unsupervised.learn_sample_chars) is a quarter of the
     file's characters: learning reads an evenly spread sample of a quarter of the lines."""
-    from nlpzero._sample import LEARN_BYTES_PER_CHAR
+    from nlpzero.unsupervised import LEARN_BYTES_PER_CHAR
 
     with open(path, encoding="utf-8") as f:
         chars = len(f.read())

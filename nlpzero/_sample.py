@@ -3,7 +3,7 @@
 nVBE's statistics cover every distinct string of up to ``max_word_len + 1`` symbols (about 95
 bytes each), and the joint model about 64 bytes per character it refines, so the memory of
 learning grows with the text learned from. A corpus with more characters than
-:func:`learn_sample_chars` ``(max_memory)`` is therefore learned from an evenly spread,
+:func:`nlpzero.unsupervised.learn_sample_chars` ``(max_memory)`` is therefore learned from an evenly spread,
 deterministic sample of its lines (:func:`learning_sample`); the learned segmenter then
 segments the whole input in a streaming pass. A corpus that fits is learned from whole,
 exactly as without a budget.
@@ -27,38 +27,14 @@ import numpy as np
 
 from .corpus import Corpus
 
-__all__ = ["LEARN_BYTES_PER_CHAR", "LearningSample", "learn_sample_chars", "learning_sample"]
+__all__ = ["LearningSample", "learning_sample"]
 
-#: peak bytes of the whole learning step (counting, nVBE's statistics, the joint model and its
-#: perceptron) per character of the text learned from, measured on the scale benchmark's text
-#: (1120 MB for 6.0 M characters, 187 B/char; 660 MB for 3.0 M, 220 B/char: a fixed ~0.2 GB
-#: plus about 153 B/char), rounded up
-LEARN_BYTES_PER_CHAR = 192
 #: longest sampling unit, in characters (longer lines are cut after a boundary character)
 UNIT_CHARS = 1 << 16
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _FULL = 1 << 64
 # a character that is not a word character (a run boundary; see nlpzero's text model)
 _BOUNDARY = re.compile("[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
-
-
-def learn_sample_chars(max_memory: int, max_word_len: int = 4) -> int:
-    """Characters of text learning reads at most: ``max_memory // b`` with ``b`` bytes per
-    character = :data:`LEARN_BYTES_PER_CHAR` ``· max(1, ((max_word_len + 1) / 5)²)`` (192 at the
-    default ``max_word_len=4``: 5.59 M characters, about 17 MB of Chinese UTF-8, at the default
-    1 GiB). The square follows the measured cost of longer words (3.0 M characters of the scale
-    benchmark's text: 493, 660 and 1063 MB peak for ``max_word_len`` 2, 4 and 6).
-
-    A corpus with more characters is learned from an evenly spread sample of its lines (see
-    :mod:`nlpzero._sample`).
-
-    >>> learn_sample_chars(192 << 20)
-    1048576
-    >>> learn_sample_chars(192 << 20, max_word_len=6)
-    535443
-    """
-    per_char = max(LEARN_BYTES_PER_CHAR, LEARN_BYTES_PER_CHAR * (max_word_len + 1) ** 2 // 25)
-    return max(1, int(max_memory) // per_char)
 
 
 class LearningSample:
@@ -111,7 +87,7 @@ def _units(chunk: str) -> list[str]:
 def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
                     ) -> tuple[Corpus, LearningSample | None]:
     """The corpus to learn from: ``(corpus, None)`` when it has at most ``cap`` =
-    :func:`learn_sample_chars` ``(max_memory, max_word_len)`` characters (a
+    :func:`~nlpzero.unsupervised.learn_sample_chars` ``(max_memory, max_word_len)`` characters (a
     read-once corpus is then returned as its text, held in memory), else ``(sample corpus,
     LearningSample)`` (see the module docstring). Files of at most ``cap`` bytes are not read
     (a character takes at least one byte).
@@ -122,6 +98,8 @@ def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
         The cap is too small for a sample of :data:`~nlpzero._passes.MIN_CHARACTERS`
         characters (the message names a budget that is large enough).
     """
+    from .unsupervised import LEARN_BYTES_PER_CHAR, learn_sample_chars
+
     cap = learn_sample_chars(max_memory, max_word_len)
     if corpus.size is not None and corpus.size <= cap:
         return corpus, None

@@ -43,12 +43,40 @@ if TYPE_CHECKING:  # pragma: no cover
     from .protocol import SegmenterLike
     from .segment import Segmenter
 
-__all__ = ["learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans"]
+__all__ = ["LEARN_BYTES_PER_CHAR", "learn_sample_chars", "learn_segmenter", "segment_unsupervised",
+           "segment_unsupervised_spans"]
 
 #: segmentation methods of learn_segmenter / segment_unsupervised
 METHODS = ("nvbe", "joint")
 #: the method of learn_segmenter / segment_unsupervised / ``nlpzero learn`` / ``nlpzero segment``
 DEFAULT_METHOD = "joint"
+
+
+#: bytes of peak memory of the whole learning step (counting, nVBE's statistics, the joint model
+#: and its perceptron) per character of the text learned from. Measured on the scale
+#: benchmark's text (peak RSS of learn_segmenter): 660 MB for 3.0 M characters, 1120 MB for
+#: 6.0 M, i.e. about 0.2 GB + 153 B per character; 192 B/char puts the peak at about max_memory
+#: from a few M characters on (5.59 M characters, 1.05 GB, at the default 1 GiB)
+LEARN_BYTES_PER_CHAR = 192
+
+
+def learn_sample_chars(max_memory: int, max_word_len: int = 4) -> int:
+    """Characters of text learning reads at most: ``max_memory // b`` with ``b`` bytes per
+    character = :data:`LEARN_BYTES_PER_CHAR` ``· max(1, ((max_word_len + 1) / 5)²)`` (192 at the
+    default ``max_word_len=4``: 5.59 M characters, about 16 MB of Chinese UTF-8, at the default
+    1 GiB). The square follows the measured cost of longer words (3.0 M characters of the scale
+    benchmark's text: 493, 660 and 1063 MB peak for ``max_word_len`` 2, 4 and 6).
+
+    A corpus with more characters is learned from an evenly spread sample of its lines (see
+    :mod:`nlpzero._sample`).
+
+    >>> learn_sample_chars(192 << 20)
+    1048576
+    >>> learn_sample_chars(192 << 20, max_word_len=6)
+    535443
+    """
+    per_char = max(LEARN_BYTES_PER_CHAR, LEARN_BYTES_PER_CHAR * (max_word_len + 1) ** 2 // 25)
+    return max(1, int(max_memory) // per_char)
 
 
 class _Model:
@@ -189,10 +217,15 @@ def learn_segmenter(
         Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
         be ignored).
     max_memory : int, default 1 GiB
-        As for :func:`discover`: the n-gram counting table's budget (nVBE's statistics always
-        cover the whole corpus). With ``method="joint"`` it also bounds the joint model's
-        training text: at most :func:`nlpzero.joint.joint_sample_chars` ``(max_memory)`` characters (16.8 M
-        at the default), an evenly spread sample of the runs of a larger corpus.
+        Budget of the whole learning step (counting, nVBE's statistics, the joint model). A
+        corpus of at most :func:`learn_sample_chars` ``(max_memory, max_word_len)`` characters
+        (``max_memory / 192`` B at ``max_word_len=4``: 5.59 M at the default) is learned from
+        whole, exactly as without a budget; a larger one from an evenly spread, deterministic
+        sample of its lines of at most that many characters (the model records
+        ``learned["sampled_characters"]`` of ``learned["sample_of_characters"]``). Peak about
+        0.2 GB + 153 B per character learned from (≈ ``max_memory`` from a few M characters on;
+        1 GB of text: see the scale documentation). Learning from a quarter of PKU's lines
+        instead of all of them: F1 0.803 → 0.770 on the whole text.
     long_words : bool, default False
         ``method="joint"``: after ICM, merge adjacent words into words longer than
         ``max_word_len`` wherever that raises the probability of the segmentation under the
@@ -327,9 +360,11 @@ def segment_unsupervised(
     Parameters are those of :func:`learn_segmenter`. With ``method="nvbe"`` the tokens are those
     of the segmenter it returns (``learn_segmenter(corpus).lcut(line)`` for every line); with
     ``method="joint"`` they are the joint model's refined segmentation of the corpus itself (the
-    perceptron is only needed for other text, so it is not trained here; a corpus larger than
-    the joint model's training sample, :func:`nlpzero.joint.joint_sample_chars`, is instead segmented by the
-    perceptron trained on the sample, as ``learn_segmenter(corpus).cut_lines`` would). The learned model picks
+    perceptron is only needed for other text, so it is not trained here). A corpus larger than
+    the learning sample (:func:`learn_sample_chars`, or the joint model's own cap
+    :func:`nlpzero.joint.joint_sample_chars`) is instead segmented, in a streaming pass, by the
+    segmenter learned from the sample, as ``learn_segmenter(corpus).cut_lines`` would (a
+    read-once input is then first copied to a temporary file). The learned model picks
     the words, :class:`nlpzero.Segmenter`'s text model (whitespace dropped, a lone
     middle dot joins the words around it, a repeated punctuation character is one token) makes
     the tokens. :func:`segment_unsupervised_spans` gives the same tokens as character spans.

@@ -595,7 +595,7 @@ def test_a_bounded_run_equals_the_unbounded_one(budget):
     budget reads a sample of the lines (nlpzero._sample): it is learning on that sample."""
     from reference.unsupervised import ref_learning_sample
 
-    from nlpzero._sample import learn_sample_chars
+    from nlpzero.unsupervised import learn_sample_chars
 
     text = _punctuated(0, 600)
     assert count_ngrams(text, max_n=5, collapse_ascii=True).nbytes > budget     # partitions forced
@@ -611,7 +611,7 @@ def test_a_bounded_run_equals_the_unbounded_one(budget):
 def test_a_bounded_learning_run_equals_the_unbounded_one_when_the_sample_is_the_corpus():
     """A budget that partitions the counting but still holds the whole corpus as the learning
     sample (learn_sample_chars(budget) characters) changes nothing."""
-    from nlpzero._sample import LEARN_BYTES_PER_CHAR
+    from nlpzero.unsupervised import LEARN_BYTES_PER_CHAR
 
     text = _punctuated(0, 60)
     budget = sum(len(x) + 1 for x in text) * LEARN_BYTES_PER_CHAR

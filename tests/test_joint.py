@@ -485,7 +485,7 @@ def test_joint_sample_is_an_even_share_of_the_runs_up_to_the_cap():
 def test_joint_learning_on_a_sample_records_it_and_segments_everything():
     """Past learn_sample_chars(max_memory) characters, learning reads a sample of the lines
     (nlpzero._sample; its cap is below the joint model's, so the joint model refines all of it)."""
-    from nlpzero._sample import learn_sample_chars
+    from nlpzero.unsupervised import learn_sample_chars
 
     lines = _corpus_lines(1000)
     budget = 1 << 18

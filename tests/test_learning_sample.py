@@ -10,11 +10,17 @@ import pytest
 from reference.unsupervised import ref_learning_sample
 
 from nlpzero import discover
-from nlpzero._sample import LEARN_BYTES_PER_CHAR, UNIT_CHARS, learn_sample_chars, learning_sample
+from nlpzero._sample import UNIT_CHARS, learning_sample
 from nlpzero._testing import zipf_corpus
 from nlpzero.corpus import Corpus
 from nlpzero.errors import MemoryBudgetError
-from nlpzero.unsupervised import learn_segmenter, segment_unsupervised, segment_unsupervised_spans
+from nlpzero.unsupervised import (
+    LEARN_BYTES_PER_CHAR,
+    learn_sample_chars,
+    learn_segmenter,
+    segment_unsupervised,
+    segment_unsupervised_spans,
+)
 
 
 def _lines(seed=0, n_lines=600):
