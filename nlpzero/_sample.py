@@ -98,7 +98,7 @@ def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
         The cap is too small for a sample of :data:`~nlpzero._passes.MIN_CHARACTERS`
         characters (the message names a budget that is large enough).
     """
-    from .unsupervised import LEARN_BYTES_PER_CHAR, learn_sample_chars
+    from .unsupervised import learn_sample_chars
 
     cap = learn_sample_chars(max_memory, max_word_len)
     if corpus.size is not None and corpus.size <= cap:
