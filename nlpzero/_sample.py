@@ -156,3 +156,19 @@ def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
 def _lines_of(units: list[str]) -> list[str]:
     """The units as the lines of an in-memory corpus (which ends each item with a newline)."""
     return [u[:-1] if u.endswith("\n") else u for u in units]
+
+
+def cluster_sample(source, max_memory: int, max_word_len: int, *, encoding: str, errors: str,
+                   normalize: bool):
+    """For a job run on a Dask cluster (``client=``): ``(source, sample)``. A local input (not
+    an fsspec URL) larger than the cap gives ``(sample corpus, LearningSample)``, learned here
+    without the cluster, exactly as in one process; otherwise ``(source, None)`` (an input read
+    once comes back as its held text), counted on the cluster as before. URLs are not sampled."""
+    import os
+
+    from .corpus import as_corpus
+
+    if isinstance(source, str) and "://" in source and not os.path.exists(source):
+        return source, None
+    corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
+    return learning_sample(corpus, max_memory, max_word_len)

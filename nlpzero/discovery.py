@@ -206,10 +206,18 @@ def discover(
         passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory,
                         prune=None if method == "joint" else prune)
     else:
+        from ._sample import cluster_sample
         from .distributed import passes_on
 
-        passes = passes_on(client, corpus, max_n + 1, progress, "discovering words", max_memory,
-                           encoding=encoding, errors=errors, normalize=normalize)
+        sample = None
+        if method == "joint":
+            corpus, sample = cluster_sample(corpus, max_memory, max_n, encoding=encoding, errors=errors,
+                                            normalize=normalize)
+        if sample is not None:      # discovered here from the sample, as in one process
+            passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
+        else:
+            passes = passes_on(client, corpus, max_n + 1, progress, "discovering words", max_memory,
+                               encoding=encoding, errors=errors, normalize=normalize)
     corpus = passes.corpus
     if min_count is None:
         min_count = default_min_count(passes.N)
