@@ -115,7 +115,7 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
            max_memory=DEFAULT_MAX_MEMORY, client=None, whole_again=False):
     """``(passes, model, sample)``: nVBE (and the refinement) learned from ``corpus``, or from the
     :class:`~nlpzero._sample.LearningSample` ``sample`` of its lines when it has more than
-    :func:`~nlpzero._sample.learn_sample_chars` ``(max_memory)`` characters (``sample`` None
+    :func:`learn_sample_chars` ``(max_memory, max_word_len)`` characters (``sample`` None
     otherwise; ``sample.whole`` is the input, re-readable when ``whole_again``)."""
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     max_memory = limits.check("max_memory", max_memory)
