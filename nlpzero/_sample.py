@@ -84,13 +84,14 @@ def _units(chunk: str) -> list[str]:
     return units
 
 
-def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
+def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4, progress=False
                     ) -> tuple[Corpus, LearningSample | None]:
     """The corpus to learn from: ``(corpus, None)`` when it has at most ``cap`` =
     :func:`~nlpzero.unsupervised.learn_sample_chars` ``(max_memory, max_word_len)`` characters (a
     read-once corpus is then returned as its text, held in memory), else ``(sample corpus,
     LearningSample)`` (see the module docstring). Files of at most ``cap`` bytes are not read
-    (a character takes at least one byte).
+    (a character takes at least one byte). ``progress``: as for :func:`nlpzero.count_ngrams`
+    (a line "sampling lines" while reading).
 
     Raises
     ------
@@ -107,7 +108,10 @@ def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
     heap: list[tuple[int, int, str]] = []  # (-key, unit index, unit): the largest key on top
     held_chars = total_chars = longest = 0
     base = 0
-    for chunk in corpus.line_chunks():
+    from ._progress import make_progress
+
+    meter = make_progress(progress, corpus.size, "sampling lines")
+    for chunk in corpus.line_chunks(meter):
         total_chars += len(chunk)
         units = _units(chunk)
         n = len(units)
@@ -126,6 +130,7 @@ def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
             key, _, unit = heapq.heappop(heap)
             threshold = -key
             held_chars -= len(unit)
+    meter.close()
     held = [unit for _, _, unit in sorted(heap, key=lambda h: h[1])]     # corpus order
     del heap
     if threshold == _FULL:
@@ -149,6 +154,11 @@ def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4
             f"of up to {longest}); raise max_memory to at least {need} (--max-memory {need >> 20}M)")
     sample = Corpus(_lines_of(held), normalize=corpus.normalize)
     sample.path = corpus.path
+    if progress and not callable(progress):
+        import sys
+
+        print(f"learning from an evenly spread sample of {len(held)} of {base} lines ({held_chars} of "
+              f"{total_chars} characters; the cap of max_memory={max_memory})", file=sys.stderr)
     return sample, LearningSample(sample, corpus, held_chars, len(held), total_chars, base,
                                   threshold / _FULL)
 
@@ -159,7 +169,7 @@ def _lines_of(units: list[str]) -> list[str]:
 
 
 def cluster_sample(source, max_memory: int, max_word_len: int, *, encoding: str, errors: str,
-                   normalize: bool):
+                   normalize: bool, progress=False):
     """For a job run on a Dask cluster (``client=``): ``(source, sample)``. A local input (not
     an fsspec URL) larger than the cap gives ``(sample corpus, LearningSample)``, learned here
     without the cluster, exactly as in one process; otherwise ``(source, None)`` (an input read
@@ -171,4 +181,4 @@ def cluster_sample(source, max_memory: int, max_word_len: int, *, encoding: str,
     if isinstance(source, str) and "://" in source and not os.path.exists(source):
         return source, None
     corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
-    return learning_sample(corpus, max_memory, max_word_len)
+    return learning_sample(corpus, max_memory, max_word_len, progress)

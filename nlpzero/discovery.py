@@ -202,7 +202,7 @@ def discover(
         if method == "joint":
             # the joint method segments with nVBE first, which scores rare n-grams too: no pruning,
             # so a corpus larger than the learning cap is discovered from a sample of its lines
-            corpus, _sample = learning_sample(corpus, max_memory, max_n)
+            corpus, _sample = learning_sample(corpus, max_memory, max_n, progress)
         passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory,
                         prune=None if method == "joint" else prune)
     else:
@@ -212,7 +212,7 @@ def discover(
         sample = None
         if method == "joint":
             corpus, sample = cluster_sample(corpus, max_memory, max_n, encoding=encoding, errors=errors,
-                                            normalize=normalize)
+                                            normalize=normalize, progress=progress)
         if sample is not None:      # discovered here from the sample, as in one process
             passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
         else:

@@ -128,14 +128,14 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
             spill = spill_to_file(corpus)
             corpus = spill.corpus
             corpus.spill = spill                      # removed with the corpus
-        corpus, sample = learning_sample(corpus, max_memory, max_word_len)
+        corpus, sample = learning_sample(corpus, max_memory, max_word_len, progress)
         passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     else:       # counted on the cluster, learned here on the merged counts (nlpzero.distributed)
         from ._sample import cluster_sample
         from .distributed import passes_on
 
         corpus, sample = cluster_sample(corpus, max_memory, max_word_len, encoding=encoding, errors=errors,
-                                        normalize=normalize)
+                                        normalize=normalize, progress=progress)
         if sample is not None:      # a sample is learned here, as in one process
             passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
         else:
