@@ -15,6 +15,11 @@ successor of their own). α0, α1 and P0 are the model's (:mod:`nlpzero.joint`).
 for the new type (log α0·P0(u)) and gains where the pair was predictable; no length cap is
 involved: merges repeat, pass after pass, until none raises P, so a word is as long as the
 evidence makes it. Merges in one pass share no word type.
+
+The gains of a pass are computed for all candidates at once (:func:`fast_candidate_gains`: the
+count changes of every candidate's windows as arrays of records, summed per candidate); the
+window-by-window :func:`candidate_gains` is its reference (and handles the rare candidates with
+adjacent occurrences ``v w v w``).
 """
 from __future__ import annotations
 
@@ -26,6 +31,9 @@ import numpy as np
 #: safety bound on merge passes (each pass merges pairs of the previous pass's words; the
 #: loop stops as soon as no merge raises the probability)
 MAX_PASSES = 8
+#: candidate occurrences whose count changes are held at once by the vectorised gains (a memory
+#: bound: about 200 bytes each; not a model parameter)
+BLOCK = 1 << 17
 
 
 def _lg(n: int) -> float:
@@ -33,7 +41,8 @@ def _lg(n: int) -> float:
 
 
 def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, alpha0: float,
-                alpha1: float, max_passes: int = MAX_PASSES, char: bool = False) -> tuple[np.ndarray, int]:
+                alpha1: float, max_passes: int = MAX_PASSES, char: bool = False,
+                fast: bool = True) -> tuple[np.ndarray, int]:
     """Word starts after the type-level merges (see the module docstring), and the number of
     merged types. With ``char`` the gain also counts the change of the character position
     model's log-likelihood, recounted (the joint model's second expert)."""
@@ -46,24 +55,26 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     run_of = np.searchsorted(off, lo, side="right") - 1
     hi = np.minimum(np.concatenate((lo[1:], [n_sym])), off[run_of + 1])
     cand, _, _ = _joint.intern_words(sym, off, L)
-    tok = cand[lo, hi - lo - 1].astype(np.int64)
-    n_types0 = int(tok.max()) + 1 if tok.size else 0
-    freq = np.bincount(sym, minlength=int(sym.max()) + 1 if sym.size else 1).astype(np.float64)
-    lpsym_all = np.log(np.maximum(freq, 0.5) / max(1.0, freq.sum()))
+    # dense type ids 0..K-1 (in order of the substring ids, so deterministic)
+    _, first_tok, tok = np.unique(cand[lo, hi - lo - 1], return_index=True, return_inverse=True)
+    del cand                                  # (n × L ids: not kept through the passes)
+    tok = tok.astype(np.int64).ravel()
+    n_types0 = first_tok.size
+    n_symbols = int(sym.max()) + 1 if sym.size else 1
+    # the base measure's symbol distribution, as in the ICM: symbols of the word types' spellings
+    lens = (hi - lo)[first_tok]
+    at = np.repeat(lo[first_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    freq = np.bincount(sym[at + np.arange(int(lens.sum()))], minlength=n_symbols) + 1.0
+    lpsym_all = np.log(freq / freq.sum())
     # per type: length and Σ log p(symbol) (for P0); merged types appended
     t_len = np.zeros(n_types0, dtype=np.int64)
     t_len[tok] = hi - lo
     csum = np.concatenate(([0.0], np.cumsum(lpsym_all[sym])))
     t_lp = np.zeros(n_types0)
     t_lp[tok] = csum[hi] - csum[lo]
-    t_len, t_lp = list(t_len), list(t_lp)
-    n_symbols = int(sym.max()) + 1 if sym.size else 1
     model = None
     if char:
-        _, first = np.unique(tok, return_index=True)
-        t_syms = [()] * n_types0
-        for t_id, i in zip(np.unique(tok).tolist(), first.tolist()):
-            t_syms[t_id] = tuple(sym[lo[i] : hi[i]].tolist())
+        t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
         model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
@@ -76,13 +87,15 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     seq = np.append(seq, B)
     merged_types = 0
     for _ in range(max_passes):
-        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model)
+        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast)
         if not accepted:
             break
-        for v, w, positions in accepted:
-            u = len(t_len)
-            t_len.append(t_len[v] + t_len[w])
-            t_lp.append(t_lp[v] + t_lp[w])
+        vs = np.array([v for v, _, _ in accepted], dtype=np.int64)
+        ws = np.array([w for _, w, _ in accepted], dtype=np.int64)
+        u0 = len(t_len)
+        t_len = np.concatenate((t_len, t_len[vs] + t_len[ws]))
+        t_lp = np.concatenate((t_lp, t_lp[vs] + t_lp[ws]))
+        for u, (v, w, positions) in enumerate(accepted, start=u0):
             if model is not None:
                 model.syms.append(model.syms[v] + model.syms[w])
             seq[positions] = u
@@ -166,9 +179,11 @@ def char_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, n_symbols:
     return em, tr
 
 
-def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float, char=None):
+def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float, char=None,
+              fast: bool = True):
     """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type."""
-    results = [r for r in candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char) if r[0] > 0]
+    gains = fast_candidate_gains if fast else candidate_gains
+    results = [r for r in gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char) if r[0] > 0]
     results.sort(key=lambda r: -r[0])
     used, accepted = set(), []
     for _gain, v, w, p in results:
@@ -180,13 +195,14 @@ def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, a
 
 
 def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float,
-                    log_p0=None, char=None) -> list:
+                    log_p0=None, char=None, only=None) -> list:
     """``(gain, v, w, positions)`` for every candidate pair of a pass: adjacent types v ≠ w
     seen together at least twice (v at ``positions`` of ``seq``), longer than ``L`` merged;
     ``gain`` = the change of ``log P`` (module docstring) when those occurrences become one new
     type. ``seq``: type ids with -1 between runs (and at
     both ends); ``t_len``, ``t_lp``: length and Σ log p(symbol) per type; ``log_p0(length, lp)``
-    the base measure (default: add-one p_len over lengths 1..2·longest, times Π p)."""
+    the base measure (default: add-one p_len over lengths 1..2·longest, times Π p); ``only``: a
+    set of pairs ``(v, w)`` to restrict the candidates to."""
     x, y = seq[:-1], seq[1:]
     valid = ~((x == -1) & (y == -1))
     V = len(t_len) + 1
@@ -216,6 +232,8 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
 
     is_cand = (ux >= 0) & (uy >= 0) & (ux != uy) & (counts >= 2)
     is_cand &= (lens[np.maximum(ux, 0)] + lens[np.maximum(uy, 0)]) > L
+    if only is not None:
+        is_cand &= np.isin(uniq, np.array([(v + 1) * V + (w + 1) for v, w in only], dtype=np.int64))
     cand_ids = np.flatnonzero(is_cand)
     if not cand_ids.size:
         return []
@@ -283,3 +301,204 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
                 gain -= la0 + log_p0(t_len[t], t_lp[t])
         results.append((gain + char_gain, v, w, p))
     return results
+
+
+def _lgamma_table(base: float, n: int) -> np.ndarray:
+    """``lgamma(base + k)`` for k = 0..n (by the recurrence Γ(x + 1) = x Γ(x))."""
+    steps = np.log(base + np.arange(n, dtype=np.float64))
+    return math.lgamma(base) + np.concatenate(([0.0], np.cumsum(steps)))
+
+
+def _group(keys: np.ndarray, values: np.ndarray):
+    """Distinct keys and the sum of ``values`` per key."""
+    uk, inv = np.unique(keys, return_inverse=True)
+    return uk, np.bincount(inv, weights=values, minlength=uk.size)
+
+
+def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float,
+                         alpha1: float, char=None) -> list:
+    """:func:`candidate_gains` with the default base measure, vectorised: the same candidates
+    and gains (up to rounding), the count changes of all candidates computed at once as arrays
+    of ``(candidate, cell, change)`` records. A candidate with adjacent occurrences (``v w v w``)
+    goes through :func:`candidate_gains`."""
+    seq = np.asarray(seq, dtype=np.int64)
+    n_t = len(t_len)
+    U = n_t                                   # the id of the merged type, per candidate
+    W = n_t + 2                               # ids -1..n_t shifted by one
+    x, y = seq[:-1], seq[1:]
+    valid = ~((x == -1) & (y == -1))
+    pos_all = np.flatnonzero(valid)
+    keys = (x[valid] + 1) * W + (y[valid] + 1)
+    del x, y, valid
+    uniq, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    del keys
+    ux, uy = uniq // W - 1, uniq % W - 1
+    n_ctx = np.bincount(ux + 1, weights=counts, minlength=W)
+    m_succ = np.bincount(uy + 1, minlength=W)
+    words = seq[seq >= 0]
+    n_tok = np.bincount(words, minlength=n_t)
+    present = n_tok > 0
+    n_types = int(present.sum())
+    T = int(uniq.size)
+    lens = np.asarray(t_len, dtype=np.int64)
+    lps = np.asarray(t_lp, dtype=np.float64)
+    max_len = int(lens.max()) if lens.size else 1
+    by_len = np.bincount(lens[present], minlength=2 * max_len + 2).astype(np.float64)
+    n_lengths = 2 * max_len
+
+    is_cand = (ux >= 0) & (uy >= 0) & (ux != uy) & (counts >= 2)
+    is_cand &= (lens[np.maximum(ux, 0)] + lens[np.maximum(uy, 0)]) > L
+    if not is_cand.any():
+        return []
+    # occurrences: positions p of v in seq with (seq[p], seq[p+1]) a candidate pair
+    occ = pos_all[is_cand[inv]]
+    occ_u = inv[is_cand[inv]]                       # its pair (index into uniq)
+    by_pair = np.argsort(occ_u, kind="stable")      # by pair, then by position
+    po, pu = occ[by_pair], occ_u[by_pair]
+    chained = np.zeros(uniq.size, dtype=bool)       # an occurrence right after another of the same pair
+    if po.size > 1:
+        same = (po[1:] == po[:-1] + 2) & (pu[1:] == pu[:-1])
+        chained[pu[1:][same]] = True
+    slow = is_cand & chained
+    fast = is_cand & ~chained
+    results = []
+    if slow.any():
+        only = set(zip(ux[slow].tolist(), uy[slow].tolist()))
+        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, only=only)
+    cand_u = np.flatnonzero(fast)
+    if not cand_u.size:
+        return results
+    n_c = cand_u.size
+    cid = np.full(uniq.size, -1, dtype=np.int64)
+    cid[cand_u] = np.arange(n_c)
+    keep = fast[occ_u]
+    occ, c_of = occ[keep], cid[occ_u[keep]]         # occ is sorted by position
+    order = np.argsort(c_of, kind="stable")
+    occ, c_of = occ[order], c_of[order]
+    bounds = np.searchsorted(c_of, np.arange(n_c + 1))
+    cv, cw = ux[cand_u], uy[cand_u]
+    n_occ = counts[cand_u]
+
+    top = int(max(n_ctx.max(), m_succ.max(), counts.max())) + occ.size + 2   # above any count here
+    lg_int = np.concatenate(([0.0], _lgamma_table(1.0, top)))    # lg_int[n] = lgamma(n), 0 at n = 0
+    lga1 = _lgamma_table(alpha1, top)
+    la0, la1 = math.log(alpha0), math.log(alpha1)
+
+    def log_p0(length, lp):
+        return np.log((by_len[length] + 1.0) / (n_types + n_lengths)) + lp
+
+    def block(c0: int, c1: int) -> np.ndarray:
+        """Gains of candidates c0..c1-1 (their records only: memory bounded by BLOCK)."""
+        n_b = c1 - c0
+        o = occ[bounds[c0]:bounds[c1]]
+        c_b = c_of[bounds[c0]:bounds[c1]] - c0
+        # word model: pair records (candidate, a, b, change); U = the merged type
+        xo, vo, wo, yo = seq[o - 1], seq[o], seq[o + 1], seq[o + 2]
+        uo = np.full(o.size, U)
+        ra = np.concatenate((xo, vo, wo, xo, uo))
+        rb = np.concatenate((vo, wo, yo, uo, yo))
+        rd = np.concatenate((-np.ones(3 * o.size), np.ones(2 * o.size)))
+        rc = np.tile(c_b, 5)
+        gk, gd = _group((rc * W + (ra + 1)) * W + (rb + 1), rd)
+        del ra, rb, rd, rc
+        nz = gd != 0
+        gk, gd = gk[nz], gd[nz].astype(np.int64)
+        g_c, g_ab = gk // (W * W), gk % (W * W)
+        g_a, g_b = g_ab // W - 1, g_ab % W - 1
+        has_u = (g_a == U) | (g_b == U)
+        at = np.minimum(np.searchsorted(uniq, g_ab), uniq.size - 1)
+        old = np.where(has_u | (uniq[at] != g_ab), 0, counts[at])
+        new = old + gd
+        gain = np.bincount(g_c, weights=lg_int[new] - lg_int[old], minlength=n_b)
+        born = ((old == 0) & (new > 0)).astype(np.int64) - ((old > 0) & (new == 0))
+        # contexts: K_x log α1 + log Γ(α1) - log Γ(α1 + n_x)
+        ck, cdn = _group(g_c * W + (g_a + 1), gd)
+        _, cdk = _group(g_c * W + (g_a + 1), born)
+        c_c, c_a = ck // W, ck % W - 1
+        n0 = np.where(c_a == U, 0, n_ctx[np.minimum(c_a + 1, W - 1)]).astype(np.int64)
+        gain += np.bincount(c_c, weights=cdk * la1 - lga1[n0 + cdn.astype(np.int64)] + lga1[n0],
+                            minlength=n_b)
+        # successors: log Γ(m_y), and T = Σ m_y
+        sk, sdm = _group(g_c * W + (g_b + 1), born)
+        s_c, s_b = sk // W, sk % W - 1
+        m0 = np.where(s_b == U, 0, m_succ[np.minimum(s_b + 1, W - 1)]).astype(np.int64)
+        gain += np.bincount(s_c, weights=lg_int[m0 + sdm.astype(np.int64)] - lg_int[m0], minlength=n_b)
+        dT = np.bincount(s_c, weights=sdm, minlength=n_b)
+        gain += np.array([math.lgamma(alpha0 + T) - math.lgamma(alpha0 + T + d) for d in dT.tolist()])
+        bv, bw, bn = cv[c0:c1], cw[c0:c1], n_occ[c0:c1]
+        gain += la0 + log_p0(lens[bv] + lens[bw], lps[bv] + lps[bw])
+        for t in (bv, bw):
+            gain -= np.where(n_tok[t] == bn, la0 + log_p0(lens[t], lps[t]), 0.0)   # t is gone
+        if char is not None:
+            gain += _char_gains(char, bv, bw, bn, c_b, xo, yo, lens)
+        return gain
+
+    gain = np.empty(n_c)
+    c0 = 0
+    while c0 < n_c:                 # blocks of candidates with at most BLOCK occurrences (or one)
+        c1 = max(c0 + 1, int(np.searchsorted(bounds, bounds[c0] + BLOCK, side="right")) - 1)
+        c1 = min(c1, n_c)
+        gain[c0:c1] = block(c0, c1)
+        c0 = c1
+    return results + [(float(g), int(v), int(w), occ[bounds[i]:bounds[i + 1]] - 0)
+                      for i, (g, v, w) in enumerate(zip(gain.tolist(), cv.tolist(), cw.tolist()))]
+
+
+def _char_gains(char, cv, cw, n_occ, c_of, xo, yo, lens) -> np.ndarray:
+    """Change of the character position model's log-likelihood per candidate (what
+    :meth:`CharModel.gain` gives for one), from records ``(candidate, cell, change)`` over the
+    flattened emission (rows 0-3) and transition (rows 4-8) tables."""
+    S = char.S
+    n_c = cv.size
+    width_cells = 4 * S + 20
+    rc, rcell, rd = [], [], []
+    for i, (v, w, n) in enumerate(zip(cv.tolist(), cw.tolist(), n_occ.tolist())):
+        sv, sw = char.syms[v], char.syms[w]
+        old_tags = CharModel.tags(len(sv)) + CharModel.tags(len(sw))
+        new_tags = CharModel.tags(len(sv) + len(sw))
+        for g_old, g_new, c in zip(old_tags, new_tags, sv + sw):
+            if g_old != g_new:
+                rc += (i, i)
+                rcell += (g_old * S + c, g_new * S + c)
+                rd += (-n, n)
+        for k in range(1, len(old_tags)):              # transitions inside the window
+            a, b = (old_tags[k - 1], old_tags[k]), (new_tags[k - 1], new_tags[k])
+            if a != b:
+                rc += (i, i)
+                rcell += (4 * S + a[0] * 4 + a[1], 4 * S + b[0] * 4 + b[1])
+                rd += (-n, n)
+    # the transitions into the window (from x) and out of it (into y), per occurrence
+    xe = np.where(xo == -1, 4, np.where(lens[np.maximum(xo, 0)] > 1, 2, 3))
+    fv = np.where(lens[cv] > 1, 0, 3)[c_of]
+    into = fv != 0                                     # u starts with B: a change only after S
+    has_y = yo != -1
+    yf = np.where(lens[np.maximum(yo, 0)] > 1, 0, 3)
+    lw = np.where(lens[cw] > 1, 2, 3)[c_of]
+    out = has_y & (lw != 2)                            # u ends with E
+    base = 4 * S
+    cells = np.concatenate((np.asarray(rcell, dtype=np.int64),
+                            base + xe[into] * 4 + fv[into], base + xe[into] * 4 + 0,
+                            base + lw[out] * 4 + yf[out], base + 2 * 4 + yf[out]))
+    cands = np.concatenate((np.asarray(rc, dtype=np.int64), c_of[into], c_of[into], c_of[out], c_of[out]))
+    d = np.concatenate((np.asarray(rd, dtype=np.float64), -np.ones(int(into.sum())), np.ones(int(into.sum())),
+                        -np.ones(int(out.sum())), np.ones(int(out.sum()))))
+    gk, gd = _group(cands * width_cells + cells, d)
+    nz = gd != 0
+    gk, gd = gk[nz], gd[nz]
+    g_c, g_cell = gk // width_cells, gk % width_cells
+    table = np.concatenate((char.em.ravel(), char.tr.ravel())).astype(np.float64)
+    n = table[g_cell]
+
+    def g(v):
+        return np.where(v > 0, v * np.log(np.maximum(v, 0) + 1.0), 0.0)
+
+    gain = np.bincount(g_c, weights=g(n + gd) - g(n), minlength=n_c)
+    row = np.where(g_cell < base, g_cell // S, 4 + (g_cell - base) // 4)
+    rk, rdn = _group(g_c * 9 + row, gd)
+    r_c, r_row = rk // 9, rk % 9
+    row_tot = np.concatenate((char.em.sum(axis=1), char.tr.sum(axis=1))).astype(np.float64)
+    n_row = row_tot[r_row]
+    r_w = np.where(r_row < 4, S, 4).astype(np.float64)
+    gain -= np.bincount(r_c, weights=(n_row + rdn) * np.log(n_row + rdn + r_w) - n_row * np.log(n_row + r_w),
+                        minlength=n_c)
+    return gain

@@ -20,10 +20,13 @@ the product of two experts (log-probabilities added, weight 1 each, nothing fitt
        P1(w)    = (n_w  + α0·P0(w)) / (N + α0)
        P0(w)    = p_len(|w|) · Π_i p(w_i)
 
-   n are the counts of the current segmentation (words, word pairs, N tokens), p(c) the symbol
-   frequencies of the text, p_len the length distribution of the current word types
-   (add-one smoothed). A run's last word is followed by $, whose base probability is its share
-   of the tokens, runs / (N + runs).
+   n are the counts of the current segmentation (words, word pairs, N tokens); p(c) and p_len
+   are the symbol and length distributions of the current word *types*, each type counted once
+   (add-one smoothed): the base measure generates the types, not the tokens, so its maximum
+   likelihood estimates come from the types' spellings (the symbol frequencies of the tokens
+   would make a new word built of function characters such as 的 or 了 look cheap). A run's
+   last word is followed by $, whose base probability is its share of the tokens,
+   runs / (N + runs).
 
 2. **A character position model** (Chen, Chang & Pei 2014): each symbol is tagged by its
    position in its word (B, M, E, or S for a one-symbol word); ``P(c | tag)`` and the tag
@@ -92,6 +95,7 @@ __all__ = [
     "pooled_ewens_alpha",
     "refine",
     "train_perceptron",
+    "type_symbol_logp",
 ]
 
 #: ICM stops when fewer than this share of the word boundaries changed in a sweep
@@ -253,11 +257,34 @@ def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
     return np.ascontiguousarray(logem), np.ascontiguousarray(logtr)
 
 
-def _model_inputs(icm, sym, off, length, L, n_symbols):
+def type_symbol_logp(sym: np.ndarray, first: np.ndarray, length: np.ndarray, types: np.ndarray,
+                     n_symbols: int) -> np.ndarray:
+    """log p(s) of the base measure's symbol distribution: the frequency of symbol s in the
+    spellings of the current word *types* (each type once), add-one smoothed.
+
+    ``first`` and ``length`` give each word id's first position in ``sym`` and its length (from
+    ``_joint.intern_words``); ``types`` flags the ids in use.
+
+    >>> sym = np.array([0, 1, 0, 1, 2], dtype=np.int32)          # words 01, 01, 2
+    >>> p = np.exp(type_symbol_logp(sym, np.array([0, 4]), np.array([2, 1]),
+    ...                             np.array([True, True]), 3))
+    >>> p.round(3).tolist()                                     # counts 1+1, 1+1, 1+1
+    [0.333, 0.333, 0.333]
+    """
+    ids = np.flatnonzero(types)
+    lens = length[ids].astype(np.int64)
+    base = np.repeat(first[ids] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    chars = sym[base + np.arange(int(lens.sum()))]
+    freq = np.bincount(chars, minlength=n_symbols).astype(np.float64) + 1.0
+    return np.ascontiguousarray(np.log(freq / freq.sum()))
+
+
+def _model_inputs(icm, sym, off, length, first, L, n_symbols):
     """Everything a sweep needs that is recounted between sweeps."""
     count = icm.count_arr[:-1]
     types = count > 0
     n_types = int(types.sum())
+    lpsym = type_symbol_logp(sym, first, length, types, n_symbols)
     lens = np.bincount(length[types], minlength=L + 1)[: L + 1].astype(np.float64)
     lplen = np.full(L + 1, -np.inf)
     lplen[1:] = np.log((lens[1:] + 1.0) / (n_types + L))
@@ -269,7 +296,7 @@ def _model_inputs(icm, sym, off, length, L, n_symbols):
     alpha1 = pooled_ewens_alpha(n_ctx.astype(np.int64), k_ctx)
     logem, logtr = character_model(sym, off, icm.starts_arr, n_symbols)
     p_end = icm.n_runs / (icm.n_tokens + icm.n_runs)
-    return alpha0, alpha1, lplen, logem, logtr, p_end
+    return alpha0, alpha1, lplen, logem, logtr, p_end, lpsym
 
 
 def refine(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, *, max_word_len: int = 4,
@@ -309,17 +336,14 @@ def refine(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, *, max_word_len
     starts = np.ascontiguousarray(starts, dtype=np.uint8)
     L = int(max_word_len)
     n_symbols = int(sym.max()) + 1 if sym.size else 1
-    cand, length, _ = _joint.intern_words(sym, off, L)
+    cand, length, first = _joint.intern_words(sym, off, L)
     _check_lengths(starts, off, L)
     icm = _joint.ICM(sym, off, cand, length, starts)
-    freq = np.bincount(sym, minlength=n_symbols).astype(np.float64)
-    with np.errstate(divide="ignore"):
-        lpsym = np.ascontiguousarray(np.log(freq / max(1.0, freq.sum())))
     rng = np.random.default_rng(seed)
     result = RefineResult(starts=icm.starts_arr)
     for sweep in range(max_sweeps):
-        alpha0, alpha1, lplen, logem, logtr, p_end = _model_inputs(icm, sym, off, length, L,
-                                                                   n_symbols)
+        alpha0, alpha1, lplen, logem, logtr, p_end, lpsym = _model_inputs(
+            icm, sym, off, length, first, L, n_symbols)
         order = rng.permutation(off.size - 1).astype(np.int64)
         n_bounds = int(icm.starts_arr.sum())
         changed, _ = icm.sweep(order, alpha0, alpha1, lplen, lpsym, logem, logtr, p_end)

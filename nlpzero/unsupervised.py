@@ -237,8 +237,8 @@ def learn_segmenter(
         ``max_word_len`` wherever that raises the probability of the segmentation under the
         word model's hierarchical Dirichlet process prior times the character position model
         (type-level merges, repeated until none helps: no length cap; see the joint model's
-        documentation). Off by default: PKU F1 0.8024 → 0.8027 and MSR 0.7497 → 0.7506 for
-        about 17 more CPU-s on PKU.
+        documentation). Off by default: PKU F1 0.8045 → 0.8049 and MSR 0.7523 → 0.7531 but
+        SIGHAN-2005 PKU 0.8067 → 0.8066, for about 5 more CPU-s on PKU.
     encoding, errors, normalize, progress
         As for :func:`discover`.
     client : dask.distributed.Client, optional

@@ -241,6 +241,28 @@ def test_character_model_counts_with_add_one():
     assert np.allclose(np.exp(logtr), tr / tr.sum(axis=1, keepdims=True))
 
 
+
+@pytest.mark.parametrize("seed", range(3))
+def test_base_symbols_are_counted_over_word_types(seed):
+    rng = np.random.default_rng(seed)
+    sym = rng.integers(0, 4, 40).astype(np.int32)
+    off = np.array([0, 7, 15, 22, 31, 40])
+    starts = (rng.random(40) < 0.5).astype(np.uint8)
+    starts[off[:-1]] = 1
+    starts[np.arange(40) % 3 == 0] = 1          # words of at most 3 symbols
+    cand, length, first = _joint.intern_words(sym, off, 3)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    types = set()
+    for r in range(off.size - 1):
+        types.update(words_of(sym[off[r]:off[r + 1]].tolist(), starts[off[r]:off[r + 1]].tolist()))
+    freq = np.ones(5)                           # add-one, over 5 symbols (one never seen)
+    for w in types:                             # each type once, however often it occurs
+        for s in w:
+            freq[s] += 1
+    got = joint.type_symbol_logp(sym, first, length, icm.count_arr[:-1] > 0, 5)
+    assert np.allclose(np.exp(got), freq / freq.sum())
+
+
 # ---------------------------------------------------------------------- perceptron
 def legal(prev, tag):
     return tag in (M, E) if prev in (B, M) else tag in (B, S)
@@ -643,3 +665,71 @@ def test_merge_gains_add_the_change_of_the_character_model(seed):
         merged = [*syms, syms[v] + syms[w]]
         want = _ref_char_loglik(after.tolist(), merged, 7) - _ref_char_loglik(seq.tolist(), merged, 7)
         assert gain - plain[(v, w)] == pytest.approx(want, abs=1e-8), (v, w)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_vectorised_merge_gains_match_the_reference(seed):
+    """fast_candidate_gains (arrays of count changes) gives the candidates, positions and gains of
+    candidate_gains (one window at a time), with and without the character model; runs with
+    ``v w v w`` chains and windows sharing a word are included."""
+    from nlpzero._joint_merge import CharModel, candidate_gains, fast_candidate_gains
+
+    rng = np.random.default_rng(seed)
+    syms = [(0, 1), (2, 3, 4), (5, 6, 0), (1, 2), (3,), (4, 5, 6), (2,), (6, 1, 1, 0)]
+    t_len = [len(x) for x in syms]
+    t_lp = [-0.7 * len(x) - 0.1 * i for i, x in enumerate(syms)]
+    seq = [-1]
+    for _ in range(60):
+        for _ in range(int(rng.integers(1, 7))):
+            r = rng.random()
+            seq += [1, 2] if r < 0.3 else [3, 4] if r < 0.45 else [int(rng.integers(0, 8))]
+        seq.append(-1)
+    seq = np.array(seq, dtype=np.int64)
+    em, tr = np.zeros((4, 7), dtype=np.int64), np.zeros((5, 4), dtype=np.int64)
+    prev = 4
+    for t in seq.tolist():
+        if t == -1:
+            prev = 4
+            continue
+        k = len(syms[t])
+        for g, c in zip([3] if k == 1 else [0] + [1] * (k - 2) + [2], syms[t]):
+            em[g, c] += 1
+            tr[prev, g] += 1
+            prev = g
+    for with_char in (False, True):
+        for L in (2, 3, 4):
+            def char(with_char=with_char):
+                return CharModel(em, tr, list(syms)) if with_char else None
+
+            want = {(v, w): (g, p.tolist()) for g, v, w, p in candidate_gains(seq, t_len, t_lp, L, 30.0, 6.0,
+                                                                              char=char())}
+            got = {(v, w): (g, p.tolist()) for g, v, w, p in fast_candidate_gains(seq, t_len, t_lp, L, 30.0,
+                                                                                   6.0, char=char())}
+            assert want and got.keys() == want.keys()
+            for key, (g, p) in want.items():
+                assert got[key][0] == pytest.approx(g, abs=1e-8), key
+                assert got[key][1] == p
+
+
+def test_merges_by_the_vectorised_gains_are_the_reference_merges():
+    from nlpzero._joint_merge import merge_words
+
+    rng = np.random.default_rng(1)
+    words = [[int(a) for a in rng.integers(20, 220, int(rng.integers(1, 4)))] for _ in range(300)]
+    sym, starts, off = [], [], [0]
+    for _ in range(300):
+        for _ in range(int(rng.integers(2, 6))):
+            w = words[int(rng.integers(0, len(words)))] if rng.random() < 0.6 else [12, 13, 14, 15, 16]
+            if w[0] == 12:                          # 121314 1516: two words that always co-occur
+                sym += w
+                starts += [1, 0, 0, 1, 0]
+            else:
+                sym += w
+                starts += [1] + [0] * (len(w) - 1)
+        off.append(len(sym))
+    sym, starts, off = np.array(sym, np.int32), np.array(starts, np.uint8), np.array(off)
+    for char in (False, True):                  # (the character model vetoes this merge)
+        fast = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char)
+        slow = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char, fast=False)
+        assert fast[1] == slow[1] >= (0 if char else 1)
+        assert np.array_equal(fast[0], slow[0])
