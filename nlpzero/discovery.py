@@ -119,7 +119,7 @@ def discover(
         :func:`nlpzero.unsupervised.learn_sample_chars` ``(max_memory, max_n)`` characters
         (5.59 M at the default) is discovered from an evenly spread sample of its lines of at
         most that many characters: the words and counts are the sample's (PKU, a quarter of
-        its lines: multi-character P@1000 0.953 → 0.949).
+        its lines: multi-character P@1000 0.954 → 0.948).
     known : path or list of paths, optional
         The user's own dictionaries (one word per line, jieba's ``word [freq] [tag]`` or
         nlpzero's TSV; see :func:`nlpzero.lexicon.known_words`): their words are not new.
