@@ -412,4 +412,6 @@ def learn_model(corpus, *, max_word_len: int = 4, penalty: float = 0.0, refine: 
     """
     from .unsupervised import _learn
 
-    return _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress)
+    passes, model, _sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
+                                    progress)
+    return passes, model

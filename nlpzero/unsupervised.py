@@ -30,6 +30,7 @@ from . import _limits as limits
 from ._joint_learn import joint_inputs, joint_output, joint_refine, joint_segmenter
 from ._passes import Passes
 from ._progress import ProgressArg
+from ._sample import learning_sample
 from ._text import cut_strings
 from ._validate import check_choice, check_float
 from .corpus import Source, as_corpus
@@ -42,12 +43,40 @@ if TYPE_CHECKING:  # pragma: no cover
     from .protocol import SegmenterLike
     from .segment import Segmenter
 
-__all__ = ["learn_segmenter", "segment_unsupervised", "segment_unsupervised_spans"]
+__all__ = ["LEARN_BYTES_PER_CHAR", "learn_sample_chars", "learn_segmenter", "segment_unsupervised",
+           "segment_unsupervised_spans"]
 
 #: segmentation methods of learn_segmenter / segment_unsupervised
 METHODS = ("nvbe", "joint")
 #: the method of learn_segmenter / segment_unsupervised / ``nlpzero learn`` / ``nlpzero segment``
 DEFAULT_METHOD = "joint"
+
+
+#: bytes of peak memory of the whole learning step (counting, nVBE's statistics, the joint model
+#: and its perceptron) per character of the text learned from. Measured on the scale
+#: benchmark's text (peak RSS of learn_segmenter): 660 MB for 3.0 M characters, 1120 MB for
+#: 6.0 M, i.e. about 0.2 GB + 153 B per character; 192 B/char puts the peak at about max_memory
+#: from a few M characters on (5.59 M characters, 1.05 GB, at the default 1 GiB)
+LEARN_BYTES_PER_CHAR = 192
+
+
+def learn_sample_chars(max_memory: int, max_word_len: int = 4) -> int:
+    """Characters of text learning reads at most: ``max_memory // b`` with ``b`` bytes per
+    character = :data:`LEARN_BYTES_PER_CHAR` ``· max(1, ((max_word_len + 1) / 5)²)`` (192 at the
+    default ``max_word_len=4``: 5.59 M characters, about 16 MB of Chinese UTF-8, at the default
+    1 GiB). The square follows the measured cost of longer words (3.0 M characters of the scale
+    benchmark's text: 493, 660 and 1063 MB peak for ``max_word_len`` 2, 4 and 6).
+
+    A corpus with more characters is learned from an evenly spread sample of its lines (see
+    :mod:`nlpzero._sample`).
+
+    >>> learn_sample_chars(192 << 20)
+    1048576
+    >>> learn_sample_chars(192 << 20, max_word_len=6)
+    535443
+    """
+    per_char = max(LEARN_BYTES_PER_CHAR, LEARN_BYTES_PER_CHAR * (max_word_len + 1) ** 2 // 25)
+    return max(1, int(max_memory) // per_char)
 
 
 class _Model:
@@ -83,24 +112,42 @@ def _check_segment_params(max_word_len, penalty, refine, min_count):
 
 
 def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize, progress,
-           max_memory=DEFAULT_MAX_MEMORY, client=None):
+           max_memory=DEFAULT_MAX_MEMORY, client=None, whole_again=False):
+    """``(passes, model, sample)``: nVBE (and the refinement) learned from ``corpus``, or from the
+    :class:`~nlpzero._sample.LearningSample` ``sample`` of its lines when it has more than
+    :func:`learn_sample_chars` ``(max_memory, max_word_len)`` characters (``sample`` None
+    otherwise; ``sample.whole`` is the input, re-readable when ``whole_again``)."""
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     max_memory = limits.check("max_memory", max_memory)
+    sample = None
     if client is None:
         corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+        if whole_again and not corpus.reiterable:     # segmented after learning: keep a copy
+            from ._spill import spill_to_file
+
+            spill = spill_to_file(corpus)
+            corpus = spill.corpus
+            corpus.spill = spill                      # removed with the corpus
+        corpus, sample = learning_sample(corpus, max_memory, max_word_len, progress)
         passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     else:       # counted on the cluster, learned here on the merged counts (nlpzero.distributed)
+        from ._sample import cluster_sample
         from .distributed import passes_on
 
-        passes = passes_on(client, corpus, max_word_len + 1, progress, "learning a segmenter", max_memory,
-                           encoding=encoding, errors=errors, normalize=normalize)
+        corpus, sample = cluster_sample(corpus, max_memory, max_word_len, encoding=encoding, errors=errors,
+                                        normalize=normalize, progress=progress)
+        if sample is not None:      # a sample is learned here, as in one process
+            passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
+        else:
+            passes = passes_on(client, corpus, max_word_len + 1, progress, "learning a segmenter", max_memory,
+                               encoding=encoding, errors=errors, normalize=normalize)
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_word_len, -1e3, passes.normalize, "nvbe")
     if min_count is None:
         min_count = default_min_count(passes.N)
     for _ in range(refine):
         model = _refine(passes, model, min_count)
-    return passes, model
+    return passes, model, sample
 
 
 def _refine(passes: Passes, model: _Model, min_count: int) -> _Model:
@@ -176,10 +223,15 @@ def learn_segmenter(
         Giving it with ``refine=0`` raises :class:`~nlpzero.errors.ParameterError` (it would
         be ignored).
     max_memory : int, default 1 GiB
-        As for :func:`discover`: the n-gram counting table's budget (nVBE's statistics always
-        cover the whole corpus). With ``method="joint"`` it also bounds the joint model's
-        training text: at most :func:`nlpzero.joint.joint_sample_chars` ``(max_memory)`` characters (16.8 M
-        at the default), an evenly spread sample of the runs of a larger corpus.
+        Budget of the whole learning step (counting, nVBE's statistics, the joint model). A
+        corpus of at most :func:`learn_sample_chars` ``(max_memory, max_word_len)`` characters
+        (``max_memory / 192`` B at ``max_word_len=4``: 5.59 M at the default) is learned from
+        whole, exactly as without a budget; a larger one from an evenly spread, deterministic
+        sample of its lines of at most that many characters (the model records
+        ``learned["sampled_characters"]`` of ``learned["sample_of_characters"]``). Peak about
+        0.2 GB + 153 B per character learned from (≈ ``max_memory`` from a few M characters on;
+        1 GB of text: see the scale documentation). Learning from a quarter of PKU's lines
+        instead of all of them: F1 0.805 → 0.773 on the whole text.
     long_words : bool, default False
         ``method="joint"``: after ICM, merge adjacent words into words longer than
         ``max_word_len`` wherever that raises the probability of the segmentation under the
@@ -226,14 +278,26 @@ def learn_segmenter(
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     _check_long_words(long_words, method)
-    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress, max_memory, client)
+    passes, model, sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors,
+                                   normalize, progress, max_memory, client)
+    return _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine, max_memory,
+                              progress, long_words)
+
+
+def _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine, max_memory,
+                       progress, long_words):
     if method == "joint":
         inputs = joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = joint_refine(inputs, max_word_len, seed, progress, long_words)
-            return joint_segmenter(passes, inputs, refined, seed, max_word_len)
-    return _segmenter(passes, model, penalty, refine)
+            seg = joint_segmenter(passes, inputs, refined, seed, max_word_len)
+            if sample is not None:
+                seg.learned.update(sample.info())
+            return seg
+    seg = _segmenter(passes, model, penalty, refine)
+    if sample is not None:
+        seg.learned.update(sample.info())
+    return seg
 
 
 def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Segmenter:
@@ -259,21 +323,26 @@ def _check_long_words(long_words, method):
 def _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count, encoding, errors,
                       normalize, max_memory, progress, *, spans: bool, long_words: bool = False):
     """Learn for :func:`segment_unsupervised` (``spans=False``) or its spans form: ``(direct,
-    passes, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
-    corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``passes.texts()``."""
+    texts, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
+    corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``texts()``, the whole
+    corpus in chunks of whole lines."""
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     _check_long_words(long_words, method)
-    passes, model = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
-                           progress, max_memory)
+    passes, model, sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors,
+                                   normalize, progress, max_memory, whole_again=True)
+    if sample is not None:              # learned from a sample: its segmenter segments the whole input
+        seg = _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine,
+                                 max_memory, progress, long_words)
+        return None, sample.whole.line_chunks, seg
     if method == "joint":
         inputs = joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = joint_refine(inputs, max_word_len, seed, progress, long_words)
             if not inputs.sampled:
-                return joint_output(passes, inputs, refined.starts, spans), passes, None
-            return None, passes, joint_segmenter(passes, inputs, refined, seed, max_word_len)
-    return None, passes, _segmenter(passes, model, penalty, refine)
+                return joint_output(passes, inputs, refined.starts, spans), passes.texts, None
+            return None, passes.texts, joint_segmenter(passes, inputs, refined, seed, max_word_len)
+    return None, passes.texts, _segmenter(passes, model, penalty, refine)
 
 
 def segment_unsupervised(
@@ -297,9 +366,11 @@ def segment_unsupervised(
     Parameters are those of :func:`learn_segmenter`. With ``method="nvbe"`` the tokens are those
     of the segmenter it returns (``learn_segmenter(corpus).lcut(line)`` for every line); with
     ``method="joint"`` they are the joint model's refined segmentation of the corpus itself (the
-    perceptron is only needed for other text, so it is not trained here; a corpus larger than
-    the joint model's training sample, :func:`nlpzero.joint.joint_sample_chars`, is instead segmented by the
-    perceptron trained on the sample, as ``learn_segmenter(corpus).cut_lines`` would). The learned model picks
+    perceptron is only needed for other text, so it is not trained here). A corpus larger than
+    the learning sample (:func:`learn_sample_chars`, or the joint model's own cap
+    :func:`nlpzero.joint.joint_sample_chars`) is instead segmented, in a streaming pass, by the
+    segmenter learned from the sample, as ``learn_segmenter(corpus).cut_lines`` would (a
+    read-once input is then first copied to a temporary file). The learned model picks
     the words, :class:`nlpzero.Segmenter`'s text model (whitespace dropped, a lone
     middle dot joins the words around it, a repeated punctuation character is one token) makes
     the tokens. :func:`segment_unsupervised_spans` gives the same tokens as character spans.
@@ -315,14 +386,14 @@ def segment_unsupervised(
     >>> next(iter(segment_unsupervised(lines)))[-1]
     '。'
     """
-    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
-                                            encoding, errors, normalize, max_memory, progress, spans=False,
-                                            long_words=long_words)
+    direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                           encoding, errors, normalize, max_memory, progress, spans=False,
+                                           long_words=long_words)
     if direct is not None:
         return direct
 
     def lines():
-        for text in passes.texts():
+        for text in texts():
             tokens = seg.line_tokens(text)
             yield from (tokens[:-1] if text.endswith("\n") else tokens)
 
@@ -363,13 +434,13 @@ def segment_unsupervised_spans(
     >>> text[lo[-1]:hi[-1]]
     '很美'
     """
-    direct, passes, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
-                                            encoding, errors, normalize, max_memory, progress, spans=True,
-                                            long_words=long_words)
+    direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                           encoding, errors, normalize, max_memory, progress, spans=True,
+                                           long_words=long_words)
     if direct is not None:
         return direct
     los, his, base = [], [], 0
-    for text in passes.texts():
+    for text in texts():
         lo, hi = seg.spans(text).T.astype(np.int64)
         los.append(lo + base)
         his.append(hi + base)

@@ -973,3 +973,34 @@ def test_commands_without_scheduler_never_import_dask(tmp_path, sample_path):
                           cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_learning_from_a_sample_of_a_larger_input(tmp_path):
+    """Past learn_sample_chars(--max-memory) characters, `segment` learns from an evenly spread
+    sample of the lines and segments every line, exactly as `learn` + `segment --model`, also
+    from standard input; a budget too small for any sample is one clear line naming one that works."""
+    from nlpzero._testing import zipf_corpus
+    from nlpzero.unsupervised import learn_sample_chars
+
+    _, lines = zipf_corpus(7, 900)
+    text = "".join("".join(ws) + "。\n" for ws in lines)
+    assert len(text) > 3 * learn_sample_chars(1 << 20)
+    src = tmp_path / "in.txt"
+    src.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(main, ["segment", str(src), "--max-memory", "1M", "-q", "-o", str(tmp_path / "a")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["learn", str(src), "--max-memory", "1M", "-q", "-o", str(tmp_path / "m")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["segment", str(src), "--model", str(tmp_path / "m"), "-q", "-o", str(tmp_path / "b")])
+    assert r.exit_code == 0, r.output
+    out = (tmp_path / "a").read_text(encoding="utf-8")
+    assert out == (tmp_path / "b").read_text(encoding="utf-8")
+    assert len(out.splitlines()) == len(lines) and out.replace(" ", "") == text
+    r = runner.invoke(main, ["segment", "-", "--max-memory", "1M", "-q"], input=text.encode("utf-8"))
+    assert r.exit_code == 0 and r.stdout == out
+    long = tmp_path / "long.txt"
+    long.write_text(("".join(lines[0]) * 40 + "\n") * 50, encoding="utf-8")
+    r = runner.invoke(main, ["learn", str(long), "--max-memory", "64K", "-q", "-o", str(tmp_path / "m2")])
+    assert r.exit_code != 0 and "--max-memory" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1

@@ -590,27 +590,34 @@ def test_one_shot_input_is_spilled_and_gives_the_same_results():
 
 @pytest.mark.parametrize("budget", [1 << 17, 1 << 18])
 def test_a_bounded_run_equals_the_unbounded_one(budget):
-    """A counting budget too small for the table makes discovery and learning count in hash
-    partitions (several exact passes); lexicon, tokens and N stay those of the unbounded run."""
+    """A counting budget too small for the table makes discovery count in hash partitions
+    (several exact passes); lexicon and N stay those of the unbounded run. Learning at such a
+    budget reads a sample of the lines (nlpzero._sample): it is learning on that sample."""
+    from reference.unsupervised import ref_learning_sample
+
+    from nlpzero.unsupervised import learn_sample_chars
+
     text = _punctuated(0, 600)
     assert count_ngrams(text, max_n=5, collapse_ascii=True).nbytes > budget     # partitions forced
-    # nVBE: the joint model would also train on a smaller sample at this budget (see below)
+    sample = [x[:-1] for x in ref_learning_sample(text, learn_sample_chars(budget))]
     assert (list(segment_unsupervised(text, method="nvbe", max_memory=budget))
-            == list(segment_unsupervised(text, method="nvbe")))
+            == list(learn_segmenter(sample, method="nvbe").cut_lines(text)))
     assert (discover(text, method="mi", min_count=3, max_memory=budget).to_dict()
             == discover(text, method="mi", min_count=3).to_dict())
     bounded = count_ngrams(text, max_n=5, collapse_ascii=True, max_memory=budget)
     assert bounded.to_dict() == count_ngrams(text, max_n=5, collapse_ascii=True).to_dict()
 
 
-def test_a_bounded_joint_run_equals_the_unbounded_one_when_the_sample_is_the_corpus():
-    """A budget that partitions the counting but still holds the whole corpus as the joint
-    model's training sample (budget / JOINT_BYTES_PER_CHAR characters) changes nothing."""
-    from nlpzero.joint import joint_sample_chars
+def test_a_bounded_learning_run_equals_the_unbounded_one_when_the_sample_is_the_corpus():
+    """A budget that partitions the counting but still holds the whole corpus as the learning
+    sample (learn_sample_chars(budget) characters) changes nothing."""
+    from nlpzero.unsupervised import LEARN_BYTES_PER_CHAR
 
-    text = _punctuated(0, 200)
-    budget = 1 << 19
+    text = _punctuated(0, 60)
+    budget = sum(len(x) + 1 for x in text) * LEARN_BYTES_PER_CHAR
     counts = count_ngrams(text, max_n=5, collapse_ascii=True)
-    assert counts.nbytes > budget and joint_sample_chars(budget) >= counts.N
+    assert counts.nbytes > budget
+    assert (list(segment_unsupervised(text, method="nvbe", max_memory=budget))
+            == list(segment_unsupervised(text, method="nvbe")))
     assert (list(segment_unsupervised(text, method="joint", max_memory=budget))
             == list(segment_unsupervised(text, method="joint")))

@@ -67,16 +67,17 @@ def test_in_memory_input_is_shipped_to_the_workers(dask_client):
     assert count_ngrams([], client=dask_client).to_dict() == {}
 
 
-@pytest.mark.parametrize("method", ["mi", "min_entropy"])
-def test_discover_gives_the_same_lexicon_file(dask_client, corpus, method):
+@pytest.mark.parametrize("method, kw", [("mi", {}), ("min_entropy", {}), ("joint", {"max_memory": 1 << 21})])
+def test_discover_gives_the_same_lexicon_file(dask_client, corpus, method, kw):
     a, b = io.StringIO(), io.StringIO()
-    discover(corpus, method=method).save(a)
-    discover(corpus, method=method, client=dask_client).save(b)
+    discover(corpus, method=method, **kw).save(a)
+    discover(corpus, method=method, client=dask_client, **kw).save(b)
     assert b.getvalue() == a.getvalue() and a.getvalue().count("\n") > 50
 
 
-@pytest.mark.parametrize("kw", [{"method": "nvbe", "refine": 1}, {}])
+@pytest.mark.parametrize("kw", [{"method": "nvbe", "refine": 1}, {}, {"max_memory": 1 << 21}])
 def test_learn_segmenter_gives_the_same_model_file(dask_client, corpus, tmp_path, kw):
+    """Also past the learning cap (max_memory=2M: a sample of the lines, learned as in one process)."""
     learn_segmenter(corpus, **kw).save(tmp_path / "one.model")
     learn_segmenter(corpus, client=dask_client, **kw).save(tmp_path / "two.model")
     assert (tmp_path / "two.model").read_bytes() == (tmp_path / "one.model").read_bytes()

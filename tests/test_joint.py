@@ -576,13 +576,16 @@ def test_joint_sample_is_an_even_share_of_the_runs_up_to_the_cap():
 
 
 def test_joint_learning_on_a_sample_records_it_and_segments_everything():
-    from nlpzero.joint import JOINT_BYTES_PER_CHAR
+    """Past learn_sample_chars(max_memory) characters, learning reads a sample of the lines
+    (nlpzero._sample; its cap is below the joint model's, so the joint model refines all of it)."""
+    from nlpzero.unsupervised import learn_sample_chars
 
     lines = _corpus_lines(1000)
-    budget = 1 << 17
-    cap = budget // JOINT_BYTES_PER_CHAR
+    budget = 1 << 18
+    cap = learn_sample_chars(budget)
     seg = learn_segmenter(lines, method="joint", max_memory=budget)
-    assert seg.learned["sample_characters"] <= cap < seg.learned["characters"]
+    assert seg.learned["sampled_characters"] <= cap < seg.learned["sample_of_characters"]
+    assert seg.learned["sample_characters"] == seg.learned["characters"] < seg.learned["sampled_characters"]
     out = list(segment_unsupervised(lines, method="joint", max_memory=budget))
     # past the cap, the corpus is segmented by the perceptron trained on the sample
     assert out == list(seg.cut_lines(lines))

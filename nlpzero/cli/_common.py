@@ -164,9 +164,9 @@ def learning_options(f):
     """--method, --refine, --min-count and --max-memory: how a segmenter is learned from raw text (with
     --max-word-len of :func:`segmenter_options`; ``nlpzero learn`` and ``nlpzero segment``)."""
     f = click.option("--max-memory", type=ByteSize(), default=None,
-                     help="Budget while learning: the n-gram counting table (past it, counting is redone "
-                          "exactly in hash partitions) and the joint model's training sample "
-                          "[default: 1G].")(f)
+                     help="Budget while learning (counting, nVBE, the joint model): a corpus of more than "
+                          "max-memory / 192 B characters is learned from an evenly spread sample of its lines "
+                          "that size, then segmented whole [default: 1G].")(f)
     f = click.option("--min-count", type=limited("min_count"), default=None,
                      help="Pruning bar of the refinement rounds (needs --refine) [default: "
                           "max(2, characters / 500000)].")(f)

@@ -36,7 +36,9 @@ from ._common import (
 @click.option("--known-jieba/--no-known-jieba", default=True, show_default=True,
               help="Count jieba's dictionary as known too (--no-known-jieba: only the --known files).")
 @click.option("--max-memory", type=ByteSize(), default="1G", show_default=True,
-              help="Cap on the n-gram counting table; past it, counting is redone exactly in hash partitions.")
+              help="Budget: mi/min_entropy count in exact hash partitions past it; joint (learning) "
+                   "reads an evenly spread sample of the lines of a corpus of more than max-memory / 192 B "
+                   "characters.")
 @text_input_options
 @scheduler_option
 @output_option

@@ -10,7 +10,6 @@ from ._common import (
     learning_options,
     limited,
     quiet_option,
-    rereadable,
     scheduler_option,
 )
 
@@ -45,15 +44,14 @@ def command(corpus, output, max_word_len, refine, min_count, max_memory, method,
     from ..corpus import Corpus
     from ..unsupervised import learn_segmenter
 
-    if scheduler is not None:          # the cluster's reader copies a one-shot input itself
-        source, keep = (corpus if is_url(corpus) else Corpus(corpus, encoding=encoding, errors=errors)), None
-    else:
-        source, keep = rereadable(Corpus(corpus, encoding=encoding, errors=errors))
+    # learning reads a one-shot input (standard input) once, holding at most its sample
+    # (nlpzero._sample); the cluster's reader copies one itself when it counts the whole input
+    source = corpus if scheduler is not None and is_url(corpus) else Corpus(corpus, encoding=encoding,
+                                                                            errors=errors)
     with client_from_cli(scheduler) as client:
         seg = learn_segmenter(source, progress=not quiet, encoding=encoding, errors=errors, client=client,
                               **learn_kwargs(max_word_len, min_count, max_memory, refine, method))
     seg.save(output)
-    del keep
     if not quiet:
         if getattr(seg, "method", None) == "joint":
             learned = seg.learned or {}

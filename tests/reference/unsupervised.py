@@ -40,3 +40,17 @@ def ref_hdp_log_prob(seq, log_p0, alpha0, alpha1):
     total += len(m_y) * math.log(alpha0) + math.lgamma(alpha0) - math.lgamma(alpha0 + T)
     total += sum(math.lgamma(m) + (log_p0(y) if y >= 0 else 0.0) for y, m in m_y.items())
     return total
+
+
+def ref_learning_sample(lines, cap):
+    """The lines (each with its newline) a corpus of ``lines`` is learned from under a cap of
+    ``cap`` characters, from the rule: line i has key (i · 0x9E3779B97F4A7C15) mod 2**64; keep
+    the lines with key below the largest threshold (a key, or 2**64) under which they total at
+    most ``cap`` characters; in corpus order. (Lines of at most 65,536 characters.)"""
+    lines = [line + "\n" for line in lines]
+    keys = [(i * 0x9E3779B97F4A7C15) % 2**64 for i in range(len(lines))]
+    best = 0
+    for t in sorted(keys) + [2**64]:
+        if sum(len(line) for line, k in zip(lines, keys) if k < t) <= cap:
+            best = t
+    return [line for line, k in zip(lines, keys) if k < best]
