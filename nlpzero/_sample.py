@@ -21,11 +21,10 @@ those), so one huge line cannot overrun the cap.
 from __future__ import annotations
 
 import heapq
-import re
 
 import numpy as np
 
-from .corpus import Corpus
+from .corpus import Corpus, to_codes, word_mask
 
 __all__ = ["LearningSample", "learning_sample"]
 
@@ -33,8 +32,6 @@ __all__ = ["LearningSample", "learning_sample"]
 UNIT_CHARS = 1 << 16
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _FULL = 1 << 64
-# a character that is not a word character (a run boundary; see nlpzero's text model)
-_BOUNDARY = re.compile("[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 class LearningSample:
@@ -58,10 +55,11 @@ class LearningSample:
                 "sampled_lines": self.units, "lines": self.total_units}
 
 
-def _units(chunk: str) -> list[str]:
+def _units(chunk: str, normalize: bool) -> list[str]:
     """The lines of a chunk of whole lines, each with its ``\\n``; lines longer than
-    :data:`UNIT_CHARS` cut into units after their last boundary character within each window
-    (a stretch of word characters longer than that is cut where it must)."""
+    :data:`UNIT_CHARS` cut into units after their last boundary character (not a word character
+    of the text model, :func:`nlpzero.corpus.word_mask`) within each window (a stretch of word
+    characters longer than that is cut where it must)."""
     lines = chunk.split("\n")
     last = lines.pop()
     out = [line + "\n" for line in lines]
@@ -74,10 +72,9 @@ def _units(chunk: str) -> list[str]:
         start = 0
         while len(line) - start > UNIT_CHARS:
             end = start + UNIT_CHARS
-            cut = None
-            for m in _BOUNDARY.finditer(line, start, end):
-                cut = m.end()
-            cut = end if cut is None or cut <= start else cut
+            window = word_mask(to_codes(line[start:end], normalize=False), normalize=normalize)
+            boundaries = np.flatnonzero(~window)
+            cut = start + int(boundaries[-1]) + 1 if boundaries.size else end
             units.append(line[start:cut])
             start = cut
         units.append(line[start:])
@@ -113,7 +110,7 @@ def learning_sample(corpus: Corpus, max_memory: int, max_word_len: int = 4, prog
     meter = make_progress(progress, corpus.size, "sampling lines")
     for chunk in corpus.line_chunks(meter):
         total_chars += len(chunk)
-        units = _units(chunk)
+        units = _units(chunk, corpus.normalize)
         n = len(units)
         keys = np.arange(base, base + n, dtype=np.uint64) * _GOLDEN
         if threshold == _FULL:

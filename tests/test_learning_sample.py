@@ -78,6 +78,16 @@ def test_long_lines_are_cut_into_units_after_a_boundary():
     assert got.splitlines()[0].endswith("，")           # cut after the boundary character
 
 
+def test_long_lines_are_not_cut_inside_a_run_of_the_text_model():
+    # full-width letters are word characters once normalised (ＡＢ is the run AB): a cut goes
+    # after the comma, never between them; without normalisation they are boundaries themselves
+    line = "自然，ＡＢ" * (UNIT_CHARS // 5 + 50)
+    got, _ = _sample_text(Corpus([line, "很好。"]), _budget(UNIT_CHARS))
+    assert got.splitlines()[0].endswith("，")
+    raw, _ = _sample_text(Corpus([line, "很好。"], normalize=False), _budget(UNIT_CHARS))
+    assert raw.splitlines()[0].endswith("Ｂ")
+
+
 @pytest.mark.parametrize("method", ["nvbe", "joint"])
 def test_bounded_learning_is_learning_on_the_sample(method):
     lines = _lines(3, 800)
