@@ -165,17 +165,26 @@ def _lines_of(units: list[str]) -> list[str]:
     return [u[:-1] if u.endswith("\n") else u for u in units]
 
 
-def cluster_sample(source, max_memory: int, max_word_len: int, *, encoding: str, errors: str,
-                   normalize: bool, progress=False):
-    """For a job run on a Dask cluster (``client=``): ``(source, sample)``. A local input (not
-    an fsspec URL) larger than the cap gives ``(sample corpus, LearningSample)``, learned here
-    without the cluster, exactly as in one process; otherwise ``(source, None)`` (an input read
-    once comes back as its held text), counted on the cluster as before. URLs are not sampled."""
+def cluster_passes(client, source, max_word_len: int, max_memory: int, progress, desc: str, *,
+                   sample: bool = True, encoding: str, errors: str, normalize: bool):
+    """``(passes, sample)`` of discovery or learning for a job run on a Dask cluster
+    (``client=``), with :class:`nlpzero._passes.Passes` of order ``max_word_len + 1``. With
+    ``sample``, a local input (not an fsspec URL) larger than the cap is sampled and the sample
+    counted here without the cluster, exactly as in one process (``sample`` is then its
+    :class:`LearningSample`); otherwise the input (held text, when it was read once) is counted
+    on the cluster by :func:`nlpzero.distributed.passes_on` and ``sample`` is None. URLs are not
+    sampled."""
     import os
 
+    from ._passes import Passes
     from .corpus import as_corpus
+    from .distributed import passes_on
 
-    if isinstance(source, str) and "://" in source and not os.path.exists(source):
-        return source, None
-    corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
-    return learning_sample(corpus, max_memory, max_word_len, progress)
+    learned_from = None
+    if sample and not (isinstance(source, str) and "://" in source and not os.path.exists(source)):
+        corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
+        source, learned_from = learning_sample(corpus, max_memory, max_word_len, progress)
+    if learned_from is not None:
+        return Passes(source, max_word_len + 1, progress, desc, max_memory), learned_from
+    return passes_on(client, source, max_word_len + 1, progress, desc, max_memory, encoding=encoding,
+                     errors=errors, normalize=normalize), None

@@ -206,18 +206,11 @@ def discover(
         passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory,
                         prune=None if method == "joint" else prune)
     else:
-        from ._sample import cluster_sample
-        from .distributed import passes_on
+        from ._sample import cluster_passes
 
-        sample = None
-        if method == "joint":
-            corpus, sample = cluster_sample(corpus, max_memory, max_n, encoding=encoding, errors=errors,
-                                            normalize=normalize, progress=progress)
-        if sample is not None:      # discovered here from the sample, as in one process
-            passes = Passes(corpus, max_n + 1, progress, "discovering words", max_memory)
-        else:
-            passes = passes_on(client, corpus, max_n + 1, progress, "discovering words", max_memory,
-                               encoding=encoding, errors=errors, normalize=normalize)
+        passes, _sample = cluster_passes(client, corpus, max_n, max_memory, progress, "discovering words",
+                                         sample=method == "joint", encoding=encoding, errors=errors,
+                                         normalize=normalize)
     corpus = passes.corpus
     if min_count is None:
         min_count = default_min_count(passes.N)

@@ -131,16 +131,11 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
         corpus, sample = learning_sample(corpus, max_memory, max_word_len, progress)
         passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     else:       # counted on the cluster, learned here on the merged counts (nlpzero.distributed)
-        from ._sample import cluster_sample
-        from .distributed import passes_on
+        from ._sample import cluster_passes
 
-        corpus, sample = cluster_sample(corpus, max_memory, max_word_len, encoding=encoding, errors=errors,
-                                        normalize=normalize, progress=progress)
-        if sample is not None:      # a sample is learned here, as in one process
-            passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
-        else:
-            passes = passes_on(client, corpus, max_word_len + 1, progress, "learning a segmenter", max_memory,
-                               encoding=encoding, errors=errors, normalize=normalize)
+        passes, sample = cluster_passes(client, corpus, max_word_len, max_memory, progress,
+                                        "learning a segmenter", encoding=encoding, errors=errors,
+                                        normalize=normalize)
     score, offset = nvbe_scores(passes.index, max_word_len, penalty, passes.levels)
     model = _Model(passes.index, score, offset, max_word_len, -1e3, passes.normalize, "nvbe")
     if min_count is None:
