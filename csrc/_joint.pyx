@@ -26,6 +26,7 @@ import numpy as np
 cimport numpy as cnp
 
 from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
+from _utf8 cimport put_utf8
 from _native cimport nz_alloc_table, nz_free_table
 
 cnp.import_array()
@@ -1087,26 +1088,6 @@ def line_lists(str text, const uint32_t[::1] codes, const int64_t[::1] lo, const
         p += 1
     lines.append(cur)
     return lines
-
-
-cdef inline Py_ssize_t put_utf8(unsigned char* b, Py_ssize_t j, uint32_t c) noexcept nogil:
-    if c < 0x80:
-        b[j] = <unsigned char>c
-        return j + 1
-    if c < 0x800:
-        b[j] = <unsigned char>(0xC0 | (c >> 6))
-        b[j + 1] = <unsigned char>(0x80 | (c & 0x3F))
-        return j + 2
-    if c < 0x10000:
-        b[j] = <unsigned char>(0xE0 | (c >> 12))
-        b[j + 1] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
-        b[j + 2] = <unsigned char>(0x80 | (c & 0x3F))
-        return j + 3
-    b[j] = <unsigned char>(0xF0 | (c >> 18))
-    b[j + 1] = <unsigned char>(0x80 | ((c >> 12) & 0x3F))
-    b[j + 2] = <unsigned char>(0x80 | ((c >> 6) & 0x3F))
-    b[j + 3] = <unsigned char>(0x80 | (c & 0x3F))
-    return j + 4
 
 
 def tokens_utf8(const uint32_t[::1] codes, const int64_t[::1] lo, const int64_t[::1] hi,

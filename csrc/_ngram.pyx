@@ -21,6 +21,7 @@ import numpy as np
 cimport numpy as cnp
 
 from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
+from _utf8 cimport put_utf8
 
 cnp.import_array()
 
@@ -806,24 +807,7 @@ def format_rows(const uint32_t[:, ::1] codes, const uint64_t[::1] counts):
                     c = codes[r, j]
                     if c == 0:
                         break
-                    if c < 0x80:
-                        buf[pos] = <char>c
-                        pos += 1
-                    elif c < 0x800:
-                        buf[pos] = <char>(0xC0 | (c >> 6))
-                        buf[pos + 1] = <char>(0x80 | (c & 0x3F))
-                        pos += 2
-                    elif c < 0x10000:
-                        buf[pos] = <char>(0xE0 | (c >> 12))
-                        buf[pos + 1] = <char>(0x80 | ((c >> 6) & 0x3F))
-                        buf[pos + 2] = <char>(0x80 | (c & 0x3F))
-                        pos += 3
-                    else:
-                        buf[pos] = <char>(0xF0 | (c >> 18))
-                        buf[pos + 1] = <char>(0x80 | ((c >> 12) & 0x3F))
-                        buf[pos + 2] = <char>(0x80 | ((c >> 6) & 0x3F))
-                        buf[pos + 3] = <char>(0x80 | (c & 0x3F))
-                        pos += 4
+                    pos = put_utf8(<unsigned char*>buf, pos, c)
                 buf[pos] = b'\t'
                 pos += 1
                 v = counts[r]
