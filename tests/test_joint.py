@@ -675,10 +675,9 @@ def test_long_words_option_of_the_joint_model():
         segment_unsupervised(lines, long_words="yes")
 
 
-def _ref_char_loglik(seq, syms, n_symbols):
-    """The character position model's log-likelihood of a segmentation (type ids, -1 between
-    runs) with its own add-one estimates, from the definition: count tag × symbol and tag
-    transitions (START first in a run), then Σ n log((n + 1) / (N_row + width))."""
+def _ref_char_counts(seq, syms):
+    """Tag × symbol and tag-transition counts (Counters) of a segmentation given as type ids,
+    -1 between runs: tags B M E S = 0 1 2 3, START = 4 before the first word of a run."""
     em, tr = Counter(), Counter()
     prev = 4
     for t in seq:
@@ -690,6 +689,25 @@ def _ref_char_loglik(seq, syms, n_symbols):
             em[(g, c)] += 1
             tr[(prev, g)] += 1
             prev = g
+    return em, tr
+
+
+def _ref_char_count_arrays(seq, syms, n_symbols):
+    """:func:`_ref_char_counts` as the (4, n_symbols) and (5, 4) int64 arrays CharModel takes."""
+    em, tr = np.zeros((4, n_symbols), dtype=np.int64), np.zeros((5, 4), dtype=np.int64)
+    counts_em, counts_tr = _ref_char_counts(seq.tolist(), syms)
+    for (g, c), n in counts_em.items():
+        em[g, c] = n
+    for (prev, g), n in counts_tr.items():
+        tr[prev, g] = n
+    return em, tr
+
+
+def _ref_char_loglik(seq, syms, n_symbols):
+    """The character position model's log-likelihood of a segmentation (type ids, -1 between
+    runs) with its own add-one estimates, from the definition: count tag × symbol and tag
+    transitions (START first in a run), then Σ n log((n + 1) / (N_row + width))."""
+    em, tr = _ref_char_counts(seq, syms)
     total = 0.0
     for table, width in ((em, n_symbols), (tr, 4)):
         rows = Counter()
@@ -713,18 +731,7 @@ def test_merge_gains_add_the_change_of_the_character_model(seed):
             seq += [1, 2] if rng.random() < 0.3 else [int(rng.integers(0, 6))]
         seq.append(-1)
     seq = np.array(seq, dtype=np.int64)
-    # the model's counts of this segmentation
-    em, tr = np.zeros((4, 7), dtype=np.int64), np.zeros((5, 4), dtype=np.int64)
-    prev = 4
-    for t in seq.tolist():
-        if t == -1:
-            prev = 4
-            continue
-        k = len(syms[t])
-        for g, c in zip([3] if k == 1 else [0] + [1] * (k - 2) + [2], syms[t]):
-            em[g, c] += 1
-            tr[prev, g] += 1
-            prev = g
+    em, tr = _ref_char_count_arrays(seq, syms, 7)      # the model's counts of this segmentation
     plain = {(v, w): g for g, v, w, _ in candidate_gains(seq, t_len, t_lp, 4, 30.0, 6.0)}
     both = candidate_gains(seq, t_len, t_lp, 4, 30.0, 6.0, char=CharModel(em, tr, list(syms)))
     assert both
@@ -756,17 +763,7 @@ def test_vectorised_merge_gains_match_the_reference(seed):
             seq += [1, 2] if r < 0.3 else [3, 4] if r < 0.45 else [int(rng.integers(0, 8))]
         seq.append(-1)
     seq = np.array(seq, dtype=np.int64)
-    em, tr = np.zeros((4, 7), dtype=np.int64), np.zeros((5, 4), dtype=np.int64)
-    prev = 4
-    for t in seq.tolist():
-        if t == -1:
-            prev = 4
-            continue
-        k = len(syms[t])
-        for g, c in zip([3] if k == 1 else [0] + [1] * (k - 2) + [2], syms[t]):
-            em[g, c] += 1
-            tr[prev, g] += 1
-            prev = g
+    em, tr = _ref_char_count_arrays(seq, syms, 7)
     for with_char in (False, True):
         for L in (2, 3, 4):
             def char(with_char=with_char):
