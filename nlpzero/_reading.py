@@ -126,11 +126,14 @@ def decode_codes(blocks: Iterable[tuple[int, bytes]], encoding: str, errors: str
     blocks, chunk for chunk. Strict UTF-8 is decoded by a compiled kernel straight into code
     points (no ``str`` in between); at undecodable bytes, and for any other encoding or error
     handler, the text decoder runs, so its errors (and their byte offsets) are the same."""
-    import numpy as np
+    from .corpus import to_codes  # imported late: nlpzero.corpus imports this module
+
+    def via_text(blocks):
+        for text in decode_blocks(blocks, encoding, errors, path, hint):
+            yield to_codes(text, normalize=False)
 
     if errors != "strict" or codecs.lookup(encoding).name != "utf-8":
-        for text in decode_blocks(blocks, encoding, errors, path, hint):
-            yield np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+        yield from via_text(blocks)
         return
     from ._ngram import utf8_codes
 
@@ -143,16 +146,14 @@ def decode_codes(blocks: Iterable[tuple[int, bytes]], encoding: str, errors: str
         if bad:
             # the text decoder raises here, naming the byte offset and the reason
             rest = [(offset - len(pending) + used, data[used:])]
-            for text in decode_blocks(itertools.chain(rest, blocks), encoding, errors, path, hint):
-                yield np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+            yield from via_text(itertools.chain(rest, blocks))
             return
         pending = data[used:]
         end = offset + len(block)
         if codes.size:
             yield codes
     if pending:             # the input ends inside a character: the text decoder's error
-        for text in decode_blocks([(end - len(pending), pending)], encoding, errors, path, hint):
-            yield np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+        yield from via_text([(end - len(pending), pending)])
 
 
 def decode_piece(piece: str | tuple[int, bytes], encoding: str,
