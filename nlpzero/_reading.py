@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
@@ -118,6 +119,13 @@ def decode_blocks(blocks: Iterable[tuple[int, bytes]], encoding: str, errors: st
         raise DecodeError(path, end - pending, encoding, str(exc), hint) from None
     if text:
         yield text
+
+
+def is_url(source) -> bool:
+    """True for an fsspec URL such as ``s3://bucket/corpus.txt`` given as a string (and not an
+    existing local path): what the Dask reader opens through fsspec, and what is never sampled
+    or opened here."""
+    return isinstance(source, str) and "://" in source and not os.path.exists(source)
 
 
 def decode_codes(blocks: Iterable[tuple[int, bytes]], encoding: str, errors: str, path: str | None,

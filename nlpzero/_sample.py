@@ -174,14 +174,13 @@ def cluster_passes(client, source, max_word_len: int, max_memory: int, progress,
     :class:`LearningSample`); otherwise the input (held text, when it was read once) is counted
     on the cluster by :func:`nlpzero.distributed.passes_on` and ``sample`` is None. URLs are not
     sampled."""
-    import os
-
     from ._passes import Passes
+    from ._reading import is_url
     from .corpus import as_corpus
     from .distributed import passes_on
 
     learned_from = None
-    if sample and not (isinstance(source, str) and "://" in source and not os.path.exists(source)):
+    if sample and not is_url(source):
         corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
         source, learned_from = learning_sample(corpus, max_memory, max_word_len, progress)
     if learned_from is not None:

@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from ._reading import is_url
 from .errors import (
     CountOverflowError,
     DecodeError,
@@ -252,16 +253,12 @@ class _Input:
         return blocks[0]
 
 
-def _is_url(source) -> bool:
-    return isinstance(source, str) and "://" in source and not os.path.exists(source)
-
-
 def _input(source, encoding: str, errors: str, normalize: bool, rereadable: bool) -> _Input:
     """The :class:`_Input` of a job's corpus argument. A one-shot corpus that must be read twice
     (``rereadable``) is first copied to a temporary file (kept alive by the result)."""
     from .corpus import Corpus, as_corpus
 
-    if _is_url(source):
+    if is_url(source):
         import fsspec
 
         opened = fsspec.open(source, "rb").open()        # local re-reading, later passes

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 
 import click
 
 from .._limits import LIMITS
+from .._reading import is_url
 
 
 def limited(key: str, *, zero_means_none: bool = False) -> click.ParamType:
@@ -100,11 +100,6 @@ def corpus_from_cli(path: str, encoding: str, errors: str, no_normalize: bool, s
     if scheduler is not None and is_url(path):
         return path
     return Corpus(path, encoding=encoding, errors=errors, normalize=not no_normalize)
-
-
-def is_url(path: str) -> bool:
-    """True for an fsspec URL such as ``s3://bucket/corpus.txt`` (not an existing local path)."""
-    return "://" in path and not os.path.exists(path)
 
 
 def _check_scheduler(ctx, param, value):
