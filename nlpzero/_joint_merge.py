@@ -16,6 +16,11 @@ for the new type (log α0·P0(u)) and gains where the pair was predictable; no l
 involved: merges repeat, pass after pass, until none raises P, so a word is as long as the
 evidence makes it. Merges in one pass share no word type.
 
+A word holding a collapsed ASCII stretch (every digit string is one symbol, and so is every
+other letter/digit string) is never merged: the evidence of a merge is that the same pair of
+strings recurs, and ``附图片 1`` followed by ``张`` twice may be ``附图片１张`` and ``附图片２张``,
+two different strings (the counts of such a type pool all the numbers of the text).
+
 The gains of a pass are computed for all candidates at once (:func:`fast_candidate_gains`: the
 count changes of every candidate's windows as arrays of records, summed per candidate); the
 window-by-window :func:`candidate_gains` is its reference (and handles the rare candidates with
@@ -42,10 +47,12 @@ def _lg(n: int) -> float:
 
 def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, alpha0: float,
                 alpha1: float, max_passes: int = MAX_PASSES, char: bool = False,
-                fast: bool = True) -> tuple[np.ndarray, int]:
+                fast: bool = True, classes: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Word starts after the type-level merges (see the module docstring), and the number of
     merged types. With ``char`` the gain also counts the change of the character position
-    model's log-likelihood, recounted (the joint model's second expert)."""
+    model's log-likelihood, recounted (the joint model's second expert). ``classes`` flags the
+    symbol ids that stand for a class of strings (a collapsed digit or Latin stretch): a type
+    holding one is never merged, since its "occurrences" are different strings of the text."""
     from . import _joint
 
     sym = np.ascontiguousarray(sym, dtype=np.int32)
@@ -72,6 +79,11 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     csum = np.concatenate(([0.0], np.cumsum(lpsym_all[sym])))
     t_lp = np.zeros(n_types0)
     t_lp[tok] = csum[hi] - csum[lo]
+    # types holding a class symbol (a collapsed digit or Latin stretch) are never merged
+    t_open = np.ones(n_types0, dtype=bool)
+    if classes is not None and np.any(classes):
+        ccum = np.concatenate(([0], np.cumsum(np.asarray(classes, dtype=bool)[sym])))
+        t_open[tok] = ccum[hi] == ccum[lo]
     model = None
     if char:
         t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
@@ -87,7 +99,7 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     seq = np.append(seq, B)
     merged_types = 0
     for _ in range(max_passes):
-        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast)
+        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast, t_open)
         if not accepted:
             break
         vs = np.array([v for v, _, _ in accepted], dtype=np.int64)
@@ -95,6 +107,7 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         u0 = len(t_len)
         t_len = np.concatenate((t_len, t_len[vs] + t_len[ws]))
         t_lp = np.concatenate((t_lp, t_lp[vs] + t_lp[ws]))
+        t_open = np.concatenate((t_open, np.ones(len(accepted), dtype=bool)))
         for u, (v, w, positions) in enumerate(accepted, start=u0):
             if model is not None:
                 model.syms.append(model.syms[v] + model.syms[w])
@@ -180,10 +193,13 @@ def char_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, n_symbols:
 
 
 def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float, char=None,
-              fast: bool = True):
-    """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type."""
+              fast: bool = True, t_open=None):
+    """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type
+    (and, with ``t_open``, only of types flagged there)."""
     gains = fast_candidate_gains if fast else candidate_gains
     results = [r for r in gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char) if r[0] > 0]
+    if t_open is not None:
+        results = [r for r in results if t_open[r[1]] and t_open[r[2]]]
     results.sort(key=lambda r: -r[0])
     used, accepted = set(), []
     for _gain, v, w, p in results:

@@ -651,6 +651,14 @@ def test_merges_make_words_longer_than_max_word_len():
     assert n == 1
     assert merged[:150].tolist() == [1, 0, 0, 0, 0] * 30          # one five-symbol word
     assert merged[150:].tolist() == starts[150:]                   # 56 follows five words: no merge
+    classes = np.zeros(20, dtype=bool)
+    classes[2] = True                       # symbol 2 a collapsed digit stretch: 012 is not one string
+    kept, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
+    assert n == 0 and kept.tolist() == starts
+    classes[:] = False
+    classes[12] = True                      # a class symbol elsewhere changes nothing
+    again, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
+    assert n == 1 and np.array_equal(again, merged)
 
 
 def test_long_words_option_of_the_joint_model():
