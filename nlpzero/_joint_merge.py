@@ -53,25 +53,23 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     model's log-likelihood, recounted (the joint model's second expert). ``classes`` flags the
     symbol ids that stand for a class of strings (a collapsed digit or Latin stretch): a type
     holding one is never merged, since its "occurrences" are different strings of the text."""
-    from . import _joint
-
     sym = np.ascontiguousarray(sym, dtype=np.int32)
     off = np.ascontiguousarray(off, dtype=np.int64)
     n_sym = sym.size
     lo = np.flatnonzero(starts)
     run_of = np.searchsorted(off, lo, side="right") - 1
     hi = np.minimum(np.concatenate((lo[1:], [n_sym])), off[run_of + 1])
-    cand, _, _ = _joint.intern_words(sym, off, L)
-    # dense type ids 0..K-1 (in order of the substring ids, so deterministic)
-    _, first_tok, tok = np.unique(cand[lo, hi - lo - 1], return_index=True, return_inverse=True)
-    del cand                                  # (n × L ids: not kept through the passes)
+    n_symbols = int(sym.max()) + 1 if sym.size else 1
+    # dense type ids 0..K-1 (in order of the token strings' keys, so deterministic)
+    _, first_tok, tok = np.unique(_string_keys(sym, off, lo, hi, L, n_symbols), return_index=True,
+                                  return_inverse=True)
     tok = tok.astype(np.int64).ravel()
     n_types0 = first_tok.size
-    n_symbols = int(sym.max()) + 1 if sym.size else 1
     # the base measure's symbol distribution, as in the ICM: symbols of the word types' spellings
     lens = (hi - lo)[first_tok]
     at = np.repeat(lo[first_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-    freq = np.bincount(sym[at + np.arange(int(lens.sum()))], minlength=n_symbols) + 1.0
+    pool = sym[at + np.arange(int(lens.sum()))].astype(np.int64)      # the types' spellings
+    freq = np.bincount(pool, minlength=n_symbols) + 1.0
     lpsym_all = np.log(freq / freq.sum())
     # per type: length and Σ log p(symbol) (for P0); merged types appended
     t_len = np.zeros(n_types0, dtype=np.int64)
@@ -87,7 +85,8 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     model = None
     if char:
         t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
-        model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms)
+        t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+        model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms, pool, t_off)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1
@@ -108,9 +107,9 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         t_len = np.concatenate((t_len, t_len[vs] + t_len[ws]))
         t_lp = np.concatenate((t_lp, t_lp[vs] + t_lp[ws]))
         t_open = np.concatenate((t_open, np.ones(len(accepted), dtype=bool)))
-        for u, (v, w, positions) in enumerate(accepted, start=u0):
-            if model is not None:
-                model.syms.append(model.syms[v] + model.syms[w])
+        if model is not None:
+            model.merge(vs, ws)
+        for u, (_, _, positions) in enumerate(accepted, start=u0):
             seq[positions] = u
             seq[positions + 1] = -2                        # removed
         merged_types += len(accepted)
@@ -118,6 +117,24 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         if model is not None:
             model.em, model.tr = char_counts(sym, off, _starts(seq, t_len, n_sym), n_symbols)
     return _starts(seq, t_len, n_sym), merged_types
+
+
+def _string_keys(sym, off, lo, hi, L, n_symbols) -> np.ndarray:
+    """One int64 key per token ``sym[lo:hi]`` (tokens of at most ``L`` symbols), equal exactly
+    when the strings are: the symbols + 1 as base-(n_symbols + 1) digits; when those keys would
+    not fit in 62 bits, the substring ids of ``_joint.intern_words``."""
+    base = n_symbols + 1
+    n = hi - lo
+    if base ** max(1, L) >= 1 << 62 or (n.size and int(n.max()) > L):
+        from . import _joint
+
+        cand, _, _ = _joint.intern_words(sym, off, max(L, int(n.max()) if n.size else 1))
+        return cand[lo, n - 1].astype(np.int64)
+    key = np.zeros(lo.size, dtype=np.int64)
+    for i in range(L):
+        m = n > i
+        key[m] += (sym[lo[m] + i].astype(np.int64) + 1) * base ** i
+    return key
 
 
 def _starts(seq: np.ndarray, t_len: list, n_sym: int) -> np.ndarray:
@@ -135,11 +152,27 @@ class CharModel:
     with add-one smoothing as :func:`nlpzero.joint.character_model` does, when windows of
     tokens are replaced."""
 
-    def __init__(self, em_counts, tr_counts, syms):
+    def __init__(self, em_counts, tr_counts, syms, pool=None, t_off=None):
         self.em = np.asarray(em_counts, dtype=np.int64)          # (4, S)
         self.tr = np.asarray(tr_counts, dtype=np.int64)          # (5, 4)
-        self.syms = syms
+        self.syms = syms                                         # per type: its symbols
         self.S = self.em.shape[1]
+        if pool is None:            # the same spellings, concatenated: type t at pool[t_off[t]:]
+            pool = np.array([c for sy in syms for c in sy], dtype=np.int64)
+            t_off = np.zeros(len(syms), dtype=np.int64)
+            t_off[1:] = np.cumsum([len(sy) for sy in syms])[:-1]
+        self.pool, self.t_off = np.asarray(pool, dtype=np.int64), np.asarray(t_off, dtype=np.int64)
+
+    def merge(self, vs, ws) -> None:
+        """Append the merged types ``v w`` (one per pair of ``vs``, ``ws``)."""
+        pieces, offs, at = [self.pool], [self.t_off], self.pool.size
+        for v, w in zip(np.asarray(vs).tolist(), np.asarray(ws).tolist()):
+            sy = self.syms[v] + self.syms[w]
+            self.syms.append(sy)
+            pieces.append(np.asarray(sy, dtype=np.int64))
+            offs.append(np.array([at], dtype=np.int64))
+            at += len(sy)
+        self.pool, self.t_off = np.concatenate(pieces), np.concatenate(offs)
 
     @staticmethod
     def tags(k):
@@ -196,10 +229,12 @@ def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, a
               fast: bool = True, t_open=None):
     """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type
     (and, with ``t_open``, only of types flagged there)."""
-    gains = fast_candidate_gains if fast else candidate_gains
-    results = [r for r in gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char) if r[0] > 0]
-    if t_open is not None:
-        results = [r for r in results if t_open[r[1]] and t_open[r[2]]]
+    if fast:
+        results = fast_candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open,
+                                       positive_only=True)
+    else:
+        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open)
+    results = [r for r in results if r[0] > 0]
     results.sort(key=lambda r: -r[0])
     used, accepted = set(), []
     for _gain, v, w, p in results:
@@ -211,14 +246,15 @@ def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, a
 
 
 def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float,
-                    log_p0=None, char=None, only=None) -> list:
+                    log_p0=None, char=None, only=None, t_open=None) -> list:
     """``(gain, v, w, positions)`` for every candidate pair of a pass: adjacent types v ≠ w
     seen together at least twice (v at ``positions`` of ``seq``), longer than ``L`` merged;
     ``gain`` = the change of ``log P`` (module docstring) when those occurrences become one new
     type. ``seq``: type ids with -1 between runs (and at
     both ends); ``t_len``, ``t_lp``: length and Σ log p(symbol) per type; ``log_p0(length, lp)``
     the base measure (default: add-one p_len over lengths 1..2·longest, times Π p); ``only``: a
-    set of pairs ``(v, w)`` to restrict the candidates to."""
+    set of pairs ``(v, w)`` to restrict the candidates to; ``t_open``: a flag per type, the
+    types that may be merged (default: all)."""
     x, y = seq[:-1], seq[1:]
     valid = ~((x == -1) & (y == -1))
     V = len(t_len) + 1
@@ -248,6 +284,8 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
 
     is_cand = (ux >= 0) & (uy >= 0) & (ux != uy) & (counts >= 2)
     is_cand &= (lens[np.maximum(ux, 0)] + lens[np.maximum(uy, 0)]) > L
+    if t_open is not None:
+        is_cand &= np.asarray(t_open)[np.maximum(ux, 0)] & np.asarray(t_open)[np.maximum(uy, 0)]
     if only is not None:
         is_cand &= np.isin(uniq, np.array([(v + 1) * V + (w + 1) for v, w in only], dtype=np.int64))
     cand_ids = np.flatnonzero(is_cand)
@@ -332,22 +370,36 @@ def _group(keys: np.ndarray, values: np.ndarray):
 
 
 def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float,
-                         alpha1: float, char=None) -> list:
+                         alpha1: float, char=None, t_open=None, positive_only: bool = False) -> list:
     """:func:`candidate_gains` with the default base measure, vectorised: the same candidates
     and gains (up to rounding), the count changes of all candidates computed at once as arrays
     of ``(candidate, cell, change)`` records. A candidate with adjacent occurrences (``v w v w``)
-    goes through :func:`candidate_gains`."""
+    goes through :func:`candidate_gains`. ``positive_only``: leave out the candidates whose
+    gain is not positive (what a pass keeps)."""
     seq = np.asarray(seq, dtype=np.int64)
     n_t = len(t_len)
     U = n_t                                   # the id of the merged type, per candidate
     W = n_t + 2                               # ids -1..n_t shifted by one
+    lens = np.asarray(t_len, dtype=np.int64)
+    lps = np.asarray(t_lp, dtype=np.float64)
     x, y = seq[:-1], seq[1:]
     valid = ~((x == -1) & (y == -1))
-    pos_all = np.flatnonzero(valid)
-    keys = (x[valid] + 1) * W + (y[valid] + 1)
-    del x, y, valid
-    uniq, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    del keys
+    sk = np.sort((x[valid] + 1) * W + (y[valid] + 1))
+    del valid
+    head = np.ones(sk.size, dtype=bool)
+    head[1:] = sk[1:] != sk[:-1]
+    first = np.flatnonzero(head)
+    uniq = sk[first]                          # the distinct pairs and their counts
+    counts = np.diff(np.append(first, sk.size))
+    del sk, head, first
+    # positions p (of v in seq) that can start a candidate, and their pair
+    xs, ys = np.maximum(x, 0), np.maximum(y, 0)
+    maybe = (x >= 0) & (y >= 0) & (x != y) & (lens[xs] + lens[ys] > L)
+    if t_open is not None:
+        maybe &= t_open[xs] & t_open[ys]
+    pos_c = np.flatnonzero(maybe)
+    inv_c = np.searchsorted(uniq, (x[pos_c] + 1) * W + (y[pos_c] + 1))
+    del x, y, xs, ys, maybe
     ux, uy = uniq // W - 1, uniq % W - 1
     n_ctx = np.bincount(ux + 1, weights=counts, minlength=W)
     m_succ = np.bincount(uy + 1, minlength=W)
@@ -356,19 +408,20 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     present = n_tok > 0
     n_types = int(present.sum())
     T = int(uniq.size)
-    lens = np.asarray(t_len, dtype=np.int64)
-    lps = np.asarray(t_lp, dtype=np.float64)
     max_len = int(lens.max()) if lens.size else 1
     by_len = np.bincount(lens[present], minlength=2 * max_len + 2).astype(np.float64)
     n_lengths = 2 * max_len
 
-    is_cand = (ux >= 0) & (uy >= 0) & (ux != uy) & (counts >= 2)
-    is_cand &= (lens[np.maximum(ux, 0)] + lens[np.maximum(uy, 0)]) > L
+    is_cand = np.zeros(uniq.size, dtype=bool)
+    is_cand[inv_c] = True
+    is_cand &= counts >= 2
     if not is_cand.any():
         return []
     # occurrences: positions p of v in seq with (seq[p], seq[p+1]) a candidate pair
-    occ = pos_all[is_cand[inv]]
-    occ_u = inv[is_cand[inv]]                       # its pair (index into uniq)
+    sel = is_cand[inv_c]
+    occ = pos_c[sel]
+    occ_u = inv_c[sel]                              # its pair (index into uniq)
+    del pos_c, inv_c, sel
     by_pair = np.argsort(occ_u, kind="stable")      # by pair, then by position
     po, pu = occ[by_pair], occ_u[by_pair]
     chained = np.zeros(uniq.size, dtype=bool)       # an occurrence right after another of the same pair
@@ -380,7 +433,7 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     results = []
     if slow.any():
         only = set(zip(ux[slow].tolist(), uy[slow].tolist()))
-        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, only=only)
+        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, only=only, t_open=t_open)
     cand_u = np.flatnonzero(fast)
     if not cand_u.size:
         return results
@@ -456,8 +509,15 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
         c1 = min(c1, n_c)
         gain[c0:c1] = block(c0, c1)
         c0 = c1
-    return results + [(float(g), int(v), int(w), occ[bounds[i]:bounds[i + 1]] - 0)
-                      for i, (g, v, w) in enumerate(zip(gain.tolist(), cv.tolist(), cw.tolist()))]
+    keep = np.flatnonzero(gain > 0) if positive_only else np.arange(n_c)
+    return results + [(float(gain[i]), int(cv[i]), int(cw[i]), occ[bounds[i]:bounds[i + 1]])
+                      for i in keep.tolist()]
+
+
+def _tags_at(j: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The tag of position ``j`` in a word of ``k`` symbols: S (3) if k = 1, else B (0), M (1),
+    E (2)."""
+    return np.where(k == 1, 3, np.where(j == 0, 0, np.where(j == k - 1, 2, 1)))
 
 
 def _char_gains(char, cv, cw, n_occ, c_of, xo, yo, lens) -> np.ndarray:
@@ -467,22 +527,26 @@ def _char_gains(char, cv, cw, n_occ, c_of, xo, yo, lens) -> np.ndarray:
     S = char.S
     n_c = cv.size
     width_cells = 4 * S + 20
-    rc, rcell, rd = [], [], []
-    for i, (v, w, n) in enumerate(zip(cv.tolist(), cw.tolist(), n_occ.tolist())):
-        sv, sw = char.syms[v], char.syms[w]
-        old_tags = CharModel.tags(len(sv)) + CharModel.tags(len(sw))
-        new_tags = CharModel.tags(len(sv) + len(sw))
-        for g_old, g_new, c in zip(old_tags, new_tags, sv + sw):
-            if g_old != g_new:
-                rc += (i, i)
-                rcell += (g_old * S + c, g_new * S + c)
-                rd += (-n, n)
-        for k in range(1, len(old_tags)):              # transitions inside the window
-            a, b = (old_tags[k - 1], old_tags[k]), (new_tags[k - 1], new_tags[k])
-            if a != b:
-                rc += (i, i)
-                rcell += (4 * S + a[0] * 4 + a[1], 4 * S + b[0] * 4 + b[1])
-                rd += (-n, n)
+    # the symbols of v w, old tags (v's then w's) against new tags (u's), one row per symbol
+    lv, lw = lens[cv], lens[cw]
+    k = lv + lw
+    rep = np.repeat(np.arange(n_c), k)
+    j = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+    lvr, lwr = lv[rep], lw[rep]
+    in_v = j < lvr
+    c = char.pool[np.where(in_v, char.t_off[cv][rep] + j, char.t_off[cw][rep] + j - lvr)]
+    old_t = np.where(in_v, _tags_at(j, lvr), _tags_at(j - lvr, lwr))
+    new_t = _tags_at(j, k[rep])
+    nr = n_occ[rep].astype(np.float64)
+    ch = np.flatnonzero(old_t != new_t)                # emissions that change
+    inner = np.flatnonzero(j >= 1)                     # transitions inside the window
+    ta = old_t[inner - 1] * 4 + old_t[inner]
+    tb = new_t[inner - 1] * 4 + new_t[inner]
+    tch = inner[ta != tb]
+    ta, tb = ta[ta != tb], tb[ta != tb]
+    rc = np.concatenate((rep[ch], rep[ch], rep[tch], rep[tch]))
+    rcell = np.concatenate((old_t[ch] * S + c[ch], new_t[ch] * S + c[ch], 4 * S + ta, 4 * S + tb))
+    rd = np.concatenate((-nr[ch], nr[ch], -nr[tch], nr[tch]))
     # the transitions into the window (from x) and out of it (into y), per occurrence
     xe = np.where(xo == -1, 4, np.where(lens[np.maximum(xo, 0)] > 1, 2, 3))
     fv = np.where(lens[cv] > 1, 0, 3)[c_of]

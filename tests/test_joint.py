@@ -809,3 +809,24 @@ def test_merges_by_the_vectorised_gains_are_the_reference_merges():
         slow = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char, fast=False)
         assert fast[1] == slow[1] >= (0 if char else 1)
         assert np.array_equal(fast[0], slow[0])
+
+
+def test_merge_type_keys_are_equal_exactly_for_equal_strings():
+    """The type ids of the merges come from one key per token: equal keys iff equal symbol
+    strings, with the packed keys and with the substring-id fallback (too many symbols)."""
+    from nlpzero._joint_merge import _string_keys
+
+    rng = np.random.default_rng(5)
+    for n_symbols in (7, 1 << 20):
+        sym = rng.integers(0, 3, 400).astype(np.int32) * (n_symbols // 3)
+        off = np.array([0, 150, 400])
+        starts = (rng.random(400) < 0.45).astype(np.uint8)
+        starts[off[:-1]] = 1
+        starts[np.arange(400) % 4 == 0] = 1                       # words of at most 4 symbols
+        lo = np.flatnonzero(starts)
+        hi = np.minimum(np.append(lo[1:], 400), off[np.searchsorted(off, lo, side="right")])
+        keys = _string_keys(sym, off, lo, hi, 4, n_symbols)
+        strings = [tuple(sym[a:b].tolist()) for a, b in zip(lo, hi)]
+        for i in range(0, lo.size, 7):
+            for j in range(lo.size):
+                assert (keys[i] == keys[j]) == (strings[i] == strings[j])
