@@ -670,11 +670,14 @@ def test_long_words_option_of_the_joint_model():
     words = ["邓小平理论", "马克思主义", "我们", "学习", "坚持", "的", "和", "发展", "经济", "人民", "社会主义",
              "共产党"]
     lines = ["".join(rng.choice(words, size=8)) for _ in range(400)]
-    plain = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2) for t in line}
+    plain = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2, long_words=False)
+             for t in line}
     assert max(len(t) for t in plain) == 2
-    longer = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2, long_words=True)
-              for t in line}
-    assert {"马克思", "邓小平", "共产党"} <= longer
+    longer = list(segment_unsupervised(lines, method="joint", max_word_len=2, long_words=True))
+    assert {"马克思", "邓小平", "共产党"} <= {t for line in longer for t in line}
+    assert list(segment_unsupervised(lines, max_word_len=2)) == longer          # the default
+    assert list(segment_unsupervised(lines, method="nvbe", max_word_len=2)) == list(
+        segment_unsupervised(lines, method="nvbe", max_word_len=2, long_words=False))
     seg = learn_segmenter(lines, method="joint", max_word_len=2, long_words=True)
     assert "共产党" in seg.lcut("我们的共产党")
     with pytest.raises(ParameterError, match="long_words"):
