@@ -24,7 +24,10 @@ two different strings (the counts of such a type pool all the numbers of the tex
 The gains of a pass are computed for all candidates at once (:func:`fast_candidate_gains`: the
 count changes of every candidate's windows as arrays of records, summed per candidate); the
 window-by-window :func:`candidate_gains` is its reference (and handles the rare candidates with
-adjacent occurrences ``v w v w``).
+adjacent occurrences ``v w v w``). The distinct word pairs and their counts are sorted once
+(:func:`pair_counts`) and then updated pass by pass from the pairs the merges removed and made
+(:func:`update_pairs`); the character model's counts are recounted from the type sequence
+(:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
 """
 from __future__ import annotations
 
@@ -32,6 +35,11 @@ import math
 from collections import Counter, defaultdict
 
 import numpy as np
+
+from ._joint_charmodel import CharModel, _group, char_counts, char_gains
+
+__all__ = ["CharModel", "candidate_gains", "char_counts", "fast_candidate_gains", "merge_words",
+           "pair_counts", "update_pairs"]
 
 #: safety bound on merge passes (each pass merges pairs of the previous pass's words; the
 #: loop stops as soon as no merge raises the probability)
@@ -97,8 +105,9 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     seq = np.insert(tok, np.flatnonzero(first_of_run), B)
     seq = np.append(seq, B)
     merged_types = 0
+    pairs = pair_counts(seq)
     for _ in range(max_passes):
-        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast, t_open)
+        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast, t_open, pairs)
         if not accepted:
             break
         vs = np.array([v for v, _, _ in accepted], dtype=np.int64)
@@ -109,13 +118,19 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         t_open = np.concatenate((t_open, np.ones(len(accepted), dtype=bool)))
         if model is not None:
             model.merge(vs, ws)
+        at = np.concatenate([positions for _, _, positions in accepted])
+        old_pairs = np.unique(np.concatenate((at - 1, at, at + 1)))      # pairs touching a merge
+        removed = seq[old_pairs], seq[old_pairs + 1]
         for u, (_, _, positions) in enumerate(accepted, start=u0):
             seq[positions] = u
             seq[positions + 1] = -2                        # removed
         merged_types += len(accepted)
         seq = seq[seq != -2]
+        new_at = np.flatnonzero(seq >= u0)
+        new_pairs = np.unique(np.concatenate((new_at - 1, new_at)))
+        pairs = update_pairs(pairs, removed, (seq[new_pairs], seq[new_pairs + 1]))
         if model is not None:
-            model.em, model.tr = char_counts(sym, off, _starts(seq, t_len, n_sym), n_symbols)
+            model.em, model.tr = model.counts_of(seq)
     return _starts(seq, t_len, n_sym), merged_types
 
 
@@ -146,92 +161,47 @@ def _starts(seq: np.ndarray, t_len: list, n_sym: int) -> np.ndarray:
     return out
 
 
-class CharModel:
-    """The character position model as the merges see it: its counts (tag × symbol emissions,
-    tag transitions, row 4 the run start) and the change of its log-likelihood, re-estimated
-    with add-one smoothing as :func:`nlpzero.joint.character_model` does, when windows of
-    tokens are replaced."""
-
-    def __init__(self, em_counts, tr_counts, syms, pool=None, t_off=None):
-        self.em = np.asarray(em_counts, dtype=np.int64)          # (4, S)
-        self.tr = np.asarray(tr_counts, dtype=np.int64)          # (5, 4)
-        self.syms = syms                                         # per type: its symbols
-        self.S = self.em.shape[1]
-        if pool is None:            # the same spellings, concatenated: type t at pool[t_off[t]:]
-            pool = np.array([c for sy in syms for c in sy], dtype=np.int64)
-            t_off = np.zeros(len(syms), dtype=np.int64)
-            t_off[1:] = np.cumsum([len(sy) for sy in syms])[:-1]
-        self.pool, self.t_off = np.asarray(pool, dtype=np.int64), np.asarray(t_off, dtype=np.int64)
-
-    def merge(self, vs, ws) -> None:
-        """Append the merged types ``v w`` (one per pair of ``vs``, ``ws``)."""
-        pieces, offs, at = [self.pool], [self.t_off], self.pool.size
-        for v, w in zip(np.asarray(vs).tolist(), np.asarray(ws).tolist()):
-            sy = self.syms[v] + self.syms[w]
-            self.syms.append(sy)
-            pieces.append(np.asarray(sy, dtype=np.int64))
-            offs.append(np.array([at], dtype=np.int64))
-            at += len(sy)
-        self.pool, self.t_off = np.concatenate(pieces), np.concatenate(offs)
-
-    @staticmethod
-    def tags(k):
-        return [3] if k == 1 else [0] + [1] * (k - 2) + [2]           # S, or B M.. E
-
-    def counts(self, tokens, d_em, d_tr, sign):
-        """Add ``sign`` × the emissions and transitions of a window's interior tokens (its edge
-        tokens give only the transitions into and out of the interior; -1: a run edge)."""
-        prev = 4 if tokens[0] == -1 else (2 if len(self.syms[tokens[0]]) > 1 else 3)
-        for t in tokens[1:-1]:
-            sy = self.syms[t]
-            for g, c in zip(self.tags(len(sy)), sy):
-                d_em[(g, c)] += sign
-                d_tr[(prev, g)] += sign
-                prev = g
-        if tokens[-1] != -1:
-            d_tr[(prev, 0 if len(self.syms[tokens[-1]]) > 1 else 3)] += sign
-
-    def gain(self, d_em, d_tr) -> float:
-        """Change of Σ n log((n + 1)/(N_row + width)) over both tables for the count changes."""
-        def g(n):
-            return n * math.log(n + 1.0) if n > 0 else 0.0
-
-        total = 0.0
-        for table, d, width in ((self.em, d_em, self.S), (self.tr, d_tr, 4)):
-            rows = defaultdict(int)
-            for (r, c), dc in d.items():
-                if dc:
-                    n = int(table[r, c])
-                    total += g(n + dc) - g(n)
-                    rows[r] += dc
-            for r, dn in rows.items():
-                n_row = int(table[r].sum())
-                total -= (n_row + dn) * math.log(n_row + dn + width) - n_row * math.log(n_row + width)
-        return total
+def pair_counts(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct adjacent pairs ``(x, y)`` of ``seq`` (type ids, -1 between runs; the empty
+    pair of two run marks left out), in order of ``(x, y)``, and how often each occurs."""
+    seq = np.asarray(seq, dtype=np.int64)
+    x, y = seq[:-1], seq[1:]
+    valid = ~((x == -1) & (y == -1))
+    W = int(seq.max()) + 2 if seq.size else 1
+    sk = np.sort((x[valid] + 1) * W + (y[valid] + 1))
+    head = np.ones(sk.size, dtype=bool)
+    head[1:] = sk[1:] != sk[:-1]
+    first = np.flatnonzero(head)
+    return sk[first] // W - 1, sk[first] % W - 1, np.diff(np.append(first, sk.size))
 
 
-def char_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, n_symbols: int):
-    """Emission counts (4, n_symbols) and transition counts (5, 4; row 4 the run start) of the
-    character position model for a segmentation (what :func:`nlpzero.joint.character_model`
-    smooths)."""
-    from .joint import bmes_tags
-
-    tags = bmes_tags(starts, off).astype(np.int64)
-    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
-    prev = np.empty_like(tags)
-    prev[1:] = tags[:-1]
-    prev[off[:-1][off[:-1] < tags.size]] = 4
-    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4)
-    return em, tr
+def update_pairs(pairs, removed, added):
+    """:func:`pair_counts` after some occurrences of pairs were ``removed`` and others ``added``
+    (each a tuple of x and y arrays, one entry per occurrence)."""
+    px, py, cnt = pairs
+    W = int(max(px.max(initial=0), py.max(initial=0), added[0].max(initial=0), added[1].max(initial=0))) + 2
+    key = (px + 1) * W + (py + 1)                    # sorted: (x, y) order
+    cnt = cnt.copy()
+    rk, rc = np.unique((removed[0] + 1) * W + (removed[1] + 1), return_counts=True)
+    cnt[np.searchsorted(key, rk)] -= rc
+    ak, ac = np.unique((added[0] + 1) * W + (added[1] + 1), return_counts=True)
+    j = np.searchsorted(key, ak)
+    found = j < key.size
+    found[found] = key[j[found]] == ak[found]
+    cnt[j[found]] += ac[found]
+    key = np.insert(key, j[~found], ak[~found])
+    cnt = np.insert(cnt, j[~found], ac[~found])
+    keep = cnt > 0
+    return key[keep] // W - 1, key[keep] % W - 1, cnt[keep]
 
 
 def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float, char=None,
-              fast: bool = True, t_open=None):
+              fast: bool = True, t_open=None, pairs=None):
     """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type
     (and, with ``t_open``, only of types flagged there)."""
     if fast:
         results = fast_candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open,
-                                       positive_only=True)
+                                       positive_only=True, pairs=pairs)
     else:
         results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open)
     results = [r for r in results if r[0] > 0]
@@ -363,35 +333,24 @@ def _lgamma_table(base: float, n: int) -> np.ndarray:
     return math.lgamma(base) + np.concatenate(([0.0], np.cumsum(steps)))
 
 
-def _group(keys: np.ndarray, values: np.ndarray):
-    """Distinct keys and the sum of ``values`` per key."""
-    uk, inv = np.unique(keys, return_inverse=True)
-    return uk, np.bincount(inv, weights=values, minlength=uk.size)
-
-
 def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float,
-                         alpha1: float, char=None, t_open=None, positive_only: bool = False) -> list:
+                         alpha1: float, char=None, t_open=None, positive_only: bool = False,
+                         pairs=None) -> list:
     """:func:`candidate_gains` with the default base measure, vectorised: the same candidates
     and gains (up to rounding), the count changes of all candidates computed at once as arrays
     of ``(candidate, cell, change)`` records. A candidate with adjacent occurrences (``v w v w``)
     goes through :func:`candidate_gains`. ``positive_only``: leave out the candidates whose
-    gain is not positive (what a pass keeps)."""
+    gain is not positive (what a pass keeps). ``pairs``: :func:`pair_counts` of ``seq``, when
+    known."""
     seq = np.asarray(seq, dtype=np.int64)
     n_t = len(t_len)
     U = n_t                                   # the id of the merged type, per candidate
     W = n_t + 2                               # ids -1..n_t shifted by one
     lens = np.asarray(t_len, dtype=np.int64)
     lps = np.asarray(t_lp, dtype=np.float64)
+    px, py, counts = pair_counts(seq) if pairs is None else pairs
+    uniq = (px + 1) * W + (py + 1)            # the distinct pairs (sorted) and their counts
     x, y = seq[:-1], seq[1:]
-    valid = ~((x == -1) & (y == -1))
-    sk = np.sort((x[valid] + 1) * W + (y[valid] + 1))
-    del valid
-    head = np.ones(sk.size, dtype=bool)
-    head[1:] = sk[1:] != sk[:-1]
-    first = np.flatnonzero(head)
-    uniq = sk[first]                          # the distinct pairs and their counts
-    counts = np.diff(np.append(first, sk.size))
-    del sk, head, first
     # positions p (of v in seq) that can start a candidate, and their pair
     xs, ys = np.maximum(x, 0), np.maximum(y, 0)
     maybe = (x >= 0) & (y >= 0) & (x != y) & (lens[xs] + lens[ys] > L)
@@ -499,7 +458,7 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
         for t in (bv, bw):
             gain -= np.where(n_tok[t] == bn, la0 + log_p0(lens[t], lps[t]), 0.0)   # t is gone
         if char is not None:
-            gain += _char_gains(char, bv, bw, bn, c_b, xo, yo, lens)
+            gain += char_gains(char, bv, bw, bn, c_b, xo, yo, lens)
         return gain
 
     gain = np.empty(n_c)
@@ -512,73 +471,3 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     keep = np.flatnonzero(gain > 0) if positive_only else np.arange(n_c)
     return results + [(float(gain[i]), int(cv[i]), int(cw[i]), occ[bounds[i]:bounds[i + 1]])
                       for i in keep.tolist()]
-
-
-def _tags_at(j: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """The tag of position ``j`` in a word of ``k`` symbols: S (3) if k = 1, else B (0), M (1),
-    E (2)."""
-    return np.where(k == 1, 3, np.where(j == 0, 0, np.where(j == k - 1, 2, 1)))
-
-
-def _char_gains(char, cv, cw, n_occ, c_of, xo, yo, lens) -> np.ndarray:
-    """Change of the character position model's log-likelihood per candidate (what
-    :meth:`CharModel.gain` gives for one), from records ``(candidate, cell, change)`` over the
-    flattened emission (rows 0-3) and transition (rows 4-8) tables."""
-    S = char.S
-    n_c = cv.size
-    width_cells = 4 * S + 20
-    # the symbols of v w, old tags (v's then w's) against new tags (u's), one row per symbol
-    lv, lw = lens[cv], lens[cw]
-    k = lv + lw
-    rep = np.repeat(np.arange(n_c), k)
-    j = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
-    lvr, lwr = lv[rep], lw[rep]
-    in_v = j < lvr
-    c = char.pool[np.where(in_v, char.t_off[cv][rep] + j, char.t_off[cw][rep] + j - lvr)]
-    old_t = np.where(in_v, _tags_at(j, lvr), _tags_at(j - lvr, lwr))
-    new_t = _tags_at(j, k[rep])
-    nr = n_occ[rep].astype(np.float64)
-    ch = np.flatnonzero(old_t != new_t)                # emissions that change
-    inner = np.flatnonzero(j >= 1)                     # transitions inside the window
-    ta = old_t[inner - 1] * 4 + old_t[inner]
-    tb = new_t[inner - 1] * 4 + new_t[inner]
-    tch = inner[ta != tb]
-    ta, tb = ta[ta != tb], tb[ta != tb]
-    rc = np.concatenate((rep[ch], rep[ch], rep[tch], rep[tch]))
-    rcell = np.concatenate((old_t[ch] * S + c[ch], new_t[ch] * S + c[ch], 4 * S + ta, 4 * S + tb))
-    rd = np.concatenate((-nr[ch], nr[ch], -nr[tch], nr[tch]))
-    # the transitions into the window (from x) and out of it (into y), per occurrence
-    xe = np.where(xo == -1, 4, np.where(lens[np.maximum(xo, 0)] > 1, 2, 3))
-    fv = np.where(lens[cv] > 1, 0, 3)[c_of]
-    into = fv != 0                                     # u starts with B: a change only after S
-    has_y = yo != -1
-    yf = np.where(lens[np.maximum(yo, 0)] > 1, 0, 3)
-    lw = np.where(lens[cw] > 1, 2, 3)[c_of]
-    out = has_y & (lw != 2)                            # u ends with E
-    base = 4 * S
-    cells = np.concatenate((np.asarray(rcell, dtype=np.int64),
-                            base + xe[into] * 4 + fv[into], base + xe[into] * 4 + 0,
-                            base + lw[out] * 4 + yf[out], base + 2 * 4 + yf[out]))
-    cands = np.concatenate((np.asarray(rc, dtype=np.int64), c_of[into], c_of[into], c_of[out], c_of[out]))
-    d = np.concatenate((np.asarray(rd, dtype=np.float64), -np.ones(int(into.sum())), np.ones(int(into.sum())),
-                        -np.ones(int(out.sum())), np.ones(int(out.sum()))))
-    gk, gd = _group(cands * width_cells + cells, d)
-    nz = gd != 0
-    gk, gd = gk[nz], gd[nz]
-    g_c, g_cell = gk // width_cells, gk % width_cells
-    table = np.concatenate((char.em.ravel(), char.tr.ravel())).astype(np.float64)
-    n = table[g_cell]
-
-    def g(v):
-        return np.where(v > 0, v * np.log(np.maximum(v, 0) + 1.0), 0.0)
-
-    gain = np.bincount(g_c, weights=g(n + gd) - g(n), minlength=n_c)
-    row = np.where(g_cell < base, g_cell // S, 4 + (g_cell - base) // 4)
-    rk, rdn = _group(g_c * 9 + row, gd)
-    r_c, r_row = rk // 9, rk % 9
-    row_tot = np.concatenate((char.em.sum(axis=1), char.tr.sum(axis=1))).astype(np.float64)
-    n_row = row_tot[r_row]
-    r_w = np.where(r_row < 4, S, 4).astype(np.float64)
-    gain -= np.bincount(r_c, weights=(n_row + rdn) * np.log(n_row + rdn + r_w) - n_row * np.log(n_row + r_w),
-                        minlength=n_c)
-    return gain

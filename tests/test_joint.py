@@ -833,3 +833,45 @@ def test_merge_type_keys_are_equal_exactly_for_equal_strings():
         for i in range(0, lo.size, 7):
             for j in range(lo.size):
                 assert (keys[i] == keys[j]) == (strings[i] == strings[j])
+
+
+def test_pair_counts_updated_after_merges_are_the_recounted_ones():
+    from nlpzero._joint_merge import pair_counts, update_pairs
+
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        seq = [-1]
+        for _ in range(40):
+            seq += [int(a) for a in rng.integers(0, 6, int(rng.integers(1, 6)))] + [-1]
+        seq = np.array(seq, dtype=np.int64)
+        pairs = pair_counts(seq)
+        for want, got in zip(pairs, _ref_pairs(seq)):
+            assert want.tolist() == got
+        # merge every non-overlapping occurrence of a pair (v, w), v != w, into type 6
+        v, w = (int(a) for a in rng.choice(6, 2, replace=False))
+        at, i = [], 1
+        while i < seq.size - 1:
+            if seq[i] == v and seq[i + 1] == w:
+                at.append(i)
+                i += 2
+            else:
+                i += 1
+        at = np.array(at, dtype=np.int64)
+        touched = np.unique(np.concatenate((at - 1, at, at + 1)))
+        removed = seq[touched], seq[touched + 1]
+        new = seq.copy()
+        new[at] = 6
+        new[at + 1] = -2
+        new = new[new != -2]
+        new_at = np.flatnonzero(new == 6)
+        added_at = np.unique(np.concatenate((new_at - 1, new_at)))
+        updated = update_pairs(pairs, removed, (new[added_at], new[added_at + 1]))
+        for want, got in zip(updated, _ref_pairs(new)):
+            assert want.tolist() == got
+
+
+def _ref_pairs(seq):
+    """Distinct adjacent pairs (x, y) in (x, y) order with their counts, two run marks excluded."""
+    c = Counter((int(a), int(b)) for a, b in zip(seq[:-1], seq[1:]) if not (a == -1 and b == -1))
+    keys = sorted(c)
+    return [k[0] for k in keys], [k[1] for k in keys], [c[k] for k in keys]
