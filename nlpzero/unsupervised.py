@@ -431,8 +431,8 @@ def segment_unsupervised_spans(
     >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
     >>> lo, hi = segment_unsupervised_spans(lines)
     >>> text = "\\n".join(lines)
-    >>> text[lo[-1]:hi[-1]]
-    '很美'
+    >>> [text[a:b] for a, b in zip(lo[:3], hi[:3])]
+    ['我们喜欢', '自然语言处理', '。']
     """
     direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
                                            encoding, errors, normalize, max_memory, progress, spans=True,

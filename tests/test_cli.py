@@ -514,9 +514,21 @@ def test_cli_cluster_raw_text(tmp_path, sample_path):
 
     share, n = majority(["女儿", "儿子", "宝宝", "两岁", "三岁"])        # children's books
     assert n >= 4 and share >= 0.75
-    share, n = majority(["发货", "快递", "送货", "物流", "到货"])        # delivery
-    assert n >= 3 and share >= 0.6
     assert len(set(cls.values())) >= 20
+    # delivery: only 3-4 of these words are frequent enough, so one InfoMap run's share is 1/3,
+    # 2/3 or 1 by chance as much as by the vectors; the mean over three seeds is the bound
+    shares = []
+    for seed in (0, 1, 2):
+        if seed:
+            res = CliRunner().invoke(main, ["cluster", sample_path, "-q", "--num-trials", "2", "--seed",
+                                            str(seed), "-o", str(out)])
+            assert res.exit_code == 0, res.output
+            rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+            cls = {w: c for w, c, _ in rows}
+        share, n = majority(["发货", "快递", "送货", "物流", "到货"])
+        assert n >= 3
+        shares.append(share)
+    assert sum(shares) / 3 >= 0.6, shares
     lex = tmp_path / "lex.tsv"
     assert CliRunner().invoke(main, ["discover", sample_path, "-q", "-o", str(lex)]).exit_code == 0
     res = CliRunner().invoke(main, ["cluster", sample_path, "-q", "--num-trials", "1", "--lexicon", str(lex),
