@@ -201,6 +201,38 @@ def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
     assert res.exit_code == 2 and "--max-word-len" in res.output
 
 
+def test_cli_long_words_option_reaches_the_learned_segmenter(tmp_path):
+    """--no-long-words learns the joint model without its merges (as long_words=False), the
+    default and --long-words with them; --long-words with nvbe or a given segmenter is a usage
+    error."""
+    from click.testing import CliRunner
+
+    from nlpzero import learn_segmenter
+    from nlpzero.cli import main
+
+    path = tmp_path / "in.txt"
+    lines = ["我们喜欢自然语言处理。"] * 30 + ["自然语言很美"] * 15
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    outs = {}
+    for flag in ("--long-words", "--no-long-words", None):
+        res = runner.invoke(main, ["segment", str(path), "-q", *([flag] if flag else [])])
+        assert res.exit_code == 0, res.output
+        outs[flag] = res.output.splitlines()
+    for flag, long_words in (("--long-words", True), ("--no-long-words", False)):
+        seg = learn_segmenter(str(path), long_words=long_words)
+        assert outs[flag] == [" ".join(toks) for toks in seg.cut_lines(lines)]
+    assert outs[None] == outs["--long-words"] != outs["--no-long-words"]
+    model = tmp_path / "m.nlpz"
+    assert runner.invoke(main, ["learn", str(path), "-q", "--no-long-words", "-o", str(model)]).exit_code == 0
+    res = runner.invoke(main, ["segment", str(path), "-q", "--model", str(model)])
+    assert res.output.splitlines() == outs["--no-long-words"]
+    res = runner.invoke(main, ["segment", str(path), "--long-words", "--method", "nvbe"])
+    assert res.exit_code == 2 and "--long-words" in res.output
+    res = runner.invoke(main, ["segment", str(path), "--no-long-words", "--dict", "jieba"])
+    assert res.exit_code == 2 and "long-words" in res.output
+
+
 JIEBA_CLI_CUTS = {
     "--hmm": lambda jb, s: jb.lcut(s),
     "--cut search": lambda jb, s: jb.lcut_for_search(s, HMM=False),
