@@ -226,6 +226,34 @@ def test_sweep_matches_reference_icm(seed):
     assert int(c.sum()) == sum(counts.bi.values())
 
 
+def test_pair_counts_after_the_pair_map_grew():
+    # more distinct word pairs than the map's first capacity (2**16 slots, grown at half full):
+    # the table and its filter of seen keys are rebuilt; every pair reads its count, and pairs
+    # never seen read 0 (the filter only rules out keys that were never inserted)
+    rng = np.random.default_rng(7)
+    runs = [rng.integers(0, 600, size=int(rng.integers(2, 7))).tolist() for _ in range(12000)]
+    sym = np.array([s for r in runs for s in r], dtype=np.int32)
+    off = np.concatenate(([0], np.cumsum([len(r) for r in runs]))).astype(np.int64)
+    starts = np.ones(sym.size, dtype=np.uint8)                  # one-symbol words
+    cand, length, _ = _joint.intern_words(sym, off, 2)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    end = length.size
+    ref = Counter()
+    for r, run in enumerate(runs):
+        ids = [int(cand[off[r] + i, 0]) for i in range(len(run))]
+        for v, w in zip([end] + ids, ids + [end]):
+            ref[v, w] += 1
+    assert len(ref) > 1 << 15
+    v, w, c = icm.pair_counts()
+    assert dict(zip(zip(v.tolist(), w.tolist()), c.tolist())) == dict(ref)
+    for (a, b), n in itertools.islice(ref.items(), 0, None, 7):
+        assert icm.pair_count(a, b) == n
+    singles = sorted({int(x) for x in cand[:, 0]})
+    absent = [(a, b) for a, b in zip(rng.choice(singles, 3000), rng.choice(singles, 3000))
+              if (int(a), int(b)) not in ref]
+    assert absent and all(icm.pair_count(int(a), int(b)) == 0 for a, b in absent)
+
+
 def test_character_model_counts_with_add_one():
     sym = np.array([0, 1, 1, 0, 2], dtype=np.int32)
     off = np.array([0, 3, 5])
