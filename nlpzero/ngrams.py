@@ -206,6 +206,13 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
                 reach: list | None = None) -> int:
     """Count one partition's n-grams; ``reach[0]`` gets the estimated bytes read when the pass
     stopped over budget."""
+    try:
+        return _count_chunks(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach)
+    finally:
+        table.free_buffers()        # the kernel's working arrays, kept from chunk to chunk
+
+
+def _count_chunks(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach) -> int:
     first = True
     chars = 0
     ratio = 1.0
