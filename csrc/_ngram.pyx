@@ -33,6 +33,7 @@ cdef enum:
     MAX_ORDER = 32
     PREFETCH = 32          # probes in flight
     BLOCK = 1 << 12       # positions between growth checks (bounds over-reservation)
+    WORD_LIMIT = 0x40000  # every word character (is_word_char) is below this code point
 
 cdef uint64_t CHAR_MASK = (<uint64_t>1 << CHAR_BITS) - 1
 cdef uint64_t PARENT_MASK = (<uint64_t>1 << (DEPTH_SHIFT - CHAR_BITS)) - 1
@@ -119,6 +120,9 @@ cdef class NgramTable:
     cdef uint32_t* _sym
     cdef Py_ssize_t _n_cur
     cdef Py_ssize_t _n_sym
+    # slot + 1 of the 1-gram of each word character, 0 while unknown: order 1 needs no hash
+    # probe (a cache of the table, cleared when slots move)
+    cdef uint64_t* _char_slot
 
     def __cinit__(self, int max_n, uint64_t max_bytes=0, uint64_t capacity=1 << 16):
         if max_n < 1 or max_n > MAX_ORDER:
@@ -211,6 +215,8 @@ cdef class NgramTable:
             self.capacity = old_cap
             free(remap)
             raise
+        if self._char_slot != NULL:
+            memset(self._char_slot, 0, WORD_LIMIT * sizeof(uint64_t))     # the slots move
         cdef uint64_t i, j, key, depth
         cdef uint64_t batch[PREFETCH]
         cdef uint64_t keys[PREFETCH]
@@ -318,6 +324,7 @@ cdef class NgramTable:
         # each position's symbol once: the normalised code point of a word character, 0 for a
         # boundary (every order reads it; 0 is never a word character)
         cdef uint32_t* sym = self._sym
+        cdef uint64_t* char_slot = self._char_slot
         cdef Py_ssize_t i, j, b0, b1, p, q, n_live, m
         cdef uint64_t key, slot, run, inserted
         cdef uint32_t c
@@ -364,6 +371,28 @@ cdef class NgramTable:
                     if self.used >= self.grow_at:
                         return OVER_BUDGET
                     b1 = min(b1, b0 + <Py_ssize_t>(self.grow_at - self.used))
+                if k == 1:
+                    # a word character's 1-gram: its slot is cached by code point (live
+                    # positions hold word characters, all below WORD_LIMIT)
+                    with nogil:
+                        for i in range(b0, b1):
+                            p = live[i]
+                            c = sym[p]
+                            slot = char_slot[c]
+                            if slot == 0:
+                                slot = self._find_or_insert(make_key(1, 0, c)) + 1
+                                char_slot[c] = slot
+                            slot -= 1
+                            if self.slots[slot].count == MAX_COUNT:
+                                overflow = True
+                            else:
+                                self.slots[slot].count += 1
+                            cur[p] = slot
+                            if keep:
+                                ids[0, p] = <int32_t>self.slots[slot].id
+                    inserted += b1 - b0
+                    b0 = b1
+                    continue
                 with nogil:
                     # extend each surviving (k-1)-gram at p by the character at p + k - 1;
                     # the probe for live[i] is issued PREFETCH iterations before its use
@@ -390,9 +419,7 @@ cdef class NgramTable:
                             j = p + k - 1
                             if j < n:
                                 c = sym[j]
-                                if k == 1:
-                                    key = make_key(1, 0, c)      # a word character of the part
-                                elif c != 0:
+                                if c != 0:
                                     key = make_key(k, cur[p], c)
                                 if key:
                                     nz_prefetch(&self.slots[self._home(key)])
@@ -420,6 +447,10 @@ cdef class NgramTable:
                 self._free_buffers()
                 raise MemoryError()
             self._n_cur = n_cur
+        if self._char_slot == NULL:
+            self._char_slot = <uint64_t*>calloc(WORD_LIMIT, sizeof(uint64_t))
+            if self._char_slot == NULL:
+                raise MemoryError()
         if n_sym > self._n_sym:
             free(self._sym)
             self._n_sym = 0
@@ -439,6 +470,8 @@ cdef class NgramTable:
         free(self._cur)
         free(self._live)
         free(self._sym)
+        free(self._char_slot)
+        self._char_slot = NULL
         self._cur = NULL
         self._live = NULL
         self._sym = NULL
