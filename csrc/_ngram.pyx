@@ -427,6 +427,8 @@ cdef class NgramTable:
                 b0 = b1
             if count_totals and n_parts == 1:
                 self._totals[k] += inserted
+            if k == self.max_n:
+                break
             m = 0
             with nogil:
                 for i in range(n_live):
