@@ -33,6 +33,7 @@ cdef enum:
     MAX_ORDER = 32
     PREFETCH = 32          # probes in flight
     BLOCK = 1 << 12       # positions between growth checks (bounds over-reservation)
+    WORD_LIMIT = 0x40000  # every word character (is_word_char) is below this code point
 
 cdef uint64_t CHAR_MASK = (<uint64_t>1 << CHAR_BITS) - 1
 cdef uint64_t PARENT_MASK = (<uint64_t>1 << (DEPTH_SHIFT - CHAR_BITS)) - 1
@@ -112,6 +113,16 @@ cdef class NgramTable:
     cdef readonly int max_n
     cdef readonly uint64_t max_bytes
     cdef uint64_t* _totals
+    # count_chunk's working arrays, kept from call to call (a chunk's worth: allocating and
+    # faulting them in again for every chunk cost more than the depth-1 probes); see free_buffers
+    cdef uint64_t* _cur
+    cdef Py_ssize_t* _live
+    cdef uint32_t* _sym
+    cdef Py_ssize_t _n_cur
+    cdef Py_ssize_t _n_sym
+    # slot + 1 of the 1-gram of each word character, 0 while unknown: order 1 needs no hash
+    # probe (a cache of the table, cleared when slots move)
+    cdef uint64_t* _char_slot
 
     def __cinit__(self, int max_n, uint64_t max_bytes=0, uint64_t capacity=1 << 16):
         if max_n < 1 or max_n > MAX_ORDER:
@@ -129,6 +140,7 @@ cdef class NgramTable:
     def __dealloc__(self):
         nz_free_table(self.slots, self.capacity * sizeof(Slot))
         free(self._totals)
+        self._free_buffers()
 
     cdef int _alloc(self, uint64_t cap) except -1:
         self.slots = <Slot*>nz_alloc_table(cap * sizeof(Slot))
@@ -203,6 +215,8 @@ cdef class NgramTable:
             self.capacity = old_cap
             free(remap)
             raise
+        if self._char_slot != NULL:
+            memset(self._char_slot, 0, WORD_LIMIT * sizeof(uint64_t))     # the slots move
         cdef uint64_t i, j, key, depth
         cdef uint64_t batch[PREFETCH]
         cdef uint64_t keys[PREFETCH]
@@ -234,8 +248,10 @@ cdef class NgramTable:
         nz_free_table(old, old_cap * sizeof(Slot))
         return remap
 
-    cdef int _ensure_room(self, uint64_t extra, uint64_t* held, Py_ssize_t n_held) except -1:
-        """Grow (if needed) so ``extra`` more insertions fit; remap ``held`` slot indices.
+    cdef int _ensure_room(self, uint64_t extra, uint64_t* held, Py_ssize_t n_held,
+                          const Py_ssize_t* via=NULL) except -1:
+        """Grow (if needed) so ``extra`` more insertions fit; remap ``held`` slot indices (the
+        ``n_held`` first of them, or with ``via`` only ``held[via[i]]`` for ``i < n_held``).
         Returns 1 when the byte budget forbids growing, else 0."""
         cdef uint64_t new_cap = self.capacity
         while self.used + extra > (new_cap * 3) // 4:
@@ -246,9 +262,11 @@ cdef class NgramTable:
             return 1
         cdef uint64_t* remap = self._grow(new_cap)
         cdef Py_ssize_t i
+        cdef Py_ssize_t h
         for i in range(n_held):
-            if held[i] != NONE:
-                held[i] = remap[held[i]]
+            h = i if via == NULL else via[i]
+            if held[h] != NONE:
+                held[h] = remap[held[h]]
         free(remap)
         return 0
 
@@ -294,119 +312,173 @@ cdef class NgramTable:
             raise ValueError("stop out of range")
         if stop == 0:
             return OK
-        cdef uint64_t* cur = <uint64_t*>malloc(stop * sizeof(uint64_t))
+        cdef bint keep = ids is not None
+        if keep and (ids.shape[0] < self.max_n or ids.shape[1] < stop):
+            raise ValueError("ids must have shape (max_n, stop)")
+        self._reserve_buffers(stop, n)
+        # cur[p]: slot of the n-gram of the current order at p (set for live positions only)
+        cdef uint64_t* cur = self._cur
         # the positions still extending: word characters (of this partition) at order 1, then
         # those whose n-gram of the order before exists; a partition's pass visits few positions
-        cdef Py_ssize_t* live = <Py_ssize_t*>malloc(stop * sizeof(Py_ssize_t))
+        cdef Py_ssize_t* live = self._live
         # each position's symbol once: the normalised code point of a word character, 0 for a
         # boundary (every order reads it; 0 is never a word character)
-        cdef uint32_t* sym = <uint32_t*>malloc(n * sizeof(uint32_t))
-        if cur == NULL or live == NULL or sym == NULL:
-            free(cur)
-            free(live)
-            free(sym)
-            raise MemoryError()
-        memset(cur, 0xFF, stop * sizeof(uint64_t))     # all NONE
+        cdef uint32_t* sym = self._sym
+        cdef uint64_t* char_slot = self._char_slot
         cdef Py_ssize_t i, j, b0, b1, p, q, n_live, m
         cdef uint64_t key, slot, run, inserted
         cdef uint32_t c
         cdef int k
         cdef uint64_t pending[PREFETCH]
-        cdef bint keep = ids is not None
         cdef bint overflow = False
-        if keep and (ids.shape[0] < self.max_n or ids.shape[1] < stop):
-            free(cur)
-            free(live)
-            free(sym)
-            raise ValueError("ids must have shape (max_n, stop)")
-        try:
-            if count_totals and n_parts > 1:
-                # totals[k] += number of positions whose run continues for >= k characters
-                run = 0
-                for i in range(n - 1, -1, -1):
-                    c = normalize_char(codes[i]) if normalize else codes[i]
-                    if is_word_char(c):
-                        if run < <uint64_t>self.max_n:
-                            run += 1
-                    else:
-                        run = 0
-                    if i < stop:
-                        for k in range(1, <int>run + 1):
-                            self._totals[k] += 1
-            n_live = 0
-            with nogil:
-                for i in range(n):
-                    c = normalize_char(codes[i]) if normalize else codes[i]
-                    sym[i] = c if is_word_char(c) else 0
-                for i in range(stop):
-                    c = sym[i]
-                    if c != 0 and (n_parts == 1 or part_of(c, n_parts) == part):
-                        live[n_live] = i
-                        n_live += 1
-                if keep:
-                    for k in range(self.max_n):
-                        for i in range(stop):
-                            ids[k, i] = -1
-            for k in range(1, self.max_n + 1):
-                inserted = 0
-                b0 = 0
-                while b0 < n_live:
-                    b1 = min(b0 + BLOCK, n_live)
-                    if self._ensure_room(b1 - b0, cur, stop):
-                        # the budget forbids growing: go on in blocks no larger than the room
-                        # left (a position inserts at most one n-gram), so a table close to its
-                        # budget is filled instead of given up early
-                        if self.used >= self.grow_at:
-                            return OVER_BUDGET
-                        b1 = min(b1, b0 + <Py_ssize_t>(self.grow_at - self.used))
+        if count_totals and n_parts > 1:
+            # totals[k] += number of positions whose run continues for >= k characters
+            run = 0
+            for i in range(n - 1, -1, -1):
+                c = normalize_char(codes[i]) if normalize else codes[i]
+                if is_word_char(c):
+                    if run < <uint64_t>self.max_n:
+                        run += 1
+                else:
+                    run = 0
+                if i < stop:
+                    for k in range(1, <int>run + 1):
+                        self._totals[k] += 1
+        n_live = 0
+        with nogil:
+            for i in range(n):
+                c = normalize_char(codes[i]) if normalize else codes[i]
+                sym[i] = c if is_word_char(c) else 0
+            for i in range(stop):
+                c = sym[i]
+                if c != 0 and (n_parts == 1 or part_of(c, n_parts) == part):
+                    live[n_live] = i
+                    n_live += 1
+            if keep:
+                for k in range(self.max_n):
+                    for i in range(stop):
+                        ids[k, i] = -1
+        for k in range(1, self.max_n + 1):
+            inserted = 0
+            b0 = 0
+            while b0 < n_live:
+                b1 = min(b0 + BLOCK, n_live)
+                # the slots held: the live positions' (at order 1 only those counted so far)
+                if self._ensure_room(b1 - b0, cur, b0 if k == 1 else n_live, live):
+                    # the budget forbids growing: go on in blocks no larger than the room
+                    # left (a position inserts at most one n-gram), so a table close to its
+                    # budget is filled instead of given up early
+                    if self.used >= self.grow_at:
+                        return OVER_BUDGET
+                    b1 = min(b1, b0 + <Py_ssize_t>(self.grow_at - self.used))
+                if k == 1:
+                    # a word character's 1-gram: its slot is cached by code point (live
+                    # positions hold word characters, all below WORD_LIMIT)
                     with nogil:
-                        # extend each surviving (k-1)-gram at p by the character at p + k - 1;
-                        # the probe for live[i] is issued PREFETCH iterations before its use
-                        for i in range(b0, b1 + PREFETCH):
-                            q = i - PREFETCH
-                            if q >= b0:
-                                p = live[q]
-                                key = pending[(q - b0) % PREFETCH]
-                                if key == 0:
-                                    cur[p] = NONE
-                                else:
-                                    slot = self._find_or_insert(key)
-                                    if self.slots[slot].count == MAX_COUNT:
-                                        overflow = True
-                                    else:
-                                        self.slots[slot].count += 1
-                                    cur[p] = slot
-                                    inserted += 1
-                                    if keep:
-                                        ids[k - 1, p] = <int32_t>self.slots[slot].id
-                            if i < b1:
-                                p = live[i]
-                                key = 0
-                                j = p + k - 1
-                                if j < n:
-                                    c = sym[j]
-                                    if k == 1:
-                                        key = make_key(1, 0, c)      # a word character of the part
-                                    elif c != 0:
-                                        key = make_key(k, cur[p], c)
-                                    if key:
-                                        nz_prefetch(&self.slots[self._home(key)])
-                                pending[(i - b0) % PREFETCH] = key
+                        for i in range(b0, b1):
+                            p = live[i]
+                            c = sym[p]
+                            slot = char_slot[c]
+                            if slot == 0:
+                                slot = self._find_or_insert(make_key(1, 0, c)) + 1
+                                char_slot[c] = slot
+                            slot -= 1
+                            if self.slots[slot].count == MAX_COUNT:
+                                overflow = True
+                            else:
+                                self.slots[slot].count += 1
+                            cur[p] = slot
+                            if keep:
+                                ids[0, p] = <int32_t>self.slots[slot].id
+                    inserted += b1 - b0
                     b0 = b1
-                if count_totals and n_parts == 1:
-                    self._totals[k] += inserted
-                m = 0
+                    continue
                 with nogil:
-                    for i in range(n_live):
-                        if cur[live[i]] != NONE:
-                            live[m] = live[i]
-                            m += 1
-                n_live = m
-            return COUNT_OVERFLOW if overflow else OK
-        finally:
-            free(cur)
-            free(live)
-            free(sym)
+                    # extend each surviving (k-1)-gram at p by the character at p + k - 1;
+                    # the probe for live[i] is issued PREFETCH iterations before its use
+                    for i in range(b0, b1 + PREFETCH):
+                        q = i - PREFETCH
+                        if q >= b0:
+                            p = live[q]
+                            key = pending[(q - b0) % PREFETCH]
+                            if key == 0:
+                                cur[p] = NONE
+                            else:
+                                slot = self._find_or_insert(key)
+                                if self.slots[slot].count == MAX_COUNT:
+                                    overflow = True
+                                else:
+                                    self.slots[slot].count += 1
+                                cur[p] = slot
+                                inserted += 1
+                                if keep:
+                                    ids[k - 1, p] = <int32_t>self.slots[slot].id
+                        if i < b1:
+                            p = live[i]
+                            key = 0
+                            j = p + k - 1
+                            if j < n:
+                                c = sym[j]
+                                if c != 0:
+                                    key = make_key(k, cur[p], c)
+                                if key:
+                                    nz_prefetch(&self.slots[self._home(key)])
+                            pending[(i - b0) % PREFETCH] = key
+                b0 = b1
+            if count_totals and n_parts == 1:
+                self._totals[k] += inserted
+            if k == self.max_n:
+                break
+            m = 0
+            with nogil:
+                for i in range(n_live):
+                    if cur[live[i]] != NONE:
+                        live[m] = live[i]
+                        m += 1
+            n_live = m
+        return COUNT_OVERFLOW if overflow else OK
+
+    cdef int _reserve_buffers(self, Py_ssize_t n_cur, Py_ssize_t n_sym) except -1:
+        if n_cur > self._n_cur:
+            free(self._cur)
+            free(self._live)
+            self._n_cur = 0
+            self._cur = <uint64_t*>malloc(n_cur * sizeof(uint64_t))
+            self._live = <Py_ssize_t*>malloc(n_cur * sizeof(Py_ssize_t))
+            if self._cur == NULL or self._live == NULL:
+                self._free_buffers()
+                raise MemoryError()
+            self._n_cur = n_cur
+        if self._char_slot == NULL:
+            self._char_slot = <uint64_t*>calloc(WORD_LIMIT, sizeof(uint64_t))
+            if self._char_slot == NULL:
+                raise MemoryError()
+        if n_sym > self._n_sym:
+            free(self._sym)
+            self._n_sym = 0
+            self._sym = <uint32_t*>malloc(n_sym * sizeof(uint32_t))
+            if self._sym == NULL:
+                self._free_buffers()
+                raise MemoryError()
+            self._n_sym = n_sym
+        return 0
+
+    def free_buffers(self):
+        """Free the working arrays ``count_chunk`` keeps from call to call (about 20 bytes per
+        code point of the largest chunk); call it when counting is over. Counts are unchanged."""
+        self._free_buffers()
+
+    cdef void _free_buffers(self) noexcept:
+        free(self._cur)
+        free(self._live)
+        free(self._sym)
+        free(self._char_slot)
+        self._char_slot = NULL
+        self._cur = NULL
+        self._live = NULL
+        self._sym = NULL
+        self._n_cur = 0
+        self._n_sym = 0
 
     def add(self, const uint32_t[:, ::1] codes, const uint8_t[::1] lengths, const uint64_t[::1] counts):
         """Add ``counts[r]`` to the n-gram ``codes[r, :lengths[r]]`` for every row r (exact merge).

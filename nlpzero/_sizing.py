@@ -25,6 +25,14 @@ _RESERVE_GROWTH = 4
 _FIRST_PER_BYTE = 0.75
 
 
+def human_bytes(n: int) -> str:
+    """``n`` bytes as a ``--max-memory`` value: ``8M`` when a whole number of K, M or G."""
+    for unit, size in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
 def utf8_bytes(codes: np.ndarray) -> int:
     """Bytes of ``codes`` in UTF-8."""
     return int(codes.size + (codes >= 0x80).sum() + (codes >= 0x800).sum() + (codes >= 0x10000).sum())

@@ -339,6 +339,7 @@ def _count_block(block, first, max_n, collapse, normalize, max_memory, encoding,
     else:
         table.reserve(codes.size * max_n * 2 // 5)
         status = table.count_chunk(codes, codes.size, normalize)
+    table.free_buffers()
     del codes
     if status != _ngram.OK:
         kind = "overflow" if status == _ngram.COUNT_OVERFLOW else "budget"

@@ -36,7 +36,7 @@ from . import _ngram
 from ._io import atomic_write
 from ._limits import MAX_NGRAM_ORDER
 from ._progress import ProgressArg, make_progress
-from ._sizing import first_reserve, reserve, utf8_bytes
+from ._sizing import first_reserve, human_bytes, reserve, utf8_bytes
 from ._text import as_codes
 from ._validate import check_int
 from .corpus import Corpus, Source, as_corpus
@@ -174,7 +174,7 @@ def _count(corpus: Corpus, max_n: int, min_count: int, max_memory: int, collapse
                 raise MemoryBudgetError(
                     f"max_memory={max_memory} bytes is too small to count {corpus.path or 'the corpus'} "
                     f"even in {n_parts} partitions: the n-grams of one partition alone need {need} "
-                    f"bytes; raise max_memory to at least {need} (--max-memory {_human(need)})"
+                    f"bytes; raise max_memory to at least {need} (--max-memory {human_bytes(need)})"
                 )
             n_parts = min(n_parts * _split_factor(corpus, result), MAX_PARTITIONS)
             meter.desc = f"{desc} ({n_parts} partitions)"
@@ -206,6 +206,13 @@ def _count_pass(corpus: Corpus, table: _ngram.NgramTable, n_parts: int, part: in
                 reach: list | None = None) -> int:
     """Count one partition's n-grams; ``reach[0]`` gets the estimated bytes read when the pass
     stopped over budget."""
+    try:
+        return _count_chunks(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach)
+    finally:
+        table.free_buffers()        # the kernel's working arrays, kept from chunk to chunk
+
+
+def _count_chunks(corpus, table, n_parts, part, meter, collapse_ascii, cache, reach) -> int:
     first = True
     chars = 0
     ratio = 1.0
@@ -276,13 +283,6 @@ def _partition_need(corpus, max_n, n_parts, part, collapse_ascii) -> int:
     while table.size > cap * 3 // 4:
         cap <<= 1
     return cap * 16
-
-
-def _human(n: int) -> str:
-    for unit, size in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
-        if n % size == 0:
-            return f"{n // size}{unit}"
-    return str(n)
 
 
 def _count_partitioned(corpus, max_n, min_count, max_memory, n_parts, meter, collapse_ascii=False,

@@ -81,6 +81,25 @@ def test_characters_outside_bmp_and_normalisation():
     assert raw["ab"] == 1
 
 
+def test_code_points_at_the_edges_of_the_word_ranges():
+    # the counter caches each word character's 1-gram by code point: the first and last code
+    # point of every word range (U+3FFFF the highest), their neighbours outside (boundaries),
+    # across a table that grows while the same characters recur
+    edges = [0x30, 0x39, 0x41, 0x5A, 0x61, 0x7A, 0x3400, 0x4DBF, 0x4E00, 0x9FFF, 0xF900, 0xFAFF,
+             0x20000, 0x2FFFF, 0x30000, 0x3FFFF]
+    outside = [0x2F, 0x3A, 0x60, 0x7B, 0x33FF, 0x4DC0, 0x9FFF + 1, 0xF8FF, 0xFB00, 0x1FFFF, 0x40000,
+               0x10FFFF]
+    rng = random.Random(7)
+    pool = [chr(c) for c in edges] * 8 + [chr(c) for c in outside] + [random_text(rng, 1) for _ in range(40)]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(1, 400))) for _ in range(400)]
+    ref, totals = ref_count(texts, 4)
+    assert len(ref) > 3 * (1 << 16) // 4    # more than the initial table holds: it grows mid-count
+    counts = count_ngrams(texts, max_n=4)
+    assert_same(counts, ref, totals)
+    assert counts[chr(0x3FFFF) * 2] == ref.get(chr(0x3FFFF) * 2, 0) > 0
+    assert counts[chr(0x40000)] == 0
+
+
 def test_lookups_and_listing_order():
     counts = count_ngrams(["今天天气不错", "天气很好"], max_n=2)
     assert counts["天气"] == 2 and counts.get("天气") == 2
