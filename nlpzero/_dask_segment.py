@@ -5,7 +5,8 @@ of the input is segmented on the worker that read it (:mod:`nlpzero.distributed`
 input into blocks), and the results are written here in input order through the one atomic
 writer (:mod:`nlpzero._io`): a failure leaves nothing at the destination. At most
 :data:`IN_FLIGHT_PER_WORKER` blocks per worker are being segmented or written at once, so the
-memory of a long output does not grow with the input.
+memory of a long output does not grow with the input; blocks of at most
+:data:`SEGMENT_BLOCK_BYTES` keep the workers' memory small too.
 """
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from .errors import ParameterTypeError
 
 #: Blocks being segmented or written at once, per worker (bounds the memory of long outputs).
 IN_FLIGHT_PER_WORKER = 3
+#: Largest block segmented by one task: a worker's memory grows with the block it segments
+#: (its text, codes and the segmenter's arrays per character) and this process holds up to
+#: ``IN_FLIGHT_PER_WORKER`` outputs per worker, so blocks stay small (counting takes larger ones).
+SEGMENT_BLOCK_BYTES = 4 << 20
 
 def _segment_block(block, first, job, encoding, errors):
     """Segment one block (worker): ``(bytes in, output, error)``."""
@@ -54,7 +59,7 @@ def segment_file_on(client, corpus, output, segmenter, delimiter: str, encoding:
             job = client.scatter(_SegmentLines(segmenter, delimiter), broadcast=True, hash=False)
             window = IN_FLIGHT_PER_WORKER * _n_workers(client)
             pending: deque = deque()
-            blocks = iter(inp.blocks(client))
+            blocks = iter(inp.blocks(client, SEGMENT_BLOCK_BYTES))
             sizes: list = []
             index = 0
             while True:

@@ -229,8 +229,9 @@ class _Input:
         self.normalize = normalize
         self.size = corpus.size if corpus is not None else None
 
-    def blocks(self, client) -> list:
-        """Delayed raw blocks (``url``), or an iterator of str chunks (``corpus``)."""
+    def blocks(self, client, max_bytes: int = MAX_BLOCK_BYTES) -> list:
+        """Delayed raw blocks (``url``) of at most about ``max_bytes`` each, or an iterator of
+        str chunks (``corpus``)."""
         if self.url is None:
             return self.corpus.line_chunks()
         from dask.bytes import read_bytes
@@ -242,7 +243,7 @@ class _Input:
             fs, path = fsspec.core.url_to_fs(self.url)
             size = fs.size(path)
         per = -(-max(size, 1) // (BLOCKS_PER_WORKER * _n_workers(client)))
-        blocksize = min(max(per, MIN_BLOCK_BYTES), MAX_BLOCK_BYTES)
+        blocksize = min(max(per, MIN_BLOCK_BYTES), max_bytes)
         _, blocks = read_bytes(self.url, delimiter=b"\n", blocksize=blocksize, sample=False)
         if len(blocks) != 1:
             raise InputError(f"{self.url}: names {len(blocks)} files; give one file", self.url)
