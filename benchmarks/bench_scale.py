@@ -10,6 +10,7 @@ CPU seconds of the command and every descendant, peak RSS of the whole process t
 - ``segment CORPUS -o F`` (learns its lexicon from the input: no --lexicon / --dict)
 - ``segment CORPUS --dict jieba -o F``
 - ``ngrams CORPUS -n 4 --min-count 1 -o F``
+- ``discover CORPUS --method mi -o F`` (only with ``--only mi``)
 
 Each command runs in one process (the defaults) and, when the installed nlpzero's command has
 ``--scheduler``, with ``--scheduler local:2`` (a 2-worker LocalCluster). A run past
@@ -48,9 +49,12 @@ COMMANDS: dict[str, tuple[str, list[str]]] = {
     "segment (learned)": ("segment", []),
     "segment --dict jieba": ("segment", ["--dict", "jieba"]),
     "ngrams -n 4 --min-count 1": ("ngrams", ["-n", "4", "--min-count", "1"]),
+    "discover --method mi": ("discover", ["--method", "mi"]),
 }
 SHORT = {"discover": "discover", "segment (learned)": "segment", "segment --dict jieba": "jieba",
-         "ngrams -n 4 --min-count 1": "ngrams"}
+         "ngrams -n 4 --min-count 1": "ngrams", "discover --method mi": "mi"}
+#: what runs without --only (``mi``, the bounded statistics of discovery, only when asked for)
+DEFAULT = ("discover", "segment", "jieba", "ngrams")
 SCHEDULER = "local:2"
 
 
@@ -167,7 +171,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="50M,200M,1G", help="comma-separated sizes (bytes; K/M/G suffixes)")
     ap.add_argument("--timeout", type=float, default=1800.0, help="wall-clock limit of one command run (s)")
-    ap.add_argument("--only", default="", help="comma-separated subset: discover,segment,jieba,ngrams")
+    ap.add_argument("--only", default="", help="comma-separated subset: discover,segment,jieba,ngrams "
+                    "(the default), or mi (discover --method mi)")
     ap.add_argument("--no-dask", action="store_true", help="skip the --scheduler runs")
     ap.add_argument("--no-heaps", action="store_true", help="skip the distinct-n-gram growth check")
     ap.add_argument("--record", metavar="FILE", help="append every run to this JSON-lines file")
@@ -176,7 +181,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sizes = [scaletext.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     only = {s.strip() for s in args.only.split(",") if s.strip()}
-    commands = {k: v for k, v in COMMANDS.items() if not only or SHORT[k] in only}
+    commands = {k: v for k, v in COMMANDS.items() if SHORT[k] in (only or DEFAULT)}
     if only - set(SHORT.values()):
         ap.error(f"--only: unknown {sorted(only - set(SHORT.values()))}; choose from {sorted(SHORT.values())}")
     modes = [("one process", None)] + ([] if args.no_dask else [(f"--scheduler {SCHEDULER}", SCHEDULER)])
