@@ -27,7 +27,7 @@ cimport numpy as cnp
 
 from _textmodel cimport is_word_char, normalize_char, is_ascii_alnum
 from _utf8 cimport put_utf8
-from _native cimport nz_alloc_table, nz_free_table
+from _native cimport nz_alloc_table, nz_free_table, nz_prefetch_r
 
 cnp.import_array()
 
@@ -245,6 +245,11 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
 # ---------------------------------------------------------------------- bigram hash map
 # One open-addressing table of {key = v << 32 | w, count}: key and count share a slot, so a probe
 # is one cache line. Entries are never removed (a count may drop to 0).
+#
+# Beside it, a bit filter of the keys ever inserted (8 bits per slot, bit = top bits of the key's
+# hash): a pair whose bit is clear was never seen, so its count is 0 without probing the table.
+# Most pairs the ICM asks about were never seen, and the filter (1/16 of the table's bytes) stays
+# in cache where the table does not. Only ever set, so it never hides a key: same counts.
 cdef struct Slot:
     uint64_t key
     int64_t val
@@ -254,18 +259,49 @@ cdef struct PairMap:
     Slot* slots
     uint64_t cap
     uint64_t n
+    uint64_t* seen           # cap * 8 bits
+    int seen_shift           # bit of key = mix(key) >> seen_shift
+
+
+cdef inline int _log2(uint64_t x) noexcept nogil:
+    cdef int b = 0
+    while (<uint64_t>1 << b) < x:
+        b += 1
+    return b
+
+
+cdef int pm_alloc_seen(PairMap* m) except -1:
+    """A cleared filter for the current capacity, filled from the table's keys."""
+    cdef uint64_t t, bit
+    m.seen = <uint64_t*>nz_alloc_table(m.cap)         # cap * 8 bits = cap bytes
+    if m.seen == NULL:
+        raise MemoryError()
+    m.seen_shift = 64 - (_log2(m.cap) + 3)
+    for t in range(m.cap):
+        if m.slots[t].key != EMPTY:
+            bit = mix(m.slots[t].key) >> m.seen_shift
+            m.seen[bit >> 6] |= <uint64_t>1 << (bit & 63)
+    return 0
 
 
 cdef int pm_init(PairMap* m, uint64_t cap) except -1:
     cdef uint64_t t
     m.cap = cap
     m.n = 0
+    m.seen = NULL
     m.slots = <Slot*>nz_alloc_table(cap * sizeof(Slot))
     if m.slots == NULL:
         raise MemoryError()
     for t in range(cap):
         m.slots[t].key = EMPTY
+    pm_alloc_seen(m)
     return 0
+
+
+cdef inline bint pm_maybe(const PairMap* m, uint64_t key) noexcept nogil:
+    """False when ``key`` was never inserted (then its count is 0)."""
+    cdef uint64_t bit = mix(key) >> m.seen_shift
+    return (m.seen[bit >> 6] >> (bit & 63)) & 1
 
 
 cdef inline uint64_t pm_slot(const PairMap* m, uint64_t key) noexcept nogil:
@@ -294,6 +330,8 @@ cdef int pm_add(PairMap* m, uint64_t key, int32_t delta) except -1:
     m.slots[slot].key = key
     m.slots[slot].val = delta
     m.n += 1
+    t = mix(key) >> m.seen_shift
+    m.seen[t >> 6] |= <uint64_t>1 << (t & 63)
     if m.n * 2 > m.cap:
         c2 = m.cap * 2
         ns = <Slot*>nz_alloc_table(c2 * sizeof(Slot))
@@ -308,8 +346,11 @@ cdef int pm_add(PairMap* m, uint64_t key, int32_t delta) except -1:
                     slot = (slot + 1) & (c2 - 1)
                 ns[slot] = m.slots[t]
         nz_free_table(m.slots, m.cap * sizeof(Slot))
+        nz_free_table(m.seen, m.cap)
+        m.seen = NULL
         m.slots = ns
         m.cap = c2
+        pm_alloc_seen(m)
     return 0
 
 
@@ -351,6 +392,7 @@ cdef class ICM:
 
     def __cinit__(self):
         self.pairs.slots = NULL
+        self.pairs.seen = NULL
         self.best = NULL
         self.back = NULL
         self.p1 = NULL
@@ -408,6 +450,7 @@ cdef class ICM:
     def __dealloc__(self):
         if self.pairs.slots != NULL:
             nz_free_table(self.pairs.slots, self.pairs.cap * sizeof(Slot))
+        nz_free_table(self.pairs.seen, self.pairs.cap)
         free(self.best)
         free(self.back)
         free(self.p1)
@@ -524,7 +567,8 @@ cdef class ICM:
         return n_types, lens_a, em_a, tr_a, n_ctx_a, k_ctx_a
 
     def pair_count(self, int32_t v, int32_t w):
-        return pm_get(&self.pairs, (<uint64_t>v << 32) | <uint64_t>w)
+        """Count of the word pair (v, w), read as the sweep reads it (filter, then table)."""
+        return self._pair((<uint64_t><uint32_t>v << 32) | <uint64_t><uint32_t>w, False)
 
     cdef inline int32_t _local_word(self, int32_t w) noexcept nogil:
         """Count of word w in the run being re-segmented (its old path)."""
@@ -588,10 +632,71 @@ cdef class ICM:
         return n
 
     cdef inline int32_t _pair(self, uint64_t key, bint exclude) noexcept nogil:
+        if not pm_maybe(&self.pairs, key):
+            return 0
         cdef int32_t c = pm_get(&self.pairs, key)
         if exclude and c > 0:
             c -= self._local_pair(key)
         return c
+
+    cdef void _prefetch_rows(self, Py_ssize_t r) noexcept nogil:
+        """Ask for run r's rows of the candidate table, its symbols and its flags."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1]
+        cdef const char* a
+        cdef const char* b
+        if hi <= lo:
+            return
+        a = <const char*>&self.cand[lo, 0]
+        b = <const char*>&self.cand[hi - 1, self.L - 1]
+        while a <= b:
+            nz_prefetch_r(a)
+            a += 64
+        nz_prefetch_r(b)
+        nz_prefetch_r(&self.sym[lo])
+        nz_prefetch_r(&self.sym[hi - 1])
+        nz_prefetch_r(&self.starts[lo])
+        nz_prefetch_r(&self.starts[hi - 1])
+
+    cdef void _prefetch_counts(self, Py_ssize_t r) noexcept nogil:
+        """Ask for the counts of run r's candidate words (its rows are asked for earlier)."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], i, k
+        for i in range(lo, hi):
+            for k in range(self.L):
+                if i + k >= hi:
+                    break
+                nz_prefetch_r(&self.count[self.cand[i, k]])
+
+    cdef void _prefetch_pairs(self, Py_ssize_t r) noexcept nogil:
+        """Ask for the home slot of every word pair the DP of run r may look up: pairs of
+        candidates with positive counts (before run r's own words are taken out) that the
+        filter does not rule out (its counts are asked for earlier)."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], i, k, kp
+        cdef int L = self.L
+        cdef uint64_t mask = self.pairs.cap - 1, key, wkey
+        cdef uint64_t endw = <uint64_t>self.n_words
+        for i in range(lo, hi):
+            for k in range(1, L + 1):
+                if i + k > hi:
+                    break
+                if self.count[self.cand[i, k - 1]] <= 0:
+                    continue
+                wkey = <uint64_t>self.cand[i, k - 1]
+                if i == lo:
+                    key = (endw << 32) | wkey
+                    if pm_maybe(&self.pairs, key):
+                        nz_prefetch_r(&self.pairs.slots[mix(key) & mask])
+                else:
+                    for kp in range(1, L + 1):
+                        if i - kp < lo:
+                            break
+                        if self.count[self.cand[i - kp, kp - 1]] > 0:
+                            key = (<uint64_t>self.cand[i - kp, kp - 1] << 32) | wkey
+                            if pm_maybe(&self.pairs, key):
+                                nz_prefetch_r(&self.pairs.slots[mix(key) & mask])
+                if i + k == hi:
+                    key = (wkey << 32) | endw
+                    if pm_maybe(&self.pairs, key):
+                        nz_prefetch_r(&self.pairs.slots[mix(key) & mask])
 
     @cython.cdivision(True)
     cdef double _path(self, Py_ssize_t r, double alpha0, double alpha1, const double* lplen,
@@ -760,6 +865,16 @@ cdef class ICM:
         try:
             for q in range(n_order):
                 r = order[q]
+                # the memory of the runs to come is asked for while this one is computed (the
+                # runs are visited at random, so each run's rows, counts and pairs would
+                # otherwise be cache misses one after another): the rows of the run three ahead,
+                # the counts of the one two ahead, the pair slots of the next
+                if q + 3 < n_order:
+                    self._prefetch_rows(order[q + 3])
+                if q + 2 < n_order:
+                    self._prefetch_counts(order[q + 2])
+                if q + 1 < n_order:
+                    self._prefetch_pairs(order[q + 1])
                 lo = self.off[r]
                 hi = self.off[r + 1]
                 if hi <= lo:
@@ -846,14 +961,19 @@ cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const
     ``w[bucket * 4 + tag]`` emission weights, ``tw[prev * 4 + tag]`` transitions (prev 4 = start).
     Sums are in double whatever the type of ``w`` (a float32 weight converts exactly, so float32
     weights decode as their float64 copy would, from half the memory). Ties go to the lowest
-    tag."""
+    tag. ``fb`` (10 per symbol of the run) receives the feature buckets of every position."""
     cdef Py_ssize_t m = hi - lo, t, f
     cdef int y, p, bestp
     cdef double em, sc, bestsc
     cdef double em4[4]
     cdef const weight_t* row
+    # the buckets of the whole run first, each weight row asked for at once: the rows are spread
+    # over a table larger than the cache, so their misses overlap instead of coming one by one
     for t in range(m):
-        features(feat, lo, hi, lo + t, mask, fb)
+        features(feat, lo, hi, lo + t, mask, fb + 10 * t)
+        for f in range(10):
+            nz_prefetch_r(w + fb[10 * t + f] * 4)
+    for t in range(m):
         # each tag's emission sums its 10 weights in template order (a bucket's 4 weights
         # are adjacent: the 4 sums advance together)
         em4[0] = 0.0
@@ -861,7 +981,7 @@ cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const
         em4[2] = 0.0
         em4[3] = 0.0
         for f in range(10):
-            row = w + fb[f] * 4
+            row = w + fb[10 * t + f] * 4
             em4[0] += row[0]
             em4[1] += row[1]
             em4[2] += row[2]
@@ -916,10 +1036,11 @@ def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1]
         longest = max(longest, off[r + 1] - off[r])
     cdef double* delta = <double*>malloc(longest * 4 * sizeof(double))
     cdef int8_t* bp = <int8_t*>malloc(longest * 4)
-    cdef uint64_t fb[10]
-    if delta == NULL or bp == NULL:
+    cdef uint64_t* fb = <uint64_t*>malloc(longest * 10 * sizeof(uint64_t))
+    if delta == NULL or bp == NULL or fb == NULL:
         free(delta)
         free(bp)
+        free(fb)
         raise MemoryError()
     try:
         with nogil:
@@ -932,6 +1053,7 @@ def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1]
     finally:
         free(delta)
         free(bp)
+        free(fb)
     return tags_a
 
 
@@ -961,11 +1083,13 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
     cdef double* delta = <double*>malloc(longest * 4 * sizeof(double))
     cdef int8_t* bp = <int8_t*>malloc(longest * 4)
     cdef int8_t* pred = <int8_t*>malloc(longest)
-    cdef uint64_t fb[10]
-    if delta == NULL or bp == NULL or pred == NULL:
+    cdef uint64_t* fb = <uint64_t*>malloc(longest * 10 * sizeof(uint64_t))
+    cdef uint64_t* fp
+    if delta == NULL or bp == NULL or pred == NULL or fb == NULL:
         free(delta)
         free(bp)
         free(pred)
+        free(fb)
         raise MemoryError()
     try:
         with nogil:
@@ -991,12 +1115,12 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
                         g = gold[lo + t]
                         p = pred[t]
                         if g != p:
-                            features(&feat[0], lo, hi, lo + t, mask, fb)
+                            fp = fb + 10 * t        # the buckets viterbi_run computed
                             for f in range(10):
-                                w[fb[f] * 4 + g] += 1.0
-                                u[fb[f] * 4 + g] += c
-                                w[fb[f] * 4 + p] -= 1.0
-                                u[fb[f] * 4 + p] -= c
+                                w[fp[f] * 4 + g] += 1.0
+                                u[fp[f] * 4 + g] += c
+                                w[fp[f] * 4 + p] -= 1.0
+                                u[fp[f] * 4 + p] -= c
                         if g != p or gp != pp:
                             tw[gp * 4 + g] += 1.0
                             tu[gp * 4 + g] += c
@@ -1009,6 +1133,7 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
         free(delta)
         free(bp)
         free(pred)
+        free(fb)
     return step, errors
 
 

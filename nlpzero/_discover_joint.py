@@ -2,7 +2,8 @@
 segmentation of the corpus, ranked by how much each saves in describing the corpus.
 
 The words are the tokens of :func:`nlpzero.segment_unsupervised`'s joint segmentation (nVBE's
-segmentation refined by :mod:`nlpzero.joint`), counted over the runs. Each multi-character word
+segmentation refined by :mod:`nlpzero.joint`, with the type-level merges of
+:mod:`nlpzero._joint_merge` that make words longer than ``max_n``), counted over the runs. Each multi-character word
 w is ranked by its **description-length gain** under the model's own unigram predictive
 distribution ``P1(x) = (n_x + α0·P0(x)) / (T + α0)`` (T tokens, α0 the Ewens estimate from the
 tokens and types, ``P0(x) = p_len(|x|)·Π p(c)``, all as in :mod:`nlpzero.joint`)::
@@ -45,7 +46,7 @@ def joint_starts(passes: Passes, K: int, seed: int, max_memory: int, progress):
             return _joined(sym, st.astype(bool))
 
         return nvbe_joined, None
-    refined = joint_refine(inputs, K, seed, progress)
+    refined = joint_refine(inputs, K, seed, progress, long_words=True)
     flags = refined.starts.astype(bool)
     if inputs.sampled:
         pending = []

@@ -116,10 +116,13 @@ def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress, l
     refined = refine(inputs.sym, inputs.off, inputs.starts, max_word_len=max_word_len, seed=seed,
                      progress=report)
     if long_words:
+        from . import _ngram
         from ._joint_merge import merge_words
 
+        classes = (inputs.chars == _ngram.DIGIT_SYMBOL) | (inputs.chars == _ngram.LATIN_SYMBOL)
         refined.starts, merged = merge_words(inputs.sym, inputs.off, refined.starts, max_word_len,
-                                             refined.alpha0[-1], refined.alpha1[-1], char=True)
+                                             refined.alpha0[-1], refined.alpha1[-1], char=True,
+                                             classes=classes)
         if report is not None:
             import sys
 

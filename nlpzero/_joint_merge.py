@@ -16,10 +16,18 @@ for the new type (log α0·P0(u)) and gains where the pair was predictable; no l
 involved: merges repeat, pass after pass, until none raises P, so a word is as long as the
 evidence makes it. Merges in one pass share no word type.
 
+A word holding a collapsed ASCII stretch (every digit string is one symbol, and so is every
+other letter/digit string) is never merged: the evidence of a merge is that the same pair of
+strings recurs, and ``附图片 1`` followed by ``张`` twice may be ``附图片１张`` and ``附图片２张``,
+two different strings (the counts of such a type pool all the numbers of the text).
+
 The gains of a pass are computed for all candidates at once (:func:`fast_candidate_gains`: the
 count changes of every candidate's windows as arrays of records, summed per candidate); the
 window-by-window :func:`candidate_gains` is its reference (and handles the rare candidates with
-adjacent occurrences ``v w v w``).
+adjacent occurrences ``v w v w``). The distinct word pairs and their counts are sorted once
+(:func:`pair_counts`) and then updated pass by pass from the pairs the merges removed and made
+(:func:`update_pairs`); the character model's counts are recounted from the type sequence
+(:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
 """
 from __future__ import annotations
 
@@ -27,6 +35,11 @@ import math
 from collections import Counter, defaultdict
 
 import numpy as np
+
+from ._joint_charmodel import CharModel, _group, char_counts, char_gains
+
+__all__ = ["CharModel", "candidate_gains", "char_counts", "fast_candidate_gains", "merge_words",
+           "pair_counts", "update_pairs"]
 
 #: safety bound on merge passes (each pass merges pairs of the previous pass's words; the
 #: loop stops as soon as no merge raises the probability)
@@ -42,29 +55,29 @@ def _lg(n: int) -> float:
 
 def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, alpha0: float,
                 alpha1: float, max_passes: int = MAX_PASSES, char: bool = False,
-                fast: bool = True) -> tuple[np.ndarray, int]:
+                fast: bool = True, classes: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Word starts after the type-level merges (see the module docstring), and the number of
     merged types. With ``char`` the gain also counts the change of the character position
-    model's log-likelihood, recounted (the joint model's second expert)."""
-    from . import _joint
-
+    model's log-likelihood, recounted (the joint model's second expert). ``classes`` flags the
+    symbol ids that stand for a class of strings (a collapsed digit or Latin stretch): a type
+    holding one is never merged, since its "occurrences" are different strings of the text."""
     sym = np.ascontiguousarray(sym, dtype=np.int32)
     off = np.ascontiguousarray(off, dtype=np.int64)
     n_sym = sym.size
     lo = np.flatnonzero(starts)
     run_of = np.searchsorted(off, lo, side="right") - 1
     hi = np.minimum(np.concatenate((lo[1:], [n_sym])), off[run_of + 1])
-    cand, _, _ = _joint.intern_words(sym, off, L)
-    # dense type ids 0..K-1 (in order of the substring ids, so deterministic)
-    _, first_tok, tok = np.unique(cand[lo, hi - lo - 1], return_index=True, return_inverse=True)
-    del cand                                  # (n × L ids: not kept through the passes)
+    n_symbols = int(sym.max()) + 1 if sym.size else 1
+    # dense type ids 0..K-1 (in order of the token strings' keys, so deterministic)
+    _, first_tok, tok = np.unique(_string_keys(sym, off, lo, hi, L, n_symbols), return_index=True,
+                                  return_inverse=True)
     tok = tok.astype(np.int64).ravel()
     n_types0 = first_tok.size
-    n_symbols = int(sym.max()) + 1 if sym.size else 1
     # the base measure's symbol distribution, as in the ICM: symbols of the word types' spellings
     lens = (hi - lo)[first_tok]
     at = np.repeat(lo[first_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-    freq = np.bincount(sym[at + np.arange(int(lens.sum()))], minlength=n_symbols) + 1.0
+    pool = sym[at + np.arange(int(lens.sum()))].astype(np.int64)      # the types' spellings
+    freq = np.bincount(pool, minlength=n_symbols) + 1.0
     lpsym_all = np.log(freq / freq.sum())
     # per type: length and Σ log p(symbol) (for P0); merged types appended
     t_len = np.zeros(n_types0, dtype=np.int64)
@@ -72,10 +85,16 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     csum = np.concatenate(([0.0], np.cumsum(lpsym_all[sym])))
     t_lp = np.zeros(n_types0)
     t_lp[tok] = csum[hi] - csum[lo]
+    # types holding a class symbol (a collapsed digit or Latin stretch) are never merged
+    t_open = np.ones(n_types0, dtype=bool)
+    if classes is not None and np.any(classes):
+        ccum = np.concatenate(([0], np.cumsum(np.asarray(classes, dtype=bool)[sym])))
+        t_open[tok] = ccum[hi] == ccum[lo]
     model = None
     if char:
         t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
-        model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms)
+        t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+        model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms, pool, t_off)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1
@@ -86,8 +105,9 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     seq = np.insert(tok, np.flatnonzero(first_of_run), B)
     seq = np.append(seq, B)
     merged_types = 0
+    pairs = pair_counts(seq)
     for _ in range(max_passes):
-        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast)
+        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast, t_open, pairs)
         if not accepted:
             break
         vs = np.array([v for v, _, _ in accepted], dtype=np.int64)
@@ -95,16 +115,41 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         u0 = len(t_len)
         t_len = np.concatenate((t_len, t_len[vs] + t_len[ws]))
         t_lp = np.concatenate((t_lp, t_lp[vs] + t_lp[ws]))
-        for u, (v, w, positions) in enumerate(accepted, start=u0):
-            if model is not None:
-                model.syms.append(model.syms[v] + model.syms[w])
+        t_open = np.concatenate((t_open, np.ones(len(accepted), dtype=bool)))
+        if model is not None:
+            model.merge(vs, ws)
+        at = np.concatenate([positions for _, _, positions in accepted])
+        old_pairs = np.unique(np.concatenate((at - 1, at, at + 1)))      # pairs touching a merge
+        removed = seq[old_pairs], seq[old_pairs + 1]
+        for u, (_, _, positions) in enumerate(accepted, start=u0):
             seq[positions] = u
             seq[positions + 1] = -2                        # removed
         merged_types += len(accepted)
         seq = seq[seq != -2]
+        new_at = np.flatnonzero(seq >= u0)
+        new_pairs = np.unique(np.concatenate((new_at - 1, new_at)))
+        pairs = update_pairs(pairs, removed, (seq[new_pairs], seq[new_pairs + 1]))
         if model is not None:
-            model.em, model.tr = char_counts(sym, off, _starts(seq, t_len, n_sym), n_symbols)
+            model.em, model.tr = model.counts_of(seq)
     return _starts(seq, t_len, n_sym), merged_types
+
+
+def _string_keys(sym, off, lo, hi, L, n_symbols) -> np.ndarray:
+    """One int64 key per token ``sym[lo:hi]`` (tokens of at most ``L`` symbols), equal exactly
+    when the strings are: the symbols + 1 as base-(n_symbols + 1) digits; when those keys would
+    not fit in 62 bits, the substring ids of ``_joint.intern_words``."""
+    base = n_symbols + 1
+    n = hi - lo
+    if base ** max(1, L) >= 1 << 62 or (n.size and int(n.max()) > L):
+        from . import _joint
+
+        cand, _, _ = _joint.intern_words(sym, off, max(L, int(n.max()) if n.size else 1))
+        return cand[lo, n - 1].astype(np.int64)
+    key = np.zeros(lo.size, dtype=np.int64)
+    for i in range(L):
+        m = n > i
+        key[m] += (sym[lo[m] + i].astype(np.int64) + 1) * base ** i
+    return key
 
 
 def _starts(seq: np.ndarray, t_len: list, n_sym: int) -> np.ndarray:
@@ -116,74 +161,50 @@ def _starts(seq: np.ndarray, t_len: list, n_sym: int) -> np.ndarray:
     return out
 
 
-class CharModel:
-    """The character position model as the merges see it: its counts (tag × symbol emissions,
-    tag transitions, row 4 the run start) and the change of its log-likelihood, re-estimated
-    with add-one smoothing as :func:`nlpzero.joint.character_model` does, when windows of
-    tokens are replaced."""
-
-    def __init__(self, em_counts, tr_counts, syms):
-        self.em = np.asarray(em_counts, dtype=np.int64)          # (4, S)
-        self.tr = np.asarray(tr_counts, dtype=np.int64)          # (5, 4)
-        self.syms = syms
-        self.S = self.em.shape[1]
-
-    @staticmethod
-    def tags(k):
-        return [3] if k == 1 else [0] + [1] * (k - 2) + [2]           # S, or B M.. E
-
-    def counts(self, tokens, d_em, d_tr, sign):
-        """Add ``sign`` × the emissions and transitions of a window's interior tokens (its edge
-        tokens give only the transitions into and out of the interior; -1: a run edge)."""
-        prev = 4 if tokens[0] == -1 else (2 if len(self.syms[tokens[0]]) > 1 else 3)
-        for t in tokens[1:-1]:
-            sy = self.syms[t]
-            for g, c in zip(self.tags(len(sy)), sy):
-                d_em[(g, c)] += sign
-                d_tr[(prev, g)] += sign
-                prev = g
-        if tokens[-1] != -1:
-            d_tr[(prev, 0 if len(self.syms[tokens[-1]]) > 1 else 3)] += sign
-
-    def gain(self, d_em, d_tr) -> float:
-        """Change of Σ n log((n + 1)/(N_row + width)) over both tables for the count changes."""
-        def g(n):
-            return n * math.log(n + 1.0) if n > 0 else 0.0
-
-        total = 0.0
-        for table, d, width in ((self.em, d_em, self.S), (self.tr, d_tr, 4)):
-            rows = defaultdict(int)
-            for (r, c), dc in d.items():
-                if dc:
-                    n = int(table[r, c])
-                    total += g(n + dc) - g(n)
-                    rows[r] += dc
-            for r, dn in rows.items():
-                n_row = int(table[r].sum())
-                total -= (n_row + dn) * math.log(n_row + dn + width) - n_row * math.log(n_row + width)
-        return total
+def pair_counts(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct adjacent pairs ``(x, y)`` of ``seq`` (type ids, -1 between runs; the empty
+    pair of two run marks left out), in order of ``(x, y)``, and how often each occurs."""
+    seq = np.asarray(seq, dtype=np.int64)
+    x, y = seq[:-1], seq[1:]
+    valid = ~((x == -1) & (y == -1))
+    W = int(seq.max()) + 2 if seq.size else 1
+    sk = np.sort((x[valid] + 1) * W + (y[valid] + 1))
+    head = np.ones(sk.size, dtype=bool)
+    head[1:] = sk[1:] != sk[:-1]
+    first = np.flatnonzero(head)
+    return sk[first] // W - 1, sk[first] % W - 1, np.diff(np.append(first, sk.size))
 
 
-def char_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, n_symbols: int):
-    """Emission counts (4, n_symbols) and transition counts (5, 4; row 4 the run start) of the
-    character position model for a segmentation (what :func:`nlpzero.joint.character_model`
-    smooths)."""
-    from .joint import bmes_tags
-
-    tags = bmes_tags(starts, off).astype(np.int64)
-    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
-    prev = np.empty_like(tags)
-    prev[1:] = tags[:-1]
-    prev[off[:-1][off[:-1] < tags.size]] = 4
-    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4)
-    return em, tr
+def update_pairs(pairs, removed, added):
+    """:func:`pair_counts` after some occurrences of pairs were ``removed`` and others ``added``
+    (each a tuple of x and y arrays, one entry per occurrence)."""
+    px, py, cnt = pairs
+    W = int(max(px.max(initial=0), py.max(initial=0), added[0].max(initial=0), added[1].max(initial=0))) + 2
+    key = (px + 1) * W + (py + 1)                    # sorted: (x, y) order
+    cnt = cnt.copy()
+    rk, rc = np.unique((removed[0] + 1) * W + (removed[1] + 1), return_counts=True)
+    cnt[np.searchsorted(key, rk)] -= rc
+    ak, ac = np.unique((added[0] + 1) * W + (added[1] + 1), return_counts=True)
+    j = np.searchsorted(key, ak)
+    found = j < key.size
+    found[found] = key[j[found]] == ak[found]
+    cnt[j[found]] += ac[found]
+    key = np.insert(key, j[~found], ak[~found])
+    cnt = np.insert(cnt, j[~found], ac[~found])
+    keep = cnt > 0
+    return key[keep] // W - 1, key[keep] % W - 1, cnt[keep]
 
 
 def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float, char=None,
-              fast: bool = True):
-    """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type."""
-    gains = fast_candidate_gains if fast else candidate_gains
-    results = [r for r in gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char) if r[0] > 0]
+              fast: bool = True, t_open=None, pairs=None):
+    """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type
+    (and, with ``t_open``, only of types flagged there)."""
+    if fast:
+        results = fast_candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open,
+                                       positive_only=True, pairs=pairs)
+    else:
+        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open)
+    results = [r for r in results if r[0] > 0]
     results.sort(key=lambda r: -r[0])
     used, accepted = set(), []
     for _gain, v, w, p in results:
@@ -195,14 +216,15 @@ def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, a
 
 
 def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float,
-                    log_p0=None, char=None, only=None) -> list:
+                    log_p0=None, char=None, only=None, t_open=None) -> list:
     """``(gain, v, w, positions)`` for every candidate pair of a pass: adjacent types v ≠ w
     seen together at least twice (v at ``positions`` of ``seq``), longer than ``L`` merged;
     ``gain`` = the change of ``log P`` (module docstring) when those occurrences become one new
     type. ``seq``: type ids with -1 between runs (and at
     both ends); ``t_len``, ``t_lp``: length and Σ log p(symbol) per type; ``log_p0(length, lp)``
     the base measure (default: add-one p_len over lengths 1..2·longest, times Π p); ``only``: a
-    set of pairs ``(v, w)`` to restrict the candidates to."""
+    set of pairs ``(v, w)`` to restrict the candidates to; ``t_open``: a flag per type, the
+    types that may be merged (default: all)."""
     x, y = seq[:-1], seq[1:]
     valid = ~((x == -1) & (y == -1))
     V = len(t_len) + 1
@@ -232,6 +254,8 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
 
     is_cand = (ux >= 0) & (uy >= 0) & (ux != uy) & (counts >= 2)
     is_cand &= (lens[np.maximum(ux, 0)] + lens[np.maximum(uy, 0)]) > L
+    if t_open is not None:
+        is_cand &= np.asarray(t_open)[np.maximum(ux, 0)] & np.asarray(t_open)[np.maximum(uy, 0)]
     if only is not None:
         is_cand &= np.isin(uniq, np.array([(v + 1) * V + (w + 1) for v, w in only], dtype=np.int64))
     cand_ids = np.flatnonzero(is_cand)
@@ -309,29 +333,32 @@ def _lgamma_table(base: float, n: int) -> np.ndarray:
     return math.lgamma(base) + np.concatenate(([0.0], np.cumsum(steps)))
 
 
-def _group(keys: np.ndarray, values: np.ndarray):
-    """Distinct keys and the sum of ``values`` per key."""
-    uk, inv = np.unique(keys, return_inverse=True)
-    return uk, np.bincount(inv, weights=values, minlength=uk.size)
-
-
 def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float,
-                         alpha1: float, char=None) -> list:
+                         alpha1: float, char=None, t_open=None, positive_only: bool = False,
+                         pairs=None) -> list:
     """:func:`candidate_gains` with the default base measure, vectorised: the same candidates
     and gains (up to rounding), the count changes of all candidates computed at once as arrays
     of ``(candidate, cell, change)`` records. A candidate with adjacent occurrences (``v w v w``)
-    goes through :func:`candidate_gains`."""
+    goes through :func:`candidate_gains`. ``positive_only``: leave out the candidates whose
+    gain is not positive (what a pass keeps). ``pairs``: :func:`pair_counts` of ``seq``, when
+    known."""
     seq = np.asarray(seq, dtype=np.int64)
     n_t = len(t_len)
     U = n_t                                   # the id of the merged type, per candidate
     W = n_t + 2                               # ids -1..n_t shifted by one
+    lens = np.asarray(t_len, dtype=np.int64)
+    lps = np.asarray(t_lp, dtype=np.float64)
+    px, py, counts = pair_counts(seq) if pairs is None else pairs
+    uniq = (px + 1) * W + (py + 1)            # the distinct pairs (sorted) and their counts
     x, y = seq[:-1], seq[1:]
-    valid = ~((x == -1) & (y == -1))
-    pos_all = np.flatnonzero(valid)
-    keys = (x[valid] + 1) * W + (y[valid] + 1)
-    del x, y, valid
-    uniq, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    del keys
+    # positions p (of v in seq) that can start a candidate, and their pair
+    xs, ys = np.maximum(x, 0), np.maximum(y, 0)
+    maybe = (x >= 0) & (y >= 0) & (x != y) & (lens[xs] + lens[ys] > L)
+    if t_open is not None:
+        maybe &= t_open[xs] & t_open[ys]
+    pos_c = np.flatnonzero(maybe)
+    inv_c = np.searchsorted(uniq, (x[pos_c] + 1) * W + (y[pos_c] + 1))
+    del x, y, xs, ys, maybe
     ux, uy = uniq // W - 1, uniq % W - 1
     n_ctx = np.bincount(ux + 1, weights=counts, minlength=W)
     m_succ = np.bincount(uy + 1, minlength=W)
@@ -340,19 +367,20 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     present = n_tok > 0
     n_types = int(present.sum())
     T = int(uniq.size)
-    lens = np.asarray(t_len, dtype=np.int64)
-    lps = np.asarray(t_lp, dtype=np.float64)
     max_len = int(lens.max()) if lens.size else 1
     by_len = np.bincount(lens[present], minlength=2 * max_len + 2).astype(np.float64)
     n_lengths = 2 * max_len
 
-    is_cand = (ux >= 0) & (uy >= 0) & (ux != uy) & (counts >= 2)
-    is_cand &= (lens[np.maximum(ux, 0)] + lens[np.maximum(uy, 0)]) > L
+    is_cand = np.zeros(uniq.size, dtype=bool)
+    is_cand[inv_c] = True
+    is_cand &= counts >= 2
     if not is_cand.any():
         return []
     # occurrences: positions p of v in seq with (seq[p], seq[p+1]) a candidate pair
-    occ = pos_all[is_cand[inv]]
-    occ_u = inv[is_cand[inv]]                       # its pair (index into uniq)
+    sel = is_cand[inv_c]
+    occ = pos_c[sel]
+    occ_u = inv_c[sel]                              # its pair (index into uniq)
+    del pos_c, inv_c, sel
     by_pair = np.argsort(occ_u, kind="stable")      # by pair, then by position
     po, pu = occ[by_pair], occ_u[by_pair]
     chained = np.zeros(uniq.size, dtype=bool)       # an occurrence right after another of the same pair
@@ -364,7 +392,7 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
     results = []
     if slow.any():
         only = set(zip(ux[slow].tolist(), uy[slow].tolist()))
-        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, only=only)
+        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, only=only, t_open=t_open)
     cand_u = np.flatnonzero(fast)
     if not cand_u.size:
         return results
@@ -430,7 +458,7 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
         for t in (bv, bw):
             gain -= np.where(n_tok[t] == bn, la0 + log_p0(lens[t], lps[t]), 0.0)   # t is gone
         if char is not None:
-            gain += _char_gains(char, bv, bw, bn, c_b, xo, yo, lens)
+            gain += char_gains(char, bv, bw, bn, c_b, xo, yo, lens)
         return gain
 
     gain = np.empty(n_c)
@@ -440,65 +468,6 @@ def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha
         c1 = min(c1, n_c)
         gain[c0:c1] = block(c0, c1)
         c0 = c1
-    return results + [(float(g), int(v), int(w), occ[bounds[i]:bounds[i + 1]] - 0)
-                      for i, (g, v, w) in enumerate(zip(gain.tolist(), cv.tolist(), cw.tolist()))]
-
-
-def _char_gains(char, cv, cw, n_occ, c_of, xo, yo, lens) -> np.ndarray:
-    """Change of the character position model's log-likelihood per candidate (what
-    :meth:`CharModel.gain` gives for one), from records ``(candidate, cell, change)`` over the
-    flattened emission (rows 0-3) and transition (rows 4-8) tables."""
-    S = char.S
-    n_c = cv.size
-    width_cells = 4 * S + 20
-    rc, rcell, rd = [], [], []
-    for i, (v, w, n) in enumerate(zip(cv.tolist(), cw.tolist(), n_occ.tolist())):
-        sv, sw = char.syms[v], char.syms[w]
-        old_tags = CharModel.tags(len(sv)) + CharModel.tags(len(sw))
-        new_tags = CharModel.tags(len(sv) + len(sw))
-        for g_old, g_new, c in zip(old_tags, new_tags, sv + sw):
-            if g_old != g_new:
-                rc += (i, i)
-                rcell += (g_old * S + c, g_new * S + c)
-                rd += (-n, n)
-        for k in range(1, len(old_tags)):              # transitions inside the window
-            a, b = (old_tags[k - 1], old_tags[k]), (new_tags[k - 1], new_tags[k])
-            if a != b:
-                rc += (i, i)
-                rcell += (4 * S + a[0] * 4 + a[1], 4 * S + b[0] * 4 + b[1])
-                rd += (-n, n)
-    # the transitions into the window (from x) and out of it (into y), per occurrence
-    xe = np.where(xo == -1, 4, np.where(lens[np.maximum(xo, 0)] > 1, 2, 3))
-    fv = np.where(lens[cv] > 1, 0, 3)[c_of]
-    into = fv != 0                                     # u starts with B: a change only after S
-    has_y = yo != -1
-    yf = np.where(lens[np.maximum(yo, 0)] > 1, 0, 3)
-    lw = np.where(lens[cw] > 1, 2, 3)[c_of]
-    out = has_y & (lw != 2)                            # u ends with E
-    base = 4 * S
-    cells = np.concatenate((np.asarray(rcell, dtype=np.int64),
-                            base + xe[into] * 4 + fv[into], base + xe[into] * 4 + 0,
-                            base + lw[out] * 4 + yf[out], base + 2 * 4 + yf[out]))
-    cands = np.concatenate((np.asarray(rc, dtype=np.int64), c_of[into], c_of[into], c_of[out], c_of[out]))
-    d = np.concatenate((np.asarray(rd, dtype=np.float64), -np.ones(int(into.sum())), np.ones(int(into.sum())),
-                        -np.ones(int(out.sum())), np.ones(int(out.sum()))))
-    gk, gd = _group(cands * width_cells + cells, d)
-    nz = gd != 0
-    gk, gd = gk[nz], gd[nz]
-    g_c, g_cell = gk // width_cells, gk % width_cells
-    table = np.concatenate((char.em.ravel(), char.tr.ravel())).astype(np.float64)
-    n = table[g_cell]
-
-    def g(v):
-        return np.where(v > 0, v * np.log(np.maximum(v, 0) + 1.0), 0.0)
-
-    gain = np.bincount(g_c, weights=g(n + gd) - g(n), minlength=n_c)
-    row = np.where(g_cell < base, g_cell // S, 4 + (g_cell - base) // 4)
-    rk, rdn = _group(g_c * 9 + row, gd)
-    r_c, r_row = rk // 9, rk % 9
-    row_tot = np.concatenate((char.em.sum(axis=1), char.tr.sum(axis=1))).astype(np.float64)
-    n_row = row_tot[r_row]
-    r_w = np.where(r_row < 4, S, 4).astype(np.float64)
-    gain -= np.bincount(r_c, weights=(n_row + rdn) * np.log(n_row + rdn + r_w) - n_row * np.log(n_row + r_w),
-                        minlength=n_c)
-    return gain
+    keep = np.flatnonzero(gain > 0) if positive_only else np.arange(n_c)
+    return results + [(float(gain[i]), int(cv[i]), int(cw[i]), occ[bounds[i]:bounds[i + 1]])
+                      for i in keep.tolist()]

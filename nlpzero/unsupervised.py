@@ -187,7 +187,7 @@ def learn_segmenter(
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
-    long_words: bool = False,
+    long_words: bool | None = None,
     progress: ProgressArg = False,
     client: Any = None,
 ) -> SegmenterLike:
@@ -227,13 +227,13 @@ def learn_segmenter(
         0.2 GB + 153 B per character learned from (≈ ``max_memory`` from a few M characters on;
         1 GB of text: see the scale documentation). Learning from a quarter of PKU's lines
         instead of all of them: F1 0.805 → 0.773 on the whole text.
-    long_words : bool, default False
-        ``method="joint"``: after ICM, merge adjacent words into words longer than
-        ``max_word_len`` wherever that raises the probability of the segmentation under the
-        word model's hierarchical Dirichlet process prior times the character position model
-        (type-level merges, repeated until none helps: no length cap; see the joint model's
-        documentation). Off by default: PKU F1 0.8045 → 0.8049 and MSR 0.7523 → 0.7531 but
-        SIGHAN-2005 PKU 0.8067 → 0.8066, for about 5 more CPU-s on PKU.
+    long_words : bool, optional
+        ``method="joint"`` (default there: True): after ICM, merge adjacent words into words
+        longer than ``max_word_len`` wherever that raises the probability of the segmentation
+        under the word model's hierarchical Dirichlet process prior times the character position
+        model (type-level merges, repeated until none helps: no length cap; see the joint model's
+        documentation). ``False`` keeps the ICM's words (at most ``max_word_len`` symbols; about
+        2-3 CPU-s less on PKU). ``True`` with ``method="nvbe"`` is an error.
     encoding, errors, normalize, progress
         As for :func:`discover`.
     client : dask.distributed.Client, optional
@@ -273,7 +273,7 @@ def learn_segmenter(
     """
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
-    _check_long_words(long_words, method)
+    long_words = _check_long_words(long_words, method)
     passes, model, sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors,
                                    normalize, progress, max_memory, client)
     return _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine, max_memory,
@@ -308,23 +308,28 @@ def _segmenter(passes: Passes, model: _Model, penalty: float, refine: int) -> Se
     return seg
 
 
-def _check_long_words(long_words, method):
+def _check_long_words(long_words, method) -> bool:
+    """``long_words`` checked, None resolved: True for the joint model, False for nVBE."""
+    if long_words is None:
+        return method == "joint"
     if not isinstance(long_words, bool):
-        raise ParameterError(f"`long_words` must be True or False, got {long_words!r}", "long_words", long_words)
+        raise ParameterError(f"`long_words` must be True, False or None, got {long_words!r}", "long_words",
+                             long_words)
     if long_words and method != "joint":
         raise ParameterError("`long_words` applies to the joint model (method='joint'), not to "
                              f"method={method!r}", "long_words", long_words)
+    return long_words
 
 
 def _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count, encoding, errors,
-                      normalize, max_memory, progress, *, spans: bool, long_words: bool = False):
+                      normalize, max_memory, progress, *, spans: bool, long_words: bool | None = None):
     """Learn for :func:`segment_unsupervised` (``spans=False``) or its spans form: ``(direct,
     texts, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
     corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``texts()``, the whole
     corpus in chunks of whole lines."""
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
-    _check_long_words(long_words, method)
+    long_words = _check_long_words(long_words, method)
     passes, model, sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors,
                                    normalize, progress, max_memory, whole_again=True)
     if sample is not None:              # learned from a sample: its segmenter segments the whole input
@@ -354,7 +359,7 @@ def segment_unsupervised(
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
-    long_words: bool = False,
+    long_words: bool | None = None,
     progress: ProgressArg = False,
 ) -> Iterator[list[str]]:
     """Learn a segmenter from ``corpus`` and segment ``corpus`` with it (one call, two passes).
@@ -409,7 +414,7 @@ def segment_unsupervised_spans(
     errors: str = "strict",
     normalize: bool = True,
     max_memory: int = DEFAULT_MAX_MEMORY,
-    long_words: bool = False,
+    long_words: bool | None = None,
     progress: ProgressArg = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The tokens of :func:`segment_unsupervised` as spans of the whole text (what evaluation needs).
@@ -427,8 +432,8 @@ def segment_unsupervised_spans(
     >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
     >>> lo, hi = segment_unsupervised_spans(lines)
     >>> text = "\\n".join(lines)
-    >>> text[lo[-1]:hi[-1]]
-    '很美'
+    >>> [text[a:b] for a, b in zip(lo[:3], hi[:3])]
+    ['我们喜欢', '自然语言处理', '。']
     """
     direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
                                            encoding, errors, normalize, max_memory, progress, spans=True,

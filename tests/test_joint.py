@@ -226,6 +226,34 @@ def test_sweep_matches_reference_icm(seed):
     assert int(c.sum()) == sum(counts.bi.values())
 
 
+def test_pair_counts_after_the_pair_map_grew():
+    # more distinct word pairs than the map's first capacity (2**16 slots, grown at half full):
+    # the table and its filter of seen keys are rebuilt; every pair reads its count, and pairs
+    # never seen read 0 (the filter only rules out keys that were never inserted)
+    rng = np.random.default_rng(7)
+    runs = [rng.integers(0, 600, size=int(rng.integers(2, 7))).tolist() for _ in range(12000)]
+    sym = np.array([s for r in runs for s in r], dtype=np.int32)
+    off = np.concatenate(([0], np.cumsum([len(r) for r in runs]))).astype(np.int64)
+    starts = np.ones(sym.size, dtype=np.uint8)                  # one-symbol words
+    cand, length, _ = _joint.intern_words(sym, off, 2)
+    icm = _joint.ICM(sym, off, cand, length, starts)
+    end = length.size
+    ref = Counter()
+    for r, run in enumerate(runs):
+        ids = [int(cand[off[r] + i, 0]) for i in range(len(run))]
+        for v, w in zip([end] + ids, ids + [end]):
+            ref[v, w] += 1
+    assert len(ref) > 1 << 15
+    v, w, c = icm.pair_counts()
+    assert dict(zip(zip(v.tolist(), w.tolist()), c.tolist())) == dict(ref)
+    for (a, b), n in itertools.islice(ref.items(), 0, None, 7):
+        assert icm.pair_count(a, b) == n
+    singles = sorted({int(x) for x in cand[:, 0]})
+    absent = [(a, b) for a, b in zip(rng.choice(singles, 3000), rng.choice(singles, 3000))
+              if (int(a), int(b)) not in ref]
+    assert absent and all(icm.pair_count(int(a), int(b)) == 0 for a, b in absent)
+
+
 def test_character_model_counts_with_add_one():
     sym = np.array([0, 1, 1, 0, 2], dtype=np.int32)
     off = np.array([0, 3, 5])
@@ -651,6 +679,14 @@ def test_merges_make_words_longer_than_max_word_len():
     assert n == 1
     assert merged[:150].tolist() == [1, 0, 0, 0, 0] * 30          # one five-symbol word
     assert merged[150:].tolist() == starts[150:]                   # 56 follows five words: no merge
+    classes = np.zeros(20, dtype=bool)
+    classes[2] = True                       # symbol 2 a collapsed digit stretch: 012 is not one string
+    kept, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
+    assert n == 0 and kept.tolist() == starts
+    classes[:] = False
+    classes[12] = True                      # a class symbol elsewhere changes nothing
+    again, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
+    assert n == 1 and np.array_equal(again, merged)
 
 
 def test_long_words_option_of_the_joint_model():
@@ -662,11 +698,14 @@ def test_long_words_option_of_the_joint_model():
     words = ["邓小平理论", "马克思主义", "我们", "学习", "坚持", "的", "和", "发展", "经济", "人民", "社会主义",
              "共产党"]
     lines = ["".join(rng.choice(words, size=8)) for _ in range(400)]
-    plain = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2) for t in line}
+    plain = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2, long_words=False)
+             for t in line}
     assert max(len(t) for t in plain) == 2
-    longer = {t for line in segment_unsupervised(lines, method="joint", max_word_len=2, long_words=True)
-              for t in line}
-    assert {"马克思", "邓小平", "共产党"} <= longer
+    longer = list(segment_unsupervised(lines, method="joint", max_word_len=2, long_words=True))
+    assert {"马克思", "邓小平", "共产党"} <= {t for line in longer for t in line}
+    assert list(segment_unsupervised(lines, max_word_len=2)) == longer          # the default
+    assert list(segment_unsupervised(lines, method="nvbe", max_word_len=2)) == list(
+        segment_unsupervised(lines, method="nvbe", max_word_len=2, long_words=False))
     seg = learn_segmenter(lines, method="joint", max_word_len=2, long_words=True)
     assert "共产党" in seg.lcut("我们的共产党")
     with pytest.raises(ParameterError, match="long_words"):
@@ -801,3 +840,66 @@ def test_merges_by_the_vectorised_gains_are_the_reference_merges():
         slow = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char, fast=False)
         assert fast[1] == slow[1] >= (0 if char else 1)
         assert np.array_equal(fast[0], slow[0])
+
+
+def test_merge_type_keys_are_equal_exactly_for_equal_strings():
+    """The type ids of the merges come from one key per token: equal keys iff equal symbol
+    strings, with the packed keys and with the substring-id fallback (too many symbols)."""
+    from nlpzero._joint_merge import _string_keys
+
+    rng = np.random.default_rng(5)
+    for n_symbols in (7, 1 << 20):
+        sym = rng.integers(0, 3, 400).astype(np.int32) * (n_symbols // 3)
+        off = np.array([0, 150, 400])
+        starts = (rng.random(400) < 0.45).astype(np.uint8)
+        starts[off[:-1]] = 1
+        starts[np.arange(400) % 4 == 0] = 1                       # words of at most 4 symbols
+        lo = np.flatnonzero(starts)
+        hi = np.minimum(np.append(lo[1:], 400), off[np.searchsorted(off, lo, side="right")])
+        keys = _string_keys(sym, off, lo, hi, 4, n_symbols)
+        strings = [tuple(sym[a:b].tolist()) for a, b in zip(lo, hi)]
+        for i in range(0, lo.size, 7):
+            for j in range(lo.size):
+                assert (keys[i] == keys[j]) == (strings[i] == strings[j])
+
+
+def test_pair_counts_updated_after_merges_are_the_recounted_ones():
+    from nlpzero._joint_merge import pair_counts, update_pairs
+
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        seq = [-1]
+        for _ in range(40):
+            seq += [int(a) for a in rng.integers(0, 6, int(rng.integers(1, 6)))] + [-1]
+        seq = np.array(seq, dtype=np.int64)
+        pairs = pair_counts(seq)
+        for want, got in zip(pairs, _ref_pairs(seq)):
+            assert want.tolist() == got
+        # merge every non-overlapping occurrence of a pair (v, w), v != w, into type 6
+        v, w = (int(a) for a in rng.choice(6, 2, replace=False))
+        at, i = [], 1
+        while i < seq.size - 1:
+            if seq[i] == v and seq[i + 1] == w:
+                at.append(i)
+                i += 2
+            else:
+                i += 1
+        at = np.array(at, dtype=np.int64)
+        touched = np.unique(np.concatenate((at - 1, at, at + 1)))
+        removed = seq[touched], seq[touched + 1]
+        new = seq.copy()
+        new[at] = 6
+        new[at + 1] = -2
+        new = new[new != -2]
+        new_at = np.flatnonzero(new == 6)
+        added_at = np.unique(np.concatenate((new_at - 1, new_at)))
+        updated = update_pairs(pairs, removed, (new[added_at], new[added_at + 1]))
+        for want, got in zip(updated, _ref_pairs(new)):
+            assert want.tolist() == got
+
+
+def _ref_pairs(seq):
+    """Distinct adjacent pairs (x, y) in (x, y) order with their counts, two run marks excluded."""
+    c = Counter((int(a), int(b)) for a, b in zip(seq[:-1], seq[1:]) if not (a == -1 and b == -1))
+    keys = sorted(c)
+    return [k[0] for k in keys], [k[1] for k in keys], [c[k] for k in keys]

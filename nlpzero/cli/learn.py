@@ -26,8 +26,8 @@ from ._common import (
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @scheduler_option
 @quiet_option
-def command(corpus, output, max_word_len, refine, min_count, max_memory, method, encoding, errors, scheduler,
-            quiet):
+def command(corpus, output, max_word_len, refine, min_count, max_memory, method, long_words, encoding, errors,
+            scheduler, quiet):
     """Learn a word segmenter from the raw text CORPUS (no dictionary) and write it to -o MODEL.
 
     The model is a versioned, checksummed file (not a pickle: safe to load from anyone): the
@@ -50,7 +50,7 @@ def command(corpus, output, max_word_len, refine, min_count, max_memory, method,
                                                                             errors=errors)
     with client_from_cli(scheduler) as client:
         seg = learn_segmenter(source, progress=not quiet, encoding=encoding, errors=errors, client=client,
-                              **learn_kwargs(max_word_len, min_count, max_memory, refine, method))
+                              **learn_kwargs(max_word_len, min_count, max_memory, refine, method, long_words))
     seg.save(output)
     if not quiet:
         if getattr(seg, "method", None) == "joint":

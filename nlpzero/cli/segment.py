@@ -49,8 +49,8 @@ from ._common import (
               help="Undecodable bytes: stop with an error, or replace them with U+FFFD.")
 @quiet_option
 def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refine, min_count, max_memory, method,
-            mode, hmm, cut_mode, traditional, force_dicts, jobs, start_method, scheduler, delimiter, encoding,
-            errors, quiet):
+            long_words, mode, hmm, cut_mode, traditional, force_dicts, jobs, start_method, scheduler, delimiter,
+            encoding, errors, quiet):
     """Segment INPUT into words, one output line per input line, tokens joined by spaces.
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
@@ -98,7 +98,7 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refi
     with client_from_cli(scheduler) as client:
         seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
                                  model=model, min_count=min_count, max_memory=max_memory, refine=refine,
-                                 method=method, force_dicts=force_dicts, client=client)
+                                 method=method, force_dicts=force_dicts, client=client, long_words=long_words)
         result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
                               start_method=start_method, encoding=encoding, errors=errors, client=client)
     del keep
