@@ -92,9 +92,13 @@ class Passes:
         :func:`_pruned_statistics`): memory is bounded by ``max_memory`` and the threshold, not
         by the corpus. Chunks are then always read again.
     counts : NgramCounts, optional
-        The counts of ``corpus`` taken elsewhere (``collapse_ascii=True``, unpruned, with the ids
-        of a single count: :mod:`nlpzero.distributed`); then the corpus is only re-read and
-        ``prune`` must be None.
+        The counts of ``corpus`` taken elsewhere (``collapse_ascii=True``, with the ids of a
+        single count: :mod:`nlpzero.distributed`); then the corpus is only re-read and ``prune``
+        must be None. Unpruned, unless ``right`` is given.
+    right : list of ndarray, optional
+        With ``counts`` pruned elsewhere (orders 1..max_n - 1, as :func:`pruned_statistics_of`
+        returns them): the exact right branching entropies of what they keep, by order and id;
+        the passes then behave as with ``prune``.
 
     Raises
     ------
@@ -103,7 +107,7 @@ class Passes:
     """
 
     def __init__(self, corpus, max_n: int, progress: ProgressArg, desc: str,
-                 max_memory: int = DEFAULT_MAX_MEMORY, prune=None, counts=None):
+                 max_memory: int = DEFAULT_MAX_MEMORY, prune=None, counts=None, right=None):
         self._spill = None
         where = corpus.path
         if counts is None and not corpus.reiterable:
@@ -116,8 +120,11 @@ class Passes:
         #: pieces of at most max_n - 1 symbols that count_pieces left out (their n-gram was pruned)
         self.unlisted_pieces = 0
         if counts is not None:
-            assert prune is None, "counts taken elsewhere are unpruned"
+            assert prune is None, "counts taken elsewhere were pruned there, if at all"
             self.counts, self.cache = counts, None
+            if right is not None:
+                self._right, self._entropies = right, True
+                max_n -= 1
         elif prune is None:
             cache = ChunkCache(_CACHE_SYMBOLS)
             self.counts = _count(corpus, max_n, 1, max_memory, True, progress, cache, desc)
@@ -297,16 +304,23 @@ def _pruned_statistics(corpus, max_n: int, max_memory: int, prune, progress, des
 
     Returns (NgramCounts of orders 1..max_n - 1, [h_r by id for each order]).
     """
-    from .ngrams import NgramCounts, _add
-
     forward = _PrunedSink(max_n, prune)
     totals = _count(corpus, max_n, 1, max_memory, True, progress, None, desc, sink=forward)
-    codes, lengths, counts, right = forward.stacked()
+    return pruned_statistics_of(*forward.stacked(), totals, forward.threshold, max_n, corpus.normalize)
+
+
+def pruned_statistics_of(codes, lengths, counts, right, totals, threshold: int, max_n: int, normalize: bool):
+    """What :func:`_pruned_statistics` returns, from the rows of ``NgramTable.export_stats``
+    (``threshold``, ``max_n - 1``) of every hash partition (stacked, in the order the ids are to
+    follow) and the per-order ``totals`` of orders 1..max_n counted before pruning (also the
+    collection of a Dask count, :mod:`nlpzero.distributed`)."""
+    from .ngrams import NgramCounts, _add
+
     codes = codes[:, :max_n - 1].copy()
     table = _ngram.NgramTable(max_n - 1, 0, max(1024, int(counts.size * 1.7)))
     _add(table, codes, lengths, counts)
-    table.add_totals(totals[:max_n])
-    pruned = NgramCounts(table, corpus.normalize, forward.threshold, True)
+    table.add_totals(np.ascontiguousarray(totals[:max_n], dtype=np.uint64))
+    pruned = NgramCounts(table, normalize, threshold, True)
     ids = table.ids_of(codes, lengths)
     del codes
     out = []

@@ -166,24 +166,36 @@ def _lines_of(units: list[str]) -> list[str]:
 
 
 def cluster_passes(client, source, max_word_len: int, max_memory: int, progress, desc: str, *,
-                   sample: bool = True, encoding: str, errors: str, normalize: bool):
+                   sample: bool = True, prune=None, encoding: str, errors: str, normalize: bool):
     """``(passes, sample)`` of discovery or learning for a job run on a Dask cluster
-    (``client=``), with :class:`nlpzero._passes.Passes` of order ``max_word_len + 1``. With
-    ``sample``, a local input (not an fsspec URL) larger than the cap is sampled and the sample
-    counted here without the cluster, exactly as in one process (``sample`` is then its
-    :class:`LearningSample`); otherwise the input (held text, when it was read once) is counted
-    on the cluster by :func:`nlpzero.distributed.passes_on` and ``sample`` is None. URLs are not
-    sampled."""
+    (``client=``), with :class:`nlpzero._passes.Passes` of order ``max_word_len + 1``.
+
+    With ``sample``, an input larger than the cap — a local one or an fsspec URL, read here
+    once through fsspec — is sampled exactly as in one process (the same lines, so the same
+    model) and the sample counted here without the cluster (``sample`` is then its
+    :class:`LearningSample`); an input within the cap is counted on the cluster by
+    :func:`nlpzero.distributed.passes_on` and ``sample`` is None. Without ``sample``, ``prune``
+    (as for ``Passes``) is applied on the workers after the exact entropies, so this process
+    holds only the n-grams kept, as in one process."""
     from ._passes import Passes
     from ._reading import is_url
     from .corpus import as_corpus
-    from .distributed import passes_on
+    from .distributed import passes_on, url_corpus
 
     learned_from = None
-    if sample and not is_url(source):
-        corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
-        source, learned_from = learning_sample(corpus, max_memory, max_word_len, progress)
+    if sample:
+        url = is_url(source)
+        if url:
+            corpus = url_corpus(source, encoding, errors, normalize)
+        else:
+            corpus = as_corpus(source, encoding=encoding, errors=errors, normalize=normalize)
+        sampled, learned_from = learning_sample(corpus, max_memory, max_word_len, progress)
+        if not url or learned_from is not None:
+            source = sampled
+        else:                   # within the cap: the workers read the URL themselves
+            corpus._source.close()
     if learned_from is not None:
         return Passes(source, max_word_len + 1, progress, desc, max_memory), learned_from
     return passes_on(client, source, max_word_len + 1, progress, desc, max_memory, encoding=encoding,
-                     errors=errors, normalize=normalize), None
+                     errors=errors, normalize=normalize, prune=prune), None
+

@@ -473,7 +473,7 @@ def segment_file(
         if jobs is not None or start_method is not None:
             raise ParameterError("`jobs` and `start_method` are for local worker processes; with `client` "
                                  "the Dask cluster's workers segment", "jobs", jobs)
-        from .distributed import segment_file_on
+        from ._dask_segment import segment_file_on
 
         return segment_file_on(client, corpus, output, seg, delimiter, encoding, errors, progress)
     return map_lines(corpus, output, _SegmentLines(seg, delimiter), jobs=jobs, boundary=seg.last_boundary,

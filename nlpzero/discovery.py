@@ -131,8 +131,10 @@ def discover(
         Progress on stderr while reading.
     client : dask.distributed.Client, optional
         Run on this Dask cluster (:mod:`nlpzero.distributed`; needs ``pip install "nlpzero[dask]"``):
-        n-grams are counted on the workers, the scores computed here on the merged counts; the
-        same lexicon, byte for byte. ``corpus`` may then also be an fsspec URL (``s3://...``).
+        n-grams are counted on the workers, the scores computed here on the merged counts (for
+        ``"mi"`` / ``"min_entropy"`` pruned on the workers, so only what is kept comes here;
+        ``"joint"`` past its cap learns from the sample of one process, here); the same lexicon,
+        byte for byte. ``corpus`` may then also be an fsspec URL (``s3://...``).
 
     Returns
     -------
@@ -209,8 +211,8 @@ def discover(
         from ._sample import cluster_passes
 
         passes, _sample = cluster_passes(client, corpus, max_n, max_memory, progress, "discovering words",
-                                         sample=method == "joint", encoding=encoding, errors=errors,
-                                         normalize=normalize)
+                                         sample=method == "joint", prune=None if method == "joint" else prune,
+                                         encoding=encoding, errors=errors, normalize=normalize)
     corpus = passes.corpus
     if min_count is None:
         min_count = default_min_count(passes.N)

@@ -24,7 +24,7 @@ runs where:
 - **segment** (workers): the segmenter is sent once to every worker
   (``client.scatter(..., broadcast=True)``), each block is segmented where it was read, and the
   results are written here in input order through the one atomic writer (:mod:`nlpzero._io`): a
-  failure leaves nothing at the destination.
+  failure leaves nothing at the destination (:mod:`nlpzero._dask_segment`).
 
 Dask is an optional extra (``pip install "nlpzero[dask]"``), imported only when used.
 
@@ -52,8 +52,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
-import os
-from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -80,8 +78,6 @@ INSTALL_HINT = "pip install 'nlpzero[dask]'"
 BLOCKS_PER_WORKER = 2
 MIN_BLOCK_BYTES = 64 << 10
 MAX_BLOCK_BYTES = 64 << 20
-#: Blocks being segmented or written at once, per worker (bounds the memory of long outputs).
-_IN_FLIGHT_PER_WORKER = 3
 _GOLDEN32 = 2654435761
 
 
@@ -233,8 +229,9 @@ class _Input:
         self.normalize = normalize
         self.size = corpus.size if corpus is not None else None
 
-    def blocks(self, client) -> list:
-        """Delayed raw blocks (``url``), or an iterator of str chunks (``corpus``)."""
+    def blocks(self, client, max_bytes: int = MAX_BLOCK_BYTES) -> list:
+        """Delayed raw blocks (``url``) of at most about ``max_bytes`` each, or an iterator of
+        str chunks (``corpus``)."""
         if self.url is None:
             return self.corpus.line_chunks()
         from dask.bytes import read_bytes
@@ -246,7 +243,7 @@ class _Input:
             fs, path = fsspec.core.url_to_fs(self.url)
             size = fs.size(path)
         per = -(-max(size, 1) // (BLOCKS_PER_WORKER * _n_workers(client)))
-        blocksize = min(max(per, MIN_BLOCK_BYTES), MAX_BLOCK_BYTES)
+        blocksize = min(max(per, MIN_BLOCK_BYTES), max_bytes)
         _, blocks = read_bytes(self.url, delimiter=b"\n", blocksize=blocksize, sample=False)
         if len(blocks) != 1:
             raise InputError(f"{self.url}: names {len(blocks)} files; give one file", self.url)
@@ -256,14 +253,10 @@ class _Input:
 def _input(source, encoding: str, errors: str, normalize: bool, rereadable: bool) -> _Input:
     """The :class:`_Input` of a job's corpus argument. A one-shot corpus that must be read twice
     (``rereadable``) is first copied to a temporary file (kept alive by the result)."""
-    from .corpus import Corpus, as_corpus
+    from .corpus import as_corpus
 
     if is_url(source):
-        import fsspec
-
-        opened = fsspec.open(source, "rb").open()        # local re-reading, later passes
-        corpus = Corpus(opened, encoding=encoding, errors=errors, normalize=normalize)
-        corpus.path = source
+        corpus = url_corpus(source, encoding, errors, normalize)      # local re-reading, later passes
         inp = _Input(corpus, source, source, encoding, errors, normalize)
         _check_head(inp)
         return inp
@@ -282,6 +275,33 @@ def _input(source, encoding: str, errors: str, normalize: bool, rereadable: bool
     inp = _Input(corpus, None, corpus.path, corpus.encoding, corpus.errors, corpus.normalize)
     inp.spill = spill
     return inp
+
+
+def url_corpus(url: str, encoding: str, errors: str, normalize: bool):
+    """A :class:`~nlpzero.Corpus` that reads the fsspec URL ``url`` in this process (named by
+    the URL in messages; its ``size`` the file system's, or None when it does not say).
+
+    Raises
+    ------
+    nlpzero.errors.InputError
+        The URL cannot be opened (no such file, no such file system installed...).
+    """
+    import fsspec
+
+    from .corpus import Corpus
+
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+        opened = fs.open(path, "rb")
+    except (OSError, ImportError, ValueError) as exc:
+        raise InputError(f"{url}: cannot open it ({type(exc).__name__}: {exc})", url) from None
+    corpus = Corpus(opened, encoding=encoding, errors=errors, normalize=normalize)
+    corpus.path = url
+    try:
+        corpus.size = int(fs.size(path))
+    except (OSError, TypeError, ValueError, NotImplementedError):
+        corpus.size = None
+    return corpus
 
 
 def _check_head(inp: _Input) -> None:
@@ -388,10 +408,15 @@ def _meta(result):
     return result[0]
 
 
-def _merge_partition(K: int, *pieces):
+def _merge_partition(K: int, *pieces, threshold: int = 0):
     """Add up one partition of every block's counts (worker), exactly. Returns ``(codes,
     lengths, counts, key)`` of its distinct n-grams, where ``key = block << 32 | id`` names the
-    block where the n-gram first occurs and its id there; ``None`` when a count overflowed."""
+    block where the n-gram first occurs and its id there; ``None`` when a count overflowed.
+
+    With a ``threshold``, only the n-grams of orders 1..K - 1 seen at least that often, as
+    ``(codes, lengths, counts, key, sums)`` with the right-extension sums of
+    ``NgramTable.export_stats``: exact, since every right extension of an n-gram shares its
+    first symbol, hence its partition (as in a single-process count in partitions)."""
     from . import _ngram
 
     total = sum(p[0].shape[0] for p in pieces)
@@ -411,9 +436,17 @@ def _merge_partition(K: int, *pieces):
             out_len.append(n[new])
             out_key.append((np.uint64(b) << np.uint64(32)) | lid[lo:hi][new].astype(np.uint64))
     if not out_codes:
-        return np.zeros((0, K), np.uint32), np.zeros(0, np.uint8), np.zeros(0, np.uint64), np.zeros(0, np.uint64)
-    codes = np.ascontiguousarray(np.concatenate(out_codes))
+        empty = (np.zeros((0, K), np.uint32), np.zeros(0, np.uint8), np.zeros(0, np.uint64), np.zeros(0, np.uint64))
+        return empty + ((np.zeros(0),) if threshold else ())
     lengths = np.concatenate(out_len)
+    if threshold:
+        keys = np.concatenate(out_key)
+        del out_codes
+        codes, lengths_kept, counts, sums = table.export_stats(threshold, K - 1)
+        ids = table.ids_of(codes, lengths_kept)
+        start = np.searchsorted(lengths, np.arange(K + 1))  # the order-k rows, in id order
+        return codes, lengths_kept, counts, keys[start[lengths_kept] + ids], sums
+    codes = np.ascontiguousarray(np.concatenate(out_codes))
     return codes, lengths, table.lookup(codes, lengths), np.concatenate(out_key)
 
 
@@ -430,7 +463,11 @@ def count_on(client, corpus, *, max_n: int, min_count: int, max_memory: int, col
     return counts, inp
 
 
-def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress):
+def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress, prune=None):
+    """The merged counts (:class:`~nlpzero.NgramCounts`) of ``inp``; with ``prune`` (as for
+    :class:`nlpzero._passes.Passes`), ``(counts, right)`` of :func:`nlpzero._passes.pruned_statistics_of`:
+    the n-grams of orders 1..K - 1 seen at least ``prune(totals)`` times, pruned on the workers
+    after their exact right entropies were taken, so this process holds only what is kept."""
     import dask
 
     from . import _ngram
@@ -459,8 +496,12 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
                 if error is not None:
                     client.cancel(futures)
                     _block_error(inp, sizes, i, error, max_memory)
-            reducers = [client.submit(_merge_partition, K, *[client.submit(_piece, f, p) for f in futures])
-                        for p in range(n_parts)]
+            totals = np.zeros(K + 1, dtype=np.uint64)
+            for m in metas:
+                totals += m[1]
+            threshold = 0 if prune is None else max(1, int(prune(totals)))
+            reducers = [client.submit(_merge_partition, K, *[client.submit(_piece, f, p) for f in futures],
+                                      threshold=threshold) for p in range(n_parts)]
             del futures
             parts = []
             for r in reducers:
@@ -476,14 +517,17 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
     lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
     counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint64)
     keys = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.uint64)
+    sums = (np.concatenate([p[4] for p in parts]) if parts else np.zeros(0)) if threshold else None
     del parts
     order = np.lexsort((keys, lengths))      # by order, then where each n-gram first occurs
     del keys
+    if threshold:
+        from ._passes import pruned_statistics_of
+
+        return pruned_statistics_of(codes[order], lengths[order], counts[order], sums[order], totals,
+                                    threshold, K, inp.normalize)
     table = _ngram.NgramTable(K, 0, max(1024, int(order.size * 1.4)))
     table.add(np.ascontiguousarray(codes[order]), lengths[order], counts[order])
-    totals = np.zeros(K + 1, dtype=np.uint64)
-    for m in metas:
-        totals += m[1]
     table.add_totals(totals)
     return NgramCounts(table, inp.normalize, 1, collapse)
 
@@ -501,105 +545,19 @@ def _block_error(inp: _Input, sizes: list, index: int, error: tuple, max_memory:
 
 
 def passes_on(client, corpus, max_n: int, progress, desc: str, max_memory: int, *, encoding: str,
-              errors: str, normalize: bool):
+              errors: str, normalize: bool, prune=None):
     """The :class:`nlpzero._passes.Passes` of discovery and learning, counted on the cluster:
-    the later passes re-read the input here."""
+    the later passes re-read the input here. With ``prune`` (as for ``Passes``), the workers
+    prune after taking the exact right entropies, and this process holds only what is kept, as
+    in one process (``Passes(..., prune=prune)``)."""
     from ._passes import Passes
 
-    counts, inp = count_on(client, corpus, max_n=max_n, min_count=1, max_memory=max_memory,
-                           collapse_ascii=True, encoding=encoding, errors=errors, normalize=normalize,
-                           progress=progress, rereadable=True)
-    passes = Passes(inp.corpus, max_n, progress, desc, max_memory, counts=counts)
+    check_client(client)
+    inp = _input(corpus, encoding, errors, normalize, True)
+    counts = _count(client, inp, max_n, max_memory, True, progress, prune)
+    right = None
+    if prune is not None:
+        counts, right = counts
+    passes = Passes(inp.corpus, max_n, progress, desc, max_memory, counts=counts, right=right)
     passes._spill = getattr(inp, "spill", None)        # the temporary copy lives as long as the passes
     return passes
-
-
-# ---------------------------------------------------------------------- segmentation
-def _segment_block(block, first, job, encoding, errors):
-    """Segment one block (worker): ``(bytes in, output, error)``."""
-    nbytes = len(block.encode("utf-8")) if isinstance(block, str) else len(block)
-    text, error = _decode(block, first, encoding, errors)
-    if error is not None:
-        return nbytes, None, error
-    return nbytes, job(text), None
-
-
-def segment_file_on(client, corpus, output, segmenter, delimiter: str, encoding: str, errors: str,
-                    progress=False):
-    """:func:`nlpzero.segment_file` on a Dask cluster; the same output, byte for byte."""
-    import time
-
-    import dask
-
-    from ._io import atomic_write, check_output_path, open_output
-    from ._progress import make_progress
-    from .batch import BatchResult, _SegmentLines
-
-    check_client(client)
-    start = time.perf_counter()
-    inp = _input(corpus, encoding, errors, True, False)
-    if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
-        check_output_path(os.fspath(output))          # fail before reading anything
-    elif output is not None and not hasattr(output, "write"):
-        raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
-    meter = make_progress(progress, inp.size, "segmenting on the cluster")
-    totals = {"in": 0, "out": 0, "lines": 0, "last": b""}
-
-    def run(write) -> None:
-        with _lost_workers():
-            job = client.scatter(_SegmentLines(segmenter, delimiter), broadcast=True, hash=False)
-            window = _IN_FLIGHT_PER_WORKER * _n_workers(client)
-            pending: deque = deque()
-            blocks = iter(inp.blocks(client))
-            sizes: list = []
-            index = 0
-            while True:
-                while len(pending) < window:
-                    block = next(blocks, None)
-                    if block is None:
-                        break
-                    if inp.url is not None:
-                        task = dask.delayed(_segment_block, pure=False)(block, index == 0, job,
-                                                                       inp.encoding, inp.errors)
-                        pending.append(client.compute(task))
-                    else:
-                        pending.append(client.submit(_segment_block, block, index == 0, job, inp.encoding,
-                                                     inp.errors, pure=False))
-                    index += 1
-                if not pending:
-                    break
-                future = pending.popleft()
-                nbytes, data, error = future.result()
-                future.release()
-                if error is not None:
-                    client.cancel(list(pending))
-                    _raise_decode(inp, sizes, len(sizes), error)
-                sizes.append(nbytes)
-                write(data)
-                nl = data.count(b"\n")
-                totals["in"] += nbytes
-                totals["out"] += len(data)
-                totals["lines"] += nl
-                if data:
-                    totals["last"] = data[-1:]
-                meter.update(nbytes, nl)
-
-    try:
-        if output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-"):
-            with open_output(None, "wb") as stream:
-                def write(data: bytes) -> None:
-                    stream.write(data)
-                    stream.flush()
-
-                run(write)
-        elif isinstance(output, (str, os.PathLike)):
-            with atomic_write(output, "wb") as f:
-                run(f.write)
-        elif isinstance(output, io.TextIOBase):
-            run(lambda data: output.write(data.decode("utf-8")))
-        else:
-            run(output.write)
-    finally:
-        meter.close()
-    lines = totals["lines"] + (1 if totals["last"] not in (b"", b"\n") else 0)
-    return BatchResult(lines, totals["in"], totals["out"], time.perf_counter() - start, _n_workers(client))

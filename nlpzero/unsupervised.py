@@ -240,7 +240,8 @@ def learn_segmenter(
         Run on this Dask cluster (:mod:`nlpzero.distributed`; needs ``pip install "nlpzero[dask]"``):
         n-grams are counted on the workers; nVBE, the refinement and the joint model learn here
         on the merged counts; the same model, byte for byte. ``corpus`` may then also be an
-        fsspec URL (``s3://...``).
+        fsspec URL (``s3://...``). A corpus past the cap above (a path or a URL) is sampled and
+        learned from here, as without a cluster.
 
     Returns
     -------

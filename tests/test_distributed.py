@@ -83,6 +83,84 @@ def test_learn_segmenter_gives_the_same_model_file(dask_client, corpus, tmp_path
     assert (tmp_path / "two.model").read_bytes() == (tmp_path / "one.model").read_bytes()
 
 
+@pytest.mark.parametrize("kw", [{}, {"max_memory": 1 << 21}])
+def test_learning_from_a_url_reads_the_sample_of_one_process(dask_client, corpus, tmp_path, kw):
+    """A file:// URL past the learning cap is sampled here as the path is in one process (the same
+    lines, the same model file); within the cap the workers count it."""
+    url = "file://" + os.path.abspath(corpus)
+    one = learn_segmenter(corpus, **kw)
+    two = learn_segmenter(url, client=dask_client, **kw)
+    one.save(tmp_path / "one.model")
+    two.save(tmp_path / "two.model")
+    assert (tmp_path / "two.model").read_bytes() == (tmp_path / "one.model").read_bytes()
+    if kw:
+        assert two.learned["sampled_characters"] < two.learned["sample_of_characters"] // 10
+    else:
+        assert "sampled_characters" not in two.learned
+    a, b = io.StringIO(), io.StringIO()
+    discover(corpus, method="joint", **kw).save(a)
+    discover(url, method="joint", client=dask_client, **kw).save(b)
+    assert b.getvalue() == a.getvalue()
+
+
+def test_a_url_only_this_process_can_read_is_sampled_here(dask_client, corpus, tmp_path):
+    """memory:// exists in this process alone: past the cap learning reads it here, never on a worker."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/nlpzero-test/corpus.txt", open(corpus, "rb").read())
+    try:
+        two = learn_segmenter("memory://nlpzero-test/corpus.txt", client=dask_client, max_memory=1 << 21)
+    finally:
+        fs.rm("/nlpzero-test", recursive=True)
+    learn_segmenter(corpus, max_memory=1 << 21).save(tmp_path / "one.model")
+    two.save(tmp_path / "two.model")
+    assert (tmp_path / "two.model").read_bytes() == (tmp_path / "one.model").read_bytes()
+
+
+def test_a_url_that_cannot_be_opened_is_an_input_error(dask_client, tmp_path):
+    from nlpzero.errors import InputError
+
+    url = (tmp_path / "missing.txt").as_uri()
+    with pytest.raises(InputError, match="missing.txt: cannot open it"):
+        learn_segmenter(url, client=dask_client, max_memory=1 << 21)
+    with pytest.raises(InputError, match="missing.txt: cannot open it"):
+        count_ngrams(url, client=dask_client)
+
+
+@pytest.mark.parametrize("floor", [1, 3, 40])
+def test_pruned_statistics_are_pruned_on_the_workers(dask_client, corpus, floor):
+    """Discovery's bounded statistics (mi, min_entropy) on a cluster: this process receives only
+    the n-grams kept (orders 1..max_n - 1, seen at least ``floor`` times) with the exact branching
+    entropies, those of one process (``Passes(..., prune=...)``)."""
+    from nlpzero._passes import Passes
+    from nlpzero.corpus import as_corpus
+    from nlpzero.distributed import passes_on
+
+    seen = []
+
+    def prune(totals):
+        seen.append(totals.tolist())
+        return floor
+
+    one = Passes(as_corpus(corpus), 5, False, "test", prune=prune)
+    two = passes_on(dask_client, corpus, 5, False, "test", 1 << 30, encoding="utf-8", errors="strict",
+                    normalize=True, prune=prune)
+    assert seen[0] == seen[1] and two.N == one.N and two.counts.min_count == floor
+    assert len(two.levels) == 4
+    for k in range(1, 5):
+        cnt = two.levels[k - 1][0]
+        assert cnt.size and (cnt >= floor).all()
+        ids = np.arange(cnt.size)
+        mine = dict(zip(two.strings(k, ids), zip(cnt.tolist(), *(h.tolist() for h in two.entropies(k)))))
+        ids = np.arange(one.levels[k - 1][0].size)
+        theirs = dict(zip(one.strings(k, ids), zip(one.levels[k - 1][0].tolist(),
+                                                   *(h.tolist() for h in one.entropies(k)))))
+        assert mine.keys() == theirs.keys()
+        for g, (c, hl, hr) in mine.items():     # sums of c·log c, added in another order
+            assert c == theirs[g][0] and (hl, hr) == pytest.approx(theirs[g][1:], rel=1e-12, abs=1e-12)
+
+
 def test_segment_file_writes_the_same_bytes_in_order(dask_client, corpus, tmp_path):
     seg = learn_segmenter(corpus, method="nvbe")
     one, two = tmp_path / "one.txt", tmp_path / "two.txt"
