@@ -37,7 +37,7 @@ class CharModel:
 
     def counts_of(self, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The emission and transition counts of the segmentation ``seq`` (type ids, -1 between
-        runs), as :func:`char_counts` gives them from the word starts: each type's spelling
+        runs), as :func:`nlpzero.joint.character_counts` gives them from the word starts: each type's spelling
         counted once per token, then the transitions between consecutive tokens."""
         words = seq[seq >= 0]
         n_tok = np.bincount(words, minlength=self.t_off.size).astype(np.int64)
@@ -102,21 +102,6 @@ class CharModel:
                 n_row = int(table[r].sum())
                 total -= (n_row + dn) * math.log(n_row + dn + width) - n_row * math.log(n_row + width)
         return total
-
-
-def char_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, n_symbols: int):
-    """Emission counts (4, n_symbols) and transition counts (5, 4; row 4 the run start) of the
-    character position model for a segmentation (what :func:`nlpzero.joint.character_model`
-    smooths)."""
-    from .joint import bmes_tags
-
-    tags = bmes_tags(starts, off).astype(np.int64)
-    em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
-    prev = np.empty_like(tags)
-    prev[1:] = tags[:-1]
-    prev[off[:-1][off[:-1] < tags.size]] = 4
-    tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4)
-    return em, tr
 
 
 def _tags_at(j: np.ndarray, k: np.ndarray) -> np.ndarray:

@@ -36,9 +36,10 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from ._joint_charmodel import CharModel, _group, char_counts, char_gains
+from ._joint_charmodel import CharModel, _group, char_gains
+from .joint import character_counts
 
-__all__ = ["CharModel", "candidate_gains", "char_counts", "fast_candidate_gains", "merge_words",
+__all__ = ["CharModel", "candidate_gains", "fast_candidate_gains", "merge_words",
            "pair_counts", "update_pairs"]
 
 #: safety bound on merge passes (each pass merges pairs of the previous pass's words; the
@@ -94,7 +95,7 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     if char:
         t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
         t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
-        model = CharModel(*char_counts(sym, off, starts, n_symbols), t_syms, pool, t_off)
+        model = CharModel(*character_counts(sym, off, starts, n_symbols), t_syms, pool, t_off)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1

@@ -174,18 +174,25 @@ def bmes_tags(starts: np.ndarray, off: np.ndarray) -> np.ndarray:
     return tags
 
 
-def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
-                    n_symbols: int) -> tuple[np.ndarray, np.ndarray]:
-    """Log emission ``logem[tag, s]`` and transition ``logtr[prev, tag]`` (row 4: run start)
-    probabilities of the character position model, counted from a segmentation with add-one
-    smoothing."""
+def character_counts(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
+                     n_symbols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Emission counts ``em[tag, s]`` (4, n_symbols) and transition counts ``tr[prev, tag]``
+    (5, 4; row 4: run start) of the character position model in a segmentation."""
     tags = bmes_tags(starts, off).astype(np.int64)
     em = np.bincount(tags * n_symbols + sym, minlength=4 * n_symbols).reshape(4, n_symbols)
     prev = np.empty_like(tags)
     prev[1:] = tags[:-1]
     prev[off[:-1][off[:-1] < tags.size]] = 4
     tr = np.bincount(prev * 4 + tags, minlength=20).reshape(5, 4)
-    return _log_character_model(em, tr)
+    return em, tr
+
+
+def character_model(sym: np.ndarray, off: np.ndarray, starts: np.ndarray,
+                    n_symbols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Log emission ``logem[tag, s]`` and transition ``logtr[prev, tag]`` (row 4: run start)
+    probabilities of the character position model, counted from a segmentation with add-one
+    smoothing."""
+    return _log_character_model(*character_counts(sym, off, starts, n_symbols))
 
 
 def _log_character_model(em: np.ndarray, tr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
