@@ -628,37 +628,9 @@ cdef class NgramTable:
         Exporting every batch of one ``buckets()`` call gives exactly the rows of
         ``export(min_count)``, with no more than one batch in memory at a time.
         """
-        cdef uint64_t cap = self.capacity, i, key, s
-        if <uint64_t>buckets.shape[0] != cap:
+        if <uint64_t>buckets.shape[0] != self.capacity:
             raise ValueError("buckets must come from this table's buckets()")
-        cdef int64_t n = 0, row
-        cdef int depth, d
-        cdef uint16_t b = <uint16_t>bucket
-        with nogil:
-            for i in range(cap):
-                if buckets[i] == b and (order == 0 or <int>key_depth(self.slots[i].key) == order):
-                    n += 1
-        codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
-        lengths_a = np.zeros(n, dtype=np.uint8)
-        counts_a = np.zeros(n, dtype=np.uint64)
-        cdef uint32_t[:, ::1] C = codes_a
-        cdef uint8_t[::1] L = lengths_a
-        cdef uint64_t[::1] N = counts_a
-        cdef uint64_t batch[PREFETCH]
-        cdef int nb
-        with nogil:
-            row = 0
-            i = 0
-            while i < cap:
-                nb = 0
-                while i < cap and nb < PREFETCH:
-                    if buckets[i] == b and (order == 0 or <int>key_depth(self.slots[i].key) == order):
-                        batch[nb] = i
-                        nb += 1
-                    i += 1
-                self._rows_of(batch, nb, C, L, N, row)
-                row += nb
-        return codes_a, lengths_a, counts_a
+        return self._export_where(&buckets[0], <uint16_t>bucket, 0, order)
 
     def export_kept(self, uint64_t min_count=1, int order=0):
         """The rows of ``export(min_count)`` (only those of length ``order`` when it is not 0),
@@ -667,14 +639,30 @@ cdef class NgramTable:
 
         Returns ``(codes, lengths, counts)`` as :meth:`export_bucket` does.
         """
-        cdef uint64_t cap = self.capacity, i, key
-        cdef int64_t n = 0, row, kept
+        return self._export_where(NULL, 0, min_count, order)
+
+    cdef inline bint _selected(self, uint64_t i, const uint16_t* buckets, uint16_t b, uint64_t min_count,
+                               int order) noexcept nogil:
+        """Whether slot ``i`` is exported: in batch ``b`` of ``buckets``, or (``buckets`` NULL)
+        used and seen at least ``min_count`` times; of length ``order`` unless it is 0."""
+        cdef uint64_t key = self.slots[i].key
+        if buckets != NULL:
+            if buckets[i] != b:
+                return False
+        elif key == 0 or self.slots[i].count < min_count:
+            return False
+        return order == 0 or <int>key_depth(key) == order
+
+    cdef tuple _export_where(self, const uint16_t* buckets, uint16_t b, uint64_t min_count, int order):
+        """``(codes, lengths, counts)`` of the slots :meth:`_selected` picks, in slot order; a slot
+        with a prefix seen fewer than ``min_count`` times gets no row."""
+        cdef uint64_t cap = self.capacity, i
+        cdef int64_t n = 0, row
         cdef uint64_t batch[PREFETCH]
         cdef int nb
         with nogil:
             for i in range(cap):
-                key = self.slots[i].key
-                if key != 0 and self.slots[i].count >= min_count and (order == 0 or <int>key_depth(key) == order):
+                if self._selected(i, buckets, b, min_count, order):
                     n += 1
         codes_a = np.zeros((n, self.max_n), dtype=np.uint32)
         lengths_a = np.zeros(n, dtype=np.uint8)
@@ -688,8 +676,7 @@ cdef class NgramTable:
             while i < cap:
                 nb = 0
                 while i < cap and nb < PREFETCH:
-                    key = self.slots[i].key
-                    if key != 0 and self.slots[i].count >= min_count and (order == 0 or <int>key_depth(key) == order):
+                    if self._selected(i, buckets, b, min_count, order):
                         batch[nb] = i
                         nb += 1
                     i += 1
