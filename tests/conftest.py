@@ -1,6 +1,14 @@
 import os
+import signal
 
 import pytest
+
+# The signal tests send SIGINT to real child processes. A test run started in the background of
+# a non-interactive shell (``pytest &``, some CI runners) inherits SIGINT ignored, and every child
+# would inherit that too (a process keeps an ignored SIGINT ignored, as it should): give this
+# process a handler, so that its children start with the default disposition.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 DATA = os.path.join(os.path.dirname(__file__), os.pardir, "nlpzero", "data")
 SAMPLE = os.path.abspath(os.path.join(DATA, "reviews.txt"))
