@@ -463,11 +463,75 @@ def count_on(client, corpus, *, max_n: int, min_count: int, max_memory: int, col
     return counts, inp
 
 
-def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress, prune=None):
+def list_on(client, corpus, out, *, max_n: int, min_count: int, max_memory: int, order: int | None,
+            header: bool, encoding: str, errors: str, normalize: bool, progress=False,
+            batch_rows: int | None = None) -> tuple[int, int]:
+    """``nlpzero ngrams --scheduler``: count ``corpus`` on the cluster and write its listing to
+    ``out`` as :meth:`nlpzero.NgramCounts.write_tsv` would, byte for byte, without ever holding the
+    merged counts here. Each merged partition is filtered on its worker (``min_count``,
+    ``order``) and fetched in slices of at most ``batch_rows`` rows, each sorted into a run of
+    :class:`nlpzero._export.Runs` (spilled to temporary files past ``batch_rows`` rows); the runs
+    are merged into ``out``. This process holds about ``90 * batch_rows`` bytes whatever the size of
+    the input. Returns (rows written, N)."""
+    from . import _limits as limits
+    from ._export import BATCH_ROWS, Runs, write_rows
+
+    check_client(client)
+    max_n = limits.check("max_n", max_n)
+    min_count = limits.check("min_count", min_count)
+    max_memory = limits.check("max_memory", max_memory)
+    batch_rows = BATCH_ROWS if batch_rows is None else max(1, int(batch_rows))
+    inp = _input(corpus, encoding, errors, normalize, False)
+    runs = Runs(max_n, batch_rows)
+
+    def sink(reducer) -> None:
+        rows = client.submit(_kept_rows, reducer, min_count, order or 0, pure=False)
+        n = client.submit(_n_rows, rows, pure=False).result()
+        if n is None:
+            raise CountOverflowError(f"an n-gram count of {inp.name or 'the corpus'} exceeds "
+                                     f"{2**32 - 1}, beyond what one count holds")
+        for lo in range(0, n, batch_rows):
+            runs.add(*client.submit(_rows_slice, rows, lo, lo + batch_rows, pure=False).result())
+        rows.release()
+
+    try:
+        totals = _count(client, inp, max_n, max_memory, False, progress, sink=sink)
+        if header:
+            out.write("#ngram\tcount\n")
+        return write_rows(out, runs.merged(), max_n), int(totals[1])
+    finally:
+        runs.close()
+
+
+def _kept_rows(part, min_count: int, order: int):
+    """The rows of a merged partition that a listing keeps (worker): ``(codes, lengths, counts)``
+    of the n-grams seen at least ``min_count`` times (of length ``order`` only, unless 0);
+    ``None`` when a count overflowed."""
+    if part is None:
+        return None
+    codes, lengths, counts = part[0], part[1], part[2]
+    keep = counts >= np.uint64(min_count)
+    if order:
+        keep &= lengths == order
+    return codes[keep], lengths[keep], counts[keep]
+
+
+def _n_rows(rows) -> int | None:
+    return None if rows is None else int(rows[2].size)
+
+
+def _rows_slice(rows, lo: int, hi: int):
+    return tuple(a[lo:hi] for a in rows)
+
+
+def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress, prune=None, sink=None):
     """The merged counts (:class:`~nlpzero.NgramCounts`) of ``inp``; with ``prune`` (as for
     :class:`nlpzero._passes.Passes`), ``(counts, right)`` of :func:`nlpzero._passes.pruned_statistics_of`:
     the n-grams of orders 1..K - 1 seen at least ``prune(totals)`` times, pruned on the workers
-    after their exact right entropies were taken, so this process holds only what is kept."""
+    after their exact right entropies were taken, so this process holds only what is kept.
+
+    With ``sink``, nothing is collected here: ``sink(future)`` is called with the future of every
+    merged partition in turn (as :func:`_merge_partition` returns it), and the totals are returned."""
     import dask
 
     from . import _ngram
@@ -505,6 +569,10 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
             del futures
             parts = []
             for r in reducers:
+                if sink is not None:
+                    sink(r)
+                    r.release()
+                    continue
                 part = r.result()
                 r.release()
                 if part is None:
@@ -513,6 +581,8 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
                 parts.append(part)
     finally:
         meter.close()
+    if sink is not None:
+        return totals
     codes = np.ascontiguousarray(np.concatenate([p[0] for p in parts])) if parts else np.zeros((0, K), np.uint32)
     lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
     counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint64)

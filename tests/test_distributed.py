@@ -61,6 +61,33 @@ def test_merged_counts_keep_the_ids_of_a_single_count(dask_client, corpus):
             assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("kw", [{"max_n": 4, "min_count": 1, "order": None},
+                                {"max_n": 3, "min_count": 2, "order": 2},
+                                {"max_n": 5, "min_count": 3, "order": None}])
+@pytest.mark.parametrize("batch_rows", [None, 997])
+def test_the_listing_streamed_from_the_partitions_is_the_single_process_listing(dask_client, corpus, kw,
+                                                                                 batch_rows, monkeypatch):
+    """list_on (ngrams --scheduler) never collects the merged counts here: partitions come in
+    slices of batch_rows rows into sorted runs (997 rows: many slices per partition, runs spilled
+    to files and merged in rounds), and the listing is the single-process one byte for byte."""
+    from nlpzero import _export
+    from nlpzero.distributed import list_on
+
+    one = io.StringIO()
+    counts = count_ngrams(corpus, max_n=kw["max_n"], min_count=kw["min_count"])
+    counts.write_tsv(one, order=kw["order"])
+    added = []
+    real_add = _export.Runs.add
+    monkeypatch.setattr(_export.Runs, "add", lambda self, *a: (added.append(a[2].size), real_add(self, *a))[1])
+    out = io.StringIO()
+    rows, n = list_on(dask_client, corpus, out, max_memory=1 << 30, header=True, encoding="utf-8",
+                      errors="strict", normalize=True, batch_rows=batch_rows, **kw)
+    assert out.getvalue() == one.getvalue()
+    assert rows == one.getvalue().count("\n") - 1 and n == counts.N
+    if batch_rows:
+        assert max(added) <= batch_rows and sum(added) == rows
+
+
 def test_in_memory_input_is_shipped_to_the_workers(dask_client):
     lines = _lines(1, 400)
     assert count_ngrams(lines, client=dask_client).to_dict() == count_ngrams(lines).to_dict()

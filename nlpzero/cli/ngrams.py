@@ -44,20 +44,20 @@ def command(corpus, max_n, min_count, order, max_memory, no_header, encoding, er
     from .._export import stream_tsv
     from .._io import open_output
     from .._spill import rereadable
-    from ..ngrams import count_ngrams
 
     if order is not None and order > max_n:
         raise click.BadParameter(f"--order {order} is larger than -n {max_n}", param_hint="--order")
     source = corpus_from_cli(corpus, encoding, errors, no_normalize, scheduler)
     if scheduler is not None:
-        # counted on the cluster, merged here, then listed from sorted runs
-        with client_from_cli(scheduler) as client:
-            counts = count_ngrams(source, max_n=max_n, min_count=min_count, max_memory=max_memory,
-                                  encoding=encoding, errors=errors, normalize=not no_normalize,
-                                  progress=not quiet, client=client)
-        with open_output(output) as out:
-            rows = counts.write_tsv(out, order=order, header=not no_header)
-        n_chars = counts.N
+        # counted and merged on the cluster; each merged partition is fetched in slices and
+        # sorted into runs here, and the runs are merged into the output (bounded here too)
+        from ..distributed import list_on
+
+        with client_from_cli(scheduler) as client, open_output(output) as out:
+            rows, n_chars = list_on(client, source, out, max_n=max_n, min_count=min_count,
+                                    max_memory=max_memory, order=order, header=not no_header,
+                                    encoding=encoding, errors=errors, normalize=not no_normalize,
+                                    progress=not quiet)
     else:
         copy = None
         if not source.reiterable:  # standard input: kept (small) or copied, so partitions can re-read it
