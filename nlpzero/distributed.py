@@ -18,6 +18,9 @@ runs where:
 - **collect** (here): the merged partitions become one :class:`~nlpzero.NgramCounts` whose
   n-grams carry the ids a single-process count gives them (the order in which they first occur
   in the text), so everything computed from it is the same to the last bit.
+- **list** (``nlpzero ngrams --scheduler``, :func:`list_on`): instead of being collected, each
+  merged partition is filtered on its worker and fetched in slices into sorted runs here, which
+  are merged into the output (the one-process listing, byte for byte, in bounded memory here).
 - **score and learn** (here): discovery's cohesion and piece counts, nVBE's scores and
   segmentation of the training text and the joint model need the whole statistic at once; they
   run in this process on the merged counts, re-reading the input (a URL through fsspec).
