@@ -273,6 +273,19 @@ class Runs:
             self._cleanup()
         self._dir = self._cleanup = None
 
+    def __enter__(self) -> Runs:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def write_listing(self, out: IO[str], header: bool) -> int:
+        """Write the listing: the optional ``#ngram<TAB>count`` header line, then every row in
+        frequency order. Returns the row count."""
+        if header:
+            out.write("#ngram\tcount\n")
+        return write_rows(out, self.merged(), self.max_n)
+
 
 def write_rows(out: IO[str], blocks, max_n: int) -> int:
     """Write ``ngram<TAB>count`` lines for ``(codes, counts)`` blocks; returns the row count."""
@@ -296,11 +309,6 @@ def stream_tsv(corpus, out: IO[str], *, max_n: int, min_count: int, max_memory: 
     (``max_memory``) plus about ``90 * batch_rows`` bytes."""
     from .ngrams import _count
 
-    runs = Runs(max_n, batch_rows, min_count=min_count, order=order or 0)
-    try:
+    with Runs(max_n, batch_rows, min_count=min_count, order=order or 0) as runs:
         totals = _count(corpus, max_n, min_count, max_memory, False, progress, sink=runs)
-        if header:
-            out.write("#ngram\tcount\n")
-        return write_rows(out, runs.merged(), max_n), int(totals[1])
-    finally:
-        runs.close()
+        return runs.write_listing(out, header), int(totals[1])

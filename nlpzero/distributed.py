@@ -477,7 +477,7 @@ def list_on(client, corpus, out, *, max_n: int, min_count: int, max_memory: int,
     are merged into ``out``. This process holds about ``90 * batch_rows`` bytes whatever the size of
     the input. Returns (rows written, N)."""
     from . import _limits as limits
-    from ._export import BATCH_ROWS, Runs, write_rows
+    from ._export import BATCH_ROWS, Runs
 
     check_client(client)
     max_n = limits.check("max_n", max_n)
@@ -485,25 +485,23 @@ def list_on(client, corpus, out, *, max_n: int, min_count: int, max_memory: int,
     max_memory = limits.check("max_memory", max_memory)
     batch_rows = BATCH_ROWS if batch_rows is None else max(1, int(batch_rows))
     inp = _input(corpus, encoding, errors, normalize, False)
-    runs = Runs(max_n, batch_rows)
+    with Runs(max_n, batch_rows) as runs:
+        def sink(reducer) -> None:
+            rows = client.submit(_kept_rows, reducer, min_count, order or 0, pure=False)
+            n = client.submit(_n_rows, rows, pure=False).result()
+            if n is None:
+                raise _overflow(inp)
+            for lo in range(0, n, batch_rows):
+                runs.add(*client.submit(_rows_slice, rows, lo, lo + batch_rows, pure=False).result())
+            rows.release()
 
-    def sink(reducer) -> None:
-        rows = client.submit(_kept_rows, reducer, min_count, order or 0, pure=False)
-        n = client.submit(_n_rows, rows, pure=False).result()
-        if n is None:
-            raise CountOverflowError(f"an n-gram count of {inp.name or 'the corpus'} exceeds "
-                                     f"{2**32 - 1}, beyond what one count holds")
-        for lo in range(0, n, batch_rows):
-            runs.add(*client.submit(_rows_slice, rows, lo, lo + batch_rows, pure=False).result())
-        rows.release()
-
-    try:
         totals = _count(client, inp, max_n, max_memory, False, progress, sink=sink)
-        if header:
-            out.write("#ngram\tcount\n")
-        return write_rows(out, runs.merged(), max_n), int(totals[1])
-    finally:
-        runs.close()
+        return runs.write_listing(out, header), int(totals[1])
+
+
+def _overflow(inp: _Input) -> CountOverflowError:
+    return CountOverflowError(f"an n-gram count of {inp.name or 'the corpus'} exceeds {2**32 - 1}, "
+                              "beyond what one count holds")
 
 
 def _kept_rows(part, min_count: int, order: int):
@@ -579,8 +577,7 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
                 part = r.result()
                 r.release()
                 if part is None:
-                    raise CountOverflowError(f"an n-gram count of {inp.name or 'the corpus'} exceeds "
-                                             f"{2**32 - 1}, beyond what one count holds")
+                    raise _overflow(inp)
                 parts.append(part)
     finally:
         meter.close()

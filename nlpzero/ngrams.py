@@ -516,19 +516,14 @@ class NgramCounts:
         if isinstance(out, (str, os.PathLike)):
             with atomic_write(out) as f:
                 return self.write_tsv(f, order=order, header=header)
-        from ._export import Runs, write_rows
+        from ._export import Runs
 
         if order is not None:
             order = check_int("order", order, minimum=1, maximum=self.max_n)
         # sorted in batches and merged (nlpzero._export): memory stays bounded on huge tables
-        runs = Runs(self.max_n)
-        try:
+        with Runs(self.max_n) as runs:
             runs.add_table(self._table, 1, order or 0)
-            if header:
-                out.write("#ngram\tcount\n")
-            return write_rows(out, runs.merged(), self.max_n)
-        finally:
-            runs.close()
+            return runs.write_listing(out, header)
 
     # ------------------------------------------------------------- algebra
     def prune(self, min_count: int) -> NgramCounts:
