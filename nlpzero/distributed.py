@@ -55,6 +55,8 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import itertools
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,6 +83,20 @@ INSTALL_HINT = "pip install 'nlpzero[dask]'"
 BLOCKS_PER_WORKER = 2
 MIN_BLOCK_BYTES = 64 << 10
 MAX_BLOCK_BYTES = 64 << 20
+#: The share of ``max_memory`` that one pass of a listing (``ngrams --scheduler``) may hold on
+#: each worker (the pieces of its blocks, the reduce tasks' inputs, tables and rows; see
+#: :func:`_row_bytes`): the rest is for the count task's own table and the interpreter.
+PASS_SHARE = 0.5
+#: A listing's blocks hold at most ``max_memory / LISTING_BLOCK_SHARE`` bytes (8 MiB at 1 GiB):
+#: a count task's buffers, table and pieces take up to about 45 bytes per byte of Chinese text
+#: (3 bytes a character, one distinct n-gram a character at most orders), so a task stays well
+#: inside the budget, and the first block, counted alone to plan the passes, is quick. Smaller
+#: blocks cost little: most 4-grams of a large text are distinct in any block (measured on the
+#: benchmarks' realistic text: 0.30-0.35 distinct n-grams per byte for blocks of 4 to 64 MiB).
+LISTING_BLOCK_SHARE = 128
+#: At most this many passes over the input (a budget that needs more is refused, naming the
+#: smallest budget that would do).
+MAX_GROUPS = 1024
 _GOLDEN32 = 2654435761
 
 
@@ -342,32 +358,40 @@ def _raise_decode(inp: _Input, sizes: list, index: int, where: tuple) -> None:
 
 
 # ---------------------------------------------------------------------- counting
-def _count_block(block, first, max_n, collapse, normalize, max_memory, encoding, errors, n_parts):
-    """Count one block (worker). Returns ``(meta, pieces)``: ``meta = (bytes, totals, error)``,
-    ``pieces[p] = (codes, lengths, counts, lid)`` for the n-grams whose first symbol hashes to
-    partition p, by order then by id in the block's table (the order they first occur in it)."""
+def _count_block(block, first, max_n, collapse, normalize, max_memory, encoding, errors, n_parts,
+                 n_groups=1, group=0, totals=True):
+    """Count one block (worker). Returns ``(meta, pieces)``: ``meta = (bytes, totals, error,
+    rows)``, ``pieces[p] = (codes, lengths, counts, lid)`` for the n-grams whose first symbol
+    hashes to partition p, by order then by id in the block's table (the order they first occur
+    in it). With ``n_groups`` > 1 only the n-grams of hash group ``group`` are counted (a pass of
+    :func:`list_on`): its ``n_parts`` partitions are those of the ``n_parts * n_groups``
+    partitions of the whole statistic that fall in the group (the same hash, so a partition
+    never straddles two groups)."""
     from . import _ngram
     from ._text import as_codes
 
     nbytes = len(block.encode("utf-8")) if isinstance(block, str) else len(block)
     text, error = _decode(block, first, encoding, errors)
     if error is not None:
-        return (nbytes, None, ("decode", error)), None
+        return (nbytes, None, ("decode", error), 0), None
     codes = as_codes(text)
     table = _ngram.NgramTable(max_n, max_memory)
     if collapse:
-        sym = _ngram.encode_symbols(codes, normalize, True)[0]
-        table.reserve(sym.size * max_n * 2 // 5)     # about the distinct n-grams of a block
-        status = table.count_chunk(sym, sym.size, False)
+        codes, norm = _ngram.encode_symbols(codes, normalize, True)[0], False
     else:
-        table.reserve(codes.size * max_n * 2 // 5)
-        status = table.count_chunk(codes, codes.size, normalize)
+        norm = normalize
+    table.reserve(codes.size * max_n * 2 // 5 // n_groups)     # about the distinct n-grams of a block
+    status = table.count_chunk(codes, codes.size, norm, n_groups, group, totals)
     table.free_buffers()
     del codes
     if status != _ngram.OK:
         kind = "overflow" if status == _ngram.COUNT_OVERFLOW else "budget"
-        return (nbytes, None, (kind, len(text))), None
-    return (nbytes, table.totals, None), _split_rows(table, max_n, n_parts)
+        return (nbytes, None, (kind, len(text)), 0), None
+    if n_groups == 1:
+        pieces = _split_rows(table, max_n, n_parts)
+    else:
+        pieces = _split_group(table, max_n, n_parts, n_groups, group)
+    return (nbytes, table.totals, None, int(table.size)), pieces
 
 
 def _split_rows(table, K: int, n_parts: int) -> list:
@@ -394,6 +418,25 @@ def _split_rows(table, K: int, n_parts: int) -> list:
             parts[p].append((codes[sel], cnt[sel].astype(np.uint64), sel.astype(np.uint32)))
         prev = codes
     return [_stack(rows, K) for rows in parts]
+
+
+def _split_group(table, K: int, n_parts: int, n_groups: int, group: int) -> list:
+    """:func:`_split_rows` for a table of one hash group, whose suffix links the view cannot
+    follow (a suffix starts with another symbol, so is in another group): the rows come from
+    ``export``, and their ids are row numbers (the order of a listing does not depend on them)."""
+    codes, lengths, counts, _ = table.export(1)
+    order = np.argsort(lengths, kind="stable")
+    codes, lengths, counts = codes[order], lengths[order], counts[order]
+    del order
+    first = codes[:, 0].astype(np.uint64)
+    part = ((((first * _GOLDEN32) & 0xFFFFFFFF) * (n_parts * n_groups)) >> 32).astype(np.intp) - group * n_parts
+    by = np.argsort(part, kind="stable")        # by partition, by length within each
+    bounds = np.searchsorted(part[by], np.arange(n_parts + 1))
+    out = []
+    for p in range(n_parts):
+        sel = by[bounds[p] : bounds[p + 1]]
+        out.append((np.ascontiguousarray(codes[sel]), lengths[sel], counts[sel], np.arange(sel.size, dtype=np.uint32)))
+    return out
 
 
 def _stack(rows: list, K: int):
@@ -484,10 +527,12 @@ def list_on(client, corpus, out, *, max_n: int, min_count: int, max_memory: int,
     min_count = limits.check("min_count", min_count)
     max_memory = limits.check("max_memory", max_memory)
     batch_rows = BATCH_ROWS if batch_rows is None else max(1, int(batch_rows))
-    inp = _input(corpus, encoding, errors, normalize, False)
+    inp = _input(corpus, encoding, errors, normalize, True)      # passes over hash groups re-read it
+    if inp.size is None and inp.url is None:       # text in memory: its size, to plan the passes
+        inp.size = sum(len(chunk.encode("utf-8", "surrogatepass")) for chunk in inp.corpus.line_chunks())
     with Runs(max_n, batch_rows) as runs:
         def sink(reducer) -> None:
-            rows = client.submit(_kept_rows, reducer, min_count, order or 0, pure=False)
+            rows = reducer
             n = client.submit(_n_rows, rows, pure=False).result()
             if n is None:
                 raise _overflow(inp)
@@ -495,7 +540,7 @@ def list_on(client, corpus, out, *, max_n: int, min_count: int, max_memory: int,
                 runs.add(*client.submit(_rows_slice, rows, lo, lo + batch_rows, pure=False).result())
             rows.release()
 
-        totals = _count(client, inp, max_n, max_memory, False, progress, sink=sink)
+        totals = _count(client, inp, max_n, max_memory, False, progress, sink=sink, keep=(min_count, order or 0))
         return runs.write_listing(out, header), int(totals[1])
 
 
@@ -504,17 +549,19 @@ def _overflow(inp: _Input) -> CountOverflowError:
                               "beyond what one count holds")
 
 
-def _kept_rows(part, min_count: int, order: int):
-    """The rows of a merged partition that a listing keeps (worker): ``(codes, lengths, counts)``
-    of the n-grams seen at least ``min_count`` times (of length ``order`` only, unless 0);
-    ``None`` when a count overflowed."""
-    if part is None:
-        return None
-    codes, lengths, counts = part[0], part[1], part[2]
-    keep = counts >= np.uint64(min_count)
-    if order:
-        keep &= lengths == order
-    return codes[keep], lengths[keep], counts[keep]
+def _merge_rows(K: int, min_count: int, order: int, *pieces):
+    """One partition of a listing (worker): the rows ``(codes, lengths, counts)`` that the listing
+    keeps of the exact sum of every block's piece (seen at least ``min_count`` times, of length
+    ``order`` only unless 0); ``None`` when a count overflowed. Only the merged table and the rows
+    are built (no ids: a listing is sorted by its rows)."""
+    from . import _ngram
+
+    total = sum(p[0].shape[0] for p in pieces)
+    table = _ngram.NgramTable(K, 0, max(1024, int(total * 1.4)))
+    for codes, lengths, counts, _ in pieces:
+        if table.add(codes, lengths, counts) == _ngram.COUNT_OVERFLOW:
+            return None
+    return table.export_kept(min_count, order)
 
 
 def _n_rows(rows) -> int | None:
@@ -525,48 +572,134 @@ def _rows_slice(rows, lo: int, hi: int):
     return tuple(a[lo:hi] for a in rows)
 
 
-def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress, prune=None, sink=None):
+def _submit_counts(client, inp: _Input, blocks, args: tuple, start: int = 0) -> list:
+    """Futures of :func:`_count_block` over ``blocks`` (the first of the input is ``start == 0``)."""
+    import dask
+
+    if inp.url is not None:
+        return client.compute([dask.delayed(_count_block, pure=False)(b, start + i == 0, *args)
+                               for i, b in enumerate(blocks)])
+    return [client.submit(_count_block, text, start + i == 0, *args, pure=False)
+            for i, text in enumerate(blocks)]
+
+
+def _collect_metas(client, inp: _Input, futures: list, meter, max_memory: int, metas: list) -> None:
+    """Append the metas of ``futures`` (blocks ``len(metas)``...) to ``metas`` as they come;
+    the first block that failed raises its error (the others are cancelled)."""
+    start = len(metas)
+    for f in futures:
+        meta = client.submit(_meta, f).result()
+        meter.update(meta[0])
+        metas.append(meta)
+    sizes = [m[0] for m in metas]
+    for i in range(start, len(metas)):
+        if metas[i][2] is not None:
+            client.cancel(futures)
+            _block_error(inp, sizes, i, metas[i][2], max_memory)
+
+
+def _totals(metas: list, K: int) -> np.ndarray:
+    totals = np.zeros(K + 1, dtype=np.uint64)
+    for m in metas:
+        totals += m[1]
+    return totals
+
+
+def _reduce(client, futures: list, K: int, n_parts: int, threshold: int = 0, keep=None) -> list:
+    """One reduce task per partition over the pieces of ``futures``: :func:`_merge_partition`, or
+    with ``keep = (min_count, order)`` the rows of a listing (:func:`_merge_rows`)."""
+    if keep is not None:
+        return [client.submit(_merge_rows, K, *keep, *[client.submit(_piece, f, p) for f in futures], pure=False)
+                for p in range(n_parts)]
+    return [client.submit(_merge_partition, K, *[client.submit(_piece, f, p) for f in futures],
+                          threshold=threshold) for p in range(n_parts)]
+
+
+def _row_bytes(K: int) -> int:
+    """What a pass of :func:`list_on` holds on the workers per row of the blocks' pieces (a
+    distinct n-gram of one block) at most, in bytes: the piece (``4K + 13``: codes, length,
+    count, id), its copy sent to the reduce task, the merged table's slot (16 bytes at a load of
+    3/8 to 3/4, 43 at worst) and the merged row (``4K + 9``)."""
+    return 2 * (4 * K + 13) + 43 + 4 * K + 9
+
+
+def _listing_block_bytes(max_memory: int) -> int:
+    return max(MIN_BLOCK_BYTES, min(MAX_BLOCK_BYTES, max_memory // LISTING_BLOCK_SHARE))
+
+
+def _n_groups(rows: int, nbytes: int, size: int | None, K: int, max_memory: int, n_workers: int) -> int:
+    """The passes over hash groups that keep a listing's pieces within the workers' budget:
+    ``rows`` distinct n-grams in a first block of ``nbytes`` bytes extrapolate (each block holds
+    its own distinct n-grams) to ``rows * size / nbytes`` rows of pieces in all, and one pass may
+    hold ``PASS_SHARE * max_memory`` bytes on each of the ``n_workers`` workers.
+
+    Raises
+    ------
+    nlpzero.errors.MemoryBudgetError
+        More than ``MAX_GROUPS`` passes would be needed: the smallest budget that would do is named.
+    """
+    if not rows or not nbytes or not size:
+        return 1
+    need = rows * (size / nbytes) * _row_bytes(K)
+    groups = max(1, math.ceil(need / (PASS_SHARE * max_memory * n_workers)))
+    if groups > MAX_GROUPS:
+        smallest = math.ceil(need / (PASS_SHARE * n_workers * MAX_GROUPS))
+        raise MemoryBudgetError(
+            f"max_memory={max_memory} bytes per worker would take more than {MAX_GROUPS} passes over "
+            f"the input on {n_workers} worker(s); give at least {smallest} bytes (--max-memory "
+            f"{-(-smallest // (1 << 20))}M), or more workers")
+    return groups
+
+
+def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress, prune=None, sink=None,
+           keep=(1, 0)):
     """The merged counts (:class:`~nlpzero.NgramCounts`) of ``inp``; with ``prune`` (as for
     :class:`nlpzero._passes.Passes`), ``(counts, right)`` of :func:`nlpzero._passes.pruned_statistics_of`:
     the n-grams of orders 1..K - 1 seen at least ``prune(totals)`` times, pruned on the workers
     after their exact right entropies were taken, so this process holds only what is kept.
 
     With ``sink``, nothing is collected here: ``sink(future)`` is called with the future of every
-    merged partition in turn (as :func:`_merge_partition` returns it), and the totals are returned."""
-    import dask
-
+    merged partition in turn (the rows :func:`_merge_rows` keeps with ``keep = (min_count,
+    order)``), and the totals are returned. The first block is then counted alone first: when the pieces of every block,
+    extrapolated from its own, would not fit the workers (:func:`_n_groups`), the input is
+    counted in passes, one hash group of first symbols at a time (each n-gram in exactly one)."""
     from . import _ngram
     from ._progress import make_progress
     from .ngrams import NgramCounts
 
-    n_parts = max(2, 2 * _n_workers(client))
-    args = (K, collapse, inp.normalize, max_memory, inp.encoding, inp.errors, n_parts)
+    n_workers = _n_workers(client)
+    n_parts = max(2, 2 * n_workers)
+
+    def args(n_groups: int = 1, group: int = 0) -> tuple:
+        return (K, collapse, inp.normalize, max_memory, inp.encoding, inp.errors, n_parts, n_groups, group,
+                group == 0)
+
     meter = make_progress(progress, inp.size, "counting n-grams on the cluster")
+    metas: list = []
     try:
         with _lost_workers():
-            blocks = inp.blocks(client)
-            if inp.url is not None:
-                tasks = [dask.delayed(_count_block, pure=False)(b, i == 0, *args) for i, b in enumerate(blocks)]
-                futures = client.compute(tasks)
+            if sink is None:
+                blocks = inp.blocks(client)
+                futures = _submit_counts(client, inp, blocks, args())
+                _collect_metas(client, inp, futures, meter, max_memory, metas)
             else:
-                futures = [client.submit(_count_block, text, i == 0, *args, pure=False)
-                           for i, text in enumerate(blocks)]
-            metas = []
-            for f in futures:
-                meta = client.submit(_meta, f).result()
-                meter.update(meta[0])
-                metas.append(meta)
-            sizes = [m[0] for m in metas]
-            for i, (_, _, error) in enumerate(metas):
-                if error is not None:
+                blocks = iter(inp.blocks(client, _listing_block_bytes(max_memory)))
+                futures = _submit_counts(client, inp, itertools.islice(blocks, 1), args())
+                _collect_metas(client, inp, futures, meter, max_memory, metas)
+                first = metas[0] if metas else (0, None, None, 0)
+                n_groups = _n_groups(first[3], first[0], inp.size, K, max_memory, n_workers)
+                if n_groups > 1:
                     client.cancel(futures)
-                    _block_error(inp, sizes, i, error, max_memory)
-            totals = np.zeros(K + 1, dtype=np.uint64)
-            for m in metas:
-                totals += m[1]
+                    del futures
+                    meter.close()
+                    return _listing_passes(client, inp, K, max_memory, progress, sink, keep, n_groups, args)
+                more = _submit_counts(client, inp, blocks, args(), start=len(futures))
+                _collect_metas(client, inp, more, meter, max_memory, metas)
+                futures += more
+                del more
+            totals = _totals(metas, K)
             threshold = 0 if prune is None else max(1, int(prune(totals)))
-            reducers = [client.submit(_merge_partition, K, *[client.submit(_piece, f, p) for f in futures],
-                                      threshold=threshold) for p in range(n_parts)]
+            reducers = _reduce(client, futures, K, n_parts, threshold, keep if sink is not None else None)
             del futures
             parts = []
             for r in reducers:
@@ -600,6 +733,34 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
     table.add(np.ascontiguousarray(codes[order]), lengths[order], counts[order])
     table.add_totals(totals)
     return NgramCounts(table, inp.normalize, 1, collapse)
+
+
+def _listing_passes(client, inp: _Input, K: int, max_memory: int, progress, sink, keep, n_groups: int, args):
+    """:func:`_count` with a ``sink``, in ``n_groups`` passes over the input: pass g counts, merges
+    and hands to ``sink`` the n-grams whose first symbol falls in hash group g, so the workers hold
+    one group's pieces at a time. Returns the totals (those of the first pass: every pass counts
+    every position's totals)."""
+    from ._progress import make_progress
+
+    n_parts = args()[6]
+    totals = None
+    for g in range(n_groups):
+        meter = make_progress(progress, inp.size, f"counting n-grams on the cluster, pass {g + 1} of {n_groups}")
+        try:
+            metas: list = []
+            futures = _submit_counts(client, inp, inp.blocks(client, _listing_block_bytes(max_memory)),
+                                     args(n_groups, g))
+            _collect_metas(client, inp, futures, meter, max_memory, metas)
+        finally:
+            meter.close()
+        if totals is None:
+            totals = _totals(metas, K)
+        reducers = _reduce(client, futures, K, n_parts, keep=keep)
+        del futures
+        for r in reducers:
+            sink(r)
+            r.release()
+    return totals
 
 
 def _block_error(inp: _Input, sizes: list, index: int, error: tuple, max_memory: int) -> None:

@@ -2,6 +2,7 @@
 single-process run, the n-gram ids included; bad input and lost workers fail cleanly, leaving
 nothing at the destination. The cluster is the session's ``dask_client`` (2 worker processes);
 the --scheduler commands are tested in test_cli.py."""
+import inspect
 import io
 import os
 import random
@@ -86,6 +87,51 @@ def test_the_listing_streamed_from_the_partitions_is_the_single_process_listing(
     assert rows == one.getvalue().count("\n") - 1 and n == counts.N
     if batch_rows:
         assert max(added) <= batch_rows and sum(added) == rows
+
+
+@pytest.mark.parametrize("source", ["path", "lines", "one-shot"])
+def test_a_listing_too_big_for_the_workers_is_made_in_passes_over_hash_groups(dask_client, corpus, source,
+                                                                              monkeypatch):
+    """A budget that the first block's pieces, extrapolated to the whole input, would overrun:
+    list_on counts one hash group of first symbols per pass (a one-shot input is copied to a
+    temporary file first, to be read once per pass) and lists the same bytes."""
+    from nlpzero import distributed
+    from nlpzero.distributed import list_on
+
+    one = io.StringIO()
+    count_ngrams(corpus, max_n=4).write_tsv(one)
+    seen = []
+    real = distributed._listing_passes
+    bind = inspect.signature(real).bind
+    monkeypatch.setattr(distributed, "_listing_passes",
+                        lambda *a: (seen.append(bind(*a).arguments["n_groups"]), real(*a))[1])
+    with open(corpus, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    inp = {"path": corpus, "lines": lines, "one-shot": iter(lines)}[source]
+    out = io.StringIO()
+    rows, n = list_on(dask_client, inp, out, max_n=4, min_count=1, max_memory=1 << 20, order=None,
+                      header=True, encoding="utf-8", errors="strict", normalize=True)
+    assert out.getvalue() == one.getvalue()
+    assert len(seen) == 1 and 2 <= seen[0] <= distributed.MAX_GROUPS
+    out2 = io.StringIO()
+    list_on(dask_client, corpus, out2, max_n=4, min_count=1, max_memory=1 << 30, order=None, header=True,
+            encoding="utf-8", errors="strict", normalize=True)
+    assert out2.getvalue() == one.getvalue() and len(seen) == 1        # a budget that fits: one pass
+
+
+def test_passes_are_chosen_from_the_first_block_and_capped():
+    from nlpzero.distributed import MAX_GROUPS, PASS_SHARE, _n_groups, _row_bytes
+    from nlpzero.errors import MemoryBudgetError
+
+    per_pass = PASS_SHARE * (1 << 20) * 2                       # 1 MiB on each of 2 workers
+    rows = int(per_pass / _row_bytes(4))                        # one pass's worth in the first block
+    assert _n_groups(rows, 1000, 1000, 4, 1 << 20, 2) == 1
+    assert _n_groups(rows, 1000, 3000, 4, 1 << 20, 2) == 3     # the blocks of 3x the bytes: 3 passes
+    assert _n_groups(rows, 1000, None, 4, 1 << 20, 2) == 1     # size unknown: one pass
+    with pytest.raises(MemoryBudgetError, match="give at least") as info:
+        _n_groups(rows, 1000, 1000 * (MAX_GROUPS + 1), 4, 1 << 20, 2)
+    smallest = int(str(info.value).split("give at least ")[1].split()[0])
+    assert _n_groups(rows, 1000, 1000 * (MAX_GROUPS + 1), 4, smallest, 2) == MAX_GROUPS
 
 
 def test_in_memory_input_is_shipped_to_the_workers(dask_client):
