@@ -21,6 +21,9 @@ runs where:
 - **list** (``nlpzero ngrams --scheduler``, :func:`list_on`): instead of being collected, each
   merged partition is filtered on its worker and fetched in slices into sorted runs here, which
   are merged into the output (the one-process listing, byte for byte, in bounded memory here).
+  When the blocks' pieces, extrapolated from the first block's, would not fit half of
+  ``max_memory`` on each worker, the input is counted in passes over hash groups of first
+  symbols, one group at a time, so the workers' memory is bounded too.
 - **score and learn** (here): discovery's cohesion and piece counts, nVBE's scores and
   segmentation of the training text and the joint model need the whole statistic at once; they
   run in this process on the merged counts, re-reading the input (a URL through fsspec).
@@ -88,9 +91,9 @@ MAX_BLOCK_BYTES = 64 << 20
 #: :func:`_row_bytes`): the rest is for the count task's own table and the interpreter.
 PASS_SHARE = 0.5
 #: A listing's blocks hold at most ``max_memory / LISTING_BLOCK_SHARE`` bytes (8 MiB at 1 GiB):
-#: a count task's buffers, table and pieces take up to about 45 bytes per byte of Chinese text
-#: (3 bytes a character, one distinct n-gram a character at most orders), so a task stays well
-#: inside the budget, and the first block, counted alone to plan the passes, is quick. Smaller
+#: a count task's text, buffers, table and pieces took 43 bytes per byte of Chinese text (3 bytes
+#: a character, about one distinct n-gram a character) and 85 on ASCII words (every letter a
+#: symbol), measured on 8 MiB blocks, so a task stays well inside the budget, and the first block, counted alone to plan the passes, is quick. Smaller
 #: blocks cost little: most 4-grams of a large text are distinct in any block (measured on the
 #: benchmarks' realistic text: 0.30-0.35 distinct n-grams per byte for blocks of 4 to 64 MiB).
 LISTING_BLOCK_SHARE = 128
@@ -643,11 +646,13 @@ def _n_groups(rows: int, nbytes: int, size: int | None, K: int, max_memory: int,
     need = rows * (size / nbytes) * _row_bytes(K)
     groups = max(1, math.ceil(need / (PASS_SHARE * max_memory * n_workers)))
     if groups > MAX_GROUPS:
-        smallest = math.ceil(need / (PASS_SHARE * n_workers * MAX_GROUPS))
+        from ._sizing import human_bytes
+
+        smallest = -(-math.ceil(need / (PASS_SHARE * n_workers * MAX_GROUPS)) // (1 << 20)) << 20
         raise MemoryBudgetError(
             f"max_memory={max_memory} bytes per worker would take more than {MAX_GROUPS} passes over "
             f"the input on {n_workers} worker(s); give at least {smallest} bytes (--max-memory "
-            f"{-(-smallest // (1 << 20))}M), or more workers")
+            f"{human_bytes(smallest)}), or more workers")
     return groups
 
 

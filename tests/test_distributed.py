@@ -131,7 +131,10 @@ def test_passes_are_chosen_from_the_first_block_and_capped():
     with pytest.raises(MemoryBudgetError, match="give at least") as info:
         _n_groups(rows, 1000, 1000 * (MAX_GROUPS + 1), 4, 1 << 20, 2)
     smallest = int(str(info.value).split("give at least ")[1].split()[0])
-    assert _n_groups(rows, 1000, 1000 * (MAX_GROUPS + 1), 4, smallest, 2) == MAX_GROUPS
+    assert smallest % (1 << 20) == 0 and "--max-memory" in str(info.value)
+    assert _n_groups(rows, 1000, 1000 * (MAX_GROUPS + 1), 4, smallest, 2) <= MAX_GROUPS   # it does
+    with pytest.raises(MemoryBudgetError):                              # and is the smallest MiB that does
+        _n_groups(rows, 1000, 1000 * (MAX_GROUPS + 1), 4, smallest - (1 << 20), 2)
 
 
 def test_in_memory_input_is_shipped_to_the_workers(dask_client):
