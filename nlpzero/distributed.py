@@ -93,9 +93,10 @@ PASS_SHARE = 0.5
 #: A listing's blocks hold at most ``max_memory / LISTING_BLOCK_SHARE`` bytes (8 MiB at 1 GiB):
 #: a count task's text, buffers, table and pieces took 43 bytes per byte of Chinese text (3 bytes
 #: a character, about one distinct n-gram a character) and 85 on ASCII words (every letter a
-#: symbol), measured on 8 MiB blocks, so a task stays well inside the budget, and the first block, counted alone to plan the passes, is quick. Smaller
-#: blocks cost little: most 4-grams of a large text are distinct in any block (measured on the
-#: benchmarks' realistic text: 0.30-0.35 distinct n-grams per byte for blocks of 4 to 64 MiB).
+#: symbol), measured on 8 MiB blocks, so a task stays well inside the budget, and the first
+#: block, counted alone to plan the passes, is quick. Smaller blocks cost little: most 4-grams
+#: of a large text are distinct in any block (measured on the benchmarks' realistic text:
+#: 0.30-0.35 distinct n-grams per byte for blocks of 4 to 64 MiB).
 LISTING_BLOCK_SHARE = 128
 #: At most this many passes over the input (a budget that needs more is refused, naming the
 #: smallest budget that would do).
