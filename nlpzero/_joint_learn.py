@@ -120,13 +120,13 @@ def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress, l
         from ._joint_merge import merge_words
 
         classes = (inputs.chars == _ngram.DIGIT_SYMBOL) | (inputs.chars == _ngram.LATIN_SYMBOL)
-        refined.starts, merged = merge_words(inputs.sym, inputs.off, refined.starts, max_word_len,
-                                             refined.alpha0[-1], refined.alpha1[-1], char=True,
-                                             classes=classes)
+        refined.starts, merged, passes = merge_words(inputs.sym, inputs.off, refined.starts, max_word_len,
+                                                     refined.alpha0[-1], refined.alpha1[-1], char=True,
+                                                     classes=classes)
         if report is not None:
             import sys
 
-            print(f"joint merges: {merged} word types longer than {max_word_len} symbols", file=sys.stderr)
+            print(f"joint merges: {merged} new word types in {passes} passes", file=sys.stderr)
     return refined
 
 
