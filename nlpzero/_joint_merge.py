@@ -1,10 +1,9 @@
-"""Words longer than the joint model's ``max_word_len``: type-level merges of adjacent words.
+"""Type-level merges of adjacent words, after the joint model's ICM.
 
-After ICM, every pair of adjacent word types (v, w) whose merge would be longer than the
-ICM's longest word is a candidate: all (non-overlapping) occurrences of ``v w`` become one word
-u when that raises the probability of the whole segmentation under the word model's own prior,
-the hierarchical Dirichlet process bigram model with one table per (context, word) pair (the
-"minimal path" seating of Teh 2006)::
+Every pair of adjacent word types (v, w), v ≠ w, seen together at least twice is a candidate:
+all (non-overlapping) occurrences of ``v w`` become one word u when that raises the probability
+of the whole segmentation under the word model's own prior, the hierarchical Dirichlet process
+bigram model with one table per (context, word) pair (the "minimal path" seating of Teh 2006)::
 
     log P = Σ_x [K_x log α1 + log Γ(α1) − log Γ(α1 + n_x) + Σ_y log Γ(n_xy)]
           + K log α0 + log Γ(α0) − log Γ(α0 + T) + Σ_y [log Γ(m_y) + log P0(y)]
@@ -12,22 +11,29 @@ the hierarchical Dirichlet process bigram model with one table per (context, wor
 (n_xy the bigram counts, n_x their sum for context x, K_x the distinct successors of x, m_y
 the distinct contexts of y, T = Σ m_y, K the types; run starts and ends are a context and a
 successor of their own). α0, α1 and P0 are the model's (:mod:`nlpzero.joint`). A merge pays
-for the new type (log α0·P0(u)) and gains where the pair was predictable; no length cap is
-involved: merges repeat, pass after pass, until none raises P, so a word is as long as the
-evidence makes it. Merges in one pass share no word type.
+for the new type (log α0·P0(u)) and gains where the pair was predictable. The character
+position model's log-likelihood change is added (the joint model's second expert).
+
+Pairs whose merge ICM could make itself (at most ``max_word_len`` symbols) are candidates too:
+ICM moves one run at a time, and a move of every occurrence of a pair at once escapes its local
+optima (the type-based moves of Liang, Jordan & Klein 2010). ``all_pairs=False`` keeps only the
+pairs longer than ``max_word_len`` merged. No length cap is involved: merges repeat, pass after
+pass, until none raises P or :data:`MAX_PASSES` passes ran (a bound on the cost, which the
+all-pairs merges reach on large corpora). Merges in one pass share no word type, best gain
+first; gains equal to rounding are taken left to right.
 
 A word holding a collapsed ASCII stretch (every digit string is one symbol, and so is every
 other letter/digit string) is never merged: the evidence of a merge is that the same pair of
 strings recurs, and ``附图片 1`` followed by ``张`` twice may be ``附图片１张`` and ``附图片２张``,
 two different strings (the counts of such a type pool all the numbers of the text).
 
-The gains of a pass are computed for all candidates at once (:func:`fast_candidate_gains`: the
-count changes of every candidate's windows as arrays of records, summed per candidate); the
-window-by-window :func:`candidate_gains` is its reference (and handles the rare candidates with
-adjacent occurrences ``v w v w``). The distinct word pairs and their counts are sorted once
-(:func:`pair_counts`) and then updated pass by pass from the pairs the merges removed and made
-(:func:`update_pairs`); the character model's counts are recounted from the type sequence
-(:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
+The gains of a pass come from the compiled kernel of :mod:`nlpzero._merge` (:func:`pass_gains`):
+the pairs of the segmentation are recounted by one sort (:func:`pair_table`), which also
+groups every candidate's occurrences; then each candidate's count changes (its windows
+``x v w (v w)* y``, chains included) are summed in arrays indexed by type id, so a pass costs
+about linear time in the length of the segmentation. The window-by-window
+:func:`candidate_gains` is the reference. The character model's counts are recounted from the
+type sequence after each pass (:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
 """
 from __future__ import annotations
 
@@ -53,14 +59,15 @@ def _lg(n: int) -> float:
 def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, alpha0: float,
                 alpha1: float, max_passes: int = MAX_PASSES, char: bool = False,
                 fast: bool = True, classes: np.ndarray | None = None,
-                all_pairs: bool = False) -> tuple[np.ndarray, int]:
-    """Word starts after the type-level merges (see the module docstring), and the number of
-    merged types. With ``char`` the gain also counts the change of the character position
-    model's log-likelihood, recounted (the joint model's second expert). ``classes`` flags the
+                all_pairs: bool = True) -> tuple[np.ndarray, int, int]:
+    """Word starts after the type-level merges (see the module docstring), the number of merged
+    types and the number of passes that merged something. With ``char`` the gain also counts the
+    change of the character position model's log-likelihood, recounted (the joint model's second
+    expert). ``classes`` flags the
     symbol ids that stand for a class of strings (a collapsed digit or Latin stretch): a type
     holding one is never merged, since its "occurrences" are different strings of the text.
-    ``all_pairs``: every adjacent pair of types is a candidate, not only those longer than ``L``
-    merged."""
+    ``all_pairs``: every adjacent pair of types is a candidate (otherwise only those longer than
+    ``L`` merged). ``fast=False``: the gains of the reference :func:`candidate_gains`."""
     sym = np.ascontiguousarray(sym, dtype=np.int32)
     off = np.ascontiguousarray(off, dtype=np.int64)
     n_sym = sym.size
