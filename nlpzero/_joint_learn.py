@@ -103,7 +103,8 @@ def joint_inputs(passes: Passes, model, max_memory: int = DEFAULT_MAX_MEMORY) ->
 
 def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress, long_words: bool = False):
     """ICM under the joint model from nVBE's segmentation; with ``long_words`` the type-level
-    merges of :mod:`nlpzero._joint_merge` follow (words longer than ``max_word_len``)."""
+    merges of :mod:`nlpzero._joint_merge` follow (adjacent words joined, also past
+    ``max_word_len``)."""
     from .joint import refine
 
     report = None
