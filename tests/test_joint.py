@@ -836,6 +836,35 @@ def test_compiled_merge_gains_match_the_reference(seed):
             _assert_same_gains(_kernel_gains(seq, t_len, t_lp, L, 30.0, 6.0, char=char(), t_open=t_open), want)
 
 
+def test_compiled_merge_gains_refuse_what_would_read_outside_the_arrays():
+    """The kernel checks the invariants it relies on (run marks at both ends, ids in range,
+    occurrences that are occurrences of their pair) and raises instead of reading past an array."""
+    from nlpzero import _merge
+    from nlpzero._joint_merge import pass_gains
+
+    seq = np.array([-1, 0, 1, 2, 0, 1, -1, 0, 1, -1], dtype=np.int64)
+    t_len, t_lp = [1, 2, 1], [-1.0, -2.0, -1.0]
+    cv, cw, gain, occ, bounds = pass_gains(seq, t_len, t_lp, 0, 10.0, 3.0)
+    assert (cv.tolist(), cw.tolist(), occ.tolist()) == ([0], [1], [1, 4, 7])
+    W = 5
+    pc = np.ones(seq.size - 1, dtype=np.int64)
+    z = np.zeros(0, dtype=np.int64)
+    args = dict(cv=cv, cw=cw, W=W, n_ctx=np.zeros(W, dtype=np.int64), m_succ=np.zeros(W, dtype=np.int64), T=3,
+                lens=np.array(t_len, dtype=np.int64), n_tok=np.zeros(3, dtype=np.int64), lp0_type=np.zeros(3),
+                lp0_u=np.zeros(1), alpha0=10.0, alpha1=3.0, em=z, tr=z, pool=z, t_off=z, S=0, with_char=False,
+                gain=np.zeros(1))
+    _merge.pass_gains(seq, pc, occ, bounds, **args)
+    bad_seq = seq.copy()
+    bad_seq[-1] = 0                                         # no run mark at the end
+    bad_occ = occ.copy()
+    bad_occ[2] = 8                                          # seq[8] is not v: would read seq[10]
+    for s_, o_ in ((bad_seq, occ), (seq, bad_occ)):
+        with pytest.raises(ValueError):
+            _merge.pass_gains(s_, pc, o_, bounds, **args)
+    with pytest.raises(ValueError):
+        _merge.greedy(np.array([3], dtype=np.int64), cv, cw, np.zeros(3, dtype=np.uint8), np.zeros(1, dtype=np.uint8))
+
+
 def test_compiled_merge_gains_match_the_reference_on_a_real_sample():
     """The same on the words of nVBE's segmentation of 150 review lines (every pair a candidate,
     then the long ones), with the character model of that segmentation."""
