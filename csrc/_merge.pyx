@@ -81,17 +81,18 @@ cdef class _Scratch:
     """One pass's state for :func:`pass_gains`: the per-id scratch of a candidate's count
     changes (indexed by id + 1; an entry belongs to candidate c when its stamp is c + 1, so
     nothing is cleared between candidates) and the totals being summed."""
-    # per id + 1, interleaved (one cache line per id): x: (stamp, count, old pair count), the
-    # same for y; context: (stamp, tokens change, successors change); successor: (stamp, change)
-    cdef int64_t[::1] xe, ye, ce, se, xs, ys, ctxs, sucs
+    cdef int64_t[::1] x_cnt, x_old, x_stamp, y_cnt, y_old, y_stamp, xs, ys
+    cdef int64_t[::1] ctx_dn, ctx_dk, ctx_stamp, ctxs, suc_dm, suc_stamp, sucs
     cdef int64_t n_x, n_y, n_ctxs, n_sucs, dT
     cdef double gain
 
     def __init__(self, int64_t W):
-        self.xe, self.ye, self.ce = np.zeros(3 * W, np.int64), np.zeros(3 * W, np.int64), np.zeros(3 * W, np.int64)
-        self.se = np.zeros(2 * W, np.int64)
+        self.x_cnt, self.x_old, self.x_stamp = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
+        self.y_cnt, self.y_old, self.y_stamp = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
         self.xs, self.ys = np.zeros(W, np.int64), np.zeros(W, np.int64)
-        self.ctxs, self.sucs = np.zeros(W, np.int64), np.zeros(W, np.int64)
+        self.ctx_dn, self.ctx_dk, self.ctx_stamp = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
+        self.ctxs = np.zeros(W, np.int64)
+        self.suc_dm, self.suc_stamp, self.sucs = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
 
     cdef inline void record(self, int64_t a, int64_t b, int64_t dc, int64_t old, int64_t c) noexcept nogil:
         """Add the change ``dc`` of pair (a, b), whose count is ``old``, to candidate c's totals
@@ -103,21 +104,21 @@ cdef class _Scratch:
         new = old + dc
         self.gain += lgi_diff(old, new)
         born = (1 if (old == 0 and new > 0) else 0) - (1 if (old > 0 and new == 0) else 0)
-        if self.ce[3 * (a + 1)] != c + 1:
-            self.ce[3 * (a + 1)] = c + 1
-            self.ce[3 * (a + 1) + 1] = 0
-            self.ce[3 * (a + 1) + 2] = 0
+        if self.ctx_stamp[a + 1] != c + 1:
+            self.ctx_stamp[a + 1] = c + 1
+            self.ctx_dn[a + 1] = 0
+            self.ctx_dk[a + 1] = 0
             self.ctxs[self.n_ctxs] = a
             self.n_ctxs += 1
-        self.ce[3 * (a + 1) + 1] += dc
-        self.ce[3 * (a + 1) + 2] += born
+        self.ctx_dn[a + 1] += dc
+        self.ctx_dk[a + 1] += born
         if born != 0:
-            if self.se[2 * (b + 1)] != c + 1:
-                self.se[2 * (b + 1)] = c + 1
-                self.se[2 * (b + 1) + 1] = 0
+            if self.suc_stamp[b + 1] != c + 1:
+                self.suc_stamp[b + 1] = c + 1
+                self.suc_dm[b + 1] = 0
                 self.sucs[self.n_sucs] = b
                 self.n_sucs += 1
-            self.se[2 * (b + 1) + 1] += born
+            self.suc_dm[b + 1] += born
 
 
 def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1] occ,
@@ -205,20 +206,20 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
                     j += 1
                 x = seq[occ[i] - 1]
                 y = seq[occ[j] + 2]
-                if s.xe[3 * (x + 1)] != c + 1:
-                    s.xe[3 * (x + 1)] = c + 1
-                    s.xe[3 * (x + 1) + 1] = 0
-                    s.xe[3 * (x + 1) + 2] = pc[occ[i] - 1]
+                if s.x_stamp[x + 1] != c + 1:
+                    s.x_stamp[x + 1] = c + 1
+                    s.x_cnt[x + 1] = 0
+                    s.x_old[x + 1] = pc[occ[i] - 1]
                     s.xs[s.n_x] = x
                     s.n_x += 1
-                s.xe[3 * (x + 1) + 1] += 1
-                if s.ye[3 * (y + 1)] != c + 1:
-                    s.ye[3 * (y + 1)] = c + 1
-                    s.ye[3 * (y + 1) + 1] = 0
-                    s.ye[3 * (y + 1) + 2] = pc[occ[j] + 1]
+                s.x_cnt[x + 1] += 1
+                if s.y_stamp[y + 1] != c + 1:
+                    s.y_stamp[y + 1] = c + 1
+                    s.y_cnt[y + 1] = 0
+                    s.y_old[y + 1] = pc[occ[j] + 1]
                     s.ys[s.n_y] = y
                     s.n_y += 1
-                s.ye[3 * (y + 1) + 1] += 1
+                s.y_cnt[y + 1] += 1
                 nch += 1
                 i = j + 1
             # the pair count changes, one record per distinct pair:
@@ -230,36 +231,36 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
             s.n_sucs = 0
             s.record(v, w, -n, pc[occ[bounds[c]]], c)
             d = -(n - nch)
-            if s.xe[3 * (w + 1)] == c + 1:
-                d -= s.xe[3 * (w + 1) + 1]
-                wv_old = s.xe[3 * (w + 1) + 2]
-            if s.ye[3 * (v + 1)] == c + 1:
-                d -= s.ye[3 * (v + 1) + 1]
-                wv_old = s.ye[3 * (v + 1) + 2]
+            if s.x_stamp[w + 1] == c + 1:
+                d -= s.x_cnt[w + 1]
+                wv_old = s.x_old[w + 1]
+            if s.y_stamp[v + 1] == c + 1:
+                d -= s.y_cnt[v + 1]
+                wv_old = s.y_old[v + 1]
             s.record(w, v, d, wv_old, c)
             s.record(U, U, n - nch, 0, c)
             for k in range(s.n_x):
                 x = s.xs[k]
                 if x != w:
-                    s.record(x, v, -s.xe[3 * (x + 1) + 1], s.xe[3 * (x + 1) + 2], c)
-                s.record(x, U, s.xe[3 * (x + 1) + 1], 0, c)
+                    s.record(x, v, -s.x_cnt[x + 1], s.x_old[x + 1], c)
+                s.record(x, U, s.x_cnt[x + 1], 0, c)
             for k in range(s.n_y):
                 y = s.ys[k]
                 if y != v:
-                    s.record(w, y, -s.ye[3 * (y + 1) + 1], s.ye[3 * (y + 1) + 2], c)
-                s.record(U, y, s.ye[3 * (y + 1) + 1], 0, c)
+                    s.record(w, y, -s.y_cnt[y + 1], s.y_old[y + 1], c)
+                s.record(U, y, s.y_cnt[y + 1], 0, c)
             g = s.gain
             # contexts: K_x log α1 + log Γ(α1) - log Γ(α1 + n_x)
             for k in range(s.n_ctxs):
                 a = s.ctxs[k]
                 m0 = n_ctx[a + 1]
-                g += s.ce[3 * (a + 1) + 2] * la1 - lgdiff(alpha1 + m0, s.ce[3 * (a + 1) + 1])
+                g += s.ctx_dk[a + 1] * la1 - lgdiff(alpha1 + m0, s.ctx_dn[a + 1])
             # successors: log Γ(m_y), and T = Σ m_y
             for k in range(s.n_sucs):
                 a = s.sucs[k]
                 m0 = m_succ[a + 1]
-                g += lgi_diff(m0, m0 + s.se[2 * (a + 1) + 1])
-                s.dT += s.se[2 * (a + 1) + 1]
+                g += lgi_diff(m0, m0 + s.suc_dm[a + 1])
+                s.dT += s.suc_dm[a + 1]
             g -= lgdiff(alpha0 + T, s.dT)
             # the new type u, and v or w when every one of their tokens was merged
             g += la0 + lp0_u[c]
@@ -328,7 +329,7 @@ cdef double _char_gain(int64_t v, int64_t w, int64_t n, int64_t nch, _Scratch s,
     # into a chain: last tag of x (START at a run start) -> first of v becomes -> B
     for k in range(s.n_x):
         x = s.xs[k]
-        last_x[4 if x < 0 else _last(lens[x])] += s.xe[3 * (x + 1) + 1]
+        last_x[4 if x < 0 else _last(lens[x])] += s.x_cnt[x + 1]
     for r in range(2, 5):
         t_d[r * 4 + _first(lv)] -= last_x[r]
         t_d[r * 4 + 0] += last_x[r]
@@ -336,7 +337,7 @@ cdef double _char_gain(int64_t v, int64_t w, int64_t n, int64_t nch, _Scratch s,
     for k in range(s.n_y):
         y = s.ys[k]
         if y >= 0:
-            first_y[_first(lens[y])] += s.ye[3 * (y + 1) + 1]
+            first_y[_first(lens[y])] += s.y_cnt[y + 1]
     for r in range(0, 4, 3):            # S (3) or B (0)
         t_d[_last(lw) * 4 + r] -= first_y[r]
         t_d[2 * 4 + r] += first_y[r]
