@@ -6,4 +6,4 @@ when csrc/ holds a ``.pyx`` that is not listed), and :mod:`nlpzero._check_build`
 import that each one is present.
 """
 
-EXTENSIONS = ("_ngram", "_discover", "_segment", "_apriori", "_emd", "_joint", "_templates")
+EXTENSIONS = ("_ngram", "_discover", "_segment", "_apriori", "_emd", "_joint", "_templates", "_merge")

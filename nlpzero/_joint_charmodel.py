@@ -1,8 +1,8 @@
 """The character position model as the type-level merges of :mod:`nlpzero._joint_merge` see
 it: its counts (tag × symbol emissions, tag transitions) and the change of its log-likelihood,
 re-estimated with add-one smoothing as :func:`nlpzero.joint.character_model` does, when
-occurrences of a word pair become one word — one window at a time (:meth:`CharModel.gain`, the
-reference) or for all candidates of a pass at once (:func:`char_gains`).
+occurrences of a word pair become one word, one window at a time (:meth:`CharModel.gain`: the
+reference of the compiled gains of :mod:`nlpzero._merge`).
 """
 from __future__ import annotations
 
@@ -10,12 +10,6 @@ import math
 from collections import defaultdict
 
 import numpy as np
-
-
-def _group(keys: np.ndarray, values: np.ndarray):
-    """Distinct keys and the sum of ``values`` per key."""
-    uk, inv = np.unique(keys, return_inverse=True)
-    return uk, np.bincount(inv, weights=values, minlength=uk.size)
 
 
 class CharModel:
@@ -108,67 +102,3 @@ def _tags_at(j: np.ndarray, k: np.ndarray) -> np.ndarray:
     """The tag of position ``j`` in a word of ``k`` symbols: S (3) if k = 1, else B (0), M (1),
     E (2)."""
     return np.where(k == 1, 3, np.where(j == 0, 0, np.where(j == k - 1, 2, 1)))
-
-
-def char_gains(char, cv, cw, n_occ, c_of, xo, yo, lens) -> np.ndarray:
-    """Change of the character position model's log-likelihood per candidate (what
-    :meth:`CharModel.gain` gives for one), from records ``(candidate, cell, change)`` over the
-    flattened emission (rows 0-3) and transition (rows 4-8) tables."""
-    S = char.S
-    n_c = cv.size
-    width_cells = 4 * S + 20
-    # the symbols of v w, old tags (v's then w's) against new tags (u's), one row per symbol
-    lv, lw = lens[cv], lens[cw]
-    k = lv + lw
-    rep = np.repeat(np.arange(n_c), k)
-    j = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
-    lvr, lwr = lv[rep], lw[rep]
-    in_v = j < lvr
-    c = char.pool[np.where(in_v, char.t_off[cv][rep] + j, char.t_off[cw][rep] + j - lvr)]
-    old_t = np.where(in_v, _tags_at(j, lvr), _tags_at(j - lvr, lwr))
-    new_t = _tags_at(j, k[rep])
-    nr = n_occ[rep].astype(np.float64)
-    ch = np.flatnonzero(old_t != new_t)                # emissions that change
-    inner = np.flatnonzero(j >= 1)                     # transitions inside the window
-    ta = old_t[inner - 1] * 4 + old_t[inner]
-    tb = new_t[inner - 1] * 4 + new_t[inner]
-    tch = inner[ta != tb]
-    ta, tb = ta[ta != tb], tb[ta != tb]
-    rc = np.concatenate((rep[ch], rep[ch], rep[tch], rep[tch]))
-    rcell = np.concatenate((old_t[ch] * S + c[ch], new_t[ch] * S + c[ch], 4 * S + ta, 4 * S + tb))
-    rd = np.concatenate((-nr[ch], nr[ch], -nr[tch], nr[tch]))
-    # the transitions into the window (from x) and out of it (into y), per occurrence
-    xe = np.where(xo == -1, 4, np.where(lens[np.maximum(xo, 0)] > 1, 2, 3))
-    fv = np.where(lens[cv] > 1, 0, 3)[c_of]
-    into = fv != 0                                     # u starts with B: a change only after S
-    has_y = yo != -1
-    yf = np.where(lens[np.maximum(yo, 0)] > 1, 0, 3)
-    lw = np.where(lens[cw] > 1, 2, 3)[c_of]
-    out = has_y & (lw != 2)                            # u ends with E
-    base = 4 * S
-    cells = np.concatenate((np.asarray(rcell, dtype=np.int64),
-                            base + xe[into] * 4 + fv[into], base + xe[into] * 4 + 0,
-                            base + lw[out] * 4 + yf[out], base + 2 * 4 + yf[out]))
-    cands = np.concatenate((np.asarray(rc, dtype=np.int64), c_of[into], c_of[into], c_of[out], c_of[out]))
-    d = np.concatenate((np.asarray(rd, dtype=np.float64), -np.ones(int(into.sum())), np.ones(int(into.sum())),
-                        -np.ones(int(out.sum())), np.ones(int(out.sum()))))
-    gk, gd = _group(cands * width_cells + cells, d)
-    nz = gd != 0
-    gk, gd = gk[nz], gd[nz]
-    g_c, g_cell = gk // width_cells, gk % width_cells
-    table = np.concatenate((char.em.ravel(), char.tr.ravel())).astype(np.float64)
-    n = table[g_cell]
-
-    def g(v):
-        return np.where(v > 0, v * np.log(np.maximum(v, 0) + 1.0), 0.0)
-
-    gain = np.bincount(g_c, weights=g(n + gd) - g(n), minlength=n_c)
-    row = np.where(g_cell < base, g_cell // S, 4 + (g_cell - base) // 4)
-    rk, rdn = _group(g_c * 9 + row, gd)
-    r_c, r_row = rk // 9, rk % 9
-    row_tot = np.concatenate((char.em.sum(axis=1), char.tr.sum(axis=1))).astype(np.float64)
-    n_row = row_tot[r_row]
-    r_w = np.where(r_row < 4, S, 4).astype(np.float64)
-    gain -= np.bincount(r_c, weights=(n_row + rdn) * np.log(n_row + rdn + r_w) - n_row * np.log(n_row + r_w),
-                        minlength=n_c)
-    return gain

@@ -103,7 +103,8 @@ def joint_inputs(passes: Passes, model, max_memory: int = DEFAULT_MAX_MEMORY) ->
 
 def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress, long_words: bool = False):
     """ICM under the joint model from nVBE's segmentation; with ``long_words`` the type-level
-    merges of :mod:`nlpzero._joint_merge` follow (words longer than ``max_word_len``)."""
+    merges of :mod:`nlpzero._joint_merge` follow (adjacent words joined, also past
+    ``max_word_len``)."""
     from .joint import refine
 
     report = None
@@ -120,13 +121,13 @@ def joint_refine(inputs: _JointInputs, max_word_len: int, seed: int, progress, l
         from ._joint_merge import merge_words
 
         classes = (inputs.chars == _ngram.DIGIT_SYMBOL) | (inputs.chars == _ngram.LATIN_SYMBOL)
-        refined.starts, merged = merge_words(inputs.sym, inputs.off, refined.starts, max_word_len,
-                                             refined.alpha0[-1], refined.alpha1[-1], char=True,
-                                             classes=classes)
+        refined.starts, merged, passes = merge_words(inputs.sym, inputs.off, refined.starts, max_word_len,
+                                                     refined.alpha0[-1], refined.alpha1[-1], char=True,
+                                                     classes=classes)
         if report is not None:
             import sys
 
-            print(f"joint merges: {merged} word types longer than {max_word_len} symbols", file=sys.stderr)
+            print(f"joint merges: {merged} new word types in {passes} passes", file=sys.stderr)
     return refined
 
 

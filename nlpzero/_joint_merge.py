@@ -1,10 +1,9 @@
-"""Words longer than the joint model's ``max_word_len``: type-level merges of adjacent words.
+"""Type-level merges of adjacent words, after the joint model's ICM.
 
-After ICM, every pair of adjacent word types (v, w) whose merge would be longer than the
-ICM's longest word is a candidate: all (non-overlapping) occurrences of ``v w`` become one word
-u when that raises the probability of the whole segmentation under the word model's own prior,
-the hierarchical Dirichlet process bigram model with one table per (context, word) pair (the
-"minimal path" seating of Teh 2006)::
+Every pair of adjacent word types (v, w), v ≠ w, seen together at least twice is a candidate:
+all (non-overlapping) occurrences of ``v w`` become one word u when that raises the probability
+of the whole segmentation under the word model's own prior, the hierarchical Dirichlet process
+bigram model with one table per (context, word) pair (the "minimal path" seating of Teh 2006)::
 
     log P = Σ_x [K_x log α1 + log Γ(α1) − log Γ(α1 + n_x) + Σ_y log Γ(n_xy)]
           + K log α0 + log Γ(α0) − log Γ(α0 + T) + Σ_y [log Γ(m_y) + log P0(y)]
@@ -12,22 +11,30 @@ the hierarchical Dirichlet process bigram model with one table per (context, wor
 (n_xy the bigram counts, n_x their sum for context x, K_x the distinct successors of x, m_y
 the distinct contexts of y, T = Σ m_y, K the types; run starts and ends are a context and a
 successor of their own). α0, α1 and P0 are the model's (:mod:`nlpzero.joint`). A merge pays
-for the new type (log α0·P0(u)) and gains where the pair was predictable; no length cap is
-involved: merges repeat, pass after pass, until none raises P, so a word is as long as the
-evidence makes it. Merges in one pass share no word type.
+for the new type (log α0·P0(u)) and gains where the pair was predictable. The character
+position model's log-likelihood change is added (the joint model's second expert).
+
+Pairs whose merge ICM could make itself (at most ``max_word_len`` symbols) are candidates too:
+ICM moves one run at a time, and a move of every occurrence of a pair at once escapes its local
+optima (the type-based moves of Liang, Jordan & Klein 2010). ``all_pairs=False`` keeps only the
+pairs longer than ``max_word_len`` merged. No length cap is involved: merges repeat, pass after
+pass, until none raises P or :data:`MAX_PASSES` passes ran (a bound on the cost: with every
+pair a candidate it is reached on PKU and on the SIGHAN MSR test, which converge after 213 and
+64 passes). Merges in one pass share no word type, best gain first; gains equal to rounding
+are taken left to right.
 
 A word holding a collapsed ASCII stretch (every digit string is one symbol, and so is every
 other letter/digit string) is never merged: the evidence of a merge is that the same pair of
 strings recurs, and ``附图片 1`` followed by ``张`` twice may be ``附图片１张`` and ``附图片２张``,
 two different strings (the counts of such a type pool all the numbers of the text).
 
-The gains of a pass are computed for all candidates at once (:func:`fast_candidate_gains`: the
-count changes of every candidate's windows as arrays of records, summed per candidate); the
-window-by-window :func:`candidate_gains` is its reference (and handles the rare candidates with
-adjacent occurrences ``v w v w``). The distinct word pairs and their counts are sorted once
-(:func:`pair_counts`) and then updated pass by pass from the pairs the merges removed and made
-(:func:`update_pairs`); the character model's counts are recounted from the type sequence
-(:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
+The gains of a pass come from the compiled kernel of :mod:`nlpzero._merge` (:func:`pass_gains`):
+the pairs of the segmentation are recounted by one sort (:func:`pair_table`), which also
+groups every candidate's occurrences; then each candidate's count changes (its windows
+``x v w (v w)* y``, chains included) are summed in arrays indexed by type id, so a pass costs
+about linear time in the length of the segmentation. The window-by-window
+:func:`candidate_gains` is the reference. The character model's counts are recounted from the
+type sequence after each pass (:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
 """
 from __future__ import annotations
 
@@ -36,18 +43,16 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from ._joint_charmodel import CharModel, _group, char_gains
+from ._joint_charmodel import CharModel
 from .joint import character_counts
 
-__all__ = ["CharModel", "candidate_gains", "fast_candidate_gains", "merge_words",
-           "pair_counts", "update_pairs"]
+__all__ = ["CharModel", "candidate_gains", "merge_words", "pair_table", "pass_gains"]
 
-#: safety bound on merge passes (each pass merges pairs of the previous pass's words; the
-#: loop stops as soon as no merge raises the probability)
+#: bound on the merge passes (each pass merges pairs of the previous pass's words; the loop
+#: stops as soon as no merge raises the probability). A bound on the cost, not a safety bound
+#: only: with every pair a candidate it is reached on large corpora, and more passes measured
+#: better (see the joint model's documentation)
 MAX_PASSES = 8
-#: candidate occurrences whose count changes are held at once by the vectorised gains (a memory
-#: bound: about 200 bytes each; not a model parameter)
-BLOCK = 1 << 17
 
 
 def _lg(n: int) -> float:
@@ -56,12 +61,16 @@ def _lg(n: int) -> float:
 
 def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, alpha0: float,
                 alpha1: float, max_passes: int = MAX_PASSES, char: bool = False,
-                fast: bool = True, classes: np.ndarray | None = None) -> tuple[np.ndarray, int]:
-    """Word starts after the type-level merges (see the module docstring), and the number of
-    merged types. With ``char`` the gain also counts the change of the character position
-    model's log-likelihood, recounted (the joint model's second expert). ``classes`` flags the
-    symbol ids that stand for a class of strings (a collapsed digit or Latin stretch): a type
-    holding one is never merged, since its "occurrences" are different strings of the text."""
+                fast: bool = True, classes: np.ndarray | None = None,
+                all_pairs: bool = True) -> tuple[np.ndarray, int, int]:
+    """Word starts after the type-level merges (see the module docstring), the number of merged
+    types and the number of passes that merged something. With ``char`` the gain also counts the
+    change of the character position model's log-likelihood, recounted (the joint model's second
+    expert). ``classes`` flags the symbol ids that stand for a class of strings (a collapsed
+    digit or Latin stretch): a type holding one is never merged, since its "occurrences" are
+    different strings of the text.
+    ``all_pairs``: every adjacent pair of types is a candidate (otherwise only those longer than
+    ``L`` merged). ``fast=False``: the gains of the reference :func:`candidate_gains`."""
     sym = np.ascontiguousarray(sym, dtype=np.int32)
     off = np.ascontiguousarray(off, dtype=np.int64)
     n_sym = sym.size
@@ -105,34 +114,26 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         first_of_run[1:] = run_of[1:] != run_of[:-1]
     seq = np.insert(tok, np.flatnonzero(first_of_run), B)
     seq = np.append(seq, B)
-    merged_types = 0
-    pairs = pair_counts(seq)
+    merged_types = passes = 0
     for _ in range(max_passes):
-        accepted = _one_pass(seq, t_len, t_lp, L, alpha0, alpha1, model, fast, t_open, pairs)
-        if not accepted:
+        vs, ws, at, sizes = _one_pass(seq, t_len, t_lp, 0 if all_pairs else L, alpha0, alpha1, model, fast,
+                                      t_open)
+        if not vs.size:
             break
-        vs = np.array([v for v, _, _ in accepted], dtype=np.int64)
-        ws = np.array([w for _, w, _ in accepted], dtype=np.int64)
+        passes += 1
         u0 = len(t_len)
         t_len = np.concatenate((t_len, t_len[vs] + t_len[ws]))
         t_lp = np.concatenate((t_lp, t_lp[vs] + t_lp[ws]))
-        t_open = np.concatenate((t_open, np.ones(len(accepted), dtype=bool)))
+        t_open = np.concatenate((t_open, np.ones(vs.size, dtype=bool)))
         if model is not None:
             model.merge(vs, ws)
-        at = np.concatenate([positions for _, _, positions in accepted])
-        old_pairs = np.unique(np.concatenate((at - 1, at, at + 1)))      # pairs touching a merge
-        removed = seq[old_pairs], seq[old_pairs + 1]
-        for u, (_, _, positions) in enumerate(accepted, start=u0):
-            seq[positions] = u
-            seq[positions + 1] = -2                        # removed
-        merged_types += len(accepted)
+        seq[at] = np.repeat(np.arange(u0, u0 + vs.size, dtype=np.int64), sizes)   # the merges share no type:
+        seq[at + 1] = -2                                                          # their positions differ
+        merged_types += int(vs.size)
         seq = seq[seq != -2]
-        new_at = np.flatnonzero(seq >= u0)
-        new_pairs = np.unique(np.concatenate((new_at - 1, new_at)))
-        pairs = update_pairs(pairs, removed, (seq[new_pairs], seq[new_pairs + 1]))
         if model is not None:
             model.em, model.tr = model.counts_of(seq)
-    return _starts(seq, t_len, n_sym), merged_types
+    return _starts(seq, t_len, n_sym), merged_types, passes
 
 
 def _string_keys(sym, off, lo, hi, L, n_symbols) -> np.ndarray:
@@ -162,58 +163,110 @@ def _starts(seq: np.ndarray, t_len: list, n_sym: int) -> np.ndarray:
     return out
 
 
-def pair_counts(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct adjacent pairs ``(x, y)`` of ``seq`` (type ids, -1 between runs; the empty
-    pair of two run marks left out), in order of ``(x, y)``, and how often each occurs."""
+def _one_pass(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: float, char=None,
+              fast: bool = True, t_open=None):
+    """The merges of one pass, best gain first (ties: the first occurrence first), sharing no type
+    (and, with ``t_open``, only of types flagged there): arrays ``vs``, ``ws``, the positions of
+    their occurrences in ``seq`` (merge after merge) and how many each has. ``fast``: the gains
+    of the compiled kernel (:func:`pass_gains`), otherwise those of :func:`candidate_gains`."""
+    if fast:
+        cv, cw, gain, occ, bounds = pass_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open)
+    else:
+        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open)
+        cv = np.array([v for _, v, _, _ in results], dtype=np.int64)
+        cw = np.array([w for _, _, w, _ in results], dtype=np.int64)
+        gain = np.array([g for g, _, _, _ in results], dtype=np.float64)
+        sizes = np.array([p.size for _, _, _, p in results], dtype=np.int64)
+        bounds = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        occ = np.concatenate([p for _, _, _, p in results] + [np.zeros(0, dtype=np.int64)]).astype(np.int64)
+    from . import _merge
+
+    pos = np.flatnonzero(gain > 0)
+    # best first; gains equal to rounding (1e-6) are a tie, taken left to right (first occurrence):
+    # a tie of v w and w y (v w y always together) is not then decided by rounding errors
+    order = pos[np.lexsort((occ[bounds[pos]], -np.round(gain[pos] * 1e6)))].astype(np.int64)
+    accepted = np.zeros(cv.size, dtype=np.uint8)
+    _merge.greedy(order, cv, cw, np.zeros(len(t_len), dtype=np.uint8), accepted)
+    acc = order[accepted[order] == 1]                                 # best first
+    sizes = bounds[acc + 1] - bounds[acc]
+    at = np.concatenate([occ[bounds[c]:bounds[c + 1]] for c in acc.tolist()] + [np.zeros(0, dtype=np.int64)])
+    return cv[acc], cw[acc], at, sizes
+
+
+def pair_table(seq: np.ndarray, W: int):
+    """The distinct adjacent pairs of ``seq`` (type ids, -1 between runs; the empty pair of two
+    run marks left out) as sorted keys ``(x + 1)·W + (y + 1)`` and their counts; ``pc``, the
+    count of the pair at each position (0 for an empty pair); and the positions grouped by pair
+    (``at[first[i]:first[i] + counts[i]]``, ascending), all from one sort."""
     seq = np.asarray(seq, dtype=np.int64)
+    n = seq.size - 1
     x, y = seq[:-1], seq[1:]
-    valid = ~((x == -1) & (y == -1))
-    W = int(seq.max()) + 2 if seq.size else 1
-    sk = np.sort((x[valid] + 1) * W + (y[valid] + 1))
+    pos = np.flatnonzero(~((x == -1) & (y == -1)))
+    keys = (x[pos] + 1) * W + (y[pos] + 1)
+    bits = max(1, int(n).bit_length())
+    if (W * W) << bits < 1 << 63:               # key and position packed in one int64: a plain sort
+        packed = np.sort((keys << bits) | pos)
+        sk, at = packed >> bits, packed & ((1 << bits) - 1)
+    else:
+        order = np.argsort(keys, kind="stable")
+        sk, at = keys[order], pos[order]
     head = np.ones(sk.size, dtype=bool)
     head[1:] = sk[1:] != sk[:-1]
     first = np.flatnonzero(head)
-    return sk[first] // W - 1, sk[first] % W - 1, np.diff(np.append(first, sk.size))
+    counts = np.diff(np.append(first, sk.size))
+    pc = np.zeros(max(n, 0), dtype=np.int64)
+    pc[at] = np.repeat(counts, counts)
+    return sk[first], counts, pc, at, first
 
 
-def update_pairs(pairs, removed, added):
-    """:func:`pair_counts` after some occurrences of pairs were ``removed`` and others ``added``
-    (each a tuple of x and y arrays, one entry per occurrence)."""
-    px, py, cnt = pairs
-    W = int(max(px.max(initial=0), py.max(initial=0), added[0].max(initial=0), added[1].max(initial=0))) + 2
-    key = (px + 1) * W + (py + 1)                    # sorted: (x, y) order
-    cnt = cnt.copy()
-    rk, rc = np.unique((removed[0] + 1) * W + (removed[1] + 1), return_counts=True)
-    cnt[np.searchsorted(key, rk)] -= rc
-    ak, ac = np.unique((added[0] + 1) * W + (added[1] + 1), return_counts=True)
-    j = np.searchsorted(key, ak)
-    found = j < key.size
-    found[found] = key[j[found]] == ak[found]
-    cnt[j[found]] += ac[found]
-    key = np.insert(key, j[~found], ak[~found])
-    cnt = np.insert(cnt, j[~found], ac[~found])
-    keep = cnt > 0
-    return key[keep] // W - 1, key[keep] % W - 1, cnt[keep]
+def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: float, char=None, t_open=None):
+    """The candidates of one pass and their gains, by the compiled kernel: what
+    :func:`candidate_gains` gives (with the default base measure), as arrays ``(cv, cw, gain,
+    occ, bounds)`` — candidate c is the pair ``(cv[c], cw[c])`` (in order of ``(v, w)``) with
+    gain ``gain[c]`` and occurrences (positions of v in ``seq``) ``occ[bounds[c]:bounds[c + 1]]``.
+    The cost is about linear in the length of ``seq``: one sort of its pairs, then each
+    candidate's count changes aggregated in arrays indexed by type id."""
+    from . import _merge
 
-
-def _one_pass(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float, char=None,
-              fast: bool = True, t_open=None, pairs=None):
-    """The merges of one pass: ``(v, w, positions of v)``, best gain first, sharing no type
-    (and, with ``t_open``, only of types flagged there)."""
-    if fast:
-        results = fast_candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open,
-                                       positive_only=True, pairs=pairs)
+    seq = np.ascontiguousarray(seq, dtype=np.int64)
+    n_t = len(t_len)
+    W = n_t + 2                               # ids -1..n_t shifted by one; n_t: the merged type
+    lens = np.ascontiguousarray(t_len, dtype=np.int64)
+    lps = np.ascontiguousarray(t_lp, dtype=np.float64)
+    pkey, cnt, pc, at, first = pair_table(seq, W)
+    px, py = pkey // W - 1, pkey % W - 1
+    xs, ys = np.maximum(px, 0), np.maximum(py, 0)
+    is_cand = (px >= 0) & (py >= 0) & (px != py) & (cnt >= 2) & (lens[xs] + lens[ys] > L)
+    if t_open is not None:
+        t_open = np.asarray(t_open, dtype=bool)
+        is_cand &= t_open[xs] & t_open[ys]
+    cand = np.flatnonzero(is_cand)
+    cv, cw = px[cand], py[cand]
+    occ = at[np.repeat(is_cand, cnt)]         # by pair, then by position
+    bounds = np.concatenate(([0], np.cumsum(cnt[cand]))).astype(np.int64)
+    n_ctx = np.bincount(px + 1, weights=cnt, minlength=W).astype(np.int64)   # tokens per context
+    m_succ = np.bincount(py + 1, minlength=W).astype(np.int64)               # contexts per successor
+    n_tok = np.bincount(seq[seq >= 0], minlength=n_t).astype(np.int64)
+    present = n_tok > 0
+    max_len = int(lens.max()) if lens.size else 1
+    by_len = np.bincount(lens[present], minlength=2 * max_len + 2).astype(np.float64)
+    # the base measure: add-one p_len over lengths 1..2·longest, times Π p(symbol)
+    log_len = np.log((by_len + 1.0) / (int(present.sum()) + 2 * max_len))
+    lp0_type = log_len[lens] + lps
+    lp0_u = log_len[lens[cv] + lens[cw]] + (lps[cv] + lps[cw])
+    gain = np.empty(cand.size, dtype=np.float64)
+    if char is not None:
+        em = np.ascontiguousarray(char.em, dtype=np.int64).ravel()
+        tr = np.ascontiguousarray(char.tr, dtype=np.int64).ravel()
+        pool = np.ascontiguousarray(char.pool, dtype=np.int64)
+        t_off = np.ascontiguousarray(char.t_off, dtype=np.int64)
+        S = char.S
     else:
-        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open)
-    results = [r for r in results if r[0] > 0]
-    results.sort(key=lambda r: -r[0])
-    used, accepted = set(), []
-    for _gain, v, w, p in results:
-        if v in used or w in used:
-            continue
-        used.update((v, w))
-        accepted.append((v, w, p))
-    return accepted
+        em = tr = pool = t_off = np.zeros(0, dtype=np.int64)
+        S = 0
+    _merge.pass_gains(seq, pc, occ, bounds, cv, cw, W, n_ctx, m_succ, int(pkey.size), lens, n_tok, lp0_type,
+                      lp0_u, float(alpha0), float(alpha1), em, tr, pool, t_off, int(S), char is not None, gain)
+    return cv, cw, gain, occ, bounds
 
 
 def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float, alpha1: float,
@@ -326,149 +379,3 @@ def candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: fl
                 gain -= la0 + log_p0(t_len[t], t_lp[t])
         results.append((gain + char_gain, v, w, p))
     return results
-
-
-def _lgamma_table(base: float, n: int) -> np.ndarray:
-    """``lgamma(base + k)`` for k = 0..n (by the recurrence Γ(x + 1) = x Γ(x))."""
-    steps = np.log(base + np.arange(n, dtype=np.float64))
-    return math.lgamma(base) + np.concatenate(([0.0], np.cumsum(steps)))
-
-
-def fast_candidate_gains(seq: np.ndarray, t_len: list, t_lp: list, L: int, alpha0: float,
-                         alpha1: float, char=None, t_open=None, positive_only: bool = False,
-                         pairs=None) -> list:
-    """:func:`candidate_gains` with the default base measure, vectorised: the same candidates
-    and gains (up to rounding), the count changes of all candidates computed at once as arrays
-    of ``(candidate, cell, change)`` records. A candidate with adjacent occurrences (``v w v w``)
-    goes through :func:`candidate_gains`. ``positive_only``: leave out the candidates whose
-    gain is not positive (what a pass keeps). ``pairs``: :func:`pair_counts` of ``seq``, when
-    known."""
-    seq = np.asarray(seq, dtype=np.int64)
-    n_t = len(t_len)
-    U = n_t                                   # the id of the merged type, per candidate
-    W = n_t + 2                               # ids -1..n_t shifted by one
-    lens = np.asarray(t_len, dtype=np.int64)
-    lps = np.asarray(t_lp, dtype=np.float64)
-    px, py, counts = pair_counts(seq) if pairs is None else pairs
-    uniq = (px + 1) * W + (py + 1)            # the distinct pairs (sorted) and their counts
-    x, y = seq[:-1], seq[1:]
-    # positions p (of v in seq) that can start a candidate, and their pair
-    xs, ys = np.maximum(x, 0), np.maximum(y, 0)
-    maybe = (x >= 0) & (y >= 0) & (x != y) & (lens[xs] + lens[ys] > L)
-    if t_open is not None:
-        maybe &= t_open[xs] & t_open[ys]
-    pos_c = np.flatnonzero(maybe)
-    inv_c = np.searchsorted(uniq, (x[pos_c] + 1) * W + (y[pos_c] + 1))
-    del x, y, xs, ys, maybe
-    ux, uy = uniq // W - 1, uniq % W - 1
-    n_ctx = np.bincount(ux + 1, weights=counts, minlength=W)
-    m_succ = np.bincount(uy + 1, minlength=W)
-    words = seq[seq >= 0]
-    n_tok = np.bincount(words, minlength=n_t)
-    present = n_tok > 0
-    n_types = int(present.sum())
-    T = int(uniq.size)
-    max_len = int(lens.max()) if lens.size else 1
-    by_len = np.bincount(lens[present], minlength=2 * max_len + 2).astype(np.float64)
-    n_lengths = 2 * max_len
-
-    is_cand = np.zeros(uniq.size, dtype=bool)
-    is_cand[inv_c] = True
-    is_cand &= counts >= 2
-    if not is_cand.any():
-        return []
-    # occurrences: positions p of v in seq with (seq[p], seq[p+1]) a candidate pair
-    sel = is_cand[inv_c]
-    occ = pos_c[sel]
-    occ_u = inv_c[sel]                              # its pair (index into uniq)
-    del pos_c, inv_c, sel
-    by_pair = np.argsort(occ_u, kind="stable")      # by pair, then by position
-    po, pu = occ[by_pair], occ_u[by_pair]
-    chained = np.zeros(uniq.size, dtype=bool)       # an occurrence right after another of the same pair
-    if po.size > 1:
-        same = (po[1:] == po[:-1] + 2) & (pu[1:] == pu[:-1])
-        chained[pu[1:][same]] = True
-    slow = is_cand & chained
-    fast = is_cand & ~chained
-    results = []
-    if slow.any():
-        only = set(zip(ux[slow].tolist(), uy[slow].tolist()))
-        results = candidate_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, only=only, t_open=t_open)
-    cand_u = np.flatnonzero(fast)
-    if not cand_u.size:
-        return results
-    n_c = cand_u.size
-    cid = np.full(uniq.size, -1, dtype=np.int64)
-    cid[cand_u] = np.arange(n_c)
-    keep = fast[occ_u]
-    occ, c_of = occ[keep], cid[occ_u[keep]]         # occ is sorted by position
-    order = np.argsort(c_of, kind="stable")
-    occ, c_of = occ[order], c_of[order]
-    bounds = np.searchsorted(c_of, np.arange(n_c + 1))
-    cv, cw = ux[cand_u], uy[cand_u]
-    n_occ = counts[cand_u]
-
-    top = int(max(n_ctx.max(), m_succ.max(), counts.max())) + occ.size + 2   # above any count here
-    lg_int = np.concatenate(([0.0], _lgamma_table(1.0, top)))    # lg_int[n] = lgamma(n), 0 at n = 0
-    lga1 = _lgamma_table(alpha1, top)
-    la0, la1 = math.log(alpha0), math.log(alpha1)
-
-    def log_p0(length, lp):
-        return np.log((by_len[length] + 1.0) / (n_types + n_lengths)) + lp
-
-    def block(c0: int, c1: int) -> np.ndarray:
-        """Gains of candidates c0..c1-1 (their records only: memory bounded by BLOCK)."""
-        n_b = c1 - c0
-        o = occ[bounds[c0]:bounds[c1]]
-        c_b = c_of[bounds[c0]:bounds[c1]] - c0
-        # word model: pair records (candidate, a, b, change); U = the merged type
-        xo, vo, wo, yo = seq[o - 1], seq[o], seq[o + 1], seq[o + 2]
-        uo = np.full(o.size, U)
-        ra = np.concatenate((xo, vo, wo, xo, uo))
-        rb = np.concatenate((vo, wo, yo, uo, yo))
-        rd = np.concatenate((-np.ones(3 * o.size), np.ones(2 * o.size)))
-        rc = np.tile(c_b, 5)
-        gk, gd = _group((rc * W + (ra + 1)) * W + (rb + 1), rd)
-        del ra, rb, rd, rc
-        nz = gd != 0
-        gk, gd = gk[nz], gd[nz].astype(np.int64)
-        g_c, g_ab = gk // (W * W), gk % (W * W)
-        g_a, g_b = g_ab // W - 1, g_ab % W - 1
-        has_u = (g_a == U) | (g_b == U)
-        at = np.minimum(np.searchsorted(uniq, g_ab), uniq.size - 1)
-        old = np.where(has_u | (uniq[at] != g_ab), 0, counts[at])
-        new = old + gd
-        gain = np.bincount(g_c, weights=lg_int[new] - lg_int[old], minlength=n_b)
-        born = ((old == 0) & (new > 0)).astype(np.int64) - ((old > 0) & (new == 0))
-        # contexts: K_x log α1 + log Γ(α1) - log Γ(α1 + n_x)
-        ck, cdn = _group(g_c * W + (g_a + 1), gd)
-        _, cdk = _group(g_c * W + (g_a + 1), born)
-        c_c, c_a = ck // W, ck % W - 1
-        n0 = np.where(c_a == U, 0, n_ctx[np.minimum(c_a + 1, W - 1)]).astype(np.int64)
-        gain += np.bincount(c_c, weights=cdk * la1 - lga1[n0 + cdn.astype(np.int64)] + lga1[n0],
-                            minlength=n_b)
-        # successors: log Γ(m_y), and T = Σ m_y
-        sk, sdm = _group(g_c * W + (g_b + 1), born)
-        s_c, s_b = sk // W, sk % W - 1
-        m0 = np.where(s_b == U, 0, m_succ[np.minimum(s_b + 1, W - 1)]).astype(np.int64)
-        gain += np.bincount(s_c, weights=lg_int[m0 + sdm.astype(np.int64)] - lg_int[m0], minlength=n_b)
-        dT = np.bincount(s_c, weights=sdm, minlength=n_b)
-        gain += np.array([math.lgamma(alpha0 + T) - math.lgamma(alpha0 + T + d) for d in dT.tolist()])
-        bv, bw, bn = cv[c0:c1], cw[c0:c1], n_occ[c0:c1]
-        gain += la0 + log_p0(lens[bv] + lens[bw], lps[bv] + lps[bw])
-        for t in (bv, bw):
-            gain -= np.where(n_tok[t] == bn, la0 + log_p0(lens[t], lps[t]), 0.0)   # t is gone
-        if char is not None:
-            gain += char_gains(char, bv, bw, bn, c_b, xo, yo, lens)
-        return gain
-
-    gain = np.empty(n_c)
-    c0 = 0
-    while c0 < n_c:                 # blocks of candidates with at most BLOCK occurrences (or one)
-        c1 = max(c0 + 1, int(np.searchsorted(bounds, bounds[c0] + BLOCK, side="right")) - 1)
-        c1 = min(c1, n_c)
-        gain[c0:c1] = block(c0, c1)
-        c0 = c1
-    keep = np.flatnonzero(gain > 0) if positive_only else np.arange(n_c)
-    return results + [(float(gain[i]), int(cv[i]), int(cw[i]), occ[bounds[i]:bounds[i + 1]])
-                      for i in keep.tolist()]

@@ -3,6 +3,7 @@ import itertools
 import math
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -675,17 +676,17 @@ def test_merges_make_words_longer_than_max_word_len():
         starts += [1, 0, 0, 1, 0]
     sym = np.array(sym, dtype=np.int32)
     off = np.arange(0, sym.size + 1, 5)
-    merged, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0)
+    merged, n, _ = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0)
     assert n == 1
     assert merged[:150].tolist() == [1, 0, 0, 0, 0] * 30          # one five-symbol word
     assert merged[150:].tolist() == starts[150:]                   # 56 follows five words: no merge
     classes = np.zeros(20, dtype=bool)
     classes[2] = True                       # symbol 2 a collapsed digit stretch: 012 is not one string
-    kept, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
+    kept, n, _ = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
     assert n == 0 and kept.tolist() == starts
     classes[:] = False
     classes[12] = True                      # a class symbol elsewhere changes nothing
-    again, n = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
+    again, n, _ = merge_words(sym, off, np.array(starts, dtype=np.uint8), 4, 10.0, 5.0, classes=classes)
     assert n == 1 and np.array_equal(again, merged)
 
 
@@ -784,38 +785,112 @@ def test_merge_gains_add_the_change_of_the_character_model(seed):
         assert gain - plain[(v, w)] == pytest.approx(want, abs=1e-8), (v, w)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_vectorised_merge_gains_match_the_reference(seed):
-    """fast_candidate_gains (arrays of count changes) gives the candidates, positions and gains of
-    candidate_gains (one window at a time), with and without the character model; runs with
-    ``v w v w`` chains and windows sharing a word are included."""
-    from nlpzero._joint_merge import CharModel, candidate_gains, fast_candidate_gains
+def _kernel_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=None, t_open=None):
+    """pass_gains as {(v, w): (gain, positions)}."""
+    from nlpzero._joint_merge import pass_gains
+
+    cv, cw, gain, occ, bounds = pass_gains(seq, t_len, t_lp, L, alpha0, alpha1, char=char, t_open=t_open)
+    assert np.all(np.diff(cv * (len(t_len) + 1) + cw) > 0)          # in (v, w) order
+    return {(int(v), int(w)): (float(g), occ[bounds[i]:bounds[i + 1]].tolist())
+            for i, (v, w, g) in enumerate(zip(cv, cw, gain))}
+
+
+def _assert_same_gains(got, want):
+    assert want and got.keys() == want.keys()
+    for key, (g, p) in want.items():
+        assert got[key][0] == pytest.approx(g, rel=1e-9, abs=1e-9), key
+        assert got[key][1] == p, key
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_compiled_merge_gains_match_the_reference(seed):
+    """pass_gains (the compiled kernel) gives the candidates, positions and gains of
+    candidate_gains (one window at a time), with and without the character model, for every
+    pair (L = 0) and for long pairs only: runs with chains ``v w v w``, windows sharing a word,
+    pairs at run edges, types that vanish when all their occurrences merge, closed types."""
+    from nlpzero._joint_merge import CharModel, candidate_gains
 
     rng = np.random.default_rng(seed)
-    syms = [(0, 1), (2, 3, 4), (5, 6, 0), (1, 2), (3,), (4, 5, 6), (2,), (6, 1, 1, 0)]
+    syms = [(0, 1), (2, 3, 4), (5, 6, 0), (1, 2), (3,), (4, 5, 6), (2,), (6, 1, 1, 0), (1,), (0, 6)]
     t_len = [len(x) for x in syms]
     t_lp = [-0.7 * len(x) - 0.1 * i for i, x in enumerate(syms)]
     seq = [-1]
     for _ in range(60):
         for _ in range(int(rng.integers(1, 7))):
             r = rng.random()
-            seq += [1, 2] if r < 0.3 else [3, 4] if r < 0.45 else [int(rng.integers(0, 8))]
+            seq += ([1, 2] if r < 0.3 else [3, 4] if r < 0.45 else [1, 2, 1, 2] if r < 0.5
+                    else [9, 8] if r < 0.53 else [2, 1, 2] if r < 0.56 else [int(rng.integers(0, 8))])
         seq.append(-1)
     seq = np.array(seq, dtype=np.int64)
+    assert np.count_nonzero(seq == 9) == np.count_nonzero(seq[:-1][seq[1:] == 8] == 9)   # 9 and 8 vanish
     em, tr = _ref_char_count_arrays(seq, syms, 7)
+    t_open = np.ones(len(syms), dtype=bool)
+    t_open[seed % len(syms)] = seed % 3 != 0                  # sometimes one closed (class) type
     for with_char in (False, True):
-        for L in (2, 3, 4):
+        for L in (0, 2, 3, 4):
             def char(with_char=with_char):
                 return CharModel(em, tr, list(syms)) if with_char else None
 
             want = {(v, w): (g, p.tolist()) for g, v, w, p in candidate_gains(seq, t_len, t_lp, L, 30.0, 6.0,
-                                                                              char=char())}
-            got = {(v, w): (g, p.tolist()) for g, v, w, p in fast_candidate_gains(seq, t_len, t_lp, L, 30.0,
-                                                                                   6.0, char=char())}
-            assert want and got.keys() == want.keys()
-            for key, (g, p) in want.items():
-                assert got[key][0] == pytest.approx(g, abs=1e-8), key
-                assert got[key][1] == p
+                                                                              char=char(), t_open=t_open)}
+            _assert_same_gains(_kernel_gains(seq, t_len, t_lp, L, 30.0, 6.0, char=char(), t_open=t_open), want)
+
+
+def test_compiled_merge_gains_refuse_what_would_read_outside_the_arrays():
+    """The kernel checks the invariants it relies on (run marks at both ends, ids in range,
+    occurrences that are occurrences of their pair) and raises instead of reading past an array."""
+    from nlpzero import _merge
+    from nlpzero._joint_merge import pass_gains
+
+    seq = np.array([-1, 0, 1, 2, 0, 1, -1, 0, 1, -1], dtype=np.int64)
+    t_len, t_lp = [1, 2, 1], [-1.0, -2.0, -1.0]
+    cv, cw, gain, occ, bounds = pass_gains(seq, t_len, t_lp, 0, 10.0, 3.0)
+    assert (cv.tolist(), cw.tolist(), occ.tolist()) == ([0], [1], [1, 4, 7])
+    W = 5
+    pc = np.ones(seq.size - 1, dtype=np.int64)
+    z = np.zeros(0, dtype=np.int64)
+    args = dict(cv=cv, cw=cw, W=W, n_ctx=np.zeros(W, dtype=np.int64), m_succ=np.zeros(W, dtype=np.int64), T=3,
+                lens=np.array(t_len, dtype=np.int64), n_tok=np.zeros(3, dtype=np.int64), lp0_type=np.zeros(3),
+                lp0_u=np.zeros(1), alpha0=10.0, alpha1=3.0, em=z, tr=z, pool=z, t_off=z, S=0, with_char=False,
+                gain=np.zeros(1))
+    _merge.pass_gains(seq, pc, occ, bounds, **args)
+    bad_seq = seq.copy()
+    bad_seq[-1] = 0                                         # no run mark at the end
+    bad_occ = occ.copy()
+    bad_occ[2] = 8                                          # seq[8] is not v: would read seq[10]
+    for s_, o_ in ((bad_seq, occ), (seq, bad_occ)):
+        with pytest.raises(ValueError):
+            _merge.pass_gains(s_, pc, o_, bounds, **args)
+    with pytest.raises(ValueError):
+        _merge.greedy(np.array([3], dtype=np.int64), cv, cw, np.zeros(3, dtype=np.uint8), np.zeros(1, dtype=np.uint8))
+
+
+def test_compiled_merge_gains_match_the_reference_on_a_real_sample():
+    """The same on the words of nVBE's segmentation of 150 review lines (every pair a candidate,
+    then the long ones), with the character model of that segmentation."""
+    from nlpzero._joint_merge import CharModel, candidate_gains
+
+    path = Path(__file__).resolve().parents[1] / "nlpzero" / "data" / "reviews.txt"
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()][:150]
+    words = list(segment_unsupervised(lines, method="nvbe"))
+    types = sorted({t for line in words for t in line})
+    tid = {t: i for i, t in enumerate(types)}
+    chars = sorted({ch for t in types for ch in t})
+    cid = {ch: i for i, ch in enumerate(chars)}
+    syms = [tuple(cid[ch] for ch in t) for t in types]
+    seq = [-1]
+    for line in words:
+        seq += [tid[t] for t in line] + [-1]
+    seq = np.array(seq, dtype=np.int64)
+    t_len = [len(x) for x in syms]
+    t_lp = [-1.1 * len(x) for x in syms]
+    em, tr = _ref_char_count_arrays(seq, syms, len(chars))
+    for L in (0, 3):
+        want = {(v, w): (g, p.tolist()) for g, v, w, p in candidate_gains(seq, t_len, t_lp, L, 500.0, 20.0,
+                                                                          char=CharModel(em, tr, list(syms)))}
+        assert len(want) > (100 if L == 0 else 5)
+        _assert_same_gains(_kernel_gains(seq, t_len, t_lp, L, 500.0, 20.0, char=CharModel(em, tr, list(syms))),
+                           want)
 
 
 def test_merges_by_the_vectorised_gains_are_the_reference_merges():
@@ -835,11 +910,15 @@ def test_merges_by_the_vectorised_gains_are_the_reference_merges():
                 starts += [1] + [0] * (len(w) - 1)
         off.append(len(sym))
     sym, starts, off = np.array(sym, np.int32), np.array(starts, np.uint8), np.array(off)
-    for char in (False, True):                  # (the character model vetoes this merge)
-        fast = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char)
-        slow = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char, fast=False)
-        assert fast[1] == slow[1] >= (0 if char else 1)
-        assert np.array_equal(fast[0], slow[0])
+    for all_pairs in (False, True):
+        for char in (False, True):              # (the character model vetoes the long merge)
+            fast = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char, all_pairs=all_pairs)
+            slow = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char, fast=False, all_pairs=all_pairs)
+            assert fast[1] == slow[1] >= (0 if char else 1)
+            assert fast[2] == slow[2]
+            assert np.array_equal(fast[0], slow[0])
+            again = merge_words(sym, off, starts, 4, 20.0, 5.0, char=char, all_pairs=all_pairs)
+            assert np.array_equal(again[0], fast[0])        # deterministic
 
 
 def test_merge_type_keys_are_equal_exactly_for_equal_strings():
@@ -863,39 +942,25 @@ def test_merge_type_keys_are_equal_exactly_for_equal_strings():
                 assert (keys[i] == keys[j]) == (strings[i] == strings[j])
 
 
-def test_pair_counts_updated_after_merges_are_the_recounted_ones():
-    from nlpzero._joint_merge import pair_counts, update_pairs
+def test_pair_table_is_the_recounted_pairs():
+    from nlpzero._joint_merge import pair_table
 
     rng = np.random.default_rng(2)
-    for _ in range(20):
+    for trial in range(20):
         seq = [-1]
         for _ in range(40):
             seq += [int(a) for a in rng.integers(0, 6, int(rng.integers(1, 6)))] + [-1]
         seq = np.array(seq, dtype=np.int64)
-        pairs = pair_counts(seq)
-        for want, got in zip(pairs, _ref_pairs(seq)):
-            assert want.tolist() == got
-        # merge every non-overlapping occurrence of a pair (v, w), v != w, into type 6
-        v, w = (int(a) for a in rng.choice(6, 2, replace=False))
-        at, i = [], 1
-        while i < seq.size - 1:
-            if seq[i] == v and seq[i + 1] == w:
-                at.append(i)
-                i += 2
-            else:
-                i += 1
-        at = np.array(at, dtype=np.int64)
-        touched = np.unique(np.concatenate((at - 1, at, at + 1)))
-        removed = seq[touched], seq[touched + 1]
-        new = seq.copy()
-        new[at] = 6
-        new[at + 1] = -2
-        new = new[new != -2]
-        new_at = np.flatnonzero(new == 6)
-        added_at = np.unique(np.concatenate((new_at - 1, new_at)))
-        updated = update_pairs(pairs, removed, (new[added_at], new[added_at + 1]))
-        for want, got in zip(updated, _ref_pairs(new)):
-            assert want.tolist() == got
+        W = 8 if trial % 2 else 1 << 21             # packed keys, and the plain argsort when they do not fit
+        keys, counts, pc, at, first = pair_table(seq, W)
+        xs, ys, cs = _ref_pairs(seq)
+        assert (keys // W - 1).tolist() == xs and (keys % W - 1).tolist() == ys and counts.tolist() == cs
+        ref = Counter(zip(seq[:-1].tolist(), seq[1:].tolist()))
+        assert pc.tolist() == [0 if a == b == -1 else ref[(a, b)] for a, b in zip(seq[:-1].tolist(), seq[1:].tolist())]
+        for i, k in enumerate(keys.tolist()):
+            p = at[first[i]:first[i] + counts[i]]
+            assert np.all(np.diff(p) > 0)
+            assert all((seq[q] + 1) * W + seq[q + 1] + 1 == k for q in p.tolist())
 
 
 def _ref_pairs(seq):

@@ -169,9 +169,9 @@ def learning_options(f):
                      help="Rounds of unigram-LM refinement after learning, pruning words below "
                           "--min-count [default: 0].")(f)
     f = click.option("--long-words/--no-long-words", "long_words", default=None,
-                     help="The joint model's type-level merges into words longer than --max-word-len where "
-                          "both of its models gain (--no-long-words: the ICM's words only, about 2 CPU-s "
-                          "less on 1.8 M characters) [default: on with --method joint].")(f)
+                     help="The joint model's type-level merges of adjacent words (also past --max-word-len) "
+                          "where both of its models gain (--no-long-words: the ICM's words only, about 2 "
+                          "CPU-s less on 1.8 M characters) [default: on with --method joint].")(f)
     f = click.option("--method", type=click.Choice(["joint", "nvbe"]), default=None,
                      help=f"Unsupervised model learned: joint = nVBE refined by a word bigram x character "
                           f"model, with a self-trained perceptron; nvbe = branching entropy alone (fast) "
