@@ -544,7 +544,7 @@ def list_on(client, corpus, out, *, max_n: int, min_count: int, max_memory: int,
                 runs.add(*client.submit(_rows_slice, rows, lo, lo + batch_rows, pure=False).result())
             rows.release()
 
-        totals = _count(client, inp, max_n, max_memory, False, progress, sink=sink, keep=(min_count, order or 0))
+        totals = _list(client, inp, max_n, max_memory, progress, sink, (min_count, order or 0))
         return runs.write_listing(out, header), int(totals[1])
 
 
@@ -657,62 +657,35 @@ def _n_groups(rows: int, nbytes: int, size: int | None, K: int, max_memory: int,
     return groups
 
 
-def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress, prune=None, sink=None,
-           keep=(1, 0)):
+def _args(inp: _Input, K: int, collapse: bool, max_memory: int, n_parts: int, n_groups: int = 1,
+          group: int = 0) -> tuple:
+    """The arguments of :func:`_count_block` after the block and its ``first`` flag (the totals
+    counted in the first group's pass only)."""
+    return (K, collapse, inp.normalize, max_memory, inp.encoding, inp.errors, n_parts, n_groups, group, group == 0)
+
+
+def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progress, prune=None):
     """The merged counts (:class:`~nlpzero.NgramCounts`) of ``inp``; with ``prune`` (as for
     :class:`nlpzero._passes.Passes`), ``(counts, right)`` of :func:`nlpzero._passes.pruned_statistics_of`:
     the n-grams of orders 1..K - 1 seen at least ``prune(totals)`` times, pruned on the workers
-    after their exact right entropies were taken, so this process holds only what is kept.
-
-    With ``sink``, nothing is collected here: ``sink(future)`` is called with the future of every
-    merged partition in turn (the rows :func:`_merge_rows` keeps with ``keep = (min_count,
-    order)``), and the totals are returned. The first block is then counted alone first: when the pieces of every block,
-    extrapolated from its own, would not fit the workers (:func:`_n_groups`), the input is
-    counted in passes, one hash group of first symbols at a time (each n-gram in exactly one)."""
+    after their exact right entropies were taken, so this process holds only what is kept."""
     from . import _ngram
     from ._progress import make_progress
     from .ngrams import NgramCounts
 
-    n_workers = _n_workers(client)
-    n_parts = max(2, 2 * n_workers)
-
-    def args(n_groups: int = 1, group: int = 0) -> tuple:
-        return (K, collapse, inp.normalize, max_memory, inp.encoding, inp.errors, n_parts, n_groups, group,
-                group == 0)
-
+    n_parts = max(2, 2 * _n_workers(client))
     meter = make_progress(progress, inp.size, "counting n-grams on the cluster")
     metas: list = []
     try:
         with _lost_workers():
-            if sink is None:
-                blocks = inp.blocks(client)
-                futures = _submit_counts(client, inp, blocks, args())
-                _collect_metas(client, inp, futures, meter, max_memory, metas)
-            else:
-                blocks = iter(inp.blocks(client, _listing_block_bytes(max_memory)))
-                futures = _submit_counts(client, inp, itertools.islice(blocks, 1), args())
-                _collect_metas(client, inp, futures, meter, max_memory, metas)
-                first = metas[0] if metas else (0, None, None, 0)
-                n_groups = _n_groups(first[3], first[0], inp.size, K, max_memory, n_workers)
-                if n_groups > 1:
-                    client.cancel(futures)
-                    del futures
-                    meter.close()
-                    return _listing_passes(client, inp, K, max_memory, progress, sink, keep, n_groups, args)
-                more = _submit_counts(client, inp, blocks, args(), start=len(futures))
-                _collect_metas(client, inp, more, meter, max_memory, metas)
-                futures += more
-                del more
+            futures = _submit_counts(client, inp, inp.blocks(client), _args(inp, K, collapse, max_memory, n_parts))
+            _collect_metas(client, inp, futures, meter, max_memory, metas)
             totals = _totals(metas, K)
             threshold = 0 if prune is None else max(1, int(prune(totals)))
-            reducers = _reduce(client, futures, K, n_parts, threshold, keep if sink is not None else None)
+            reducers = _reduce(client, futures, K, n_parts, threshold)
             del futures
             parts = []
             for r in reducers:
-                if sink is not None:
-                    sink(r)
-                    r.release()
-                    continue
                 part = r.result()
                 r.release()
                 if part is None:
@@ -720,8 +693,6 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
                 parts.append(part)
     finally:
         meter.close()
-    if sink is not None:
-        return totals
     codes = np.ascontiguousarray(np.concatenate([p[0] for p in parts])) if parts else np.zeros((0, K), np.uint32)
     lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
     counts = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint64)
@@ -741,31 +712,55 @@ def _count(client, inp: _Input, K: int, max_memory: int, collapse: bool, progres
     return NgramCounts(table, inp.normalize, 1, collapse)
 
 
-def _listing_passes(client, inp: _Input, K: int, max_memory: int, progress, sink, keep, n_groups: int, args):
-    """:func:`_count` with a ``sink``, in ``n_groups`` passes over the input: pass g counts, merges
-    and hands to ``sink`` the n-grams whose first symbol falls in hash group g, so the workers hold
-    one group's pieces at a time. Returns the totals (those of the first pass: every pass counts
-    every position's totals)."""
+def _list(client, inp: _Input, K: int, max_memory: int, progress, sink, keep) -> np.ndarray:
+    """Count ``inp`` for a listing: ``sink(future)`` is called with the future of every merged
+    partition in turn (the rows :func:`_merge_rows` keeps with ``keep = (min_count, order)``);
+    returns the totals. The first block is counted alone first: when the pieces of every block,
+    extrapolated from its own, would not fit the workers (:func:`_n_groups`), the input is
+    counted in passes, one hash group of first symbols at a time (each n-gram in exactly one),
+    so the workers hold one group's pieces at a time; otherwise the other blocks follow it."""
     from ._progress import make_progress
 
-    n_parts = args()[6]
-    totals = None
-    for g in range(n_groups):
-        meter = make_progress(progress, inp.size, f"counting n-grams on the cluster, pass {g + 1} of {n_groups}")
+    n_workers = _n_workers(client)
+    n_parts = max(2, 2 * n_workers)
+    block_bytes = _listing_block_bytes(max_memory)
+    with _lost_workers():
+        meter = make_progress(progress, inp.size, "counting n-grams on the cluster")
         try:
             metas: list = []
-            futures = _submit_counts(client, inp, inp.blocks(client, _listing_block_bytes(max_memory)),
-                                     args(n_groups, g))
+            blocks = iter(inp.blocks(client, block_bytes))
+            args = _args(inp, K, False, max_memory, n_parts)
+            futures = _submit_counts(client, inp, itertools.islice(blocks, 1), args)
             _collect_metas(client, inp, futures, meter, max_memory, metas)
+            first = metas[0] if metas else (0, None, None, 0)
+            n_groups = _n_groups(first[3], first[0], inp.size, K, max_memory, n_workers)
+            if n_groups == 1:
+                more = _submit_counts(client, inp, blocks, args, start=len(futures))
+                _collect_metas(client, inp, more, meter, max_memory, metas)
+                futures += more
+                del more
+            else:
+                client.cancel(futures)
         finally:
             meter.close()
-        if totals is None:
-            totals = _totals(metas, K)
-        reducers = _reduce(client, futures, K, n_parts, keep=keep)
-        del futures
-        for r in reducers:
-            sink(r)
-            r.release()
+        for g in range(n_groups):
+            if n_groups > 1:
+                desc = f"counting n-grams on the cluster, pass {g + 1} of {n_groups}"
+                meter = make_progress(progress, inp.size, desc)
+                try:
+                    metas = []
+                    futures = _submit_counts(client, inp, inp.blocks(client, block_bytes),
+                                             _args(inp, K, False, max_memory, n_parts, n_groups, g))
+                    _collect_metas(client, inp, futures, meter, max_memory, metas)
+                finally:
+                    meter.close()
+            if g == 0:              # every pass counts every position's totals: the first pass's
+                totals = _totals(metas, K)
+            reducers = _reduce(client, futures, K, n_parts, keep=keep)
+            del futures
+            for r in reducers:
+                sink(r)
+                r.release()
     return totals
 
 

@@ -100,23 +100,29 @@ def test_a_listing_too_big_for_the_workers_is_made_in_passes_over_hash_groups(da
 
     one = io.StringIO()
     count_ngrams(corpus, max_n=4).write_tsv(one)
-    seen = []
-    real = distributed._listing_passes
-    bind = inspect.signature(real).bind
-    monkeypatch.setattr(distributed, "_listing_passes",
-                        lambda *a: (seen.append(bind(*a).arguments["n_groups"]), real(*a))[1])
+    seen = []                   # (n_groups, group) of every round of count tasks sent out
+    real = distributed._args
+
+    def recorded(*a):
+        bound = inspect.signature(real).bind(*a)
+        bound.apply_defaults()
+        seen.append((bound.arguments["n_groups"], bound.arguments["group"]))
+        return real(*a)
+
+    monkeypatch.setattr(distributed, "_args", recorded)
     with open(corpus, encoding="utf-8") as f:
         lines = f.read().splitlines()
     inp = {"path": corpus, "lines": lines, "one-shot": iter(lines)}[source]
     out = io.StringIO()
     rows, n = list_on(dask_client, inp, out, max_n=4, min_count=1, max_memory=1 << 20, order=None,
                       header=True, encoding="utf-8", errors="strict", normalize=True)
-    assert out.getvalue() == one.getvalue()
-    assert len(seen) == 1 and 2 <= seen[0] <= distributed.MAX_GROUPS
+    assert out.getvalue() == one.getvalue() and n == count_ngrams(corpus, max_n=4).N
+    n_groups = seen[-1][0]          # the first block alone, then one round per group
+    assert 2 <= n_groups <= distributed.MAX_GROUPS and seen == [(1, 0)] + [(n_groups, g) for g in range(n_groups)]
     out2 = io.StringIO()
     list_on(dask_client, corpus, out2, max_n=4, min_count=1, max_memory=1 << 30, order=None, header=True,
             encoding="utf-8", errors="strict", normalize=True)
-    assert out2.getvalue() == one.getvalue() and len(seen) == 1        # a budget that fits: one pass
+    assert out2.getvalue() == one.getvalue() and seen[n_groups + 1:] == [(1, 0)]   # a budget that fits: one pass
 
 
 def test_passes_are_chosen_from_the_first_block_and_capped():
