@@ -50,6 +50,7 @@ N_TEMPLATES = 10
 cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
 cdef enum:
     N_LOG = 256      # log(n + alpha1) is tabulated for counts below this
+    HB_RUN = 4096    # runs up to this length keep their pair hashes from the prefetch for the DP
 
 
 cdef inline uint64_t mix(uint64_t key) noexcept nogil:
@@ -354,6 +355,23 @@ cdef int pm_add(PairMap* m, uint64_t key, int32_t delta) except -1:
     return 0
 
 
+cdef inline uint64_t _hash(const uint64_t* hb, Py_ssize_t idx, uint64_t key) noexcept nogil:
+    """The hash of the pair ``key``: kept in ``hb[idx]`` by the prefetch of its run, or computed
+    (``hb`` NULL, or 0 there: that pair was not hashed ahead)."""
+    cdef uint64_t h
+    if hb != NULL:
+        h = hb[idx]
+        if h != 0:
+            return h
+    return mix(key)
+
+
+cdef void _exps(const double[::1] x, double* out, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i
+    for i in range(n):
+        out[i] = exp(x[i])
+
+
 # ---------------------------------------------------------------------- ICM over the joint model
 @cython.final
 cdef class ICM:
@@ -375,6 +393,7 @@ cdef class ICM:
     cdef readonly int L
     cdef readonly int64_t n_tokens, n_runs
     cdef readonly int32_t n_words
+    cdef readonly Py_ssize_t n_sym          # symbol ids are 0..n_sym-1
     cdef double* best
     cdef int32_t* back
     cdef double* p1
@@ -421,6 +440,12 @@ cdef class ICM:
         self.count = self.count_arr
         self.n_runs = off.shape[0] - 1
         self.n_tokens = 0
+        self.n_sym = 0
+        for r in range(sym.shape[0]):
+            if sym[r] < 0:
+                raise ValueError("symbol ids must be >= 0")
+            if sym[r] >= self.n_sym:
+                self.n_sym = sym[r] + 1
         pm_init(&self.pairs, 1 << 16)
         for r in range(self.n_runs):
             if off[r + 1] - off[r] > longest:
@@ -632,11 +657,29 @@ cdef class ICM:
         return n
 
     cdef inline int32_t _pair(self, uint64_t key, bint exclude) noexcept nogil:
-        if not pm_maybe(&self.pairs, key):
+        return self._pair_h(key, mix(key), exclude)
+
+    cdef inline int32_t _pair_h(self, uint64_t key, uint64_t h, bint exclude) noexcept nogil:
+        """Count of the word pair ``key`` whose hash is ``h = mix(key)`` (the filter's bit, the
+        table's slot and the local table's slot all come from it), without run r's current path
+        with ``exclude``."""
+        cdef uint64_t bit = h >> self.pairs.seen_shift, mask, slot
+        cdef int32_t c = 0
+        if not ((self.pairs.seen[bit >> 6] >> (bit & 63)) & 1):
             return 0
-        cdef int32_t c = pm_get(&self.pairs, key)
+        mask = self.pairs.cap - 1
+        slot = h & mask
+        while self.pairs.slots[slot].key != EMPTY:
+            if self.pairs.slots[slot].key == key:
+                c = <int32_t>self.pairs.slots[slot].val
+                break
+            slot = (slot + 1) & mask
         if exclude and c > 0:
-            c -= self._local_pair(key)
+            slot = h & self.lmask
+            while self.lp_key[slot] != EMPTY:
+                if self.lp_key[slot] == key:
+                    return c - self.lp_val[slot]
+                slot = (slot + 1) & self.lmask
         return c
 
     cdef void _prefetch_rows(self, Py_ssize_t r) noexcept nogil:
@@ -666,14 +709,20 @@ cdef class ICM:
                     break
                 nz_prefetch_r(&self.count[self.cand[i, k]])
 
-    cdef void _prefetch_pairs(self, Py_ssize_t r) noexcept nogil:
+    cdef void _prefetch_pairs(self, Py_ssize_t r, uint64_t* hb) noexcept nogil:
         """Ask for the home slot of every word pair the DP of run r may look up: pairs of
         candidates with positive counts (before run r's own words are taken out) that the
-        filter does not rule out (its counts are asked for earlier)."""
-        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], i, k, kp
+        filter does not rule out (its counts are asked for earlier). With ``hb`` (room for
+        :meth:`_hb_size` entries), the hash of each of those pairs is kept there for the DP
+        (0 where none was computed: the DP then hashes the pair itself)."""
+        cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], m = hi - lo, i, k, kp, c
         cdef int L = self.L
-        cdef uint64_t mask = self.pairs.cap - 1, key, wkey
+        cdef uint64_t mask = self.pairs.cap - 1, key, wkey, h
         cdef uint64_t endw = <uint64_t>self.n_words
+        cdef uint64_t* he = NULL
+        if hb != NULL:
+            memset(hb, 0, self._hb_size(m) * sizeof(uint64_t))
+            he = hb + m * L * (L + 1)
         for i in range(lo, hi):
             for k in range(1, L + 1):
                 if i + k > hi:
@@ -681,37 +730,61 @@ cdef class ICM:
                 if self.count[self.cand[i, k - 1]] <= 0:
                     continue
                 wkey = <uint64_t>self.cand[i, k - 1]
+                c = (i - lo) * L + k - 1
                 if i == lo:
                     key = (endw << 32) | wkey
-                    if pm_maybe(&self.pairs, key):
-                        nz_prefetch_r(&self.pairs.slots[mix(key) & mask])
+                    h = mix(key)
+                    if hb != NULL:
+                        hb[c * (L + 1)] = h
+                    if self._seen(h):
+                        nz_prefetch_r(&self.pairs.slots[h & mask])
                 else:
                     for kp in range(1, L + 1):
                         if i - kp < lo:
                             break
                         if self.count[self.cand[i - kp, kp - 1]] > 0:
                             key = (<uint64_t>self.cand[i - kp, kp - 1] << 32) | wkey
-                            if pm_maybe(&self.pairs, key):
-                                nz_prefetch_r(&self.pairs.slots[mix(key) & mask])
+                            h = mix(key)
+                            if hb != NULL:
+                                hb[c * (L + 1) + kp] = h
+                            if self._seen(h):
+                                nz_prefetch_r(&self.pairs.slots[h & mask])
                 if i + k == hi:
                     key = (wkey << 32) | endw
-                    if pm_maybe(&self.pairs, key):
-                        nz_prefetch_r(&self.pairs.slots[mix(key) & mask])
+                    h = mix(key)
+                    if hb != NULL:
+                        he[k - 1] = h
+                    if self._seen(h):
+                        nz_prefetch_r(&self.pairs.slots[h & mask])
+
+    cdef inline bint _seen(self, uint64_t h) noexcept nogil:
+        """The filter's bit of the pair whose hash is ``h`` (clear: never inserted)."""
+        cdef uint64_t bit = h >> self.pairs.seen_shift
+        return (self.pairs.seen[bit >> 6] >> (bit & 63)) & 1
+
+    cdef inline Py_ssize_t _hb_size(self, Py_ssize_t m) noexcept nogil:
+        """Entries of a run's pair-hash buffer: (L + 1) per candidate (its pairs with the start
+        marker and with each previous word length), then L (its last words with the end marker)."""
+        return m * self.L * (self.L + 1) + self.L
 
     @cython.cdivision(True)
     cdef double _path(self, Py_ssize_t r, double alpha0, double alpha1, const double* lplen,
-                      const double* lpsym, const double[:, ::1] logem, const double[:, ::1] logtr,
-                      double p_end, double n_ctx_start, bint exclude, uint8_t* out) except? -1e300:
+                      const double* lpsym, const double* plen, const double* psym,
+                      const double[:, ::1] logem, const double[:, ::1] logtr,
+                      double p_end, double n_ctx_start, bint exclude, const uint64_t* hb,
+                      uint8_t* out) except? -1e300:
         """Best path of run r; its word starts go to out[0 : length of r]; returns the log score
         of the path. With ``exclude`` the counts are those without run r's current path (its
         words and pairs are subtracted where they are read: iterated conditional modes without
         removing and re-adding a run whose path stays), else the counts as they are.
+        ``plen``, ``psym``: exp of ``lplen``, ``lpsym``; ``hb``: the pair hashes of
+        :meth:`_prefetch_pairs` for this run, or NULL.
 
         First every candidate word (i, k) = sym[lo+i : lo+i+k] gets its count, its unigram
         predictive P1, its character-model score and log(n_w + α1) (as a context); then the
         forward DP over (end j, length k of the last word) adds log P(w | v) for each previous
         word v. A pair is looked up in the hash map only when both words have counts: otherwise
-        n_vw = 0 and P(w | v) = α1 P1(w) / (n_v + α1)."""
+        n_vw = 0 and P(w | v) = α1 P1(w) / (n_v + α1), a sum of logs known already."""
         cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1], m = hi - lo, i, j, k, kp, t, c, cp
         cdef int L = self.L
         cdef double* best = self.best
@@ -721,26 +794,32 @@ cdef class ICM:
         cdef double* inner = self.inner
         cdef double* lctx = self.lctx
         cdef int32_t* ncnt = self.ncnt
-        cdef double a0 = alpha0, a1 = alpha1, N, la1 = log(alpha1)
-        cdef double sc, bestsc, ins, lsum, lpsum
+        cdef double a0 = alpha0, a1 = alpha1, N, la1 = log(alpha1), la0 = log(alpha0), lNa0, lstart
+        cdef double sc, bestsc, ins, lsum, lpsum, prod, lpe = log(p_end)
         cdef int top
         cdef int32_t w, v, c_vw, nw, nv
         cdef int32_t endw = self.n_words
-        cdef uint64_t endkey = <uint64_t>endw << 32
+        cdef uint64_t endkey = <uint64_t>endw << 32, key
         cdef int64_t n_local = 0
+        cdef const uint64_t* he = NULL
         cdef double tr_be = logtr[TB, TE], tr_bm = logtr[TB, TM], tr_mm = logtr[TM, TM]
         cdef double tr_me = logtr[TM, TE]
         cdef double tr_sb = logtr[TS, TB], tr_ss = logtr[TS, TS], tr_eb = logtr[TE, TB]
         cdef double tr_es = logtr[TE, TS], st_b = logtr[START, TB], st_s = logtr[START, TS]
         if m == 0:
             return 0.0
+        if hb != NULL:
+            he = hb + m * L * (L + 1)
         if exclude:
             n_local = self._exclude(r)
         N = <double>(self.n_tokens - n_local)
+        lNa0 = log(N + a0)
+        lstart = log(n_ctx_start + a1)
         # candidates: c = i * L + k - 1 for the word sym[lo+i : lo+i+k]
         for i in range(m):
             lsum = 0.0                         # sum of M emissions strictly inside
-            lpsum = 0.0
+            lpsum = 0.0                        # log P0 without p_len, and its exp
+            prod = 1.0
             for k in range(1, L + 1):
                 c = i * L + k - 1
                 if i + k > m:
@@ -754,9 +833,14 @@ cdef class ICM:
                     nw -= self._local_word(w)
                 ncnt[c] = nw
                 lpsum += lpsym[self.sym[t]]
-                p1[c] = (nw + a0 * exp(lplen[k] + lpsum)) / (N + a0)
-                lp1[c] = log(p1[c])
-                lctx[c] = self.log_ctx[nw] if nw < N_LOG else log(nw + a1)
+                prod *= psym[self.sym[t]]
+                p1[c] = (nw + a0 * plen[k] * prod) / (N + a0)
+                if nw > 0:
+                    lp1[c] = log(p1[c])
+                    lctx[c] = self.log_ctx[nw] if nw < N_LOG else log(nw + a1)
+                else:                          # P1 = α0 P0 / (N + α0), in logs
+                    lp1[c] = la0 + lplen[k] + lpsum - lNa0
+                    lctx[c] = la1
                 if k == 1:
                     inner[c] = logem[TS, self.sym[t]]
                 else:
@@ -778,8 +862,14 @@ cdef class ICM:
                 w = self.cand[lo + i, k - 1]
                 nw = ncnt[c]
                 if i == 0:
-                    c_vw = self._pair(endkey | <uint64_t>w, exclude) if nw > 0 else 0
-                    sc = log((c_vw + a1 * p1[c]) / (n_ctx_start + a1))
+                    c_vw = 0
+                    if nw > 0:
+                        key = endkey | <uint64_t>w
+                        c_vw = self._pair_h(key, _hash(hb, c * (L + 1), key), exclude)
+                    if c_vw > 0:
+                        sc = log(c_vw + a1 * p1[c]) - lstart
+                    else:
+                        sc = la1 + lp1[c] - lstart
                     sc += st_s if k == 1 else st_b
                     best[j * L + k - 1] = sc + inner[c]
                     continue
@@ -795,9 +885,10 @@ cdef class ICM:
                     c_vw = 0
                     if nv > 0 and nw > 0:
                         v = self.cand[lo + i - kp, kp - 1]
-                        c_vw = self._pair((<uint64_t>v << 32) | <uint64_t>w, exclude)
+                        key = (<uint64_t>v << 32) | <uint64_t>w
+                        c_vw = self._pair_h(key, _hash(hb, c * (L + 1) + kp, key), exclude)
                     if c_vw > 0:
-                        sc = log((c_vw + a1 * p1[c]) / (nv + a1))
+                        sc = log(c_vw + a1 * p1[c]) - lctx[cp]
                     else:
                         sc = la1 + lp1[c] - lctx[cp]
                     if kp == 1:
@@ -816,10 +907,17 @@ cdef class ICM:
         for k in range(1, L + 1):
             if k > m or best[m * L + k - 1] == -INFINITY:
                 continue
+            cp = (m - k) * L + k - 1
             v = self.cand[lo + m - k, k - 1]
-            nv = ncnt[(m - k) * L + k - 1]
-            c_vw = self._pair((<uint64_t>v << 32) | <uint64_t>endw, exclude) if nv > 0 else 0
-            sc = best[m * L + k - 1] + log((c_vw + a1 * p_end) / (nv + a1))
+            nv = ncnt[cp]
+            c_vw = 0
+            if nv > 0:
+                key = (<uint64_t>v << 32) | <uint64_t>endw
+                c_vw = self._pair_h(key, _hash(he, k - 1, key), exclude)
+            if c_vw > 0:
+                sc = best[m * L + k - 1] + log(c_vw + a1 * p_end) - lctx[cp]
+            else:
+                sc = best[m * L + k - 1] + la1 + lpe - lctx[cp]
             if sc > bestsc:
                 bestsc = sc
                 top = k
@@ -839,6 +937,16 @@ cdef class ICM:
         for t in range(N_LOG):
             self.log_ctx[t] = log(t + alpha1)
 
+    cdef int _check_model(self, const double[::1] lplen, const double[::1] lpsym,
+                          const double[:, ::1] logem, const double[:, ::1] logtr) except -1:
+        if lplen.shape[0] < self.L + 1:
+            raise ValueError("lplen needs L + 1 entries")
+        if lpsym.shape[0] < self.n_sym or logem.shape[0] < 4 or logem.shape[1] < self.n_sym:
+            raise ValueError("lpsym and logem need an entry for every symbol id")
+        if logtr.shape[0] < 5 or logtr.shape[1] < 4:
+            raise ValueError("logtr needs 5 x 4 entries")
+        return 0
+
     def sweep(self, const int64_t[::1] order, double alpha0, double alpha1,
               const double[::1] lplen, const double[::1] lpsym, const double[:, ::1] logem,
               const double[:, ::1] logtr, double p_end):
@@ -849,38 +957,61 @@ cdef class ICM:
         emission and ``logtr[prev, tag]`` transition log-probabilities of the character model
         (row 4 = run start), ``p_end`` = P0 of the run end marker. Returns the number of symbols
         whose boundary flag changed and the total log score of the paths."""
-        cdef Py_ssize_t q, r, t, lo, hi, n_order = order.shape[0]
+        cdef Py_ssize_t q, r, t, lo, hi, n_order = order.shape[0], hb_m, b
         cdef int64_t changed = 0, diff
         cdef double total = 0.0
-        cdef uint8_t* new = <uint8_t*>malloc(self.scratch)
-        if new == NULL:
-            raise MemoryError()
-        if lplen.shape[0] < self.L + 1:
-            raise ValueError("lplen needs L + 1 entries")
+        cdef uint8_t* new = NULL
+        cdef double* plen = NULL
+        cdef double* psym = NULL
+        cdef uint64_t* hbuf = NULL
+        cdef uint64_t* hb
+        cdef Py_ssize_t hb_run[2]
+        self._check_model(lplen, lpsym, logem, logtr)
         for q in range(n_order):
             if order[q] < 0 or order[q] >= self.n_runs:
-                free(new)
                 raise ValueError("order holds a run index out of range")
-        self._set_log_ctx(alpha1)
+        # the pair hashes of the next run are kept for its DP when it is no longer than this
+        # (a bound on the buffers, 2 x HB_RUN x L x (L + 1) hashes; longer runs hash as they go)
+        hb_m = min(self.scratch - 1, HB_RUN)
+        hb_run[0] = -1
+        hb_run[1] = -1
+        new = <uint8_t*>malloc(self.scratch)
+        plen = <double*>malloc((self.L + 1) * sizeof(double))
+        psym = <double*>malloc(max(self.n_sym, 1) * sizeof(double))
+        hbuf = <uint64_t*>malloc(2 * self._hb_size(hb_m) * sizeof(uint64_t))
         try:
+            if new == NULL or plen == NULL or psym == NULL or hbuf == NULL:
+                raise MemoryError()
+            _exps(lplen, plen, self.L + 1)
+            _exps(lpsym, psym, self.n_sym)
+            self._set_log_ctx(alpha1)
             for q in range(n_order):
                 r = order[q]
                 # the memory of the runs to come is asked for while this one is computed (the
                 # runs are visited at random, so each run's rows, counts and pairs would
                 # otherwise be cache misses one after another): the rows of the run three ahead,
-                # the counts of the one two ahead, the pair slots of the next
+                # the counts of the one two ahead, the pair slots of the next (whose hashes
+                # are kept for its DP)
                 if q + 3 < n_order:
                     self._prefetch_rows(order[q + 3])
                 if q + 2 < n_order:
                     self._prefetch_counts(order[q + 2])
                 if q + 1 < n_order:
-                    self._prefetch_pairs(order[q + 1])
+                    b = (q + 1) & 1
+                    if self.off[order[q + 1] + 1] - self.off[order[q + 1]] <= hb_m:
+                        hb_run[b] = order[q + 1]
+                        self._prefetch_pairs(order[q + 1], hbuf + b * self._hb_size(hb_m))
+                    else:
+                        hb_run[b] = -1
+                        self._prefetch_pairs(order[q + 1], NULL)
                 lo = self.off[r]
                 hi = self.off[r + 1]
                 if hi <= lo:
                     continue
-                total += self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end,
-                                    <double>(self.n_runs - 1), True, new)
+                b = q & 1
+                hb = hbuf + b * self._hb_size(hb_m) if hb_run[b] == r else NULL
+                total += self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], plen, psym, logem, logtr,
+                                    p_end, <double>(self.n_runs - 1), True, hb, new)
                 diff = 0
                 for t in range(lo, hi):
                     if new[t - lo] != self.starts[t]:
@@ -893,18 +1024,28 @@ cdef class ICM:
                     self._update(r, 1)
         finally:
             free(new)
+            free(plen)
+            free(psym)
+            free(hbuf)
         return changed, total
 
     def best_path(self, Py_ssize_t r, double alpha0, double alpha1, const double[::1] lplen,
                   const double[::1] lpsym, const double[:, ::1] logem, const double[:, ::1] logtr, double p_end):
         """Score of the best path of run r with the current counts as they are (nothing removed,
         nothing written; for tests) and its word starts (uint8 per symbol of the run)."""
+        if r < 0 or r >= self.n_runs:
+            raise ValueError("run index out of range")
+        self._check_model(lplen, lpsym, logem, logtr)
         cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1]
         out_a = np.zeros(max(hi - lo, 1), dtype=np.uint8)
         cdef uint8_t[::1] out = out_a
+        plen_a = np.exp(np.asarray(lplen))
+        psym_a = np.exp(np.asarray(lpsym))
+        cdef double[::1] plen = plen_a
+        cdef double[::1] psym = psym_a
         self._set_log_ctx(alpha1)
-        sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], logem, logtr, p_end, <double>self.n_runs,
-                        False, &out[0])
+        sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], &plen[0], &psym[0], logem, logtr, p_end,
+                        <double>self.n_runs, False, NULL, &out[0])
         return sc, out_a[: hi - lo]
 
 
