@@ -389,6 +389,7 @@ cdef class ICM:
     cdef public object starts_arr, count_arr
     cdef uint8_t[::1] starts
     cdef int32_t[::1] count
+    cdef uint64_t* live      # a bit per word id: its count is positive (the DP reads counts only there)
     cdef PairMap pairs
     cdef readonly int L
     cdef readonly int64_t n_tokens, n_runs
@@ -412,6 +413,7 @@ cdef class ICM:
     def __cinit__(self):
         self.pairs.slots = NULL
         self.pairs.seen = NULL
+        self.live = NULL
         self.best = NULL
         self.back = NULL
         self.p1 = NULL
@@ -441,6 +443,9 @@ cdef class ICM:
         self.n_runs = off.shape[0] - 1
         self.n_tokens = 0
         self.n_sym = 0
+        self.live = <uint64_t*>calloc((self.n_words + 1) // 64 + 1, sizeof(uint64_t))
+        if self.live == NULL:
+            raise MemoryError()
         for r in range(sym.shape[0]):
             if sym[r] < 0:
                 raise ValueError("symbol ids must be >= 0")
@@ -476,6 +481,7 @@ cdef class ICM:
         if self.pairs.slots != NULL:
             nz_free_table(self.pairs.slots, self.pairs.cap * sizeof(Slot))
         nz_free_table(self.pairs.seen, self.pairs.cap)
+        free(self.live)
         free(self.best)
         free(self.back)
         free(self.p1)
@@ -501,6 +507,10 @@ cdef class ICM:
                 j += 1
             w = self.cand[i, j - i - 1]
             self.count[w] += delta
+            if self.count[w] > 0:
+                self.live[w >> 6] |= <uint64_t>1 << (w & 63)
+            else:
+                self.live[w >> 6] &= ~(<uint64_t>1 << (w & 63))
             self.n_tokens += delta
             pm_add(&self.pairs, (<uint64_t>prev << 32) | <uint64_t>w, delta)
             prev = w
@@ -707,7 +717,8 @@ cdef class ICM:
             for k in range(self.L):
                 if i + k >= hi:
                     break
-                nz_prefetch_r(&self.count[self.cand[i, k]])
+                if self._live(self.cand[i, k]):
+                    nz_prefetch_r(&self.count[self.cand[i, k]])
 
     cdef void _prefetch_pairs(self, Py_ssize_t r, uint64_t* hb) noexcept nogil:
         """Ask for the home slot of every word pair the DP of run r may look up: pairs of
@@ -727,7 +738,7 @@ cdef class ICM:
             for k in range(1, L + 1):
                 if i + k > hi:
                     break
-                if self.count[self.cand[i, k - 1]] <= 0:
+                if not self._live(self.cand[i, k - 1]):
                     continue
                 wkey = <uint64_t>self.cand[i, k - 1]
                 c = (i - lo) * L + k - 1
@@ -742,7 +753,7 @@ cdef class ICM:
                     for kp in range(1, L + 1):
                         if i - kp < lo:
                             break
-                        if self.count[self.cand[i - kp, kp - 1]] > 0:
+                        if self._live(self.cand[i - kp, kp - 1]):
                             key = (<uint64_t>self.cand[i - kp, kp - 1] << 32) | wkey
                             h = mix(key)
                             if hb != NULL:
@@ -756,6 +767,11 @@ cdef class ICM:
                         he[k - 1] = h
                     if self._seen(h):
                         nz_prefetch_r(&self.pairs.slots[h & mask])
+
+    cdef inline bint _live(self, int32_t w) noexcept nogil:
+        """Whether word w has a positive count (one bit per word: the bits of all candidates fit
+        in cache where their counts do not)."""
+        return (self.live[w >> 6] >> (w & 63)) & 1
 
     cdef inline bint _seen(self, uint64_t h) noexcept nogil:
         """The filter's bit of the pair whose hash is ``h`` (clear: never inserted)."""
@@ -828,7 +844,7 @@ cdef class ICM:
                     continue
                 t = lo + i + k - 1
                 w = self.cand[lo + i, k - 1]
-                nw = self.count[w]
+                nw = self.count[w] if self._live(w) else 0
                 if exclude and nw > 0:
                     nw -= self._local_word(w)
                 ncnt[c] = nw
