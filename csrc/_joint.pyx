@@ -144,24 +144,37 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
 
     Returns ``cand`` (int32, shape (n, L); ``cand[i, k-1]`` is the id of ``sym[i:i+k]``, -1 when
     that crosses the end of its run), ``length`` (int32 per id) and ``first`` (int64 per id:
-    position of its first occurrence). Ids are given in order of first occurrence (position,
-    then length), so they are deterministic.
+    position of its first occurrence). Ids are given by length, then by first occurrence, so
+    they are deterministic (and the short strings, the frequent words, have the small ids).
 
     A string of one symbol s has a table of its own (indexed by s); a longer one is keyed
     exactly by (id of the string without its last symbol, last symbol), so equal keys mean
-    equal strings and no symbols are compared.
+    equal strings and no symbols are compared. The strings of one length are looked up in
+    position order, their keys known from the length before: the table slot of a string a few
+    positions ahead is asked for while one is looked up (the table is larger than the cache).
     """
-    cdef Py_ssize_t n = sym.shape[0], r, i, k, lo, hi
+    cdef Py_ssize_t n = sym.shape[0], r, i, k, lo, hi, ahead
     cdef Py_ssize_t n_sym = 0
     for i in range(n):
         if sym[i] < 0:
             raise ValueError("symbol ids must be >= 0")
         if sym[i] + 1 > n_sym:
             n_sym = sym[i] + 1
+    if off.shape[0] == 0 or off[0] < 0 or off[off.shape[0] - 1] > n:
+        raise ValueError("run offsets out of range")
+    for r in range(off.shape[0] - 1):
+        if off[r + 1] < off[r]:
+            raise ValueError("run offsets must not decrease")
     cand_a = np.full((n, max(L, 0)), -1, dtype=np.int32)
     cdef int32_t[:, ::1] cand = cand_a
     single_a = np.full(max(n_sym, 1), -1, dtype=np.int32)
     cdef int32_t[::1] single = single_a
+    # 1 where a run starts (and at the end): sym[i:i+k] lies in one run when sym[i:i+k-1] does
+    # and position i+k-1 starts none
+    run_start_a = np.zeros(n + 1, dtype=np.uint8)
+    cdef uint8_t[::1] run_start = run_start_a
+    for r in range(off.shape[0]):
+        run_start[off[r]] = 1
     cdef uint64_t cap = 1 << 16, mask, slot, key, t, c2
     cdef IdSlot* table = <IdSlot*>nz_alloc_table(cap * sizeof(IdSlot))
     cdef IdSlot* nt
@@ -177,60 +190,62 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
     for t in range(cap):
         table[t].key = EMPTY
     try:
-        for r in range(off.shape[0] - 1):
-            lo = off[r]
-            hi = off[r + 1]
-            for i in range(lo, hi):
-                prev = -1
-                for k in range(1, L + 1):
-                    if i + k > hi:
-                        break
+        for k in range(1, L + 1):
+            for i in range(n - k + 1):
+                if k == 1:
+                    if i < off[0] or i >= off[off.shape[0] - 1]:
+                        continue
+                    v = single[sym[i]]
+                else:
+                    prev = cand[i, k - 2]
+                    if prev < 0 or run_start[i + k - 1]:
+                        continue
+                    ahead = i + 8
+                    if ahead + k <= n and cand[ahead, k - 2] >= 0:
+                        nz_prefetch_r(&table[mix((<uint64_t><uint32_t>cand[ahead, k - 2] << 32)
+                                                 | <uint64_t><uint32_t>sym[ahead + k - 1]) & (cap - 1)])
+                    key = (<uint64_t><uint32_t>prev << 32) | <uint64_t><uint32_t>sym[i + k - 1]
+                    mask = cap - 1
+                    slot = mix(key) & mask
+                    v = -1
+                    while table[slot].key != EMPTY:
+                        if table[slot].key == key:
+                            v = <int32_t>table[slot].val
+                            break
+                        slot = (slot + 1) & mask
+                if v < 0:
+                    if n_words == alloc:
+                        alloc *= 2
+                        wlen = <int32_t*>_grow(wlen, alloc * sizeof(int32_t))
+                        wfirst = <int64_t*>_grow(wfirst, alloc * sizeof(int64_t))
+                    if n_words >= 0x7FFFFFFF:
+                        raise OverflowError("more than 2**31 - 1 distinct strings")
+                    v = <int32_t>n_words
+                    wlen[v] = <int32_t>k
+                    wfirst[v] = i
+                    n_words += 1
                     if k == 1:
-                        v = single[sym[i]]
+                        single[sym[i]] = v
                     else:
-                        key = (<uint64_t><uint32_t>prev << 32) | <uint64_t><uint32_t>sym[i + k - 1]
-                        mask = cap - 1
-                        slot = mix(key) & mask
-                        v = -1
-                        while table[slot].key != EMPTY:
-                            if table[slot].key == key:
-                                v = <int32_t>table[slot].val
-                                break
-                            slot = (slot + 1) & mask
-                    if v < 0:
-                        if n_words == alloc:
-                            alloc *= 2
-                            wlen = <int32_t*>_grow(wlen, alloc * sizeof(int32_t))
-                            wfirst = <int64_t*>_grow(wfirst, alloc * sizeof(int64_t))
-                        if n_words >= 0x7FFFFFFF:
-                            raise OverflowError("more than 2**31 - 1 distinct strings")
-                        v = <int32_t>n_words
-                        wlen[v] = <int32_t>k
-                        wfirst[v] = i
-                        n_words += 1
-                        if k == 1:
-                            single[sym[i]] = v
-                        else:
-                            table[slot].key = key
-                            table[slot].val = v
-                            if <uint64_t>n_words * 2 > cap:
-                                c2 = cap * 2
-                                nt = <IdSlot*>nz_alloc_table(c2 * sizeof(IdSlot))
-                                if nt == NULL:
-                                    raise MemoryError()
-                                for t in range(c2):
-                                    nt[t].key = EMPTY
-                                for t in range(cap):
-                                    if table[t].key != EMPTY:
-                                        slot = mix(table[t].key) & (c2 - 1)
-                                        while nt[slot].key != EMPTY:
-                                            slot = (slot + 1) & (c2 - 1)
-                                        nt[slot] = table[t]
-                                nz_free_table(table, cap * sizeof(IdSlot))
-                                table = nt
-                                cap = c2
-                    cand[i, k - 1] = v
-                    prev = v
+                        table[slot].key = key
+                        table[slot].val = v
+                        if <uint64_t>n_words * 2 > cap:
+                            c2 = cap * 2
+                            nt = <IdSlot*>nz_alloc_table(c2 * sizeof(IdSlot))
+                            if nt == NULL:
+                                raise MemoryError()
+                            for t in range(c2):
+                                nt[t].key = EMPTY
+                            for t in range(cap):
+                                if table[t].key != EMPTY:
+                                    slot = mix(table[t].key) & (c2 - 1)
+                                    while nt[slot].key != EMPTY:
+                                        slot = (slot + 1) & (c2 - 1)
+                                    nt[slot] = table[t]
+                            nz_free_table(table, cap * sizeof(IdSlot))
+                            table = nt
+                            cap = c2
+                cand[i, k - 1] = v
         length_a = np.empty(n_words, dtype=np.int32)
         first_a = np.empty(n_words, dtype=np.int64)
         for t in range(<uint64_t>n_words):

@@ -178,7 +178,17 @@ def test_intern_words_gives_one_id_per_distinct_string():
                 assert seen.setdefault(key, got) == got
                 assert length[got] == k
                 assert tuple(sym[first[got] : first[got] + k]) == key
+                assert first[got] <= off[r] + i
     assert len(seen) == length.size
+    # ids by length, then by first occurrence
+    assert np.lexsort((first, length)).tolist() == list(range(length.size))
+
+
+def test_intern_words_rejects_offsets_outside_the_symbols():
+    sym = np.array([0, 1, 2], dtype=np.int32)
+    for off in ([0, 4], [0, 2, 1, 3], [-1, 3]):
+        with pytest.raises(ValueError, match="run offsets"):
+            _joint.intern_words(sym, np.array(off, dtype=np.int64), 2)
 
 
 # ---------------------------------------------------------------------- the DP best path
