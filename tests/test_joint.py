@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nlpzero import _joint, joint
+from nlpzero.errors import ParameterError
 from nlpzero.unsupervised import learn_segmenter, segment_unsupervised, segment_unsupervised_spans
 
 B, M, E, S, START = 0, 1, 2, 3, 4
@@ -235,6 +236,21 @@ def test_sweep_matches_reference_icm(seed):
     assert changed == int((ref != starts).sum())
     _v, _w, c = icm.pair_counts()
     assert int(c.sum()) == sum(counts.bi.values())
+
+
+@pytest.mark.parametrize("n_runs, block", [(0, 4), (1, 4), (10, 1), (10, 3), (64, 64), (1000, 64)])
+def test_visit_order_is_a_seeded_permutation_of_whole_blocks(n_runs, block):
+    order = joint.visit_order(n_runs, np.random.default_rng(7), block=block)
+    assert order.dtype == np.int64
+    assert sorted(order.tolist()) == list(range(n_runs))
+    # each block's runs together and in text order
+    for b in range(0, n_runs, block):
+        at = np.flatnonzero((order >= b) & (order < b + block))
+        assert np.array_equal(order[at], np.arange(b, min(b + block, n_runs)))
+        assert at.size == 0 or at[-1] - at[0] == at.size - 1
+    assert np.array_equal(order, joint.visit_order(n_runs, np.random.default_rng(7), block=block))
+    with pytest.raises(ParameterError):
+        joint.visit_order(n_runs, np.random.default_rng(7), block=0)
 
 
 def test_pair_counts_after_the_pair_map_grew():
