@@ -44,7 +44,7 @@ each sweep.
 **Inference by iterated conditional modes (ICM).** Runs are visited in a seeded random order
 (of blocks of ``ORDER_BLOCK`` runs that follow each other in the text, visited together: their
 symbols, candidate rows and the counts of the words they share lie close in memory, which makes
-a sweep about a fifth faster than runs one by one at random, with the same accuracy); each
+a sweep about a fifth faster than runs one by one at random, at about the same accuracy); each
 run's words are removed from the counts, the run gets the best path under the predictive model
 (a forward dynamic programme over the length of the last word, so the bigram context is exact)
 and its new words are added back. The character model, p_len and the α are recounted between
