@@ -152,6 +152,8 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
     equal strings and no symbols are compared. The strings of one length are looked up in
     position order, their keys known from the length before: the table slot of a string a few
     positions ahead is asked for while one is looked up (the table is larger than the cache).
+    A key names the string's length (that of its prefix id, plus one), so the table holds the
+    strings of one length at a time: it is emptied, not freed, between lengths.
     """
     cdef Py_ssize_t n = sym.shape[0], r, i, k, lo, hi, ahead
     cdef Py_ssize_t n_sym = 0
@@ -178,7 +180,7 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
     cdef uint64_t cap = 1 << 16, mask, slot, key, t, c2
     cdef IdSlot* table = <IdSlot*>nz_alloc_table(cap * sizeof(IdSlot))
     cdef IdSlot* nt
-    cdef Py_ssize_t alloc = 1 << 15, n_words = 0
+    cdef Py_ssize_t alloc = 1 << 15, n_words = 0, n_tab = 0
     cdef int32_t* wlen = <int32_t*>malloc(alloc * sizeof(int32_t))
     cdef int64_t* wfirst = <int64_t*>malloc(alloc * sizeof(int64_t))
     cdef int32_t v, prev
@@ -191,6 +193,10 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
         table[t].key = EMPTY
     try:
         for k in range(1, L + 1):
+            if k > 2:
+                for t in range(cap):
+                    table[t].key = EMPTY
+                n_tab = 0
             for i in range(n - k + 1):
                 if k == 1:
                     if i < off[0] or i >= off[off.shape[0] - 1]:
@@ -229,7 +235,8 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
                     else:
                         table[slot].key = key
                         table[slot].val = v
-                        if <uint64_t>n_words * 2 > cap:
+                        n_tab += 1
+                        if <uint64_t>n_tab * 2 > cap:
                             c2 = cap * 2
                             nt = <IdSlot*>nz_alloc_table(c2 * sizeof(IdSlot))
                             if nt == NULL:
