@@ -77,48 +77,54 @@ cdef inline int tag_at(int64_t j, int64_t k) noexcept nogil:
     return 1
 
 
+cdef enum:
+    XS = 3          # fields per id of the x and y scratch: stamp, tokens, old pair count
+    CS = 3          # of the context scratch: stamp, Δ tokens, Δ distinct successors
+    SS = 2          # of the successor scratch: stamp, Δ distinct contexts
+
+
 cdef class _Scratch:
     """One pass's state for :func:`pass_gains`: the per-id scratch of a candidate's count
-    changes (indexed by id + 1; an entry belongs to candidate c when its stamp is c + 1, so
-    nothing is cleared between candidates) and the totals being summed."""
-    cdef int64_t[::1] x_cnt, x_old, x_stamp, y_cnt, y_old, y_stamp, xs, ys
-    cdef int64_t[::1] ctx_dn, ctx_dk, ctx_stamp, ctxs, suc_dm, suc_stamp, sucs
+    changes (indexed by id + 1, the fields of one id side by side; an entry belongs to candidate
+    c when its stamp is c + 1, so nothing is cleared between candidates) and the totals being
+    summed."""
+    cdef int64_t[::1] xr, yr, cr, sr, xs, ys, ctxs, sucs
     cdef int64_t n_x, n_y, n_ctxs, n_sucs, dT
     cdef double gain
 
     def __init__(self, int64_t W):
-        self.x_cnt, self.x_old, self.x_stamp = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
-        self.y_cnt, self.y_old, self.y_stamp = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
+        self.xr, self.yr = np.zeros(XS * W, np.int64), np.zeros(XS * W, np.int64)
+        self.cr, self.sr = np.zeros(CS * W, np.int64), np.zeros(SS * W, np.int64)
         self.xs, self.ys = np.zeros(W, np.int64), np.zeros(W, np.int64)
-        self.ctx_dn, self.ctx_dk, self.ctx_stamp = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
-        self.ctxs = np.zeros(W, np.int64)
-        self.suc_dm, self.suc_stamp, self.sucs = np.zeros(W, np.int64), np.zeros(W, np.int64), np.zeros(W, np.int64)
+        self.ctxs, self.sucs = np.zeros(W, np.int64), np.zeros(W, np.int64)
 
     cdef inline void record(self, int64_t a, int64_t b, int64_t dc, int64_t old, int64_t c) noexcept nogil:
         """Add the change ``dc`` of pair (a, b), whose count is ``old``, to candidate c's totals
         (one call per distinct pair): log Γ of the pair count, the context's tokens and
         distinct successors, the successor's distinct contexts."""
-        cdef int64_t new, born
+        cdef int64_t new, born, q
         if dc == 0:
             return
         new = old + dc
         self.gain += lgi_diff(old, new)
         born = (1 if (old == 0 and new > 0) else 0) - (1 if (old > 0 and new == 0) else 0)
-        if self.ctx_stamp[a + 1] != c + 1:
-            self.ctx_stamp[a + 1] = c + 1
-            self.ctx_dn[a + 1] = 0
-            self.ctx_dk[a + 1] = 0
+        q = CS * (a + 1)
+        if self.cr[q] != c + 1:
+            self.cr[q] = c + 1
+            self.cr[q + 1] = 0
+            self.cr[q + 2] = 0
             self.ctxs[self.n_ctxs] = a
             self.n_ctxs += 1
-        self.ctx_dn[a + 1] += dc
-        self.ctx_dk[a + 1] += born
+        self.cr[q + 1] += dc
+        self.cr[q + 2] += born
         if born != 0:
-            if self.suc_stamp[b + 1] != c + 1:
-                self.suc_stamp[b + 1] = c + 1
-                self.suc_dm[b + 1] = 0
+            q = SS * (b + 1)
+            if self.sr[q] != c + 1:
+                self.sr[q] = c + 1
+                self.sr[q + 1] = 0
                 self.sucs[self.n_sucs] = b
                 self.n_sucs += 1
-            self.suc_dm[b + 1] += born
+            self.sr[q + 1] += born
 
 
 def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1] occ,
@@ -140,7 +146,7 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
     character model's counts, type t spelled ``pool[t_off[t]:t_off[t] + lens[t]]``.
     """
     cdef Py_ssize_t n_c = cv.shape[0], c, i, j, k
-    cdef int64_t U = W - 2, v, w, x, y, n, nch, a, d, m0, wv_old
+    cdef int64_t U = W - 2, v, w, x, y, n, nch, a, d, m0, wv_old, q
     cdef int64_t max_len = 1
     for i in range(lens.shape[0]):
         if lens[i] > max_len:
@@ -160,12 +166,24 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
     for i in range(n_seq):
         if seq[i] < -1 or seq[i] >= U:
             raise ValueError("pass_gains: a type id of seq is out of range")
+    # the neighbours of every occurrence p, read here once (in the order of occ, so that the
+    # loop below reads them in sequence): seq[p - 1], seq[p + 2], pc[p - 1], pc[p + 1]
+    cdef int64_t[::1] nb = np.empty(4 * bounds[n_c] if n_c > 0 else 0, dtype=np.int64)
+    cdef int64_t[::1] vw_old = np.empty(n_c, dtype=np.int64)
+    cdef int64_t p
     for c in range(n_c):
         if cv[c] < 0 or cv[c] >= U or cw[c] < 0 or cw[c] >= U or cv[c] == cw[c] or bounds[c] > bounds[c + 1]:
             raise ValueError("pass_gains: a candidate is out of range")
+        if bounds[c] < bounds[c + 1]:
+            vw_old[c] = pc[occ[bounds[c]]] if 0 <= occ[bounds[c]] < pc.shape[0] else 0
         for i in range(bounds[c], bounds[c + 1]):
-            if occ[i] < 1 or occ[i] > n_seq - 3 or seq[occ[i]] != cv[c] or seq[occ[i] + 1] != cw[c]:
+            p = occ[i]
+            if p < 1 or p > n_seq - 3 or seq[p] != cv[c] or seq[p + 1] != cw[c]:
                 raise ValueError("pass_gains: an occurrence is not one of its candidate")
+            nb[4 * i] = seq[p - 1]
+            nb[4 * i + 1] = seq[p + 2]
+            nb[4 * i + 2] = pc[p - 1]
+            nb[4 * i + 3] = pc[p + 1]
     for i in range(U):
         if lens[i] < 1 or (with_char and (t_off[i] < 0 or t_off[i] + lens[i] > pool.shape[0])):
             raise ValueError("pass_gains: a type's length or spelling is out of range")
@@ -202,24 +220,26 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
             while i < bounds[c + 1]:
                 j = i
                 while j + 1 < bounds[c + 1] and occ[j + 1] == occ[j] + 2:
-                    wv_old = pc[occ[j] + 1]
+                    wv_old = nb[4 * j + 3]
                     j += 1
-                x = seq[occ[i] - 1]
-                y = seq[occ[j] + 2]
-                if s.x_stamp[x + 1] != c + 1:
-                    s.x_stamp[x + 1] = c + 1
-                    s.x_cnt[x + 1] = 0
-                    s.x_old[x + 1] = pc[occ[i] - 1]
+                x = nb[4 * i]
+                y = nb[4 * j + 1]
+                q = XS * (x + 1)
+                if s.xr[q] != c + 1:
+                    s.xr[q] = c + 1
+                    s.xr[q + 1] = 0
+                    s.xr[q + 2] = nb[4 * i + 2]
                     s.xs[s.n_x] = x
                     s.n_x += 1
-                s.x_cnt[x + 1] += 1
-                if s.y_stamp[y + 1] != c + 1:
-                    s.y_stamp[y + 1] = c + 1
-                    s.y_cnt[y + 1] = 0
-                    s.y_old[y + 1] = pc[occ[j] + 1]
+                s.xr[q + 1] += 1
+                q = XS * (y + 1)
+                if s.yr[q] != c + 1:
+                    s.yr[q] = c + 1
+                    s.yr[q + 1] = 0
+                    s.yr[q + 2] = nb[4 * j + 3]
                     s.ys[s.n_y] = y
                     s.n_y += 1
-                s.y_cnt[y + 1] += 1
+                s.yr[q + 1] += 1
                 nch += 1
                 i = j + 1
             # the pair count changes, one record per distinct pair:
@@ -229,38 +249,38 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
             s.dT = 0
             s.n_ctxs = 0
             s.n_sucs = 0
-            s.record(v, w, -n, pc[occ[bounds[c]]], c)
+            s.record(v, w, -n, vw_old[c], c)
             d = -(n - nch)
-            if s.x_stamp[w + 1] == c + 1:
-                d -= s.x_cnt[w + 1]
-                wv_old = s.x_old[w + 1]
-            if s.y_stamp[v + 1] == c + 1:
-                d -= s.y_cnt[v + 1]
-                wv_old = s.y_old[v + 1]
+            if s.xr[XS * (w + 1)] == c + 1:
+                d -= s.xr[XS * (w + 1) + 1]
+                wv_old = s.xr[XS * (w + 1) + 2]
+            if s.yr[XS * (v + 1)] == c + 1:
+                d -= s.yr[XS * (v + 1) + 1]
+                wv_old = s.yr[XS * (v + 1) + 2]
             s.record(w, v, d, wv_old, c)
             s.record(U, U, n - nch, 0, c)
             for k in range(s.n_x):
                 x = s.xs[k]
                 if x != w:
-                    s.record(x, v, -s.x_cnt[x + 1], s.x_old[x + 1], c)
-                s.record(x, U, s.x_cnt[x + 1], 0, c)
+                    s.record(x, v, -s.xr[XS * (x + 1) + 1], s.xr[XS * (x + 1) + 2], c)
+                s.record(x, U, s.xr[XS * (x + 1) + 1], 0, c)
             for k in range(s.n_y):
                 y = s.ys[k]
                 if y != v:
-                    s.record(w, y, -s.y_cnt[y + 1], s.y_old[y + 1], c)
-                s.record(U, y, s.y_cnt[y + 1], 0, c)
+                    s.record(w, y, -s.yr[XS * (y + 1) + 1], s.yr[XS * (y + 1) + 2], c)
+                s.record(U, y, s.yr[XS * (y + 1) + 1], 0, c)
             g = s.gain
             # contexts: K_x log α1 + log Γ(α1) - log Γ(α1 + n_x)
             for k in range(s.n_ctxs):
                 a = s.ctxs[k]
                 m0 = n_ctx[a + 1]
-                g += s.ctx_dk[a + 1] * la1 - lgdiff(alpha1 + m0, s.ctx_dn[a + 1])
+                g += s.cr[CS * (a + 1) + 2] * la1 - lgdiff(alpha1 + m0, s.cr[CS * (a + 1) + 1])
             # successors: log Γ(m_y), and T = Σ m_y
             for k in range(s.n_sucs):
                 a = s.sucs[k]
                 m0 = m_succ[a + 1]
-                g += lgi_diff(m0, m0 + s.suc_dm[a + 1])
-                s.dT += s.suc_dm[a + 1]
+                g += lgi_diff(m0, m0 + s.sr[SS * (a + 1) + 1])
+                s.dT += s.sr[SS * (a + 1) + 1]
             g -= lgdiff(alpha0 + T, s.dT)
             # the new type u, and v or w when every one of their tokens was merged
             g += la0 + lp0_u[c]
@@ -329,7 +349,7 @@ cdef double _char_gain(int64_t v, int64_t w, int64_t n, int64_t nch, _Scratch s,
     # into a chain: last tag of x (START at a run start) -> first of v becomes -> B
     for k in range(s.n_x):
         x = s.xs[k]
-        last_x[4 if x < 0 else _last(lens[x])] += s.x_cnt[x + 1]
+        last_x[4 if x < 0 else _last(lens[x])] += s.xr[XS * (x + 1) + 1]
     for r in range(2, 5):
         t_d[r * 4 + _first(lv)] -= last_x[r]
         t_d[r * 4 + 0] += last_x[r]
@@ -337,7 +357,7 @@ cdef double _char_gain(int64_t v, int64_t w, int64_t n, int64_t nch, _Scratch s,
     for k in range(s.n_y):
         y = s.ys[k]
         if y >= 0:
-            first_y[_first(lens[y])] += s.y_cnt[y + 1]
+            first_y[_first(lens[y])] += s.yr[XS * (y + 1) + 1]
     for r in range(0, 4, 3):            # S (3) or B (0)
         t_d[_last(lw) * 4 + r] -= first_y[r]
         t_d[2 * 4 + r] += first_y[r]
