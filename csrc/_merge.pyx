@@ -416,3 +416,146 @@ def greedy(const int64_t[::1] order, const int64_t[::1] cv, const int64_t[::1] c
             accepted[c] = 1
             n_acc += 1
     return n_acc
+
+
+def pass_table(const int64_t[::1] seq, int64_t W, const int64_t[::1] lens, int64_t L,
+               const uint8_t[::1] t_open, bint pack=True):
+    """The pairs of one pass and its candidates, from one sort of the adjacent pairs of ``seq``.
+
+    ``seq``: type ids 0 .. W - 3 with -1 between runs and at both ends; ``lens``, ``t_open``:
+    per type, its length and whether it may be merged. The pairs are those of
+    :func:`nlpzero._joint_merge.pair_table` (two adjacent run marks are no pair), sorted by
+    ``(x, y)``; a candidate is a pair of types x != y, both open, seen at least twice, with
+    ``lens[x] + lens[y] > L``. Returns ``(cv, cw, occ, bounds, pc, n_ctx, m_succ, n_tok, T)``:
+    the candidates in ``(x, y)`` order, candidate c's positions (of x, ascending)
+    ``occ[bounds[c]:bounds[c + 1]]``; ``pc[p]`` the count of the pair at p (0 for two run
+    marks); ``n_ctx``, ``m_succ`` (by id + 1, length W): tokens after each context and distinct
+    contexts of each successor; ``n_tok`` the tokens per type; ``T`` the number of distinct
+    pairs. The sort is of the keys packed with their positions when that fits in 63 bits
+    (and ``pack``), otherwise a stable argsort of the keys: the same result.
+    """
+    cdef Py_ssize_t n_seq = seq.shape[0], n, i, j, k, m = 0, nc = 0, no = 0
+    cdef int64_t U = W - 2, a, b, key, cnt, x, y, T = 0, bits, mask
+    if W < 2 or lens.shape[0] != U or t_open.shape[0] != U:
+        raise ValueError("pass_table: inconsistent array sizes")
+    if n_seq < 2 or seq[0] != -1 or seq[n_seq - 1] != -1:
+        raise ValueError("pass_table: seq must start and end with -1")
+    for i in range(n_seq):
+        if seq[i] < -1 or seq[i] >= U:
+            raise ValueError("pass_table: a type id of seq is out of range")
+    n = n_seq - 1
+    for i in range(n):
+        if seq[i] != -1 or seq[i + 1] != -1:
+            m += 1
+    bits = max(1, (<object>n).bit_length())
+    cdef bint packed = pack and ((<object>W) * W) << bits < (1 << 63)
+    cdef int64_t[::1] sk = np.empty(m, dtype=np.int64), at = np.empty(m, dtype=np.int64)
+    cdef int64_t[::1] pos
+    j = 0
+    if packed:                      # key and position in one int64: a plain sort
+        for i in range(n):
+            if seq[i] != -1 or seq[i + 1] != -1:
+                sk[j] = (((seq[i] + 1) * W + seq[i + 1] + 1) << bits) | i
+                j += 1
+        np.asarray(sk).sort()
+        mask = (<int64_t>1 << bits) - 1
+        for k in range(m):
+            at[k] = sk[k] & mask
+            sk[k] = sk[k] >> bits
+    else:
+        pos = np.empty(m, dtype=np.int64)
+        for i in range(n):
+            if seq[i] != -1 or seq[i + 1] != -1:
+                sk[j] = (seq[i] + 1) * W + seq[i + 1] + 1
+                pos[j] = i
+                j += 1
+        order = np.argsort(np.asarray(sk), kind="stable")
+        sk = np.asarray(sk)[order]
+        at = np.asarray(pos)[order]
+    pc_a, occ_a = np.zeros(n, dtype=np.int64), np.empty(m, dtype=np.int64)
+    cv_a, cw_a, bounds_a = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64), np.empty(m + 1, dtype=np.int64)
+    n_ctx_a, m_succ_a, n_tok_a = np.zeros(W, dtype=np.int64), np.zeros(W, dtype=np.int64), np.zeros(U, dtype=np.int64)
+    cdef int64_t[::1] pc = pc_a, occ = occ_a, cv = cv_a, cw = cw_a, bounds = bounds_a
+    cdef int64_t[::1] n_ctx = n_ctx_a, m_succ = m_succ_a, n_tok = n_tok_a
+    with nogil:
+        for i in range(n_seq):
+            if seq[i] >= 0:
+                n_tok[seq[i]] += 1
+        i = 0
+        while i < m:
+            key = sk[i]
+            j = i + 1
+            while j < m and sk[j] == key:
+                j += 1
+            cnt = j - i
+            T += 1
+            x = key // W - 1
+            y = key % W - 1
+            for k in range(i, j):
+                pc[at[k]] = cnt
+            n_ctx[x + 1] += cnt
+            m_succ[y + 1] += 1
+            if (x >= 0 and y >= 0 and x != y and cnt >= 2 and lens[x] + lens[y] > L
+                    and t_open[x] and t_open[y]):
+                cv[nc] = x
+                cw[nc] = y
+                bounds[nc] = no
+                nc += 1
+                for k in range(i, j):
+                    occ[no] = at[k]
+                    no += 1
+            i = j
+        bounds[nc] = no
+    return (cv_a[:nc].copy(), cw_a[:nc].copy(), occ_a[:no].copy(), bounds_a[:nc + 1].copy(), pc_a, n_ctx_a,
+            m_succ_a, n_tok_a, int(T))
+
+
+def char_counts(const int64_t[::1] seq, const int64_t[::1] pool, const int64_t[::1] t_off, int64_t S):
+    """The character position model's counts of the segmentation ``seq`` (type ids, -1 between
+    runs; type t spelled ``pool[t_off[t]:t_off[t + 1]]``, the last up to the end of ``pool``):
+    ``em`` (4·S, tag-major: each type's spelling once per token) and ``tr`` (5·4, row 4 the run
+    start: the transitions inside each token, then between consecutive tokens). What
+    :meth:`nlpzero._joint_charmodel.CharModel.counts_of` computes with numpy."""
+    cdef Py_ssize_t n_seq = seq.shape[0], n_t = t_off.shape[0], i, j
+    cdef int64_t k, a, b, nt, o
+    cdef int tag, prev
+    if S < 0:
+        raise ValueError("char_counts: S must be >= 0")
+    for i in range(n_t):
+        if t_off[i] < 0 or t_off[i] > (t_off[i + 1] if i + 1 < n_t else pool.shape[0]):
+            raise ValueError("char_counts: the spellings' offsets are out of order")
+    for i in range(pool.shape[0]):
+        if pool[i] < 0 or pool[i] >= S:
+            raise ValueError("char_counts: a symbol of a spelling is out of range")
+    for i in range(n_seq):
+        if seq[i] < -1 or seq[i] >= n_t:
+            raise ValueError("char_counts: a type id of seq is out of range")
+    lens_a, n_tok_a = np.zeros(n_t, dtype=np.int64), np.zeros(n_t, dtype=np.int64)
+    em_a, tr_a = np.zeros(4 * S, dtype=np.int64), np.zeros(20, dtype=np.int64)
+    cdef int64_t[::1] lens = lens_a, n_tok = n_tok_a, em = em_a, tr = tr_a
+    with nogil:
+        for i in range(n_t):
+            lens[i] = (t_off[i + 1] if i + 1 < n_t else pool.shape[0]) - t_off[i]
+        for i in range(n_seq):
+            if seq[i] >= 0:
+                n_tok[seq[i]] += 1
+        for i in range(n_t):
+            nt = n_tok[i]
+            if nt == 0:
+                continue
+            k = lens[i]
+            o = t_off[i]
+            prev = 0
+            for j in range(k):
+                tag = tag_at(j, k)
+                em[tag * S + pool[o + j]] += nt
+                if j >= 1:
+                    tr[prev * 4 + tag] += nt
+                prev = tag
+        for i in range(n_seq - 1):
+            a = seq[i]
+            b = seq[i + 1]
+            if b >= 0:
+                prev = 4 if a < 0 else (2 if lens[a] > 1 else 3)
+                tr[prev * 4 + (0 if lens[b] > 1 else 3)] += 1
+    return em_a.reshape(4, S), tr_a.reshape(5, 4)

@@ -102,9 +102,8 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         t_open[tok] = ccum[hi] == ccum[lo]
     model = None
     if char:
-        t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
         t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
-        model = CharModel(*character_counts(sym, off, starts, n_symbols), t_syms, pool, t_off)
+        model = CharModel(*character_counts(sym, off, starts, n_symbols), None, pool, t_off)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1
@@ -233,20 +232,9 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     W = n_t + 2                               # ids -1..n_t shifted by one; n_t: the merged type
     lens = np.ascontiguousarray(t_len, dtype=np.int64)
     lps = np.ascontiguousarray(t_lp, dtype=np.float64)
-    pkey, cnt, pc, at, first = pair_table(seq, W)
-    px, py = pkey // W - 1, pkey % W - 1
-    xs, ys = np.maximum(px, 0), np.maximum(py, 0)
-    is_cand = (px >= 0) & (py >= 0) & (px != py) & (cnt >= 2) & (lens[xs] + lens[ys] > L)
-    if t_open is not None:
-        t_open = np.asarray(t_open, dtype=bool)
-        is_cand &= t_open[xs] & t_open[ys]
-    cand = np.flatnonzero(is_cand)
-    cv, cw = px[cand], py[cand]
-    occ = at[np.repeat(is_cand, cnt)]         # by pair, then by position
-    bounds = np.concatenate(([0], np.cumsum(cnt[cand]))).astype(np.int64)
-    n_ctx = np.bincount(px + 1, weights=cnt, minlength=W).astype(np.int64)   # tokens per context
-    m_succ = np.bincount(py + 1, minlength=W).astype(np.int64)               # contexts per successor
-    n_tok = np.bincount(seq[seq >= 0], minlength=n_t).astype(np.int64)
+    open_ = (np.ones(n_t, dtype=np.uint8) if t_open is None
+             else np.ascontiguousarray(t_open, dtype=bool).view(np.uint8))
+    cv, cw, occ, bounds, pc, n_ctx, m_succ, n_tok, T = _merge.pass_table(seq, W, lens, int(L), open_)
     present = n_tok > 0
     max_len = int(lens.max()) if lens.size else 1
     by_len = np.bincount(lens[present], minlength=2 * max_len + 2).astype(np.float64)
@@ -254,7 +242,7 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     log_len = np.log((by_len + 1.0) / (int(present.sum()) + 2 * max_len))
     lp0_type = log_len[lens] + lps
     lp0_u = log_len[lens[cv] + lens[cw]] + (lps[cv] + lps[cw])
-    gain = np.empty(cand.size, dtype=np.float64)
+    gain = np.empty(cv.size, dtype=np.float64)
     if char is not None:
         em = np.ascontiguousarray(char.em, dtype=np.int64).ravel()
         tr = np.ascontiguousarray(char.tr, dtype=np.int64).ravel()
@@ -264,7 +252,7 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     else:
         em = tr = pool = t_off = np.zeros(0, dtype=np.int64)
         S = 0
-    _merge.pass_gains(seq, pc, occ, bounds, cv, cw, W, n_ctx, m_succ, int(pkey.size), lens, n_tok, lp0_type,
+    _merge.pass_gains(seq, pc, occ, bounds, cv, cw, W, n_ctx, m_succ, T, lens, n_tok, lp0_type,
                       lp0_u, float(alpha0), float(alpha1), em, tr, pool, t_off, int(S), char is not None, gain)
     return cv, cw, gain, occ, bounds
 
