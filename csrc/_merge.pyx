@@ -78,9 +78,19 @@ cdef inline int tag_at(int64_t j, int64_t k) noexcept nogil:
 
 
 cdef enum:
-    XS = 3          # fields per id of the x and y scratch: stamp, tokens, old pair count
-    CS = 3          # of the context scratch: stamp, Δ tokens, Δ distinct successors
-    SS = 2          # of the successor scratch: stamp, Δ distinct contexts
+    # the scratch of one id, as a left neighbour x and a context (xr) or as a right neighbour
+    # y and a successor (yr): F fields side by side (one cache line), what one visit touches
+    F = 8
+    X_ST = 0        # xr, yr: the stamp, the tokens, the old count of the pair (x, v) / (w, y)
+    X_N = 1
+    X_OLD = 2
+    C_ST = 3        # xr, as a context: stamp, Δ tokens, Δ distinct successors, tokens (n_ctx)
+    C_DN = 4
+    C_DK = 5
+    C_N = 6
+    S_ST = 3        # yr, as a successor: stamp, Δ distinct contexts, distinct contexts (m_succ)
+    S_DM = 4
+    S_M = 5
 
 
 cdef class _Scratch:
@@ -88,13 +98,16 @@ cdef class _Scratch:
     changes (indexed by id + 1, the fields of one id side by side; an entry belongs to candidate
     c when its stamp is c + 1, so nothing is cleared between candidates) and the totals being
     summed."""
-    cdef int64_t[::1] xr, yr, cr, sr, xs, ys, ctxs, sucs
+    cdef int64_t[::1] xr, yr, xs, ys, ctxs, sucs
     cdef int64_t n_x, n_y, n_ctxs, n_sucs, dT
     cdef double gain
 
-    def __init__(self, int64_t W):
-        self.xr, self.yr = np.zeros(XS * W, np.int64), np.zeros(XS * W, np.int64)
-        self.cr, self.sr = np.zeros(CS * W, np.int64), np.zeros(SS * W, np.int64)
+    def __init__(self, int64_t W, const int64_t[::1] n_ctx, const int64_t[::1] m_succ):
+        cdef Py_ssize_t i
+        self.xr, self.yr = np.zeros(F * W, np.int64), np.zeros(F * W, np.int64)
+        for i in range(W):
+            self.xr[F * i + C_N] = n_ctx[i]
+            self.yr[F * i + S_M] = m_succ[i]
         self.xs, self.ys = np.zeros(W, np.int64), np.zeros(W, np.int64)
         self.ctxs, self.sucs = np.zeros(W, np.int64), np.zeros(W, np.int64)
 
@@ -108,23 +121,23 @@ cdef class _Scratch:
         new = old + dc
         self.gain += lgi_diff(old, new)
         born = (1 if (old == 0 and new > 0) else 0) - (1 if (old > 0 and new == 0) else 0)
-        q = CS * (a + 1)
-        if self.cr[q] != c + 1:
-            self.cr[q] = c + 1
-            self.cr[q + 1] = 0
-            self.cr[q + 2] = 0
+        q = F * (a + 1)
+        if self.xr[q + C_ST] != c + 1:
+            self.xr[q + C_ST] = c + 1
+            self.xr[q + C_DN] = 0
+            self.xr[q + C_DK] = 0
             self.ctxs[self.n_ctxs] = a
             self.n_ctxs += 1
-        self.cr[q + 1] += dc
-        self.cr[q + 2] += born
+        self.xr[q + C_DN] += dc
+        self.xr[q + C_DK] += born
         if born != 0:
-            q = SS * (b + 1)
-            if self.sr[q] != c + 1:
-                self.sr[q] = c + 1
-                self.sr[q + 1] = 0
+            q = F * (b + 1)
+            if self.yr[q + S_ST] != c + 1:
+                self.yr[q + S_ST] = c + 1
+                self.yr[q + S_DM] = 0
                 self.sucs[self.n_sucs] = b
                 self.n_sucs += 1
-            self.sr[q + 1] += born
+            self.yr[q + S_DM] += born
 
 
 def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1] occ,
@@ -191,7 +204,7 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
         for i in range(pool.shape[0]):
             if pool[i] < 0 or pool[i] >= S:
                 raise ValueError("pass_gains: a symbol of a spelling is out of range")
-    cdef _Scratch s = _Scratch(W)
+    cdef _Scratch s = _Scratch(W, n_ctx, m_succ)
     # the character model: emission changes of one candidate (cell, change), row totals
     cdef int64_t[::1] e_cell = np.zeros(8 * max_len + 4, dtype=np.int64)
     cdef int64_t[::1] e_d = np.zeros(8 * max_len + 4, dtype=np.int64)
@@ -199,11 +212,20 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
     cdef int64_t[::1] row_d = np.zeros(9, dtype=np.int64)
     cdef int64_t[::1] row_n = np.zeros(9, dtype=np.int64)
     cdef int64_t[::1] last_x = np.zeros(5, dtype=np.int64), first_y = np.zeros(4, dtype=np.int64)
+    # the terms of the unchanged counts, once per pass: gfun of every cell, n log(n + width) of
+    # every row (the same expressions as in _char_gain, so the same doubles)
+    cdef double[::1] g_em = np.zeros(4 * S if with_char else 0, dtype=np.float64)
+    cdef double[::1] g_tr = np.zeros(20, dtype=np.float64), g_row = np.zeros(9, dtype=np.float64)
     if with_char:
         for i in range(4 * S):
             row_n[i // S] += em[i]
+            g_em[i] = gfun(em[i])
         for i in range(20):
             row_n[4 + i // 4] += tr[i]
+            g_tr[i] = gfun(tr[i])
+        for i in range(9):
+            k = S if i < 4 else 4
+            g_row[i] = row_n[i] * log(<double>(row_n[i] + k))
     cdef double la0 = log(alpha0), la1 = log(alpha1), g
     with nogil:
         for c in range(n_c):
@@ -224,22 +246,22 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
                     j += 1
                 x = nb[4 * i]
                 y = nb[4 * j + 1]
-                q = XS * (x + 1)
-                if s.xr[q] != c + 1:
-                    s.xr[q] = c + 1
-                    s.xr[q + 1] = 0
-                    s.xr[q + 2] = nb[4 * i + 2]
+                q = F * (x + 1)
+                if s.xr[q + X_ST] != c + 1:
+                    s.xr[q + X_ST] = c + 1
+                    s.xr[q + X_N] = 0
+                    s.xr[q + X_OLD] = nb[4 * i + 2]
                     s.xs[s.n_x] = x
                     s.n_x += 1
-                s.xr[q + 1] += 1
-                q = XS * (y + 1)
-                if s.yr[q] != c + 1:
-                    s.yr[q] = c + 1
-                    s.yr[q + 1] = 0
-                    s.yr[q + 2] = nb[4 * j + 3]
+                s.xr[q + X_N] += 1
+                q = F * (y + 1)
+                if s.yr[q + X_ST] != c + 1:
+                    s.yr[q + X_ST] = c + 1
+                    s.yr[q + X_N] = 0
+                    s.yr[q + X_OLD] = nb[4 * j + 3]
                     s.ys[s.n_y] = y
                     s.n_y += 1
-                s.yr[q + 1] += 1
+                s.yr[q + X_N] += 1
                 nch += 1
                 i = j + 1
             # the pair count changes, one record per distinct pair:
@@ -251,36 +273,36 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
             s.n_sucs = 0
             s.record(v, w, -n, vw_old[c], c)
             d = -(n - nch)
-            if s.xr[XS * (w + 1)] == c + 1:
-                d -= s.xr[XS * (w + 1) + 1]
-                wv_old = s.xr[XS * (w + 1) + 2]
-            if s.yr[XS * (v + 1)] == c + 1:
-                d -= s.yr[XS * (v + 1) + 1]
-                wv_old = s.yr[XS * (v + 1) + 2]
+            if s.xr[F * (w + 1) + X_ST] == c + 1:
+                d -= s.xr[F * (w + 1) + X_N]
+                wv_old = s.xr[F * (w + 1) + X_OLD]
+            if s.yr[F * (v + 1) + X_ST] == c + 1:
+                d -= s.yr[F * (v + 1) + X_N]
+                wv_old = s.yr[F * (v + 1) + X_OLD]
             s.record(w, v, d, wv_old, c)
             s.record(U, U, n - nch, 0, c)
             for k in range(s.n_x):
                 x = s.xs[k]
                 if x != w:
-                    s.record(x, v, -s.xr[XS * (x + 1) + 1], s.xr[XS * (x + 1) + 2], c)
-                s.record(x, U, s.xr[XS * (x + 1) + 1], 0, c)
+                    s.record(x, v, -s.xr[F * (x + 1) + X_N], s.xr[F * (x + 1) + X_OLD], c)
+                s.record(x, U, s.xr[F * (x + 1) + X_N], 0, c)
             for k in range(s.n_y):
                 y = s.ys[k]
                 if y != v:
-                    s.record(w, y, -s.yr[XS * (y + 1) + 1], s.yr[XS * (y + 1) + 2], c)
-                s.record(U, y, s.yr[XS * (y + 1) + 1], 0, c)
+                    s.record(w, y, -s.yr[F * (y + 1) + X_N], s.yr[F * (y + 1) + X_OLD], c)
+                s.record(U, y, s.yr[F * (y + 1) + X_N], 0, c)
             g = s.gain
             # contexts: K_x log α1 + log Γ(α1) - log Γ(α1 + n_x)
             for k in range(s.n_ctxs):
                 a = s.ctxs[k]
-                m0 = n_ctx[a + 1]
-                g += s.cr[CS * (a + 1) + 2] * la1 - lgdiff(alpha1 + m0, s.cr[CS * (a + 1) + 1])
+                m0 = s.xr[F * (a + 1) + C_N]
+                g += s.xr[F * (a + 1) + C_DK] * la1 - lgdiff(alpha1 + m0, s.xr[F * (a + 1) + C_DN])
             # successors: log Γ(m_y), and T = Σ m_y
             for k in range(s.n_sucs):
                 a = s.sucs[k]
-                m0 = m_succ[a + 1]
-                g += lgi_diff(m0, m0 + s.sr[SS * (a + 1) + 1])
-                s.dT += s.sr[SS * (a + 1) + 1]
+                m0 = s.yr[F * (a + 1) + S_M]
+                g += lgi_diff(m0, m0 + s.yr[F * (a + 1) + S_DM])
+                s.dT += s.yr[F * (a + 1) + S_DM]
             g -= lgdiff(alpha0 + T, s.dT)
             # the new type u, and v or w when every one of their tokens was merged
             g += la0 + lp0_u[c]
@@ -290,7 +312,7 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
                 g -= la0 + lp0_type[w]
             if with_char:
                 g += _char_gain(v, w, n, nch, s, lens, em, tr, pool, t_off, S, e_cell, e_d, t_d, row_d, row_n,
-                                last_x, first_y)
+                                last_x, first_y, g_em, g_tr, g_row)
             gain[c] = g
 
 
@@ -306,7 +328,8 @@ cdef double _char_gain(int64_t v, int64_t w, int64_t n, int64_t nch, _Scratch s,
                        const int64_t[::1] lens, const int64_t[::1] em, const int64_t[::1] tr,
                        const int64_t[::1] pool, const int64_t[::1] t_off, int64_t S,
                        int64_t[::1] e_cell, int64_t[::1] e_d, int64_t[::1] t_d, int64_t[::1] row_d,
-                       const int64_t[::1] row_n, int64_t[::1] last_x, int64_t[::1] first_y) noexcept nogil:
+                       const int64_t[::1] row_n, int64_t[::1] last_x, int64_t[::1] first_y,
+                       const double[::1] g_em, const double[::1] g_tr, const double[::1] g_row) noexcept nogil:
     """Change of the character position model's log-likelihood Σ n log((n + 1)/(N_row + width))
     when the n occurrences of v w (nch chains) become u: the emissions and inner transitions of
     every occurrence, the links between the occurrences of a chain, the transitions into a chain
@@ -349,7 +372,7 @@ cdef double _char_gain(int64_t v, int64_t w, int64_t n, int64_t nch, _Scratch s,
     # into a chain: last tag of x (START at a run start) -> first of v becomes -> B
     for k in range(s.n_x):
         x = s.xs[k]
-        last_x[4 if x < 0 else _last(lens[x])] += s.xr[XS * (x + 1) + 1]
+        last_x[4 if x < 0 else _last(lens[x])] += s.xr[F * (x + 1) + X_N]
     for r in range(2, 5):
         t_d[r * 4 + _first(lv)] -= last_x[r]
         t_d[r * 4 + 0] += last_x[r]
@@ -357,24 +380,23 @@ cdef double _char_gain(int64_t v, int64_t w, int64_t n, int64_t nch, _Scratch s,
     for k in range(s.n_y):
         y = s.ys[k]
         if y >= 0:
-            first_y[_first(lens[y])] += s.yr[XS * (y + 1) + 1]
+            first_y[_first(lens[y])] += s.yr[F * (y + 1) + X_N]
     for r in range(0, 4, 3):            # S (3) or B (0)
         t_d[_last(lw) * 4 + r] -= first_y[r]
         t_d[2 * 4 + r] += first_y[r]
     for q in range(m_e):
         if e_d[q] != 0:
             cell = e_cell[q]
-            total += gfun(em[cell] + e_d[q]) - gfun(em[cell])
+            total += gfun(em[cell] + e_d[q]) - g_em[cell]
             row_d[cell // S] += e_d[q]
     for j in range(20):
         if t_d[j] != 0:
-            total += gfun(tr[j] + t_d[j]) - gfun(tr[j])
+            total += gfun(tr[j] + t_d[j]) - g_tr[j]
             row_d[4 + j // 4] += t_d[j]
     for r in range(9):
         if row_d[r] != 0:
             k = S if r < 4 else 4
-            total -= ((row_n[r] + row_d[r]) * log(<double>(row_n[r] + row_d[r] + k))
-                      - row_n[r] * log(<double>(row_n[r] + k)))
+            total -= (row_n[r] + row_d[r]) * log(<double>(row_n[r] + row_d[r] + k)) - g_row[r]
     return total
 
 
