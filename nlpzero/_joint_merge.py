@@ -78,14 +78,19 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     run_of = np.searchsorted(off, lo, side="right") - 1
     hi = np.minimum(np.concatenate((lo[1:], [n_sym])), off[run_of + 1])
     n_symbols = int(sym.max()) + 1 if sym.size else 1
-    # dense type ids 0..K-1 (in order of the token strings' keys, so deterministic)
-    _, first_tok, tok = np.unique(_string_keys(sym, off, lo, hi, L, n_symbols), return_index=True,
-                                  return_inverse=True)
-    tok = tok.astype(np.int64).ravel()
-    n_types0 = first_tok.size
+    # dense type ids 0..K-1 (in order of the token strings' keys, so deterministic), and one
+    # token of each type (any one: equal keys are equal strings, so the unstable sort will do)
+    keys = _string_keys(sym, off, lo, hi, L, n_symbols)
+    perm = np.argsort(keys)
+    head = np.ones(keys.size, dtype=bool)
+    head[1:] = keys[perm[1:]] != keys[perm[:-1]]
+    tok = np.empty(keys.size, dtype=np.int64)
+    tok[perm] = np.cumsum(head) - 1
+    one_tok = perm[head]
+    n_types0 = one_tok.size
     # the base measure's symbol distribution, as in the ICM: symbols of the word types' spellings
-    lens = (hi - lo)[first_tok]
-    at = np.repeat(lo[first_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    lens = (hi - lo)[one_tok]
+    at = np.repeat(lo[one_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
     pool = sym[at + np.arange(int(lens.sum()))].astype(np.int64)      # the types' spellings
     freq = np.bincount(pool, minlength=n_symbols) + 1.0
     lpsym_all = np.log(freq / freq.sum())
