@@ -11,8 +11,13 @@
 #   of the character position model's log-likelihood (add-one estimates, recounted). The count
 #   changes of a candidate are those of its windows x v w (v w)* y, aggregated in scratch arrays
 #   indexed by type id (stamped with the candidate, so never cleared); the old count of every
-#   pair that changes is read from `pc` where the pair occurs. The cost is linear in the number
-#   of occurrences.
+#   pair that changes is read from `pc` where the pair occurs (the neighbours of every
+#   occurrence are gathered once, in the order of the candidates, and the scratch fields of one
+#   id share a cache line). The cost is linear in the number of occurrences.
+# - pass_table: the pairs of a pass from one sort (keys packed with positions): the candidates,
+#   their occurrences grouped, `pc`, the per-id counts pass_gains takes.
+# - char_counts: the character position model's counts of a segmentation (tag x symbol
+#   emissions, tag transitions).
 # - greedy: the merges of a pass, best gain first, sharing no type.
 #
 # Everything is deterministic and independent of any seed.

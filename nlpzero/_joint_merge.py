@@ -28,13 +28,22 @@ other letter/digit string) is never merged: the evidence of a merge is that the 
 strings recurs, and ``附图片 1`` followed by ``张`` twice may be ``附图片１张`` and ``附图片２张``,
 two different strings (the counts of such a type pool all the numbers of the text).
 
-The gains of a pass come from the compiled kernel of :mod:`nlpzero._merge` (:func:`pass_gains`):
-the pairs of the segmentation are recounted by one sort (:func:`pair_table`), which also
-groups every candidate's occurrences; then each candidate's count changes (its windows
-``x v w (v w)* y``, chains included) are summed in arrays indexed by type id, so a pass costs
-about linear time in the length of the segmentation. The window-by-window
-:func:`candidate_gains` is the reference. The character model's counts are recounted from the
-type sequence after each pass (:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
+The gains of a pass come from the compiled kernels of :mod:`nlpzero._merge`, in two steps.
+:func:`nlpzero._merge.pass_table` sorts the adjacent pairs of the segmentation once (each pair's
+key packed with its position in one int64, so a plain sort groups the occurrences of a pair in
+position order) and sweeps the sorted pairs once: the candidates and their occurrences, the
+count of the pair at every position, the tokens after each context, the distinct contexts of
+each successor, the tokens of each type and the number of distinct pairs. Then
+:func:`nlpzero._merge.pass_gains` reads the neighbours of every occurrence once, in the order of
+the candidates (so the gains loop reads memory in sequence), and sums each candidate's count
+changes (its windows ``x v w (v w)* y``, chains included) in scratch indexed by type id, the
+fields one visit of an id needs side by side; the log terms of counts that a pass does not
+change are tabulated once a pass. A pass costs about linear time in the length of the
+segmentation. The window-by-window :func:`candidate_gains` is the reference of the gains, the
+numpy :func:`pair_table` that of the pair table. The character model's counts are recounted
+from the type sequence after each pass, compiled
+(:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`), from the types' spellings kept as one
+array (no per-type Python objects).
 """
 from __future__ import annotations
 
@@ -201,7 +210,8 @@ def pair_table(seq: np.ndarray, W: int):
     """The distinct adjacent pairs of ``seq`` (type ids, -1 between runs; the empty pair of two
     run marks left out) as sorted keys ``(x + 1)·W + (y + 1)`` and their counts; ``pc``, the
     count of the pair at each position (0 for an empty pair); and the positions grouped by pair
-    (``at[first[i]:first[i] + counts[i]]``, ascending), all from one sort."""
+    (``at[first[i]:first[i] + counts[i]]``, ascending), all from one sort. With numpy: the
+    reference of the compiled :func:`nlpzero._merge.pass_table` the passes use."""
     seq = np.asarray(seq, dtype=np.int64)
     n = seq.size - 1
     x, y = seq[:-1], seq[1:]
@@ -228,8 +238,9 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     :func:`candidate_gains` gives (with the default base measure), as arrays ``(cv, cw, gain,
     occ, bounds)`` — candidate c is the pair ``(cv[c], cw[c])`` (in order of ``(v, w)``) with
     gain ``gain[c]`` and occurrences (positions of v in ``seq``) ``occ[bounds[c]:bounds[c + 1]]``.
-    The cost is about linear in the length of ``seq``: one sort of its pairs, then each
-    candidate's count changes aggregated in arrays indexed by type id."""
+    The cost is about linear in the length of ``seq``: one sort of its pairs
+    (:func:`nlpzero._merge.pass_table`), then each candidate's count changes aggregated in
+    arrays indexed by type id (:func:`nlpzero._merge.pass_gains`)."""
     from . import _merge
 
     seq = np.ascontiguousarray(seq, dtype=np.int64)
