@@ -189,8 +189,11 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
     cdef int64_t[::1] nb = np.empty(4 * bounds[n_c] if n_c > 0 else 0, dtype=np.int64)
     cdef int64_t[::1] vw_old = np.empty(n_c, dtype=np.int64)
     cdef int64_t p
+    for c in range(n_c):            # bounds ascending first: occ and nb are read up to bounds[n_c]
+        if bounds[c] > bounds[c + 1]:
+            raise ValueError("pass_gains: a candidate is out of range")
     for c in range(n_c):
-        if cv[c] < 0 or cv[c] >= U or cw[c] < 0 or cw[c] >= U or cv[c] == cw[c] or bounds[c] > bounds[c + 1]:
+        if cv[c] < 0 or cv[c] >= U or cw[c] < 0 or cw[c] >= U or cv[c] == cw[c]:
             raise ValueError("pass_gains: a candidate is out of range")
         if bounds[c] < bounds[c + 1]:
             vw_old[c] = pc[occ[bounds[c]]] if 0 <= occ[bounds[c]] < pc.shape[0] else 0

@@ -1088,3 +1088,23 @@ def test_character_model_spellings_after_merges():
         assert model.syms == want
         ends = np.append(model.t_off[1:], model.pool.size)
         assert [tuple(model.pool[a:b].tolist()) for a, b in zip(model.t_off, ends)] == want
+
+
+def test_compiled_merge_gains_refuse_bounds_that_go_back():
+    """Occurrence bounds must ascend all the way: a candidate whose occurrences end past where
+    the last one ends would be read (and its neighbours gathered) past the arrays."""
+    from nlpzero import _merge
+
+    seq = np.array([-1, 0, 1, 2, 0, 1, -1, 0, 1, -1], dtype=np.int64)
+    W, z = 5, np.zeros(0, dtype=np.int64)
+    cv, cw = np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.int64)
+    occ = np.array([1, 4, 7], dtype=np.int64)
+    args = dict(cv=cv, cw=cw, W=W, n_ctx=np.zeros(W, dtype=np.int64), m_succ=np.zeros(W, dtype=np.int64), T=3,
+                lens=np.ones(3, dtype=np.int64), n_tok=np.zeros(3, dtype=np.int64), lp0_type=np.zeros(3),
+                lp0_u=np.zeros(2), alpha0=10.0, alpha1=3.0, em=z, tr=z, pool=z, t_off=z, S=0, with_char=False,
+                gain=np.zeros(2))
+    pc = np.ones(seq.size - 1, dtype=np.int64)
+    with pytest.raises(ValueError):
+        _merge.pass_gains(seq, pc, occ, np.array([0, 3, 1], dtype=np.int64), **args)
+    with pytest.raises(ValueError):
+        _merge.pass_gains(seq, pc, occ, np.array([0, 4, 4], dtype=np.int64), **args)
