@@ -41,7 +41,8 @@ fields one visit of an id needs side by side; the log terms of counts that a pas
 change are tabulated once a pass. A pass costs about linear time in the length of the
 segmentation. The window-by-window :func:`candidate_gains` is the reference of the gains, the
 numpy :func:`pair_table` that of the pair table. The character model's counts are recounted
-from the type sequence after each pass, compiled
+from the type sequence after each pass (and before the first, unless some run does not start
+with a word, whose first symbols are then in no token), compiled
 (:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`), from the types' spellings kept as one
 array (no per-type Python objects).
 """
@@ -114,10 +115,6 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     if classes is not None and np.any(classes):
         ccum = np.concatenate(([0], np.cumsum(np.asarray(classes, dtype=bool)[sym])))
         t_open[tok] = ccum[hi] == ccum[lo]
-    model = None
-    if char:
-        t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
-        model = CharModel(*character_counts(sym, off, starts, n_symbols), None, pool, t_off)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1
@@ -127,6 +124,16 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         first_of_run[1:] = run_of[1:] != run_of[:-1]
     seq = np.insert(tok, np.flatnonzero(first_of_run), B)
     seq = np.append(seq, B)
+    model = None
+    if char:
+        t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+        runs = off[:-1][off[:-1] < off[1:]]
+        if np.all(starts[runs]):    # the tokens are all the symbols: count them from the types
+            model = CharModel(np.zeros((4, n_symbols), dtype=np.int64), np.zeros((5, 4), dtype=np.int64), None,
+                              pool, t_off)
+            model.em, model.tr = model.counts_of(seq)
+        else:                       # some symbols are in no token (a run not starting a word)
+            model = CharModel(*character_counts(sym, off, starts, n_symbols), None, pool, t_off)
     merged_types = passes = 0
     for _ in range(max_passes):
         vs, ws, at, sizes = _one_pass(seq, t_len, t_lp, 0 if all_pairs else L, alpha0, alpha1, model, fast,
@@ -161,9 +168,10 @@ def _string_keys(sym, off, lo, hi, L, n_symbols) -> np.ndarray:
         cand, _, _ = _joint.intern_words(sym, off, max(L, int(n.max()) if n.size else 1))
         return cand[lo, n - 1].astype(np.int64)
     key = np.zeros(lo.size, dtype=np.int64)
-    for i in range(L):
-        m = n > i
-        key[m] += (sym[lo[m] + i].astype(np.int64) + 1) * base ** i
+    last = max(sym.size - 1, 0)
+    for i in range(L):              # digit i: symbol i + 1, or 0 past the token's end
+        d = sym[np.minimum(lo + i, last)].astype(np.int64) + 1
+        key += np.where(n > i, d, 0) * base ** i
     return key
 
 

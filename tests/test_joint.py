@@ -1108,3 +1108,46 @@ def test_compiled_merge_gains_refuse_bounds_that_go_back():
         _merge.pass_gains(seq, pc, occ, np.array([0, 3, 1], dtype=np.int64), **args)
     with pytest.raises(ValueError):
         _merge.pass_gains(seq, pc, occ, np.array([0, 4, 4], dtype=np.int64), **args)
+
+
+def test_character_counts_of_the_tokens_are_those_of_the_starts():
+    """merge_words counts the character model from its type sequence when every non-empty run
+    starts a word (the tokens are then all the symbols): those counts are the ones
+    joint.character_counts gives from the word starts. When a run does not start a word its
+    first symbols are in no token, and the counts differ (merge_words then uses the starts)."""
+    from nlpzero._joint_merge import CharModel, merge_words
+
+    rng = np.random.default_rng(8)
+    S = 7
+    for trial in range(25):
+        lengths = rng.integers(0, 9, int(rng.integers(1, 8)))          # empty runs included
+        off = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        sym = rng.integers(0, S, int(off[-1])).astype(np.int32)
+        starts = (rng.random(sym.size) < 0.5).astype(np.uint8)
+        starts[off[:-1][off[:-1] < off[1:]]] = 1
+        broken = trial % 5 == 4 and sym.size > 1
+        if broken:
+            r = int(np.flatnonzero(lengths > 0)[-1])
+            starts[off[r]] = 0                                        # this run starts no word
+            if not starts[:off[r]].any():
+                continue
+        lo = np.flatnonzero(starts)
+        run_of = np.searchsorted(off, lo, side="right") - 1
+        hi = np.minimum(np.append(lo[1:], sym.size), off[run_of + 1])
+        words = [tuple(sym[a:b].tolist()) for a, b in zip(lo, hi)]
+        types = sorted(set(words))
+        ids = {w: i for i, w in enumerate(types)}
+        seq = [-1]
+        for i, w in enumerate(words):
+            if i and run_of[i] != run_of[i - 1]:
+                seq.append(-1)
+            seq.append(ids[w])
+        seq = np.array(seq + [-1], dtype=np.int64)
+        model = CharModel(np.zeros((4, S)), np.zeros((5, 4)), list(types))
+        em, tr = model.counts_of(seq)
+        ref_em, ref_tr = joint.character_counts(sym, off, starts, S)
+        same = np.array_equal(em, ref_em) and np.array_equal(tr, ref_tr)
+        assert same != broken
+        fast = merge_words(sym, off, starts, 4, 20.0, 5.0, char=True)       # either way of counting
+        slow = merge_words(sym, off, starts, 4, 20.0, 5.0, char=True, fast=False)
+        assert np.array_equal(fast[0], slow[0]) and fast[1:] == slow[1:]
