@@ -18,21 +18,38 @@ class CharModel:
     with add-one smoothing as :func:`nlpzero.joint.character_model` does, when windows of
     tokens are replaced."""
 
-    def __init__(self, em_counts, tr_counts, syms, pool=None, t_off=None):
+    def __init__(self, em_counts, tr_counts, syms=None, pool=None, t_off=None):
         self.em = np.asarray(em_counts, dtype=np.int64)          # (4, S)
         self.tr = np.asarray(tr_counts, dtype=np.int64)          # (5, 4)
-        self.syms = syms                                         # per type: its symbols
         self.S = self.em.shape[1]
+        self._syms = syms                                        # per type: its symbols (lazy)
         if pool is None:            # the same spellings, concatenated: type t at pool[t_off[t]:]
             pool = np.array([c for sy in syms for c in sy], dtype=np.int64)
             t_off = np.zeros(len(syms), dtype=np.int64)
             t_off[1:] = np.cumsum([len(sy) for sy in syms])[:-1]
         self.pool, self.t_off = np.asarray(pool, dtype=np.int64), np.asarray(t_off, dtype=np.int64)
 
+    @property
+    def syms(self) -> list:
+        """Per type, its spelling as a tuple of symbols (made from ``pool`` and ``t_off`` when
+        first asked for: the compiled gains need only those)."""
+        if self._syms is None:
+            ends = np.append(self.t_off[1:], self.pool.size).tolist()
+            pool = self.pool.tolist()
+            self._syms = [tuple(pool[a:b]) for a, b in zip(self.t_off.tolist(), ends)]
+        return self._syms
+
     def counts_of(self, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The emission and transition counts of the segmentation ``seq`` (type ids, -1 between
         runs), as :func:`nlpzero.joint.character_counts` gives them from the word starts: each type's spelling
-        counted once per token, then the transitions between consecutive tokens."""
+        counted once per token, then the transitions between consecutive tokens (the compiled
+        :func:`nlpzero._merge.char_counts`; :meth:`counts_of_reference` with numpy)."""
+        from . import _merge
+
+        return _merge.char_counts(np.ascontiguousarray(seq, dtype=np.int64), self.pool, self.t_off, int(self.S))
+
+    def counts_of_reference(self, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`counts_of` with numpy (the reference of the compiled counts)."""
         words = seq[seq >= 0]
         n_tok = np.bincount(words, minlength=self.t_off.size).astype(np.int64)
         lens = np.diff(np.append(self.t_off, self.pool.size))
@@ -52,15 +69,20 @@ class CharModel:
         return np.rint(em).astype(np.int64), np.rint(tr).astype(np.int64).reshape(5, 4)
 
     def merge(self, vs, ws) -> None:
-        """Append the merged types ``v w`` (one per pair of ``vs``, ``ws``)."""
-        pieces, offs, at = [self.pool], [self.t_off], self.pool.size
-        for v, w in zip(np.asarray(vs).tolist(), np.asarray(ws).tolist()):
-            sy = self.syms[v] + self.syms[w]
-            self.syms.append(sy)
-            pieces.append(np.asarray(sy, dtype=np.int64))
-            offs.append(np.array([at], dtype=np.int64))
-            at += len(sy)
-        self.pool, self.t_off = np.concatenate(pieces), np.concatenate(offs)
+        """Append the merged types ``v w`` (one per pair of ``vs``, ``ws``): their spellings
+        to ``pool`` (and to ``syms`` once that was made)."""
+        vs, ws = np.asarray(vs, dtype=np.int64), np.asarray(ws, dtype=np.int64)
+        lens = np.diff(np.append(self.t_off, self.pool.size))
+        lv, lw = lens[vs], lens[ws]
+        lu = lv + lw
+        start = np.cumsum(lu) - lu                               # of each u in the new block
+        rep = np.repeat(np.arange(vs.size), lu)
+        j = np.arange(int(lu.sum())) - start[rep]                # symbol j of u: of v, then of w
+        src = np.where(j < lv[rep], self.t_off[vs][rep] + j, self.t_off[ws][rep] + j - lv[rep])
+        if self._syms is not None:
+            self._syms.extend(self._syms[v] + self._syms[w] for v, w in zip(vs.tolist(), ws.tolist()))
+        self.t_off = np.concatenate((self.t_off, self.pool.size + start))
+        self.pool = np.concatenate((self.pool, self.pool[src]))
 
     @staticmethod
     def tags(k):

@@ -28,13 +28,23 @@ other letter/digit string) is never merged: the evidence of a merge is that the 
 strings recurs, and ``附图片 1`` followed by ``张`` twice may be ``附图片１张`` and ``附图片２张``,
 two different strings (the counts of such a type pool all the numbers of the text).
 
-The gains of a pass come from the compiled kernel of :mod:`nlpzero._merge` (:func:`pass_gains`):
-the pairs of the segmentation are recounted by one sort (:func:`pair_table`), which also
-groups every candidate's occurrences; then each candidate's count changes (its windows
-``x v w (v w)* y``, chains included) are summed in arrays indexed by type id, so a pass costs
-about linear time in the length of the segmentation. The window-by-window
-:func:`candidate_gains` is the reference. The character model's counts are recounted from the
-type sequence after each pass (:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`).
+The gains of a pass come from the compiled kernels of :mod:`nlpzero._merge`, in two steps.
+:func:`nlpzero._merge.pass_table` sorts the adjacent pairs of the segmentation once (each pair's
+key packed with its position in one int64, so a plain sort groups the occurrences of a pair in
+position order) and sweeps the sorted pairs once: the candidates and their occurrences, the
+count of the pair at every position, the tokens after each context, the distinct contexts of
+each successor, the tokens of each type and the number of distinct pairs. Then
+:func:`nlpzero._merge.pass_gains` reads the neighbours of every occurrence once, in the order of
+the candidates (so the gains loop reads memory in sequence), and sums each candidate's count
+changes (its windows ``x v w (v w)* y``, chains included) in scratch indexed by type id, the
+fields one visit of an id needs side by side; the log terms of counts that a pass does not
+change are tabulated once a pass. A pass costs about linear time in the length of the
+segmentation. The window-by-window :func:`candidate_gains` is the reference of the gains, the
+numpy :func:`pair_table` that of the pair table. The character model's counts are recounted
+from the type sequence after each pass (and before the first, unless some run does not start
+with a word, whose first symbols are then in no token), compiled
+(:meth:`~nlpzero._joint_charmodel.CharModel.counts_of`), from the types' spellings kept as one
+array (no per-type Python objects).
 """
 from __future__ import annotations
 
@@ -78,14 +88,19 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     run_of = np.searchsorted(off, lo, side="right") - 1
     hi = np.minimum(np.concatenate((lo[1:], [n_sym])), off[run_of + 1])
     n_symbols = int(sym.max()) + 1 if sym.size else 1
-    # dense type ids 0..K-1 (in order of the token strings' keys, so deterministic)
-    _, first_tok, tok = np.unique(_string_keys(sym, off, lo, hi, L, n_symbols), return_index=True,
-                                  return_inverse=True)
-    tok = tok.astype(np.int64).ravel()
-    n_types0 = first_tok.size
+    # dense type ids 0..K-1 (in order of the token strings' keys, so deterministic), and one
+    # token of each type (any one: equal keys are equal strings, so the unstable sort will do)
+    keys = _string_keys(sym, off, lo, hi, L, n_symbols)
+    perm = np.argsort(keys)
+    head = np.ones(keys.size, dtype=bool)
+    head[1:] = keys[perm[1:]] != keys[perm[:-1]]
+    tok = np.empty(keys.size, dtype=np.int64)
+    tok[perm] = np.cumsum(head) - 1
+    one_tok = perm[head]
+    n_types0 = one_tok.size
     # the base measure's symbol distribution, as in the ICM: symbols of the word types' spellings
-    lens = (hi - lo)[first_tok]
-    at = np.repeat(lo[first_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    lens = (hi - lo)[one_tok]
+    at = np.repeat(lo[one_tok] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
     pool = sym[at + np.arange(int(lens.sum()))].astype(np.int64)      # the types' spellings
     freq = np.bincount(pool, minlength=n_symbols) + 1.0
     lpsym_all = np.log(freq / freq.sum())
@@ -100,11 +115,6 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
     if classes is not None and np.any(classes):
         ccum = np.concatenate(([0], np.cumsum(np.asarray(classes, dtype=bool)[sym])))
         t_open[tok] = ccum[hi] == ccum[lo]
-    model = None
-    if char:
-        t_syms = [tuple(sym[lo[i] : hi[i]].tolist()) for i in first_tok.tolist()]
-        t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
-        model = CharModel(*character_counts(sym, off, starts, n_symbols), t_syms, pool, t_off)
     # the sequence: tokens with a boundary marker B between runs (context of a run's first word,
     # successor of its last)
     B = -1
@@ -114,6 +124,16 @@ def merge_words(sym: np.ndarray, off: np.ndarray, starts: np.ndarray, L: int, al
         first_of_run[1:] = run_of[1:] != run_of[:-1]
     seq = np.insert(tok, np.flatnonzero(first_of_run), B)
     seq = np.append(seq, B)
+    model = None
+    if char:
+        t_off = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+        runs = off[:-1][off[:-1] < off[1:]]
+        if np.all(starts[runs]):    # the tokens are all the symbols: count them from the types
+            model = CharModel(np.zeros((4, n_symbols), dtype=np.int64), np.zeros((5, 4), dtype=np.int64), None,
+                              pool, t_off)
+            model.em, model.tr = model.counts_of(seq)
+        else:                       # some symbols are in no token (a run not starting a word)
+            model = CharModel(*character_counts(sym, off, starts, n_symbols), None, pool, t_off)
     merged_types = passes = 0
     for _ in range(max_passes):
         vs, ws, at, sizes = _one_pass(seq, t_len, t_lp, 0 if all_pairs else L, alpha0, alpha1, model, fast,
@@ -148,9 +168,10 @@ def _string_keys(sym, off, lo, hi, L, n_symbols) -> np.ndarray:
         cand, _, _ = _joint.intern_words(sym, off, max(L, int(n.max()) if n.size else 1))
         return cand[lo, n - 1].astype(np.int64)
     key = np.zeros(lo.size, dtype=np.int64)
-    for i in range(L):
-        m = n > i
-        key[m] += (sym[lo[m] + i].astype(np.int64) + 1) * base ** i
+    last = max(sym.size - 1, 0)
+    for i in range(L):              # digit i: symbol i + 1, or 0 past the token's end
+        d = sym[np.minimum(lo + i, last)].astype(np.int64) + 1
+        key += np.where(n > i, d, 0) * base ** i
     return key
 
 
@@ -197,7 +218,8 @@ def pair_table(seq: np.ndarray, W: int):
     """The distinct adjacent pairs of ``seq`` (type ids, -1 between runs; the empty pair of two
     run marks left out) as sorted keys ``(x + 1)·W + (y + 1)`` and their counts; ``pc``, the
     count of the pair at each position (0 for an empty pair); and the positions grouped by pair
-    (``at[first[i]:first[i] + counts[i]]``, ascending), all from one sort."""
+    (``at[first[i]:first[i] + counts[i]]``, ascending), all from one sort. With numpy: the
+    reference of the compiled :func:`nlpzero._merge.pass_table` the passes use."""
     seq = np.asarray(seq, dtype=np.int64)
     n = seq.size - 1
     x, y = seq[:-1], seq[1:]
@@ -224,8 +246,9 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     :func:`candidate_gains` gives (with the default base measure), as arrays ``(cv, cw, gain,
     occ, bounds)`` — candidate c is the pair ``(cv[c], cw[c])`` (in order of ``(v, w)``) with
     gain ``gain[c]`` and occurrences (positions of v in ``seq``) ``occ[bounds[c]:bounds[c + 1]]``.
-    The cost is about linear in the length of ``seq``: one sort of its pairs, then each
-    candidate's count changes aggregated in arrays indexed by type id."""
+    The cost is about linear in the length of ``seq``: one sort of its pairs
+    (:func:`nlpzero._merge.pass_table`), then each candidate's count changes aggregated in
+    arrays indexed by type id (:func:`nlpzero._merge.pass_gains`)."""
     from . import _merge
 
     seq = np.ascontiguousarray(seq, dtype=np.int64)
@@ -233,20 +256,9 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     W = n_t + 2                               # ids -1..n_t shifted by one; n_t: the merged type
     lens = np.ascontiguousarray(t_len, dtype=np.int64)
     lps = np.ascontiguousarray(t_lp, dtype=np.float64)
-    pkey, cnt, pc, at, first = pair_table(seq, W)
-    px, py = pkey // W - 1, pkey % W - 1
-    xs, ys = np.maximum(px, 0), np.maximum(py, 0)
-    is_cand = (px >= 0) & (py >= 0) & (px != py) & (cnt >= 2) & (lens[xs] + lens[ys] > L)
-    if t_open is not None:
-        t_open = np.asarray(t_open, dtype=bool)
-        is_cand &= t_open[xs] & t_open[ys]
-    cand = np.flatnonzero(is_cand)
-    cv, cw = px[cand], py[cand]
-    occ = at[np.repeat(is_cand, cnt)]         # by pair, then by position
-    bounds = np.concatenate(([0], np.cumsum(cnt[cand]))).astype(np.int64)
-    n_ctx = np.bincount(px + 1, weights=cnt, minlength=W).astype(np.int64)   # tokens per context
-    m_succ = np.bincount(py + 1, minlength=W).astype(np.int64)               # contexts per successor
-    n_tok = np.bincount(seq[seq >= 0], minlength=n_t).astype(np.int64)
+    open_ = (np.ones(n_t, dtype=np.uint8) if t_open is None
+             else np.ascontiguousarray(t_open, dtype=bool).view(np.uint8))
+    cv, cw, occ, bounds, pc, n_ctx, m_succ, n_tok, T = _merge.pass_table(seq, W, lens, int(L), open_)
     present = n_tok > 0
     max_len = int(lens.max()) if lens.size else 1
     by_len = np.bincount(lens[present], minlength=2 * max_len + 2).astype(np.float64)
@@ -254,7 +266,7 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     log_len = np.log((by_len + 1.0) / (int(present.sum()) + 2 * max_len))
     lp0_type = log_len[lens] + lps
     lp0_u = log_len[lens[cv] + lens[cw]] + (lps[cv] + lps[cw])
-    gain = np.empty(cand.size, dtype=np.float64)
+    gain = np.empty(cv.size, dtype=np.float64)
     if char is not None:
         em = np.ascontiguousarray(char.em, dtype=np.int64).ravel()
         tr = np.ascontiguousarray(char.tr, dtype=np.int64).ravel()
@@ -264,7 +276,7 @@ def pass_gains(seq: np.ndarray, t_len, t_lp, L: int, alpha0: float, alpha1: floa
     else:
         em = tr = pool = t_off = np.zeros(0, dtype=np.int64)
         S = 0
-    _merge.pass_gains(seq, pc, occ, bounds, cv, cw, W, n_ctx, m_succ, int(pkey.size), lens, n_tok, lp0_type,
+    _merge.pass_gains(seq, pc, occ, bounds, cv, cw, W, n_ctx, m_succ, T, lens, n_tok, lp0_type,
                       lp0_u, float(alpha0), float(alpha1), em, tr, pool, t_off, int(S), char is not None, gain)
     return cv, cw, gain, occ, bounds
 

@@ -994,3 +994,186 @@ def _ref_pairs(seq):
     c = Counter((int(a), int(b)) for a, b in zip(seq[:-1], seq[1:]) if not (a == -1 and b == -1))
     keys = sorted(c)
     return [k[0] for k in keys], [k[1] for k in keys], [c[k] for k in keys]
+
+
+def _ref_pass_table(seq, lens, L, t_open):
+    """What the compiled pass_table gives, from the numpy pair_table and the candidate rule."""
+    from nlpzero._joint_merge import pair_table
+
+    W = len(lens) + 2
+    keys, counts, pc, at, first = pair_table(seq, W)
+    x, y = keys // W - 1, keys % W - 1
+    cand = [i for i in range(keys.size) if x[i] >= 0 and y[i] >= 0 and x[i] != y[i] and counts[i] >= 2
+            and lens[x[i]] + lens[y[i]] > L and t_open[x[i]] and t_open[y[i]]]
+    occ = [at[first[i]:first[i] + counts[i]].tolist() for i in cand]
+    n_ctx, m_succ = np.zeros(W, dtype=np.int64), np.zeros(W, dtype=np.int64)
+    for a, b, c in zip(x.tolist(), y.tolist(), counts.tolist()):
+        n_ctx[a + 1] += c
+        m_succ[b + 1] += 1
+    n_tok = np.bincount(seq[seq >= 0], minlength=len(lens))
+    return (x[cand].tolist(), y[cand].tolist(), occ, pc.tolist(), n_ctx.tolist(), m_succ.tolist(),
+            n_tok.tolist(), int(keys.size))
+
+
+def _pass_table_cases(rng):
+    """Random segmentations (chains v w v w, runs of one word, repeated run edges) and the
+    edge cases: no token, one run of one token, one chain."""
+    yield np.array([-1, -1], dtype=np.int64), 3
+    yield np.array([-1, 0, -1], dtype=np.int64), 1
+    yield np.array([-1, 0, 1, 0, 1, 0, 1, -1, 1, 0, -1], dtype=np.int64), 2
+    yield np.array([-1, 0, 1, -1, -1, 0, 1, -1], dtype=np.int64), 2
+    for _ in range(30):
+        n_t = int(rng.integers(1, 7))
+        seq = [-1]
+        for _ in range(int(rng.integers(1, 30))):
+            if rng.random() < 0.3:
+                seq += [0, 1] * int(rng.integers(1, 4)) if n_t > 1 else [0]
+            else:
+                seq += [int(a) for a in rng.integers(0, n_t, int(rng.integers(1, 6)))]
+            seq += [-1]
+        yield np.array(seq, dtype=np.int64), n_t
+
+
+def test_compiled_pass_table_is_the_pair_table():
+    """The compiled pair table of a pass (one sort, candidates and their occurrences, per-id
+    counts) is what the numpy pair_table and the candidate rule give, with keys packed with
+    the positions and with the plain argsort, and with unused type ids."""
+    from nlpzero import _merge
+
+    rng = np.random.default_rng(5)
+    for seq, n_t in _pass_table_cases(rng):
+        for extra, pack in ((0, True), (0, False), (3, True)):
+            lens = rng.integers(1, 4, n_t + extra).astype(np.int64)
+            t_open = (rng.random(n_t + extra) < 0.8).astype(np.uint8)
+            for L in (0, 3):
+                got = _merge.pass_table(seq, n_t + extra + 2, lens, L, t_open, pack)
+                cv, cw, occ, bounds, pc, n_ctx, m_succ, n_tok, T = got
+                ref = _ref_pass_table(seq, lens, L, t_open)
+                assert (cv.tolist(), cw.tolist()) == (ref[0], ref[1])
+                assert [occ[bounds[c]:bounds[c + 1]].tolist() for c in range(cv.size)] == ref[2]
+                assert bounds[0] == 0 and bounds[-1] == occ.size
+                assert (pc.tolist(), n_ctx.tolist(), m_succ.tolist(), n_tok.tolist(), T) == ref[3:]
+
+
+def test_compiled_pass_table_refuses_bad_input():
+    from nlpzero import _merge
+
+    lens, t_open = np.ones(2, dtype=np.int64), np.ones(2, dtype=np.uint8)
+    for seq in ([-1], [0, 1, -1], [-1, 0, 1], [-1, 2, -1], [-1, -3, -1]):
+        with pytest.raises(ValueError):
+            _merge.pass_table(np.array(seq, dtype=np.int64), 4, lens, 0, t_open)
+    with pytest.raises(ValueError):                     # lens or t_open not one per type
+        _merge.pass_table(np.array([-1, 0, -1], dtype=np.int64), 5, lens, 0, t_open)
+    with pytest.raises(ValueError):
+        _merge.pass_table(np.array([-1, 0, -1], dtype=np.int64), 4, lens, 0, t_open[:1])
+
+
+def test_compiled_character_counts_are_the_reference_counts():
+    """CharModel.counts_of (compiled) against the counts from the definition and the numpy
+    counts_of_reference, on random segmentations and the edge cases (also after merges appended
+    types to the spellings)."""
+    from nlpzero._joint_merge import CharModel
+
+    rng = np.random.default_rng(6)
+    for seq, n_t in _pass_table_cases(rng):
+        S = 9
+        syms = [tuple(int(c) for c in rng.integers(0, S, int(rng.integers(1, 5)))) for _ in range(n_t)]
+        model = CharModel(np.zeros((4, S)), np.zeros((5, 4)), list(syms))
+        for _ in range(2):
+            em, tr = model.counts_of(seq)
+            ref_em, ref_tr = _ref_char_count_arrays(seq, model.syms, S)
+            assert em.dtype == tr.dtype == np.int64
+            assert np.array_equal(em, ref_em) and np.array_equal(tr, ref_tr)
+            ref2 = model.counts_of_reference(seq)
+            assert np.array_equal(em, ref2[0]) and np.array_equal(tr, ref2[1])
+            if n_t < 2:
+                break
+            u = len(model.syms)
+            model.merge([0], [1])                           # u = 0 1 replaces the first 0 1
+            assert model.syms[u] == syms[0] + syms[1]
+            at = [i for i in range(seq.size - 1) if seq[i] == 0 and seq[i + 1] == 1][:1]
+            if at:
+                seq = np.concatenate((seq[:at[0]], [u], seq[at[0] + 2:])).astype(np.int64)
+
+
+def test_character_model_spellings_after_merges():
+    """The vectorised CharModel.merge appends the spellings u = v w to the pool, and syms (made
+    from the pool when first asked for, or kept since given) follows."""
+    from nlpzero._joint_merge import CharModel
+
+    syms = [(1,), (2, 3), (4,), (5, 6, 7)]
+    pool = np.array([c for sy in syms for c in sy], dtype=np.int64)
+    t_off = np.array([0, 1, 3, 4], dtype=np.int64)
+    lazy, eager = CharModel(np.zeros((4, 8)), np.zeros((5, 4)), None, pool, t_off), CharModel(
+        np.zeros((4, 8)), np.zeros((5, 4)), list(syms))
+    for model in (lazy, eager):
+        model.merge(np.array([1, 3]), np.array([0, 2]))
+        model.merge([], [])
+        model.merge([4], [5])
+        want = syms + [(2, 3, 1), (5, 6, 7, 4), (2, 3, 1, 5, 6, 7, 4)]
+        assert model.syms == want
+        ends = np.append(model.t_off[1:], model.pool.size)
+        assert [tuple(model.pool[a:b].tolist()) for a, b in zip(model.t_off, ends)] == want
+
+
+def test_compiled_merge_gains_refuse_bounds_that_go_back():
+    """Occurrence bounds must ascend all the way: a candidate whose occurrences end past where
+    the last one ends would be read (and its neighbours gathered) past the arrays."""
+    from nlpzero import _merge
+
+    seq = np.array([-1, 0, 1, 2, 0, 1, -1, 0, 1, -1], dtype=np.int64)
+    W, z = 5, np.zeros(0, dtype=np.int64)
+    cv, cw = np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.int64)
+    occ = np.array([1, 4, 7], dtype=np.int64)
+    args = dict(cv=cv, cw=cw, W=W, n_ctx=np.zeros(W, dtype=np.int64), m_succ=np.zeros(W, dtype=np.int64), T=3,
+                lens=np.ones(3, dtype=np.int64), n_tok=np.zeros(3, dtype=np.int64), lp0_type=np.zeros(3),
+                lp0_u=np.zeros(2), alpha0=10.0, alpha1=3.0, em=z, tr=z, pool=z, t_off=z, S=0, with_char=False,
+                gain=np.zeros(2))
+    pc = np.ones(seq.size - 1, dtype=np.int64)
+    with pytest.raises(ValueError):
+        _merge.pass_gains(seq, pc, occ, np.array([0, 3, 1], dtype=np.int64), **args)
+    with pytest.raises(ValueError):
+        _merge.pass_gains(seq, pc, occ, np.array([0, 4, 4], dtype=np.int64), **args)
+
+
+def test_character_counts_of_the_tokens_are_those_of_the_starts():
+    """merge_words counts the character model from its type sequence when every non-empty run
+    starts a word (the tokens are then all the symbols): those counts are the ones
+    joint.character_counts gives from the word starts. When a run does not start a word its
+    first symbols are in no token, and the counts differ (merge_words then uses the starts)."""
+    from nlpzero._joint_merge import CharModel, merge_words
+
+    rng = np.random.default_rng(8)
+    S = 7
+    for trial in range(25):
+        lengths = rng.integers(0, 9, int(rng.integers(1, 8)))          # empty runs included
+        off = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        sym = rng.integers(0, S, int(off[-1])).astype(np.int32)
+        starts = (rng.random(sym.size) < 0.5).astype(np.uint8)
+        starts[off[:-1][off[:-1] < off[1:]]] = 1
+        broken = trial % 5 == 4 and sym.size > 1
+        if broken:
+            r = int(np.flatnonzero(lengths > 0)[-1])
+            starts[off[r]] = 0                                        # this run starts no word
+            if not starts[:off[r]].any():
+                continue
+        lo = np.flatnonzero(starts)
+        run_of = np.searchsorted(off, lo, side="right") - 1
+        hi = np.minimum(np.append(lo[1:], sym.size), off[run_of + 1])
+        words = [tuple(sym[a:b].tolist()) for a, b in zip(lo, hi)]
+        types = sorted(set(words))
+        ids = {w: i for i, w in enumerate(types)}
+        seq = [-1]
+        for i, w in enumerate(words):
+            if i and run_of[i] != run_of[i - 1]:
+                seq.append(-1)
+            seq.append(ids[w])
+        seq = np.array(seq + [-1], dtype=np.int64)
+        model = CharModel(np.zeros((4, S)), np.zeros((5, 4)), list(types))
+        em, tr = model.counts_of(seq)
+        ref_em, ref_tr = joint.character_counts(sym, off, starts, S)
+        same = np.array_equal(em, ref_em) and np.array_equal(tr, ref_tr)
+        assert same != broken
+        fast = merge_words(sym, off, starts, 4, 20.0, 5.0, char=True)       # either way of counting
+        slow = merge_words(sym, off, starts, 4, 20.0, 5.0, char=True, fast=False)
+        assert np.array_equal(fast[0], slow[0]) and fast[1:] == slow[1:]
