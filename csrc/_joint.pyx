@@ -1132,6 +1132,8 @@ ctypedef fused weight_t:
     float
     double
 
+cdef double F32_EXACT = 16777216.0     # 2**24: float32 holds every integer up to here exactly
+
 
 cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const weight_t* w,
                         const double* tw, uint64_t mask, double* delta, int8_t* bp,
@@ -1237,7 +1239,7 @@ def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1]
 
 
 def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int64_t[::1] order,
-                     const int8_t[::1] gold, double[::1] w, double[::1] u, double[::1] tw,
+                     const int8_t[::1] gold, weight_t[::1] w, double[::1] u, double[::1] tw,
                      double[::1] tu, int64_t step):
     """One epoch of the averaged structured perceptron (Collins 2002) over the runs in ``order``.
 
@@ -1245,12 +1247,16 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
     gold features and subtract the predicted ones (``w``, ``tw``) and record ``step`` times the
     change (``u``, ``tu``), so the averaged weights are ``w - u / step`` at the end (Daumé's
     trick). ``step`` counts runs seen, starting at 1. Returns (step, runs with an error).
+
+    ``w`` may be float32 (half the memory the decoder reads at random): its entries change by
+    whole units, which float32 holds exactly up to 2**24, so the epoch is the float64 one; an
+    entry that would pass 2**24 raises ``OverflowError`` (the caller then trains in float64).
     """
     cdef Py_ssize_t n = feat.shape[0], q, r, lo, hi, t, m, longest = 1
     cdef uint64_t n_buckets = <uint64_t>(w.shape[0] // 4), mask
     cdef int64_t errors = 0
     cdef int g, p, gp, pp, f
-    cdef bint wrong
+    cdef bint wrong, inexact = False
     cdef double c
     if n_buckets == 0 or (n_buckets & (n_buckets - 1)) != 0:
         raise ValueError("w must hold 4 weights for each of a power of two of buckets")
@@ -1300,6 +1306,9 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
                                 u[fp[f] * 4 + g] += c
                                 w[fp[f] * 4 + p] -= 1.0
                                 u[fp[f] * 4 + p] -= c
+                                if weight_t is float:
+                                    if (w[fp[f] * 4 + g] >= F32_EXACT or w[fp[f] * 4 + p] <= -F32_EXACT):
+                                        inexact = True
                         if g != p or gp != pp:
                             tw[gp * 4 + g] += 1.0
                             tu[gp * 4 + g] += c
@@ -1308,11 +1317,15 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
                         gp = g
                         pp = p
                 step += 1
+                if inexact:
+                    break
     finally:
         free(delta)
         free(bp)
         free(pred)
         free(fb)
+    if inexact:
+        raise OverflowError("a float32 perceptron weight reached 2**24: train in float64")
     return step, errors
 
 

@@ -400,24 +400,39 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
     train = all_runs[all_runs % 10 != 9] if held.size else all_runs
     t_off, (t_feat, t_gold) = select(off, train, feat, gold)
     h_off, (h_feat, h_gold) = select(off, held, feat, gold)
-    w = np.zeros(4 << bits)
-    u = np.zeros_like(w)
+    try:
+        best = _train(t_feat, t_off, t_gold, h_feat, h_off, h_gold, train.size, held.size, seed, bits,
+                      max_epochs, np.float32)
+    except OverflowError:       # a weight past 2**24, where float32 stops counting exactly
+        best = _train(t_feat, t_off, t_gold, h_feat, h_off, h_gold, train.size, held.size, seed, bits,
+                      max_epochs, np.float64)
+    avg_w, avg_t, epochs, history = best
+    return Perceptron(avg_w.astype(np.float32), avg_t.astype(np.float32), epochs, history)
+
+
+def _train(t_feat, t_off, t_gold, h_feat, h_off, h_gold, n_train, n_held, seed, bits, max_epochs, dtype):
+    """The epochs of :func:`train_perceptron` with the running weights in ``dtype`` (float32: the
+    same numbers as float64, from half the memory, while they stay below 2**24; the kernel
+    raises OverflowError past that). Returns the best epoch's averaged weights and transitions,
+    its number and the agreement history."""
+    w = np.zeros(4 << bits, dtype=dtype)
+    u = np.zeros(4 << bits)
     tw = np.zeros(20)
     tu = np.zeros(20)
     rng = np.random.default_rng(seed)
     step = 1
     best, best_agree, history = None, -1.0, []
-    spare = np.empty_like(w)                # the averaged weights, computed in place
+    spare = np.empty_like(u)                # the averaged weights, computed in place
     for epoch in range(max_epochs):
-        order = rng.permutation(train.size).astype(np.int64)
+        order = rng.permutation(n_train).astype(np.int64)
         step, errors = _joint.perceptron_epoch(t_feat, t_off, order, t_gold, w, u, tw, tu, step)
         avg_w = np.subtract(w, np.divide(u, step, out=spare), out=spare)      # w - u / step
         avg_t = tw - tu / step
-        if not held.size:
+        if not n_held:
             if best is not None:
                 spare = best[0]
             best = (avg_w, avg_t, epoch + 1)
-            history.append(1.0 - errors / max(1, train.size))
+            history.append(1.0 - errors / max(1, n_train))
             if errors == 0:
                 break
             continue
@@ -426,10 +441,9 @@ def train_perceptron(feat: np.ndarray, off: np.ndarray, starts: np.ndarray, *, s
         history.append(agree)
         if agree <= best_agree:
             break
-        spare = best[0] if best is not None else np.empty_like(w)
+        spare = best[0] if best is not None else np.empty_like(u)
         best, best_agree = (avg_w, avg_t, epoch + 1), agree
-    avg_w, avg_t, epochs = best
-    return Perceptron(avg_w.astype(np.float32), avg_t.astype(np.float32), epochs, history)
+    return (*best, history)
 
 
 class JointSegmenter:

@@ -488,6 +488,61 @@ def test_perceptron_epoch_matches_reference():
     assert np.allclose(w, rw) and np.allclose(u, ru) and np.allclose(tw, rtw) and np.allclose(tu, rtu)
 
 
+def test_perceptron_epoch_in_float32_is_the_float64_epoch():
+    rng = np.random.default_rng(11)
+    bits = 6
+    feat = rng.integers(0x4E00, 0x4E09, size=60).astype(np.int32)
+    off = np.array([0, 5, 12, 20, 31, 40, 47, 60])
+    starts = rng.integers(0, 2, size=60).astype(np.uint8)
+    starts[off[:-1]] = 1
+    gold = joint.bmes_tags(starts, off)
+    w64, u64, tw64, tu64 = np.zeros(4 << bits), np.zeros(4 << bits), np.zeros(20), np.zeros(20)
+    w32, u32, tw32, tu32 = np.zeros(4 << bits, dtype=np.float32), np.zeros(4 << bits), np.zeros(20), np.zeros(20)
+    s64 = s32 = 1
+    for _epoch in range(4):
+        order = rng.permutation(off.size - 1).astype(np.int64)
+        s64, e64 = _joint.perceptron_epoch(feat, off, order, gold, w64, u64, tw64, tu64, s64)
+        s32, e32 = _joint.perceptron_epoch(feat, off, order, gold, w32, u32, tw32, tu32, s32)
+        assert (s64, e64) == (s32, e32)
+    assert e64 > 0 or np.any(w64)
+    assert np.array_equal(w64, w32.astype(np.float64)) and np.array_equal(u64, u32)
+    assert np.array_equal(tw64, tw32) and np.array_equal(tu64, tu32)
+
+
+def test_perceptron_epoch_in_float32_refuses_weights_past_2_to_the_24():
+    feat = np.array([0x4E00, 0x4E01, 0x4E02], dtype=np.int32)
+    off = np.array([0, 3])
+    gold = joint.bmes_tags(np.array([1, 0, 0], dtype=np.uint8), off)
+    w = np.full(4 << 4, 2.0 ** 24, dtype=np.float32)
+    w[3::4] = 2.0 ** 25               # every symbol decodes as S: wrong, so the weights move
+    with pytest.raises(OverflowError):
+        _joint.perceptron_epoch(feat, off, np.array([0], dtype=np.int64), gold, w, np.zeros(w.size),
+                                np.zeros(20), np.zeros(20), 1)
+    # the same in float64 is no error
+    _joint.perceptron_epoch(feat, off, np.array([0], dtype=np.int64), gold, w.astype(np.float64),
+                            np.zeros(w.size), np.zeros(20), np.zeros(20), 1)
+
+
+def test_train_perceptron_falls_back_to_float64(monkeypatch):
+    feat = np.array([ord(c) for c in "我们喜欢我们" * 4], dtype=np.int32)
+    off = np.arange(0, 25, 2)
+    starts = np.tile(np.array([1, 0], dtype=np.uint8), 12)
+    expected = joint.train_perceptron(feat, off, starts)
+    epoch = _joint.perceptron_epoch
+    dtypes = []
+
+    def float32_overflows(feat, off, order, gold, w, *rest):
+        dtypes.append(w.dtype)
+        if w.dtype == np.float32:
+            raise OverflowError("as if a weight reached 2**24")
+        return epoch(feat, off, order, gold, w, *rest)
+
+    monkeypatch.setattr(_joint, "perceptron_epoch", float32_overflows)
+    got = joint.train_perceptron(feat, off, starts)
+    assert dtypes[0] == np.float32 and set(dtypes[1:]) == {np.dtype(np.float64)}
+    assert np.array_equal(got.weights, expected.weights) and got.epochs == expected.epochs
+
+
 def test_tags_from_starts():
     starts = np.array([1, 0, 0, 1, 1, 1, 0, 1], dtype=np.uint8)
     off = np.array([0, 5, 7, 8])
