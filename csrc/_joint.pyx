@@ -49,7 +49,7 @@ N_TEMPLATES = 10
 
 cdef uint64_t EMPTY = <uint64_t>0xFFFFFFFFFFFFFFFF
 cdef enum:
-    N_LOG = 256      # log(n + alpha1) is tabulated for counts below this
+    N_LOG = 4096     # log(n + alpha1) is tabulated for counts below this (32 KB)
     HB_RUN = 4096    # runs up to this length keep their pair hashes from the prefetch for the DP
 
 
