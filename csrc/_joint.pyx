@@ -321,19 +321,17 @@ cdef int pm_init(PairMap* m, uint64_t cap) except -1:
     return 0
 
 
-cdef inline bint pm_maybe(const PairMap* m, uint64_t key) noexcept nogil:
-    """False when ``key`` was never inserted (then its count is 0)."""
-    cdef uint64_t bit = mix(key) >> m.seen_shift
+cdef inline bint pm_maybe(const PairMap* m, uint64_t h) noexcept nogil:
+    """False when the key whose hash is ``h = mix(key)`` was never inserted (then its count is
+    0)."""
+    cdef uint64_t bit = h >> m.seen_shift
     return (m.seen[bit >> 6] >> (bit & 63)) & 1
 
 
-cdef inline uint64_t pm_slot(const PairMap* m, uint64_t key) noexcept nogil:
-    return mix(key) & (m.cap - 1)
-
-
-cdef inline int32_t pm_get(const PairMap* m, uint64_t key) noexcept nogil:
+cdef inline int32_t pm_get(const PairMap* m, uint64_t key, uint64_t h) noexcept nogil:
+    """Count of ``key``, whose hash is ``h = mix(key)``."""
     cdef uint64_t mask = m.cap - 1
-    cdef uint64_t slot = mix(key) & mask
+    cdef uint64_t slot = h & mask
     while m.slots[slot].key != EMPTY:
         if m.slots[slot].key == key:
             return <int32_t>m.slots[slot].val
@@ -388,10 +386,14 @@ cdef inline uint64_t _hash(const uint64_t* hb, Py_ssize_t idx, uint64_t key) noe
     return mix(key)
 
 
-cdef void _exps(const double[::1] x, double* out, Py_ssize_t n) noexcept:
+cdef _exps(const double[::1] x, Py_ssize_t n):
+    """exp of ``x[:n]`` (libm's, element by element) as a new float64 array."""
+    out_a = np.empty(max(n, 1), dtype=np.float64)
+    cdef double[::1] out = out_a
     cdef Py_ssize_t i
     for i in range(n):
         out[i] = exp(x[i])
+    return out_a
 
 
 # ---------------------------------------------------------------------- ICM over the joint model
@@ -636,9 +638,10 @@ cdef class ICM:
             slot = (slot + 1) & self.lmask
         return 0
 
-    cdef inline int32_t _local_pair(self, uint64_t key) noexcept nogil:
-        """Count of the word pair ``key`` in the run being re-segmented (its old path)."""
-        cdef uint64_t slot = mix(key) & self.lmask
+    cdef inline int32_t _local_pair(self, uint64_t key, uint64_t h) noexcept nogil:
+        """Count of the word pair ``key`` (hash ``h = mix(key)``) in the run being re-segmented
+        (its old path)."""
+        cdef uint64_t slot = h & self.lmask
         while self.lp_key[slot] != EMPTY:
             if self.lp_key[slot] == key:
                 return self.lp_val[slot]
@@ -695,23 +698,11 @@ cdef class ICM:
         """Count of the word pair ``key`` whose hash is ``h = mix(key)`` (the filter's bit, the
         table's slot and the local table's slot all come from it), without run r's current path
         with ``exclude``."""
-        cdef uint64_t bit = h >> self.pairs.seen_shift, mask, slot
-        cdef int32_t c = 0
-        if not ((self.pairs.seen[bit >> 6] >> (bit & 63)) & 1):
+        if not pm_maybe(&self.pairs, h):
             return 0
-        mask = self.pairs.cap - 1
-        slot = h & mask
-        while self.pairs.slots[slot].key != EMPTY:
-            if self.pairs.slots[slot].key == key:
-                c = <int32_t>self.pairs.slots[slot].val
-                break
-            slot = (slot + 1) & mask
+        cdef int32_t c = pm_get(&self.pairs, key, h)
         if exclude and c > 0:
-            slot = h & self.lmask
-            while self.lp_key[slot] != EMPTY:
-                if self.lp_key[slot] == key:
-                    return c - self.lp_val[slot]
-                slot = (slot + 1) & self.lmask
+            c -= self._local_pair(key, h)
         return c
 
     cdef void _prefetch_rows(self, Py_ssize_t r) noexcept nogil:
@@ -769,7 +760,7 @@ cdef class ICM:
                     h = mix(key)
                     if hb != NULL:
                         hb[c * (L + 1)] = h
-                    if self._seen(h):
+                    if pm_maybe(&self.pairs, h):
                         nz_prefetch_r(&self.pairs.slots[h & mask])
                 else:
                     for kp in range(1, L + 1):
@@ -780,25 +771,20 @@ cdef class ICM:
                             h = mix(key)
                             if hb != NULL:
                                 hb[c * (L + 1) + kp] = h
-                            if self._seen(h):
+                            if pm_maybe(&self.pairs, h):
                                 nz_prefetch_r(&self.pairs.slots[h & mask])
                 if i + k == hi:
                     key = (wkey << 32) | endw
                     h = mix(key)
                     if hb != NULL:
                         he[k - 1] = h
-                    if self._seen(h):
+                    if pm_maybe(&self.pairs, h):
                         nz_prefetch_r(&self.pairs.slots[h & mask])
 
     cdef inline bint _live(self, int32_t w) noexcept nogil:
         """Whether word w has a positive count (one bit per word: the bits of all candidates fit
         in cache where their counts do not)."""
         return (self.live[w >> 6] >> (w & 63)) & 1
-
-    cdef inline bint _seen(self, uint64_t h) noexcept nogil:
-        """The filter's bit of the pair whose hash is ``h`` (clear: never inserted)."""
-        cdef uint64_t bit = h >> self.pairs.seen_shift
-        return (self.pairs.seen[bit >> 6] >> (bit & 63)) & 1
 
     cdef inline Py_ssize_t _hb_size(self, Py_ssize_t m) noexcept nogil:
         """Entries of a run's pair-hash buffer: (L + 1) per candidate (its pairs with the start
@@ -999,8 +985,6 @@ cdef class ICM:
         cdef int64_t changed = 0, diff
         cdef double total = 0.0
         cdef uint8_t* new = NULL
-        cdef double* plen = NULL
-        cdef double* psym = NULL
         cdef uint64_t* hbuf = NULL
         cdef uint64_t* hb
         cdef Py_ssize_t hb_run[2]
@@ -1008,20 +992,18 @@ cdef class ICM:
         for q in range(n_order):
             if order[q] < 0 or order[q] >= self.n_runs:
                 raise ValueError("order holds a run index out of range")
+        cdef double[::1] plen = _exps(lplen, self.L + 1)
+        cdef double[::1] psym = _exps(lpsym, self.n_sym)
         # the pair hashes of the next run are kept for its DP when it is no longer than this
         # (a bound on the buffers, 2 x HB_RUN x L x (L + 1) hashes; longer runs hash as they go)
         hb_m = min(self.scratch - 1, HB_RUN)
         hb_run[0] = -1
         hb_run[1] = -1
         new = <uint8_t*>malloc(self.scratch)
-        plen = <double*>malloc((self.L + 1) * sizeof(double))
-        psym = <double*>malloc(max(self.n_sym, 1) * sizeof(double))
         hbuf = <uint64_t*>malloc(2 * self._hb_size(hb_m) * sizeof(uint64_t))
         try:
-            if new == NULL or plen == NULL or psym == NULL or hbuf == NULL:
+            if new == NULL or hbuf == NULL:
                 raise MemoryError()
-            _exps(lplen, plen, self.L + 1)
-            _exps(lpsym, psym, self.n_sym)
             self._set_log_ctx(alpha1)
             for q in range(n_order):
                 r = order[q]
@@ -1048,7 +1030,7 @@ cdef class ICM:
                     continue
                 b = q & 1
                 hb = hbuf + b * self._hb_size(hb_m) if hb_run[b] == r else NULL
-                total += self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], plen, psym, logem, logtr,
+                total += self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], &plen[0], &psym[0], logem, logtr,
                                     p_end, <double>(self.n_runs - 1), True, hb, new)
                 diff = 0
                 for t in range(lo, hi):
@@ -1062,8 +1044,6 @@ cdef class ICM:
                     self._update(r, 1)
         finally:
             free(new)
-            free(plen)
-            free(psym)
             free(hbuf)
         return changed, total
 
@@ -1077,10 +1057,8 @@ cdef class ICM:
         cdef Py_ssize_t lo = self.off[r], hi = self.off[r + 1]
         out_a = np.zeros(max(hi - lo, 1), dtype=np.uint8)
         cdef uint8_t[::1] out = out_a
-        plen_a = np.exp(np.asarray(lplen))
-        psym_a = np.exp(np.asarray(lpsym))
-        cdef double[::1] plen = plen_a
-        cdef double[::1] psym = psym_a
+        cdef double[::1] plen = _exps(lplen, self.L + 1)
+        cdef double[::1] psym = _exps(lpsym, self.n_sym)
         self._set_log_ctx(alpha1)
         sc = self._path(r, alpha0, alpha1, &lplen[0], &lpsym[0], &plen[0], &psym[0], logem, logtr, p_end,
                         <double>self.n_runs, False, NULL, &out[0])
