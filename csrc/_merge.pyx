@@ -145,6 +145,18 @@ cdef class _Scratch:
             self.yr[q + S_DM] += born
 
 
+cdef int _check_seq(const int64_t[::1] seq, int64_t n_types, str name, bint marked) except -1:
+    """The checks a kernel's loops over ``seq`` rely on: every entry a type id below ``n_types``
+    or the run mark -1, and with ``marked`` a run mark at both ends."""
+    cdef Py_ssize_t i, n_seq = seq.shape[0]
+    if marked and (n_seq < 2 or seq[0] != -1 or seq[n_seq - 1] != -1):
+        raise ValueError(f"{name}: seq must start and end with -1")
+    for i in range(n_seq):
+        if seq[i] < -1 or seq[i] >= n_types:
+            raise ValueError(f"{name}: a type id of seq is out of range")
+    return 0
+
+
 def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1] occ,
                const int64_t[::1] bounds, const int64_t[::1] cv, const int64_t[::1] cw, int64_t W,
                const int64_t[::1] n_ctx, const int64_t[::1] m_succ, int64_t T,
@@ -179,11 +191,7 @@ def pass_gains(const int64_t[::1] seq, const int64_t[::1] pc, const int64_t[::1]
     cdef Py_ssize_t n_seq = seq.shape[0]
     if n_c >= 0 and bounds[0] < 0:
         raise ValueError("pass_gains: inconsistent array sizes")
-    if n_seq < 2 or seq[0] != -1 or seq[n_seq - 1] != -1:
-        raise ValueError("pass_gains: seq must start and end with -1")
-    for i in range(n_seq):
-        if seq[i] < -1 or seq[i] >= U:
-            raise ValueError("pass_gains: a type id of seq is out of range")
+    _check_seq(seq, U, "pass_gains", True)
     # the neighbours of every occurrence p, read here once (in the order of occ, so that the
     # loop below reads them in sequence): seq[p - 1], seq[p + 2], pc[p - 1], pc[p + 1]
     cdef int64_t[::1] nb = np.empty(4 * bounds[n_c] if n_c > 0 else 0, dtype=np.int64)
@@ -468,11 +476,7 @@ def pass_table(const int64_t[::1] seq, int64_t W, const int64_t[::1] lens, int64
     cdef int64_t U = W - 2, a, b, key, cnt, x, y, T = 0, bits, mask
     if W < 2 or lens.shape[0] != U or t_open.shape[0] != U:
         raise ValueError("pass_table: inconsistent array sizes")
-    if n_seq < 2 or seq[0] != -1 or seq[n_seq - 1] != -1:
-        raise ValueError("pass_table: seq must start and end with -1")
-    for i in range(n_seq):
-        if seq[i] < -1 or seq[i] >= U:
-            raise ValueError("pass_table: a type id of seq is out of range")
+    _check_seq(seq, U, "pass_table", True)
     n = n_seq - 1
     for i in range(n):
         if seq[i] != -1 or seq[i + 1] != -1:
@@ -557,9 +561,7 @@ def char_counts(const int64_t[::1] seq, const int64_t[::1] pool, const int64_t[:
     for i in range(pool.shape[0]):
         if pool[i] < 0 or pool[i] >= S:
             raise ValueError("char_counts: a symbol of a spelling is out of range")
-    for i in range(n_seq):
-        if seq[i] < -1 or seq[i] >= n_t:
-            raise ValueError("char_counts: a type id of seq is out of range")
+    _check_seq(seq, n_t, "char_counts", False)
     lens_a, n_tok_a = np.zeros(n_t, dtype=np.int64), np.zeros(n_t, dtype=np.int64)
     em_a, tr_a = np.zeros(4 * S, dtype=np.int64), np.zeros(20, dtype=np.int64)
     cdef int64_t[::1] lens = lens_a, n_tok = n_tok_a, em = em_a, tr = tr_a
