@@ -1113,25 +1113,31 @@ ctypedef fused weight_t:
 cdef double F32_EXACT = 16777216.0     # 2**24: float32 holds every integer up to here exactly
 
 
-cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const weight_t* w,
-                        const double* tw, uint64_t mask, double* delta, int8_t* bp,
-                        uint64_t* fb, int8_t* out) noexcept nogil:
-    """Best legal tag sequence of the run feat[lo:hi] into out[0:hi-lo]; returns its score.
-    ``w[bucket * 4 + tag]`` emission weights, ``tw[prev * 4 + tag]`` transitions (prev 4 = start).
-    Sums are in double whatever the type of ``w`` (a float32 weight converts exactly, so float32
-    weights decode as their float64 copy would, from half the memory). Ties go to the lowest
-    tag. ``fb`` (10 per symbol of the run) receives the feature buckets of every position."""
-    cdef Py_ssize_t m = hi - lo, t, f
+cdef void run_buckets(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const weight_t* w,
+                      uint64_t mask, uint64_t* fb) noexcept nogil:
+    """The feature buckets of every position of the run feat[lo:hi] into ``fb`` (10 per symbol),
+    each weight row asked for at once: the rows are spread over a table larger than the cache,
+    so their misses overlap instead of coming one by one. The callers do this for the next run
+    before decoding the current one, so the next run's rows arrive during that work."""
+    cdef Py_ssize_t t, f
+    for t in range(hi - lo):
+        features(feat, lo, hi, lo + t, mask, fb + 10 * t)
+        for f in range(10):
+            nz_prefetch_r(w + fb[10 * t + f] * 4)
+
+
+cdef double viterbi_run(Py_ssize_t m, const weight_t* w, const double* tw, double* delta,
+                        int8_t* bp, const uint64_t* fb, int8_t* out) noexcept nogil:
+    """Best legal tag sequence of a run of ``m`` symbols into out[0:m]; returns its score.
+    ``fb`` holds the run's feature buckets (:func:`run_buckets`), ``w[bucket * 4 + tag]`` the
+    emission weights, ``tw[prev * 4 + tag]`` the transitions (prev 4 = start). Sums are in
+    double whatever the type of ``w`` (a float32 weight converts exactly, so float32 weights
+    decode as their float64 copy would, from half the memory). Ties go to the lowest tag."""
+    cdef Py_ssize_t t, f
     cdef int y, p, bestp
     cdef double em, sc, bestsc
     cdef double em4[4]
     cdef const weight_t* row
-    # the buckets of the whole run first, each weight row asked for at once: the rows are spread
-    # over a table larger than the cache, so their misses overlap instead of coming one by one
-    for t in range(m):
-        features(feat, lo, hi, lo + t, mask, fb + 10 * t)
-        for f in range(10):
-            nz_prefetch_r(w + fb[10 * t + f] * 4)
     for t in range(m):
         # each tag's emission sums its 10 weights in template order (a bucket's 4 weights
         # are adjacent: the 4 sums advance together)
@@ -1176,6 +1182,19 @@ cdef double viterbi_run(const int32_t* feat, Py_ssize_t lo, Py_ssize_t hi, const
     return bestsc
 
 
+cdef Py_ssize_t _check_runs(const int64_t[::1] off, Py_ssize_t n) except -1:
+    """Check that run offsets start at 0, never go down and end at ``n``; returns the longest
+    run's length (at least 1)."""
+    cdef Py_ssize_t r, longest = 1
+    if off.shape[0] == 0 or off[0] != 0 or off[off.shape[0] - 1] != n:
+        raise ValueError("run offsets must start at 0 and end at the number of symbols")
+    for r in range(off.shape[0] - 1):
+        if off[r + 1] < off[r]:
+            raise ValueError("run offsets must not decrease")
+        longest = max(longest, off[r + 1] - off[r])
+    return longest
+
+
 def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1] w,
             const double[::1] tw):
     """Tags (int8, B=0 M=1 E=2 S=3) of every symbol of every run by legal-transition Viterbi;
@@ -1187,15 +1206,16 @@ def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1]
         raise ValueError("w must hold 4 weights for each of a power of two of buckets")
     if tw.shape[0] != 20:
         raise ValueError("tw must hold 20 transition weights")
+    longest = _check_runs(off, n)
     tags_a = np.zeros(n, dtype=np.int8)
     if n == 0:
         return tags_a
     cdef int8_t[::1] tags = tags_a
-    for r in range(off.shape[0] - 1):
-        longest = max(longest, off[r + 1] - off[r])
     cdef double* delta = <double*>malloc(longest * 4 * sizeof(double))
     cdef int8_t* bp = <int8_t*>malloc(longest * 4)
-    cdef uint64_t* fb = <uint64_t*>malloc(longest * 10 * sizeof(uint64_t))
+    cdef uint64_t* fb = <uint64_t*>malloc(2 * longest * 10 * sizeof(uint64_t))   # this run, next run
+    cdef uint64_t* cur
+    cdef Py_ssize_t n_runs = off.shape[0] - 1
     if delta == NULL or bp == NULL or fb == NULL:
         free(delta)
         free(bp)
@@ -1203,12 +1223,17 @@ def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1]
         raise MemoryError()
     try:
         with nogil:
-            for r in range(off.shape[0] - 1):
+            if n_runs > 0:
+                run_buckets(&feat[0], off[0], off[1], &w[0], n_buckets - 1, fb)
+            for r in range(n_runs):
+                cur = fb + (r & 1) * longest * 10
+                if r + 1 < n_runs:
+                    run_buckets(&feat[0], off[r + 1], off[r + 2], &w[0], n_buckets - 1,
+                                fb + ((r + 1) & 1) * longest * 10)
                 lo = off[r]
                 hi = off[r + 1]
                 if hi > lo:
-                    viterbi_run(&feat[0], lo, hi, &w[0], &tw[0], n_buckets - 1, delta, bp, fb,
-                                &tags[lo])
+                    viterbi_run(hi - lo, &w[0], &tw[0], delta, bp, cur, &tags[lo])
     finally:
         free(delta)
         free(bp)
@@ -1241,13 +1266,20 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
     if u.shape[0] != w.shape[0] or tw.shape[0] != 20 or tu.shape[0] != 20 or gold.shape[0] != n:
         raise ValueError("array shapes do not match")
     mask = n_buckets - 1
-    for r in range(off.shape[0] - 1):
-        longest = max(longest, off[r + 1] - off[r])
+    longest = _check_runs(off, n)
+    for q in range(order.shape[0]):
+        if order[q] < 0 or order[q] >= off.shape[0] - 1:
+            raise ValueError("order holds a run that does not exist")
+    for t in range(n):
+        if gold[t] < 0 or gold[t] > 3:
+            raise ValueError("gold tags must be 0..3 (B, M, E, S)")
     cdef double* delta = <double*>malloc(longest * 4 * sizeof(double))
     cdef int8_t* bp = <int8_t*>malloc(longest * 4)
     cdef int8_t* pred = <int8_t*>malloc(longest)
-    cdef uint64_t* fb = <uint64_t*>malloc(longest * 10 * sizeof(uint64_t))
+    cdef uint64_t* fb = <uint64_t*>malloc(2 * longest * 10 * sizeof(uint64_t))   # this run, next run
+    cdef uint64_t* cur
     cdef uint64_t* fp
+    cdef Py_ssize_t n_order = order.shape[0]
     if delta == NULL or bp == NULL or pred == NULL or fb == NULL:
         free(delta)
         free(bp)
@@ -1256,14 +1288,20 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
         raise MemoryError()
     try:
         with nogil:
-            for q in range(order.shape[0]):
+            if n_order > 0:
+                run_buckets(&feat[0], off[order[0]], off[order[0] + 1], &w[0], mask, fb)
+            for q in range(n_order):
                 r = order[q]
                 lo = off[r]
                 hi = off[r + 1]
                 m = hi - lo
+                cur = fb + (q & 1) * longest * 10
+                if q + 1 < n_order:
+                    run_buckets(&feat[0], off[order[q + 1]], off[order[q + 1] + 1], &w[0], mask,
+                                fb + ((q + 1) & 1) * longest * 10)
                 if m <= 0:
                     continue
-                viterbi_run(&feat[0], lo, hi, &w[0], &tw[0], mask, delta, bp, fb, pred)
+                viterbi_run(m, &w[0], &tw[0], delta, bp, cur, pred)
                 wrong = False
                 for t in range(m):
                     if pred[t] != gold[lo + t]:
@@ -1278,7 +1316,7 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
                         g = gold[lo + t]
                         p = pred[t]
                         if g != p:
-                            fp = fb + 10 * t        # the buckets viterbi_run computed
+                            fp = cur + 10 * t       # the run's buckets (run_buckets)
                             for f in range(10):
                                 w[fp[f] * 4 + g] += 1.0
                                 u[fp[f] * 4 + g] += c

@@ -488,6 +488,43 @@ def test_perceptron_epoch_matches_reference():
     assert np.allclose(w, rw) and np.allclose(u, ru) and np.allclose(tw, rtw) and np.allclose(tu, rtu)
 
 
+@pytest.mark.parametrize("off, order, gold, message", [
+    ([1, 3], [0], [0, 2, 3], "start at 0"),
+    ([0, 2], [0], [0, 2, 3], "end at the number"),
+    ([0, 2, 1, 3], [0], [0, 2, 3], "must not decrease"),
+    ([0, 3], [1], [0, 1, 2], "does not exist"),
+    ([0, 3], [-1], [0, 1, 2], "does not exist"),
+    ([0, 3], [0], [0, 1, 4], "gold tags"),
+])
+def test_perceptron_kernels_check_their_runs(off, order, gold, message):
+    feat = np.array([0x4E00, 0x4E01, 0x4E02], dtype=np.int32)
+    off = np.array(off, dtype=np.int64)
+    w = np.zeros(4 << 4)
+    with pytest.raises(ValueError, match=message):
+        _joint.perceptron_epoch(feat, off, np.array(order, dtype=np.int64), np.array(gold, dtype=np.int8),
+                                w, np.zeros(w.size), np.zeros(20), np.zeros(20), 1)
+    if message not in ("does not exist", "gold tags"):
+        with pytest.raises(ValueError, match=message):
+            _joint.viterbi(feat, off, w, np.zeros(20))
+
+
+def test_perceptron_kernels_skip_empty_runs():
+    rng = np.random.default_rng(3)
+    feat = rng.integers(0x4E00, 0x4E06, size=9).astype(np.int32)
+    w, tw = rng.normal(size=4 << 5), rng.normal(size=20)
+    dense = np.array([0, 4, 9])
+    gappy = np.array([0, 0, 4, 4, 4, 9, 9])        # the same runs with empty ones between
+    assert np.array_equal(_joint.viterbi(feat, dense, w, tw), _joint.viterbi(feat, gappy, w, tw))
+    gold = joint.bmes_tags(np.array([1, 0, 1, 0, 1, 1, 0, 0, 1], dtype=np.uint8), dense)
+    runs = []
+    for off, order in ((dense, [1, 0]), (gappy, [4, 0, 5, 1, 3, 2])):
+        arrays = (w.copy(), np.zeros(w.size), tw.copy(), np.zeros(20))
+        _joint.perceptron_epoch(feat, off, np.array(order, dtype=np.int64), gold, *arrays, 1)
+        runs.append(arrays)
+    for a, b in zip(*runs):
+        assert np.array_equal(a, b)
+
+
 def test_perceptron_epoch_in_float32_is_the_float64_epoch():
     rng = np.random.default_rng(11)
     bits = 6
