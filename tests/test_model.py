@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from nlpzero import learn_segmenter
+from nlpzero import learn_segmenter, segment_unsupervised
 from nlpzero._model import FORMAT_VERSION, MAGIC
 from nlpzero.cli import main
 from nlpzero.errors import InputError, ModelFormatError
@@ -115,6 +115,31 @@ def test_missing_model_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         Segmenter.load(tmp_path / "nope")
     assert not isinstance(InputError("x"), ModelFormatError)
+
+
+def _unsupervised_text(source, text: str, delimiter: str = " ", **kw) -> bytes:
+    """What unsupervised ``nlpzero segment`` writes for ``text`` (read from ``source``): the token
+    lists of segment_unsupervised joined by ``delimiter``, a newline after each line except a
+    last input line without one."""
+    out = "\n".join(delimiter.join(tokens) for tokens in segment_unsupervised(source, **kw))
+    return (out + "\n" if text.endswith("\n") else out).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def small_text(sample_lines):
+    """200 lines of the sample with an empty and a blank line in the middle, no final newline."""
+    return "\n".join(sample_lines[:100] + ["", "  "] + sample_lines[100:200])
+
+
+@pytest.fixture
+def no_perceptron(monkeypatch):
+    """Fail if the joint model's perceptron is trained (the direct output never needs it)."""
+    import nlpzero.unsupervised as unsupervised
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the perceptron was trained")
+
+    monkeypatch.setattr(unsupervised, "joint_segmenter", refuse)
 
 
 @pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--refine", "1", "--min-count", "3",
@@ -317,6 +342,89 @@ def test_default_segment_equals_learn_default(tmp_path, sample_path):
     assert runner.invoke(main, ["learn", sample_path, "-q", "-o", str(model)]).exit_code == 0
     assert runner.invoke(main, ["segment", sample_path, "-q", "--model", str(model), "-o", str(via)]).exit_code == 0
     assert direct.read_bytes() == via.read_bytes()
+
+
+# ------------------------------------------------------------------ segment_unsupervised_file (API)
+def test_segment_unsupervised_file_outputs(tmp_path, small_text, no_perceptron):
+    """Bytes to a binary file object, str to a text one, a path atomically, the same bytes as
+    segment_unsupervised's tokens, and a BatchResult that counts them."""
+    import io
+
+    from nlpzero import BatchResult, segment_unsupervised_file
+
+    src = tmp_path / "in.txt"
+    src.write_bytes(small_text.encode("utf-8"))
+    want = _unsupervised_text(str(src), small_text, "|")
+    binary, text = io.BytesIO(), io.StringIO()
+    result = segment_unsupervised_file(str(src), binary, delimiter="|")
+    assert isinstance(result, BatchResult) and binary.getvalue() == want
+    n_lines = small_text.count("\n") + 1                 # the last line has no newline
+    assert (result.lines, result.bytes_in, result.bytes_out, result.jobs) == (n_lines, src.stat().st_size,
+                                                                              len(want), 1)
+    assert result.seconds > 0
+    segment_unsupervised_file(small_text.splitlines(), text, delimiter="|")
+    assert text.getvalue() == want.decode("utf-8") + "\n"       # lines of a list all end with a newline
+    out = tmp_path / "out.txt"
+    again = segment_unsupervised_file(src, out, delimiter="|")
+    assert out.read_bytes() == want and again.lines == n_lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]   # no temporary file left
+
+
+def test_segment_unsupervised_file_segments_through_the_learned_segmenter(tmp_path, sample_path, small_text):
+    """nVBE, a corpus past the learning sample, and one too small for the joint model are
+    segmented by the learned segmenter, as segment_file does."""
+    import io
+    import warnings
+
+    from nlpzero import segment_file, segment_unsupervised_file
+
+    src = tmp_path / "in.txt"
+    src.write_bytes(small_text.encode("utf-8"))
+    tiny = ["我们喜欢自然语言处理。"] * 3
+    for corpus, kw in ((str(src), {"method": "nvbe"}), (sample_path, {"max_memory": 1 << 20, "max_word_len": 3}),
+                       (tiny, {})):
+        got, want = io.BytesIO(), io.BytesIO()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)       # too small for the joint model
+            result = segment_unsupervised_file(corpus, got, delimiter="/", jobs=1, **kw)
+            segment_file(corpus, want, segmenter=learn_segmenter(corpus, **kw), delimiter="/", jobs=1)
+        assert got.getvalue() == want.getvalue() and result.bytes_out == len(want.getvalue()) > 0
+
+
+def test_segment_unsupervised_file_checks_before_learning(tmp_path, monkeypatch):
+    import nlpzero.unsupervised as unsupervised
+    from nlpzero.errors import OutputError, ParameterError, ParameterTypeError
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("learned")
+
+    monkeypatch.setattr(unsupervised, "_learn", refuse)
+    lines = ["我们喜欢自然语言处理。"] * 20
+    f = unsupervised.segment_unsupervised_file
+    with pytest.raises(OutputError, match="directory"):
+        f(lines, tmp_path)
+    with pytest.raises(OutputError, match="does not exist"):
+        f(lines, tmp_path / "no" / "out.txt")
+    for kw, error, name in ((dict(output=3), ParameterTypeError, "output"),
+                            (dict(delimiter=b" "), ParameterTypeError, "delimiter"),
+                            (dict(method="crf"), ParameterError, "method"),
+                            (dict(seed=-1), ParameterError, "seed"),
+                            (dict(jobs=0), ParameterError, "jobs"),
+                            (dict(start_method="threads"), ParameterError, "threads"),
+                            (dict(long_words="yes"), ParameterError, "long_words"),
+                            (dict(jobs=2, client=object()), ParameterError, "jobs")):
+        with pytest.raises(error, match=name):
+            f(lines, **{"output": None, **kw})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_segment_unsupervised_file_lone_surrogate_is_an_encode_error(tmp_path):
+    from nlpzero import segment_unsupervised_file
+
+    out = tmp_path / "out.txt"
+    with pytest.raises(UnicodeEncodeError):
+        segment_unsupervised_file(["我们喜欢自然语言处理。"] * 20 + ["坏\ud800字"], out)
+    assert not out.exists()
 
 
 def test_user_dictionaries_with_a_joint_model_are_usage_errors(tmp_path, sample_path, learned_joint):
