@@ -1,6 +1,8 @@
 """Learn once, segment many: the segmenter model file (Segmenter.save / Segmenter.load,
-``nlpzero learn``, ``nlpzero segment --model``), its checks on load, and that ``nlpzero segment``
-without a dictionary is exactly learn + segment --model."""
+``nlpzero learn``, ``nlpzero segment --model``), its checks on load, and what ``nlpzero segment``
+without a dictionary writes (segment_unsupervised_file): the joint model's own segmentation of a
+corpus learned from whole (the tokens of segment_unsupervised), else exactly learn + segment
+--model."""
 from __future__ import annotations
 
 import hashlib
@@ -142,9 +144,37 @@ def no_perceptron(monkeypatch):
     monkeypatch.setattr(unsupervised, "joint_segmenter", refuse)
 
 
-@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--refine", "1", "--min-count", "3",
-                                         "--max-memory", "1M"]])
-def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample_path, options):
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_unsupervised_segment_writes_segment_unsupervised(tmp_path, small_text, no_perceptron, final_newline):
+    """Without a model the joint default writes its own segmentation of INPUT: the tokens of
+    segment_unsupervised, byte for byte, to -o FILE or standard output, from a file or from
+    standard input, with any delimiter; one output line per input line (an empty line stays one),
+    and a last line without a newline stays without one."""
+    text = small_text + ("\n" if final_newline else "")
+    src = tmp_path / "in.txt"
+    src.write_bytes(text.encode("utf-8"))
+    want = _unsupervised_text(str(src), text)
+    assert want.count(b"\n") == text.count("\n") and want.endswith(b"\n") == final_newline
+    runner = CliRunner()
+    out = tmp_path / "out.txt"
+    res = runner.invoke(main, ["segment", str(src), "-q", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes() == want
+    res = runner.invoke(main, ["segment", "-", "-q"], input=text.encode("utf-8"))
+    assert res.exit_code == 0 and res.stdout_bytes == want
+    res = runner.invoke(main, ["segment", str(src), "-q", "-d", " / "])
+    assert res.exit_code == 0 and res.stdout_bytes == _unsupervised_text(str(src), text, " / ")
+    res = runner.invoke(main, ["segment", str(src), "-o", str(out)])       # the summary line is kept
+    summary = res.stderr.splitlines()[-1]
+    n_lines = text.count("\n") + (not final_newline)
+    assert res.exit_code == 0 and summary.startswith(f"{n_lines} lines, {src.stat().st_size / 1e6:.1f} MB in ")
+    assert summary.endswith(f" MB/s, 1 jobs) -> {out}")
+
+
+def test_segment_past_the_learning_sample_is_learn_then_segment_model(tmp_path, sample_path):
+    """Past the learning sample (--max-memory), the segmenter learned from the sample segments the
+    input: exactly learn + segment --model, and the API's learned segmenter."""
+    options = ["--max-word-len", "3", "--refine", "1", "--min-count", "3", "--max-memory", "1M"]
     runner = CliRunner()
     direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
     res = runner.invoke(main, ["segment", sample_path, "-q", "-o", str(direct), *options])
@@ -154,9 +184,7 @@ def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample
     res = runner.invoke(main, ["segment", sample_path, "-q", "--model", str(model), "-o", str(via)])
     assert res.exit_code == 0, res.output
     assert direct.read_bytes() == via.read_bytes() and direct.stat().st_size > 0
-    # and both are the API's learned segmenter
-    kw = {"max_word_len": 3, "refine": 1, "min_count": 3, "max_memory": 1 << 20} if options else {}
-    seg = learn_segmenter(sample_path, **kw)
+    seg = learn_segmenter(sample_path, max_word_len=3, refine=1, min_count=3, max_memory=1 << 20)
     with open(sample_path, encoding="utf-8") as f:
         lines = f.read().splitlines()
     assert direct.read_text(encoding="utf-8").splitlines() == [" ".join(t) for t in seg.cut_lines(lines)]
@@ -170,9 +198,6 @@ def test_learn_from_standard_input_equals_learn_from_the_file(tmp_path, sample_p
     assert runner.invoke(main, ["learn", "-", "-q", "-o", str(a)], input=text).exit_code == 0
     assert runner.invoke(main, ["learn", sample_path, "-q", "-o", str(b)]).exit_code == 0
     assert a.read_bytes() == b.read_bytes()            # the same model, whichever the default method
-    res = runner.invoke(main, ["segment", "-", "-q"], input=text)
-    via = runner.invoke(main, ["segment", "-", "-q", "--model", str(b)], input=text)
-    assert res.exit_code == 0 and res.stdout == via.stdout and res.stdout
 
 
 def test_model_option_usage_errors(tmp_path, learned):
@@ -311,9 +336,13 @@ def test_damaged_joint_files_are_clear_errors(tmp_path, learned_joint, how, mess
     assert res.exit_code == 1 and message in res.output and "Traceback" not in res.output
 
 
-@pytest.mark.parametrize("method", ["joint", "nvbe"])
-@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--max-memory", "1M"]])
+_SAMPLED = ["--max-word-len", "3", "--max-memory", "1M"]
+
+
+@pytest.mark.parametrize(("method", "options"), [("nvbe", []), ("nvbe", _SAMPLED), ("joint", _SAMPLED)])
 def test_segment_is_learn_then_segment_model_for_both_methods(tmp_path, sample_path, method, options):
+    """With nVBE, or past the learning sample, `segment` without a model is learn + segment
+    --model (the joint default on a corpus learned whole: see the test above and below)."""
     runner = CliRunner()
     direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
     res = runner.invoke(main, ["segment", sample_path, "-q", "-o", str(direct), "--method", method, *options])
@@ -334,14 +363,36 @@ def test_segment_is_learn_then_segment_model_for_both_methods(tmp_path, sample_p
     assert direct.read_text(encoding="utf-8").splitlines() == [" ".join(t) for t in seg.cut_lines(lines)]
 
 
-def test_default_segment_equals_learn_default(tmp_path, sample_path):
-    """Without --method both commands use the same default method."""
+def test_default_segment_is_the_joint_models_own_segmentation(tmp_path, sample_path, no_perceptron):
+    """Without --method, `segment` uses the joint model (the default of `learn` too) on the whole
+    sample: segment_unsupervised's tokens, with the same options as the API."""
     runner = CliRunner()
-    direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
-    assert runner.invoke(main, ["segment", sample_path, "-q", "-o", str(direct)]).exit_code == 0
-    assert runner.invoke(main, ["learn", sample_path, "-q", "-o", str(model)]).exit_code == 0
-    assert runner.invoke(main, ["segment", sample_path, "-q", "--model", str(model), "-o", str(via)]).exit_code == 0
-    assert direct.read_bytes() == via.read_bytes()
+    with open(sample_path, encoding="utf-8") as f:
+        text = f.read()
+    for options, kw in (([], {}), (["--method", "joint", "--max-word-len", "3", "--no-long-words"],
+                                   {"method": "joint", "max_word_len": 3, "long_words": False})):
+        res = runner.invoke(main, ["segment", sample_path, "-q", *options])
+        assert res.exit_code == 0, res.output
+        assert res.stdout_bytes == _unsupervised_text(sample_path, text, **kw)
+
+
+def test_learned_segment_usage_errors_come_before_learning(tmp_path, sample_path, monkeypatch):
+    import nlpzero.unsupervised as unsupervised
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("learned")
+
+    monkeypatch.setattr(unsupervised, "_learn", refuse)
+    runner = CliRunner()
+    words = tmp_path / "words.txt"
+    words.write_text("卡梅拉 5\n", encoding="utf-8")
+    for extra, message in ((["--mode", "jieba"], "--mode"), (["--traditional"], "--traditional"),
+                           (["--cut", "search"], "--cut"), (["--user-dict", str(words)], "--user-dict"),
+                           (["--long-words", "--method", "nvbe"], "--long-words")):
+        res = runner.invoke(main, ["segment", sample_path, "-q", *extra])
+        assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output, (extra, res.output)
+    res = runner.invoke(main, ["segment", sample_path, "-q", "-o", str(tmp_path)])
+    assert res.exit_code != 0 and "directory" in res.output and "Traceback" not in res.output
 
 
 # ------------------------------------------------------------------ segment_unsupervised_file (API)
