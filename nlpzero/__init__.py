@@ -61,6 +61,7 @@ _EXPORTS = {
     "learn_segmenter": "nlpzero.unsupervised",
     "segment_unsupervised": "nlpzero.unsupervised",
     "segment_unsupervised_spans": "nlpzero.unsupervised",
+    "segment_unsupervised_file": "nlpzero.unsupervised",
     "Lexicon": "nlpzero.lexicon",
     # sentence templates and structure
     "find_templates": "nlpzero.templates",

@@ -1,6 +1,7 @@
 """The glue between nVBE and the joint model: nVBE's segmentation of the training corpus (or of
 an evenly spread sample of its runs) as the arrays :mod:`nlpzero.joint` reads, and the joint
-model's output back as tokens or a :class:`~nlpzero.joint.JointSegmenter`.
+model's output back as tokens, spans or UTF-8 text (:func:`joint_output`) or a
+:class:`~nlpzero.joint.JointSegmenter`.
 
 Used by :mod:`nlpzero.unsupervised` (``method="joint"``); the sample cap is
 :func:`nlpzero.joint.joint_sample_chars`. Its public-named functions are also a documented test
@@ -154,15 +155,14 @@ def joint_segmenter(passes: Passes, inputs: _JointInputs, refined, seed: int,
     return JointSegmenter(perceptron, normalize=passes.normalize, info=info, learned=learned)
 
 
-def joint_output(passes: Passes, inputs: _JointInputs, starts: np.ndarray, spans: bool):
-    """Tokens of the training corpus from the joint model's word starts (one flag per run
-    symbol, in corpus order), through the text model of :mod:`nlpzero.joint`."""
-    from . import _joint
+def _chunk_spans(passes: Passes, inputs: _JointInputs, starts: np.ndarray):
+    """``(text, codes, lo, hi)`` per chunk of the training corpus: its token spans from the joint
+    model's word starts (one flag per run symbol, in corpus order), through the text model of
+    :mod:`nlpzero.joint`."""
     from ._joint_text import token_spans
     from .segment import Segmenter
 
     chars = Segmenter.from_scores({}, unknown_score=-1.0, normalize=passes.normalize)
-    pieces = []
     at = 0
     for text, sym_starts in zip(passes.texts(), inputs.chunk_starts):
         codes = as_codes(text)
@@ -175,8 +175,31 @@ def joint_output(passes: Passes, inputs: _JointInputs, starts: np.ndarray, spans
             lo, hi = token_spans(codes, cs, word_start, passes.normalize)
         else:
             lo = hi = np.zeros(0, dtype=np.int64)
-        pieces.append((text, codes, lo, hi))
-    if spans:
+        yield text, codes, lo, hi
+
+
+def joint_output(passes: Passes, inputs: _JointInputs, starts: np.ndarray, form: str, delimiter: str = " "):
+    """The training corpus segmented by the joint model's word starts, in one of three forms:
+    ``"tokens"``, an iterator of one list of tokens per line; ``"spans"``, ``(lo, hi)`` over the
+    whole text (its chunks joined); ``"bytes"``, an iterator of UTF-8 bytes per chunk, tokens
+    joined by ``delimiter`` and lines by ``\\n`` (one ``\\n`` per input ``\\n``; a lone surrogate
+    raises UnicodeEncodeError, as :meth:`nlpzero.joint.JointSegmenter.segment_bytes` does)."""
+    from . import _joint
+
+    if form == "bytes":
+        sep = delimiter.encode("utf-8")
+
+        def chunks():
+            mid = False                 # the output so far ends inside a line that has a token
+            for text, codes, lo, hi in _chunk_spans(passes, inputs, starts):
+                if ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
+                    text.encode("utf-8")        # a lone surrogate has no UTF-8: UnicodeEncodeError
+                data, mid = _joint.tokens_utf8(codes, lo, hi, sep, mid)
+                yield data
+
+        return chunks()
+    pieces = list(_chunk_spans(passes, inputs, starts))
+    if form == "spans":
         los, his, base = [], [], 0
         for text, _, lo, hi in pieces:
             los.append(lo + base)

@@ -208,6 +208,55 @@ def default_jobs() -> int:
     return _default()
 
 
+def _is_stdout(output: Any) -> bool:
+    return output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-")
+
+
+def check_output(output: Any) -> None:
+    """Raise before any work unless ``output`` is something :func:`write_output` takes: a
+    writable path (:func:`nlpzero._io.check_output_path`: not a directory, its directory
+    exists...), ``"-"``, None or a file object (:class:`~nlpzero.errors.ParameterTypeError`
+    otherwise)."""
+    from ._io import check_output_path
+
+    if _is_stdout(output) or hasattr(output, "write"):
+        return
+    if isinstance(output, (str, os.PathLike)):
+        check_output_path(os.fspath(output))
+        return
+    raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+
+
+def write_output(output: Any, run: Callable[[Callable[[bytes], Any]], None]) -> None:
+    """Call ``run(write)``, where ``write(data)`` sends UTF-8 bytes to ``output`` as the batch
+    jobs do: a path atomically (:func:`nlpzero._io.atomic_write`; nothing left there when
+    ``run`` raises), ``"-"`` or None to standard output (flushed after every write), a binary
+    file object as bytes, a text file object as str."""
+    from ._io import atomic_write, open_output
+
+    if _is_stdout(output):
+        with open_output(None, "wb") as stream:   # every write checked (full disk, closed)
+
+            def write(data: bytes) -> None:
+                stream.write(data)
+                stream.flush()                    # results appear as they are made
+
+            run(write)
+    elif isinstance(output, (str, os.PathLike)):
+        with atomic_write(output, "wb") as f:
+            run(f.write)
+    elif hasattr(output, "write"):
+        import io
+
+        if isinstance(output, io.TextIOBase):
+            run(lambda data: output.write(data.decode("utf-8")))
+        else:
+            run(output.write)
+    else:
+        raise ParameterTypeError(
+            f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+
+
 def map_lines(
     corpus: Any,
     output: Any,
@@ -280,7 +329,6 @@ def map_lines(
     import time
 
     from . import _limits as limits
-    from ._io import atomic_write, check_output_path, open_output
     from ._progress import make_progress
     from .corpus import Corpus
     from .errors import DecodeError
@@ -291,8 +339,7 @@ def map_lines(
     source = corpus if isinstance(corpus, Corpus) else Corpus(corpus, encoding=encoding, errors=errors)
     if source.size is not None and source.size < SMALL_INPUT_BYTES:
         jobs = 1
-    if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
-        check_output_path(os.fspath(output))       # fail before reading anything
+    check_output(output)                           # fail before reading anything
     meter = make_progress(progress, source.size, desc)
     work = (func, source.encoding, source.errors)
     counts = {"lines": 0, "out": 0, "last": b""}
@@ -350,27 +397,7 @@ def map_lines(
             _signals.restore(previous)
 
     try:
-        if output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-"):
-            with open_output(None, "wb") as stream:   # every write checked (full disk, closed)
-
-                def write(data: bytes) -> None:
-                    stream.write(data)
-                    stream.flush()                    # results appear as they are made
-
-                run(write)
-        elif isinstance(output, (str, os.PathLike)):
-            with atomic_write(output, "wb") as f:
-                run(f.write)
-        elif hasattr(output, "write"):
-            import io
-
-            if isinstance(output, io.TextIOBase):
-                run(lambda data: output.write(data.decode("utf-8")))
-            else:
-                run(output.write)
-        else:
-            raise ParameterTypeError(
-                f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+        write_output(output, run)
     finally:
         meter.close()
     # a last line without a terminator still counts (its output has no newline either)

@@ -6,6 +6,7 @@
   whose words are those of the training corpus's segmentation, with their scores.
 - :func:`segment_unsupervised` — learn from a corpus and segment that corpus, one call.
 - :func:`segment_unsupervised_spans` — the same tokens as character spans of the whole text.
+- :func:`segment_unsupervised_file` — the same tokens written to a file (``nlpzero segment``).
 
 Statistics come from the one n-gram counter through :class:`nlpzero._passes.Passes`, as for
 :func:`nlpzero.discover`; nVBE's segmentation is one compiled dynamic programme over the
@@ -40,11 +41,12 @@ from .ngrams import DEFAULT_MAX_MEMORY
 from .nvbe import nvbe_scores
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .batch import BatchResult
     from .protocol import SegmenterLike
     from .segment import Segmenter
 
 __all__ = ["LEARN_BYTES_PER_CHAR", "learn_sample_chars", "learn_segmenter", "segment_unsupervised",
-           "segment_unsupervised_spans"]
+           "segment_unsupervised_file", "segment_unsupervised_spans"]
 
 #: segmentation methods of learn_segmenter / segment_unsupervised
 METHODS = ("nvbe", "joint")
@@ -131,7 +133,17 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
         corpus, sample = learning_sample(corpus, max_memory, max_word_len, progress)
         passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     else:       # counted on the cluster, learned here on the merged counts (nlpzero.distributed)
+        from ._reading import is_url
         from ._sample import cluster_passes
+
+        if whole_again and not is_url(corpus):
+            corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
+            if not corpus.reiterable:             # segmented after learning: keep a copy
+                from ._spill import spill_to_file
+
+                spill = spill_to_file(corpus)
+                corpus = spill.corpus
+                corpus.spill = spill
 
         passes, sample = cluster_passes(client, corpus, max_word_len, max_memory, progress,
                                         "learning a segmenter", encoding=encoding, errors=errors,
@@ -323,28 +335,32 @@ def _check_long_words(long_words, method) -> bool:
 
 
 def _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count, encoding, errors,
-                      normalize, max_memory, progress, *, spans: bool, long_words: bool | None = None):
-    """Learn for :func:`segment_unsupervised` (``spans=False``) or its spans form: ``(direct,
-    texts, seg)``. ``direct`` is the joint model's own segmentation of the corpus when the whole
-    corpus was refined (then ``seg`` is None); otherwise ``seg`` segments ``texts()``, the whole
-    corpus in chunks of whole lines."""
+                      normalize, max_memory, progress, *, form: str, long_words: bool | None = None,
+                      client: Any = None, delimiter: str = " "):
+    """Learn for :func:`segment_unsupervised` (``form="tokens"``), its spans form (``"spans"``)
+    or :func:`segment_unsupervised_file` (``"bytes"``, tokens joined by ``delimiter``):
+    ``(direct, texts, seg, whole)``. ``direct`` is the joint model's own segmentation of the
+    corpus in that form (:func:`nlpzero._joint_learn.joint_output`) when the whole corpus was
+    refined (then ``seg`` is None); otherwise ``seg`` segments ``texts()``, the whole corpus in
+    chunks of whole lines. ``whole``: the corpus ``texts()`` reads (re-readable)."""
     check_choice("method", method, METHODS)
     seed = limits.check("seed", seed)
     long_words = _check_long_words(long_words, method)
     passes, model, sample = _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors,
-                                   normalize, progress, max_memory, whole_again=True)
+                                   normalize, progress, max_memory, client=client, whole_again=True)
     if sample is not None:              # learned from a sample: its segmenter segments the whole input
         seg = _learned_segmenter(passes, model, sample, method, seed, max_word_len, penalty, refine,
                                  max_memory, progress, long_words)
-        return None, sample.whole.line_chunks, seg
+        return None, sample.whole.line_chunks, seg, sample.whole
     if method == "joint":
         inputs = joint_inputs(passes, model, max_memory)
         if inputs is not None:
             refined = joint_refine(inputs, max_word_len, seed, progress, long_words)
             if not inputs.sampled:
-                return joint_output(passes, inputs, refined.starts, spans), passes.texts, None
-            return None, passes.texts, joint_segmenter(passes, inputs, refined, seed, max_word_len)
-    return None, passes.texts, _segmenter(passes, model, penalty, refine)
+                direct = joint_output(passes, inputs, refined.starts, form, delimiter)
+                return direct, passes.texts, None, passes.corpus
+            return None, passes.texts, joint_segmenter(passes, inputs, refined, seed, max_word_len), passes.corpus
+    return None, passes.texts, _segmenter(passes, model, penalty, refine), passes.corpus
 
 
 def segment_unsupervised(
@@ -388,9 +404,9 @@ def segment_unsupervised(
     >>> next(iter(segment_unsupervised(lines)))[-1]
     '。'
     """
-    direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
-                                           encoding, errors, normalize, max_memory, progress, spans=False,
-                                           long_words=long_words)
+    direct, texts, seg, _ = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                              encoding, errors, normalize, max_memory, progress, form="tokens",
+                                              long_words=long_words)
     if direct is not None:
         return direct
 
@@ -436,9 +452,9 @@ def segment_unsupervised_spans(
     >>> [text[a:b] for a, b in zip(lo[:3], hi[:3])]
     ['我们喜欢', '自然语言处理', '。']
     """
-    direct, texts, seg = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
-                                           encoding, errors, normalize, max_memory, progress, spans=True,
-                                           long_words=long_words)
+    direct, texts, seg, _ = _learn_for_output(corpus, method, seed, max_word_len, penalty, refine, min_count,
+                                              encoding, errors, normalize, max_memory, progress, form="spans",
+                                              long_words=long_words)
     if direct is not None:
         return direct
     los, his, base = [], [], 0
@@ -448,6 +464,138 @@ def segment_unsupervised_spans(
         his.append(hi + base)
         base += len(text)
     return np.concatenate(los), np.concatenate(his)
+
+
+def segment_unsupervised_file(
+    corpus: Source,
+    output: Any = None,
+    *,
+    delimiter: str = " ",
+    method: str = DEFAULT_METHOD,
+    seed: int = 0,
+    max_word_len: int = 4,
+    penalty: float = 0.0,
+    refine: int = 0,
+    min_count: int | None = None,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    normalize: bool = True,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    long_words: bool | None = None,
+    progress: ProgressArg = False,
+    jobs: int | None = None,
+    start_method: str | None = None,
+    client: Any = None,
+) -> BatchResult:
+    """Learn from ``corpus`` and write its segmentation to ``output``: the tokens of
+    :func:`segment_unsupervised`, joined by ``delimiter``, one output line per input line (what
+    ``nlpzero segment INPUT`` without a model writes).
+
+    With the joint model (the default) on a corpus learned from whole, the output is the
+    model's own refined segmentation of the corpus, written from this process; no perceptron is
+    trained (that is what :func:`learn_segmenter` adds, to carry the model to other text). With
+    ``method="nvbe"``, on a corpus larger than the learning sample (:func:`learn_sample_chars`,
+    or the joint model's cap :func:`nlpzero.joint.joint_sample_chars`), or when the corpus is
+    too small for the joint model, the learned segmenter segments the whole input with
+    :func:`nlpzero.segment_file` (on ``jobs`` processes, or on the cluster of ``client``),
+    exactly as ``segment_file(corpus, output, segmenter=learn_segmenter(corpus))``.
+
+    Parameters
+    ----------
+    corpus : path, ``"-"``, file object, iterable of str, or Corpus
+        Raw text (a read-once source is copied to a temporary file to be read again).
+    output : path, ``"-"``, None, or file object
+        As for :func:`nlpzero.map_lines`: a path is written atomically (and checked before
+        learning, so a bad path fails at once), ``"-"`` or None is standard output, a file
+        object receives bytes (str if it is a text file).
+    delimiter : str, default " "
+        Between the tokens of a line.
+    method, seed, max_word_len, penalty, refine, min_count, max_memory, long_words
+        As for :func:`learn_segmenter`.
+    encoding, errors, normalize, progress
+        As for :func:`discover`.
+    jobs : int, optional
+        Worker processes of the :func:`nlpzero.segment_file` pass (default: all cores); the
+        joint model's own segmentation is written from this process.
+    start_method : {None, "fork", "spawn", "forkserver"}
+        How those workers start (as for :func:`nlpzero.segment_file`).
+    client : dask.distributed.Client, optional
+        Learn (as :func:`learn_segmenter` does) and segment (as :func:`nlpzero.segment_file`
+        does) on this Dask cluster; the same output, byte for byte. ``jobs`` and
+        ``start_method`` do not apply.
+
+    Returns
+    -------
+    nlpzero.BatchResult
+        Lines and bytes written (a last input line without a newline gives a last output line
+        without one, counted when not empty), bytes read (the input's size for a file, else the
+        UTF-8 size of its text), the wall-clock seconds of the whole call (learning included)
+        and the worker processes that segmented (1: this process).
+
+    Raises
+    ------
+    nlpzero.errors.OutputError
+        ``output`` cannot be written (a directory, a missing directory...), before learning.
+    nlpzero.errors.CorpusTooSmallError
+        Fewer than 20 characters of text.
+
+    Examples
+    --------
+    >>> import io
+    >>> lines = ["我们喜欢自然语言处理。"] * 20 + ["自然语言很美"] * 10
+    >>> out = io.BytesIO()
+    >>> segment_unsupervised_file(lines, out, delimiter="/").lines
+    30
+    >>> out.getvalue().decode().splitlines()[0]
+    '我们喜欢/自然语言处理/。'
+    >>> out.getvalue().decode().splitlines() == ["/".join(t) for t in segment_unsupervised(lines)]
+    True
+    """
+    import time
+
+    from .batch import BatchResult, check_output, check_start_method, segment_file, write_output
+    from .errors import ParameterTypeError
+
+    began = time.perf_counter()
+    if not isinstance(delimiter, str):
+        raise ParameterTypeError(f"`delimiter` must be str, got {type(delimiter).__name__}", "delimiter",
+                                 delimiter)
+    if jobs is not None:
+        jobs = limits.check("jobs", jobs)
+    start_method = check_start_method(start_method)
+    if client is not None and (jobs is not None or start_method is not None):
+        raise ParameterError("`jobs` and `start_method` are for local worker processes; with `client` "
+                             "the Dask cluster's workers segment", "jobs", jobs)
+    check_output(output)                   # fail before learning
+    direct, texts, seg, whole = _learn_for_output(
+        corpus, method, seed, max_word_len, penalty, refine, min_count, encoding, errors, normalize,
+        max_memory, progress, form="bytes", long_words=long_words, client=client, delimiter=delimiter)
+    if direct is None:
+        from ._reading import is_url
+
+        source = corpus if client is not None and is_url(corpus) else whole   # a URL: read by the workers
+        result = segment_file(source, output, segmenter=seg, jobs=jobs, delimiter=delimiter,
+                              encoding=encoding, errors=errors, progress=progress,
+                              start_method=start_method, client=client)
+        return BatchResult(result.lines, result.bytes_in, result.bytes_out, time.perf_counter() - began,
+                           result.jobs)
+    counts = {"out": 0, "newlines": 0, "last": b""}
+
+    def run(write) -> None:
+        for data in direct:
+            if data:
+                write(data)
+                counts["out"] += len(data)
+                counts["newlines"] += data.count(b"\n")
+                counts["last"] = data[-1:]
+
+    write_output(output, run)
+    # a last line without a terminator still counts (its output has no newline either)
+    lines = counts["newlines"] + (1 if counts["last"] not in (b"", b"\n") else 0)
+    size = getattr(whole, "size", None)
+    if size is None:
+        size = sum(len(text.encode("utf-8", "surrogatepass")) for text in texts())
+    return BatchResult(lines, int(size), counts["out"], time.perf_counter() - began, 1)
 
 
 def _segmenter_scores(passes: Passes, model: _Model) -> dict:

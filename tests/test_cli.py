@@ -186,16 +186,13 @@ def test_segment_errors(tmp_path):
 def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
     from click.testing import CliRunner
 
-    from nlpzero import learn_segmenter
+    from nlpzero import segment_unsupervised
     from nlpzero.cli import main
 
     runner = CliRunner()
     res = runner.invoke(main, ["segment", sample_path, "--max-word-len", "2", "-q"])
     assert res.exit_code == 0, res.output
-    seg = learn_segmenter(sample_path, max_word_len=2)
-    with open(sample_path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    assert res.output.splitlines() == [" ".join(toks) for toks in seg.cut_lines(lines)]
+    assert res.output.splitlines() == [" ".join(toks) for toks in segment_unsupervised(sample_path, max_word_len=2)]
     assert res.output != runner.invoke(main, ["segment", sample_path, "-q"]).output
     res = runner.invoke(main, ["segment", sample_path, "--dict", "jieba", "--max-word-len", "2"])
     assert res.exit_code == 2 and "--max-word-len" in res.output
@@ -203,11 +200,11 @@ def test_cli_max_word_len_reaches_the_learned_segmenter(tmp_path, sample_path):
 
 def test_cli_long_words_option_reaches_the_learned_segmenter(tmp_path):
     """--no-long-words learns the joint model without its merges (as long_words=False), the
-    default and --long-words with them; --long-words with nvbe or a given segmenter is a usage
-    error."""
+    default and --long-words with them, in `segment` (the model's own segmentation) and in
+    `learn` (its perceptron); --long-words with nvbe or a given segmenter is a usage error."""
     from click.testing import CliRunner
 
-    from nlpzero import learn_segmenter
+    from nlpzero import learn_segmenter, segment_unsupervised
     from nlpzero.cli import main
 
     path = tmp_path / "in.txt"
@@ -220,13 +217,13 @@ def test_cli_long_words_option_reaches_the_learned_segmenter(tmp_path):
         assert res.exit_code == 0, res.output
         outs[flag] = res.output.splitlines()
     for flag, long_words in (("--long-words", True), ("--no-long-words", False)):
-        seg = learn_segmenter(str(path), long_words=long_words)
-        assert outs[flag] == [" ".join(toks) for toks in seg.cut_lines(lines)]
+        assert outs[flag] == [" ".join(toks) for toks in segment_unsupervised(str(path), long_words=long_words)]
     assert outs[None] == outs["--long-words"] != outs["--no-long-words"]
     model = tmp_path / "m.nlpz"
     assert runner.invoke(main, ["learn", str(path), "-q", "--no-long-words", "-o", str(model)]).exit_code == 0
     res = runner.invoke(main, ["segment", str(path), "-q", "--model", str(model)])
-    assert res.output.splitlines() == outs["--no-long-words"]
+    seg = learn_segmenter(str(path), long_words=False)
+    assert res.output.splitlines() == [" ".join(toks) for toks in seg.cut_lines(lines)]
     res = runner.invoke(main, ["segment", str(path), "--long-words", "--method", "nvbe"])
     assert res.exit_code == 2 and "--long-words" in res.output
     res = runner.invoke(main, ["segment", str(path), "--no-long-words", "--dict", "jieba"])

@@ -1,6 +1,8 @@
 """Learn once, segment many: the segmenter model file (Segmenter.save / Segmenter.load,
-``nlpzero learn``, ``nlpzero segment --model``), its checks on load, and that ``nlpzero segment``
-without a dictionary is exactly learn + segment --model."""
+``nlpzero learn``, ``nlpzero segment --model``), its checks on load, and what ``nlpzero segment``
+without a dictionary writes (segment_unsupervised_file): the joint model's own segmentation of a
+corpus learned from whole (the tokens of segment_unsupervised), else exactly learn + segment
+--model."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from nlpzero import learn_segmenter
+from nlpzero import learn_segmenter, segment_unsupervised
 from nlpzero._model import FORMAT_VERSION, MAGIC
 from nlpzero.cli import main
 from nlpzero.errors import InputError, ModelFormatError
@@ -117,9 +119,62 @@ def test_missing_model_file(tmp_path):
     assert not isinstance(InputError("x"), ModelFormatError)
 
 
-@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--refine", "1", "--min-count", "3",
-                                         "--max-memory", "1M"]])
-def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample_path, options):
+def _unsupervised_text(source, text: str, delimiter: str = " ", **kw) -> bytes:
+    """What unsupervised ``nlpzero segment`` writes for ``text`` (read from ``source``): the token
+    lists of segment_unsupervised joined by ``delimiter``, a newline after each line except a
+    last input line without one."""
+    out = "\n".join(delimiter.join(tokens) for tokens in segment_unsupervised(source, **kw))
+    return (out + "\n" if text.endswith("\n") else out).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def small_text(sample_lines):
+    """200 lines of the sample with an empty and a blank line in the middle, no final newline."""
+    return "\n".join(sample_lines[:100] + ["", "  "] + sample_lines[100:200])
+
+
+@pytest.fixture
+def no_perceptron(monkeypatch):
+    """Fail if the joint model's perceptron is trained (the direct output never needs it)."""
+    import nlpzero.unsupervised as unsupervised
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the perceptron was trained")
+
+    monkeypatch.setattr(unsupervised, "joint_segmenter", refuse)
+
+
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_unsupervised_segment_writes_segment_unsupervised(tmp_path, small_text, no_perceptron, final_newline):
+    """Without a model the joint default writes its own segmentation of INPUT: the tokens of
+    segment_unsupervised, byte for byte, to -o FILE or standard output, from a file or from
+    standard input, with any delimiter; one output line per input line (an empty line stays one),
+    and a last line without a newline stays without one."""
+    text = small_text + ("\n" if final_newline else "")
+    src = tmp_path / "in.txt"
+    src.write_bytes(text.encode("utf-8"))
+    want = _unsupervised_text(str(src), text)
+    assert want.count(b"\n") == text.count("\n") and want.endswith(b"\n") == final_newline
+    runner = CliRunner()
+    out = tmp_path / "out.txt"
+    res = runner.invoke(main, ["segment", str(src), "-q", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes() == want
+    res = runner.invoke(main, ["segment", "-", "-q"], input=text.encode("utf-8"))
+    assert res.exit_code == 0 and res.stdout_bytes == want
+    res = runner.invoke(main, ["segment", str(src), "-q", "-d", " / "])
+    assert res.exit_code == 0 and res.stdout_bytes == _unsupervised_text(str(src), text, " / ")
+    res = runner.invoke(main, ["segment", str(src), "-o", str(out)])       # the summary line is kept
+    summary = res.stderr.splitlines()[-1]
+    n_lines = text.count("\n") + (not final_newline)
+    assert res.exit_code == 0 and summary.startswith(f"{n_lines} lines, {src.stat().st_size / 1e6:.1f} MB in ")
+    assert summary.endswith(f" MB/s, 1 jobs) -> {out}")
+
+
+def test_segment_past_the_learning_sample_is_learn_then_segment_model(tmp_path, sample_path):
+    """Past the learning sample (--max-memory), the segmenter learned from the sample segments the
+    input: exactly learn + segment --model, and the API's learned segmenter."""
+    options = ["--max-word-len", "3", "--refine", "1", "--min-count", "3", "--max-memory", "1M"]
     runner = CliRunner()
     direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
     res = runner.invoke(main, ["segment", sample_path, "-q", "-o", str(direct), *options])
@@ -129,9 +184,7 @@ def test_segment_without_dictionary_is_learn_then_segment_model(tmp_path, sample
     res = runner.invoke(main, ["segment", sample_path, "-q", "--model", str(model), "-o", str(via)])
     assert res.exit_code == 0, res.output
     assert direct.read_bytes() == via.read_bytes() and direct.stat().st_size > 0
-    # and both are the API's learned segmenter
-    kw = {"max_word_len": 3, "refine": 1, "min_count": 3, "max_memory": 1 << 20} if options else {}
-    seg = learn_segmenter(sample_path, **kw)
+    seg = learn_segmenter(sample_path, max_word_len=3, refine=1, min_count=3, max_memory=1 << 20)
     with open(sample_path, encoding="utf-8") as f:
         lines = f.read().splitlines()
     assert direct.read_text(encoding="utf-8").splitlines() == [" ".join(t) for t in seg.cut_lines(lines)]
@@ -145,9 +198,6 @@ def test_learn_from_standard_input_equals_learn_from_the_file(tmp_path, sample_p
     assert runner.invoke(main, ["learn", "-", "-q", "-o", str(a)], input=text).exit_code == 0
     assert runner.invoke(main, ["learn", sample_path, "-q", "-o", str(b)]).exit_code == 0
     assert a.read_bytes() == b.read_bytes()            # the same model, whichever the default method
-    res = runner.invoke(main, ["segment", "-", "-q"], input=text)
-    via = runner.invoke(main, ["segment", "-", "-q", "--model", str(b)], input=text)
-    assert res.exit_code == 0 and res.stdout == via.stdout and res.stdout
 
 
 def test_model_option_usage_errors(tmp_path, learned):
@@ -286,9 +336,13 @@ def test_damaged_joint_files_are_clear_errors(tmp_path, learned_joint, how, mess
     assert res.exit_code == 1 and message in res.output and "Traceback" not in res.output
 
 
-@pytest.mark.parametrize("method", ["joint", "nvbe"])
-@pytest.mark.parametrize("options", [[], ["--max-word-len", "3", "--max-memory", "1M"]])
+_SAMPLED = ["--max-word-len", "3", "--max-memory", "1M"]
+
+
+@pytest.mark.parametrize(("method", "options"), [("nvbe", []), ("nvbe", _SAMPLED), ("joint", _SAMPLED)])
 def test_segment_is_learn_then_segment_model_for_both_methods(tmp_path, sample_path, method, options):
+    """With nVBE, or past the learning sample, `segment` without a model is learn + segment
+    --model (the joint default on a corpus learned whole: see the test above and below)."""
     runner = CliRunner()
     direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
     res = runner.invoke(main, ["segment", sample_path, "-q", "-o", str(direct), "--method", method, *options])
@@ -309,14 +363,119 @@ def test_segment_is_learn_then_segment_model_for_both_methods(tmp_path, sample_p
     assert direct.read_text(encoding="utf-8").splitlines() == [" ".join(t) for t in seg.cut_lines(lines)]
 
 
-def test_default_segment_equals_learn_default(tmp_path, sample_path):
-    """Without --method both commands use the same default method."""
+def test_default_segment_is_the_joint_models_own_segmentation(tmp_path, sample_path, no_perceptron):
+    """Without --method, `segment` uses the joint model (the default of `learn` too) on the whole
+    sample: segment_unsupervised's tokens, with the same options as the API."""
     runner = CliRunner()
-    direct, model, via = tmp_path / "direct.txt", tmp_path / "m.nlpz", tmp_path / "via.txt"
-    assert runner.invoke(main, ["segment", sample_path, "-q", "-o", str(direct)]).exit_code == 0
-    assert runner.invoke(main, ["learn", sample_path, "-q", "-o", str(model)]).exit_code == 0
-    assert runner.invoke(main, ["segment", sample_path, "-q", "--model", str(model), "-o", str(via)]).exit_code == 0
-    assert direct.read_bytes() == via.read_bytes()
+    with open(sample_path, encoding="utf-8") as f:
+        text = f.read()
+    for options, kw in (([], {}), (["--method", "joint", "--max-word-len", "3", "--no-long-words"],
+                                   {"method": "joint", "max_word_len": 3, "long_words": False})):
+        res = runner.invoke(main, ["segment", sample_path, "-q", *options])
+        assert res.exit_code == 0, res.output
+        assert res.stdout_bytes == _unsupervised_text(sample_path, text, **kw)
+
+
+def test_learned_segment_usage_errors_come_before_learning(tmp_path, sample_path, monkeypatch):
+    import nlpzero.unsupervised as unsupervised
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("learned")
+
+    monkeypatch.setattr(unsupervised, "_learn", refuse)
+    runner = CliRunner()
+    words = tmp_path / "words.txt"
+    words.write_text("卡梅拉 5\n", encoding="utf-8")
+    for extra, message in ((["--mode", "jieba"], "--mode"), (["--traditional"], "--traditional"),
+                           (["--cut", "search"], "--cut"), (["--user-dict", str(words)], "--user-dict"),
+                           (["--long-words", "--method", "nvbe"], "--long-words")):
+        res = runner.invoke(main, ["segment", sample_path, "-q", *extra])
+        assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output, (extra, res.output)
+    res = runner.invoke(main, ["segment", sample_path, "-q", "-o", str(tmp_path)])
+    assert res.exit_code != 0 and "directory" in res.output and "Traceback" not in res.output
+
+
+# ------------------------------------------------------------------ segment_unsupervised_file (API)
+def test_segment_unsupervised_file_outputs(tmp_path, small_text, no_perceptron):
+    """Bytes to a binary file object, str to a text one, a path atomically, the same bytes as
+    segment_unsupervised's tokens, and a BatchResult that counts them."""
+    import io
+
+    from nlpzero import BatchResult, segment_unsupervised_file
+
+    src = tmp_path / "in.txt"
+    src.write_bytes(small_text.encode("utf-8"))
+    want = _unsupervised_text(str(src), small_text, "|")
+    binary, text = io.BytesIO(), io.StringIO()
+    result = segment_unsupervised_file(str(src), binary, delimiter="|")
+    assert isinstance(result, BatchResult) and binary.getvalue() == want
+    n_lines = small_text.count("\n") + 1                 # the last line has no newline
+    assert (result.lines, result.bytes_in, result.bytes_out, result.jobs) == (n_lines, src.stat().st_size,
+                                                                              len(want), 1)
+    assert result.seconds > 0
+    segment_unsupervised_file(small_text.splitlines(), text, delimiter="|")
+    assert text.getvalue() == want.decode("utf-8") + "\n"       # lines of a list all end with a newline
+    out = tmp_path / "out.txt"
+    again = segment_unsupervised_file(src, out, delimiter="|")
+    assert out.read_bytes() == want and again.lines == n_lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out.txt"]   # no temporary file left
+
+
+def test_segment_unsupervised_file_segments_through_the_learned_segmenter(tmp_path, sample_path, small_text):
+    """nVBE, a corpus past the learning sample, and one too small for the joint model are
+    segmented by the learned segmenter, as segment_file does."""
+    import io
+    import warnings
+
+    from nlpzero import segment_file, segment_unsupervised_file
+
+    src = tmp_path / "in.txt"
+    src.write_bytes(small_text.encode("utf-8"))
+    tiny = ["我们喜欢自然语言处理。"] * 3
+    for corpus, kw in ((str(src), {"method": "nvbe"}), (sample_path, {"max_memory": 1 << 20, "max_word_len": 3}),
+                       (tiny, {})):
+        got, want = io.BytesIO(), io.BytesIO()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)       # too small for the joint model
+            result = segment_unsupervised_file(corpus, got, delimiter="/", jobs=1, **kw)
+            segment_file(corpus, want, segmenter=learn_segmenter(corpus, **kw), delimiter="/", jobs=1)
+        assert got.getvalue() == want.getvalue() and result.bytes_out == len(want.getvalue()) > 0
+
+
+def test_segment_unsupervised_file_checks_before_learning(tmp_path, monkeypatch):
+    import nlpzero.unsupervised as unsupervised
+    from nlpzero.errors import OutputError, ParameterError, ParameterTypeError
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("learned")
+
+    monkeypatch.setattr(unsupervised, "_learn", refuse)
+    lines = ["我们喜欢自然语言处理。"] * 20
+    f = unsupervised.segment_unsupervised_file
+    with pytest.raises(OutputError, match="directory"):
+        f(lines, tmp_path)
+    with pytest.raises(OutputError, match="does not exist"):
+        f(lines, tmp_path / "no" / "out.txt")
+    for kw, error, name in ((dict(output=3), ParameterTypeError, "output"),
+                            (dict(delimiter=b" "), ParameterTypeError, "delimiter"),
+                            (dict(method="crf"), ParameterError, "method"),
+                            (dict(seed=-1), ParameterError, "seed"),
+                            (dict(jobs=0), ParameterError, "jobs"),
+                            (dict(start_method="threads"), ParameterError, "threads"),
+                            (dict(long_words="yes"), ParameterError, "long_words"),
+                            (dict(jobs=2, client=object()), ParameterError, "jobs")):
+        with pytest.raises(error, match=name):
+            f(lines, **{"output": None, **kw})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_segment_unsupervised_file_lone_surrogate_is_an_encode_error(tmp_path):
+    from nlpzero import segment_unsupervised_file
+
+    out = tmp_path / "out.txt"
+    with pytest.raises(UnicodeEncodeError):
+        segment_unsupervised_file(["我们喜欢自然语言处理。"] * 20 + ["坏\ud800字"], out)
+    assert not out.exists()
 
 
 def test_user_dictionaries_with_a_joint_model_are_usage_errors(tmp_path, sample_path, learned_joint):

@@ -174,8 +174,8 @@ def learning_options(f):
                           "CPU-s less on 1.8 M characters) [default: on with --method joint].")(f)
     f = click.option("--method", type=click.Choice(["joint", "nvbe"]), default=None,
                      help=f"Unsupervised model learned: joint = nVBE refined by a word bigram x character "
-                          f"model, with a self-trained perceptron; nvbe = branching entropy alone (fast) "
-                          f"[default: {_default_method()}].")(f)
+                          f"model (`learn` also trains the perceptron a saved model segments other text with); "
+                          f"nvbe = branching entropy alone (fast) [default: {_default_method()}].")(f)
     return f
 
 
@@ -204,14 +204,35 @@ def _refuse_words(seg_kind: str, user_dicts, force_dicts, advice: str) -> None:
                                f"{advice}")
 
 
+def check_learned_options(mode=None, options=None, method=None, user_dicts=(), force_dicts=()) -> None:
+    """The usage errors of a segmenter learned from the input (no --model, --lexicon or --dict):
+    jieba's cuts, --traditional and --mode are for a dictionary, a user dictionary is refused by
+    the joint model, and a build without the compiled core cannot learn."""
+    if options:
+        raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
+                               "not to a learned segmenter")
+    try:
+        from ..unsupervised import DEFAULT_METHOD
+    except ImportError:
+        raise click.UsageError(
+            "unsupervised segmentation is not available in this build: pass --lexicon or --dict"
+        ) from None
+    if mode not in (None, "nlpzero"):
+        raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
+    if (method or DEFAULT_METHOD) == "joint":
+        _refuse_words("the joint model", user_dicts, force_dicts, "pass --method nvbe to add words")
+
+
 def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=False, max_word_len=None,
                        options=None, *, model=None, min_count=None, max_memory=None, refine=None, method=None,
                        force_dicts=(), client=None, long_words=None):
     """The segmenter the options ask for: a saved model (--model, either kind), a dictionary
     (--lexicon, --dict), or with none of them one learned from ``corpus`` itself (unsupervised,
     nlpzero.learn_segmenter, with the learning options), exactly as ``nlpzero learn`` would learn
-    it. ``options``: more Segmenter keywords (for --lexicon/--dict only). ``user_dicts`` and
-    ``force_dicts`` are loaded on top (a dictionary segmenter only; the joint model refuses
+    it (``nlpzero segment`` itself writes the joint model's own segmentation instead, through
+    nlpzero.segment_unsupervised_file, unless words are added on top). ``options``: more
+    Segmenter keywords (for --lexicon/--dict only). ``user_dicts`` and ``force_dicts`` are loaded
+    on top (a dictionary segmenter only; the joint model refuses
     them). Learning reads ``corpus`` twice: pass a re-readable one (:func:`rereadable` copies a
     stream to a temporary file)."""
     from ..segment import Segmenter
@@ -243,19 +264,9 @@ def segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode=None, quiet=Fals
                             **(options or {}))
             user_dicts = ()
     else:
-        if options:
-            raise click.UsageError("--hmm, --cut and --traditional apply to --lexicon/--dict, "
-                                   "not to a learned segmenter")
-        try:
-            from ..unsupervised import DEFAULT_METHOD, learn_segmenter
-        except ImportError:
-            raise click.UsageError(
-                "unsupervised segmentation is not available in this build: pass --lexicon or --dict"
-            ) from None
-        if mode not in (None, "nlpzero"):
-            raise click.UsageError("--mode applies to --lexicon/--dict, not to a learned segmenter")
-        if (method or DEFAULT_METHOD) == "joint":
-            _refuse_words("the joint model", user_dicts, force_dicts, "pass --method nvbe to add words")
+        check_learned_options(mode, options, method, user_dicts, force_dicts)
+        from ..unsupervised import learn_segmenter
+
         seg = learn_segmenter(corpus, progress=not quiet, client=client,
                               **learn_kwargs(max_word_len, min_count, max_memory, refine, method, long_words))
     for path in user_dicts:

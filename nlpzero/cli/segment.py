@@ -4,8 +4,10 @@ from __future__ import annotations
 import click
 
 from ._common import (
+    check_learned_options,
     client_from_cli,
     is_url,
+    learn_kwargs,
     learning_options,
     limited,
     output_option,
@@ -55,8 +57,13 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refi
 
     INPUT may be `-` for standard input. Output goes to standard output or, atomically, to -o FILE.
     With a --model (from `nlpzero learn`), a --lexicon or a --dict, those words are used. With none
-    of them a segmenter is first learned from INPUT itself (unsupervised), exactly as
-    `nlpzero learn INPUT -o MODEL` followed by `nlpzero segment INPUT --model MODEL` would do.
+    of them INPUT is segmented by a model learned from INPUT itself (unsupervised): with the joint
+    model (the default) its own refined segmentation of INPUT, the tokens of
+    nlpzero.segment_unsupervised (the output the benchmarks measure, and cheaper: no perceptron is
+    trained). `nlpzero learn INPUT -o MODEL` + `nlpzero segment INPUT --model MODEL` segments with
+    the model's perceptron instead, which is what a saved model carries to other text. With
+    --method nvbe (with or without --user-dict), or an INPUT larger than the learning sample
+    (--max-memory), both ways give the same output.
 
     \b
     Examples:
@@ -89,19 +96,31 @@ def command(input, output, model, lexicon, dict_, user_dicts, max_word_len, refi
     if scheduler is not None and (jobs is not None or start_method is not None):
         raise click.UsageError("--jobs and --start-method are for local worker processes, not --scheduler")
     keep = None
+    learned = model is None and lexicon is None and dict_ is None
     if scheduler is not None and is_url(input):
         corpus = input              # read by the workers (and here, for learning) through fsspec
     else:
         corpus = Corpus(input, encoding=encoding, errors=errors)
-        if model is None and lexicon is None and dict_ is None:
+        if learned:
             corpus, keep = rereadable(corpus)        # learned from INPUT, then INPUT is segmented
     with client_from_cli(scheduler) as client:
-        seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
-                                 model=model, min_count=min_count, max_memory=max_memory, refine=refine,
-                                 method=method, force_dicts=force_dicts, client=client, long_words=long_words)
-        result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter, progress=not quiet,
-                              start_method=start_method, encoding=encoding, errors=errors, client=client)
+        if learned and not user_dicts and not force_dicts:
+            check_learned_options(mode, options, method)
+            from ..unsupervised import segment_unsupervised_file
+
+            result = segment_unsupervised_file(
+                corpus, output, delimiter=delimiter, encoding=encoding, errors=errors, progress=not quiet,
+                jobs=jobs, start_method=start_method, client=client,
+                **learn_kwargs(max_word_len, min_count, max_memory, refine, method, long_words))
+        else:       # a model, a dictionary, or a learned nVBE segmenter with words added on top
+            seg = segmenter_from_cli(corpus, lexicon, dict_, user_dicts, mode, quiet, max_word_len, options,
+                                     model=model, min_count=min_count, max_memory=max_memory, refine=refine,
+                                     method=method, force_dicts=force_dicts, client=client, long_words=long_words)
+            result = segment_file(corpus, output, segmenter=seg, jobs=jobs, delimiter=delimiter,
+                                  progress=not quiet, start_method=start_method, encoding=encoding, errors=errors,
+                                  client=client)
     del keep
     if not quiet and output not in (None, "-"):
         click.echo(f"{result.lines} lines, {result.bytes_in / 1e6:.1f} MB in {result.seconds:.1f}s "
                    f"({result.mb_per_s:.1f} MB/s, {result.jobs} jobs) -> {output}", err=True)
+
