@@ -10,12 +10,9 @@ memory of a long output does not grow with the input; blocks of at most
 """
 from __future__ import annotations
 
-import io
-import os
 from collections import deque
 
 from .distributed import _decode, _input, _lost_workers, _n_workers, _raise_decode, check_client
-from .errors import ParameterTypeError
 
 #: Blocks being segmented or written at once, per worker (bounds the memory of long outputs).
 IN_FLIGHT_PER_WORKER = 3
@@ -40,17 +37,13 @@ def segment_file_on(client, corpus, output, segmenter, delimiter: str, encoding:
 
     import dask
 
-    from ._io import atomic_write, check_output_path, open_output
     from ._progress import make_progress
-    from .batch import BatchResult, _SegmentLines
+    from .batch import BatchResult, _SegmentLines, check_output, write_output
 
     check_client(client)
     start = time.perf_counter()
     inp = _input(corpus, encoding, errors, True, False)
-    if isinstance(output, (str, os.PathLike)) and os.fspath(output) != "-":
-        check_output_path(os.fspath(output))          # fail before reading anything
-    elif output is not None and not hasattr(output, "write"):
-        raise ParameterTypeError(f"`output` must be a path, '-', None or a file object, got {type(output).__name__}")
+    check_output(output)                              # fail before reading anything
     meter = make_progress(progress, inp.size, "segmenting on the cluster")
     totals = {"in": 0, "out": 0, "lines": 0, "last": b""}
 
@@ -94,20 +87,7 @@ def segment_file_on(client, corpus, output, segmenter, delimiter: str, encoding:
                 meter.update(nbytes, nl)
 
     try:
-        if output is None or (isinstance(output, (str, os.PathLike)) and os.fspath(output) == "-"):
-            with open_output(None, "wb") as stream:
-                def write(data: bytes) -> None:
-                    stream.write(data)
-                    stream.flush()
-
-                run(write)
-        elif isinstance(output, (str, os.PathLike)):
-            with atomic_write(output, "wb") as f:
-                run(f.write)
-        elif isinstance(output, io.TextIOBase):
-            run(lambda data: output.write(data.decode("utf-8")))
-        else:
-            run(output.write)
+        write_output(output, run)
     finally:
         meter.close()
     lines = totals["lines"] + (1 if totals["last"] not in (b"", b"\n") else 0)
