@@ -139,6 +139,21 @@ cdef struct IdSlot:
     int64_t val
 
 
+cdef Py_ssize_t _check_runs(const int64_t[::1] off, Py_ssize_t n, bint cover) except -1:
+    """Check that run offsets lie within the ``n`` symbols and never go down (with ``cover``,
+    that they also start at 0 and end at ``n``); returns the longest run's length (at least 1)."""
+    cdef Py_ssize_t r, longest = 1
+    if off.shape[0] == 0 or off[0] < 0 or off[off.shape[0] - 1] > n:
+        raise ValueError("run offsets out of range")
+    if cover and (off[0] != 0 or off[off.shape[0] - 1] != n):
+        raise ValueError("run offsets must start at 0 and end at the number of symbols")
+    for r in range(off.shape[0] - 1):
+        if off[r + 1] < off[r]:
+            raise ValueError("run offsets must not decrease")
+        longest = max(longest, off[r + 1] - off[r])
+    return longest
+
+
 def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
     """Ids of every substring of at most ``L`` symbols inside a run.
 
@@ -162,11 +177,7 @@ def intern_words(const int32_t[::1] sym, const int64_t[::1] off, int L):
             raise ValueError("symbol ids must be >= 0")
         if sym[i] + 1 > n_sym:
             n_sym = sym[i] + 1
-    if off.shape[0] == 0 or off[0] < 0 or off[off.shape[0] - 1] > n:
-        raise ValueError("run offsets out of range")
-    for r in range(off.shape[0] - 1):
-        if off[r + 1] < off[r]:
-            raise ValueError("run offsets must not decrease")
+    _check_runs(off, n, False)
     cand_a = np.full((n, max(L, 0)), -1, dtype=np.int32)
     cdef int32_t[:, ::1] cand = cand_a
     single_a = np.full(max(n_sym, 1), -1, dtype=np.int32)
@@ -1182,19 +1193,6 @@ cdef double viterbi_run(Py_ssize_t m, const weight_t* w, const double* tw, doubl
     return bestsc
 
 
-cdef Py_ssize_t _check_runs(const int64_t[::1] off, Py_ssize_t n) except -1:
-    """Check that run offsets start at 0, never go down and end at ``n``; returns the longest
-    run's length (at least 1)."""
-    cdef Py_ssize_t r, longest = 1
-    if off.shape[0] == 0 or off[0] != 0 or off[off.shape[0] - 1] != n:
-        raise ValueError("run offsets must start at 0 and end at the number of symbols")
-    for r in range(off.shape[0] - 1):
-        if off[r + 1] < off[r]:
-            raise ValueError("run offsets must not decrease")
-        longest = max(longest, off[r + 1] - off[r])
-    return longest
-
-
 def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1] w,
             const double[::1] tw):
     """Tags (int8, B=0 M=1 E=2 S=3) of every symbol of every run by legal-transition Viterbi;
@@ -1206,7 +1204,7 @@ def viterbi(const int32_t[::1] feat, const int64_t[::1] off, const weight_t[::1]
         raise ValueError("w must hold 4 weights for each of a power of two of buckets")
     if tw.shape[0] != 20:
         raise ValueError("tw must hold 20 transition weights")
-    longest = _check_runs(off, n)
+    longest = _check_runs(off, n, True)
     tags_a = np.zeros(n, dtype=np.int8)
     if n == 0:
         return tags_a
@@ -1266,7 +1264,7 @@ def perceptron_epoch(const int32_t[::1] feat, const int64_t[::1] off, const int6
     if u.shape[0] != w.shape[0] or tw.shape[0] != 20 or tu.shape[0] != 20 or gold.shape[0] != n:
         raise ValueError("array shapes do not match")
     mask = n_buckets - 1
-    longest = _check_runs(off, n)
+    longest = _check_runs(off, n, True)
     for q in range(order.shape[0]):
         if order[q] < 0 or order[q] >= off.shape[0] - 1:
             raise ValueError("order holds a run that does not exist")

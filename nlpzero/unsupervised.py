@@ -122,7 +122,9 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
     max_word_len, penalty, refine, min_count = _check_segment_params(max_word_len, penalty, refine, min_count)
     max_memory = limits.check("max_memory", max_memory)
     sample = None
-    if client is None:
+    from ._reading import is_url
+
+    if client is None or (whole_again and not is_url(corpus)):   # a URL is read by the workers
         corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
         if whole_again and not corpus.reiterable:     # segmented after learning: keep a copy
             from ._spill import spill_to_file
@@ -130,20 +132,11 @@ def _learn(corpus, max_word_len, penalty, refine, min_count, encoding, errors, n
             spill = spill_to_file(corpus)
             corpus = spill.corpus
             corpus.spill = spill                      # removed with the corpus
+    if client is None:
         corpus, sample = learning_sample(corpus, max_memory, max_word_len, progress)
         passes = Passes(corpus, max_word_len + 1, progress, "learning a segmenter", max_memory)
     else:       # counted on the cluster, learned here on the merged counts (nlpzero.distributed)
-        from ._reading import is_url
         from ._sample import cluster_passes
-
-        if whole_again and not is_url(corpus):
-            corpus = as_corpus(corpus, encoding=encoding, errors=errors, normalize=normalize)
-            if not corpus.reiterable:             # segmented after learning: keep a copy
-                from ._spill import spill_to_file
-
-                spill = spill_to_file(corpus)
-                corpus = spill.corpus
-                corpus.spill = spill
 
         passes, sample = cluster_passes(client, corpus, max_word_len, max_memory, progress,
                                         "learning a segmenter", encoding=encoding, errors=errors,
